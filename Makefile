@@ -1,0 +1,52 @@
+# intsim — two commands do everything on a fresh clone: `make run` and `make test`.
+SHELL := /bin/sh
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SCENARIO ?= configs/default.yaml
+PYTEST_ARGS ?=
+
+.PHONY: run test test-all bench lint format calibrate params clean venv
+
+$(STAMP): pyproject.toml
+	@PYBIN=$$(sh tools/find_python.sh) || exit 1; \
+	  if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$PYBIN"; "$$PYBIN" -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## run: set up, run the default scenario and print its summary table
+run: $(STAMP)
+	$(VENV)/bin/intsim run $(SCENARIO)
+
+## test: set up, then the default (fast) test suite
+test: $(STAMP)
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+## test-all: every test, including those marked slow
+test-all: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## bench: speed benchmarks (one JSON line per benchmark)
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+## calibrate: run the calibration targets and write results/calibration/targets.csv
+calibrate: $(STAMP)
+	$(PY) experiments/calibration.py
+
+## params: print the parameter table (markdown)
+params: $(STAMP)
+	$(VENV)/bin/intsim params
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) results .pytest_cache

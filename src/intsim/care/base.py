@@ -1,0 +1,202 @@
+"""The care-model interface and the pathways the four care models are built from.
+
+A care model decides, each month, what happens to patients seen at PCP visits (screening,
+detection, routing) and how providers spend their time. Every care model implements the same
+three hooks, called by :class:`intsim.model.ClinicModel` in this order:
+
+1. :meth:`CareModel.at_visits` — screening and detection at the month's PCP visits, then routing
+   (usual-care treatment, referral, CoCM offer/consent/queue, BHC warm handoff);
+2. :meth:`CareModel.deliver` — providers allocate their limited time (CoCM enrolment from the
+   queue, care-manager minutes, psychiatric reviews, BHC visits);
+3. :meth:`CareModel.end_month` — treatment bookkeeping (discharge, course ends, month counters).
+
+Patient behaviour (consent, engagement, no-shows, dropout) is asked of the patient engine, so it
+is applied by :class:`~intsim.patient.PatientAgent` in the ``agents`` engine; organisation-side
+draws (screening done, PCP recognition, offers, minutes needed) use their own slot-indexed streams.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from intsim.population import BH, Tx
+
+if TYPE_CHECKING:
+    from intsim.model import ClinicModel
+
+Slots = NDArray[np.int64]
+
+
+@dataclass
+class VisitOutcome:
+    """Result of screening and detection at the month's PCP visits.
+
+    Attributes:
+        threshold: Visitors identified with a threshold condition (positive screen or PCP
+            recognition) and not in treatment or on a waitlist (ascending slots).
+        subthreshold: Screened visitors with a subthreshold score, not in treatment.
+        health_behavior: Visitors with a chronic condition and no BH need, not in treatment.
+    """
+
+    threshold: Slots
+    subthreshold: Slots
+    health_behavior: Slots
+
+
+@dataclass
+class MonthCounters:
+    """Per-month event counters filled in by the care model."""
+
+    screened: int = 0
+    positive_screens: int = 0
+    detected: int = 0
+    cocm_enrolled_new: int = 0
+    pcbh_started_new: int = 0
+    dropouts: int = 0
+    specialty_referrals: int = 0
+    pcp_treatment_starts: int = 0
+    bhc_visits: int = 0
+    bhc_no_shows: int = 0
+    bhc_slots: int = 0
+    cm_minutes: int = 0
+    cm_capacity_minutes: int = 0
+    psych_minutes: int = 0
+    psych_reviews: int = 0
+    early_followup: int = 0
+
+
+class CareModel:
+    """Base class of the care models; subclasses combine the pathways below."""
+
+    name: ClassVar[str] = "base"
+    screening: ClassVar[bool] = False
+
+    def __init__(self, model: ClinicModel) -> None:
+        self.model = model
+
+    # hooks -------------------------------------------------------------
+
+    def start_month(self, month: int, c: MonthCounters) -> None:
+        """Start-of-month events (disengagement, slot books; nothing in usual care)."""
+
+    def at_visits(self, month: int, visitors: Slots, c: MonthCounters) -> None:
+        """Screen and detect at visits, then route identified patients."""
+        outcome = detect_at_visits(self.model, month, visitors, self.screening, c)
+        self.route(month, outcome, c)
+
+    def route(self, month: int, outcome: VisitOutcome, c: MonthCounters) -> None:
+        """Route identified patients (usual care by default)."""
+        usual_care_treatment(self.model, month, outcome.threshold, c)
+
+    def deliver(self, month: int, c: MonthCounters) -> None:
+        """Allocate provider time (nothing beyond PCP visits in usual care)."""
+
+    def end_month(self, month: int, c: MonthCounters) -> None:
+        """Treatment bookkeeping at the end of the month."""
+        end_usual_care_courses(self.model)
+        advance_treatment_months(self.model)
+
+
+# --------------------------------------------------------------------------- pathways
+
+
+def untreated(model: ClinicModel, slots: Slots) -> Slots:
+    """Patients among ``slots`` with no current treatment and not on a waitlist."""
+    pop = model.pop
+    keep = (
+        (pop.treatment[slots] == Tx.NONE)
+        & (pop.waitlist_since[slots] < 0)
+        & (pop.bhc_wait_since[slots] < 0)
+    )
+    return slots[keep]
+
+
+def disengagement(model: ClinicModel, month: int, c: MonthCounters) -> None:
+    """Patients who disengage at the start of the month leave CoCM or the BHC queue."""
+    pop = model.pop
+    gone = model.engine.disengage(month)
+    enrolled = gone[pop.treatment[gone] == Tx.COCM]
+    c.dropouts += len(enrolled)
+    pop.end_treatment(enrolled)
+    pop.waitlist_since[gone] = -1
+    pop.bhc_wait_since[gone] = -1
+
+
+def detect_at_visits(
+    model: ClinicModel, month: int, visitors: Slots, screening: bool, c: MonthCounters
+) -> VisitOutcome:
+    """Screening (if the care model screens) and unassisted PCP recognition at visits.
+
+    Screened visitors are identified by their observed score (threshold: ``>= eligibility``,
+    subthreshold: 5 to eligibility - 1); unscreened visitors with a threshold episode are
+    recognised with the PCP's unassisted sensitivity.
+    """
+    pop, st, v = model.pop, model.streams, model.values
+    if screening:
+        screened_mask = st.uniform("screen_offer", month, visitors) < v.detection.screening_rate
+    else:
+        screened_mask = np.zeros(len(visitors), bool)
+    screened = visitors[screened_mask]
+    unscreened = visitors[~screened_mask]
+    scores = model.engine.screen_scores(month, screened)
+    elig = v.cocm.eligibility_score
+    positive = screened[scores >= elig]
+    sub = screened[(scores >= 5) & (scores < elig)]
+    episode = unscreened[pop.bh[unscreened] == BH.ACTIVE]
+    recognised = episode[st.uniform("detect", month, episode) < v.detection.pcp_sensitivity]
+    identified = np.union1d(positive, recognised)
+    c.screened += len(screened)
+    c.positive_screens += len(positive)
+    newly = identified[~pop.known[identified] & (pop.bh[identified] == BH.ACTIVE)]
+    c.detected += len(newly)
+    pop.known[identified] = True
+    threshold = untreated(model, identified)
+    in_need = (pop.bh[visitors] != BH.NONE) | np.isin(visitors, identified)
+    hb = visitors[pop.chronic[visitors] & ~in_need]
+    return VisitOutcome(
+        threshold=threshold,
+        subthreshold=untreated(model, np.setdiff1d(sub, identified)),
+        health_behavior=untreated(model, hb),
+    )
+
+
+def usual_care_treatment(model: ClinicModel, month: int, slots: Slots, c: MonthCounters) -> None:
+    """Usual care for identified threshold patients: PCP treats, refers out, or waits.
+
+    The PCP treats or refers with probability ``detection.pcp_treats``; a share
+    ``detection.specialty_referral_share`` of treated patients are referred to specialty care,
+    where they start treatment if they attend the first visit.
+    """
+    pop, st, d = model.pop, model.streams, model.values.detection
+    slots = slots[(pop.bh[slots] == BH.ACTIVE) & (pop.treatment[slots] == Tx.NONE)]
+    treat = slots[st.uniform("treat_choice", month, slots) < d.pcp_treats]
+    refer_mask = st.uniform("referral", month, treat) < d.specialty_referral_share
+    referred, pcp = treat[refer_mask], treat[~refer_mask]
+    attends = referred[st.uniform("specialty_attend", month, referred) < d.specialty_attendance]
+    pop.treatment[pcp] = Tx.PCP
+    pop.treatment[attends] = Tx.SPECIALTY
+    pop.treatment_month[pcp] = 1
+    pop.treatment_month[attends] = 1
+    c.specialty_referrals += len(referred)
+    c.pcp_treatment_starts += len(pcp)
+
+
+def end_usual_care_courses(model: ClinicModel) -> None:
+    """End PCP and specialty courses that reached their length."""
+    pop = model.pop
+    done = pop.where(
+        ((pop.treatment == Tx.PCP) | (pop.treatment == Tx.SPECIALTY))
+        & (pop.treatment_month >= model.values.detection.treatment_months)
+    )
+    pop.end_treatment(done)
+
+
+def advance_treatment_months(model: ClinicModel) -> None:
+    """Add one month to the treatment clock of everyone in treatment."""
+    pop = model.pop
+    n = pop.n_used
+    pop.treatment_month[:n] += pop.treatment[:n] != Tx.NONE

@@ -1,0 +1,173 @@
+"""Collaborative Care (CoCM): screen, offer, consent, enrol within caseload caps, manage by minutes.
+
+Screening at PCP visits identifies eligible patients (score >= eligibility); each is reached and
+offered CoCM (``cocm.offer_probability``) and consents or not (a patient decision). Consenting
+patients join the queue and are enrolled when a care manager has room under the caseload cap
+(oldest first); otherwise they wait. Care managers spend front-loaded minutes on their caseload
+within their monthly time; a patient who gets contact in the month after enrolment has the
+4-week follow-up (Bao 2016). The psychiatric consultant reviews non-improvers from the review
+month on, within its weekly hours. Patients are discharged after sustained improvement or at the
+maximum episode length; they may disengage early (no follow-up) or later (monthly dropout).
+Patients not offered or declining fall back to usual care.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from intsim.care.base import (
+    CareModel,
+    MonthCounters,
+    Slots,
+    VisitOutcome,
+    disengagement,
+    usual_care_treatment,
+)
+from intsim.clinical import MINUTES_QUANTILES
+from intsim.population import BH, Tx
+from intsim.providers import order_by_priority, serve_minutes
+
+if TYPE_CHECKING:
+    from intsim.model import ClinicModel
+
+
+def offer_cocm(model: ClinicModel, month: int, slots: Slots) -> Slots:
+    """Offer CoCM to eligible patients; consenting ones join the queue.
+
+    Returns:
+        Patients for usual care meanwhile: those not offered, declining, or queued (the PCP
+        keeps treating queued patients until a care manager has room).
+    """
+    pop = model.pop
+    offered_mask = (
+        model.streams.uniform("offer", month, slots) < model.values.cocm.offer_probability
+    )
+    offered = slots[offered_mask]
+    consent = model.engine.consent(month, offered)
+    pop.waitlist_since[offered[consent]] = month
+    return slots
+
+
+def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
+    """Enrol queued patients (oldest first, then priority) while care managers have room."""
+    pop = model.pop
+    queue = pop.where(pop.waitlist_since >= 0)
+    if len(queue) == 0 or not model.care_managers:
+        return
+    prio = model.priority(month, queue)
+    queue = order_by_priority(queue, prio, pop.waitlist_since[queue])
+    caseload = model.cocm_caseloads()
+    room = np.array([cm.caseload_cap for cm in model.care_managers]) - caseload
+    for s in queue:
+        k = int(np.argmax(room))
+        if room[k] <= 0:
+            break
+        room[k] -= 1
+        pop.waitlist_since[s] = -1
+        pop.treatment[s] = Tx.COCM
+        pop.treatment_month[s] = 1
+        pop.care_manager[s] = model.care_managers[k].index
+        pop.followup_ok[s] = False
+        pop.reviewed[s] = False
+        pop.improved_months[s] = 0
+        pop.enrol_score[s] = pop.score[s]
+        c.cocm_enrolled_new += 1
+
+
+def care_manager_minutes(
+    model: ClinicModel, month: int, c: MonthCounters, extra_minutes: int = 0
+) -> None:
+    """Each care manager spends minutes on its caseload, new patients first, within capacity.
+
+    Args:
+        model: The clinic model.
+        month: Current month.
+        c: Counters to update.
+        extra_minutes: Minutes lent by other staff this month (hybrid sharing), split evenly.
+    """
+    pop, v = model.pop, model.values.cocm
+    enrolled = pop.where(pop.treatment == Tx.COCM)
+    u = model.streams.uniform("cm_minutes", month, enrolled)
+    mult = model.static.cm_minutes_multiplier[(u * MINUTES_QUANTILES).astype(np.int64)]
+    first = pop.treatment_month[enrolled] == 1
+    mean = np.where(first, v.minutes_initial_month, v.minutes_followup_month)
+    needs = np.rint(mean * mult).astype(np.int64)
+    prio = model.priority(month, enrolled)
+    n_cm = max(len(model.care_managers), 1)
+    for cm in model.care_managers:
+        mine = pop.care_manager[enrolled] == cm.index
+        cap = cm.patient_minutes + extra_minutes // n_cm
+        c.cm_capacity_minutes += cap
+        if not mine.any():
+            continue
+        order = np.lexsort((enrolled[mine], prio[mine], ~first[mine]))
+        who = enrolled[mine][order]
+        delivered = serve_minutes(needs[mine][order], cap)
+        pop.cm_minutes[who] = delivered
+        c.cm_minutes += int(delivered.sum())
+    second = enrolled[pop.treatment_month[enrolled] == 2]
+    pop.followup_ok[second] = pop.cm_minutes[second] > 0
+    c.early_followup += int(pop.followup_ok[second].sum())
+
+
+def psychiatric_reviews(model: ClinicModel, month: int, c: MonthCounters) -> None:
+    """Review non-improving CoCM patients (longest in treatment first) within consultant hours."""
+    pop, v = model.pop, model.values.cocm
+    cand = pop.where(
+        (pop.treatment == Tx.COCM)
+        & (pop.treatment_month >= v.review_month)
+        & (pop.bh == BH.ACTIVE)
+        & ~pop.reviewed
+    )
+    minutes = sum(p.review_minutes for p in model.psychiatrists)
+    n = min(len(cand), int(minutes // v.psychiatric_review_minutes))
+    if n == 0:
+        return
+    order = order_by_priority(cand, model.priority(month, cand), -pop.treatment_month[cand])
+    chosen = order[:n]
+    pop.reviewed[chosen] = True
+    pop.psych_minutes[chosen] = int(v.psychiatric_review_minutes)
+    c.psych_minutes += int(n * v.psychiatric_review_minutes)
+    c.psych_reviews += n
+
+
+def discharge_cocm(model: ClinicModel) -> None:
+    """Discharge after sustained improvement or at the maximum episode length."""
+    pop, v = model.pop, model.values.cocm
+    enrolled = pop.where(pop.treatment == Tx.COCM)
+    better = (pop.bh[enrolled] == BH.IMPROVED) | (pop.bh[enrolled] == BH.REMITTED)
+    pop.improved_months[enrolled] = np.where(better, pop.improved_months[enrolled] + 1, 0)
+    done = enrolled[
+        (pop.improved_months[enrolled] >= v.discharge_after_response_months)
+        | (pop.treatment_month[enrolled] >= v.max_episode_months)
+    ]
+    pop.end_treatment(done)
+
+
+class CollaborativeCare(CareModel):
+    """The Collaborative Care Model with universal screening at PCP visits."""
+
+    name = "cocm"
+    screening = True
+
+    def start_month(self, month: int, c: MonthCounters) -> None:
+        """CoCM disengagement."""
+        disengagement(self.model, month, c)
+
+    def route(self, month: int, outcome: VisitOutcome, c: MonthCounters) -> None:
+        """Offer CoCM to identified threshold patients; others get usual care."""
+        rest = offer_cocm(self.model, month, outcome.threshold)
+        usual_care_treatment(self.model, month, rest, c)
+
+    def deliver(self, month: int, c: MonthCounters) -> None:
+        """Enrol from the queue, care-manager minutes, psychiatric reviews."""
+        enrol_from_queue(self.model, month, c)
+        care_manager_minutes(self.model, month, c)
+        psychiatric_reviews(self.model, month, c)
+
+    def end_month(self, month: int, c: MonthCounters) -> None:
+        """Discharge, then the usual-care bookkeeping."""
+        discharge_cocm(self.model)
+        super().end_month(month, c)

@@ -1,0 +1,161 @@
+"""Primary Care Behavioral Health (PCBH): BHC warm handoffs and brief episodes.
+
+At a PCP visit, identified patients — threshold conditions, subthreshold distress (with
+probability ``pcbh.subthreshold_referral``) and health-behaviour needs of chronic patients (with
+probability ``pcbh.health_behavior_referral``) — are offered a BHC contact. Those who engage are
+seen the same day when a held-open slot is free (warm handoff), otherwise they are scheduled and
+wait for a slot; scheduled visits carry a no-show risk. An episode has 1-4 brief visits (mean
+``pcbh.episode_visits_mean``), at most one follow-up visit a month.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from intsim.care.base import (
+    CareModel,
+    MonthCounters,
+    Slots,
+    VisitOutcome,
+    disengagement,
+    usual_care_treatment,
+)
+from intsim.population import Tx
+from intsim.providers import order_by_priority
+
+if TYPE_CHECKING:
+    from intsim.model import ClinicModel
+
+
+class BhcSchedule:
+    """Monthly BHC slot book: held-open same-day slots and scheduled slots."""
+
+    def __init__(self) -> None:
+        self.same_day_left = 0
+        self.scheduled_left = 0
+
+    def open_month(self, model: ClinicModel, c: MonthCounters) -> None:
+        """Open this month's slots from the BHCs' capacity."""
+        self.same_day_left = sum(b.same_day_slots for b in model.bhcs)
+        total = sum(b.visit_slots for b in model.bhcs)
+        self.scheduled_left = total - self.same_day_left
+        c.bhc_slots += total
+
+    def unused_minutes(self, model: ClinicModel) -> int:
+        """BHC minutes left unused this month."""
+        return (self.same_day_left + self.scheduled_left) * model.values.pcbh.visit_minutes
+
+
+def episode_visits(model: ClinicModel, month: int, slots: Slots) -> np.ndarray:
+    """Number of visits (1-4) of new PCBH episodes."""
+    u = model.streams.uniform("bhc_episode_visits", month, slots)
+    return 1 + np.searchsorted(model.static.pcbh_visits_cum, u, side="right")
+
+
+def start_pcbh_episodes(model: ClinicModel, month: int, slots: Slots, c: MonthCounters) -> None:
+    """Start episodes with a first visit delivered this month."""
+    pop = model.pop
+    pop.treatment[slots] = Tx.PCBH
+    pop.treatment_month[slots] = 1
+    pop.bhc_wait_since[slots] = -1
+    pop.bhc_visits_left[slots] = episode_visits(model, month, slots) - 1
+    pop.bhc_visit[slots] = True
+    c.pcbh_started_new += len(slots)
+    c.bhc_visits += len(slots)
+
+
+def refer_to_bhc(model: ClinicModel, month: int, outcome: VisitOutcome, threshold: Slots) -> Slots:
+    """Candidates for a BHC contact: threshold patients given, plus referred subthreshold and
+    health-behaviour patients (ascending slots)."""
+    st, p = model.streams, model.values.pcbh
+    sub = outcome.subthreshold
+    sub = sub[st.uniform("bhc_refer", month, sub) < p.subthreshold_referral]
+    hb = outcome.health_behavior
+    hb = hb[st.uniform("bhc_refer", month, hb) < p.health_behavior_referral]
+    return np.sort(np.concatenate([threshold, sub, hb]))
+
+
+def warm_handoffs(
+    model: ClinicModel, month: int, slots: Slots, book: BhcSchedule, c: MonthCounters
+) -> Slots:
+    """Offer BHC contacts: same-day if a slot is free, else scheduled (queue).
+
+    Returns:
+        Patients who declined the BHC contact.
+    """
+    pop = model.pop
+    engaged_mask = model.engine.bhc_engage(month, slots)
+    engaged = slots[engaged_mask]
+    ordered = order_by_priority(engaged, model.priority(month, engaged))
+    n_same = min(book.same_day_left, len(ordered))
+    book.same_day_left -= n_same
+    start_pcbh_episodes(model, month, np.sort(ordered[:n_same]), c)
+    pop.bhc_wait_since[ordered[n_same:]] = month
+    return slots[~engaged_mask]
+
+
+def scheduled_visits(model: ClinicModel, month: int, book: BhcSchedule, c: MonthCounters) -> None:
+    """Fill scheduled slots (and unused same-day slots): follow-ups first, then the queue."""
+    pop = model.pop
+    cont = pop.where((pop.treatment == Tx.PCBH) & (pop.bhc_visits_left > 0) & ~pop.bhc_visit)
+    waiting = pop.where(pop.bhc_wait_since >= 0)
+    free = book.scheduled_left + book.same_day_left
+    cont = order_by_priority(cont, model.priority(month, cont))[:free]
+    free -= len(cont)
+    waiting = order_by_priority(
+        waiting, model.priority(month, waiting), pop.bhc_wait_since[waiting]
+    )[:free]
+    free -= len(waiting)
+    book.scheduled_left, book.same_day_left = free, 0
+    booked = np.sort(np.concatenate([cont, waiting]))
+    missed = model.engine.bhc_no_show(month, booked)
+    c.bhc_no_shows += int(missed.sum())
+    came = booked[~missed]
+    came_cont = came[pop.treatment[came] == Tx.PCBH]
+    pop.bhc_visit[came_cont] = True
+    c.bhc_visits += len(came_cont)
+    cont_all = booked[pop.treatment[booked] == Tx.PCBH]
+    pop.bhc_visits_left[cont_all] -= 1
+    start_pcbh_episodes(model, month, came[pop.treatment[came] != Tx.PCBH], c)
+    lost = booked[missed & (pop.treatment[booked] != Tx.PCBH)]
+    pop.bhc_wait_since[lost] = -1
+
+
+def end_pcbh_episodes(model: ClinicModel) -> None:
+    """End episodes with no visits left."""
+    pop = model.pop
+    done = pop.where((pop.treatment == Tx.PCBH) & (pop.bhc_visits_left <= 0))
+    pop.end_treatment(done)
+
+
+class PrimaryCareBehavioralHealth(CareModel):
+    """The PCBH model: behavioral health consultants embedded in the primary-care team."""
+
+    name = "pcbh"
+    screening = True
+
+    def __init__(self, model: ClinicModel) -> None:
+        super().__init__(model)
+        self.book = BhcSchedule()
+
+    def start_month(self, month: int, c: MonthCounters) -> None:
+        """Patients waiting for a BHC visit may give up; open the month's BHC slots."""
+        disengagement(self.model, month, c)
+        self.book.open_month(self.model, c)
+
+    def route(self, month: int, outcome: VisitOutcome, c: MonthCounters) -> None:
+        """Warm handoffs for identified patients; decliners with a threshold condition get UC."""
+        cand = refer_to_bhc(self.model, month, outcome, outcome.threshold)
+        declined = warm_handoffs(self.model, month, cand, self.book, c)
+        usual_care_treatment(self.model, month, np.intersect1d(declined, outcome.threshold), c)
+
+    def deliver(self, month: int, c: MonthCounters) -> None:
+        """Scheduled BHC visits."""
+        scheduled_visits(self.model, month, self.book, c)
+
+    def end_month(self, month: int, c: MonthCounters) -> None:
+        """End finished episodes, then the usual-care bookkeeping."""
+        end_pcbh_episodes(self.model)
+        super().end_month(month, c)

@@ -1,0 +1,282 @@
+"""ClinicModel: the primary-care organisation simulated month by month (ODD overview).
+
+Each :meth:`ClinicModel.step` is one month. The phases run in this fixed order:
+
+1. **workforce** — providers step (vacancies, turnover and hiring arrive with the workforce
+   issue; capacities are read from their FTE);
+2. **panel** — patients leave the panel and are replaced by new patients in fresh slots;
+3. **conditions** — new threshold and subthreshold episodes, subthreshold course, chronic onset;
+4. **start of month** — CoCM disengagement; BHC slot book opens;
+5. **PCP visits** — patients seek visits; each PCP sees them up to capacity in priority order;
+6. **screening and routing** — screening/detection at visits, then the care model routes
+   (usual-care treatment or referral, CoCM offer/consent/queue, BHC warm handoff);
+7. **provider time** — CoCM enrolment from the queue, care-manager minutes, psychiatric reviews,
+   scheduled BHC visits;
+8. **clinical transitions** — improvement, remission, relapse (hazards modified by treatment,
+   fidelity and the learning curve);
+9. **acute care** — ED visits and admissions, whose rates depend on BH state;
+10. **bookkeeping** — discharges, course ends, treatment clocks;
+11. **record** — one row of monthly outputs.
+
+Claims, payment-model settlements and the ledger plug in after phase 10, reading the services
+delivered this month from the population's service arrays (``pcp_visit``, ``cm_minutes``,
+``psych_minutes``, ``bhc_visit``, ``ed_visit``, ``admission``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+from numpy.typing import NDArray
+
+from intsim.care import CARE_MODEL_CLASSES, MonthCounters
+from intsim.clinical import build_month_tables, build_static_tables
+from intsim.engine_arrays import ArrayEngine
+from intsim.patient import AgentEngine
+from intsim.population import BH, Population, Tx, initialise_patients
+from intsim.providers import (
+    BehavioralHealthConsultant,
+    CareManager,
+    PrimaryCareProvider,
+    PsychiatricConsultant,
+    split_fte,
+)
+from intsim.streams import RandomStreams
+
+#: Columns of the monthly output table, in order.
+MONTHLY_COLUMNS: tuple[str, ...] = (
+    "month",
+    "panel_size",
+    "bh_prevalent",
+    "subthreshold",
+    "screened",
+    "positive_screens",
+    "detected",
+    "enrolled_new",
+    "cocm_enrolled_new",
+    "pcbh_started_new",
+    "active_cocm",
+    "active_pcbh",
+    "in_usual_care_treatment",
+    "waitlist",
+    "responders",
+    "remissions",
+    "relapses",
+    "dropouts",
+    "early_followups",
+    "specialty_referrals",
+    "pcp_visits",
+    "pcp_visits_unmet",
+    "bhc_visits",
+    "bhc_no_shows",
+    "cm_minutes",
+    "psych_minutes",
+    "psych_reviews",
+    "ed_visits",
+    "admissions",
+    "cm_utilization",
+    "bhc_utilization",
+    "pcp_utilization",
+)
+
+
+class ClinicModel(mesa.Model):
+    """A primary-care organisation integrating behavioral health, one step per month.
+
+    Args:
+        values: Validated scenario values (``Scenario.values``).
+        seed: Root seed of the random streams (overrides ``simulation.seed`` when given).
+        engine: ``"arrays"`` or ``"agents"`` (overrides ``simulation.engine`` when given).
+    """
+
+    def __init__(self, values: Any, seed: int | None = None, engine: str | None = None) -> None:
+        self.values = values
+        self.root_seed = int(seed if seed is not None else values.simulation.seed)
+        super().__init__(rng=self.root_seed)
+        self.engine_name = engine or values.simulation.engine
+        self.month = 0
+        n0 = values.population.n_patients
+        months = values.simulation.months
+        self.capacity = self._slot_capacity(n0, values.population.monthly_attrition, months)
+        self.pop = Population(self.capacity)
+        self.streams = RandomStreams(self.root_seed, self.capacity)
+        self.static = build_static_tables(values)
+        self._priority_month = -1
+        self._priority: NDArray[np.float64] | None = None
+
+        s = values.staffing
+        self.pcps = [PrimaryCareProvider(self, i, 1.0) for i in range(s.n_pcps)]
+        self.care_managers: list[CareManager] = []
+        self.psychiatrists: list[PsychiatricConsultant] = []
+        self.bhcs: list[BehavioralHealthConsultant] = []
+        care = values.care_model
+        if care in ("cocm", "hybrid"):
+            self.care_managers = [
+                CareManager(self, i, f) for i, f in enumerate(split_fte(s.care_manager_fte))
+            ]
+            if s.psychiatric_consultant_hours_per_week > 0:
+                self.psychiatrists = [
+                    PsychiatricConsultant(self, 0, s.psychiatric_consultant_hours_per_week)
+                ]
+        if care in ("pcbh", "hybrid"):
+            self.bhcs = [
+                BehavioralHealthConsultant(self, i, f) for i, f in enumerate(split_fte(s.bhc_fte))
+            ]
+        self.care = CARE_MODEL_CLASSES[care](self)
+
+        if self.engine_name == "arrays":
+            self.engine: ArrayEngine | AgentEngine = ArrayEngine(
+                self.pop, self.streams, values, self.static
+            )
+        elif self.engine_name == "agents":
+            self.engine = AgentEngine(self)
+        else:
+            raise ValueError(f"unknown engine {self.engine_name!r}")
+
+        first = np.arange(n0, dtype=np.int64)
+        initialise_patients(self.pop, first, self.streams, values, initial=True)
+        self.engine.add_patients(first)
+        self.rows: list[dict[str, float]] = []
+        self.served_cocm = np.zeros(self.capacity, bool)
+        self.served_pcbh = np.zeros(self.capacity, bool)
+
+    @staticmethod
+    def _slot_capacity(n0: int, attrition: float, months: int) -> int:
+        """Slots to allocate: initial panel plus a generous bound on replacements."""
+        expected = n0 * attrition * months
+        return int(n0 + expected + 6.0 * np.sqrt(expected + 1.0) + 16)
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def served(self) -> NDArray[np.bool_]:
+        """Patients who received any CoCM or PCBH service so far."""
+        return self.served_cocm | self.served_pcbh
+
+    def priority(self, month: int, slots: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Per-slot random priority of this month (lower is served first)."""
+        return self.streams.uniform("priority", month, slots)
+
+    def cocm_caseloads(self) -> NDArray[np.int64]:
+        """Active CoCM caseload of each care manager."""
+        pop = self.pop
+        mine = pop.care_manager[pop.where(pop.treatment == Tx.COCM)]
+        return np.bincount(mine, minlength=len(self.care_managers))[: len(self.care_managers)]
+
+    # ------------------------------------------------------------------ phases
+
+    def _replace_departures(self, month: int) -> int:
+        gone = self.engine.leave_panel(month)
+        pop = self.pop
+        pop.remove(gone)
+        self.engine.remove_patients(gone)
+        if len(gone):
+            new = np.arange(pop.n_used, pop.n_used + len(gone), dtype=np.int64)
+            if new[-1] >= self.capacity:
+                raise RuntimeError("slot capacity exceeded; increase the capacity bound")
+            initialise_patients(pop, new, self.streams, self.values, initial=False)
+            self.engine.add_patients(new)
+        return len(gone)
+
+    def _pcp_visits(self, month: int) -> tuple[NDArray[np.int64], int]:
+        """Allocate PCP visits within each PCP's capacity, in priority order."""
+        pop = self.pop
+        req = self.engine.visit_requests(month)
+        pcp = pop.pcp[req].astype(np.int64)
+        prio = self.priority(month, req)
+        order = np.argsort(pcp + prio, kind="stable")  # by PCP, then priority, then slot
+        req_o, pcp_o = req[order], pcp[order]
+        starts = np.searchsorted(pcp_o, np.arange(len(self.pcps)))
+        rank = np.arange(len(req_o)) - starts[pcp_o]
+        caps = np.array([p.visit_capacity for p in self.pcps])
+        granted = np.sort(req_o[rank < caps[pcp_o]])
+        pop.pcp_visit[granted] = True
+        return granted, len(req) - len(granted)
+
+    def step(self) -> None:
+        """Advance the organisation by one month (phases in the documented order)."""
+        self.month += 1
+        m = self.month
+        pop = self.pop
+        pop.reset_month_services()
+        c = MonthCounters()
+        # 1 workforce
+        for agent in (*self.pcps, *self.care_managers, *self.psychiatrists, *self.bhcs):
+            agent.step()
+        # 2-3 panel and conditions
+        self._replace_departures(m)
+        self.engine.onset(m)
+        # 4 start of month
+        self.care.start_month(m, c)
+        # 5-6 visits, screening, routing
+        visitors, unmet = self._pcp_visits(m)
+        self.care.at_visits(m, visitors, c)
+        # 7 provider time
+        self.care.deliver(m, c)
+        # 8 clinical
+        counts = self.engine.clinical_step(m, build_month_tables(self.values, self.static, m))
+        # 9 acute care
+        self.engine.acute_care(m)
+        # 10 bookkeeping
+        self.care.end_month(m, c)
+        # 11 record
+        self.served_cocm |= pop.cm_minutes > 0
+        self.served_pcbh |= pop.bhc_visit
+        self.rows.append(self._record(m, visitors, unmet, counts, c))
+
+    def _record(
+        self, m: int, visitors: NDArray[np.int64], unmet: int, counts: Any, c: MonthCounters
+    ) -> dict[str, float]:
+        pop = self.pop
+        n = pop.n_used
+        bh_counts = np.bincount(pop.bh[:n], minlength=len(BH))
+        tx_counts = np.bincount(pop.treatment[:n], minlength=len(Tx))
+        pcp_cap = sum(p.visit_capacity for p in self.pcps)
+        return {
+            "month": m,
+            "panel_size": len(pop.panel_slots()),
+            "bh_prevalent": int(bh_counts[BH.ACTIVE]),
+            "subthreshold": int(bh_counts[BH.SUBTHRESHOLD]),
+            "screened": c.screened,
+            "positive_screens": c.positive_screens,
+            "detected": c.detected,
+            "enrolled_new": c.cocm_enrolled_new + c.pcbh_started_new,
+            "cocm_enrolled_new": c.cocm_enrolled_new,
+            "pcbh_started_new": c.pcbh_started_new,
+            "active_cocm": int(tx_counts[Tx.COCM]),
+            "active_pcbh": int(tx_counts[Tx.PCBH]),
+            "in_usual_care_treatment": int(tx_counts[Tx.PCP] + tx_counts[Tx.SPECIALTY]),
+            "waitlist": int(
+                np.count_nonzero(pop.waitlist_since[:n] >= 0)
+                + np.count_nonzero(pop.bhc_wait_since[:n] >= 0)
+            ),
+            "responders": counts.improvements,
+            "remissions": counts.remissions,
+            "relapses": counts.relapses,
+            "dropouts": c.dropouts,
+            "early_followups": c.early_followup,
+            "specialty_referrals": c.specialty_referrals,
+            "pcp_visits": len(visitors),
+            "pcp_visits_unmet": unmet,
+            "bhc_visits": c.bhc_visits,
+            "bhc_no_shows": c.bhc_no_shows,
+            "cm_minutes": c.cm_minutes,
+            "psych_minutes": c.psych_minutes,
+            "psych_reviews": c.psych_reviews,
+            "ed_visits": int(np.count_nonzero(pop.ed_visit)),
+            "admissions": int(np.count_nonzero(pop.admission)),
+            "cm_utilization": c.cm_minutes / c.cm_capacity_minutes
+            if c.cm_capacity_minutes
+            else 0.0,
+            "bhc_utilization": (c.bhc_visits + c.bhc_no_shows) / c.bhc_slots
+            if c.bhc_slots
+            else 0.0,
+            "pcp_utilization": len(visitors) / pcp_cap if pcp_cap else 0.0,
+        }
+
+    def run(self, months: int | None = None) -> None:
+        """Run the model for ``months`` months (default: the scenario horizon)."""
+        for _ in range(months if months is not None else self.values.simulation.months):
+            self.step()

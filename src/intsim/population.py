@@ -1,0 +1,302 @@
+"""Columnar patient state shared by both engines, and patient initialisation.
+
+All patient state lives in :class:`Population` arrays indexed by *slot* — a patient's permanent
+index. The ``arrays`` engine updates the arrays with vectorised rules; in the ``agents`` engine each
+patient is a :class:`mesa.Agent` whose attributes are views of its own slot, so organisation-level
+code (providers, care models, billing) is shared by both engines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+import numpy as np
+from numpy.typing import NDArray
+
+from intsim.params import PAYERS
+from intsim.streams import RandomStreams
+
+
+class BH(IntEnum):
+    """Behavioral-health state of a patient."""
+
+    NONE = 0
+    SUBTHRESHOLD = 1  # distress below diagnostic threshold (score 5-9)
+    ACTIVE = 2  # threshold episode, symptomatic (score >= 10)
+    IMPROVED = 3  # significant improvement (response), residual symptoms
+    REMITTED = 4  # full remission (score < 5)
+
+
+class Tx(IntEnum):
+    """Current treatment of a patient."""
+
+    NONE = 0
+    PCP = 1  # usual-care PCP treatment
+    SPECIALTY = 2  # attended specialty mental-health care
+    COCM = 3  # collaborative care caseload
+    PCBH = 4  # PCBH episode with a behavioral health consultant
+
+
+class Condition(IntEnum):
+    """Primary behavioral-health condition of a threshold episode."""
+
+    NONE = 0
+    DEPRESSION = 1
+    ANXIETY = 2
+
+
+#: Observed-score noise: integer offsets and their cumulative probabilities (PHQ-9/GAD-7 test-retest
+#: variation; see ``clinical.score_measurement_sd``). Built per scenario in :mod:`intsim.clinical`.
+MAX_SCORE = 27
+
+
+@dataclass
+class Population:
+    """Patient state arrays (length ``capacity``; slots ``>= n_used`` are not yet assigned).
+
+    Attributes:
+        capacity: Number of allocated slots.
+        n_used: Slots assigned so far (patients ever created).
+    """
+
+    capacity: int
+    n_used: int = 0
+    in_panel: NDArray[np.bool_] = field(init=False)
+    payer: NDArray[np.int8] = field(init=False)
+    age65: NDArray[np.bool_] = field(init=False)
+    chronic: NDArray[np.bool_] = field(init=False)
+    pcp: NDArray[np.int16] = field(init=False)
+    bh: NDArray[np.int8] = field(init=False)
+    condition: NDArray[np.int8] = field(init=False)
+    chronic_episode: NDArray[np.bool_] = field(init=False)
+    score: NDArray[np.int8] = field(init=False)
+    baseline_score: NDArray[np.int8] = field(init=False)
+    episode_month: NDArray[np.int16] = field(init=False)
+    remission_months: NDArray[np.int16] = field(init=False)
+    known: NDArray[np.bool_] = field(init=False)
+    treatment: NDArray[np.int8] = field(init=False)
+    treatment_month: NDArray[np.int16] = field(init=False)
+    care_manager: NDArray[np.int16] = field(init=False)
+    waitlist_since: NDArray[np.int16] = field(init=False)
+    bhc_wait_since: NDArray[np.int16] = field(init=False)
+    followup_ok: NDArray[np.bool_] = field(init=False)
+    reviewed: NDArray[np.bool_] = field(init=False)
+    improved_months: NDArray[np.int16] = field(init=False)
+    enrol_score: NDArray[np.int8] = field(init=False)
+    bhc_visits_left: NDArray[np.int8] = field(init=False)
+    # services delivered this month (reset monthly; billing reads them)
+    pcp_visit: NDArray[np.bool_] = field(init=False)
+    cm_minutes: NDArray[np.int16] = field(init=False)
+    psych_minutes: NDArray[np.int16] = field(init=False)
+    bhc_visit: NDArray[np.bool_] = field(init=False)
+    ed_visit: NDArray[np.bool_] = field(init=False)
+    admission: NDArray[np.bool_] = field(init=False)
+
+    def __post_init__(self) -> None:
+        n = self.capacity
+        self._panel: NDArray[np.int64] | None = None
+        self.in_panel = np.zeros(n, bool)
+        self.payer = np.zeros(n, np.int8)
+        self.age65 = np.zeros(n, bool)
+        self.chronic = np.zeros(n, bool)
+        self.pcp = np.zeros(n, np.int16)
+        self.bh = np.zeros(n, np.int8)
+        self.condition = np.zeros(n, np.int8)
+        self.chronic_episode = np.zeros(n, bool)
+        self.score = np.zeros(n, np.int8)
+        self.baseline_score = np.zeros(n, np.int8)
+        self.episode_month = np.zeros(n, np.int16)
+        self.remission_months = np.zeros(n, np.int16)
+        self.known = np.zeros(n, bool)
+        self.treatment = np.zeros(n, np.int8)
+        self.treatment_month = np.zeros(n, np.int16)
+        self.care_manager = np.full(n, -1, np.int16)
+        self.waitlist_since = np.full(n, -1, np.int16)
+        self.bhc_wait_since = np.full(n, -1, np.int16)
+        self.followup_ok = np.zeros(n, bool)
+        self.reviewed = np.zeros(n, bool)
+        self.improved_months = np.zeros(n, np.int16)
+        self.enrol_score = np.zeros(n, np.int8)
+        self.bhc_visits_left = np.zeros(n, np.int8)
+        self.pcp_visit = np.zeros(n, bool)
+        self.cm_minutes = np.zeros(n, np.int16)
+        self.psych_minutes = np.zeros(n, np.int16)
+        self.bhc_visit = np.zeros(n, bool)
+        self.ed_visit = np.zeros(n, bool)
+        self.admission = np.zeros(n, bool)
+
+    def reset_month_services(self) -> None:
+        """Zero the per-month service arrays."""
+        self.pcp_visit[:] = False
+        self.cm_minutes[:] = 0
+        self.psych_minutes[:] = 0
+        self.bhc_visit[:] = False
+        self.ed_visit[:] = False
+        self.admission[:] = False
+
+    def panel_slots(self) -> NDArray[np.int64]:
+        """Return the slots of patients currently in the panel (ascending; cached)."""
+        if self._panel is None:
+            self._panel = np.flatnonzero(self.in_panel[: self.n_used])
+            self._panel.flags.writeable = False
+        return self._panel
+
+    def set_in_panel(self, slots: NDArray[np.integer], value: bool) -> None:
+        """Add patients to, or remove them from, the panel."""
+        self.in_panel[slots] = value
+        self._panel = None
+
+    def remove(self, slots: NDArray[np.integer]) -> None:
+        """Patients leave the panel: end their care and clear their state.
+
+        Cleared state (no condition, no treatment, no queue) means that counting a state or a
+        treatment over all slots counts panel members only.
+        """
+        self.end_treatment(slots)
+        self.set_in_panel(slots, False)
+        self.bh[slots] = BH.NONE
+        self.score[slots] = 0
+        self.condition[slots] = Condition.NONE
+        self.chronic[slots] = False
+        self.known[slots] = False
+
+    def where(self, mask: NDArray[np.bool_]) -> NDArray[np.int64]:
+        """Slots (ascending) where a full-length boolean mask is true."""
+        return np.flatnonzero(mask[: self.n_used])
+
+    def end_treatment(self, slots: NDArray[np.integer]) -> None:
+        """End the current treatment (and any CoCM/PCBH bookkeeping) of these patients."""
+        self.treatment[slots] = Tx.NONE
+        self.treatment_month[slots] = 0
+        self.care_manager[slots] = -1
+        self.waitlist_since[slots] = -1
+        self.bhc_wait_since[slots] = -1
+        self.followup_ok[slots] = False
+        self.reviewed[slots] = False
+        self.improved_months[slots] = 0
+        self.bhc_visits_left[slots] = 0
+
+
+def start_episode(
+    pop: Population,
+    slots: NDArray[np.integer],
+    u_condition: NDArray[np.float64],
+    u_chronic: NDArray[np.float64],
+    u_severity: NDArray[np.float64],
+    anxiety_share: float,
+    chronic_episode_share: float,
+    severe_share: float,
+    modsevere_share: float,
+) -> None:
+    """Start threshold episodes (vectorised; scalar twin in :mod:`intsim.patient`)."""
+    pop.bh[slots] = BH.ACTIVE
+    pop.condition[slots] = np.where(
+        u_condition < anxiety_share, Condition.ANXIETY, Condition.DEPRESSION
+    )
+    pop.chronic_episode[slots] = u_chronic < chronic_episode_share
+    score = threshold_score(u_severity, severe_share, modsevere_share)
+    pop.score[slots] = score
+    pop.baseline_score[slots] = score
+    pop.episode_month[slots] = 0
+    pop.known[slots] = False
+
+
+def threshold_score(
+    u: NDArray[np.float64], severe_share: float, modsevere_share: float
+) -> NDArray[np.int8]:
+    """Map uniforms to a PHQ-9-like onset score: severe 20-27, moderately severe 15-19, else 10-14.
+
+    Pure arithmetic (no transcendental functions), so the scalar twin gives identical values.
+    """
+    mild_share = 1.0 - severe_share - modsevere_share
+    out = np.empty(u.shape, np.int8)
+    sev = u < severe_share
+    mod = ~sev & (u < severe_share + modsevere_share)
+    mild = ~sev & ~mod
+    out[sev] = 20 + (u[sev] / severe_share * 8).astype(np.int64).clip(0, 7)
+    out[mod] = 15 + ((u[mod] - severe_share) / modsevere_share * 5).astype(np.int64).clip(0, 4)
+    out[mild] = 10 + (
+        (u[mild] - severe_share - modsevere_share) / max(mild_share, 1e-300) * 5
+    ).astype(np.int64).clip(0, 4)
+    return out
+
+
+def threshold_score_one(u: float, severe_share: float, modsevere_share: float) -> int:
+    """Scalar twin of :func:`threshold_score`."""
+    mild_share = 1.0 - severe_share - modsevere_share
+    if u < severe_share:
+        return 20 + min(max(int(u / severe_share * 8), 0), 7)
+    if u < severe_share + modsevere_share:
+        return 15 + min(max(int((u - severe_share) / modsevere_share * 5), 0), 4)
+    return 10 + min(
+        max(int((u - severe_share - modsevere_share) / max(mild_share, 1e-300) * 5), 0), 4
+    )
+
+
+def subthreshold_score(u: NDArray[np.float64]) -> NDArray[np.int8]:
+    """Map uniforms to a subthreshold score 5-9."""
+    return (5 + (u * 5).astype(np.int64).clip(0, 4)).astype(np.int8)
+
+
+def initialise_patients(
+    pop: Population,
+    slots: NDArray[np.int64],
+    streams: RandomStreams,
+    values: object,
+    *,
+    initial: bool,
+) -> None:
+    """Draw the attributes of new patients in ``slots`` (shared by both engines).
+
+    Init draws use month 0 of the ``init_*`` streams: a slot's attributes depend only on the
+    seed and the slot. Patients present at month 1 (``initial=True``) start with the scenario's
+    prevalence of threshold, subthreshold and remitted states; patients joining later start from
+    the same prevalences (new panel members are drawn from the same community).
+
+    Args:
+        pop: Population to write into.
+        slots: New slots (ascending, all ``>= pop.n_used`` before the call).
+        streams: Random streams.
+        values: Scenario values (``scenario.values``).
+        initial: Whether these are the month-1 patients.
+    """
+    del initial  # same distribution for initial and joining patients (documented above)
+    p = values.population  # type: ignore[attr-defined]
+    n_pcps = values.staffing.n_pcps  # type: ignore[attr-defined]
+    pop.n_used = max(pop.n_used, int(slots[-1]) + 1) if len(slots) else pop.n_used
+    pop.set_in_panel(slots, True)
+    mix = np.array([getattr(p.payer_mix, name) for name in PAYERS])
+    cum = np.cumsum(mix)
+    cum[-1] = 1.0
+    u = streams.uniform("init_payer", 0, slots)
+    pop.payer[slots] = np.searchsorted(cum, u, side="right").clip(0, len(PAYERS) - 1)
+    pop.age65[slots] = streams.uniform("init_age", 0, slots) < p.share_age_65plus
+    pop.chronic[slots] = streams.uniform("init_chronic", 0, slots) < p.chronic_condition_prevalence
+    pop.pcp[slots] = (
+        (streams.uniform("init_pcp", 0, slots) * n_pcps).astype(np.int64).clip(0, n_pcps - 1)
+    )
+    u_bh = streams.uniform("init_bh", 0, slots)
+    active = slots[u_bh < p.threshold_prevalence]
+    sub_cut = p.threshold_prevalence + p.subthreshold_prevalence
+    sub = slots[(u_bh >= p.threshold_prevalence) & (u_bh < sub_cut)]
+    rem = slots[(u_bh >= sub_cut) & (u_bh < sub_cut + p.remitted_prevalence)]
+    start_episode(
+        pop,
+        active,
+        streams.uniform("onset_condition", 0, active),
+        streams.uniform("onset_chronic_episode", 0, active),
+        streams.uniform("onset_severity", 0, active),
+        p.anxiety_share,
+        p.chronic_episode_share,
+        p.severe_share,
+        p.moderately_severe_share,
+    )
+    pop.episode_month[active] = (
+        streams.uniform("init_episode_month", 0, active) * p.initial_episode_months_max
+    ).astype(np.int64)
+    pop.bh[sub] = BH.SUBTHRESHOLD
+    pop.score[sub] = subthreshold_score(streams.uniform("onset_severity", 0, sub))
+    pop.bh[rem] = BH.REMITTED
+    pop.score[rem] = 2
+    pop.remission_months[rem] = 0

@@ -1,0 +1,125 @@
+"""The pure run function: ``simulate(scenario, seed) -> Results`` (DESIGN.md decision 6).
+
+:func:`simulate` does no I/O and is picklable, so batches can run through any
+``concurrent.futures.Executor``. Same scenario + seed gives identical results on either engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from intsim.model import MONTHLY_COLUMNS, ClinicModel
+from intsim.scenario import Scenario
+
+
+@dataclass
+class Results:
+    """Outputs of one simulation run.
+
+    Attributes:
+        monthly: One row per month (columns :data:`intsim.model.MONTHLY_COLUMNS`).
+        summary: Headline outcomes over the horizon.
+        seed: Root seed used.
+        engine: Patient engine used.
+    """
+
+    monthly: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+    seed: int = 1
+    engine: str = "arrays"
+
+
+def simulate(
+    scenario: Scenario,
+    seed: int | None = None,
+    engine: str | None = None,
+    months: int | None = None,
+) -> Results:
+    """Run one simulation.
+
+    Args:
+        scenario: A validated scenario.
+        seed: Root seed (default: ``simulation.seed``); must be >= 1.
+        engine: ``"arrays"`` or ``"agents"`` (default: ``simulation.engine``).
+        months: Horizon in months (default: ``simulation.months``).
+
+    Returns:
+        The run's :class:`Results`.
+    """
+    values = scenario.values
+    model = ClinicModel(values, seed=seed, engine=engine)
+    model.run(months)
+    monthly = pd.DataFrame(model.rows, columns=list(MONTHLY_COLUMNS))
+    return Results(
+        monthly=monthly,
+        summary=summarise(monthly, model),
+        seed=model.root_seed,
+        engine=model.engine_name,
+    )
+
+
+def summarise(monthly: pd.DataFrame, model: ClinicModel) -> dict[str, Any]:
+    """Headline outcomes of a run (totals over the horizon, means of monthly levels)."""
+
+    def total(col: str) -> int:
+        return int(monthly[col].sum())
+
+    def mean(col: str) -> float:
+        return float(monthly[col].mean()) if len(monthly) else 0.0
+
+    pop = model.pop
+    years = max(len(monthly), 1) / 12.0
+    person_years = float(monthly["panel_size"].sum()) / 12.0 if len(monthly) else 0.0
+    return {
+        "care_model": model.values.care_model,
+        "months": len(monthly),
+        "panel_size_end": int(monthly["panel_size"].iloc[-1]) if len(monthly) else 0,
+        "patients_ever": int(pop.n_used),
+        "patients_served": int(model.served.sum()),
+        "patients_served_cocm": int(model.served_cocm.sum()),
+        "patients_served_pcbh": int(model.served_pcbh.sum()),
+        "screened": total("screened"),
+        "detected": total("detected"),
+        "cocm_enrolments": total("cocm_enrolled_new"),
+        "pcbh_episodes": total("pcbh_started_new"),
+        "responders": total("responders"),
+        "remissions": total("remissions"),
+        "relapses": total("relapses"),
+        "dropouts": total("dropouts"),
+        "pcp_visits": total("pcp_visits"),
+        "bhc_visits": total("bhc_visits"),
+        "cm_minutes": total("cm_minutes"),
+        "psych_minutes": total("psych_minutes"),
+        "ed_visits": total("ed_visits"),
+        "admissions": total("admissions"),
+        "ed_visits_per_100py": 100.0 * total("ed_visits") / person_years if person_years else 0.0,
+        "admissions_per_100py": (
+            100.0 * total("admissions") / person_years if person_years else 0.0
+        ),
+        "mean_bh_prevalence": (
+            float((monthly["bh_prevalent"] / monthly["panel_size"]).mean()) if len(monthly) else 0.0
+        ),
+        "mean_active_cocm": mean("active_cocm"),
+        "mean_waitlist": mean("waitlist"),
+        "mean_cm_utilization": mean("cm_utilization"),
+        "mean_bhc_utilization": mean("bhc_utilization"),
+        "mean_pcp_utilization": mean("pcp_utilization"),
+        "responders_per_year": total("responders") / years,
+    }
+
+
+def run_many(scenario: Scenario, seeds: list[int], engine: str | None = None) -> pd.DataFrame:
+    """Run a scenario over several seeds serially; one row of summary outputs per seed."""
+    rows = []
+    for s in seeds:
+        res = simulate(scenario, seed=s, engine=engine)
+        rows.append({"seed": s, **{k: v for k, v in res.summary.items() if _is_number(v)}})
+    return pd.DataFrame(rows)
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)

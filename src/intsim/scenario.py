@@ -1,0 +1,366 @@
+"""Scenario files: YAML -> validated, typed :class:`Scenario`.
+
+A scenario file is a YAML mapping whose keys are the dotted paths of the parameter declaration
+(:mod:`intsim.params`), nested by section, plus three optional meta keys:
+
+* ``name`` — a short label (default: the file's stem);
+* ``description`` — free text;
+* ``extends`` — path of another scenario file (relative to this one) whose values this file
+  overrides; chains are allowed, cycles are errors.
+
+Unknown keys are errors. Command-line overrides ``key.path=value`` are applied last; the value is
+parsed as YAML (``0.5`` is a number, ``true`` a boolean, ``cocm`` a string).
+
+Every problem raises :class:`ScenarioError` with one message naming the key path, the value found
+and what was expected.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
+
+from intsim.params import PARAMETERS, PARAMS_BY_PATH, PAYERS, Param, defaults
+
+META_KEYS = ("name", "description", "extends")
+PAYER_MIX_TOLERANCE = 1e-6
+
+
+class ScenarioError(ValueError):
+    """A user error in a scenario file or override (reported with exit status 2)."""
+
+
+# --------------------------------------------------------------------------- pydantic schema
+
+
+def _field_for(p: Param) -> tuple[Any, Any]:
+    """Return the (type, Field) pair pydantic needs for one declared parameter."""
+    kwargs: dict[str, Any] = {"strict": True, "description": p.description}
+    low, high = p.bounds
+    if p.kind in ("float", "int"):
+        if low is not None:
+            kwargs["gt" if p.positive else "ge"] = low
+        if high is not None:
+            kwargs["le"] = high
+    py_type: Any = {"float": float, "int": int, "bool": bool, "choice": str}[p.kind]
+    if p.kind == "choice":
+        py_type = Literal[p.choices]
+        del kwargs["strict"]
+    return py_type, Field(default=p.default, **kwargs)
+
+
+def _build_models() -> type[BaseModel]:
+    """Build the nested pydantic model of a resolved scenario from the declaration."""
+    tree: dict[str, Any] = {}
+    for p in PARAMETERS:
+        node = tree
+        *parents, leaf = p.path.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = p
+
+    def make(name: str, node: dict[str, Any]) -> type[BaseModel]:
+        fields: dict[str, Any] = {}
+        for key, value in node.items():
+            if isinstance(value, Param):
+                fields[key] = _field_for(value)
+            else:
+                sub = make(f"{name}_{key}", value)
+                fields[key] = (sub, Field(default_factory=sub))
+        return create_model(name, __config__=ConfigDict(extra="forbid", frozen=True), **fields)
+
+    return make("ScenarioValues", tree)
+
+
+_Values = _build_models()
+
+
+class Scenario(BaseModel):
+    """A fully resolved, validated scenario.
+
+    Attributes:
+        name: Short label of the scenario.
+        description: Free-text description.
+        values: The validated parameter values, accessed as ``values.cocm.caseload_per_fte``.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = "scenario"
+    description: str = ""
+    values: _Values  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _check_cross_field(self) -> Scenario:
+        mix = self.values.population.payer_mix
+        total = sum(getattr(mix, payer) for payer in PAYERS)
+        if abs(total - 1.0) > PAYER_MIX_TOLERANCE:
+            raise ValueError(
+                f"population.payer_mix: shares sum to {total:g}; expected them to sum to 1"
+            )
+        pop = self.values.population
+        if pop.threshold_prevalence + pop.subthreshold_prevalence > 1.0:
+            raise ValueError(
+                "population.threshold_prevalence + population.subthreshold_prevalence: sum is "
+                f"{pop.threshold_prevalence + pop.subthreshold_prevalence:g}; expected <= 1"
+            )
+        if pop.severe_share + pop.moderately_severe_share > 1.0:
+            raise ValueError(
+                "population.severe_share + population.moderately_severe_share: sum is "
+                f"{pop.severe_share + pop.moderately_severe_share:g}; expected <= 1"
+            )
+        return self
+
+    def __getattr__(self, item: str) -> Any:
+        """Give direct access to parameter sections: ``scenario.cocm.caseload_per_fte``."""
+        values = self.__dict__.get("values")
+        if values is not None and item in type(values).model_fields:
+            return getattr(values, item)
+        raise AttributeError(item)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the resolved parameter values as a nested dictionary (JSON-serialisable)."""
+        return self.values.model_dump()
+
+    def get(self, path: str) -> Any:
+        """Return the value at a dotted key path, e.g. ``"cocm.caseload_per_fte"``."""
+        node: Any = self.values
+        for key in path.split("."):
+            node = getattr(node, key)
+        return node
+
+    def scenario_hash(self) -> str:
+        """Return a SHA-256 hex digest of the resolved parameter values."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
+        """Return a new scenario with dotted-path overrides applied and validated."""
+        tree = self.to_dict()
+        for path, value in overrides.items():
+            _set_path(tree, path, value)
+        return build_scenario(tree, name=self.name, description=self.description)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _format_validation_error(err: ValidationError) -> str:
+    """Turn a pydantic error into lines naming key path, value and expectation."""
+    lines = []
+    for e in err.errors():
+        loc = [str(x) for x in e["loc"] if x != "values"]
+        path = ".".join(loc)
+        if e["type"] == "extra_forbidden":
+            lines.append(f"{path}: unknown key; {_suggest(path)}")
+            continue
+        if e["type"] == "value_error":
+            lines.append(str(e["ctx"]["error"]) if "ctx" in e else e["msg"])
+            continue
+        param = PARAMS_BY_PATH.get(path)
+        if param is None:
+            lines.append(f"{path}: {e['msg']} (got {_describe(e.get('input'))})")
+            continue
+        lines.append(f"{path}: got {_describe(e.get('input'))}; expected {param.expectation()}")
+    return "\n".join(lines)
+
+
+def _suggest(path: str) -> str:
+    """Suggest the valid keys at the level of an unknown key."""
+    parent = path.rsplit(".", 1)[0] if "." in path else ""
+    siblings = sorted(
+        {
+            p.path[len(parent) + 1 :].split(".")[0] if parent else p.path.split(".")[0]
+            for p in PARAMETERS
+            if (p.path.startswith(parent + ".") if parent else True)
+        }
+    )
+    if not parent:
+        siblings = sorted(set(siblings) | set(META_KEYS))
+    where = f"under '{parent}'" if parent else "at the top level"
+    return f"expected one of {', '.join(siblings)} {where}"
+
+
+def _set_path(tree: dict[str, Any], path: str, value: Any) -> None:
+    """Set a dotted path in a nested dictionary, creating sections as needed."""
+    *parents, leaf = path.split(".")
+    node = tree
+    for i, key in enumerate(parents):
+        child = node.get(key)
+        if child is None:
+            child = node[key] = {}
+        if not isinstance(child, dict):
+            raise ScenarioError(
+                f"{'.'.join(parents[: i + 1])}: is a value, not a section; cannot set {path}"
+            )
+        node = child
+    node[leaf] = value
+
+
+def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    """Read a YAML file that must contain a mapping.
+
+    Raises:
+        ScenarioError: If the file is missing, unreadable, malformed, empty or not a mapping.
+    """
+    if not path.exists():
+        raise ScenarioError(f"{path}: file not found")
+    if path.is_dir():
+        raise ScenarioError(f"{path}: is a directory; expected a YAML scenario file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(f"{path}: YAML syntax error{where}: {problem}") from None
+    if data is None:
+        raise ScenarioError(f"{path}: file is empty; expected a mapping of scenario keys")
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"{path}: top level is a {type(data).__name__}; expected a mapping of scenario keys"
+        )
+    return data
+
+
+def _resolve_file(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Load a scenario file and the chain of files it extends, merged (child wins)."""
+    path = path.resolve()
+    if path in seen:
+        chain = " -> ".join(str(p) for p in (*seen, path))
+        raise ScenarioError(f"extends: cycle in scenario files: {chain}")
+    data = read_yaml_mapping(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str) or not parent:
+        raise ScenarioError(f"{path}: extends: got {_describe(parent)}; expected a file path")
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.exists():
+        raise ScenarioError(f"{path}: extends: file not found: {parent_path}")
+    base = _resolve_file(parent_path, (*seen, path))
+    base.pop("name", None)
+    base.pop("description", None)
+    return _deep_merge(base, data)
+
+
+def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
+    """Parse ``key.path=value`` strings (values parsed as YAML scalars).
+
+    Raises:
+        ScenarioError: On a malformed item or an unknown key path.
+    """
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise ScenarioError(f"--set {item!r}: expected KEY.PATH=VALUE")
+        key, raw = item.split("=", 1)
+        key = key.strip()
+        if key not in PARAMS_BY_PATH and key not in ("name", "description"):
+            raise ScenarioError(f"--set {key}: unknown key; {_suggest(key)}")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else raw
+        except yaml.YAMLError:
+            value = raw
+        out[key] = value
+    return out
+
+
+def build_scenario(
+    data: Mapping[str, Any], *, name: str = "scenario", description: str = ""
+) -> Scenario:
+    """Validate a nested mapping of parameter values into a :class:`Scenario`.
+
+    Missing keys take their declared defaults.
+
+    Raises:
+        ScenarioError: With one line per problem (key path, value, expectation).
+    """
+    tree = dict(data)
+    name = str(tree.pop("name", name))
+    description = str(tree.pop("description", description) or "")
+    if "extends" in tree:
+        raise ScenarioError("extends: only allowed in scenario files")
+    merged = _deep_merge(defaults(), {})
+    try:
+        values = _merge_checked(merged, tree, "")
+        return Scenario(name=name, description=description, values=values)
+    except ValidationError as err:
+        raise ScenarioError(_format_validation_error(err)) from None
+
+
+def _merge_checked(base: dict[str, Any], over: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """Merge user values into defaults, rejecting a section given a scalar (and vice versa)."""
+    out = dict(base)
+    for key, value in over.items():
+        key = str(key)
+        path = f"{prefix}{key}"
+        if isinstance(base.get(key), dict):
+            if not isinstance(value, Mapping):
+                raise ScenarioError(
+                    f"{path}: got {_describe(value)}; expected a section (mapping of keys)"
+                )
+            out[key] = _merge_checked(base[key], value, path + ".")
+        else:
+            if isinstance(value, Mapping) and key in base:
+                raise ScenarioError(
+                    f"{path}: got a section; expected {PARAMS_BY_PATH[path].expectation()}"
+                )
+            out[key] = value
+    return out
+
+
+def load_scenario(
+    path: str | Path, overrides: Mapping[str, Any] | Iterable[str] | None = None
+) -> Scenario:
+    """Load, resolve (``extends``), override and validate a scenario file.
+
+    Args:
+        path: Path of the YAML scenario file.
+        overrides: Either a mapping of dotted paths to values, or ``key.path=value`` strings.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: On any user error, with a message naming the key path.
+    """
+    path = Path(path)
+    data = _resolve_file(path)
+    if overrides:
+        parsed = dict(overrides) if isinstance(overrides, Mapping) else parse_overrides(overrides)
+        for key, value in parsed.items():
+            _set_path(data, key, value)
+    data.setdefault("name", path.stem)
+    return build_scenario(data)
+
+
+def default_scenario() -> Scenario:
+    """Return the scenario made of declared defaults only."""
+    return build_scenario({}, name="defaults")

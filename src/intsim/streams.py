@@ -1,0 +1,167 @@
+"""Slot-indexed common random numbers (DESIGN.md decision 3).
+
+Every stochastic decision has its own named stream. The uniform a patient gets from a stream in a
+month is a function of ``(root seed, stream, month, patient slot)`` alone, so it does not depend on
+what other patients did, on the care model, or on the engine. Two generators realise this:
+
+* **dense** streams (decisions nearly every patient takes every month, e.g. whether they visit
+  their PCP): one full-length array per (stream, month) from a PCG64 generator keyed by
+  ``SeedSequence(seed, spawn_key=(stream, month))``; a slot's value is the slot-th output, which
+  does not depend on the array length;
+* **sparse** streams (decisions few patients take, e.g. consent): a counter-based hash — the
+  SplitMix64 finaliser of ``key(stream, month) + slot * golden`` — computed only for the slots that
+  need it, as Starsim's counter-based RNG does.
+
+Both engines call the same functions; :meth:`RandomStreams.uniform_one` (scalar, pure Python) is
+bit-identical to :meth:`RandomStreams.uniform` (vectorised).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+_MASK64 = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+_C1 = 0xBF58476D1CE4E5B9
+_C2 = 0x94D049BB133111EB
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+#: Stream names, in a fixed order (the index is the stream id; never reorder, only append).
+STREAM_NAMES: tuple[str, ...] = (
+    "init_payer",
+    "init_age",
+    "init_chronic",
+    "init_bh",
+    "init_pcp",
+    "attrition",
+    "incidence",
+    "chronic_onset",
+    "sub_resolve",
+    "sub_progress",
+    "onset_condition",
+    "onset_chronic_episode",
+    "onset_severity",
+    "visit",
+    "priority",
+    "screen",
+    "detect",
+    "treat_choice",
+    "referral",
+    "specialty_attend",
+    "offer",
+    "consent",
+    "early_disengage",
+    "dropout",
+    "cm_minutes",
+    "bhc_refer",
+    "bhc_engage",
+    "bhc_no_show",
+    "bhc_episode_visits",
+    "improve",
+    "recover",
+    "relapse",
+    "acute",
+    "init_episode_month",
+    "screen_offer",
+)
+STREAM_ID: dict[str, int] = {name: i for i, name in enumerate(STREAM_NAMES)}
+DENSE_STREAMS: frozenset[str] = frozenset(
+    {"attrition", "incidence", "visit", "acute", "priority", "chronic_onset"}
+)
+
+
+class RandomStreams:
+    """Named, slot-indexed uniform random streams derived from one root seed.
+
+    Args:
+        seed: Root seed (>= 1).
+        n_slots: Number of patient slots (the length of dense arrays); every slot index used
+            must be below it.
+    """
+
+    def __init__(self, seed: int, n_slots: int) -> None:
+        if seed < 1:
+            raise ValueError(f"seed must be >= 1, got {seed}")
+        self.seed = int(seed)
+        self.n_slots = int(n_slots)
+        self._root_key = int(np.random.SeedSequence(self.seed).generate_state(1, np.uint64)[0])
+        self._dense: dict[tuple[int, int], NDArray[np.float64]] = {}
+        self._dense_month = -1
+
+    def key(self, stream: str, month: int) -> int:
+        """Return the 64-bit key of a (stream, month) pair.
+
+        The key is the SplitMix64 finaliser of the root key (from ``SeedSequence(seed)``) plus a
+        mixed (stream, month) counter, so distinct pairs get unrelated keys.
+        """
+        counter = _mix64((STREAM_ID[stream] << 32) + month + 1)
+        return _mix64((self._root_key + counter) & _MASK64)
+
+    def _dense_array(self, stream: str, month: int, needed: int) -> NDArray[np.float64]:
+        """The (stream, month) array, generated lazily for at least ``needed`` slots.
+
+        A slot's value is the slot-th output of a PCG64 generator keyed by the pair, so it does
+        not depend on how many values were generated.
+        """
+        if month != self._dense_month:  # keep only the current month's arrays in memory
+            self._dense.clear()
+            self._dense_month = month
+        sid = STREAM_ID[stream]
+        arr = self._dense.get((sid, month))
+        if arr is None or len(arr) < needed:
+            gen = np.random.Generator(np.random.PCG64(self.key(stream, month)))
+            arr = gen.random(max(needed, 1))
+            self._dense[(sid, month)] = arr
+        return arr
+
+    def uniform(self, stream: str, month: int, slots: NDArray[np.integer]) -> NDArray[np.float64]:
+        """Return one uniform in [0, 1) per slot for this stream and month.
+
+        Args:
+            stream: Stream name (see :data:`STREAM_NAMES`).
+            month: Month index (0 = initialisation).
+            slots: Patient slot indices.
+
+        Returns:
+            Array of uniforms aligned with ``slots``.
+        """
+        if stream in DENSE_STREAMS:
+            needed = int(slots.max()) + 1 if len(slots) else 0
+            return self._dense_array(stream, month, needed)[slots]
+        return _splitmix_uniform(self.key(stream, month), np.asarray(slots))
+
+    def uniform_first(self, stream: str, month: int, n: int) -> NDArray[np.float64]:
+        """Return the uniforms of slots ``0 .. n-1`` (slot ``i`` at index ``i``)."""
+        if stream in DENSE_STREAMS:
+            return self._dense_array(stream, month, n)[:n]
+        return _splitmix_uniform(self.key(stream, month), np.arange(n))
+
+    def uniform_one(self, stream: str, month: int, slot: int) -> float:
+        """Scalar version of :meth:`uniform`, bit-identical to it."""
+        if stream in DENSE_STREAMS:
+            return float(self._dense_array(stream, month, self.n_slots)[slot])
+        return (_mix64((slot * _GOLDEN + self.key(stream, month)) & _MASK64) >> 11) * _TO_UNIT
+
+
+def _mix64(x: int) -> int:
+    """SplitMix64 finaliser of a 64-bit integer (pure Python, exact)."""
+    x ^= x >> 30
+    x = (x * _C1) & _MASK64
+    x ^= x >> 27
+    x = (x * _C2) & _MASK64
+    return x ^ (x >> 31)
+
+
+def _splitmix_uniform(key: int, slots: NDArray[np.integer]) -> NDArray[np.float64]:
+    """Vectorised SplitMix64 finaliser of ``key + slot * golden``, mapped to [0, 1)."""
+    x = slots.astype(np.uint64)
+    x *= np.uint64(_GOLDEN)
+    x += np.uint64(key)
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(_C1)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(_C2)
+    x ^= x >> np.uint64(31)
+    x >>= np.uint64(11)
+    return x * _TO_UNIT
