@@ -4,8 +4,8 @@ At a PCP visit, identified patients — threshold conditions, subthreshold distr
 probability ``pcbh.subthreshold_referral``) and health-behaviour needs of chronic patients (with
 probability ``pcbh.health_behavior_referral``) — are offered a BHC contact. Those who engage are
 seen the same day when a held-open slot is free (warm handoff), otherwise they are scheduled and
-wait for a slot; scheduled visits carry a no-show risk. An episode has 1-4 brief visits (mean
-``pcbh.episode_visits_mean``), at most one follow-up visit a month.
+wait for a slot; scheduled visits carry a no-show risk. An episode plans 1-4 brief visits (mean
+``pcbh.episode_visits_mean``), one a month; a follow-up that finds no free slot is lost.
 """
 
 from __future__ import annotations
@@ -102,6 +102,9 @@ def scheduled_visits(model: ClinicModel, month: int, book: BhcSchedule, c: Month
     cont = pop.where((pop.treatment == Tx.PCBH) & (pop.bhc_visits_left > 0) & ~pop.bhc_visit)
     waiting = pop.where(pop.bhc_wait_since >= 0)
     free = book.scheduled_left + book.same_day_left
+    # every month of an episode uses up one of its planned visits, booked or not: an episode
+    # whose follow-up finds no free slot is shortened rather than waiting forever
+    pop.bhc_visits_left[cont] -= 1
     cont = order_by_priority(cont, model.priority(month, cont))[:free]
     free -= len(cont)
     waiting = order_by_priority(
@@ -116,8 +119,6 @@ def scheduled_visits(model: ClinicModel, month: int, book: BhcSchedule, c: Month
     came_cont = came[pop.treatment[came] == Tx.PCBH]
     pop.bhc_visit[came_cont] = True
     c.bhc_visits += len(came_cont)
-    cont_all = booked[pop.treatment[booked] == Tx.PCBH]
-    pop.bhc_visits_left[cont_all] -= 1
     start_pcbh_episodes(model, month, came[pop.treatment[came] != Tx.PCBH], c)
     lost = booked[missed & (pop.treatment[booked] != Tx.PCBH)]
     pop.bhc_wait_since[lost] = -1

@@ -1,0 +1,7 @@
+"""``python -m intsim`` runs the command-line interface."""
+
+import sys
+
+from intsim.cli import main
+
+sys.exit(main())

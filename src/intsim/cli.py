@@ -1,0 +1,169 @@
+"""Command-line interface: ``intsim run | validate | params``.
+
+Exit statuses: 0 success, 2 user error (bad scenario, bad arguments, missing files), 1 a bug
+(an unexpected exception, printed with its traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from intsim import __version__
+from intsim.params import ENGINES, markdown_table
+from intsim.scenario import Scenario, ScenarioError, load_scenario, parse_overrides
+
+EXIT_OK = 0
+EXIT_BUG = 1
+EXIT_USER = 2
+
+
+class UserError(Exception):
+    """An error the user can fix (reported without a traceback, exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors exit with status 2 and one clear line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """Print usage and the error, then exit 2."""
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USER, f"intsim: error: {message}\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``intsim`` command."""
+    parser = _Parser(
+        prog="intsim",
+        description="Simulate behavioral health integration in primary care (CoCM, PCBH, hybrid, "
+        "usual care) and its sustainability.",
+    )
+    parser.add_argument("--version", action="version", version=f"intsim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    run = sub.add_parser("run", help="run one scenario and write its outputs")
+    run.add_argument("scenario", type=Path, help="scenario YAML file")
+    run.add_argument("--seed", type=_positive_int, help="root seed (>= 1; default: scenario's)")
+    run.add_argument("--engine", choices=ENGINES, help="patient engine (default: scenario's)")
+    run.add_argument("--months", type=_positive_int, help="horizon in months")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override a parameter (repeatable), e.g. --set cocm.caseload_per_fte=70",
+    )
+    run.add_argument(
+        "--out", type=Path, help="output directory (default: results/<scenario>-<hash>/)"
+    )
+    run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    run.add_argument("--quiet", action="store_true", help="print only the output directory")
+
+    val = sub.add_parser("validate", help="check a scenario file and print its resolved hash")
+    val.add_argument("scenario", type=Path, help="scenario YAML file")
+    val.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override a parameter (repeatable)",
+    )
+
+    sub.add_parser("params", help="print the parameter table (markdown)")
+    return parser
+
+
+def _resolve(args: argparse.Namespace) -> Scenario:
+    overrides = parse_overrides(args.overrides)
+    for attr, key in (
+        ("seed", "simulation.seed"),
+        ("engine", "simulation.engine"),
+        ("months", "simulation.months"),
+    ):
+        value = getattr(args, attr, None)
+        if value is not None:
+            overrides[key] = value
+    return load_scenario(args.scenario, overrides)
+
+
+def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
+    """``intsim run``: simulate and write outputs."""
+    from intsim.outputs import default_run_dir, write_run  # noqa: PLC0415
+    from intsim.report import summary_table  # noqa: PLC0415
+    from intsim.runner import simulate  # noqa: PLC0415
+
+    scenario = _resolve(args)
+    out_dir = args.out if args.out is not None else default_run_dir(scenario)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"--out {out_dir}: exists and is not a directory")
+    results = simulate(scenario)
+    write_run(scenario, results, out_dir, argv=["intsim", *argv], figures=not args.no_figures)
+    if args.quiet:
+        print(out_dir)
+        return EXIT_OK
+    sim = scenario.values.simulation
+    print(
+        f"intsim {scenario.name}: {scenario.values.care_model}, {sim.months} months, "
+        f"seed {results.seed}, engine {results.engine}"
+    )
+    print(summary_table(results.summary))
+    print(f"outputs written to {out_dir}/")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``intsim validate``: check a scenario file."""
+    scenario = _resolve(args)
+    print(
+        f"{args.scenario}: valid (scenario '{scenario.name}', care model "
+        f"{scenario.values.care_model}, hash {scenario.scenario_hash()[:12]})"
+    )
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``intsim`` command; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return cmd_run(args, argv)
+        if args.command == "validate":
+            return cmd_validate(args)
+        if args.command == "params":
+            sys.stdout.write(markdown_table())
+            return EXIT_OK
+    except (ScenarioError, UserError) as exc:
+        print(f"intsim: error: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        print("intsim: interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - last-resort report of a bug
+        traceback.print_exc()
+        print(
+            "intsim: internal error (a bug); please report it with the traceback above",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+    return EXIT_USER
+
+
+if __name__ == "__main__":
+    sys.exit(main())

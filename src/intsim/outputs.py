@@ -1,0 +1,151 @@
+"""Writing a run's outputs: tables, summary, manifest and figures (written atomically).
+
+A run directory holds ``monthly.csv`` and ``monthly.parquet`` (one row per month),
+``summary.json`` (headline outcomes), ``manifest.json`` (resolved scenario, its hash, seed,
+engine, package versions, git commit) and PNG figures. Everything is written into a temporary
+sibling directory first and renamed into place at the end, so an error leaves nothing
+half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from intsim.runner import Results
+from intsim.scenario import Scenario
+
+PACKAGES = ("intsim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "matplotlib")
+
+
+def package_versions() -> dict[str, str | None]:
+    """Versions of Python and the packages that shape results."""
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def git_commit() -> str | None:
+    """The git commit of the intsim source tree, if it is a git checkout (else ``None``)."""
+    src = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=src,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    commit = out.stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=src,
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=False,
+    )
+    return commit + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def default_run_dir(scenario: Scenario, root: Path = Path("results")) -> Path:
+    """``results/<scenario name>-<first 8 hex digits of the scenario hash>``."""
+    return root / f"{scenario.name}-{scenario.scenario_hash()[:8]}"
+
+
+def manifest(scenario: Scenario, results: Results, argv: list[str] | None) -> dict[str, Any]:
+    """The run's manifest: everything needed to reproduce it."""
+    return {
+        "scenario_name": scenario.name,
+        "scenario_description": scenario.description,
+        "scenario_hash": scenario.scenario_hash(),
+        "seed": results.seed,
+        "engine": results.engine,
+        "months": int(len(results.monthly)),
+        "scenario": scenario.to_dict(),
+        "versions": package_versions(),
+        "git_commit": git_commit(),
+        "command": argv,
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "platform": f"{platform.system()} {platform.machine()}",
+    }
+
+
+def _json_default(obj: object) -> object:
+    if hasattr(obj, "item"):
+        return obj.item()  # numpy scalars
+    raise TypeError(f"not JSON-serialisable: {type(obj).__name__}")
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON with a stable key order."""
+    path.write_text(json.dumps(data, indent=2, default=_json_default) + "\n", encoding="utf-8")
+
+
+def write_run(
+    scenario: Scenario,
+    results: Results,
+    out_dir: Path,
+    *,
+    argv: list[str] | None = None,
+    figures: bool = True,
+) -> Path:
+    """Write all outputs of one run into ``out_dir`` atomically (replacing an old run there).
+
+    Args:
+        scenario: The resolved scenario that was run.
+        results: The run's results.
+        out_dir: Target directory.
+        argv: Command line, recorded in the manifest.
+        figures: Whether to draw the PNG figures.
+
+    Returns:
+        The output directory.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        results.monthly.to_csv(tmp / "monthly.csv", index=False)
+        results.monthly.to_parquet(tmp / "monthly.parquet", index=False)
+        write_json(tmp / "summary.json", results.summary)
+        write_json(tmp / "manifest.json", manifest(scenario, results, argv))
+        if figures:
+            from intsim.report import save_run_figures  # noqa: PLC0415 (matplotlib is slow)
+
+            save_run_figures(results.monthly, tmp, title=scenario.name)
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out_dir, old)
+            os.replace(tmp, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def stderr(msg: str) -> None:
+    """Print a message to standard error."""
+    print(msg, file=sys.stderr)
