@@ -104,16 +104,21 @@ def _resolve(args: argparse.Namespace) -> Scenario:
 
 def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     """``intsim run``: simulate and write outputs."""
-    from intsim.outputs import default_run_dir, write_run  # noqa: PLC0415
+    from intsim.outputs import check_out_dir, default_run_dir, write_run  # noqa: PLC0415
     from intsim.report import summary_table  # noqa: PLC0415
     from intsim.runner import simulate  # noqa: PLC0415
 
     scenario = _resolve(args)
     out_dir = args.out if args.out is not None else default_run_dir(scenario)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UserError(f"--out {out_dir}: exists and is not a directory")
+    try:
+        check_out_dir(out_dir)  # fail before simulating, not after
+    except OSError as exc:
+        raise UserError(f"--out {exc}") from None
     results = simulate(scenario)
-    write_run(scenario, results, out_dir, argv=["intsim", *argv], figures=not args.no_figures)
+    try:
+        write_run(scenario, results, out_dir, argv=["intsim", *argv], figures=not args.no_figures)
+    except OSError as exc:
+        raise UserError(f"--out {out_dir}: cannot write the outputs ({exc})") from None
     if args.quiet:
         print(out_dir)
         return EXIT_OK
@@ -140,7 +145,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``intsim`` command; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # bad arguments (status 2), --help or --version (status 0)
+        if exc.code is None:
+            return EXIT_OK
+        return exc.code if isinstance(exc.code, int) else EXIT_USER
     try:
         if args.command == "run":
             return cmd_run(args, argv)
@@ -155,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("intsim: interrupted", file=sys.stderr)
         return 130
-    except Exception:  # noqa: BLE001 - last-resort report of a bug
+    except Exception:  # last-resort report of a bug
         traceback.print_exc()
         print(
             "intsim: internal error (a bug); please report it with the traceback above",

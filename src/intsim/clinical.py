@@ -160,13 +160,28 @@ def build_static_tables(values: object) -> StaticTables:
         chronic_onset_prob=values.population.chronic_condition_incidence,  # type: ignore[attr-defined]
         recover_prob=c.recovery_hazard,
         relapse_prob=float(hazard_to_probability(c.relapse_hazard)),
-        residual_relapse_prob=float(
-            hazard_to_probability(c.relapse_hazard * c.residual_relapse_hr)
-        ),
+        residual_relapse_prob=residual_relapse_probability(c.relapse_hazard, c.residual_relapse_or),
         score_noise=noise,
         cm_minutes_multiplier=minutes_mult,
         pcbh_visits_cum=pcbh_visit_distribution(values.pcbh.episode_visits_mean),  # type: ignore[attr-defined]
     )
+
+
+def residual_relapse_probability(relapse_hazard: float, odds_ratio: float) -> float:
+    """Monthly relapse probability of responders with residual symptoms.
+
+    Lin 1998 reports the odds ratio of relapse *within 12 months* for residual symptoms; apply it
+    to the 12-month relapse probability of remitted patients and convert back to a constant
+    monthly probability.
+
+    Args:
+        relapse_hazard: Relapse hazard per month after full remission.
+        odds_ratio: Odds ratio of 12-month relapse with residual symptoms.
+    """
+    p12 = 1.0 - np.exp(-12.0 * relapse_hazard)
+    odds = odds_ratio * p12 / (1.0 - p12)
+    p12_residual = odds / (1.0 + odds)
+    return float(1.0 - (1.0 - p12_residual) ** (1.0 / 12.0))
 
 
 def pcbh_visit_distribution(mean_visits: float, max_visits: int = 4) -> NDArray[np.float64]:

@@ -25,6 +25,10 @@ from intsim.streams import RandomStreams
 
 Slots = NDArray[np.int64]
 
+#: A response leaves 10-50% of the score (assumption: response means a reduction of at least 50%).
+RESIDUAL_LOW = 0.1
+RESIDUAL_SPAN = 0.4
+
 
 @dataclass
 class ClinicalCounts:
@@ -34,6 +38,11 @@ class ClinicalCounts:
     remissions: int = 0
     relapses: int = 0
     recoveries: int = 0
+
+
+def residual_score(score: NDArray[np.int8], u: NDArray[np.float64]) -> NDArray[np.int8]:
+    """Score after a response: a reduction of 50-90% of the score (uniform), rounded down."""
+    return (score * (RESIDUAL_LOW + RESIDUAL_SPAN * u)).astype(np.int8)
 
 
 def treatment_variant(
@@ -143,9 +152,9 @@ class ArrayEngine:
         u = self.streams.uniform_first("visit", month, n)
         return np.flatnonzero(pop.in_panel[:n] & (u < p))
 
-    def screen_scores(self, month: int, slots: Slots) -> NDArray[np.int64]:
-        """Observed PHQ-9/GAD-7 scores of screened patients (true score + measurement noise)."""
-        u = self.streams.uniform("screen", month, slots)
+    def observed_scores(self, month: int, slots: Slots, stream: str) -> NDArray[np.int64]:
+        """Observed PHQ-9/GAD-7 scores (true score + measurement noise drawn from ``stream``)."""
+        u = self.streams.uniform(stream, month, slots)
         noise = self.static.score_noise[(u * NOISE_QUANTILES).astype(np.int64)]
         return np.clip(self.pop.score[slots].astype(np.int64) + noise, 0, MAX_SCORE)
 
@@ -209,7 +218,9 @@ class ArrayEngine:
         hit = self.streams.uniform("improve", month, active) < p
         improved, still = active[hit], active[~hit]
         pop.bh[improved] = BH.IMPROVED
-        pop.score[improved] = pop.score[improved] // 2
+        pop.score[improved] = residual_score(
+            pop.score[improved], self.streams.uniform("improve_depth", month, improved)
+        )
         pop.episode_month[still] += 1
         counts.improvements = len(improved)
 

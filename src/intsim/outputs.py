@@ -15,7 +15,7 @@ import platform
 import shutil
 import subprocess
 import sys
-import tempfile
+import uuid
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -71,6 +71,40 @@ def default_run_dir(scenario: Scenario, root: Path = Path("results")) -> Path:
     return root / f"{scenario.name}-{scenario.scenario_hash()[:8]}"
 
 
+def check_out_dir(out_dir: Path) -> None:
+    """Check that ``out_dir`` can receive a run's outputs, before anything is simulated or written.
+
+    An existing directory is replaced only if it is empty or holds an earlier run (it has a
+    ``manifest.json``), so a mistyped ``--out`` cannot wipe an unrelated folder.
+
+    Raises:
+        NotADirectoryError: If ``out_dir`` or one of its ancestors is a file.
+        FileExistsError: If ``out_dir`` is an existing directory that is not a run directory, or
+            the current directory or one of its parents.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise NotADirectoryError(f"{out_dir}: exists and is not a directory")
+        resolved, cwd = out_dir.resolve(), Path.cwd().resolve()
+        if resolved == cwd or resolved in cwd.parents:
+            raise FileExistsError(
+                f"{out_dir}: is the current directory or one of its parents; expected a "
+                "directory of its own for the run"
+            )
+        if any(out_dir.iterdir()) and not (out_dir / "manifest.json").is_file():
+            raise FileExistsError(
+                f"{out_dir}: exists and is not an intsim run directory (no manifest.json); "
+                "refusing to replace it"
+            )
+        return
+    for parent in out_dir.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise NotADirectoryError(f"{out_dir}: {parent} is not a directory")
+            return
+
+
 def manifest(scenario: Scenario, results: Results, argv: list[str] | None) -> dict[str, Any]:
     """The run's manifest: everything needed to reproduce it."""
     return {
@@ -79,7 +113,7 @@ def manifest(scenario: Scenario, results: Results, argv: list[str] | None) -> di
         "scenario_hash": scenario.scenario_hash(),
         "seed": results.seed,
         "engine": results.engine,
-        "months": int(len(results.monthly)),
+        "months": len(results.monthly),
         "scenario": scenario.to_dict(),
         "versions": package_versions(),
         "git_commit": git_commit(),
@@ -110,6 +144,8 @@ def write_run(
 ) -> Path:
     """Write all outputs of one run into ``out_dir`` atomically (replacing an old run there).
 
+    ``out_dir`` must not exist, be empty or hold an earlier run (see :func:`check_out_dir`).
+
     Args:
         scenario: The resolved scenario that was run.
         results: The run's results.
@@ -119,10 +155,16 @@ def write_run(
 
     Returns:
         The output directory.
+
+    Raises:
+        OSError: If ``out_dir`` cannot receive the run or writing fails (nothing is left behind).
     """
     out_dir = Path(out_dir)
+    check_out_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    # Not tempfile.mkdtemp: its mode 0700 would stick to the renamed run directory.
+    tmp = out_dir.parent / f".{out_dir.name}.tmp-{uuid.uuid4().hex[:12]}"
+    tmp.mkdir()
     try:
         results.monthly.to_csv(tmp / "monthly.csv", index=False)
         results.monthly.to_parquet(tmp / "monthly.parquet", index=False)

@@ -24,6 +24,7 @@ PAYERS: tuple[str, ...] = ("medicare", "medicaid", "commercial", "dual", "uninsu
 
 EVIDENCE = "evidence.md"
 CALIB = "calibration_targets.md"
+FIT = "fitted by experiments/calibration.py --fit"
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class Param:
         low, high = self.bounds
         noun = "an integer" if self.kind == "int" else "a number"
         if low is not None and high is not None:
-            return f"{noun} in [{_fmt(low)}, {_fmt(high)}]"
+            return f"{noun} in {'(' if self.positive else '['}{_fmt(low)}, {_fmt(high)}]"
         if low is not None:
             return f"{noun} {'>' if self.positive else '>='} {_fmt(low)}"
         if high is not None:
@@ -84,6 +85,9 @@ class Param:
 
 
 def _fmt(x: float) -> str:
+    # Integers exactly (``2**63 - 1`` must not read ``9.22337e+18``), other numbers compactly.
+    if isinstance(x, int) and not isinstance(x, bool):
+        return str(x)
     return f"{x:g}"
 
 
@@ -313,13 +317,13 @@ PARAMETERS: tuple[Param, ...] = (
     # ------------------------------------------------------------------ clinical course
     Param(
         "clinical.incidence",
-        0.001,
+        0.00456,
         "probability per month",
         "First onset of a threshold episode among patients without one (relapses and "
         "progression from subthreshold distress come on top).",
         f"{EVIDENCE} A3 recommendation: solved so that simulated usual-care prevalence "
-        "matches A1 (13%); fitted by bisection in experiments/calibration.py --fit. The A3 "
-        "identity (0.0049) counts recurrences, which intsim models as relapses",
+        "(months 61-120) matches A1 (13%); fitted by bisection in experiments/calibration.py "
+        "--fit (A3 identity estimate 0.0049)",
         bounds=PROB,
         plausible=(0.0005, 0.002),
     ),
@@ -352,32 +356,35 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "clinical.remission_weibull_shape",
-        0.77,
+        1.175,
         "-",
         "Weibull shape of natural improvement of acute threshold episodes (by episode month).",
-        f"{CALIB} T1 / {EVIDENCE} B2: Whiteford 2013 fit (23% at 3 mo, 53% at 12 mo)",
+        f"{CALIB} T1 calibrated: least squares to Whiteford 2013 (23/32/53% at 3/6/12 months), "
+        f"{FIT} (grid search). The single-Weibull fit in {EVIDENCE} B2 (0.77, 17.3) ignores "
+        "chronic episodes and relapse; with the 20% chronic episodes and relapses of this model "
+        "the decreasing cohort hazard comes from the chronic mixture, and acute episodes fit a "
+        "shape slightly above 1",
         bounds=(0.0, None),
         positive=True,
-        plausible=(0.6, 0.95),
+        plausible=(0.9, 1.4),
     ),
     Param(
         "clinical.remission_weibull_scale",
-        17.3,
+        8.5,
         "months",
         "Weibull scale of natural improvement of acute threshold episodes.",
-        f"{CALIB} T1 / {EVIDENCE} B2: Whiteford 2013 fit",
+        f"{CALIB} T1 calibrated jointly with the shape ({FIT})",
         bounds=(0.0, None),
         positive=True,
-        plausible=(12.0, 24.0),
+        plausible=(6.0, 12.0),
     ),
     Param(
         "clinical.chronic_improvement_hazard",
-        0.0215,
+        0.0218,
         "hazard per month",
-        "Improvement hazard of chronic episodes under usual care.",
-        f"{CALIB} T3 calibrated: IMPACT usual-care arm 19% response at 12 months, relapse "
-        "counting against; fitted by bisection in experiments/calibration.py --fit (constant-"
-        "hazard prior 0.0176)",
+        "Improvement hazard of chronic episodes without treatment.",
+        f"{CALIB} T3 calibrated: IMPACT usual-care arm 19% response at 12 months with relapse "
+        f"counting against; bisection, {FIT} (constant-hazard prior 0.0176)",
         bounds=NONNEG,
         plausible=(0.012, 0.03),
     ),
@@ -392,21 +399,22 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "clinical.relapse_hazard",
-        0.039,
+        0.0389,
         "hazard per month",
         "Relapse hazard after remission (usual care).",
-        f"{CALIB} T2 / {EVIDENCE} B3: Lin 1998, 37.1% within 12 months",
+        f"{CALIB} T2 calibrated: Lin 1998, 37.1% within 12 months; bisection, {FIT}",
         bounds=NONNEG,
         plausible=(0.02, 0.05),
     ),
     Param(
-        "clinical.residual_relapse_hr",
+        "clinical.residual_relapse_or",
         3.3,
-        "hazard ratio",
-        "Relapse hazard multiplier for responders with residual symptoms (not yet remitted).",
-        f"{EVIDENCE} B3: Lin 1998 OR 3.3 used as a hazard ratio (assumption)",
+        "odds ratio",
+        "Odds ratio of 12-month relapse for responders with residual symptoms (not yet remitted), "
+        "applied to the 12-month relapse probability after remission.",
+        f"{EVIDENCE} B3: Lin 1998 OR 3.3 (2.74-3.93) for residual subthreshold symptoms",
         bounds=(1.0, None),
-        plausible=(2.0, 4.0),
+        plausible=(2.74, 3.93),
     ),
     Param(
         "clinical.sustained_remission_months",
@@ -446,16 +454,16 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "clinical.cocm_response_hr",
-        2.6,
+        3.47,
         "hazard ratio",
         "Improvement-hazard ratio of CoCM at full fidelity (follow-up within 4 weeks, psychiatric "
         "review of non-improvers) and a mature programme.",
-        f"assumption: {EVIDENCE} B1 prior median 1.8 (95% 1.3-2.9) is the average real-world "
-        "effect; at full fidelity it is raised by the B4 modifiers, which the model removes for "
-        "patients who miss them",
+        f"{CALIB} T3 calibrated: IMPACT CoCM arm 45% response at 12 months (trial fidelity); "
+        f"bisection, {FIT}. Real-world effects come out lower through missed follow-up and "
+        f"review ({EVIDENCE} B4) and the learning curve (E2), toward the B1 prior median 1.8",
         bounds=(0.0, None),
-        plausible=(1.3, 3.5),
-        dist=("lognormal_median_ci", 2.6, 1.6, 4.0),
+        plausible=(2.5, 4.8),
+        dist=("lognormal_median_ci", 3.47, 2.5, 4.8),
     ),
     Param(
         "clinical.pcbh_response_hr",
@@ -734,11 +742,11 @@ PARAMETERS: tuple[Param, ...] = (
     # ------------------------------------------------------------------ CoCM
     Param(
         "cocm.offer_probability",
-        0.80,
+        0.805,
         "probability",
         "Probability an eligible screen-positive patient is reached and offered CoCM.",
-        f"{CALIB} T4 calibrated with consent: 0.80 x 0.70 = 0.56 engaged "
-        f"(Blackmore 2022); {EVIDENCE} E3",
+        f"{CALIB} T4 calibrated: 56% of eligible engaged (Blackmore 2022) with consent held at "
+        f"0.70 ({EVIDENCE} E3); bisection, {FIT}",
         bounds=PROB,
         plausible=(0.5, 0.95),
     ),
@@ -754,11 +762,11 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "cocm.early_disengagement",
-        0.25,
+        0.242,
         "probability",
         "Probability an enrolled patient disengages after the initial assessment, before any "
         "follow-up contact.",
-        f"{CALIB} T4 / {EVIDENCE} B6: Blackmore 2022 25% no follow-up",
+        f"{CALIB} T4 calibrated: Blackmore 2022 25% of engaged without follow-up; bisection, {FIT}",
         bounds=PROB,
         plausible=(0.15, 0.35),
     ),
@@ -853,6 +861,15 @@ PARAMETERS: tuple[Param, ...] = (
         f"{EVIDENCE} B4: Bao 2016 psychiatric consultation at weeks 8-12",
         kind="int",
         bounds=(1, 12),
+    ),
+    Param(
+        "cocm.enrol_prevalent_at_start",
+        False,
+        "-",
+        "Trial mode: at month 1 every patient with a threshold episode is diagnosed and offered "
+        "CoCM at once (no visit or screen needed).",
+        f"{CALIB} T3 (IMPACT: 100% diagnosed and enrolled at t=0)",
+        kind="bool",
     ),
     Param(
         "cocm.eligibility_score",

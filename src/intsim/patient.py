@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from intsim.clinical import MAX_EPISODE_MONTH, NOISE_QUANTILES, MonthTables, StaticTables, Variant
-from intsim.engine_arrays import ClinicalCounts, Slots
+from intsim.engine_arrays import RESIDUAL_LOW, RESIDUAL_SPAN, ClinicalCounts, Slots
 from intsim.population import (
     BH,
     MAX_SCORE,
@@ -115,9 +115,9 @@ class PatientAgent(mesa.Agent):
         p = self.static.visit_prob[int(pop.chronic[s]), int(episode)]
         return self._u("visit", month) < p
 
-    def screen_score(self, month: int) -> int:
-        """Observed PHQ-9/GAD-7 score at a screening (true score + measurement noise)."""
-        noise = self.static.score_noise[int(self._u("screen", month) * NOISE_QUANTILES)]
+    def observed_score(self, month: int, stream: str) -> int:
+        """Observed PHQ-9/GAD-7 score (true score + measurement noise drawn from ``stream``)."""
+        noise = self.static.score_noise[int(self._u(stream, month) * NOISE_QUANTILES)]
         return min(max(int(self.pop.score[self.slot]) + int(noise), 0), MAX_SCORE)
 
     def consents(self, month: int) -> bool:
@@ -167,7 +167,8 @@ class PatientAgent(mesa.Agent):
                 p = tables.improve_acute[v, min(int(pop.episode_month[s]), MAX_EPISODE_MONTH - 1)]
             if self._u("improve", month) < p:
                 pop.bh[s] = BH.IMPROVED
-                pop.score[s] = pop.score[s] // 2
+                share = RESIDUAL_LOW + RESIDUAL_SPAN * self._u("improve_depth", month)
+                pop.score[s] = int(int(pop.score[s]) * share)
                 counts.improvements += 1
             else:
                 pop.episode_month[s] += 1
@@ -259,9 +260,11 @@ class AgentEngine:
         """Patients who seek a PCP visit this month (ascending slots)."""
         return self._pick([a for a in self._panel() if a.wants_visit(month)])
 
-    def screen_scores(self, month: int, slots: Slots) -> NDArray[np.int64]:
-        """Observed screening scores of these patients."""
-        return np.array([self.by_slot[int(s)].screen_score(month) for s in slots], np.int64)
+    def observed_scores(self, month: int, slots: Slots, stream: str) -> NDArray[np.int64]:
+        """Observed PHQ-9/GAD-7 scores of these patients."""
+        return np.array(
+            [self.by_slot[int(s)].observed_score(month, stream) for s in slots], np.int64
+        )
 
     def consent(self, month: int, slots: Slots) -> NDArray[np.bool_]:
         """Whether each offered patient consents to CoCM."""

@@ -84,6 +84,7 @@ class Population:
     reviewed: NDArray[np.bool_] = field(init=False)
     improved_months: NDArray[np.int16] = field(init=False)
     enrol_score: NDArray[np.int8] = field(init=False)
+    screen_score: NDArray[np.int8] = field(init=False)
     bhc_visits_left: NDArray[np.int8] = field(init=False)
     # services delivered this month (reset monthly; billing reads them)
     pcp_visit: NDArray[np.bool_] = field(init=False)
@@ -118,6 +119,7 @@ class Population:
         self.reviewed = np.zeros(n, bool)
         self.improved_months = np.zeros(n, np.int16)
         self.enrol_score = np.zeros(n, np.int8)
+        self.screen_score = np.full(n, -1, np.int8)
         self.bhc_visits_left = np.zeros(n, np.int8)
         self.pcp_visit = np.zeros(n, bool)
         self.cm_minutes = np.zeros(n, np.int16)
@@ -160,6 +162,7 @@ class Population:
         self.condition[slots] = Condition.NONE
         self.chronic[slots] = False
         self.known[slots] = False
+        self.screen_score[slots] = -1
 
     def where(self, mask: NDArray[np.bool_]) -> NDArray[np.int64]:
         """Slots (ascending) where a full-length boolean mask is true."""

@@ -30,6 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from intsim.params import PARAMETERS, PARAMS_BY_PATH, PAYERS, Param, defaults
 
 META_KEYS = ("name", "description", "extends")
+_SECTIONS = frozenset(
+    p.path.rsplit(".", i)[0] for p in PARAMETERS for i in range(1, p.path.count(".") + 1)
+)
 PAYER_MIX_TOLERANCE = 1e-6
 
 
@@ -44,6 +47,8 @@ def _field_for(p: Param) -> tuple[Any, Any]:
     """Return the (type, Field) pair pydantic needs for one declared parameter."""
     kwargs: dict[str, Any] = {"strict": True, "description": p.description}
     low, high = p.bounds
+    if p.kind == "float":
+        kwargs["allow_inf_nan"] = False  # .inf / .nan are never valid parameter values
     if p.kind in ("float", "int"):
         if low is not None:
             kwargs["gt" if p.positive else "ge"] = low
@@ -106,10 +111,11 @@ class Scenario(BaseModel):
                 f"population.payer_mix: shares sum to {total:g}; expected them to sum to 1"
             )
         pop = self.values.population
-        if pop.threshold_prevalence + pop.subthreshold_prevalence > 1.0:
+        states = pop.threshold_prevalence + pop.subthreshold_prevalence + pop.remitted_prevalence
+        if states > 1.0 + PAYER_MIX_TOLERANCE:
             raise ValueError(
-                "population.threshold_prevalence + population.subthreshold_prevalence: sum is "
-                f"{pop.threshold_prevalence + pop.subthreshold_prevalence:g}; expected <= 1"
+                "population.threshold_prevalence + population.subthreshold_prevalence + "
+                f"population.remitted_prevalence: sum is {states:g}; expected <= 1"
             )
         if pop.severe_share + pop.moderately_severe_share > 1.0:
             raise ValueError(
@@ -178,8 +184,14 @@ def _format_validation_error(err: ValidationError) -> str:
 
 
 def _suggest(path: str) -> str:
-    """Suggest the valid keys at the level of an unknown key."""
+    """Suggest the valid keys at the level of an unknown key.
+
+    The level is the deepest known section along ``path``: for ``bogus.key`` that is the top
+    level (``bogus`` is the unknown key), not the non-existent section ``bogus``.
+    """
     parent = path.rsplit(".", 1)[0] if "." in path else ""
+    while parent and parent not in _SECTIONS:
+        parent = parent.rsplit(".", 1)[0] if "." in parent else ""
     siblings = sorted(
         {
             p.path[len(parent) + 1 :].split(".")[0] if parent else p.path.split(".")[0]
@@ -219,6 +231,46 @@ def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]
     return out
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that rejects duplicate keys in a mapping (the spec forbids them).
+
+    PyYAML silently keeps the last of two equal keys, so a second ``staffing:`` section would
+    quietly discard the first.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # ``<<: *anchor`` merges may be overridden by explicit keys
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:
+                continue  # unhashable key: the base class reports it
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f"found duplicate key {key!r}",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _a(value: Any) -> str:
+    """``'a list'``, ``'an integer'``...: the kind of a YAML value, with its article."""
+    names = {
+        list: "a list",
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "a boolean",
+    }
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
     """Read a YAML file that must contain a mapping.
 
@@ -234,7 +286,7 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot be read ({exc})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -243,9 +295,7 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     if data is None:
         raise ScenarioError(f"{path}: file is empty; expected a mapping of scenario keys")
     if not isinstance(data, dict):
-        raise ScenarioError(
-            f"{path}: top level is a {type(data).__name__}; expected a mapping of scenario keys"
-        )
+        raise ScenarioError(f"{path}: top level is {_a(data)}; expected a mapping of scenario keys")
     return data
 
 
@@ -256,14 +306,18 @@ def _resolve_file(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         chain = " -> ".join(str(p) for p in (*seen, path))
         raise ScenarioError(f"extends: cycle in scenario files: {chain}")
     data = read_yaml_mapping(path)
-    parent = data.pop("extends", None)
-    if parent is None:
+    if "extends" not in data:
         return data
-    if not isinstance(parent, str) or not parent:
+    parent = data.pop("extends")
+    if not isinstance(parent, str) or not parent.strip():
         raise ScenarioError(f"{path}: extends: got {_describe(parent)}; expected a file path")
     parent_path = (path.parent / parent).resolve()
     if not parent_path.exists():
         raise ScenarioError(f"{path}: extends: file not found: {parent_path}")
+    if parent_path.is_dir():
+        raise ScenarioError(
+            f"{path}: extends: {parent_path} is a directory; expected a YAML scenario file"
+        )
     base = _resolve_file(parent_path, (*seen, path))
     base.pop("name", None)
     base.pop("description", None)
@@ -283,6 +337,10 @@ def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
         key, raw = item.split("=", 1)
         key = key.strip()
         if key not in PARAMS_BY_PATH and key not in ("name", "description"):
+            if key in _SECTIONS:
+                raise ScenarioError(
+                    f"--set {key}: is a section, not a parameter; {_suggest(key + '.?')}"
+                )
             raise ScenarioError(f"--set {key}: unknown key; {_suggest(key)}")
         try:
             value = yaml.safe_load(raw) if raw.strip() else raw
@@ -303,8 +361,11 @@ def build_scenario(
         ScenarioError: With one line per problem (key path, value, expectation).
     """
     tree = dict(data)
-    name = str(tree.pop("name", name))
-    description = str(tree.pop("description", description) or "")
+    name = _check_name(tree.pop("name", name))
+    description = tree.pop("description", description)
+    if isinstance(description, Mapping | list):
+        raise ScenarioError(f"description: got {_describe(description)}; expected text")
+    description = "" if description is None else str(description)
     if "extends" in tree:
         raise ScenarioError("extends: only allowed in scenario files")
     merged = _deep_merge(defaults(), {})
@@ -315,11 +376,23 @@ def build_scenario(
         raise ScenarioError(_format_validation_error(err)) from None
 
 
+def _check_name(value: Any) -> str:
+    """Validate the scenario name (it becomes part of the default output directory)."""
+    if value is None or isinstance(value, Mapping | list):
+        raise ScenarioError(f"name: got {_describe(value)}; expected a short label (text)")
+    name = str(value)
+    if not name.strip() or name.strip() in (".", "..") or "/" in name or "\\" in name:
+        raise ScenarioError(
+            f"name: got {_describe(value)}; expected a short label without path separators"
+        )
+    return name
+
+
 def _merge_checked(base: dict[str, Any], over: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     """Merge user values into defaults, rejecting a section given a scalar (and vice versa)."""
     out = dict(base)
-    for key, value in over.items():
-        key = str(key)
+    for raw_key, value in over.items():
+        key = str(raw_key)
         path = f"{prefix}{key}"
         if isinstance(base.get(key), dict):
             if not isinstance(value, Mapping):

@@ -64,6 +64,8 @@ STREAM_NAMES: tuple[str, ...] = (
     "acute",
     "init_episode_month",
     "screen_offer",
+    "measure",
+    "improve_depth",
 )
 STREAM_ID: dict[str, int] = {name: i for i, name in enumerate(STREAM_NAMES)}
 DENSE_STREAMS: frozenset[str] = frozenset(

@@ -53,6 +53,9 @@ class MonthCounters:
 
     screened: int = 0
     positive_screens: int = 0
+    eligible: int = 0
+    assessed_3mo: int = 0
+    improved_3mo: int = 0
     detected: int = 0
     cocm_enrolled_new: int = 0
     pcbh_started_new: int = 0
@@ -142,7 +145,8 @@ def detect_at_visits(
         screened_mask = np.zeros(len(visitors), bool)
     screened = visitors[screened_mask]
     unscreened = visitors[~screened_mask]
-    scores = model.engine.screen_scores(month, screened)
+    scores = model.engine.observed_scores(month, screened, "screen")
+    pop.screen_score[screened] = scores
     elig = v.cocm.eligibility_score
     positive = screened[scores >= elig]
     sub = screened[(scores >= 5) & (scores < elig)]
@@ -155,6 +159,7 @@ def detect_at_visits(
     c.detected += len(newly)
     pop.known[identified] = True
     threshold = untreated(model, identified)
+    c.eligible += len(threshold)
     in_need = (pop.bh[visitors] != BH.NONE) | np.isin(visitors, identified)
     hb = visitors[pop.chronic[visitors] & ~in_need]
     return VisitOutcome(

@@ -72,7 +72,8 @@ def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
         pop.followup_ok[s] = False
         pop.reviewed[s] = False
         pop.improved_months[s] = 0
-        pop.enrol_score[s] = pop.score[s]
+        # baseline of measurement-based care: the last observed screening score, if any
+        pop.enrol_score[s] = pop.screen_score[s] if pop.screen_score[s] >= 0 else pop.score[s]
         c.cocm_enrolled_new += 1
 
 
@@ -133,6 +134,27 @@ def psychiatric_reviews(model: ClinicModel, month: int, c: MonthCounters) -> Non
     c.psych_reviews += n
 
 
+def measure_at_three_months(model: ClinicModel, month: int, c: MonthCounters) -> None:
+    """Measurement-based care: PHQ-9/GAD-7 at episode month 3 (10-14 weeks) of patients who had
+    the 4-week follow-up. "Significant improvement" (AIMS Center) is read off the observed
+    score, as a clinic would: below 10, or at most half the enrolment score."""
+    pop = model.pop
+    due = pop.where((pop.treatment == Tx.COCM) & (pop.treatment_month == 3) & pop.followup_ok)
+    observed = model.engine.observed_scores(month, due, "measure")
+    improved = (observed < 10) | (2 * observed <= pop.enrol_score[due])
+    c.assessed_3mo += len(due)
+    c.improved_3mo += int(improved.sum())
+
+
+def enrol_prevalent_cohort(model: ClinicModel, month: int) -> None:
+    """Trial start (``cocm.enrol_prevalent_at_start``): every patient with a threshold episode
+    at month 1 is diagnosed and offered CoCM, without waiting for a PCP visit or a screen."""
+    pop = model.pop
+    cohort = pop.where(pop.bh == BH.ACTIVE)
+    pop.known[cohort] = True
+    offer_cocm(model, month, cohort)
+
+
 def discharge_cocm(model: ClinicModel) -> None:
     """Discharge after sustained improvement or at the maximum episode length."""
     pop, v = model.pop, model.values.cocm
@@ -153,8 +175,10 @@ class CollaborativeCare(CareModel):
     screening = True
 
     def start_month(self, month: int, c: MonthCounters) -> None:
-        """CoCM disengagement."""
+        """CoCM disengagement (and the trial-style enrolment of a prevalent cohort)."""
         disengagement(self.model, month, c)
+        if month == 1 and self.model.values.cocm.enrol_prevalent_at_start:
+            enrol_prevalent_cohort(self.model, month)
 
     def route(self, month: int, outcome: VisitOutcome, c: MonthCounters) -> None:
         """Offer CoCM to identified threshold patients; others get usual care."""
@@ -168,6 +192,7 @@ class CollaborativeCare(CareModel):
         psychiatric_reviews(self.model, month, c)
 
     def end_month(self, month: int, c: MonthCounters) -> None:
-        """Discharge, then the usual-care bookkeeping."""
+        """Three-month measurement, discharge, then the usual-care bookkeeping."""
+        measure_at_three_months(self.model, month, c)
         discharge_cocm(self.model)
         super().end_month(month, c)

@@ -23,6 +23,7 @@ from intsim.care.cocm import (
     care_manager_minutes,
     discharge_cocm,
     enrol_from_queue,
+    measure_at_three_months,
     offer_cocm,
     psychiatric_reviews,
 )
@@ -83,6 +84,7 @@ class Hybrid(CareModel):
 
     def end_month(self, month: int, c: MonthCounters) -> None:
         """Discharge CoCM patients, end BHC episodes, usual-care bookkeeping."""
+        measure_at_three_months(self.model, month, c)
         discharge_cocm(self.model)
         end_pcbh_episodes(self.model)
         super().end_month(month, c)
