@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _experiment():
-    spec = importlib.util.spec_from_file_location("calibration_exp", ROOT / "experiments" / "calibration.py")
+    spec = importlib.util.spec_from_file_location(
+        "calibration_exp", ROOT / "experiments" / "calibration.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

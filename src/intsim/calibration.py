@@ -172,10 +172,11 @@ def evaluate_targets(
     names: list[str] | None = None, config_dir: Path | None = None
 ) -> pd.DataFrame:
     """Evaluate calibration targets; one row per quantity (columns of ``targets.csv``)."""
-    rows: list[dict[str, object]] = []
-    for name in names or list(TARGETS):
-        for row in TARGETS[name](config_dir):
-            rows.append({**asdict(row), "met": row.met})
+    rows = [
+        {**asdict(row), "met": row.met}
+        for name in names or list(TARGETS)
+        for row in TARGETS[name](config_dir)
+    ]
     return pd.DataFrame(rows, columns=["target", "quantity", "simulated", "low", "high", "met"])
 
 
@@ -263,8 +264,11 @@ def fit_early_disengagement(fitted: Overrides, config_dir: Path | None = None) -
 
 
 def fit_weibull(fitted: Overrides, config_dir: Path | None = None) -> tuple[float, float]:
-    """T1: Weibull (shape, scale) of acute-episode improvement minimising the squared error of
-    the 3-, 6- and 12-month remission shares (grid search, then a finer grid around the best)."""
+    """T1: Weibull (shape, scale) of acute-episode improvement.
+
+    Minimises the squared error of the 3-, 6- and 12-month remission shares by a grid search,
+    then a finer grid around the best point.
+    """
     sc = _scenario("whiteford_natural_history", config_dir, fitted)
     target = np.array([0.23, 0.32, 0.53])
 
@@ -290,8 +294,11 @@ def fit_weibull(fitted: Overrides, config_dir: Path | None = None) -> tuple[floa
 
 
 def fit_incidence(base: Scenario, warmup_months: int = 60, months: int = 120) -> float:
-    """Incidence giving a steady-state usual-care threshold prevalence equal to the scenario's
-    ``population.threshold_prevalence`` (evidence.md A3 recommendation)."""
+    """Incidence giving the scenario's threshold prevalence at steady state under usual care.
+
+    The evidence.md A3 recommendation: solve for incidence so that the simulated usual-care
+    prevalence matches ``population.threshold_prevalence``.
+    """
     target = base.values.population.threshold_prevalence
     sc = base.with_overrides({"care_model": "usual_care", "simulation.months": months})
 

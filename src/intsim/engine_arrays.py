@@ -164,8 +164,11 @@ class ArrayEngine:
         return self.streams.uniform("consent", month, slots) < p
 
     def disengage(self, month: int) -> Slots:
-        """Patients who disengage at the start of the month: enrolled CoCM patients (early, i.e.
-        before the first follow-up, or later), and patients waiting for CoCM or a BHC visit."""
+        """Patients who disengage at the start of the month (ascending slots).
+
+        Enrolled CoCM patients (early, i.e. before the first follow-up, or later), and patients
+        waiting for CoCM or a BHC visit.
+        """
         pop, v = self.pop, self.values  # type: ignore[attr-defined]
         cocm = pop.where(pop.treatment == Tx.COCM)
         cocm_wait = pop.where(pop.waitlist_since >= 0)

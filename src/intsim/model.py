@@ -138,8 +138,12 @@ class ClinicModel(mesa.Model):
         else:
             raise ValueError(f"unknown engine {self.engine_name!r}")
 
+        self.newcomers = Population(self.capacity)
+        initialise_patients(
+            self.newcomers, np.arange(self.capacity, dtype=np.int64), self.streams, values
+        )
         first = np.arange(n0, dtype=np.int64)
-        initialise_patients(self.pop, first, self.streams, values, initial=True)
+        self.pop.admit(first, self.newcomers)
         self.engine.add_patients(first)
         self.rows: list[dict[str, float]] = []
         self.served_cocm = np.zeros(self.capacity, bool)
@@ -179,7 +183,7 @@ class ClinicModel(mesa.Model):
             new = np.arange(pop.n_used, pop.n_used + len(gone), dtype=np.int64)
             if new[-1] >= self.capacity:
                 raise RuntimeError("slot capacity exceeded; increase the capacity bound")
-            initialise_patients(pop, new, self.streams, self.values, initial=False)
+            pop.admit(new, self.newcomers)
             self.engine.add_patients(new)
         return len(gone)
 
@@ -187,14 +191,21 @@ class ClinicModel(mesa.Model):
         """Allocate PCP visits within each PCP's capacity, in priority order."""
         pop = self.pop
         req = self.engine.visit_requests(month)
-        pcp = pop.pcp[req].astype(np.int64)
-        prio = self.priority(month, req)
-        order = np.argsort(pcp + prio, kind="stable")  # by PCP, then priority, then slot
-        req_o, pcp_o = req[order], pcp[order]
-        starts = np.searchsorted(pcp_o, np.arange(len(self.pcps)))
-        rank = np.arange(len(req_o)) - starts[pcp_o]
-        caps = np.array([p.visit_capacity for p in self.pcps])
-        granted = np.sort(req_o[rank < caps[pcp_o]])
+        pcp = pop.pcp[req]
+        demand = np.bincount(pcp, minlength=len(self.pcps))
+        keep = np.ones(len(req), bool)
+        prio = None
+        for provider in self.pcps:
+            cap = provider.visit_capacity
+            if demand[provider.index] <= cap:
+                continue
+            if prio is None:
+                prio = self.priority(month, req)
+            mine = np.flatnonzero(pcp == provider.index)
+            # serve the `cap` patients with the lowest priority values
+            cut = np.partition(prio[mine], cap - 1)[cap - 1]
+            keep[mine[prio[mine] > cut]] = False
+        granted = req[keep]
         pop.pcp_visit[granted] = True
         return granted, len(req) - len(granted)
 

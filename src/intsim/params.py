@@ -325,7 +325,7 @@ PARAMETERS: tuple[Param, ...] = (
         "(months 61-120) matches A1 (13%); fitted by bisection in experiments/calibration.py "
         "--fit (A3 identity estimate 0.0049)",
         bounds=PROB,
-        plausible=(0.0005, 0.002),
+        plausible=(0.0024, 0.0083),
     ),
     Param(
         "clinical.subthreshold_incidence",
@@ -334,7 +334,7 @@ PARAMETERS: tuple[Param, ...] = (
         "Onset of subthreshold distress among patients without a condition.",
         "assumption: keeps subthreshold prevalence near PRIME-MD 13% at steady state",
         bounds=PROB,
-        plausible=(0.003, 0.01),
+        plausible=(0.006, 0.02),
     ),
     Param(
         "clinical.subthreshold_resolution",
@@ -818,7 +818,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "cocm.minutes_initial_month",
-        70,
+        70.0,
         "minutes per patient-month",
         "Mean care-manager minutes in the enrolment month (front-loaded).",
         f"{EVIDENCE} D1: gamma mean 60-75 in month 1 (EST); 99492 threshold 70 min",
@@ -827,7 +827,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "cocm.minutes_followup_month",
-        48,
+        48.0,
         "minutes per patient-month",
         "Mean care-manager minutes in later months.",
         f"{EVIDENCE} D1: gamma mean 35-60 later (EST)",
@@ -845,7 +845,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "cocm.psychiatric_review_minutes",
-        15,
+        15.0,
         "minutes per patient",
         "Psychiatric consultant time per systematic case review.",
         "assumption: 2-4 h/week reviews ~10-15 patients",

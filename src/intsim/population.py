@@ -46,8 +46,23 @@ class Condition(IntEnum):
     ANXIETY = 2
 
 
-#: Observed-score noise: integer offsets and their cumulative probabilities (PHQ-9/GAD-7 test-retest
-#: variation; see ``clinical.score_measurement_sd``). Built per scenario in :mod:`intsim.clinical`.
+#: Attributes a patient brings when joining the panel (drawn per slot at initialisation).
+ADMITTED_FIELDS: tuple[str, ...] = (
+    "payer",
+    "age65",
+    "chronic",
+    "pcp",
+    "bh",
+    "condition",
+    "chronic_episode",
+    "score",
+    "baseline_score",
+    "episode_month",
+    "remission_months",
+    "known",
+)
+
+#: Highest PHQ-9 score.
 MAX_SCORE = 27
 
 
@@ -164,6 +179,20 @@ class Population:
         self.known[slots] = False
         self.screen_score[slots] = -1
 
+    def admit(self, slots: NDArray[np.int64], newcomers: Population) -> None:
+        """New patients join the panel with the attributes drawn for their slots in ``newcomers``.
+
+        Args:
+            slots: Fresh slots (ascending, ``>= n_used``).
+            newcomers: Template population initialised for every slot.
+        """
+        if len(slots) == 0:
+            return
+        for name in ADMITTED_FIELDS:
+            getattr(self, name)[slots] = getattr(newcomers, name)[slots]
+        self.n_used = max(self.n_used, int(slots[-1]) + 1)
+        self.set_in_panel(slots, True)
+
     def where(self, mask: NDArray[np.bool_]) -> NDArray[np.int64]:
         """Slots (ascending) where a full-length boolean mask is true."""
         return np.flatnonzero(mask[: self.n_used])
@@ -247,28 +276,22 @@ def initialise_patients(
     slots: NDArray[np.int64],
     streams: RandomStreams,
     values: object,
-    *,
-    initial: bool,
 ) -> None:
-    """Draw the attributes of new patients in ``slots`` (shared by both engines).
+    """Draw the attributes of patients in ``slots`` (shared by both engines).
 
     Init draws use month 0 of the ``init_*`` streams: a slot's attributes depend only on the
-    seed and the slot. Patients present at month 1 (``initial=True``) start with the scenario's
-    prevalence of threshold, subthreshold and remitted states; patients joining later start from
-    the same prevalences (new panel members are drawn from the same community).
+    seed and the slot, so every slot can be drawn once when the model is built. Patients present
+    at month 1 and patients joining later start from the same prevalences of threshold,
+    subthreshold and remitted states (new panel members come from the same community).
 
     Args:
-        pop: Population to write into.
-        slots: New slots (ascending, all ``>= pop.n_used`` before the call).
+        pop: Population to write into (the newcomer template, see :meth:`Population.admit`).
+        slots: Slots to draw.
         streams: Random streams.
         values: Scenario values (``scenario.values``).
-        initial: Whether these are the month-1 patients.
     """
-    del initial  # same distribution for initial and joining patients (documented above)
     p = values.population  # type: ignore[attr-defined]
     n_pcps = values.staffing.n_pcps  # type: ignore[attr-defined]
-    pop.n_used = max(pop.n_used, int(slots[-1]) + 1) if len(slots) else pop.n_used
-    pop.set_in_panel(slots, True)
     mix = np.array([getattr(p.payer_mix, name) for name in PAYERS])
     cum = np.cumsum(mix)
     cum[-1] = 1.0

@@ -31,6 +31,20 @@ def order_by_priority(slots: Slots, priority: NDArray[np.float64], *keys: NDArra
     return slots[order]
 
 
+def lowest_priority_first(slots: Slots, priority: NDArray[np.float64], k: int) -> Slots:
+    """The ``k`` slots with the lowest priority values, in ascending slot order.
+
+    Selection uses a partition (no full sort); priorities are continuous uniforms, and an exact
+    tie at the cut keeps every tied slot's order by slot number.
+    """
+    if k >= len(slots):
+        return slots
+    if k <= 0:
+        return slots[:0]
+    order = np.lexsort((slots, priority))
+    return np.sort(slots[order[:k]])
+
+
 def serve_minutes(needs: NDArray[np.int64], capacity_minutes: int) -> NDArray[np.int64]:
     """Minutes delivered to patients served in order, each up to its need, within capacity.
 
@@ -106,7 +120,7 @@ class BehavioralHealthConsultant(Provider):
     @property
     def same_day_slots(self) -> int:
         """Slots per month held open for same-day warm handoffs."""
-        return int(round(self.visit_slots * self.model.values.pcbh.same_day_slot_share))
+        return round(self.visit_slots * self.model.values.pcbh.same_day_slot_share)
 
 
 class CareManager(Provider):

@@ -71,6 +71,10 @@ STREAM_ID: dict[str, int] = {name: i for i, name in enumerate(STREAM_NAMES)}
 DENSE_STREAMS: frozenset[str] = frozenset(
     {"attrition", "incidence", "visit", "acute", "priority", "chronic_onset"}
 )
+#: Dense streams drawn in single precision (24-bit resolution, ample for comparisons with
+#: probabilities; half the cost). ``priority`` stays double so that ties are practically
+#: impossible when patients are ranked.
+SINGLE_PRECISION_STREAMS: frozenset[str] = DENSE_STREAMS - {"priority"}
 
 
 class RandomStreams:
@@ -100,20 +104,21 @@ class RandomStreams:
         counter = _mix64((STREAM_ID[stream] << 32) + month + 1)
         return _mix64((self._root_key + counter) & _MASK64)
 
-    def _dense_array(self, stream: str, month: int, needed: int) -> NDArray[np.float64]:
-        """The (stream, month) array, generated lazily for at least ``needed`` slots.
+    def _dense_array(self, stream: str, month: int) -> NDArray[np.floating]:
+        """The (stream, month) array over all slots, generated once per month.
 
         A slot's value is the slot-th output of a PCG64 generator keyed by the pair, so it does
-        not depend on how many values were generated.
+        not depend on how many slots there are.
         """
         if month != self._dense_month:  # keep only the current month's arrays in memory
             self._dense.clear()
             self._dense_month = month
         sid = STREAM_ID[stream]
         arr = self._dense.get((sid, month))
-        if arr is None or len(arr) < needed:
+        if arr is None:
             gen = np.random.Generator(np.random.PCG64(self.key(stream, month)))
-            arr = gen.random(max(needed, 1))
+            dtype = np.float32 if stream in SINGLE_PRECISION_STREAMS else np.float64
+            arr = gen.random(self.n_slots, dtype=dtype)
             self._dense[(sid, month)] = arr
         return arr
 
@@ -129,20 +134,19 @@ class RandomStreams:
             Array of uniforms aligned with ``slots``.
         """
         if stream in DENSE_STREAMS:
-            needed = int(slots.max()) + 1 if len(slots) else 0
-            return self._dense_array(stream, month, needed)[slots]
+            return self._dense_array(stream, month)[slots]
         return _splitmix_uniform(self.key(stream, month), np.asarray(slots))
 
     def uniform_first(self, stream: str, month: int, n: int) -> NDArray[np.float64]:
         """Return the uniforms of slots ``0 .. n-1`` (slot ``i`` at index ``i``)."""
         if stream in DENSE_STREAMS:
-            return self._dense_array(stream, month, n)[:n]
+            return self._dense_array(stream, month)[:n]
         return _splitmix_uniform(self.key(stream, month), np.arange(n))
 
     def uniform_one(self, stream: str, month: int, slot: int) -> float:
         """Scalar version of :meth:`uniform`, bit-identical to it."""
         if stream in DENSE_STREAMS:
-            return float(self._dense_array(stream, month, self.n_slots)[slot])
+            return float(self._dense_array(stream, month)[slot])
         return (_mix64((slot * _GOLDEN + self.key(stream, month)) & _MASK64) >> 11) * _TO_UNIT
 
 

@@ -152,7 +152,10 @@ def detect_at_visits(
     sub = screened[(scores >= 5) & (scores < elig)]
     episode = unscreened[pop.bh[unscreened] == BH.ACTIVE]
     recognised = episode[st.uniform("detect", month, episode) < v.detection.pcp_sensitivity]
-    identified = np.union1d(positive, recognised)
+    is_identified = np.zeros(pop.n_used, bool)
+    is_identified[positive] = True
+    is_identified[recognised] = True
+    identified = np.flatnonzero(is_identified)
     c.screened += len(screened)
     c.positive_screens += len(positive)
     newly = identified[~pop.known[identified] & (pop.bh[identified] == BH.ACTIVE)]
@@ -160,11 +163,11 @@ def detect_at_visits(
     pop.known[identified] = True
     threshold = untreated(model, identified)
     c.eligible += len(threshold)
-    in_need = (pop.bh[visitors] != BH.NONE) | np.isin(visitors, identified)
+    in_need = (pop.bh[visitors] != BH.NONE) | is_identified[visitors]
     hb = visitors[pop.chronic[visitors] & ~in_need]
     return VisitOutcome(
         threshold=threshold,
-        subthreshold=untreated(model, np.setdiff1d(sub, identified)),
+        subthreshold=untreated(model, sub[~is_identified[sub]]),
         health_behavior=untreated(model, hb),
     )
 
@@ -172,12 +175,15 @@ def detect_at_visits(
 def usual_care_treatment(model: ClinicModel, month: int, slots: Slots, c: MonthCounters) -> None:
     """Usual care for identified threshold patients: PCP treats, refers out, or waits.
 
-    The PCP treats or refers with probability ``detection.pcp_treats``; a share
+    Only patients with a threshold episode known to the practice and no current treatment are
+    considered. The PCP treats or refers with probability ``detection.pcp_treats``; a share
     ``detection.specialty_referral_share`` of treated patients are referred to specialty care,
     where they start treatment if they attend the first visit.
     """
     pop, st, d = model.pop, model.streams, model.values.detection
-    slots = slots[(pop.bh[slots] == BH.ACTIVE) & (pop.treatment[slots] == Tx.NONE)]
+    slots = slots[
+        (pop.bh[slots] == BH.ACTIVE) & (pop.treatment[slots] == Tx.NONE) & pop.known[slots]
+    ]
     treat = slots[st.uniform("treat_choice", month, slots) < d.pcp_treats]
     refer_mask = st.uniform("referral", month, treat) < d.specialty_referral_share
     referred, pcp = treat[refer_mask], treat[~refer_mask]

@@ -59,22 +59,24 @@ def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
     prio = model.priority(month, queue)
     queue = order_by_priority(queue, prio, pop.waitlist_since[queue])
     caseload = model.cocm_caseloads()
-    room = np.array([cm.caseload_cap for cm in model.care_managers]) - caseload
-    for s in queue:
-        k = int(np.argmax(room))
-        if room[k] <= 0:
-            break
+    room = [cm.caseload_cap - int(n) for cm, n in zip(model.care_managers, caseload, strict=True)]
+    assigned: list[int] = []
+    for _ in range(min(len(queue), max(sum(room), 0))):
+        k = room.index(max(room))  # the care manager with most room (lowest index on ties)
         room[k] -= 1
-        pop.waitlist_since[s] = -1
-        pop.treatment[s] = Tx.COCM
-        pop.treatment_month[s] = 1
-        pop.care_manager[s] = model.care_managers[k].index
-        pop.followup_ok[s] = False
-        pop.reviewed[s] = False
-        pop.improved_months[s] = 0
-        # baseline of measurement-based care: the last observed screening score, if any
-        pop.enrol_score[s] = pop.screen_score[s] if pop.screen_score[s] >= 0 else pop.score[s]
-        c.cocm_enrolled_new += 1
+        assigned.append(model.care_managers[k].index)
+    new = queue[: len(assigned)]
+    pop.waitlist_since[new] = -1
+    pop.treatment[new] = Tx.COCM
+    pop.treatment_month[new] = 1
+    pop.care_manager[new] = assigned
+    pop.followup_ok[new] = False
+    pop.reviewed[new] = False
+    pop.improved_months[new] = 0
+    # baseline of measurement-based care: the last observed screening score, if any
+    screen = pop.screen_score[new]
+    pop.enrol_score[new] = np.where(screen >= 0, screen, pop.score[new])
+    c.cocm_enrolled_new += len(new)
 
 
 def care_manager_minutes(
@@ -135,9 +137,12 @@ def psychiatric_reviews(model: ClinicModel, month: int, c: MonthCounters) -> Non
 
 
 def measure_at_three_months(model: ClinicModel, month: int, c: MonthCounters) -> None:
-    """Measurement-based care: PHQ-9/GAD-7 at episode month 3 (10-14 weeks) of patients who had
-    the 4-week follow-up. "Significant improvement" (AIMS Center) is read off the observed
-    score, as a clinic would: below 10, or at most half the enrolment score."""
+    """Measurement-based care: PHQ-9/GAD-7 at episode month 3 (10-14 weeks).
+
+    Patients who had the 4-week follow-up are measured. "Significant improvement" (AIMS Center)
+    is read off the observed score, as a clinic would: below 10, or at most half the enrolment
+    score.
+    """
     pop = model.pop
     due = pop.where((pop.treatment == Tx.COCM) & (pop.treatment_month == 3) & pop.followup_ok)
     observed = model.engine.observed_scores(month, due, "measure")
@@ -147,8 +152,11 @@ def measure_at_three_months(model: ClinicModel, month: int, c: MonthCounters) ->
 
 
 def enrol_prevalent_cohort(model: ClinicModel, month: int) -> None:
-    """Trial start (``cocm.enrol_prevalent_at_start``): every patient with a threshold episode
-    at month 1 is diagnosed and offered CoCM, without waiting for a PCP visit or a screen."""
+    """Trial start (``cocm.enrol_prevalent_at_start``): offer CoCM to a prevalent cohort.
+
+    Every patient with a threshold episode at month 1 is diagnosed and offered CoCM, without
+    waiting for a PCP visit or a screen.
+    """
     pop = model.pop
     cohort = pop.where(pop.bh == BH.ACTIVE)
     pop.known[cohort] = True

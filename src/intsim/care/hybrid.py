@@ -69,8 +69,7 @@ class Hybrid(CareModel):
         rest = offer_cocm(self.model, month, thr[mask])
         cand = refer_to_bhc(self.model, month, outcome, thr[~mask])
         declined = warm_handoffs(self.model, month, cand, self.book, c)
-        fallback = np.union1d(rest, np.intersect1d(declined, thr))
-        usual_care_treatment(self.model, month, fallback, c)
+        usual_care_treatment(self.model, month, np.concatenate([rest, declined]), c)
 
     def deliver(self, month: int, c: MonthCounters) -> None:
         """BHC scheduled visits, then CoCM enrolment, minutes (with lent BHC time), reviews."""

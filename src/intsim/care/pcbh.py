@@ -23,7 +23,7 @@ from intsim.care.base import (
     usual_care_treatment,
 )
 from intsim.population import Tx
-from intsim.providers import order_by_priority
+from intsim.providers import lowest_priority_first, order_by_priority
 
 if TYPE_CHECKING:
     from intsim.model import ClinicModel
@@ -67,8 +67,10 @@ def start_pcbh_episodes(model: ClinicModel, month: int, slots: Slots, c: MonthCo
 
 
 def refer_to_bhc(model: ClinicModel, month: int, outcome: VisitOutcome, threshold: Slots) -> Slots:
-    """Candidates for a BHC contact: threshold patients given, plus referred subthreshold and
-    health-behaviour patients (ascending slots)."""
+    """Candidates for a BHC contact (ascending slots).
+
+    The threshold patients given, plus referred subthreshold and health-behaviour patients.
+    """
     st, p = model.streams, model.values.pcbh
     sub = outcome.subthreshold
     sub = sub[st.uniform("bhc_refer", month, sub) < p.subthreshold_referral]
@@ -88,11 +90,11 @@ def warm_handoffs(
     pop = model.pop
     engaged_mask = model.engine.bhc_engage(month, slots)
     engaged = slots[engaged_mask]
-    ordered = order_by_priority(engaged, model.priority(month, engaged))
-    n_same = min(book.same_day_left, len(ordered))
-    book.same_day_left -= n_same
-    start_pcbh_episodes(model, month, np.sort(ordered[:n_same]), c)
-    pop.bhc_wait_since[ordered[n_same:]] = month
+    same_day = lowest_priority_first(engaged, model.priority(month, engaged), book.same_day_left)
+    book.same_day_left -= len(same_day)
+    start_pcbh_episodes(model, month, same_day, c)
+    pop.bhc_wait_since[engaged] = month
+    pop.bhc_wait_since[same_day] = -1
     return slots[~engaged_mask]
 
 
@@ -147,10 +149,10 @@ class PrimaryCareBehavioralHealth(CareModel):
         self.book.open_month(self.model, c)
 
     def route(self, month: int, outcome: VisitOutcome, c: MonthCounters) -> None:
-        """Warm handoffs for identified patients; decliners with a threshold condition get UC."""
+        """Warm handoffs for identified patients; decliners get usual care if eligible."""
         cand = refer_to_bhc(self.model, month, outcome, outcome.threshold)
         declined = warm_handoffs(self.model, month, cand, self.book, c)
-        usual_care_treatment(self.model, month, np.intersect1d(declined, outcome.threshold), c)
+        usual_care_treatment(self.model, month, declined, c)
 
     def deliver(self, month: int, c: MonthCounters) -> None:
         """Scheduled BHC visits."""
