@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= configs/default.yaml
 PYTEST_ARGS ?=
 
-.PHONY: run test test-all bench lint format calibrate params clean venv
+.PHONY: run test test-slow test-all bench lint format calibrate params clean venv
 
 $(STAMP): pyproject.toml
 	@PYBIN=$$(sh tools/find_python.sh) || exit 1; \
@@ -23,6 +23,10 @@ run: $(STAMP)
 ## test: set up, then the default (fast) test suite
 test: $(STAMP)
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+## test-slow: only the tests marked slow (full-size engine docking)
+test-slow: $(STAMP)
+	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
 ## test-all: every test, including those marked slow
 test-all: $(STAMP)

@@ -40,6 +40,7 @@ class Variant(IntEnum):
     COCM_NO_REVIEW = 5
     COCM_NO_FOLLOWUP_NO_REVIEW = 6
     PCBH = 7
+    PCBH_WITH_PCP = 8  # a BHC episode alongside the PCP's own treatment
 
 
 N_VARIANTS = len(Variant)
@@ -225,6 +226,7 @@ def variant_hazard_ratios(values: object, month: int) -> NDArray[np.float64]:
     hr[Variant.COCM_NO_REVIEW] = cocm / c.psychiatric_review_hr
     hr[Variant.COCM_NO_FOLLOWUP_NO_REVIEW] = cocm / (c.followup_4wk_hr * c.psychiatric_review_hr)
     hr[Variant.PCBH] = pcbh
+    hr[Variant.PCBH_WITH_PCP] = pcbh * c.pcp_treatment_hr
     return np.maximum(hr, 0.0)
 
 

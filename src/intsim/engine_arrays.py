@@ -50,13 +50,15 @@ def treatment_variant(
     treatment_month: NDArray[np.int16],
     followup_ok: NDArray[np.bool_],
     reviewed: NDArray[np.bool_],
+    pcp_cotreat: NDArray[np.bool_],
     review_month: int,
 ) -> NDArray[np.int64]:
     """Return the :class:`intsim.clinical.Variant` of each patient's improvement hazard."""
     v = np.zeros(treatment.shape, np.int64)
     v[treatment == Tx.PCP] = Variant.PCP
     v[treatment == Tx.SPECIALTY] = Variant.SPECIALTY
-    v[treatment == Tx.PCBH] = Variant.PCBH
+    pcbh = treatment == Tx.PCBH
+    v[pcbh] = np.where(pcp_cotreat[pcbh], Variant.PCBH_WITH_PCP, Variant.PCBH)
     cocm = treatment == Tx.COCM
     no_follow = (treatment_month >= 2) & ~followup_ok
     no_review = (treatment_month > review_month) & ~reviewed
@@ -212,6 +214,7 @@ class ArrayEngine:
             pop.treatment_month[active],
             pop.followup_ok[active],
             pop.reviewed[active],
+            pop.pcp_cotreat[active],
             review_month,
         )
         t = np.minimum(pop.episode_month[active], MAX_EPISODE_MONTH - 1).astype(np.int64)

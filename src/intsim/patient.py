@@ -32,7 +32,12 @@ if TYPE_CHECKING:
 
 
 def treatment_variant_one(
-    treatment: int, treatment_month: int, followup_ok: bool, reviewed: bool, review_month: int
+    treatment: int,
+    treatment_month: int,
+    followup_ok: bool,
+    reviewed: bool,
+    pcp_cotreat: bool,
+    review_month: int,
 ) -> int:
     """Scalar twin of :func:`intsim.engine_arrays.treatment_variant`."""
     if treatment == Tx.PCP:
@@ -40,7 +45,7 @@ def treatment_variant_one(
     if treatment == Tx.SPECIALTY:
         return Variant.SPECIALTY
     if treatment == Tx.PCBH:
-        return Variant.PCBH
+        return Variant.PCBH_WITH_PCP if pcp_cotreat else Variant.PCBH
     if treatment == Tx.COCM:
         no_follow = treatment_month >= 2 and not followup_ok
         no_review = treatment_month > review_month and not reviewed
@@ -159,6 +164,7 @@ class PatientAgent(mesa.Agent):
                 int(pop.treatment_month[s]),
                 bool(pop.followup_ok[s]),
                 bool(pop.reviewed[s]),
+                bool(pop.pcp_cotreat[s]),
                 self.model.values.cocm.review_month,
             )
             if pop.chronic_episode[s]:

@@ -101,6 +101,7 @@ class Population:
     enrol_score: NDArray[np.int8] = field(init=False)
     screen_score: NDArray[np.int8] = field(init=False)
     bhc_visits_left: NDArray[np.int8] = field(init=False)
+    pcp_cotreat: NDArray[np.bool_] = field(init=False)
     # services delivered this month (reset monthly; billing reads them)
     pcp_visit: NDArray[np.bool_] = field(init=False)
     cm_minutes: NDArray[np.int16] = field(init=False)
@@ -136,6 +137,7 @@ class Population:
         self.enrol_score = np.zeros(n, np.int8)
         self.screen_score = np.full(n, -1, np.int8)
         self.bhc_visits_left = np.zeros(n, np.int8)
+        self.pcp_cotreat = np.zeros(n, bool)
         self.pcp_visit = np.zeros(n, bool)
         self.cm_minutes = np.zeros(n, np.int16)
         self.psych_minutes = np.zeros(n, np.int16)
@@ -208,6 +210,7 @@ class Population:
         self.reviewed[slots] = False
         self.improved_months[slots] = 0
         self.bhc_visits_left[slots] = 0
+        self.pcp_cotreat[slots] = False
 
 
 def start_episode(

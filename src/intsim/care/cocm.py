@@ -33,12 +33,10 @@ if TYPE_CHECKING:
     from intsim.model import ClinicModel
 
 
-def offer_cocm(model: ClinicModel, month: int, slots: Slots) -> Slots:
+def offer_cocm(model: ClinicModel, month: int, slots: Slots) -> None:
     """Offer CoCM to eligible patients; consenting ones join the queue.
 
-    Returns:
-        Patients for usual care meanwhile: those not offered, declining, or queued (the PCP
-        keeps treating queued patients until a care manager has room).
+    Patients keep any usual-care treatment while they wait for a care manager.
     """
     pop = model.pop
     offered_mask = (
@@ -47,7 +45,6 @@ def offer_cocm(model: ClinicModel, month: int, slots: Slots) -> Slots:
     offered = slots[offered_mask]
     consent = model.engine.consent(month, offered)
     pop.waitlist_since[offered[consent]] = month
-    return slots
 
 
 def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
@@ -189,9 +186,9 @@ class CollaborativeCare(CareModel):
             enrol_prevalent_cohort(self.model, month)
 
     def route(self, month: int, outcome: VisitOutcome, c: MonthCounters) -> None:
-        """Offer CoCM to identified threshold patients; others get usual care."""
-        rest = offer_cocm(self.model, month, outcome.threshold)
-        usual_care_treatment(self.model, month, rest, c)
+        """Usual-care decision by the PCP (who treats until CoCM has room), then the CoCM offer."""
+        usual_care_treatment(self.model, month, outcome.threshold, c)
+        offer_cocm(self.model, month, outcome.threshold)
 
     def deliver(self, month: int, c: MonthCounters) -> None:
         """Enrol from the queue, care-manager minutes, psychiatric reviews."""

@@ -65,11 +65,11 @@ class Hybrid(CareModel):
     def route(self, month: int, outcome: VisitOutcome, c: MonthCounters) -> None:
         """Triage identified threshold patients; everyone else to the BHCs."""
         thr = outcome.threshold
+        usual_care_treatment(self.model, month, thr, c)
         mask = triage_to_cocm(self.model, thr)
-        rest = offer_cocm(self.model, month, thr[mask])
+        offer_cocm(self.model, month, thr[mask])
         cand = refer_to_bhc(self.model, month, outcome, thr[~mask])
-        declined = warm_handoffs(self.model, month, cand, self.book, c)
-        usual_care_treatment(self.model, month, np.concatenate([rest, declined]), c)
+        warm_handoffs(self.model, month, cand, self.book, c)
 
     def deliver(self, month: int, c: MonthCounters) -> None:
         """BHC scheduled visits, then CoCM enrolment, minutes (with lent BHC time), reviews."""

@@ -57,6 +57,8 @@ def episode_visits(model: ClinicModel, month: int, slots: Slots) -> np.ndarray:
 def start_pcbh_episodes(model: ClinicModel, month: int, slots: Slots, c: MonthCounters) -> None:
     """Start episodes with a first visit delivered this month."""
     pop = model.pop
+    # the PCP stays the treating clinician: a patient it already treats keeps that treatment
+    pop.pcp_cotreat[slots] = pop.treatment[slots] == Tx.PCP
     pop.treatment[slots] = Tx.PCBH
     pop.treatment_month[slots] = 1
     pop.bhc_wait_since[slots] = -1
@@ -69,9 +71,11 @@ def start_pcbh_episodes(model: ClinicModel, month: int, slots: Slots, c: MonthCo
 def refer_to_bhc(model: ClinicModel, month: int, outcome: VisitOutcome, threshold: Slots) -> Slots:
     """Candidates for a BHC contact (ascending slots).
 
-    The threshold patients given, plus referred subthreshold and health-behaviour patients.
+    The threshold patients given (except those referred to specialty care), plus referred
+    subthreshold and health-behaviour patients.
     """
     st, p = model.streams, model.values.pcbh
+    threshold = threshold[model.pop.treatment[threshold] != Tx.SPECIALTY]
     sub = outcome.subthreshold
     sub = sub[st.uniform("bhc_refer", month, sub) < p.subthreshold_referral]
     hb = outcome.health_behavior
@@ -127,10 +131,16 @@ def scheduled_visits(model: ClinicModel, month: int, book: BhcSchedule, c: Month
 
 
 def end_pcbh_episodes(model: ClinicModel) -> None:
-    """End episodes with no visits left."""
+    """End episodes with no visits left; PCP co-treatment continues to its planned length."""
     pop = model.pop
     done = pop.where((pop.treatment == Tx.PCBH) & (pop.bhc_visits_left <= 0))
-    pop.end_treatment(done)
+    back_to_pcp = done[
+        pop.pcp_cotreat[done]
+        & (pop.treatment_month[done] < model.values.detection.treatment_months)
+    ]
+    pop.end_treatment(np.setdiff1d(done, back_to_pcp, assume_unique=True))
+    pop.treatment[back_to_pcp] = Tx.PCP
+    pop.pcp_cotreat[back_to_pcp] = False
 
 
 class PrimaryCareBehavioralHealth(CareModel):
@@ -149,10 +159,10 @@ class PrimaryCareBehavioralHealth(CareModel):
         self.book.open_month(self.model, c)
 
     def route(self, month: int, outcome: VisitOutcome, c: MonthCounters) -> None:
-        """Warm handoffs for identified patients; decliners get usual care if eligible."""
+        """Usual-care decision by the PCP, then warm handoffs to the BHC."""
+        usual_care_treatment(self.model, month, outcome.threshold, c)
         cand = refer_to_bhc(self.model, month, outcome, outcome.threshold)
-        declined = warm_handoffs(self.model, month, cand, self.book, c)
-        usual_care_treatment(self.model, month, declined, c)
+        warm_handoffs(self.model, month, cand, self.book, c)
 
     def deliver(self, month: int, c: MonthCounters) -> None:
         """Scheduled BHC visits."""

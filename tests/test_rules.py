@@ -1,0 +1,151 @@
+"""Unit tests of the submodels: scalar/vector twins, allocation, tables, closed-form cases."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from intsim.clinical import (
+    Variant,
+    build_month_tables,
+    build_static_tables,
+    hazard_to_probability,
+    learning_factor,
+    pcbh_visit_distribution,
+    residual_relapse_probability,
+    variant_hazard_ratios,
+)
+from intsim.engine_arrays import treatment_variant
+from intsim.patient import treatment_variant_one
+from intsim.population import Tx, threshold_score, threshold_score_one
+from intsim.providers import lowest_priority_first, order_by_priority, serve_minutes, split_fte
+from intsim.scenario import default_scenario
+
+
+def test_treatment_variant_twins_agree_on_every_combination():
+    combos = list(
+        itertools.product(list(Tx), range(5), (False, True), (False, True), (False, True))
+    )
+    tx, tm, fu, rv, co = (np.array(x) for x in zip(*combos, strict=True))
+    vec = treatment_variant(tx.astype(np.int8), tm.astype(np.int16), fu, rv, co, review_month=2)
+    for i, (t, m, f, r, c) in enumerate(combos):
+        assert vec[i] == treatment_variant_one(int(t), m, f, r, c, 2)
+
+
+def test_treatment_variant_applies_fidelity_penalties():
+    def v(month, followup, reviewed):
+        return treatment_variant_one(Tx.COCM, month, followup, reviewed, False, 2)
+
+    assert v(1, False, False) == Variant.COCM  # no follow-up is due in the enrolment month
+    assert v(2, False, False) == Variant.COCM_NO_FOLLOWUP
+    assert v(3, True, False) == Variant.COCM_NO_REVIEW
+    assert v(3, False, False) == Variant.COCM_NO_FOLLOWUP_NO_REVIEW
+    assert v(3, True, True) == Variant.COCM
+
+
+def test_threshold_score_twins_agree_and_respect_bands():
+    u = np.random.default_rng(0).random(20_000)
+    vec = threshold_score(u, 0.2, 0.3)
+    assert vec.tolist() == [threshold_score_one(float(x), 0.2, 0.3) for x in u]
+    assert vec.min() >= 10
+    assert vec.max() <= 27
+    assert np.mean(vec >= 20) == pytest.approx(0.2, abs=0.01)
+    assert np.mean((vec >= 15) & (vec < 20)) == pytest.approx(0.3, abs=0.01)
+
+
+def test_serve_minutes_in_order_within_capacity():
+    got = serve_minutes(np.array([70, 40, 50, 30]), 130)
+    assert got.tolist() == [70, 40, 20, 0]
+    assert serve_minutes(np.array([10, 10]), 1000).tolist() == [10, 10]
+
+
+def test_priority_ordering_and_selection():
+    slots = np.array([5, 3, 9, 1])
+    prio = np.array([0.4, 0.1, 0.9, 0.2])
+    assert order_by_priority(slots, prio).tolist() == [3, 1, 5, 9]
+    assert order_by_priority(slots, prio, np.array([1, 1, 0, 0])).tolist() == [1, 9, 3, 5]
+    assert lowest_priority_first(slots, prio, 2).tolist() == [1, 3]
+    assert lowest_priority_first(slots, prio, 10).tolist() == slots.tolist()
+    assert lowest_priority_first(slots, prio, 0).tolist() == []
+
+
+def test_split_fte():
+    assert split_fte(2.5) == [1.0, 1.0, 0.5]
+    assert split_fte(2.0) == [1.0, 1.0]
+    assert split_fte(0.0) == []
+
+
+def test_learning_factor_ramps_linearly():
+    assert learning_factor(1, 0.6, 24) == 0.6
+    assert learning_factor(13, 0.6, 24) == pytest.approx(0.8)
+    assert learning_factor(25, 0.6, 24) == 1.0
+    assert learning_factor(99, 0.6, 24) == 1.0
+    assert learning_factor(1, 0.6, 0) == 1.0
+
+
+@pytest.mark.parametrize("mean", [1.0, 1.5, 2.5, 3.5, 3.9])
+def test_pcbh_visit_distribution_matches_mean(mean):
+    cum = pcbh_visit_distribution(mean)
+    pmf = np.diff(np.concatenate([[0.0], cum]))
+    assert (pmf >= 0).all()
+    assert cum[-1] == 1.0
+    assert float((pmf * np.arange(1, 5)).sum()) == pytest.approx(mean, abs=1e-6)
+
+
+def test_residual_relapse_probability_applies_the_odds_ratio_to_12_months():
+    h = 0.0389
+    p = residual_relapse_probability(h, 3.3)
+    p12_base = 1 - math.exp(-12 * h)
+    odds = 3.3 * p12_base / (1 - p12_base)
+    assert 1 - (1 - p) ** 12 == pytest.approx(odds / (1 + odds))
+    assert residual_relapse_probability(h, 1.0) == pytest.approx(1 - math.exp(-h))
+
+
+def test_weibull_increments_reproduce_the_survival_function():
+    values = default_scenario().values
+    static = build_static_tables(values)
+    c = values.clinical
+    cum = static.weibull_increment[:12].sum()
+    assert cum == pytest.approx((12 / c.remission_weibull_scale) ** c.remission_weibull_shape)
+    tables = build_month_tables(values, static, month=100)
+    # untreated improvement probability = 1 - S(t)/S(t-1)
+    assert tables.improve_acute[Variant.NONE, 0] == pytest.approx(
+        float(hazard_to_probability(static.weibull_increment[0]))
+    )
+
+
+def test_hazard_ratios_order_and_learning_curve():
+    values = default_scenario().values
+    early = variant_hazard_ratios(values, 1)
+    mature = variant_hazard_ratios(values, 200)
+    assert mature[Variant.COCM] == pytest.approx(values.clinical.cocm_response_hr)
+    assert early[Variant.COCM] < mature[Variant.COCM]
+    assert (
+        mature[Variant.COCM]
+        > mature[Variant.COCM_NO_FOLLOWUP]
+        > mature[Variant.COCM_NO_FOLLOWUP_NO_REVIEW]
+    )
+    assert mature[Variant.PCBH_WITH_PCP] == pytest.approx(
+        mature[Variant.PCBH] * values.clinical.pcp_treatment_hr
+    )
+    assert early[Variant.NONE] == 1.0
+
+
+def test_acute_care_rates_average_to_the_published_panel_rates():
+    values = default_scenario().values
+    static = build_static_tables(values)
+    chronic, bh = (
+        values.population.chronic_condition_prevalence,
+        values.population.threshold_prevalence,
+    )
+    w = np.array(
+        [[(1 - chronic) * (1 - bh), (1 - chronic) * bh], [chronic * (1 - bh), chronic * bh]]
+    )
+    ed_rate = -np.log1p(-static.ed_prob)  # monthly hazards
+    assert float((w * ed_rate).sum()) * 1200 == pytest.approx(
+        values.utilization.ed_visits_per_100py
+    )
+    assert static.ed_prob[0, 1] / static.ed_prob[0, 0] == pytest.approx(
+        values.utilization.depression_ed_irr, rel=0.01
+    )
