@@ -76,7 +76,6 @@ class StaticTables:
     visit_prob: NDArray[np.float64]  # [chronic, threshold_bh]
     admit_prob: NDArray[np.float64]  # [chronic, threshold_bh]
     ed_prob: NDArray[np.float64]  # [chronic, threshold_bh]
-    attrition_prob: float
     incidence_prob: float
     sub_incidence_prob: float
     sub_resolve_prob: NDArray[np.float64]  # [in_pcbh]
@@ -148,7 +147,6 @@ def build_static_tables(values: object) -> StaticTables:
         visit_prob=hazard_to_probability(visit_rate),
         admit_prob=hazard_to_probability(admit),
         ed_prob=hazard_to_probability(ed),
-        attrition_prob=values.population.monthly_attrition,  # type: ignore[attr-defined]
         incidence_prob=c.incidence,
         sub_incidence_prob=c.subthreshold_incidence,
         sub_resolve_prob=np.array(

@@ -97,9 +97,7 @@ class ArrayEngine:
     def leave_panel(self, month: int) -> Slots:
         """Patients who leave the panel this month (ascending slots)."""
         pop = self.pop
-        n = pop.n_used
-        u = self.streams.uniform_first("attrition", month, n)
-        return np.flatnonzero(pop.in_panel[:n] & (u < self.static.attrition_prob))
+        return np.flatnonzero(pop.leave_month[: pop.n_used] == month)
 
     def onset(self, month: int) -> None:
         """New threshold and subthreshold episodes, subthreshold course, chronic-condition onset."""

@@ -143,7 +143,7 @@ class ClinicModel(mesa.Model):
             self.newcomers, np.arange(self.capacity, dtype=np.int64), self.streams, values
         )
         first = np.arange(n0, dtype=np.int64)
-        self.pop.admit(first, self.newcomers)
+        self.pop.admit(first, self.newcomers, 0)
         self.engine.add_patients(first)
         self.rows: list[dict[str, float]] = []
         self.served_cocm = np.zeros(self.capacity, bool)
@@ -183,7 +183,7 @@ class ClinicModel(mesa.Model):
             new = np.arange(pop.n_used, pop.n_used + len(gone), dtype=np.int64)
             if new[-1] >= self.capacity:
                 raise RuntimeError("slot capacity exceeded; increase the capacity bound")
-            pop.admit(new, self.newcomers)
+            pop.admit(new, self.newcomers, month)
             self.engine.add_patients(new)
         return len(gone)
 

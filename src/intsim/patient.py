@@ -75,7 +75,7 @@ class PatientAgent(mesa.Agent):
 
     def leaves_panel(self, month: int) -> bool:
         """Whether the patient leaves the panel this month."""
-        return self._u("attrition", month) < self.static.attrition_prob
+        return self.pop.leave_month[self.slot] == month
 
     def _start_episode(self, month: int) -> None:
         pop, s, p = self.pop, self.slot, self.model.values.population

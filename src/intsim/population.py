@@ -62,6 +62,9 @@ ADMITTED_FIELDS: tuple[str, ...] = (
     "known",
 )
 
+#: A month that never comes (patients who never leave the panel).
+NEVER = 2**31 - 1
+
 #: Highest PHQ-9 score.
 MAX_SCORE = 27
 
@@ -78,6 +81,8 @@ class Population:
     capacity: int
     n_used: int = 0
     in_panel: NDArray[np.bool_] = field(init=False)
+    tenure: NDArray[np.int32] = field(init=False)
+    leave_month: NDArray[np.int32] = field(init=False)
     payer: NDArray[np.int8] = field(init=False)
     age65: NDArray[np.bool_] = field(init=False)
     chronic: NDArray[np.bool_] = field(init=False)
@@ -114,6 +119,8 @@ class Population:
         n = self.capacity
         self._panel: NDArray[np.int64] | None = None
         self.in_panel = np.zeros(n, bool)
+        self.tenure = np.zeros(n, np.int32)
+        self.leave_month = np.full(n, NEVER, np.int32)
         self.payer = np.zeros(n, np.int8)
         self.age65 = np.zeros(n, bool)
         self.chronic = np.zeros(n, bool)
@@ -174,6 +181,7 @@ class Population:
         """
         self.end_treatment(slots)
         self.set_in_panel(slots, False)
+        self.leave_month[slots] = NEVER
         self.bh[slots] = BH.NONE
         self.score[slots] = 0
         self.condition[slots] = Condition.NONE
@@ -181,17 +189,21 @@ class Population:
         self.known[slots] = False
         self.screen_score[slots] = -1
 
-    def admit(self, slots: NDArray[np.int64], newcomers: Population) -> None:
+    def admit(self, slots: NDArray[np.int64], newcomers: Population, month: int) -> None:
         """New patients join the panel with the attributes drawn for their slots in ``newcomers``.
 
         Args:
             slots: Fresh slots (ascending, ``>= n_used``).
             newcomers: Template population initialised for every slot.
+            month: Month of joining (0 for the month-1 panel); the patient leaves after its
+                drawn tenure.
         """
         if len(slots) == 0:
             return
         for name in ADMITTED_FIELDS:
             getattr(self, name)[slots] = getattr(newcomers, name)[slots]
+        tenure = newcomers.tenure[slots].astype(np.int64)
+        self.leave_month[slots] = np.where(tenure >= NEVER - month, NEVER, month + tenure)
         self.n_used = max(self.n_used, int(slots[-1]) + 1)
         self.set_in_panel(slots, True)
 
@@ -274,6 +286,20 @@ def subthreshold_score(u: NDArray[np.float64]) -> NDArray[np.int8]:
     return (5 + (u * 5).astype(np.int64).clip(0, 4)).astype(np.int8)
 
 
+def panel_tenure(u: NDArray[np.float64], monthly_attrition: float) -> NDArray[np.int32]:
+    """Months a patient stays in the panel: geometric with the monthly attrition probability.
+
+    Drawing the tenure once by inversion, ``ceil(log(u) / log(1 - p))``, is equivalent to a
+    monthly Bernoulli(p) departure draw, and costs nothing per month.
+    """
+    if monthly_attrition <= 0.0:
+        return np.full(u.shape, NEVER, np.int32)
+    if monthly_attrition >= 1.0:
+        return np.ones(u.shape, np.int32)
+    months = np.ceil(np.log1p(-u) / np.log1p(-monthly_attrition))
+    return np.clip(months, 1, NEVER - 1).astype(np.int32)
+
+
 def initialise_patients(
     pop: Population,
     slots: NDArray[np.int64],
@@ -295,6 +321,7 @@ def initialise_patients(
     """
     p = values.population  # type: ignore[attr-defined]
     n_pcps = values.staffing.n_pcps  # type: ignore[attr-defined]
+    pop.tenure[slots] = panel_tenure(streams.uniform("init_tenure", 0, slots), p.monthly_attrition)
     mix = np.array([getattr(p.payer_mix, name) for name in PAYERS])
     cum = np.cumsum(mix)
     cum[-1] = 1.0

@@ -34,7 +34,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "init_chronic",
     "init_bh",
     "init_pcp",
-    "attrition",
+    "attrition",  # retired (tenure is drawn once, see population.panel_tenure); id kept
     "incidence",
     "chronic_onset",
     "sub_resolve",
@@ -66,15 +66,14 @@ STREAM_NAMES: tuple[str, ...] = (
     "screen_offer",
     "measure",
     "improve_depth",
+    "init_tenure",
 )
 STREAM_ID: dict[str, int] = {name: i for i, name in enumerate(STREAM_NAMES)}
-DENSE_STREAMS: frozenset[str] = frozenset(
-    {"attrition", "incidence", "visit", "acute", "priority", "chronic_onset"}
-)
-#: Dense streams drawn in single precision (24-bit resolution, ample for comparisons with
-#: probabilities; half the cost). ``priority`` stays double so that ties are practically
-#: impossible when patients are ranked.
-SINGLE_PRECISION_STREAMS: frozenset[str] = DENSE_STREAMS - {"priority"}
+DENSE_STREAMS: frozenset[str] = frozenset({"incidence", "visit", "acute", "chronic_onset"})
+#: Dense streams are drawn in single precision (24-bit resolution, ample for comparisons with
+#: probabilities; cheaper). Sparse streams, including ``priority`` used to rank patients, are
+#: double precision (53 bits), so ties are practically impossible.
+SINGLE_PRECISION_STREAMS: frozenset[str] = DENSE_STREAMS
 
 
 class RandomStreams:
