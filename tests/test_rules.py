@@ -10,6 +10,7 @@ from intsim.clinical import (
     Variant,
     build_month_tables,
     build_static_tables,
+    condition_hazard_ratios,
     hazard_to_probability,
     learning_factor,
     pcbh_visit_distribution,
@@ -110,7 +111,7 @@ def test_weibull_increments_reproduce_the_survival_function():
     assert cum == pytest.approx((12 / c.remission_weibull_scale) ** c.remission_weibull_shape)
     tables = build_month_tables(values, static, month=100)
     # untreated improvement probability = 1 - S(t)/S(t-1)
-    assert tables.improve_acute[Variant.NONE, 0] == pytest.approx(
+    assert tables.improve_acute[0, Variant.NONE, 0] == pytest.approx(
         float(hazard_to_probability(static.weibull_increment[0]))
     )
 
@@ -130,6 +131,11 @@ def test_hazard_ratios_order_and_learning_curve():
         mature[Variant.PCBH] * values.clinical.pcp_treatment_hr
     )
     assert early[Variant.NONE] == 1.0
+    both = condition_hazard_ratios(values, 200)
+    np.testing.assert_allclose(both[0], mature)
+    ratio = values.clinical.anxiety_cocm_effect_ratio
+    assert both[1, Variant.COCM] == pytest.approx(mature[Variant.COCM] * ratio)
+    assert both[1, Variant.PCBH] == mature[Variant.PCBH]
 
 
 def test_acute_care_rates_average_to_the_published_panel_rates():

@@ -93,8 +93,8 @@ class StaticTables:
 class MonthTables:
     """Improvement probabilities for one month (they depend on the learning curve)."""
 
-    improve_acute: NDArray[np.float64]  # [variant, episode_month]
-    improve_chronic: NDArray[np.float64]  # [variant]
+    improve_acute: NDArray[np.float64]  # [anxiety, variant, episode_month]
+    improve_chronic: NDArray[np.float64]  # [anxiety, variant]
 
 
 def build_static_tables(values: object) -> StaticTables:
@@ -209,6 +209,27 @@ def pcbh_visit_distribution(mean_visits: float, max_visits: int = 4) -> NDArray[
     return cum
 
 
+COCM_VARIANTS = (
+    Variant.COCM,
+    Variant.COCM_NO_FOLLOWUP,
+    Variant.COCM_NO_REVIEW,
+    Variant.COCM_NO_FOLLOWUP_NO_REVIEW,
+)
+
+
+def condition_hazard_ratios(values: object, month: int) -> NDArray[np.float64]:
+    """Hazard ratios by condition (row 0 depression, row 1 anxiety) and :class:`Variant`.
+
+    Collaborative care works somewhat better for anxiety than for depression (Archer 2012:
+    response RR 1.50 vs 1.32); the anxiety row scales the CoCM ratios by
+    ``clinical.anxiety_cocm_effect_ratio``.
+    """
+    depression = variant_hazard_ratios(values, month)
+    anxiety = depression.copy()
+    anxiety[list(COCM_VARIANTS)] *= values.clinical.anxiety_cocm_effect_ratio  # type: ignore[attr-defined]
+    return np.stack([depression, anxiety])
+
+
 def variant_hazard_ratios(values: object, month: int) -> NDArray[np.float64]:
     """Hazard ratio of each :class:`Variant` in a month (learning curve applied)."""
     c = values.clinical  # type: ignore[attr-defined]
@@ -230,7 +251,7 @@ def variant_hazard_ratios(values: object, month: int) -> NDArray[np.float64]:
 
 def build_month_tables(values: object, static: StaticTables, month: int) -> MonthTables:
     """Compute the improvement probabilities of one month."""
-    hr = variant_hazard_ratios(values, month)
-    acute = hazard_to_probability(hr[:, None] * static.weibull_increment[None, :])
+    hr = condition_hazard_ratios(values, month)
+    acute = hazard_to_probability(hr[:, :, None] * static.weibull_increment[None, None, :])
     chronic = hazard_to_probability(hr * static.chronic_hazard)
     return MonthTables(improve_acute=np.asarray(acute), improve_chronic=np.asarray(chronic))

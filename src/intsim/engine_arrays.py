@@ -16,6 +16,7 @@ from intsim.clinical import MAX_EPISODE_MONTH, NOISE_QUANTILES, MonthTables, Sta
 from intsim.population import (
     BH,
     MAX_SCORE,
+    Condition,
     Population,
     Tx,
     start_episode,
@@ -216,8 +217,11 @@ class ArrayEngine:
             review_month,
         )
         t = np.minimum(pop.episode_month[active], MAX_EPISODE_MONTH - 1).astype(np.int64)
+        anxiety = (pop.condition[active] == Condition.ANXIETY).astype(np.int64)
         p = np.where(
-            pop.chronic_episode[active], tables.improve_chronic[v], tables.improve_acute[v, t]
+            pop.chronic_episode[active],
+            tables.improve_chronic[anxiety, v],
+            tables.improve_acute[anxiety, v, t],
         )
         hit = self.streams.uniform("improve", month, active) < p
         improved, still = active[hit], active[~hit]

@@ -466,6 +466,17 @@ PARAMETERS: tuple[Param, ...] = (
         dist=("lognormal_median_ci", 3.47, 2.5, 4.8),
     ),
     Param(
+        "clinical.anxiety_cocm_effect_ratio",
+        1.14,
+        "ratio of hazard ratios",
+        "Multiplier of the CoCM hazard ratio for anxiety-primary episodes.",
+        f"{EVIDENCE} B1: Archer 2012 response RR 1.50 for anxiety vs 1.32 for depression "
+        "(0-6 months); the RR ratio used as a hazard-ratio multiplier (assumption)",
+        bounds=(0.0, None),
+        positive=True,
+        plausible=(1.0, 1.3),
+    ),
+    Param(
         "clinical.pcbh_response_hr",
         1.1,
         "hazard ratio",

@@ -167,10 +167,12 @@ class PatientAgent(mesa.Agent):
                 bool(pop.pcp_cotreat[s]),
                 self.model.values.cocm.review_month,
             )
+            anxiety = int(pop.condition[s] == Condition.ANXIETY)
             if pop.chronic_episode[s]:
-                p = tables.improve_chronic[v]
+                p = tables.improve_chronic[anxiety, v]
             else:
-                p = tables.improve_acute[v, min(int(pop.episode_month[s]), MAX_EPISODE_MONTH - 1)]
+                t = min(int(pop.episode_month[s]), MAX_EPISODE_MONTH - 1)
+                p = tables.improve_acute[anxiety, v, t]
             if self._u("improve", month) < p:
                 pop.bh[s] = BH.IMPROVED
                 share = RESIDUAL_LOW + RESIDUAL_SPAN * self._u("improve_depth", month)
