@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= configs/default.yaml
 PYTEST_ARGS ?=
 
-.PHONY: run test test-slow test-all bench lint format calibrate params clean venv
+.PHONY: run test test-slow test-all bench docs lint format calibrate params clean venv
 
 $(STAMP): pyproject.toml
 	@PYBIN=$$(sh tools/find_python.sh) || exit 1; \
@@ -43,6 +43,12 @@ calibrate: $(STAMP)
 ## params: print the parameter table (markdown)
 params: $(STAMP)
 	$(VENV)/bin/intsim params
+
+## docs: regenerate docs/parameters.md from the parameter declaration
+docs: $(STAMP)
+	$(PY) -c "import pathlib, re; from intsim.params import markdown_table; \
+	p = pathlib.Path('docs/parameters.md'); head = p.read_text().split('| Parameter |')[0]; \
+	p.write_text(head + markdown_table())"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

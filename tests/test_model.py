@@ -199,3 +199,35 @@ def test_caseload_cap_creates_waitlist():
     loose = simulate(small("cocm", **{"cocm.caseload_per_fte": 400}), seed=1).monthly
     assert tight["waitlist"].mean() > loose["waitlist"].mean()
     assert (tight["active_cocm"] <= int(0.4 * 20)).all()
+
+
+def test_shorter_run_reproduces_the_start_of_a_longer_run():
+    sc = small("hybrid")
+    short = simulate(sc, seed=6, months=7).monthly
+    long = simulate(sc, seed=6, months=18).monthly
+    pd.testing.assert_frame_equal(short, long.iloc[:7], check_exact=True)
+
+
+def test_scenario_and_results_pickle_for_process_executors():
+    import pickle  # noqa: PLC0415
+
+    sc = small("cocm")
+    clone = pickle.loads(pickle.dumps(sc))
+    assert clone.scenario_hash() == sc.scenario_hash()
+    assert clone.name == sc.name
+    a = simulate(clone, seed=2)
+    b = pickle.loads(pickle.dumps(simulate(sc, seed=2)))
+    pd.testing.assert_frame_equal(a.monthly, b.monthly, check_exact=True)
+
+
+def test_process_pool_gives_identical_results():
+    import multiprocessing  # noqa: PLC0415
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+
+    sc = small("pcbh", **{"simulation.months": 6})
+    serial = [simulate(sc, seed=s).monthly for s in (1, 2)]
+    spawn = multiprocessing.get_context("spawn")  # fresh interpreters, as a cluster worker has
+    with ProcessPoolExecutor(max_workers=2, mp_context=spawn) as pool:
+        parallel = [r.monthly for r in pool.map(simulate, [sc, sc], [1, 2])]
+    for a, b in zip(serial, parallel, strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)

@@ -20,9 +20,11 @@ import pandas as pd
 from intsim.model import ClinicModel
 from intsim.population import BH
 from intsim.runner import simulate
-from intsim.scenario import Scenario, load_scenario
+from intsim.scenario import Scenario, load_scenario, load_scenario_over_defaults
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs" / "calibration"
+
+Overrides = dict[str, object]
 
 #: Seeds averaged for target quantities (fixed, so results are reproducible).
 CALIBRATION_SEEDS: tuple[int, ...] = tuple(range(1, 21))
@@ -47,7 +49,9 @@ class TargetRow:
 def _scenario(
     name: str, config_dir: Path | None = None, overrides: dict[str, object] | None = None
 ) -> Scenario:
-    return load_scenario((config_dir or CONFIG_DIR) / f"{name}.yaml", overrides or None)
+    """Load a target's scenario; ``overrides`` replace defaults but not values the file sets."""
+    path = (config_dir or CONFIG_DIR) / f"{name}.yaml"
+    return load_scenario_over_defaults(path, overrides) if overrides else load_scenario(path)
 
 
 # --------------------------------------------------------------------------- measurements
@@ -105,9 +109,11 @@ def odds_ratio(r1: float, n1: float, r0: float, n0: float) -> float:
 # --------------------------------------------------------------------------- targets
 
 
-def target_t1(config_dir: Path | None = None) -> list[TargetRow]:
+def target_t1(
+    config_dir: Path | None = None, overrides: Overrides | None = None
+) -> list[TargetRow]:
     """T1 Whiteford 2013: remission 23% / 32% / 53% at 3 / 6 / 12 months, each +-4 pp."""
-    sc = _scenario("whiteford_natural_history", config_dir)
+    sc = _scenario("whiteford_natural_history", config_dir, overrides)
     curve = np.mean([remission_curve(sc, s).to_numpy() for s in CALIBRATION_SEEDS[:5]], axis=0)
     return [
         TargetRow("T1", f"remission_{t}m", float(curve[t - 1]), p - 0.04, p + 0.04)
@@ -115,20 +121,25 @@ def target_t1(config_dir: Path | None = None) -> list[TargetRow]:
     ]
 
 
-def target_t2(config_dir: Path | None = None) -> list[TargetRow]:
+def target_t2(
+    config_dir: Path | None = None, overrides: Overrides | None = None
+) -> list[TargetRow]:
     """T2 Lin 1998: 12-month relapse after recovery 37.1%, band 32-42%."""
-    sc = _scenario("lin_relapse", config_dir)
+    sc = _scenario("lin_relapse", config_dir, overrides)
     value = float(np.mean([relapse_within(sc, s) for s in CALIBRATION_SEEDS[:5]]))
     return [TargetRow("T2", "relapse_12m", value, 0.32, 0.42)]
 
 
-def target_t3(config_dir: Path | None = None) -> list[TargetRow]:
+def target_t3(
+    config_dir: Path | None = None, overrides: Overrides | None = None
+) -> list[TargetRow]:
     """T3 IMPACT: response 45% CoCM (40-50) vs 19% UC (14-24); OR within 2.71-4.38.
 
     Rates and the odds ratio are pooled over 20 simulated trials of the published size
     (906 CoCM, 895 usual care), each on its own seed.
     """
-    cocm, uc = _scenario("impact_trial", config_dir), _scenario("impact_usual_care", config_dir)
+    cocm = _scenario("impact_trial", config_dir, overrides)
+    uc = _scenario("impact_usual_care", config_dir, overrides)
     r1 = n1 = r0 = n0 = 0
     for s in CALIBRATION_SEEDS:
         a, na = response_at_end(cocm, s)
@@ -150,9 +161,11 @@ T4_PUBLISHED: dict[str, float] = {
 }
 
 
-def target_t4(config_dir: Path | None = None) -> list[TargetRow]:
+def target_t4(
+    config_dir: Path | None = None, overrides: Overrides | None = None
+) -> list[TargetRow]:
     """T4 Blackmore 2022: each cascade step within +-3 pp of the published share."""
-    sc = _scenario("blackmore_safety_net", config_dir)
+    sc = _scenario("blackmore_safety_net", config_dir, overrides)
     runs = [engagement_cascade(sc, s) for s in CALIBRATION_SEEDS[:3]]
     return [
         TargetRow("T4", key, float(np.mean([r[key] for r in runs])), p - 0.03, p + 0.03)
@@ -160,7 +173,7 @@ def target_t4(config_dir: Path | None = None) -> list[TargetRow]:
     ]
 
 
-TARGETS: dict[str, Callable[[Path | None], list[TargetRow]]] = {
+TARGETS: dict[str, Callable[[Path | None, Overrides | None], list[TargetRow]]] = {
     "T1": target_t1,
     "T2": target_t2,
     "T3": target_t3,
@@ -169,13 +182,21 @@ TARGETS: dict[str, Callable[[Path | None], list[TargetRow]]] = {
 
 
 def evaluate_targets(
-    names: list[str] | None = None, config_dir: Path | None = None
+    names: list[str] | None = None,
+    config_dir: Path | None = None,
+    overrides: Overrides | None = None,
 ) -> pd.DataFrame:
-    """Evaluate calibration targets; one row per quantity (columns of ``targets.csv``)."""
+    """Evaluate calibration targets; one row per quantity (columns of ``targets.csv``).
+
+    Args:
+        names: Targets to evaluate (default: all).
+        config_dir: Folder of the target scenario files.
+        overrides: Parameter values applied on top of every target scenario (e.g. fitted ones).
+    """
     rows = [
         {**asdict(row), "met": row.met}
         for name in names or list(TARGETS)
-        for row in TARGETS[name](config_dir)
+        for row in TARGETS[name](config_dir, overrides)
     ]
     return pd.DataFrame(rows, columns=["target", "quantity", "simulated", "low", "high", "met"])
 
@@ -201,9 +222,6 @@ def bisect(
         if hi - lo < tol:
             break
     return 0.5 * (lo + hi)
-
-
-Overrides = dict[str, object]
 
 
 def fit_relapse_hazard(fitted: Overrides, config_dir: Path | None = None) -> float:

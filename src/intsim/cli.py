@@ -7,6 +7,7 @@ Exit statuses: 0 success, 2 user error (bad scenario, bad arguments, missing fil
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -162,6 +163,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ScenarioError, UserError) as exc:
         print(f"intsim: error: {exc}", file=sys.stderr)
         return EXIT_USER
+    except BrokenPipeError:
+        # the reader went away (e.g. `intsim params | head`): not an error of intsim's
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("intsim: interrupted", file=sys.stderr)
         return 130

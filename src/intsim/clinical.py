@@ -234,16 +234,25 @@ def variant_hazard_ratios(values: object, month: int) -> NDArray[np.float64]:
     """Hazard ratio of each :class:`Variant` in a month (learning curve applied)."""
     c = values.clinical  # type: ignore[attr-defined]
     lf = learning_factor(month, c.learning_start, c.learning_months)
-    cocm = 1.0 + (c.cocm_response_hr - 1.0) * lf
-    pcbh = 1.0 + (c.pcbh_response_hr - 1.0) * lf
+
+    def ramp(hr: float) -> float:
+        """The learning curve scales the effect above no treatment."""
+        return 1.0 + (hr - 1.0) * lf
+
+    full = c.cocm_response_hr
+    pcbh = ramp(c.pcbh_response_hr)
     hr = np.empty(N_VARIANTS)
     hr[Variant.NONE] = 1.0
     hr[Variant.PCP] = c.pcp_treatment_hr
     hr[Variant.SPECIALTY] = c.specialty_treatment_hr
-    hr[Variant.COCM] = cocm
-    hr[Variant.COCM_NO_FOLLOWUP] = cocm / c.followup_4wk_hr
-    hr[Variant.COCM_NO_REVIEW] = cocm / c.psychiatric_review_hr
-    hr[Variant.COCM_NO_FOLLOWUP_NO_REVIEW] = cocm / (c.followup_4wk_hr * c.psychiatric_review_hr)
+    # fidelity penalties first (Bao 2016 ratios between patients with and without each element),
+    # then the programme's learning curve
+    hr[Variant.COCM] = ramp(full)
+    hr[Variant.COCM_NO_FOLLOWUP] = ramp(full / c.followup_4wk_hr)
+    hr[Variant.COCM_NO_REVIEW] = ramp(full / c.psychiatric_review_hr)
+    hr[Variant.COCM_NO_FOLLOWUP_NO_REVIEW] = ramp(
+        full / (c.followup_4wk_hr * c.psychiatric_review_hr)
+    )
     hr[Variant.PCBH] = pcbh
     hr[Variant.PCBH_WITH_PCP] = pcbh * c.pcp_treatment_hr
     return np.maximum(hr, 0.0)

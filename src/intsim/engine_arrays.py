@@ -26,10 +26,6 @@ from intsim.streams import RandomStreams
 
 Slots = NDArray[np.int64]
 
-#: A response leaves 10-50% of the score (assumption: response means a reduction of at least 50%).
-RESIDUAL_LOW = 0.1
-RESIDUAL_SPAN = 0.4
-
 
 @dataclass
 class ClinicalCounts:
@@ -41,9 +37,11 @@ class ClinicalCounts:
     recoveries: int = 0
 
 
-def residual_score(score: NDArray[np.int8], u: NDArray[np.float64]) -> NDArray[np.int8]:
-    """Score after a response: a reduction of 50-90% of the score (uniform), rounded down."""
-    return (score * (RESIDUAL_LOW + RESIDUAL_SPAN * u)).astype(np.int8)
+def residual_score(
+    score: NDArray[np.int8], u: NDArray[np.float64], low: float, high: float
+) -> NDArray[np.int8]:
+    """Score after a response: a share uniform in [low, high) of the score, rounded down."""
+    return (score * (low + (high - low) * u)).astype(np.int8)
 
 
 def treatment_variant(
@@ -226,8 +224,12 @@ class ArrayEngine:
         hit = self.streams.uniform("improve", month, active) < p
         improved, still = active[hit], active[~hit]
         pop.bh[improved] = BH.IMPROVED
+        c = self.values.clinical  # type: ignore[attr-defined]
         pop.score[improved] = residual_score(
-            pop.score[improved], self.streams.uniform("improve_depth", month, improved)
+            pop.score[improved],
+            self.streams.uniform("improve_depth", month, improved),
+            c.response_residual_low,
+            c.response_residual_high,
         )
         pop.episode_month[still] += 1
         counts.improvements = len(improved)

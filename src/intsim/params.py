@@ -317,7 +317,7 @@ PARAMETERS: tuple[Param, ...] = (
     # ------------------------------------------------------------------ clinical course
     Param(
         "clinical.incidence",
-        0.00456,
+        0.00487,
         "probability per month",
         "First onset of a threshold episode among patients without one (relapses and "
         "progression from subthreshold distress come on top).",
@@ -356,7 +356,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "clinical.remission_weibull_shape",
-        1.175,
+        1.125,
         "-",
         "Weibull shape of natural improvement of acute threshold episodes (by episode month).",
         f"{CALIB} T1 calibrated: least squares to Whiteford 2013 (23/32/53% at 3/6/12 months), "
@@ -380,7 +380,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "clinical.chronic_improvement_hazard",
-        0.0218,
+        0.0225,
         "hazard per month",
         "Improvement hazard of chronic episodes without treatment.",
         f"{CALIB} T3 calibrated: IMPACT usual-care arm 19% response at 12 months with relapse "
@@ -398,8 +398,26 @@ PARAMETERS: tuple[Param, ...] = (
         plausible=(0.15, 0.4),
     ),
     Param(
+        "clinical.response_residual_low",
+        0.1,
+        "share of score",
+        "Lowest share of the score left after a response (drawn uniformly between low and high).",
+        "assumption: a response is a >= 50% reduction; responders keep 10-50% of their score",
+        bounds=PROB,
+        plausible=(0.0, 0.3),
+    ),
+    Param(
+        "clinical.response_residual_high",
+        0.5,
+        "share of score",
+        "Highest share of the score left after a response.",
+        "assumption: response means a reduction of at least 50%",
+        bounds=PROB,
+        plausible=(0.4, 0.5),
+    ),
+    Param(
         "clinical.relapse_hazard",
-        0.0389,
+        0.0387,
         "hazard per month",
         "Relapse hazard after remission (usual care).",
         f"{CALIB} T2 calibrated: Lin 1998, 37.1% within 12 months; bisection, {FIT}",
@@ -454,7 +472,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "clinical.cocm_response_hr",
-        3.47,
+        3.40,
         "hazard ratio",
         "Improvement-hazard ratio of CoCM at full fidelity (follow-up within 4 weeks, psychiatric "
         "review of non-improvers) and a mature programme.",
@@ -462,8 +480,8 @@ PARAMETERS: tuple[Param, ...] = (
         f"bisection, {FIT}. Real-world effects come out lower through missed follow-up and "
         f"review ({EVIDENCE} B4) and the learning curve (E2), toward the B1 prior median 1.8",
         bounds=(0.0, None),
-        plausible=(2.5, 4.8),
-        dist=("lognormal_median_ci", 3.47, 2.5, 4.8),
+        plausible=(2.5, 4.6),
+        dist=("lognormal_median_ci", 3.40, 2.5, 4.6),
     ),
     Param(
         "clinical.anxiety_cocm_effect_ratio",
@@ -628,6 +646,16 @@ PARAMETERS: tuple[Param, ...] = (
         plausible=(0.5, 0.95),
     ),
     Param(
+        "detection.positive_score",
+        10,
+        "PHQ-9/GAD-7 points",
+        "Screening score at or above which a screen is positive (eligible for CoCM; threshold "
+        "need for PCBH triage).",
+        f"{EVIDENCE} A1: PHQ-9/GAD-7 >= 10",
+        kind="int",
+        bounds=(0, 27),
+    ),
+    Param(
         "detection.pcp_treats",
         0.52,
         "probability",
@@ -733,13 +761,14 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "staffing.cm_patient_time_share",
-        0.75,
+        0.65,
         "proportion",
         "Share of care-manager hours available for patient-related (billable-type) work.",
-        f"assumption: rest is meetings, documentation, training ({EVIDENCE} D1 Liu 2007)",
+        f"assumption: the rest goes to caseload review, outreach attempts, registry upkeep, "
+        f"meetings and training ({EVIDENCE} D1: failed contacts 9-11 min each, Liu 2007)",
         bounds=PROB,
         positive=True,
-        plausible=(0.6, 0.85),
+        plausible=(0.55, 0.85),
     ),
     Param(
         "staffing.shared_bhc_cm_share",
@@ -753,7 +782,7 @@ PARAMETERS: tuple[Param, ...] = (
     # ------------------------------------------------------------------ CoCM
     Param(
         "cocm.offer_probability",
-        0.805,
+        0.808,
         "probability",
         "Probability an eligible screen-positive patient is reached and offered CoCM.",
         f"{CALIB} T4 calibrated: 56% of eligible engaged (Blackmore 2022) with consent held at "
@@ -773,7 +802,7 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "cocm.early_disengagement",
-        0.242,
+        0.248,
         "probability",
         "Probability an enrolled patient disengages after the initial assessment, before any "
         "follow-up contact.",
@@ -829,21 +858,23 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "cocm.minutes_initial_month",
-        70.0,
+        75.0,
         "minutes per patient-month",
         "Mean care-manager minutes in the enrolment month (front-loaded).",
-        f"{EVIDENCE} D1: gamma mean 60-75 in month 1 (EST); 99492 threshold 70 min",
+        f"{EVIDENCE} D1: gamma mean 60-75 in month 1 (EST); 99492 typical 70 min; VA initial "
+        "assessment 75-95 min (Liu 2007)",
         bounds=NONNEG,
-        plausible=(60, 90),
+        plausible=(60, 95),
     ),
     Param(
         "cocm.minutes_followup_month",
-        48.0,
+        60.0,
         "minutes per patient-month",
         "Mean care-manager minutes in later months.",
-        f"{EVIDENCE} D1: gamma mean 35-60 later (EST)",
+        f"{EVIDENCE} D1: gamma mean 35-60 later (EST); 99493 typical 60 min; VA follow-up "
+        "51-60 min per contact (Liu 2007)",
         bounds=NONNEG,
-        plausible=(35, 60),
+        plausible=(35, 75),
     ),
     Param(
         "cocm.minutes_cv",
@@ -881,15 +912,6 @@ PARAMETERS: tuple[Param, ...] = (
         "CoCM at once (no visit or screen needed).",
         f"{CALIB} T3 (IMPACT: 100% diagnosed and enrolled at t=0)",
         kind="bool",
-    ),
-    Param(
-        "cocm.eligibility_score",
-        10,
-        "PHQ-9/GAD-7 points",
-        "Screening score at or above which a patient is eligible for CoCM.",
-        f"{EVIDENCE} A1: PHQ-9/GAD-7 >= 10",
-        kind="int",
-        bounds=(0, 27),
     ),
     # ------------------------------------------------------------------ PCBH
     Param(

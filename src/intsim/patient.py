@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from intsim.clinical import MAX_EPISODE_MONTH, NOISE_QUANTILES, MonthTables, StaticTables, Variant
-from intsim.engine_arrays import RESIDUAL_LOW, RESIDUAL_SPAN, ClinicalCounts, Slots
+from intsim.engine_arrays import ClinicalCounts, Slots
 from intsim.population import (
     BH,
     MAX_SCORE,
@@ -175,7 +175,9 @@ class PatientAgent(mesa.Agent):
                 p = tables.improve_acute[anxiety, v, t]
             if self._u("improve", month) < p:
                 pop.bh[s] = BH.IMPROVED
-                share = RESIDUAL_LOW + RESIDUAL_SPAN * self._u("improve_depth", month)
+                c = self.model.values.clinical
+                low, high = c.response_residual_low, c.response_residual_high
+                share = low + (high - low) * self._u("improve_depth", month)
                 pop.score[s] = int(int(pop.score[s]) * share)
                 counts.improvements += 1
             else:

@@ -131,6 +131,10 @@ class Scenario(BaseModel):
             return getattr(values, item)
         raise AttributeError(item)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as (values, name, description): the pydantic schema is rebuilt on load."""
+        return (_rebuild_scenario, (self.to_dict(), self.name, self.description))
+
     def to_dict(self) -> dict[str, Any]:
         """Return the resolved parameter values as a nested dictionary (JSON-serialisable)."""
         return self.values.model_dump()
@@ -434,6 +438,26 @@ def load_scenario(
     return build_scenario(data)
 
 
+def load_scenario_over_defaults(path: str | Path, defaults: Mapping[str, Any]) -> Scenario:
+    """Load a scenario file on top of replacement defaults (dotted paths): the file still wins.
+
+    Used to apply re-fitted parameter values to scenarios that deliberately set some of the same
+    keys (e.g. a trial configuration that fixes consent at 1).
+    """
+    path = Path(path)
+    base: dict[str, Any] = {}
+    for key, value in defaults.items():
+        _set_path(base, key, value)
+    data = _deep_merge(base, _resolve_file(path))
+    data.setdefault("name", path.stem)
+    return build_scenario(data)
+
+
 def default_scenario() -> Scenario:
     """Return the scenario made of declared defaults only."""
     return build_scenario({}, name="defaults")
+
+
+def _rebuild_scenario(values: dict[str, Any], name: str, description: str) -> Scenario:
+    """Unpickle a :class:`Scenario` (see :meth:`Scenario.__reduce__`)."""
+    return build_scenario(values, name=name, description=description)

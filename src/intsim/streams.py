@@ -5,12 +5,15 @@ month is a function of ``(root seed, stream, month, patient slot)`` alone, so it
 what other patients did, on the care model, or on the engine. Two generators realise this:
 
 * **dense** streams (decisions nearly every patient takes every month, e.g. whether they visit
-  their PCP): one full-length array per (stream, month) from a PCG64 generator keyed by
-  ``SeedSequence(seed, spawn_key=(stream, month))``; a slot's value is the slot-th output, which
-  does not depend on the array length;
+  their PCP): one full-length array per (stream, month) from a PCG64 generator seeded with the
+  pair's 64-bit key (below); a slot's value is the slot-th output, which does not depend on the
+  array length;
 * **sparse** streams (decisions few patients take, e.g. consent): a counter-based hash — the
   SplitMix64 finaliser of ``key(stream, month) + slot * golden`` — computed only for the slots that
   need it, as Starsim's counter-based RNG does.
+
+The key of a (stream, month) pair mixes the root key (``SeedSequence(seed)``) with the pair
+through the SplitMix64 finaliser.
 
 Both engines call the same functions; :meth:`RandomStreams.uniform_one` (scalar, pure Python) is
 bit-identical to :meth:`RandomStreams.uniform` (vectorised).
@@ -34,11 +37,9 @@ STREAM_NAMES: tuple[str, ...] = (
     "init_chronic",
     "init_bh",
     "init_pcp",
-    "attrition",  # retired (tenure is drawn once, see population.panel_tenure); id kept
     "incidence",
     "chronic_onset",
     "sub_resolve",
-    "sub_progress",
     "onset_condition",
     "onset_chronic_episode",
     "onset_severity",
@@ -51,7 +52,6 @@ STREAM_NAMES: tuple[str, ...] = (
     "specialty_attend",
     "offer",
     "consent",
-    "early_disengage",
     "dropout",
     "cm_minutes",
     "bhc_refer",

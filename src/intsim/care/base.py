@@ -147,7 +147,7 @@ def detect_at_visits(
     unscreened = visitors[~screened_mask]
     scores = model.engine.observed_scores(month, screened, "screen")
     pop.screen_score[screened] = scores
-    elig = v.cocm.eligibility_score
+    elig = v.detection.positive_score
     positive = screened[scores >= elig]
     sub = screened[(scores >= 5) & (scores < elig)]
     episode = unscreened[pop.bh[unscreened] == BH.ACTIVE]

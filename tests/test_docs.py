@@ -1,0 +1,21 @@
+"""The generated docs stay in step with the code they describe."""
+
+from pathlib import Path
+
+from intsim.model import MONTHLY_COLUMNS
+from intsim.params import markdown_table
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_parameter_doc_is_current():
+    text = (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8")
+    assert markdown_table() in text, "docs/parameters.md is stale: run `make docs`"
+
+
+def test_readme_documents_every_monthly_column_and_both_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make run" in readme
+    assert "make test" in readme
+    missing = [c for c in MONTHLY_COLUMNS if f"`{c}`" not in readme]
+    assert not missing, f"README lacks monthly columns: {missing}"
