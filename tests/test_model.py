@@ -164,7 +164,12 @@ def test_monthly_output_invariants(care_model):
     for col in ("cm_utilization", "bhc_utilization", "pcp_utilization"):
         assert m[col].between(0, 1).all(), col
     assert (m["enrolled_new"] == m["cocm_enrolled_new"] + m["pcbh_started_new"]).all()
-    assert (m["pcp_visits"] <= 18 * 21).all()
+    gain = sc.values.productivity.pcp_capacity_gain if care_model in ("pcbh", "hybrid") else 0.0
+    assert (m["pcp_visits"] <= int(18 * 21 * (1 + gain))).all()
+    # one PCP: the visits above its base capacity are the ones the BHCs made room for
+    assert (m["pcp_visits_extra"] == (m["pcp_visits"] - 18 * 21).clip(lower=0)).all()
+    if care_model in ("usual_care", "cocm"):
+        assert (m["pcp_visits_extra"] == 0).all()
     assert (m["active_cocm"] <= int(0.4 * 80)).all()
     if care_model == "usual_care":
         assert (

@@ -107,7 +107,7 @@ def test_distribution_is_centred_on_the_default(p: Param) -> None:
     if kind in ("beta_mean_ci", "lognormal_median_ci"):
         centre, lo, hi = args
         assert lo < centre < hi
-    elif kind == "pert":
+    elif kind in ("pert", "triangular"):
         lo, centre, hi = args
         assert lo <= centre <= hi
     else:

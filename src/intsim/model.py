@@ -72,6 +72,7 @@ MONTHLY_COLUMNS: tuple[str, ...] = (
     "specialty_referrals",
     "pcp_visits",
     "pcp_visits_unmet",
+    "pcp_visits_extra",
     "bhc_visits",
     "bhc_no_shows",
     "cm_minutes",
@@ -187,16 +188,23 @@ class ClinicModel(mesa.Model):
             self.engine.add_patients(new)
         return len(gone)
 
-    def _pcp_visits(self, month: int) -> tuple[NDArray[np.int64], int]:
-        """Allocate PCP visits within each PCP's capacity, in priority order."""
+    def _pcp_visits(self, month: int) -> tuple[NDArray[np.int64], int, int]:
+        """Allocate PCP visits within each PCP's capacity, in priority order.
+
+        Returns:
+            The patients seen (ascending slots), the visits sought but not given, and the
+            visits given only thanks to the capacity freed by BHCs.
+        """
         pop = self.pop
         req = self.engine.visit_requests(month)
         pcp = pop.pcp[req]
         demand = np.bincount(pcp, minlength=len(self.pcps))
         keep = np.ones(len(req), bool)
         prio = None
+        extra = 0
         for provider in self.pcps:
             cap = provider.visit_capacity
+            extra += max(0, min(int(demand[provider.index]), cap) - provider.base_visit_capacity)
             if demand[provider.index] <= cap:
                 continue
             if prio is None:
@@ -207,7 +215,7 @@ class ClinicModel(mesa.Model):
             keep[mine[prio[mine] > cut]] = False
         granted = req[keep]
         pop.pcp_visit[granted] = True
-        return granted, len(req) - len(granted)
+        return granted, len(req) - len(granted), extra
 
     def step(self) -> None:
         """Advance the organisation by one month (phases in the documented order)."""
@@ -225,7 +233,7 @@ class ClinicModel(mesa.Model):
         # 4 start of month
         self.care.start_month(m, c)
         # 5-6 visits, screening, routing
-        visitors, unmet = self._pcp_visits(m)
+        visitors, unmet, extra = self._pcp_visits(m)
         self.care.at_visits(m, visitors, c)
         # 7 provider time
         self.care.deliver(m, c)
@@ -238,10 +246,16 @@ class ClinicModel(mesa.Model):
         # 11 record
         self.served_cocm |= pop.cm_minutes > 0
         self.served_pcbh |= pop.bhc_visit
-        self.rows.append(self._record(m, visitors, unmet, counts, c))
+        self.rows.append(self._record(m, visitors, unmet, extra, counts, c))
 
     def _record(
-        self, m: int, visitors: NDArray[np.int64], unmet: int, counts: Any, c: MonthCounters
+        self,
+        m: int,
+        visitors: NDArray[np.int64],
+        unmet: int,
+        extra: int,
+        counts: Any,
+        c: MonthCounters,
     ) -> dict[str, float]:
         pop = self.pop
         n = pop.n_used
@@ -277,6 +291,7 @@ class ClinicModel(mesa.Model):
             "specialty_referrals": c.specialty_referrals,
             "pcp_visits": len(visitors),
             "pcp_visits_unmet": unmet,
+            "pcp_visits_extra": extra,
             "bhc_visits": c.bhc_visits,
             "bhc_no_shows": c.bhc_no_shows,
             "cm_minutes": c.cm_minutes,

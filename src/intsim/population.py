@@ -38,6 +38,15 @@ class Tx(IntEnum):
     PCBH = 4  # PCBH episode with a behavioral health consultant
 
 
+class BhcVisitKind(IntEnum):
+    """What a BHC visit addressed (decides how it can be billed)."""
+
+    NONE = 0
+    MENTAL_HEALTH = 1  # a threshold episode: psychotherapy codes
+    HEALTH_BEHAVIOR = 2  # psychosocial factors of a chronic physical condition: HBAI codes
+    UNBILLABLE = 3  # subthreshold distress without a physical diagnosis
+
+
 class Condition(IntEnum):
     """Primary behavioral-health condition of a threshold episode."""
 
@@ -112,6 +121,8 @@ class Population:
     cm_minutes: NDArray[np.int16] = field(init=False)
     psych_minutes: NDArray[np.int16] = field(init=False)
     bhc_visit: NDArray[np.bool_] = field(init=False)
+    bhc_kind: NDArray[np.int8] = field(init=False)
+    cm_initial: NDArray[np.bool_] = field(init=False)
     ed_visit: NDArray[np.bool_] = field(init=False)
     admission: NDArray[np.bool_] = field(init=False)
 
@@ -149,6 +160,8 @@ class Population:
         self.cm_minutes = np.zeros(n, np.int16)
         self.psych_minutes = np.zeros(n, np.int16)
         self.bhc_visit = np.zeros(n, bool)
+        self.bhc_kind = np.zeros(n, np.int8)
+        self.cm_initial = np.zeros(n, bool)
         self.ed_visit = np.zeros(n, bool)
         self.admission = np.zeros(n, bool)
 
@@ -158,6 +171,8 @@ class Population:
         self.cm_minutes[:] = 0
         self.psych_minutes[:] = 0
         self.bhc_visit[:] = False
+        self.bhc_kind[:] = BhcVisitKind.NONE
+        self.cm_initial[:] = False
         self.ed_visit[:] = False
         self.admission[:] = False
 

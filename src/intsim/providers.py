@@ -100,10 +100,16 @@ class PrimaryCareProvider(Provider):
     role = "pcp"
 
     @property
-    def visit_capacity(self) -> int:
-        """Visits per month."""
+    def base_visit_capacity(self) -> int:
+        """Visits per month without behavioral-health consultants on the team."""
         s = self.model.values.staffing
         return int(self.fte * s.pcp_visits_per_day * s.working_days_per_month)
+
+    @property
+    def visit_capacity(self) -> int:
+        """Visits per month: BHCs on the team free some PCP time (``productivity``)."""
+        gain = self.model.values.productivity.pcp_capacity_gain if self.model.bhcs else 0.0
+        return int(self.base_visit_capacity * (1.0 + gain))
 
 
 class BehavioralHealthConsultant(Provider):

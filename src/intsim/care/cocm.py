@@ -92,6 +92,7 @@ def care_manager_minutes(
     u = model.streams.uniform("cm_minutes", month, enrolled)
     mult = model.static.cm_minutes_multiplier[(u * MINUTES_QUANTILES).astype(np.int64)]
     first = pop.treatment_month[enrolled] == 1
+    pop.cm_initial[enrolled] = first
     mean = np.where(first, v.minutes_initial_month, v.minutes_followup_month)
     needs = np.rint(mean * mult).astype(np.int64)
     prio = model.priority(month, enrolled)

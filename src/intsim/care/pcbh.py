@@ -22,7 +22,7 @@ from intsim.care.base import (
     disengagement,
     usual_care_treatment,
 )
-from intsim.population import Tx
+from intsim.population import BH, BhcVisitKind, Tx
 from intsim.providers import lowest_priority_first, order_by_priority
 
 if TYPE_CHECKING:
@@ -54,6 +54,18 @@ def episode_visits(model: ClinicModel, month: int, slots: Slots) -> np.ndarray:
     return 1 + np.searchsorted(model.static.pcbh_visits_cum, u, side="right")
 
 
+def record_bhc_visits(model: ClinicModel, slots: Slots) -> None:
+    """Record delivered BHC visits and what each addressed (for billing)."""
+    pop = model.pop
+    pop.bhc_visit[slots] = True
+    episode = (pop.bh[slots] == BH.ACTIVE) | (pop.bh[slots] == BH.IMPROVED)
+    pop.bhc_kind[slots] = np.where(
+        episode,
+        BhcVisitKind.MENTAL_HEALTH,
+        np.where(pop.chronic[slots], BhcVisitKind.HEALTH_BEHAVIOR, BhcVisitKind.UNBILLABLE),
+    )
+
+
 def start_pcbh_episodes(model: ClinicModel, month: int, slots: Slots, c: MonthCounters) -> None:
     """Start episodes with a first visit delivered this month."""
     pop = model.pop
@@ -63,7 +75,7 @@ def start_pcbh_episodes(model: ClinicModel, month: int, slots: Slots, c: MonthCo
     pop.treatment_month[slots] = 1
     pop.bhc_wait_since[slots] = -1
     pop.bhc_visits_left[slots] = episode_visits(model, month, slots) - 1
-    pop.bhc_visit[slots] = True
+    record_bhc_visits(model, slots)
     c.pcbh_started_new += len(slots)
     c.bhc_visits += len(slots)
 
@@ -123,7 +135,7 @@ def scheduled_visits(model: ClinicModel, month: int, book: BhcSchedule, c: Month
     c.bhc_no_shows += int(missed.sum())
     came = booked[~missed]
     came_cont = came[pop.treatment[came] == Tx.PCBH]
-    pop.bhc_visit[came_cont] = True
+    record_bhc_visits(model, came_cont)
     c.bhc_visits += len(came_cont)
     start_pcbh_episodes(model, month, came[pop.treatment[came] != Tx.PCBH], c)
     lost = booked[missed & (pop.treatment[booked] != Tx.PCBH)]
