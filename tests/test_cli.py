@@ -22,13 +22,14 @@ from intsim.scenario import default_scenario, load_scenario
 from test_scenario import BAD_FILES, CONFIGS, DEFAULT_YAML, SHIPPED, SMALL
 
 SMALL_OVERRIDES = ["population.n_patients=500", "staffing.n_pcps=1", "simulation.months=3"]
+FIGURES = {"patient_flow.png", "capacity.png", "cash_flow.png", "revenue_mix.png"}
 RUN_FILES = {
     "monthly.csv",
     "monthly.parquet",
+    "claims.parquet",
     "summary.json",
     "manifest.json",
-    "patient_flow.png",
-    "capacity.png",
+    *FIGURES,
 }
 MONTHLY_COLUMNS = [
     "month",
@@ -82,7 +83,7 @@ def small_run(tmp_path_factory):
 def test_run_writes_all_outputs(small_run) -> None:
     assert small_run.code == 0
     assert {p.name for p in small_run.out_dir.iterdir()} == RUN_FILES
-    for png in ("patient_flow.png", "capacity.png"):
+    for png in FIGURES:
         assert (small_run.out_dir / png).read_bytes()[:8] == PNG_MAGIC
     # Nothing but the run directory is left next to it (no temporary or old copies).
     assert [p.name for p in small_run.out_dir.parent.iterdir()] == ["out"]
@@ -154,7 +155,7 @@ def test_default_output_directory(cli, tmp_path, monkeypatch) -> None:
     assert re.fullmatch(r"[0-9a-f]{8}", digest)
     run_dir = tmp_path / "results" / f"default-{digest}"
     assert result.out.strip() == str(Path("results") / f"default-{digest}")
-    assert {p.name for p in run_dir.iterdir()} == RUN_FILES - {"patient_flow.png", "capacity.png"}
+    assert {p.name for p in run_dir.iterdir()} == RUN_FILES - FIGURES
     assert [p.name for p in (tmp_path / "results").iterdir()] == [run_dir.name]
 
 

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from intsim.ledger import LEDGER_COLUMNS
 from intsim.model import MONTHLY_COLUMNS
 from intsim.params import markdown_table
 
@@ -17,5 +18,5 @@ def test_readme_documents_every_monthly_column_and_both_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run" in readme
     assert "make test" in readme
-    missing = [c for c in MONTHLY_COLUMNS if f"`{c}`" not in readme]
+    missing = [c for c in (*MONTHLY_COLUMNS, *LEDGER_COLUMNS) if f"`{c}`" not in readme]
     assert not missing, f"README lacks monthly columns: {missing}"

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from intsim.ledger import LEDGER_COLUMNS
 from intsim.model import MONTHLY_COLUMNS, ClinicModel
 from intsim.params import CARE_MODELS
 from intsim.patient import PatientAgent
@@ -157,10 +158,11 @@ def test_monthly_output_invariants(care_model):
     sc = small(care_model)
     res = simulate(sc, seed=2)
     m = res.monthly
-    assert list(m.columns) == list(MONTHLY_COLUMNS)
+    assert list(m.columns) == [*MONTHLY_COLUMNS, *LEDGER_COLUMNS]
     assert len(m) == 18
     assert (m["panel_size"] == 1500).all()  # departures are replaced
-    assert (m.drop(columns=["month"]) >= 0).all().all()
+    counts = m[list(MONTHLY_COLUMNS)].drop(columns=["month"])
+    assert (counts >= 0).all().all()
     for col in ("cm_utilization", "bhc_utilization", "pcp_utilization"):
         assert m[col].between(0, 1).all(), col
     assert (m["enrolled_new"] == m["cocm_enrolled_new"] + m["pcbh_started_new"]).all()

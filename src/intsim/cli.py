@@ -86,6 +86,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a parameter (repeatable)",
     )
 
+    cmp = sub.add_parser(
+        "compare", help="run scenarios on common random numbers; print the incremental table"
+    )
+    cmp.add_argument(
+        "scenarios",
+        type=Path,
+        nargs="+",
+        metavar="SCENARIO",
+        help="scenario YAML files (the first is the reference)",
+    )
+    cmp.add_argument("--seed", type=_positive_int, help="root seed shared by all scenarios")
+    cmp.add_argument("--months", type=_positive_int, help="horizon in months")
+    cmp.add_argument("--engine", choices=ENGINES, help="patient engine")
+    cmp.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override a parameter in every scenario",
+    )
+    cmp.add_argument("--out", type=Path, help="output directory (default: results/compare-<hash>/)")
+
     sub.add_parser("params", help="print the parameter table (markdown)")
     return parser
 
@@ -133,6 +156,48 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     return EXIT_OK
 
 
+def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
+    """``intsim compare``: scenarios on common random numbers, incremental table and figure."""
+    import hashlib  # noqa: PLC0415
+
+    from intsim.compare import compare_scenarios, format_table, plot_cumulative_net  # noqa: PLC0415
+    from intsim.outputs import check_out_dir, write_json  # noqa: PLC0415
+
+    scenarios = []
+    for path in args.scenarios:
+        args.scenario = path
+        scenarios.append(_resolve(args))
+    digest = hashlib.sha256("".join(s.scenario_hash() for s in scenarios).encode()).hexdigest()
+    out_dir = args.out if args.out is not None else Path("results") / f"compare-{digest[:8]}"
+    check_out_dir(out_dir)
+    table, results = compare_scenarios(scenarios, seed=args.seed)
+    tmp = out_dir.with_name(f".{out_dir.name}.tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    table.to_csv(tmp / "compare.csv", index=False)
+    write_json(
+        tmp / "manifest.json",
+        {
+            "command": ["intsim", *argv],
+            "seed": next(iter(results.values())).seed,
+            "scenarios": {name: sc.to_dict() for name, sc in zip(results, scenarios, strict=True)},
+        },
+    )
+    plot_cumulative_net(results, tmp / "cumulative_net.png")
+    if out_dir.exists():
+        import shutil  # noqa: PLC0415
+
+        shutil.rmtree(out_dir)
+    os.replace(tmp, out_dir)
+    seed = next(iter(results.values())).seed
+    print(
+        f"intsim compare: {len(scenarios)} scenarios, seed {seed} (common random numbers); "
+        f"deltas are against '{table['scenario'].iloc[0]}'"
+    )
+    print(format_table(table))
+    print(f"outputs written to {out_dir}/")
+    return EXIT_OK
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """``intsim validate``: check a scenario file."""
     scenario = _resolve(args)
@@ -157,6 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(args, argv)
         if args.command == "validate":
             return cmd_validate(args)
+        if args.command == "compare":
+            return cmd_compare(args, argv)
         if args.command == "params":
             sys.stdout.write(markdown_table())
             return EXIT_OK

@@ -16,11 +16,13 @@ Each :meth:`ClinicModel.step` is one month. The phases run in this fixed order:
    fidelity and the learning curve);
 9. **acute care** — ED visits and admissions, whose rates depend on BH state;
 10. **bookkeeping** — discharges, course ends, treatment clocks;
-11. **record** — one row of monthly outputs.
+11. **claims** — claim lines from the services delivered this month (:mod:`intsim.claims`),
+    read from the population's service arrays (``cm_minutes``, ``cm_initial``, ``bhc_visit``,
+    ``bhc_kind``, ``bhc_same_day``);
+12. **record** — one row of monthly outputs, including members and total cost of care by payer.
 
-Claims, payment-model settlements and the ledger plug in after phase 10, reading the services
-delivered this month from the population's service arrays (``pcp_visit``, ``cm_minutes``,
-``psych_minutes``, ``bhc_visit``, ``ed_visit``, ``admission``).
+Payment-model settlements (capitation, case rates, P4P, shared savings, grants), costs and the
+ledger are computed from these records by :mod:`intsim.ledger` after the run.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from intsim.care import CARE_MODEL_CLASSES, MonthCounters
+from intsim.claims import ClaimsBook, MonthBilling
 from intsim.clinical import build_month_tables, build_static_tables
 from intsim.engine_arrays import ArrayEngine
+from intsim.params import PAYERS
 from intsim.patient import AgentEngine
 from intsim.population import BH, Population, Tx, initialise_patients
 from intsim.providers import (
@@ -44,6 +48,7 @@ from intsim.providers import (
     split_fte,
 )
 from intsim.streams import RandomStreams
+from intsim.tcoc import TcocMeter
 
 #: Columns of the monthly output table, in order.
 MONTHLY_COLUMNS: tuple[str, ...] = (
@@ -83,6 +88,13 @@ MONTHLY_COLUMNS: tuple[str, ...] = (
     "cm_utilization",
     "bhc_utilization",
     "pcp_utilization",
+    "in_specialty_care",
+    "quality_measured_6m",
+    "quality_met_6m",
+    "quality_measured_12m",
+    "quality_met_12m",
+    *(f"members_{p}" for p in PAYERS),
+    *(f"tcoc_{p}" for p in PAYERS),
 )
 
 
@@ -147,6 +159,9 @@ class ClinicModel(mesa.Model):
         self.pop.admit(first, self.newcomers, 0)
         self.engine.add_patients(first)
         self.rows: list[dict[str, float]] = []
+        self.claims = ClaimsBook(values)
+        self.billing: list[MonthBilling] = []
+        self.tcoc = TcocMeter(values)
         self.served_cocm = np.zeros(self.capacity, bool)
         self.served_pcbh = np.zeros(self.capacity, bool)
 
@@ -243,7 +258,9 @@ class ClinicModel(mesa.Model):
         self.engine.acute_care(m)
         # 10 bookkeeping
         self.care.end_month(m, c)
-        # 11 record
+        # 11 claims from the services delivered this month
+        self.billing.append(self.claims.bill_month(self, m, c.new_cocm_slots))
+        # 12 record
         self.served_cocm |= pop.cm_minutes > 0
         self.served_pcbh |= pop.bhc_visit
         self.rows.append(self._record(m, visitors, unmet, extra, counts, c))
@@ -306,7 +323,39 @@ class ClinicModel(mesa.Model):
             if c.bhc_slots
             else 0.0,
             "pcp_utilization": len(visitors) / pcp_cap if pcp_cap else 0.0,
+            "in_specialty_care": int(tx_counts[Tx.SPECIALTY]),
+            **self._quality(m),
+            **self._payer_view(),
         }
+
+    def _quality(self, m: int) -> dict[str, int]:
+        """Outcome measures of patients treated for a threshold episode (P4P indicators).
+
+        Response at 6 months (NQF 1884: not in a threshold episode) and remission at 12 months
+        (CMS159: in remission), measured on everyone whose CoCM or PCBH episode began 6 or 12
+        months ago and who is still in the panel, whatever happened in between.
+        """
+        pop = self.pop
+        n = pop.n_used
+        due6 = pop.program_start[:n] == m - 6
+        due12 = pop.program_start[:n] == m - 12
+        bh = pop.bh[:n]
+        better = (bh == BH.IMPROVED) | (bh == BH.REMITTED)
+        return {
+            "quality_measured_6m": int(np.count_nonzero(due6)),
+            "quality_met_6m": int(np.count_nonzero(due6 & better)),
+            "quality_measured_12m": int(np.count_nonzero(due12)),
+            "quality_met_12m": int(np.count_nonzero(due12 & (bh == BH.REMITTED))),
+        }
+
+    def _payer_view(self) -> dict[str, float]:
+        members, cost = self.tcoc.measure(self)
+        out: dict[str, float] = {}
+        for k, payer in enumerate(PAYERS):
+            out[f"members_{payer}"] = int(members[k])
+        for k, payer in enumerate(PAYERS):
+            out[f"tcoc_{payer}"] = float(cost[k])
+        return out
 
     def run(self, months: int | None = None) -> None:
         """Run the model for ``months`` months (default: the scenario horizon)."""

@@ -168,6 +168,7 @@ def write_run(
     try:
         results.monthly.to_csv(tmp / "monthly.csv", index=False)
         results.monthly.to_parquet(tmp / "monthly.parquet", index=False)
+        results.claims.to_parquet(tmp / "claims.parquet", index=False)
         write_json(tmp / "summary.json", results.summary)
         write_json(tmp / "manifest.json", manifest(scenario, results, argv))
         if figures:

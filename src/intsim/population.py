@@ -122,6 +122,8 @@ class Population:
     psych_minutes: NDArray[np.int16] = field(init=False)
     bhc_visit: NDArray[np.bool_] = field(init=False)
     bhc_kind: NDArray[np.int8] = field(init=False)
+    bhc_same_day: NDArray[np.bool_] = field(init=False)
+    program_start: NDArray[np.int16] = field(init=False)
     cm_initial: NDArray[np.bool_] = field(init=False)
     ed_visit: NDArray[np.bool_] = field(init=False)
     admission: NDArray[np.bool_] = field(init=False)
@@ -161,6 +163,8 @@ class Population:
         self.psych_minutes = np.zeros(n, np.int16)
         self.bhc_visit = np.zeros(n, bool)
         self.bhc_kind = np.zeros(n, np.int8)
+        self.bhc_same_day = np.zeros(n, bool)
+        self.program_start = np.full(n, -1, np.int16)
         self.cm_initial = np.zeros(n, bool)
         self.ed_visit = np.zeros(n, bool)
         self.admission = np.zeros(n, bool)
@@ -172,6 +176,7 @@ class Population:
         self.psych_minutes[:] = 0
         self.bhc_visit[:] = False
         self.bhc_kind[:] = BhcVisitKind.NONE
+        self.bhc_same_day[:] = False
         self.cm_initial[:] = False
         self.ed_visit[:] = False
         self.admission[:] = False
@@ -203,6 +208,7 @@ class Population:
         self.chronic[slots] = False
         self.known[slots] = False
         self.screen_score[slots] = -1
+        self.program_start[slots] = -1
 
     def admit(self, slots: NDArray[np.int64], newcomers: Population, month: int) -> None:
         """New patients join the panel with the attributes drawn for their slots in ``newcomers``.

@@ -76,11 +76,81 @@ def plot_capacity(monthly: pd.DataFrame, path: Path, title: str = "") -> None:
     plt.close(fig)
 
 
+def plot_cash_flow(monthly: pd.DataFrame, path: Path, title: str = "") -> None:
+    """Monthly revenue, cost and net (top); cumulative net and cash position (bottom)."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
+    m = monthly["month"]
+    top.plot(m, monthly["revenue_total"] / 1e3, lw=1.6, label="revenue")
+    top.plot(m, monthly["cost_total"] / 1e3, lw=1.6, label="operating cost")
+    top.bar(
+        m,
+        monthly["net"] / 1e3,
+        color=["tab:green" if v >= 0 else "tab:red" for v in monthly["net"]],
+        alpha=0.4,
+        label="net",
+    )
+    top.axhline(0, color="grey", lw=0.8)
+    top.set_ylabel("thousand USD per month")
+    top.set_title(f"Cash flow{': ' + title if title else ''}")
+    top.legend(loc="upper left", fontsize=8)
+    bottom.plot(m, monthly["cumulative_net"] / 1e3, lw=1.8, label="cumulative net (accrual)")
+    bottom.plot(m, monthly["cumulative_cash"] / 1e3, lw=1.4, ls="--", label="cash position")
+    bottom.axhline(0, color="grey", lw=0.8)
+    bottom.set_ylabel("thousand USD (incl. startup)")
+    bottom.set_xlabel("month")
+    bottom.legend(loc="lower right", fontsize=8)
+    for ax in (top, bottom):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=FIGURE_DPI)
+    plt.close(fig)
+
+
+def plot_revenue_mix(monthly: pd.DataFrame, path: Path, title: str = "") -> None:
+    """Revenue by source per year (stacked bars)."""
+    lines = [
+        c
+        for c in monthly.columns
+        if c.startswith("revenue_")
+        and c
+        not in (
+            "revenue_total",
+            *(f"revenue_{p}" for p in ("medicare", "medicaid", "commercial", "dual", "uninsured")),
+        )
+    ]
+    year = (monthly["month"] - 1) // 12 + 1
+    by_year = monthly[lines].groupby(year).sum() / 1e3
+    by_year = by_year.loc[:, by_year.sum() > 0]
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    bottom = None
+    for col in by_year.columns:
+        ax.bar(
+            by_year.index,
+            by_year[col],
+            bottom=bottom,
+            label=col.removeprefix("revenue_").replace("_", " "),
+        )
+        bottom = by_year[col] if bottom is None else bottom + by_year[col]
+    ax.set_xlabel("year")
+    ax.set_ylabel("thousand USD")
+    ax.set_title(f"Revenue mix{': ' + title if title else ''}")
+    if len(by_year.columns):
+        ax.legend(fontsize=8, loc="upper left")
+    ax.grid(alpha=0.3, axis="y")
+    fig.tight_layout()
+    fig.savefig(path, dpi=FIGURE_DPI)
+    plt.close(fig)
+
+
 def save_run_figures(monthly: pd.DataFrame, out_dir: Path, title: str = "") -> list[Path]:
     """Draw the standard figures of a run into ``out_dir``; return their paths."""
     paths = [out_dir / "patient_flow.png", out_dir / "capacity.png"]
     plot_patient_flow(monthly, paths[0], title)
     plot_capacity(monthly, paths[1], title)
+    if "revenue_total" in monthly:
+        paths += [out_dir / "cash_flow.png", out_dir / "revenue_mix.png"]
+        plot_cash_flow(monthly, paths[2], title)
+        plot_revenue_mix(monthly, paths[3], title)
     return paths
 
 
@@ -107,12 +177,55 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+MONEY_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("total_revenue", "Revenue (USD)", ",.0f"),
+    ("total_cost", "Cost incl. startup (USD)", ",.0f"),
+    ("startup_cost", "  of which startup (USD)", ",.0f"),
+    ("net", "Net (USD)", ",.0f"),
+    ("net_margin_pct", "Net margin (%)", ".1f"),
+    ("break_even_month", "Break-even month (net >= 0 for 3 months)", "d"),
+    ("payback_month", "Payback month (cumulative incl. startup)", "d"),
+    ("cash_trough", "Cash trough (USD)", ",.0f"),
+    ("cash_trough_month", "Cash trough month", "d"),
+    ("npv", "NPV (USD)", ",.0f"),
+    ("roi", "ROI", ".2f"),
+    ("cost_per_patient_served", "Cost per patient served (USD)", ",.0f"),
+    ("incremental_responders", "Responders beyond usual care", ",d"),
+    ("cost_per_responder", "Cost per incremental responder (USD)", ",.0f"),
+    ("billable_share_cm_time", "Care-manager time billed", ".0%"),
+)
+PAYER_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("tcoc_pmpm", "Payer: total cost of care PMPM (USD)", ",.2f"),
+    ("tcoc_pmpm_change", "Payer: PMPM change vs usual care (USD)", "+,.2f"),
+    ("payer_net_savings", "Payer: net savings vs usual care (USD)", ",.0f"),
+    ("ed_visits_avoided", "ED visits avoided", ",d"),
+    ("admissions_avoided", "Admissions avoided", ",d"),
+)
+
+
+def _format(value: Any, fmt: str) -> str:
+    if value is None:
+        return "never" if fmt == "d" else "n/a"
+    return format(value, fmt)
+
+
 def summary_table(summary: dict[str, Any]) -> str:
-    """Format the headline outcomes as a two-column text table."""
+    """Format the headline clinical, sustainability and payer outcomes as a text table."""
     rows = []
     for key, label, fmt in SUMMARY_ROWS:
         if key in summary:
-            rows.append((label, format(summary[key], fmt)))
+            rows.append((label, _format(summary[key], fmt)))
+    if summary.get("total_cost") or summary.get("total_revenue"):
+        rows.append(("", ""))
+        for key, label, fmt in MONEY_ROWS:
+            if key in summary:
+                rows.append((label, _format(summary[key], fmt)))
+    payer = summary.get("payer", {})
+    if "tcoc_pmpm_change" in payer:
+        rows.append(("", ""))
+        for key, label, fmt in PAYER_ROWS:
+            if key in payer:
+                rows.append((label, _format(payer[key], fmt)))
     width = max(len(label) for label, _ in rows)
     vwidth = max(len(v) for _, v in rows)
     line = "-" * (width + vwidth + 3)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from intsim.ledger import build_ledger
 from intsim.model import MONTHLY_COLUMNS, ClinicModel
 from intsim.scenario import Scenario
 
@@ -21,16 +22,21 @@ class Results:
     """Outputs of one simulation run.
 
     Attributes:
-        monthly: One row per month (columns :data:`intsim.model.MONTHLY_COLUMNS`).
-        summary: Headline outcomes over the horizon.
+        monthly: One row per month: :data:`intsim.model.MONTHLY_COLUMNS` then the ledger
+            (:data:`intsim.ledger.LEDGER_COLUMNS`).
+        summary: Headline clinical and money outcomes over the horizon.
         seed: Root seed used.
         engine: Patient engine used.
+        claims: Every claim line of the run (:data:`intsim.claims.CLAIM_COLUMNS`).
+        counterfactual: Monthly table of usual care on the same seed, if it was simulated.
     """
 
     monthly: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
     seed: int = 1
     engine: str = "arrays"
+    claims: pd.DataFrame = field(default_factory=pd.DataFrame)
+    counterfactual: pd.DataFrame | None = None
 
 
 def simulate(
@@ -54,12 +60,38 @@ def simulate(
     model = ClinicModel(values, seed=seed, engine=engine)
     model.run(months)
     monthly = pd.DataFrame(model.rows, columns=list(MONTHLY_COLUMNS))
+    counterfactual = None
+    if values.care_model == "usual_care":
+        counterfactual = monthly  # usual care is its own counterfactual
+    elif values.finance.counterfactual:
+        counterfactual = _usual_care_monthly(scenario, model.root_seed, model.engine_name, months)
+    ledger, money = build_ledger(
+        values, monthly, model.billing, counterfactual, served=int(model.served.sum())
+    )
+    summary = summarise(monthly, model)
+    summary.update(money)
+    monthly = pd.concat([monthly, ledger.drop(columns=["month"])], axis=1)
     return Results(
         monthly=monthly,
-        summary=summarise(monthly, model),
+        summary=summary,
         seed=model.root_seed,
         engine=model.engine_name,
+        claims=model.claims.table(),
+        counterfactual=counterfactual if values.care_model != "usual_care" else None,
     )
+
+
+def counterfactual_scenario(scenario: Scenario) -> Scenario:
+    """The usual-care counterfactual of a scenario: same organisation and people, no programme."""
+    return scenario.with_overrides({"care_model": "usual_care", "finance.counterfactual": False})
+
+
+def _usual_care_monthly(
+    scenario: Scenario, seed: int, engine: str, months: int | None
+) -> pd.DataFrame:
+    model = ClinicModel(counterfactual_scenario(scenario).values, seed=seed, engine=engine)
+    model.run(months)
+    return pd.DataFrame(model.rows, columns=list(MONTHLY_COLUMNS))
 
 
 def summarise(monthly: pd.DataFrame, model: ClinicModel) -> dict[str, Any]:

@@ -122,6 +122,12 @@ class Scenario(BaseModel):
                 "population.severe_share + population.moderately_severe_share: sum is "
                 f"{pop.severe_share + pop.moderately_severe_share:g}; expected <= 1"
             )
+        g = self.values.grants
+        if g.phase_out_months > g.duration_months:
+            raise ValueError(
+                f"grants.phase_out_months: got {g.phase_out_months}; expected at most "
+                f"grants.duration_months ({g.duration_months})"
+            )
         return self
 
     def __getattr__(self, item: str) -> Any:

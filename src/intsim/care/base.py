@@ -17,7 +17,7 @@ draws (screening done, PCP recognition, offers, minutes needed) use their own sl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -70,6 +70,7 @@ class MonthCounters:
     psych_minutes: int = 0
     psych_reviews: int = 0
     early_followup: int = 0
+    new_cocm_slots: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 class CareModel:

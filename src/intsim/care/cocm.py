@@ -66,6 +66,7 @@ def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
     pop.waitlist_since[new] = -1
     pop.treatment[new] = Tx.COCM
     pop.treatment_month[new] = 1
+    pop.program_start[new] = month
     pop.care_manager[new] = assigned
     pop.followup_ok[new] = False
     pop.reviewed[new] = False
@@ -74,6 +75,7 @@ def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
     screen = pop.screen_score[new]
     pop.enrol_score[new] = np.where(screen >= 0, screen, pop.score[new])
     c.cocm_enrolled_new += len(new)
+    c.new_cocm_slots = np.concatenate([c.new_cocm_slots, new])
 
 
 def care_manager_minutes(

@@ -76,6 +76,9 @@ def start_pcbh_episodes(model: ClinicModel, month: int, slots: Slots, c: MonthCo
     pop.bhc_wait_since[slots] = -1
     pop.bhc_visits_left[slots] = episode_visits(model, month, slots) - 1
     record_bhc_visits(model, slots)
+    # quality measures follow patients treated for a threshold episode
+    mh = slots[pop.bhc_kind[slots] == BhcVisitKind.MENTAL_HEALTH]
+    pop.program_start[mh] = month
     c.pcbh_started_new += len(slots)
     c.bhc_visits += len(slots)
 
@@ -109,6 +112,7 @@ def warm_handoffs(
     same_day = lowest_priority_first(engaged, model.priority(month, engaged), book.same_day_left)
     book.same_day_left -= len(same_day)
     start_pcbh_episodes(model, month, same_day, c)
+    pop.bhc_same_day[same_day] = True
     pop.bhc_wait_since[engaged] = month
     pop.bhc_wait_since[same_day] = -1
     return slots[~engaged_mask]

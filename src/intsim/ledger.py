@@ -1,0 +1,413 @@
+"""The monthly ledger of an integration programme and its sustainability metrics.
+
+The ledger is the programme's **incremental** account: what integrating behavioral health brings
+in and costs, beyond the practice's usual primary care. Revenue lines:
+
+* claims by code family (:mod:`intsim.claims`): CoCM, BHC psychotherapy, BHC health-behavior
+  (HBAI), FQHC mental-health encounters — payer payments plus collected patient cost-sharing;
+* extra PCP visits made possible by BHCs (``productivity.pcp_capacity_gain``);
+* capitation (PMPM for attributed members), episode case rates;
+* annual settlements: pay-for-performance bonuses and shared savings (paid months after each
+  performance year);
+* grants.
+
+Cost lines: care managers, BHCs (salary × (1 + benefits) × (1 + overhead)), psychiatric
+consultant hours (employed or vendor), space, registry, billing and collection; the startup cost
+is paid at month 0 (before go-live). Monthly ``net`` excludes it; ``cumulative_net`` and the cash
+position include it. Accrual revenue is booked in the month of service; ``cash_in`` is when the
+money arrives (payers pay ``days_to_payment`` later).
+
+The payer block compares the programme's total cost of care with the usual-care counterfactual
+simulated on the same seed (common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from intsim import finance
+from intsim import payment_models as pm
+from intsim.billing import fqhc_pps_rate, load_fee_schedule
+from intsim.claims import FAMILIES, MonthBilling
+from intsim.params import PAYERS
+
+#: Months after a performance year ends before a P4P bonus is paid.
+P4P_PAYMENT_LAG_MONTHS = 3
+
+REVENUE_LINES: tuple[str, ...] = (
+    *(f"revenue_{f}" for f in FAMILIES),
+    "revenue_pcp_extra_visits",
+    "revenue_pmpm",
+    "revenue_case_rate",
+    "revenue_p4p",
+    "revenue_shared_savings",
+    "revenue_grant",
+)
+COST_LINES: tuple[str, ...] = (
+    "cost_care_managers",
+    "cost_bhcs",
+    "cost_psychiatry",
+    "cost_space",
+    "cost_registry",
+    "cost_billing",
+)
+LEDGER_COLUMNS: tuple[str, ...] = (
+    *REVENUE_LINES,
+    "revenue_total",
+    *(f"revenue_{p}" for p in PAYERS),
+    *COST_LINES,
+    "cost_total",
+    "net",
+    "cumulative_net",
+    "cash_in",
+    "cumulative_cash",
+    "tcoc_total",
+    "tcoc_pmpm",
+)
+
+
+def programme_fte(values: Any) -> tuple[float, float, float]:
+    """Care-manager FTE, BHC FTE and psychiatric-consultant hours per week the care model uses."""
+    s, care = values.staffing, values.care_model
+    cm = s.care_manager_fte if care in ("cocm", "hybrid") else 0.0
+    bhc = s.bhc_fte if care in ("pcbh", "hybrid") else 0.0
+    psych = s.psychiatric_consultant_hours_per_week if care in ("cocm", "hybrid") else 0.0
+    return cm, bhc, psych
+
+
+def startup_cost(values: Any) -> float:
+    """One-off implementation cost at month 0 (USD); zero for usual care (evidence.md E1)."""
+    cm, bhc, psych = programme_fte(values)
+    if cm + bhc + psych == 0:
+        return 0.0
+    c = values.costs
+    hires = math.ceil(cm) + math.ceil(bhc)
+    return c.startup_leadership + c.startup_training + c.startup_it + c.recruitment_per_hire * hires
+
+
+def monthly_costs(values: Any, months: int, collections: NDArray[np.float64]) -> dict[str, NDArray]:
+    """Operating cost lines per month (USD)."""
+    c = values.costs
+    cm, bhc, psych = programme_fte(values)
+    load = (1.0 + c.benefit_load) * (1.0 + c.overhead_rate) / 12.0
+    hourly = c.psychiatrist_hourly if c.psychiatry_model == "employed" else c.telepsychiatry_hourly
+    ones = np.ones(months)
+    return {
+        "cost_care_managers": ones * cm * c.care_manager_salary * load,
+        "cost_bhcs": ones * bhc * c.bhc_salary * load,
+        "cost_psychiatry": ones * psych * 52.0 / 12.0 * hourly,
+        "cost_space": ones * (cm + bhc) * c.space_per_fte_month,
+        "cost_registry": ones * (c.registry_per_year / 12.0 if cm > 0 else 0.0),
+        "cost_billing": collections * values.billing.cost_share_of_collections,
+    }
+
+
+def pcp_visit_net_revenue(values: Any, year: int, payer_shares: NDArray[np.float64]) -> float:
+    """Expected net revenue of one PCP visit (USD) at this panel's payer mix."""
+    fees = load_fee_schedule(year)
+    b = values.billing
+    facility = b.setting == "facility"
+    em = (1 - b.em_99214_share) * fees.rate("99213", facility) + b.em_99214_share * fees.rate(
+        "99214", facility
+    )
+    em *= {"physician": 1.0, "np": 0.85, "pa": 0.85}[b.pcp_credential]
+    total = 0.0
+    for k, name in enumerate(PAYERS):
+        p = getattr(values.payers, name)
+        rate = em * p.relativity_em
+        if b.setting == "fqhc" and name in ("medicare", "dual"):
+            rate = fqhc_pps_rate(year)
+        elif b.setting == "fqhc" and name == "medicaid":
+            rate = b.fqhc_medicaid_visit_rate
+        kept = (1 - p.denial_rate) * ((1 - p.coinsurance) + p.coinsurance * p.collection_rate)
+        total += payer_shares[k] * rate * kept
+    return total
+
+
+def _by_year(monthly: NDArray[np.float64]) -> NDArray[np.float64]:
+    return finance.annual_totals(monthly) if len(monthly) else np.zeros(0)
+
+
+def build_ledger(
+    values: Any,
+    monthly: pd.DataFrame,
+    billing: list[MonthBilling],
+    counterfactual: pd.DataFrame | None = None,
+    served: int = 0,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Monthly ledger and money summary of a run.
+
+    Args:
+        values: Scenario values.
+        monthly: The run's monthly table (clinical and payer-view columns).
+        billing: The run's monthly billing totals.
+        served: Patients who received any CoCM or PCBH service.
+        counterfactual: Monthly table of the usual-care run on the same seed (payer savings,
+            shared-savings benchmarks), or None.
+
+    Returns:
+        The ledger (one row per month, :data:`LEDGER_COLUMNS`) and the money summary.
+    """
+    n = len(monthly)
+    months = np.arange(1, n + 1)
+    start_year = values.simulation.start_year
+    led: dict[str, NDArray[np.float64]] = {}
+    for fam in FAMILIES:
+        led[f"revenue_{fam}"] = np.array([b.revenue_by_family[fam] for b in billing])
+    members = np.stack([monthly[f"members_{p}"].to_numpy(float) for p in PAYERS], axis=1)
+    shares = members / np.maximum(members.sum(axis=1, keepdims=True), 1.0)
+    led["revenue_pcp_extra_visits"] = np.array(
+        [
+            monthly["pcp_visits_extra"].iloc[i]
+            * pcp_visit_net_revenue(values, start_year + i // 12, shares[i])
+            for i in range(n)
+        ]
+    )
+    by_payer = {p: np.array([b.revenue_by_payer[p] for b in billing]) for p in PAYERS}
+    cash = np.zeros(n)
+    for i, b in enumerate(billing):
+        for lag, amount in b.cash_by_lag.items():
+            if i + lag < n:
+                cash[i + lag] += amount
+    pmpm = np.zeros(n)
+    case = np.zeros(n)
+    p4p = np.zeros(n)
+    savings = np.zeros(n)
+    program_tcoc = np.zeros((n, len(PAYERS)))
+    for k, payer in enumerate(PAYERS):
+        contract = getattr(values.contracts, payer)
+        payer_pmpm = members[:, k] * contract.pmpm_usd
+        episodes = np.array([b.episodes_started_by_payer[payer] for b in billing], float)
+        payer_case = pm.case_rate_payments(episodes, contract.case_rate_usd)
+        by_payer[payer] = by_payer[payer] + payer_pmpm + payer_case
+        payer_p4p = _p4p_payments(contract, monthly, by_payer[payer])
+        by_payer[payer] = by_payer[payer] + payer_p4p
+        payer_paid = np.array([b.payer_paid_by_payer[payer] for b in billing])
+        # the payer's cost: care of its members plus what it pays the programme
+        program_tcoc[:, k] = (
+            monthly[f"tcoc_{payer}"].to_numpy(float)
+            + payer_paid
+            + payer_pmpm
+            + payer_case
+            + payer_p4p
+        )
+        payer_savings = np.zeros(n)
+        if contract.shared_savings and counterfactual is not None:
+            payer_savings = _shared_savings_payments(
+                contract, program_tcoc[:, k], counterfactual[f"tcoc_{payer}"].to_numpy(float)
+            )
+            by_payer[payer] = by_payer[payer] + payer_savings
+            program_tcoc[:, k] += payer_savings
+        pmpm += payer_pmpm
+        case += payer_case
+        p4p += payer_p4p
+        savings += payer_savings
+    led["revenue_pmpm"] = pmpm
+    led["revenue_case_rate"] = case
+    led["revenue_p4p"] = p4p
+    led["revenue_shared_savings"] = savings
+    cash += pmpm + case + p4p + savings
+
+    collections = np.array([b.collections for b in billing]) + pmpm + case
+    costs = monthly_costs(values, n, collections)
+    cost_total = sum(costs.values())
+    startup = startup_cost(values)
+    revenue_before_grant = sum(led[line] for line in REVENUE_LINES if line != "revenue_grant")
+    g = values.grants
+    grant = np.zeros(n)
+    if g.annual_amount > 0:
+        available = pm.grant_schedule(
+            g.annual_amount, g.start_month, g.duration_months, n, g.phase_out_months
+        )
+        deficit = np.maximum(cost_total - revenue_before_grant, 0.0)
+        grant = _draw_grant(available, startup, deficit, g.covers)
+    led["revenue_grant"] = grant
+    cash += grant
+    revenue_total = revenue_before_grant + grant
+    net = revenue_total - cost_total
+    ledger = pd.DataFrame({"month": months})
+    for line in REVENUE_LINES:
+        ledger[line] = led[line]
+    ledger["revenue_total"] = revenue_total
+    for payer in PAYERS:
+        ledger[f"revenue_{payer}"] = by_payer[payer]
+    for line in COST_LINES:
+        ledger[line] = costs[line]
+    ledger["cost_total"] = cost_total
+    ledger["net"] = net
+    ledger["cumulative_net"] = np.cumsum(net) - startup
+    ledger["cash_in"] = cash
+    ledger["cumulative_cash"] = np.cumsum(cash - cost_total) - startup
+    tcoc_total = program_tcoc.sum(axis=1)
+    insured = members[
+        :, [k for k, p in enumerate(PAYERS) if getattr(values.payers, p).tcoc_pmpm > 0]
+    ]
+    member_months = np.maximum(insured.sum(axis=1), 1.0)
+    ledger["tcoc_total"] = tcoc_total
+    ledger["tcoc_pmpm"] = tcoc_total / member_months
+    summary = money_summary(
+        values,
+        ledger,
+        monthly,
+        startup,
+        counterfactual,
+        served=served,
+        billed_cm_minutes=float(sum(b.billed_cm_minutes for b in billing)),
+    )
+    return ledger, summary
+
+
+def _p4p_payments(
+    contract: Any, monthly: pd.DataFrame, payer_revenue: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Annual P4P bonus on a payer's integration revenue, paid after each performance year."""
+    n = len(monthly)
+    if contract.p4p_bonus_share <= 0:
+        return np.zeros(n)
+    horizon = 6 if contract.p4p_measure == "response_6m" else 12
+    measured = _by_year(monthly[f"quality_measured_{horizon}m"].to_numpy(float))
+    met = _by_year(monthly[f"quality_met_{horizon}m"].to_numpy(float))
+    base = _by_year(payer_revenue)
+    bonus = np.array(
+        [
+            pm.p4p_bonus(
+                base[y],
+                met[y] / measured[y] if measured[y] else None,
+                contract.p4p_target,
+                contract.p4p_bonus_share,
+            )
+            if (y + 1) * 12 <= n
+            else 0.0  # only complete performance years are settled
+            for y in range(len(base))
+        ]
+    )
+    return pm.reconciliation_schedule(bonus, n, P4P_PAYMENT_LAG_MONTHS)
+
+
+def _shared_savings_payments(
+    contract: Any, actual_tcoc: NDArray[np.float64], counterfactual_tcoc: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Annual shared-savings settlements against the counterfactual benchmark (billing.md 5.1)."""
+    n = len(actual_tcoc)
+    actual = _by_year(actual_tcoc)
+    bench = _by_year(counterfactual_tcoc) * (1.0 + contract.ss_benchmark_trend) ** np.arange(
+        len(actual)
+    )
+    settle = np.array(
+        [
+            pm.shared_savings(
+                bench[y],
+                actual[y],
+                minimum_savings_rate=contract.ss_minimum_savings_rate,
+                sharing_rate=contract.ss_sharing_rate,
+                quality_score=contract.ss_quality_score,
+                savings_cap_rate=contract.ss_cap_rate,
+                two_sided=contract.ss_two_sided,
+                loss_sharing_rate=contract.ss_loss_sharing_rate,
+                loss_cap_rate=contract.ss_loss_cap_rate,
+                practice_share=contract.ss_practice_share,
+            )
+            if bench[y] > 0 and (y + 1) * 12 <= n
+            else 0.0
+            for y in range(len(actual))
+        ]
+    )
+    return pm.reconciliation_schedule(settle, n, contract.ss_settlement_lag_months)
+
+
+def _draw_grant(
+    available: NDArray[np.float64], startup: float, deficit: NDArray[np.float64], covers: str
+) -> NDArray[np.float64]:
+    """Grant paid each month: startup costs are reimbursed from the first months' awards."""
+    paid = np.zeros(len(available))
+    startup_left = startup
+    for i, avail in enumerate(available):
+        eligible = 0.0
+        if covers in ("startup", "any"):
+            eligible += startup_left
+        if covers in ("operating_deficit", "any"):
+            eligible += deficit[i]
+        paid[i] = min(avail, eligible)
+        startup_left = max(startup_left - paid[i], 0.0) if covers != "operating_deficit" else 0.0
+    return paid
+
+
+def money_summary(
+    values: Any,
+    ledger: pd.DataFrame,
+    monthly: pd.DataFrame,
+    startup: float,
+    counterfactual: pd.DataFrame | None,
+    *,
+    served: int,
+    billed_cm_minutes: float,
+) -> dict[str, Any]:
+    """Headline money outcomes: sustainability, unit costs and the payer's view."""
+    rate = values.finance.discount_rate
+    metrics = finance.sustainability_metrics(
+        ledger["revenue_total"].to_numpy(), ledger["cost_total"].to_numpy(), startup, rate
+    )
+    trough, trough_month = finance.cash_trough(
+        ledger["cumulative_cash"].to_numpy(), opening_usd=-startup
+    )
+    total_cost = metrics["total_cost"]
+    net = metrics["net"]
+    if total_cost == 0 and metrics["total_revenue"] == 0:
+        # no programme (usual care): break-even and payback are not defined
+        metrics["break_even_month"] = metrics["payback_month"] = None
+    years = max(len(ledger), 1) / 12.0
+    cm, bhc, _ = programme_fte(values)
+    responders = int(monthly["responders"].sum())
+    cm_minutes = float(monthly["cm_minutes"].sum())
+    out: dict[str, Any] = {
+        "total_revenue": metrics["total_revenue"],
+        "total_cost": total_cost,
+        "startup_cost": startup,
+        "net": net,
+        "net_margin_pct": metrics["net_margin_pct"],
+        "break_even_month": metrics["break_even_month"],
+        "payback_month": metrics["payback_month"],
+        "cash_trough": trough,
+        "cash_trough_month": trough_month,
+        "npv": metrics["npv"],
+        "roi": metrics["roi"],
+        "cost_per_patient_served": total_cost / served if served else None,
+        "cost_per_responder": None,
+        "net_per_bh_fte_year": net / (cm + bhc) / years if cm + bhc > 0 else None,
+        "net_per_pcp_fte_year": net / values.staffing.n_pcps / years,
+        "billable_share_cm_time": billed_cm_minutes / cm_minutes if cm_minutes else None,
+        "revenue_by_line": {
+            line: float(ledger[line].sum()) for line in (*REVENUE_LINES, *COST_LINES)
+        },
+    }
+    payer: dict[str, Any] = {"tcoc_pmpm": float(ledger["tcoc_pmpm"].mean())}
+    if counterfactual is not None:
+        cf_tcoc = sum(counterfactual[f"tcoc_{p}"].to_numpy(float) for p in PAYERS)
+        diff = ledger["tcoc_total"].to_numpy() - cf_tcoc
+        insured = [p for p in PAYERS if getattr(values.payers, p).tcoc_pmpm > 0]
+        cf_mm = np.maximum(sum(counterfactual[f"members_{p}"].to_numpy(float) for p in insured), 1)
+        payer["tcoc_pmpm_counterfactual"] = float((cf_tcoc / cf_mm).mean())
+        payer["tcoc_pmpm_change"] = payer["tcoc_pmpm"] - payer["tcoc_pmpm_counterfactual"]
+        payer["payer_net_savings"] = float(-diff.sum())
+        payer["budget_impact_by_year"] = [float(x) for x in finance.annual_totals(diff)]
+        payer["ed_visits_avoided"] = int(
+            counterfactual["ed_visits"].sum() - monthly["ed_visits"].sum()
+        )
+        payer["admissions_avoided"] = int(
+            counterfactual["admissions"].sum() - monthly["admissions"].sum()
+        )
+        payer["specialty_care_months_avoided"] = int(
+            counterfactual["in_specialty_care"].sum() - monthly["in_specialty_care"].sum()
+        )
+        extra = responders - int(counterfactual["responders"].sum())
+        out["incremental_responders"] = extra
+        out["cost_per_responder"] = total_cost / extra if extra > 0 else None
+    elif responders:
+        out["cost_per_responder"] = total_cost / responders
+    out["payer"] = payer
+    return out

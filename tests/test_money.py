@@ -1,0 +1,337 @@
+"""Money follows services: hand-computed ledgers and accounting invariants."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from intsim.claims import PAID, SAME_DAY
+from intsim.ledger import _shared_savings_payments, startup_cost
+from intsim.model import ClinicModel
+from intsim.params import PAYERS
+from intsim.population import BhcVisitKind
+from intsim.runner import simulate
+from intsim.scenario import default_scenario
+
+MEDICARE_ONLY = {f"population.payer_mix.{p}": (1.0 if p == "medicare" else 0.0) for p in PAYERS}
+
+
+def ten_medicare_cocm_patients(**extra):
+    """Ten Medicare patients, all enrolled in CoCM at month 1, 70 then 60 care-manager minutes."""
+    return default_scenario().with_overrides(
+        {
+            **MEDICARE_ONLY,
+            "care_model": "cocm",
+            "simulation.months": 2,
+            "simulation.start_year": 2026,
+            "population.n_patients": 10,
+            "population.monthly_attrition": 0.0,
+            "population.threshold_prevalence": 1.0,
+            "population.subthreshold_prevalence": 0.0,
+            "population.remitted_prevalence": 0.0,
+            "staffing.n_pcps": 1,
+            "staffing.care_manager_fte": 1.0,
+            "cocm.enrol_prevalent_at_start": True,
+            "cocm.offer_probability": 1.0,
+            "cocm.consent_probability": 1.0,
+            "cocm.early_disengagement": 0.0,
+            "cocm.monthly_dropout": 0.0,
+            "cocm.minutes_initial_month": 70.0,
+            "cocm.minutes_followup_month": 60.0,
+            "cocm.minutes_cv": 0.0,
+            "finance.counterfactual": False,
+            **extra,
+        }
+    )
+
+
+def test_ten_medicare_cocm_patients_hand_computed_ledger():
+    res = simulate(ten_medicare_cocm_patients())
+    claims = res.claims
+    assert sorted(claims["code"].unique()) == ["99492", "99493"]
+    m1 = claims[claims["month"] == 1]
+    m2 = claims[claims["month"] == 2]
+    assert (m1["code"] == "99492").sum() == 10
+    assert (m2["code"] == "99493").sum() == 10
+    # 2026 Medicare non-facility: 99492 $160.32, 99493 $144.96 (billing.md 1.6); denial 15%,
+    # coinsurance 20% of which 60% is collected; Medicare pays 30 days later (next month)
+    for lines, fee in ((m1, 160.32), (m2, 144.96)):
+        net_allowed = fee * (1 - 0.15)
+        assert lines["allowed"].to_numpy() == pytest.approx(fee)
+        assert lines["denied"].to_numpy() == pytest.approx(fee * 0.15)
+        assert lines["paid"].to_numpy() == pytest.approx(net_allowed * 0.80)
+        assert lines["patient_share"].to_numpy() == pytest.approx(net_allowed * 0.20)
+        assert lines["collected"].to_numpy() == pytest.approx(net_allowed * 0.20 * 0.60)
+    m = res.monthly
+    revenue_1 = 10 * 160.32 * 0.85 * (0.80 + 0.20 * 0.60)
+    revenue_2 = 10 * 144.96 * 0.85 * (0.80 + 0.20 * 0.60)
+    assert m["revenue_cocm"].tolist() == pytest.approx([revenue_1, revenue_2])  # 1253.70, 1133.59
+    assert m["revenue_cocm"].iloc[0] == pytest.approx(1253.7024)
+    assert m["revenue_medicare"].tolist() == pytest.approx([revenue_1, revenue_2])
+    collected_1 = 10 * 160.32 * 0.85 * 0.2 * 0.6
+    collected_2 = 10 * 144.96 * 0.85 * 0.2 * 0.6
+    paid_1 = 10 * 160.32 * 0.85 * 0.8
+    assert m["cash_in"].tolist() == pytest.approx([collected_1, paid_1 + collected_2])
+    # costs: one care manager, loaded salary / 12, plus space, registry, psychiatry, billing
+    v = res.summary
+    assert v["startup_cost"] == pytest.approx(112000 + 15000 + 20000 + 4000 * 1)
+
+
+def _tiny_model(care_model: str, payer: str, **extra):
+    mix = {f"population.payer_mix.{p}": (1.0 if p == payer else 0.0) for p in PAYERS}
+    sc = default_scenario().with_overrides(
+        {
+            **mix,
+            "care_model": care_model,
+            "population.n_patients": 20,
+            "staffing.n_pcps": 1,
+            "simulation.start_year": 2026,
+            **extra,
+        }
+    )
+    return ClinicModel(sc.values, seed=1)
+
+
+def _bill_one_bhc_visit(payer: str, same_day: bool, **extra):
+    model = _tiny_model("pcbh", payer, **extra)
+    pop = model.pop
+    pop.reset_month_services()
+    pop.bhc_visit[3] = True
+    pop.bhc_kind[3] = BhcVisitKind.MENTAL_HEALTH
+    pop.bhc_same_day[3] = same_day
+    model.claims.bill_month(model, 1, np.zeros(0, np.int64))
+    return model.claims.table()
+
+
+def test_same_day_restricted_medicaid_pcbh_visit_is_not_paid():
+    restricted = {"payers.medicaid.same_day_restriction": True}
+    same_day = _bill_one_bhc_visit("medicaid", True, **restricted)
+    assert same_day["code"].tolist() == ["90832"]
+    assert same_day["status"].tolist() == ["same_day"]
+    assert same_day["paid"].sum() == 0.0
+    # 30-min psychotherapy by a CSW (75%) at the Medicaid BH relativity 0.80, 15% denied
+    assert same_day["allowed"].iloc[0] == pytest.approx(85.84 * 0.75 * 0.80)
+    scheduled = _bill_one_bhc_visit("medicaid", False, **restricted)
+    assert scheduled["status"].tolist() == ["paid"]
+    assert scheduled["paid"].iloc[0] == pytest.approx(85.84 * 0.75 * 0.80 * 0.85)
+    unrestricted = _bill_one_bhc_visit("medicaid", True)
+    assert unrestricted["status"].tolist() == ["paid"]
+
+
+def test_health_behavior_visit_bills_hbai_and_unbillable_visit_bills_nothing():
+    model = _tiny_model("pcbh", "medicare")
+    pop = model.pop
+    pop.reset_month_services()
+    pop.bhc_visit[[1, 2]] = True
+    pop.bhc_kind[1] = BhcVisitKind.HEALTH_BEHAVIOR
+    pop.bhc_kind[2] = BhcVisitKind.UNBILLABLE
+    model.claims.bill_month(model, 1, np.zeros(0, np.int64))
+    table = model.claims.table()
+    assert table["code"].tolist() == ["96158"]
+    assert table["slot"].tolist() == [1]
+    assert table["allowed"].iloc[0] == pytest.approx(73.82 * 0.75)
+
+
+def test_shared_savings_year_with_known_benchmark():
+    contract = SimpleNamespace(
+        ss_benchmark_trend=0.0,
+        ss_minimum_savings_rate=0.02,
+        ss_sharing_rate=0.5,
+        ss_quality_score=0.9,
+        ss_cap_rate=0.10,
+        ss_two_sided=False,
+        ss_loss_sharing_rate=0.3,
+        ss_loss_cap_rate=0.04,
+        ss_practice_share=0.5,
+        ss_settlement_lag_months=6,
+    )
+    benchmark = np.full(24, 100_000.0)  # USD per month: 1.2 M a year
+    actual = np.concatenate([np.full(12, 95_000.0), np.full(12, 99_000.0)])  # 5%, then 1%
+    paid = _shared_savings_payments(contract, actual, benchmark)
+    expected = np.zeros(24)
+    expected[12 + 6 - 1] = 60_000 * 0.5 * 0.9 * 0.5  # year 1: savings 60k, MSR met
+    # year 2: 1% savings < 2% MSR -> nothing (and it would be paid after the horizon anyway)
+    np.testing.assert_allclose(paid, expected)
+
+
+def test_usual_care_has_no_programme_money():
+    res = simulate(
+        default_scenario().with_overrides(
+            {
+                "care_model": "usual_care",
+                "population.n_patients": 500,
+                "staffing.n_pcps": 1,
+                "simulation.months": 6,
+            }
+        )
+    )
+    assert res.claims.empty
+    assert res.summary["total_cost"] == 0
+    assert res.summary["break_even_month"] is None
+    assert res.summary["payer"]["payer_net_savings"] == 0
+
+
+def test_startup_cost_scales_with_hires():
+    base = default_scenario().with_overrides({"care_model": "hybrid"})
+    more = base.with_overrides({"staffing.bhc_fte": base.values.staffing.bhc_fte + 1})
+    assert startup_cost(more.values) - startup_cost(base.values) == pytest.approx(
+        base.values.costs.recruitment_per_hire
+    )
+    assert startup_cost(base.with_overrides({"care_model": "usual_care"}).values) == 0
+
+
+def test_capitation_replaces_fee_for_service_for_integration_services():
+    sc = ten_medicare_cocm_patients(**{"contracts.medicare.pmpm_usd": 10.0})
+    res = simulate(sc)
+    assert (res.claims["status"] == "capitated").all()
+    assert res.claims["paid"].sum() == 0
+    assert res.monthly["revenue_pmpm"].tolist() == pytest.approx([100.0, 100.0])
+    assert res.monthly["revenue_cocm"].sum() == 0
+
+
+def test_case_rate_pays_per_new_episode():
+    res = simulate(ten_medicare_cocm_patients(**{"contracts.medicare.case_rate_usd": 500.0}))
+    assert (res.claims["status"] == "case_rate").all()
+    assert res.monthly["revenue_case_rate"].tolist() == pytest.approx([5000.0, 0.0])
+
+
+# --------------------------------------------------------------------------- invariants
+
+scenario_overrides = st.fixed_dictionaries(
+    {
+        "care_model": st.sampled_from(["cocm", "pcbh", "hybrid"]),
+        "population.n_patients": st.integers(150, 500),
+        "simulation.months": st.integers(3, 14),
+        "simulation.start_year": st.sampled_from([2025, 2026, 2027]),
+        "billing.setting": st.sampled_from(["office", "facility", "fqhc"]),
+        "billing.apcm_bhi_addons": st.booleans(),
+        "staffing.care_manager_fte": st.sampled_from([0.3, 0.6, 1.0]),
+        "staffing.bhc_fte": st.sampled_from([0.3, 0.6]),
+        "payers.medicaid.same_day_restriction": st.booleans(),
+        "payers.medicaid.covers_cocm": st.booleans(),
+        "contracts.commercial.pmpm_usd": st.sampled_from([0.0, 8.0]),
+        "contracts.medicare.case_rate_usd": st.sampled_from([0.0, 700.0]),
+        "contracts.medicaid.p4p_bonus_share": st.sampled_from([0.0, 0.05]),
+        "grants.annual_amount": st.sampled_from([0.0, 120000.0]),
+        "grants.covers": st.sampled_from(["startup", "operating_deficit", "any"]),
+        "grants.phase_out_months": st.sampled_from([0, 3]),
+        "simulation.seed": st.integers(1, 10_000),
+    }
+)
+
+
+def _month_lines(model: ClinicModel) -> pd.DataFrame:
+    rows = model.claims._rows[-1]  # this month's claim lines
+    return pd.DataFrame({k: rows[k] for k in ("slot", "code", "family", "units", "status")})
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario_overrides)
+def test_no_claim_without_a_delivered_service_and_minutes_never_overbilled(over):
+    sc = default_scenario().with_overrides({**over, "staffing.n_pcps": 1})
+    model = ClinicModel(sc.values)
+    min_minutes = {"99492": 36, "99493": 31, "G2214": 16, "99494": 0, "G0568": 1, "G0569": 1}
+    for _ in range(sc.values.simulation.months):
+        model.step()
+        pop = model.pop
+        lines = _month_lines(model)
+        cocm = lines[lines["family"] == 0]
+        assert (pop.cm_minutes[cocm["slot"].to_numpy()] > 0).all()
+        for slot, group in cocm.groupby("slot"):
+            minutes = int(pop.cm_minutes[slot])
+            base = sum(min_minutes[c] for c in group["code"])
+            addon = int(group.loc[group["code"] == "99494", "units"].sum())
+            initial = bool(pop.cm_initial[slot])
+            first_addon = 86 if initial else 76
+            # billed time never exceeds delivered time
+            assert base <= minutes
+            if addon:
+                assert minutes >= first_addon + 30 * (addon - 1)
+        bhc = lines[lines["family"] > 0]
+        assert pop.bhc_visit[bhc["slot"].to_numpy()].all()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario_overrides)
+def test_ledger_accounting_identities(over):
+    res = simulate(default_scenario().with_overrides({**over, "staffing.n_pcps": 1}))
+    m = res.monthly
+    claims = res.claims
+    paid = claims[claims["status"] == "paid"]
+    claim_revenue = (paid["paid"] + paid["collected"]).groupby(paid["month"]).sum()
+    claim_revenue = claim_revenue.reindex(m["month"], fill_value=0.0).to_numpy()
+    families = (
+        m[
+            [
+                c
+                for c in m.columns
+                if c.startswith("revenue_")
+                and c
+                in (
+                    "revenue_cocm",
+                    "revenue_bhc_psychotherapy",
+                    "revenue_bhc_hbai",
+                    "revenue_fqhc_mental_health",
+                )
+            ]
+        ]
+        .sum(axis=1)
+        .to_numpy()
+    )
+    np.testing.assert_allclose(families, claim_revenue, rtol=1e-9, atol=1e-6)
+    non_claim = m[
+        [
+            "revenue_pcp_extra_visits",
+            "revenue_pmpm",
+            "revenue_case_rate",
+            "revenue_p4p",
+            "revenue_shared_savings",
+            "revenue_grant",
+        ]
+    ].sum(axis=1)
+    np.testing.assert_allclose(m["revenue_total"], families + non_claim, rtol=1e-9, atol=1e-6)
+    by_payer = m[[f"revenue_{p}" for p in PAYERS]].sum(axis=1)
+    np.testing.assert_allclose(
+        by_payer,
+        m["revenue_total"] - m["revenue_grant"] - m["revenue_pcp_extra_visits"],
+        rtol=1e-9,
+        atol=1e-6,
+    )
+    cost_cols = [c for c in m.columns if c.startswith("cost_") and c != "cost_total"]
+    assert (m[cost_cols] >= 0).all().all()
+    np.testing.assert_allclose(m["cost_total"], m[cost_cols].sum(axis=1), rtol=1e-12)
+    assert (claims["paid"] >= 0).all()
+    assert (claims["collected"] <= claims["patient_share"] + 1e-9).all()
+    unpaid = claims[claims["status"] != "paid"]
+    assert (unpaid[["paid", "patient_share", "collected", "denied"]] == 0).all().all()
+    assert m["revenue_grant"].sum() <= over["grants.annual_amount"] / 12 * len(m) + 1e-6
+    net = m["revenue_total"] - m["cost_total"]
+    np.testing.assert_allclose(m["net"], net)
+    np.testing.assert_allclose(
+        m["cumulative_net"], net.cumsum() - res.summary["startup_cost"], rtol=1e-9, atol=1e-6
+    )
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario_overrides)
+def test_identical_ledgers_on_both_engines(over):
+    sc = default_scenario().with_overrides(
+        {
+            **over,
+            "staffing.n_pcps": 1,
+            "population.n_patients": 150,
+            "simulation.months": 4,
+        }
+    )
+    a = simulate(sc, engine="arrays")
+    b = simulate(sc, engine="agents")
+    pd.testing.assert_frame_equal(a.monthly, b.monthly, check_exact=True)
+    pd.testing.assert_frame_equal(a.claims, b.claims, check_exact=True)
+
+
+def test_paid_status_constants_match_table():
+    assert PAID == 0
+    assert SAME_DAY == 2
