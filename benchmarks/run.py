@@ -345,8 +345,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "scenario": str(args.scenario),
             }
         )
-        scenario: Scenario = timing.last
-        default_n = int(scenario.get("population.n_patients"))
+        full: Scenario = timing.last
+        default_n = int(full.get("population.n_patients"))
+        # One run of the clinic model with its claims and ledger; the usual-care counterfactual
+        # (a second model run on the same seed) is benchmarked separately below.
+        scenario = full.with_overrides({"finance.counterfactual": False})
 
         # (a) arrays engine on the default scenario.
         arrays, arrays_res = bench_engine(
@@ -364,7 +367,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             emit(agents)
         else:
             small = load_scenario(
-                args.scenario, overrides={"population.n_patients": args.agents_patients}
+                args.scenario,
+                overrides={
+                    "population.n_patients": args.agents_patients,
+                    "finance.counterfactual": False,
+                },
             )
             arrays, arrays_res = bench_engine(
                 "arrays_small_run", small, "arrays", runs=arrays_runs, warmup=1
@@ -377,6 +384,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         # (c) ratio of medians on the same scenario.
         emit(ratio_record(arrays, agents, arrays_res, agents_res))
+
+        # (e) what `intsim run` simulates by default: the programme plus its usual-care
+        # counterfactual on the same seed (payer savings, shared-savings benchmarks).
+        with_cf, _ = bench_engine(
+            "arrays_default_run_with_counterfactual", full, "arrays", runs=arrays_runs, warmup=0
+        )
+        emit(with_cf)
     finally:
         if json_out is not None:
             json_out.close()

@@ -149,11 +149,20 @@ class ClaimsBook:
         self.bhc_share = practitioner_share(b.bhc_credential)
         self.lag = np.array([payment_lag_months(self.payer[p].days_to_payment) for p in PAYERS])
         # per-payer arrays, indexed by the payer code of a patient
-        self._rel_cocm = np.array([self.payer[p].relativity_cocm for p in PAYERS])
-        self._rel_bh = np.array([self.payer[p].relativity_bh for p in PAYERS])
-        self._coins = np.array([self.payer[p].coinsurance for p in PAYERS])
-        self._collect = np.array([self.payer[p].collection_rate for p in PAYERS])
-        self._deny = np.array([self.payer[p].denial_rate for p in PAYERS])
+        def per_payer(get: Any) -> NDArray[Any]:
+            return np.array([get(p) for p in PAYERS])
+
+        self._rel_cocm = per_payer(lambda p: self.payer[p].relativity_cocm)
+        self._rel_bh = per_payer(lambda p: self.payer[p].relativity_bh)
+        self._coins = per_payer(lambda p: self.payer[p].coinsurance)
+        self._collect = per_payer(lambda p: self.payer[p].collection_rate)
+        self._deny = per_payer(lambda p: self.payer[p].denial_rate)
+        self._covers_cocm = per_payer(lambda p: self.payer[p].covers_cocm)
+        self._covers_hbai = per_payer(lambda p: self.payer[p].covers_hbai)
+        self._same_day = per_payer(lambda p: self.payer[p].same_day_restriction)
+        self._ffs = per_payer(lambda p: self.contract[p].fee_for_service)
+        self._pmpm = per_payer(lambda p: self.contract[p].pmpm_usd > 0)
+        self._case_rate = per_payer(lambda p: self.contract[p].case_rate_usd > 0)
         self._rows: list[dict[str, NDArray[Any]]] = []
 
     def year(self, month: int) -> int:
@@ -245,21 +254,16 @@ class ClaimsBook:
         relativity = np.where(family == 3, 1.0, relativity)  # PPS rates are payer-specific
         allowed = fee * units * relativity
         status = np.full(len(slot), PAID, np.int64)
-        covers_cocm = np.array([self.payer[p].covers_cocm for p in PAYERS])
-        covers_hbai = np.array([self.payer[p].covers_hbai for p in PAYERS])
-        same_day = np.array([self.payer[p].same_day_restriction for p in PAYERS])
-        ffs = np.array([self.contract[p].fee_for_service for p in PAYERS])
-        pmpm = np.array([self.contract[p].pmpm_usd > 0 for p in PAYERS])
-        case_rate = np.array([self.contract[p].case_rate_usd > 0 for p in PAYERS])
-        status[(family == 0) & ~covers_cocm[payer]] = NOT_COVERED
-        status[(family == 2) & ~covers_hbai[payer]] = NOT_COVERED
+        status[(family == 0) & ~self._covers_cocm[payer]] = NOT_COVERED
+        status[(family == 2) & ~self._covers_hbai[payer]] = NOT_COVERED
         # same-day restriction: a BHC visit on the day of the PCP visit (warm handoff) is not
         # paid when only one of a medical and a behavioral visit is payable
-        bhc_family = (family == 1) | (family == 2) | (family == 3)
-        status[(status == PAID) & bhc_family & same_day[payer] & pop.bhc_same_day[slot]] = SAME_DAY
-        status[(status == PAID) & (family == 0) & case_rate[payer]] = CASE_RATE
-        status[(status == PAID) & pmpm[payer]] = CAPITATED
-        status[(status == PAID) & ~ffs[payer]] = NO_FFS
+        bhc_family = family > 0
+        same_day = bhc_family & self._same_day[payer] & pop.bhc_same_day[slot]
+        status[(status == PAID) & same_day] = SAME_DAY
+        status[(status == PAID) & (family == 0) & self._case_rate[payer]] = CASE_RATE
+        status[(status == PAID) & self._pmpm[payer]] = CAPITATED
+        status[(status == PAID) & ~self._ffs[payer]] = NO_FFS
 
         ok = status == PAID
         denied = np.where(ok, allowed * self._deny[payer], 0.0)
