@@ -158,15 +158,25 @@ def _mix64(x: int) -> int:
     return x ^ (x >> 31)
 
 
+_G64 = np.uint64(_GOLDEN)
+_C1_64 = np.uint64(_C1)
+_C2_64 = np.uint64(_C2)
+_S30, _S27, _S31, _S11 = (np.uint64(k) for k in (30, 27, 31, 11))
+
+
 def _splitmix_uniform(key: int, slots: NDArray[np.integer]) -> NDArray[np.float64]:
     """Vectorised SplitMix64 finaliser of ``key + slot * golden``, mapped to [0, 1)."""
     x = slots.astype(np.uint64)
-    x *= np.uint64(_GOLDEN)
+    x *= _G64
     x += np.uint64(key)
-    x ^= x >> np.uint64(30)
-    x *= np.uint64(_C1)
-    x ^= x >> np.uint64(27)
-    x *= np.uint64(_C2)
-    x ^= x >> np.uint64(31)
-    x >>= np.uint64(11)
+    t = np.empty_like(x)
+    np.right_shift(x, _S30, out=t)
+    x ^= t
+    x *= _C1_64
+    np.right_shift(x, _S27, out=t)
+    x ^= t
+    x *= _C2_64
+    np.right_shift(x, _S31, out=t)
+    x ^= t
+    x >>= _S11
     return x * _TO_UNIT
