@@ -148,6 +148,7 @@ class ClaimsBook:
         self.pcp_share = practitioner_share(b.pcp_credential)
         self.bhc_share = practitioner_share(b.bhc_credential)
         self.lag = np.array([payment_lag_months(self.payer[p].days_to_payment) for p in PAYERS])
+
         # per-payer arrays, indexed by the payer code of a patient
         def per_payer(get: Any) -> NDArray[Any]:
             return np.array([get(p) for p in PAYERS])

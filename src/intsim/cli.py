@@ -12,6 +12,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from intsim import __version__
 from intsim.params import ENGINES, markdown_table
@@ -160,8 +161,8 @@ def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
     """``intsim compare``: scenarios on common random numbers, incremental table and figure."""
     import hashlib  # noqa: PLC0415
 
-    from intsim.compare import compare_scenarios, format_table, plot_cumulative_net  # noqa: PLC0415
-    from intsim.outputs import check_out_dir, write_json  # noqa: PLC0415
+    from intsim.compare import compare_scenarios, format_table  # noqa: PLC0415
+    from intsim.outputs import check_out_dir  # noqa: PLC0415
 
     scenarios = []
     for path in args.scenarios:
@@ -169,25 +170,15 @@ def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
         scenarios.append(_resolve(args))
     digest = hashlib.sha256("".join(s.scenario_hash() for s in scenarios).encode()).hexdigest()
     out_dir = args.out if args.out is not None else Path("results") / f"compare-{digest[:8]}"
-    check_out_dir(out_dir)
+    try:
+        check_out_dir(out_dir)  # fail before simulating, not after
+    except OSError as exc:
+        raise UserError(f"--out {exc}") from None
     table, results = compare_scenarios(scenarios, seed=args.seed)
-    tmp = out_dir.with_name(f".{out_dir.name}.tmp")
-    tmp.mkdir(parents=True, exist_ok=True)
-    table.to_csv(tmp / "compare.csv", index=False)
-    write_json(
-        tmp / "manifest.json",
-        {
-            "command": ["intsim", *argv],
-            "seed": next(iter(results.values())).seed,
-            "scenarios": {name: sc.to_dict() for name, sc in zip(results, scenarios, strict=True)},
-        },
-    )
-    plot_cumulative_net(results, tmp / "cumulative_net.png")
-    if out_dir.exists():
-        import shutil  # noqa: PLC0415
-
-        shutil.rmtree(out_dir)
-    os.replace(tmp, out_dir)
+    try:
+        _write_comparison(out_dir, table, results, scenarios, argv)
+    except OSError as exc:
+        raise UserError(f"--out {out_dir}: cannot write the outputs ({exc})") from None
     seed = next(iter(results.values())).seed
     print(
         f"intsim compare: {len(scenarios)} scenarios, seed {seed} (common random numbers); "
@@ -196,6 +187,40 @@ def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
     print(format_table(table))
     print(f"outputs written to {out_dir}/")
     return EXIT_OK
+
+
+def _write_comparison(
+    out_dir: Path, table: Any, results: dict[str, Any], scenarios: list[Scenario], argv: list[str]
+) -> None:
+    """Write compare.csv, manifest.json and cumulative_net.png atomically into ``out_dir``."""
+    import shutil  # noqa: PLC0415
+    import uuid  # noqa: PLC0415
+
+    from intsim.compare import plot_cumulative_net  # noqa: PLC0415
+    from intsim.outputs import write_json  # noqa: PLC0415
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir.parent / f".{out_dir.name}.tmp-{uuid.uuid4().hex[:12]}"
+    tmp.mkdir()
+    try:
+        table.to_csv(tmp / "compare.csv", index=False)
+        write_json(
+            tmp / "manifest.json",
+            {
+                "command": ["intsim", *argv],
+                "seed": next(iter(results.values())).seed,
+                "scenarios": {
+                    name: sc.to_dict() for name, sc in zip(results, scenarios, strict=True)
+                },
+            },
+        )
+        plot_cumulative_net(results, tmp / "cumulative_net.png")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 from intsim import finance
 from intsim import payment_models as pm
 from intsim.billing import fqhc_pps_rate, load_fee_schedule
-from intsim.claims import FAMILIES, MonthBilling
+from intsim.claims import FAMILIES, MonthBilling, payment_lag_months
 from intsim.params import PAYERS
 
 #: Months after a performance year ends before a P4P bonus is paid.
@@ -168,8 +168,13 @@ def build_ledger(
             for i in range(n)
         ]
     )
+    # PCP visit revenue arrives after the members' payers' average payment lag
+    lags = np.array([payment_lag_months(getattr(values.payers, p).days_to_payment) for p in PAYERS])
+    extra_lag = round(float((shares[0] * lags).sum())) if n else 0
     by_payer = {p: np.array([b.revenue_by_payer[p] for b in billing]) for p in PAYERS}
     cash = np.zeros(n)
+    if extra_lag < n:
+        cash[extra_lag:] += led["revenue_pcp_extra_visits"][: n - extra_lag]
     for i, b in enumerate(billing):
         for lag, amount in b.cash_by_lag.items():
             if i + lag < n:
@@ -393,7 +398,7 @@ def money_summary(
         cf_mm = np.maximum(sum(counterfactual[f"members_{p}"].to_numpy(float) for p in insured), 1)
         payer["tcoc_pmpm_counterfactual"] = float((cf_tcoc / cf_mm).mean())
         payer["tcoc_pmpm_change"] = payer["tcoc_pmpm"] - payer["tcoc_pmpm_counterfactual"]
-        payer["payer_net_savings"] = float(-diff.sum())
+        payer["payer_net_savings"] = float(-diff.sum()) + 0.0  # no "-0"
         payer["budget_impact_by_year"] = [float(x) for x in finance.annual_totals(diff)]
         payer["ed_visits_avoided"] = int(
             counterfactual["ed_visits"].sum() - monthly["ed_visits"].sum()
@@ -409,5 +414,44 @@ def money_summary(
         out["cost_per_responder"] = total_cost / extra if extra > 0 else None
     elif responders:
         out["cost_per_responder"] = total_cost / responders
+    out.update(grant_view(values, ledger))
     out["payer"] = payer
     return out
+
+
+def grant_view(values: Any, ledger: pd.DataFrame) -> dict[str, Any]:
+    """What grant writers ask: the budget by year, and the gap the grant leaves when it ends.
+
+    Returns:
+        ``budget_by_year`` (revenue, grant, cost and net per programme year, USD),
+        ``break_even_month_without_grant`` and ``funding_gap_after_grant_per_year``: the average
+        annual shortfall (USD per year, 0 if none) of the programme without grant money in the
+        months after the grant ends; ``None`` without a grant or if it outlasts the horizon.
+    """
+    n = len(ledger)
+    year = (ledger["month"].to_numpy() - 1) // 12 + 1
+    grant = ledger["revenue_grant"].to_numpy()
+    net_without = ledger["net"].to_numpy() - grant
+    budget = []
+    for y in np.unique(year):
+        sel = year == y
+        budget.append(
+            {
+                "year": int(y),
+                "revenue": float(ledger["revenue_total"][sel].sum()),
+                "grant": float(grant[sel].sum()),
+                "cost": float(ledger["cost_total"][sel].sum()),
+                "net": float(ledger["net"][sel].sum()),
+            }
+        )
+    g = values.grants
+    end = g.start_month + g.duration_months - 1
+    gap = None
+    if g.annual_amount > 0 and end < n:
+        after = net_without[end:]
+        gap = max(0.0, -float(after.mean()) * 12.0) if len(after) else None
+    return {
+        "budget_by_year": budget,
+        "break_even_month_without_grant": finance.break_even_month(net_without),
+        "funding_gap_after_grant_per_year": gap,
+    }

@@ -193,6 +193,8 @@ MONEY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("incremental_responders", "Responders beyond usual care", ",d"),
     ("cost_per_responder", "Cost per incremental responder (USD)", ",.0f"),
     ("billable_share_cm_time", "Care-manager time billed", ".0%"),
+    ("break_even_month_without_grant", "Break-even month without grant money", "d"),
+    ("funding_gap_after_grant_per_year", "Funding gap after the grant (USD/yr)", ",.0f"),
 )
 PAYER_ROWS: tuple[tuple[str, str, str], ...] = (
     ("tcoc_pmpm", "Payer: total cost of care PMPM (USD)", ",.2f"),
