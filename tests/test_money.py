@@ -242,9 +242,10 @@ def test_no_claim_without_a_delivered_service_and_minutes_never_overbilled(over)
         assert (pop.cm_minutes[cocm["slot"].to_numpy()] > 0).all()
         for slot, group in cocm.groupby("slot"):
             minutes = int(pop.cm_minutes[slot])
-            base = sum(min_minutes[c] for c in group["code"])
-            addon = int(group.loc[group["code"] == "99494", "units"].sum())
             initial = bool(pop.cm_initial[slot])
+            g0512 = 70 if initial else 60  # FQHC CoCM before 2026
+            base = sum(g0512 if c == "G0512" else min_minutes[c] for c in group["code"])
+            addon = int(group.loc[group["code"] == "99494", "units"].sum())
             first_addon = 86 if initial else 76
             # billed time never exceeds delivered time
             assert base <= minutes
@@ -335,3 +336,23 @@ def test_identical_ledgers_on_both_engines(over):
 def test_paid_status_constants_match_table():
     assert PAID == 0
     assert SAME_DAY == 2
+
+
+def test_fqhc_bills_g0512_before_2026_and_standard_codes_from_2026():
+    fqhc = {"billing.setting": "fqhc"}
+    before = simulate(ten_medicare_cocm_patients(**fqhc, **{"simulation.start_year": 2025}))
+    assert before.claims["code"].tolist() == ["G0512"] * 20  # 70 and 60 minutes both qualify
+    assert before.claims["allowed"].to_numpy() == pytest.approx(139.41)
+    short = simulate(
+        ten_medicare_cocm_patients(
+            **fqhc,
+            **{
+                "simulation.start_year": 2025,
+                "cocm.minutes_followup_month": 45.0,
+            },
+        )
+    )
+    assert (short.claims["month"] == 1).sum() == 10
+    assert (short.claims["month"] == 2).sum() == 0  # 45 < 60 minutes: no G0512, no G2214
+    after = simulate(ten_medicare_cocm_patients(**fqhc))
+    assert sorted(after.claims["code"].unique()) == ["99492", "99493"]

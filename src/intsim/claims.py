@@ -1,5 +1,9 @@
 """Claims from delivered services: money follows services (DESIGN.md decision 5).
 
+In FQHC mode (``billing.setting: fqhc``) Medicare and dual-eligible mental-health visits are PPS
+encounters (G0470) and Medicaid ones are paid the state's visit rate; CoCM is billed as G0512
+before 2026 and with the standard codes from 2026.
+
 Each month, after providers have spent their time, :class:`ClaimsBook` turns the services the
 population arrays record — care-manager minutes, BHC visits and what they addressed — into claim
 lines under the coding rules of :mod:`intsim.billing`, priced from the fee schedule of the
@@ -53,6 +57,9 @@ PAID, NOT_COVERED, SAME_DAY, CAPITATED, CASE_RATE, NO_FFS = range(len(STATUSES))
 
 #: Revenue families of the ledger.
 FAMILIES: tuple[str, ...] = ("cocm", "bhc_psychotherapy", "bhc_hbai", "fqhc_mental_health")
+
+#: First year in which FQHCs bill CoCM with the standard codes instead of G0512 (billing.md 1.3).
+FQHC_STANDARD_COCM_FROM = 2026
 
 #: Codes that are FQHC prospective-payment encounters, not fee-schedule services.
 FQHC_MH_MEDICARE = "G0470"
@@ -190,6 +197,13 @@ class ClaimsBook:
                 sel = slots[apcm][codes == code]
                 lines.add(sel, code, 0, 1, fees.rate(code, facility) * self.pcp_share)
         timed = ~apcm
+        if self.setting == "fqhc" and year < FQHC_STANDARD_COCM_FROM:
+            # before 2026 an FQHC bills CoCM as G0512: >= 70 min (initial) or >= 60 min
+            # (subsequent), no add-on, no G2214 (billing.md 1.3)
+            enough = minutes >= np.where(initial, 70, 60)
+            sel = timed & enough
+            lines.add(slots[sel], "G0512", 0, 1, fees.rate("G0512") * self.pcp_share)
+            return slots[sel]
         units = cocm_units(minutes[timed], initial[timed])
         for code, u in units.items():
             sel = u > 0
