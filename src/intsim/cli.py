@@ -110,6 +110,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cmp.add_argument("--out", type=Path, help="output directory (default: results/compare-<hash>/)")
 
+    mc = sub.add_parser(
+        "mc", help="Monte Carlo probabilistic sensitivity analysis of an experiment file"
+    )
+    mc.add_argument("experiment", type=Path, help="experiment YAML file (see README)")
+    mc.add_argument("--runs", type=_positive_int, help="parameter draws K (default: file's)")
+    mc.add_argument("--reps", type=_positive_int, help="replications R per draw")
+    mc.add_argument(
+        "--strategies",
+        type=Path,
+        nargs="+",
+        metavar="SCENARIO",
+        help="strategy scenario files (replace the file's strategies)",
+    )
+    mc.add_argument("--seed", type=_positive_int, help="root seed (default: sampling.seed)")
+    mc.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override a parameter in every strategy",
+    )
+    where = mc.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=_positive_int, help="process-pool workers (default: all cores)"
+    )
+    where.add_argument("--serial", action="store_true", help="run in this process")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="an existing Dask scheduler")
+    where.add_argument(
+        "--dask-local",
+        type=_positive_int,
+        metavar="N",
+        help="start a Dask LocalCluster with N workers",
+    )
+    mc.add_argument(
+        "--chunk-size", type=_positive_int, help="runs per chunk (default: about 1 s of work)"
+    )
+    mc.add_argument("--out", type=Path, help="output directory (default: results/mc-<name>/)")
+    mc.add_argument("--resume", action="store_true", help="continue an interrupted experiment")
+    mc.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    mc.add_argument("--quiet", action="store_true", help="no progress bar")
+
     sub.add_parser("params", help="print the parameter table (markdown)")
     return parser
 
@@ -223,6 +265,115 @@ def _write_comparison(
         raise
 
 
+#: Runs per chunk: about 1-2 s of work for a default-size scenario (with its counterfactual).
+DEFAULT_MC_CHUNK = 4
+
+
+def _resumed_chunk_size(out_dir: Path, resume: bool) -> int | None:
+    """The chunk size recorded by the interrupted run (resuming must not change it)."""
+    import json  # noqa: PLC0415
+
+    path = out_dir / "manifest.json"
+    if not resume or not path.exists():
+        return None
+    try:
+        return int(json.loads(path.read_text(encoding="utf-8"))["chunk_size"])
+    except (KeyError, ValueError, OSError):
+        return None
+
+
+def cmd_mc(args: argparse.Namespace, argv: list[str]) -> int:
+    """``intsim mc``: draws × replications × strategies through an executor; summaries."""
+    from intsim.batch import make_executor, run_batch  # noqa: PLC0415
+    from intsim.montecarlo import (  # noqa: PLC0415
+        build_tasks,
+        draws_table,
+        load_experiment,
+        plot_mc_figures,
+        summarise_runs,
+    )
+    from intsim.outputs import manifest_base  # noqa: PLC0415
+
+    exp = load_experiment(
+        args.experiment,
+        runs=args.runs,
+        reps=args.reps,
+        strategy_files=args.strategies or (),
+        overrides=args.overrides,
+        seed=args.seed,
+    )
+    out_dir = args.out if args.out is not None else Path("results") / f"mc-{exp.name}"
+    if out_dir.exists() and any(out_dir.iterdir()) and not args.resume:
+        raise UserError(
+            f"--out {out_dir}: not empty; add --resume to continue it, or choose another folder"
+        )
+    draws = draws_table(exp)
+    tasks = build_tasks(exp, draws)
+    kind = "serial" if args.serial else "dask" if (args.scheduler or args.dask_local) else "process"
+    chunk = args.chunk_size or _resumed_chunk_size(out_dir, args.resume) or DEFAULT_MC_CHUNK
+    manifest = {
+        **manifest_base(["intsim", *argv]),
+        "experiment": exp.raw,
+        "strategies": {name: sc.to_dict() for name, sc in exp.strategies.items()},
+        "runs": exp.runs,
+        "reps": exp.reps,
+        "seed": exp.seed,
+        "method": exp.method,
+    }
+    try:
+        with make_executor(
+            kind, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local
+        ) as executor:
+            runs = run_batch(
+                tasks,
+                out_dir,
+                executor=executor,
+                chunk_size=chunk,
+                resume=args.resume,
+                progress=not args.quiet,
+                manifest=manifest,
+            )
+    except (ValueError, ConnectionError, OSError) as exc:
+        raise UserError(str(exc)) from None
+    draws.to_parquet(out_dir / "draws.parquet", index=False)
+    summary = summarise_runs(runs, exp.break_even_by, exp.months)
+    summary.to_csv(out_dir / "summary.csv", index=False)
+    if not args.no_figures:
+        plot_mc_figures(runs, out_dir)
+    _print_mc(summary, exp, out_dir)
+    return EXIT_OK
+
+
+def _print_mc(summary: Any, exp: Any, out_dir: Path) -> None:
+    """Print the headline Monte Carlo results."""
+    print(
+        f"intsim mc {exp.name}: {exp.runs} draws x {exp.reps} reps x {len(exp.strategies)} "
+        f"strategies ({exp.method}, seed {exp.seed})"
+    )
+    pick = summary[
+        summary["statistic"].isin(["mean", "p5", "p95", "P(> 0)"])
+        | summary["statistic"].str.startswith("P(<=")
+    ]
+    pick = pick[
+        pick["metric"].isin(
+            [
+                "net",
+                "npv",
+                "break_even_month",
+                "payback_month",
+                "responders",
+                "payer.payer_net_savings",
+            ]
+        )
+        | pick["metric"].str.startswith("delta_vs_")
+    ]
+    table = pick.pivot_table(
+        index=["metric", "statistic"], columns="strategy", values="value", sort=False
+    )
+    print(table.to_string(float_format=lambda v: f"{v:,.2f}" if abs(v) < 10 else f"{v:,.0f}"))
+    print(f"outputs written to {out_dir}/")
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """``intsim validate``: check a scenario file."""
     scenario = _resolve(args)
@@ -249,6 +400,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_validate(args)
         if args.command == "compare":
             return cmd_compare(args, argv)
+        if args.command == "mc":
+            return cmd_mc(args, argv)
         if args.command == "params":
             sys.stdout.write(markdown_table())
             return EXIT_OK

@@ -105,6 +105,17 @@ def check_out_dir(out_dir: Path) -> None:
             return
 
 
+def manifest_base(argv: list[str] | None) -> dict[str, Any]:
+    """The reproducibility fields every output folder records."""
+    return {
+        "versions": package_versions(),
+        "git_commit": git_commit(),
+        "command": argv,
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "platform": f"{platform.system()} {platform.machine()}",
+    }
+
+
 def manifest(scenario: Scenario, results: Results, argv: list[str] | None) -> dict[str, Any]:
     """The run's manifest: everything needed to reproduce it."""
     return {

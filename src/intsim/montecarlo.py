@@ -1,0 +1,382 @@
+"""Probabilistic sensitivity analysis: parameter draws × replications × strategies.
+
+An experiment file names a base scenario, the strategies to compare, the parameter
+distributions and the sampling design::
+
+    name: cocm_vs_pcbh
+    scenario: ../configs/default.yaml      # base scenario (relative to this file)
+    set: {simulation.months: 36}           # optional overrides of the base
+    strategies:                            # optional; default: the base alone
+      cocm: ../configs/cocm.yaml           # a scenario file (its own extends chain), or
+      pcbh: {care_model: pcbh}             # overrides applied to the base
+    uncertainty:
+      defaults: true                       # the declaration's distributions (evidence.md)
+      clinical.cocm_response_hr: {dist: lognormal, median: 3.4, ci: [2.5, 4.6]}
+    sampling: {method: lhs, seed: 7}       # random | lhs | sobol
+    monte_carlo: {runs: 100, reps: 2, break_even_by: [12, 24, 36]}
+
+Every strategy is evaluated on the same parameter draws and, for each (draw, replication), on the
+same seed: common random numbers, so incremental results have low variance. Seeds derive from one
+root seed through ``numpy.random.SeedSequence`` (:func:`intsim.batch.task_seed`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from intsim.batch import Task, task_seed
+from intsim.scenario import (
+    Scenario,
+    ScenarioError,
+    build_scenario,
+    load_scenario,
+    parse_overrides,
+    read_yaml_mapping,
+)
+from intsim.uncertainty import UncertaintySpec, overrides_for_draw, sample
+
+EXPERIMENT_KEYS = (
+    "name",
+    "description",
+    "scenario",
+    "set",
+    "strategies",
+    "uncertainty",
+    "sampling",
+    "monte_carlo",
+)
+SAMPLING_METHODS = ("random", "lhs", "sobol")
+
+#: Summary outputs reported per strategy (columns of runs.parquet).
+METRICS: tuple[str, ...] = (
+    "net",
+    "npv",
+    "net_margin_pct",
+    "total_revenue",
+    "total_cost",
+    "break_even_month",
+    "payback_month",
+    "cash_trough",
+    "patients_served",
+    "responders",
+    "incremental_responders",
+    "cost_per_responder",
+    "payer.payer_net_savings",
+    "payer.tcoc_pmpm_change",
+)
+
+
+@dataclass
+class Experiment:
+    """A resolved Monte Carlo experiment."""
+
+    name: str
+    strategies: dict[str, Scenario]
+    uncertainty: UncertaintySpec
+    method: str = "lhs"
+    seed: int = 1
+    runs: int = 100
+    reps: int = 1
+    break_even_by: tuple[int, ...] = (12, 24, 36)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def months(self) -> int:
+        """Horizon of the first strategy (all strategies share it)."""
+        return int(next(iter(self.strategies.values())).values.simulation.months)
+
+
+def _err(path: str, value: Any, expected: str) -> ScenarioError:
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return ScenarioError(f"{path}: got {text}; expected {expected}")
+
+
+def _positive_int(data: Mapping[str, Any], key: str, path: str, default: int) -> int:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _err(path, value, "a whole number >= 1")
+    return value
+
+
+def load_experiment(
+    path: str | Path,
+    *,
+    runs: int | None = None,
+    reps: int | None = None,
+    strategy_files: Sequence[str | Path] = (),
+    overrides: Sequence[str] = (),
+    seed: int | None = None,
+) -> Experiment:
+    """Load and validate an experiment file (CLI options override the file).
+
+    Raises:
+        ScenarioError: With one message naming the key path and the expectation.
+    """
+    path = Path(path)
+    data = read_yaml_mapping(path)
+    unknown = sorted(set(data) - set(EXPERIMENT_KEYS))
+    if unknown:
+        raise ScenarioError(
+            f"{unknown[0]}: unknown key in experiment file {path}; expected one of "
+            + ", ".join(EXPERIMENT_KEYS)
+        )
+    if "scenario" not in data or not isinstance(data["scenario"], str):
+        raise _err("scenario", data.get("scenario"), "the path of a base scenario file")
+    base_overrides = dict(data.get("set") or {})
+    if not isinstance(base_overrides, dict):
+        raise _err("set", data.get("set"), "a mapping of KEY.PATH: value")
+    base_overrides.update(parse_overrides(overrides))
+    base = load_scenario(path.parent / data["scenario"], base_overrides or None)
+
+    strategies: dict[str, Scenario] = {}
+    if strategy_files:
+        for f in strategy_files:
+            sc = load_scenario(f, base_overrides or None)
+            strategies[sc.name] = sc
+    else:
+        spec = data.get("strategies") or {}
+        if not isinstance(spec, dict):
+            raise _err("strategies", spec, "a mapping of name: scenario file or overrides")
+        for name, item in spec.items():
+            where = f"strategies.{name}"
+            if isinstance(item, str):
+                sc = load_scenario(path.parent / item, base_overrides or None)
+            elif isinstance(item, dict):
+                try:
+                    sc = base.with_overrides(item)
+                except ScenarioError as exc:
+                    raise ScenarioError(f"{where}: {exc}") from None
+            else:
+                raise _err(where, item, "a scenario file path or a mapping of overrides")
+            strategies[str(name)] = build_scenario(sc.to_dict(), name=str(name))
+    if not strategies:
+        strategies[base.name] = base
+    months = {sc.values.simulation.months for sc in strategies.values()}
+    if len(months) > 1:
+        raise _err("strategies", sorted(months), "the same simulation.months in every strategy")
+
+    sampling = data.get("sampling") or {}
+    if not isinstance(sampling, dict):
+        raise _err("sampling", sampling, "a mapping with method and seed")
+    method = sampling.get("method", "lhs")
+    if method not in SAMPLING_METHODS:
+        raise _err("sampling.method", method, "one of " + ", ".join(SAMPLING_METHODS))
+    root = seed if seed is not None else _positive_int(sampling, "seed", "sampling.seed", 1)
+    mc = data.get("monte_carlo") or {}
+    if not isinstance(mc, dict):
+        raise _err("monte_carlo", mc, "a mapping with runs, reps and break_even_by")
+    k = runs if runs is not None else _positive_int(mc, "runs", "monte_carlo.runs", 100)
+    r = reps if reps is not None else _positive_int(mc, "reps", "monte_carlo.reps", 1)
+    by = mc.get("break_even_by", [12, 24, 36])
+    if not isinstance(by, list) or not all(isinstance(x, int) and x >= 1 for x in by):
+        raise _err("monte_carlo.break_even_by", by, "a list of months >= 1")
+    unc = dict(data.get("uncertainty") or {})
+    defaults = bool(unc.pop("defaults", False))
+    spec = UncertaintySpec.from_mapping(unc, defaults=defaults)
+    return Experiment(
+        name=str(data.get("name", path.stem)),
+        strategies=strategies,
+        uncertainty=spec,
+        method=method,
+        seed=root,
+        runs=k,
+        reps=r,
+        break_even_by=tuple(by),
+        raw=dict(data),
+    )
+
+
+def draws_table(exp: Experiment) -> pd.DataFrame:
+    """The sampled parameter values, one row per draw."""
+    return sample(exp.uncertainty, exp.runs, method=exp.method, seed=exp.seed)
+
+
+def build_tasks(exp: Experiment, draws: pd.DataFrame) -> list[Task]:
+    """One task per draw × replication × strategy, in a fixed order (the task id)."""
+    tasks = []
+    task_id = 0
+    for draw in range(len(draws)):
+        values = overrides_for_draw(draws.iloc[draw])
+        drawn = {
+            name: scenario.with_overrides(values) if values else scenario
+            for name, scenario in exp.strategies.items()
+        }
+        for rep in range(exp.reps):
+            seed = task_seed(exp.seed, draw, rep)
+            for name, sc in drawn.items():
+                tasks.append(Task(task_id, draw, rep, name, sc, seed))
+                task_id += 1
+    return tasks
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def _stats(x: np.ndarray) -> dict[str, float]:
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return {
+            "n": 0,
+            "mean": np.nan,
+            "sd": np.nan,
+            "mcse": np.nan,
+            "p5": np.nan,
+            "p50": np.nan,
+            "p95": np.nan,
+        }
+    sd = float(np.std(x, ddof=1)) if n > 1 else 0.0
+    return {
+        "n": n,
+        "mean": float(np.mean(x)),
+        "sd": sd,
+        "mcse": sd / np.sqrt(n),
+        "p5": float(np.percentile(x, 5)),
+        "p50": float(np.percentile(x, 50)),
+        "p95": float(np.percentile(x, 95)),
+    }
+
+
+def summarise_runs(runs: pd.DataFrame, break_even_by: Sequence[int], months: int) -> pd.DataFrame:
+    """Summaries per strategy and metric, probabilities, and incremental results.
+
+    Per strategy and metric: mean, SD, Monte Carlo standard error, p5/p50/p95; P(break-even by
+    month X), P(NPV > 0), P(payback within the horizon) and the 5th-percentile cash trough
+    (bridge funding in a bad case); and every strategy against the first, paired on draw and
+    replication (common random numbers).
+
+    Returns:
+        A long table with columns ``strategy, metric, statistic, value``.
+    """
+    rows: list[dict[str, Any]] = []
+
+    def add(strategy: str, metric: str, statistic: str, value: float) -> None:
+        rows.append(
+            {"strategy": strategy, "metric": metric, "statistic": statistic, "value": value}
+        )
+
+    strategies = list(dict.fromkeys(runs["strategy"]))
+    for name in strategies:
+        sub = runs[runs["strategy"] == name]
+        for metric in METRICS:
+            if metric in sub:
+                for stat, value in _stats(sub[metric].to_numpy(float)).items():
+                    add(name, metric, stat, value)
+        be = sub["break_even_month"].to_numpy(float)
+        for x in break_even_by:
+            add(name, "break_even_month", f"P(<= {x})", float(np.mean(be <= x)))
+        add(name, "npv", "P(> 0)", float(np.mean(sub["npv"].to_numpy(float) > 0)))
+        pb = sub["payback_month"].to_numpy(float)
+        add(name, "payback_month", f"P(<= {months})", float(np.mean(pb <= months)))
+        trough = sub["cash_trough"].to_numpy(float)
+        add(name, "cash_trough", "bridge_p5", float(np.percentile(trough, 5)))
+    if len(strategies) > 1:
+        ref = runs[runs["strategy"] == strategies[0]].set_index(["draw", "rep"])
+        for name in strategies[1:]:
+            other = runs[runs["strategy"] == name].set_index(["draw", "rep"])
+            for metric in (
+                "net",
+                "npv",
+                "responders",
+                "patients_served",
+                "payer.payer_net_savings",
+            ):
+                if metric not in other:
+                    continue
+                diff = (other[metric] - ref[metric]).to_numpy(float)
+                label = f"delta_vs_{strategies[0]}:{metric}"
+                for stat, value in _stats(diff).items():
+                    add(name, label, stat, value)
+                add(name, label, "P(> 0)", float(np.mean(diff > 0)))
+    return pd.DataFrame(rows, columns=["strategy", "metric", "statistic", "value"])
+
+
+def cumulative_net_columns(runs: pd.DataFrame) -> list[str]:
+    """The ``cumulative_net_m<k>`` columns in month order."""
+    cols = [c for c in runs.columns if c.startswith("cumulative_net_m")]
+    return sorted(cols, key=lambda c: int(c.removeprefix("cumulative_net_m")))
+
+
+def plot_mc_figures(runs: pd.DataFrame, out_dir: Path) -> list[Path]:
+    """Fan chart of cumulative net, histograms of break-even month and NPV, convergence."""
+    import matplotlib as mpl  # noqa: PLC0415
+
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    strategies = list(dict.fromkeys(runs["strategy"]))
+    paths = []
+    cols = cumulative_net_columns(runs)
+    if cols:
+        fig, ax = plt.subplots(figsize=(9, 5))
+        months = np.arange(1, len(cols) + 1)
+        for k, name in enumerate(strategies):
+            values = runs.loc[runs["strategy"] == name, cols].to_numpy(float) / 1e3
+            color = f"C{k}"
+            lo, q1, med, q3, hi = np.percentile(values, [5, 25, 50, 75, 95], axis=0)
+            ax.fill_between(months, lo, hi, color=color, alpha=0.15)
+            ax.fill_between(months, q1, q3, color=color, alpha=0.3)
+            ax.plot(months, med, color=color, lw=1.8, label=f"{name} (median, 50% and 90%)")
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.set_xlabel("month")
+        ax.set_ylabel("cumulative net incl. startup (thousand USD)")
+        ax.set_title("Cumulative net by month: Monte Carlo fan chart")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        paths.append(out_dir / "fan_cumulative_net.png")
+        fig.savefig(paths[-1], dpi=130)
+        plt.close(fig)
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
+    for k, name in enumerate(strategies):
+        sub = runs[runs["strategy"] == name]
+        be = sub["break_even_month"].to_numpy(float)
+        never = np.isnan(be).mean()
+        if np.isfinite(be).any():
+            a1.hist(
+                be[np.isfinite(be)],
+                bins=20,
+                alpha=0.5,
+                color=f"C{k}",
+                label=f"{name} (never: {never:.0%})",
+            )
+        else:
+            a1.plot([], [], color=f"C{k}", label=f"{name} (never: {never:.0%})")
+        a2.hist(sub["npv"].to_numpy(float) / 1e3, bins=30, alpha=0.5, color=f"C{k}", label=name)
+    a1.set_xlabel("break-even month")
+    a1.set_ylabel("runs")
+    a1.legend(fontsize=8)
+    a2.axvline(0, color="grey", lw=0.8)
+    a2.set_xlabel("NPV (thousand USD)")
+    a2.legend(fontsize=8)
+    fig.tight_layout()
+    paths.append(out_dir / "histograms.png")
+    fig.savefig(paths[-1], dpi=130)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(9, 4))
+    for k, name in enumerate(strategies):
+        x = runs.loc[runs["strategy"] == name, "npv"].to_numpy(float) / 1e3
+        n = np.arange(1, len(x) + 1)
+        mean = np.cumsum(x) / n
+        sq = np.cumsum(x**2) / n
+        se = np.sqrt(np.maximum(sq - mean**2, 0) / np.maximum(n - 1, 1))
+        ax.plot(n, mean, color=f"C{k}", label=name)
+        ax.fill_between(n, mean - 2 * se, mean + 2 * se, color=f"C{k}", alpha=0.2)
+    ax.set_xlabel("runs")
+    ax.set_ylabel("running mean NPV ± 2 SE (thousand USD)")
+    ax.set_title("Convergence of the Monte Carlo mean")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    paths.append(out_dir / "convergence.png")
+    fig.savefig(paths[-1], dpi=130)
+    plt.close(fig)
+    return paths
