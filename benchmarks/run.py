@@ -16,9 +16,13 @@ Benchmarks:
   arrays engine is also timed on that panel (``arrays_small_run``), so the ratio compares like
   with like.
 * ``arrays_vs_agents_speed_ratio``: ratio of the two engines' medians on the same scenario.
+* ``mc_*``: Monte Carlo batches through the serial, process-pool and Dask executors, and memory per
+  worker (``benchmarks/mc.py``); on by default, ``--no-mc`` skips them, ``--mc-only`` runs only
+  them.
 
-Everything runs in this single process, pinned to one core where the OS allows it, with the
-BLAS/OpenMP thread pools limited to one thread. A human-readable table goes to stderr at the end.
+Everything above the ``mc_*`` benchmarks runs in this single process, pinned to one core where the
+OS allows it, with the BLAS/OpenMP thread pools limited to one thread (the ``mc_*`` benchmarks run
+unpinned, on worker processes). A human-readable table goes to stderr at the end.
 """
 
 from __future__ import annotations
@@ -242,7 +246,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--json-out", type=Path, default=None, metavar="FILE", help="also write the lines here"
     )
+    parser.add_argument(
+        "--mc",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run the Monte Carlo batch benchmarks (benchmarks/mc.py) at the end "
+        "(default: on; --no-mc skips them)",
+    )
+    parser.add_argument(
+        "--mc-only",
+        action="store_true",
+        help="run only the Monte Carlo batch benchmarks (no pinning, no single-run benchmarks)",
+    )
     args = parser.parse_args(argv)
+    if args.mc_only and not args.mc:
+        parser.error("--mc-only and --no-mc contradict each other")
     if args.agents_patients is not None and args.agents_patients < 1:
         parser.error("--agents-patients must be >= 1")
     for opt in ("arrays_runs", "agents_runs"):
@@ -319,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         Process exit status.
     """
     args = parse_args(argv)
-    core = pin_to_one_core()
+    core = None if args.mc_only else pin_to_one_core()
     arrays_runs = args.arrays_runs or (3 if args.quick else 7)
     agents_runs = args.agents_runs or (1 if args.quick else 3)
     records: list[dict[str, Any]] = []
@@ -334,63 +352,69 @@ def main(argv: Sequence[str] | None = None) -> int:
         records.append(record)
 
     try:
-        # (d) scenario loading + validation.
-        timing = time_calls(lambda: load_scenario(args.scenario), runs=50, warmup=1)
-        emit(
-            {
-                "name": "scenario_load",
-                "median_s": round(timing.median, 6),
-                "min_s": round(timing.minimum, 6),
-                "runs": len(timing.times),
-                "scenario": str(args.scenario),
-            }
-        )
-        full: Scenario = timing.last
-        default_n = int(full.get("population.n_patients"))
-        # One run of the clinic model with its claims and ledger; the usual-care counterfactual
-        # (a second model run on the same seed) is benchmarked separately below.
-        scenario = full.with_overrides({"finance.counterfactual": False})
-
-        # (a) arrays engine on the default scenario.
-        arrays, arrays_res = bench_engine(
-            "arrays_default_run", scenario, "arrays", runs=arrays_runs, warmup=1
-        )
-        arrays["target_max_s"] = TARGET_ARRAYS_MAX_S
-        arrays["meets_target"] = arrays["median_s"] <= TARGET_ARRAYS_MAX_S
-        emit(arrays)
-
-        # (b) agents engine, on the default panel or a smaller one.
-        if args.agents_patients is None or args.agents_patients == default_n:
-            agents, agents_res = bench_engine(
-                "agents_default_run", scenario, "agents", runs=agents_runs, warmup=0
+        if not args.mc_only:
+            # (d) scenario loading + validation.
+            timing = time_calls(lambda: load_scenario(args.scenario), runs=50, warmup=1)
+            emit(
+                {
+                    "name": "scenario_load",
+                    "median_s": round(timing.median, 6),
+                    "min_s": round(timing.minimum, 6),
+                    "runs": len(timing.times),
+                    "scenario": str(args.scenario),
+                }
             )
-            emit(agents)
-        else:
-            small = load_scenario(
-                args.scenario,
-                overrides={
-                    "population.n_patients": args.agents_patients,
-                    "finance.counterfactual": False,
-                },
-            )
+            full: Scenario = timing.last
+            default_n = int(full.get("population.n_patients"))
+            # One run of the clinic model with its claims and ledger; the usual-care counterfactual
+            # (a second model run on the same seed) is benchmarked separately below.
+            scenario = full.with_overrides({"finance.counterfactual": False})
+
+            # (a) arrays engine on the default scenario.
             arrays, arrays_res = bench_engine(
-                "arrays_small_run", small, "arrays", runs=arrays_runs, warmup=1
+                "arrays_default_run", scenario, "arrays", runs=arrays_runs, warmup=1
             )
+            arrays["target_max_s"] = TARGET_ARRAYS_MAX_S
+            arrays["meets_target"] = arrays["median_s"] <= TARGET_ARRAYS_MAX_S
             emit(arrays)
-            agents, agents_res = bench_engine(
-                "agents_small_run", small, "agents", runs=agents_runs, warmup=0
+
+            # (b) agents engine, on the default panel or a smaller one.
+            if args.agents_patients is None or args.agents_patients == default_n:
+                agents, agents_res = bench_engine(
+                    "agents_default_run", scenario, "agents", runs=agents_runs, warmup=0
+                )
+                emit(agents)
+            else:
+                small = load_scenario(
+                    args.scenario,
+                    overrides={
+                        "population.n_patients": args.agents_patients,
+                        "finance.counterfactual": False,
+                    },
+                )
+                arrays, arrays_res = bench_engine(
+                    "arrays_small_run", small, "arrays", runs=arrays_runs, warmup=1
+                )
+                emit(arrays)
+                agents, agents_res = bench_engine(
+                    "agents_small_run", small, "agents", runs=agents_runs, warmup=0
+                )
+                emit(agents)
+
+            # (c) ratio of medians on the same scenario.
+            emit(ratio_record(arrays, agents, arrays_res, agents_res))
+
+            # (e) what `intsim run` simulates by default: the programme plus its usual-care
+            # counterfactual on the same seed (payer savings, shared-savings benchmarks).
+            with_cf, _ = bench_engine(
+                "arrays_default_run_with_counterfactual", full, "arrays", runs=arrays_runs, warmup=0
             )
-            emit(agents)
+            emit(with_cf)
+        if args.mc:
+            # (f) Monte Carlo batches: serial, process pool, Dask; unpinned (see mc.py).
+            from mc import run_mc_benchmarks  # noqa: PLC0415  (dask etc. only when wanted)
 
-        # (c) ratio of medians on the same scenario.
-        emit(ratio_record(arrays, agents, arrays_res, agents_res))
-
-        # (e) what `intsim run` simulates by default: the programme plus its usual-care
-        # counterfactual on the same seed (payer savings, shared-savings benchmarks).
-        with_cf, _ = bench_engine(
-            "arrays_default_run_with_counterfactual", full, "arrays", runs=arrays_runs, warmup=0
-        )
-        emit(with_cf)
+            run_mc_benchmarks(emit, quick=args.quick, scenario_path=args.scenario)
     finally:
         if json_out is not None:
             json_out.close()

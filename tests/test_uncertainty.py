@@ -575,8 +575,10 @@ def test_overrides_for_draw_build_valid_scenarios() -> None:
         overrides = overrides_for_draw(row)
         assert "draw" not in overrides
         assert set(overrides) == set(spec.columns)
+        ints = {p.path for p in PARAMETERS if p.kind == "int"}
         assert type(overrides["pcbh.visits_per_day"]) is int
-        assert all(type(v) is float for k, v in overrides.items() if k != "pcbh.visits_per_day")
+        assert all(type(v) is int for k, v in overrides.items() if k in ints)
+        assert all(type(v) is float for k, v in overrides.items() if k not in ints)
         scenario = base.with_overrides(overrides)
         for path, value in overrides.items():
             assert scenario.get(path) == value

@@ -166,9 +166,11 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         0.13,
         "proportion",
         "Share with subthreshold distress (score 5-9) at month 1.",
-        f"{EVIDENCE} A1: PRIME-MD 1000 13% subthreshold",
+        f"{EVIDENCE} A1: PRIME-MD 1000 13% subthreshold; dist: beta, mean 0.13 and the binomial "
+        "95% interval 0.11-0.15 of 13% of n=1,000 (A1: beta from counts)",
         bounds=PROB,
         plausible=(0.08, 0.18),
+        dist=("beta_mean_ci", 0.13, 0.11, 0.15),
     ),
     Param(
         "population.remitted_prevalence",
@@ -331,9 +333,13 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         0.0387,
         "hazard per month",
         "Relapse hazard after remission (usual care).",
-        f"{CALIB} T2 calibrated: Lin 1998, 37.1% within 12 months; bisection, {FIT}",
+        f"{CALIB} T2 calibrated: Lin 1998, 37.1% within 12 months; bisection, {FIT}; dist: "
+        "lognormal centred on the fitted value, 95% interval 0.0311-0.0470 = the constant-hazard "
+        "equivalents of the binomial 95% interval 31.1-43.1% of 37.1% of n=251 (Lin 1998; B3 "
+        "beta from counts), which the fit reproduces (identity 0.0386 vs fitted 0.0387)",
         bounds=NONNEG,
         plausible=(0.02, 0.05),
+        dist=("lognormal_median_ci", 0.0387, 0.0311, 0.0470),
     ),
     Param(
         "clinical.residual_relapse_or",
@@ -341,9 +347,12 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "odds ratio",
         "Odds ratio of 12-month relapse for responders with residual symptoms (not yet remitted), "
         "applied to the 12-month relapse probability after remission.",
-        f"{EVIDENCE} B3: Lin 1998 OR 3.3 (2.74-3.93) for residual subthreshold symptoms",
+        f"{EVIDENCE} B3: Lin 1998 OR 3.3 (2.74-3.93) for residual subthreshold symptoms; dist: "
+        "PERT (2.52, 3.3, 4.21), whose 2.5%/97.5% quantiles are the 95% CI 2.74-3.93 (a bounded "
+        "stand-in for the B3 lognormal, which would put mass below the hard bound 1)",
         bounds=(1.0, None),
         plausible=(2.74, 3.93),
+        dist=("pert", 2.52, 3.3, 4.21),
     ),
     Param(
         "clinical.sustained_remission_months",
@@ -400,10 +409,13 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "ratio of hazard ratios",
         "Multiplier of the CoCM hazard ratio for anxiety-primary episodes.",
         f"{EVIDENCE} B1: Archer 2012 response RR 1.50 for anxiety vs 1.32 for depression "
-        "(0-6 months); the RR ratio used as a hazard-ratio multiplier (assumption)",
+        "(0-6 months); the RR ratio used as a hazard-ratio multiplier (assumption); dist: "
+        "lognormal, median 1.14, 95% interval 0.90-1.44 from the two Archer 2012 CIs (1.21-1.87, "
+        "1.22-1.43) combined on the log scale (assumption: independent estimates)",
         bounds=(0.0, None),
         positive=True,
         plausible=(1.0, 1.3),
+        dist=("lognormal_median_ci", 1.14, 0.90, 1.44),
     ),
     Param(
         "clinical.pcbh_response_hr",
@@ -429,18 +441,24 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         2.06,
         "hazard ratio",
         "Improvement-hazard ratio of care-manager follow-up within 4 weeks of enrolment.",
-        f"{EVIDENCE} B4: Bao 2016 HR 2.06 (1.67-2.54)",
+        f"{EVIDENCE} B4: Bao 2016 HR 2.06 (1.67-2.54); dist: PERT (1.53, 2.06, 2.76), whose "
+        "2.5%/97.5% quantiles are the 95% CI (a bounded stand-in for the B4 lognormal, which "
+        "would put mass below the hard bound 1)",
         bounds=(1.0, None),
         plausible=(1.67, 2.54),
+        dist=("pert", 1.53, 2.06, 2.76),
     ),
     Param(
         "clinical.psychiatric_review_hr",
         1.44,
         "hazard ratio",
         "Improvement-hazard ratio of a psychiatric consultation for non-improvers at 8-12 weeks.",
-        f"{EVIDENCE} B4: Bao 2016 OR 1.44 (1.13-1.84), used as a hazard ratio",
+        f"{EVIDENCE} B4: Bao 2016 OR 1.44 (1.13-1.84), used as a hazard ratio; dist: PERT "
+        "(1.02, 1.44, 2.03), whose 2.5%/97.5% quantiles are the 95% CI (a bounded stand-in for "
+        "the B4 lognormal, which would put mass below the hard bound 1)",
         bounds=(1.0, None),
         plausible=(1.13, 1.84),
+        dist=("pert", 1.02, 1.44, 2.03),
     ),
     Param(
         "clinical.learning_start",
@@ -495,18 +513,24 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "ED visits per 100 person-years",
         "ED visit rate, panel average under usual care (split by chronic and BH state with "
         "the IRRs so the month-1 panel reproduces it).",
-        f"{EVIDENCE} C2: Reiss-Brennan 2016 TPM arm",
+        f"{EVIDENCE} C2: Reiss-Brennan 2016 TPM arm; dist: PERT (15, 23.5, 35) over the "
+        "plausible range (assumption: between-panel variation; C2 suggests a gamma rate but "
+        "gives no interval)",
         bounds=NONNEG,
         plausible=(15.0, 35.0),
+        dist=("pert", 15.0, 23.5, 35.0),
     ),
     Param(
         "utilization.admissions_per_100py",
         10.6,
         "admissions per 100 person-years",
         "Hospital admission rate, panel average under usual care (split by state as for ED).",
-        f"{EVIDENCE} C2: Reiss-Brennan 2016 TPM arm",
+        f"{EVIDENCE} C2: Reiss-Brennan 2016 TPM arm; dist: PERT (6, 10.6, 15) over the "
+        "plausible range (assumption: between-panel variation; C2 suggests a gamma rate but "
+        "gives no interval)",
         bounds=NONNEG,
         plausible=(6.0, 15.0),
+        dist=("pert", 6.0, 10.6, 15.0),
     ),
     Param(
         "utilization.depression_ed_irr",
@@ -543,9 +567,11 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         0.501,
         "probability",
         "Probability an unassisted PCP recognises a threshold episode at a visit.",
-        f"{EVIDENCE} A2: Mitchell 2009 sensitivity 50.1% (41.3-59.0)",
+        f"{EVIDENCE} A2: Mitchell 2009 sensitivity 50.1% (41.3-59.0); dist: beta from the 95% "
+        "interval (A2)",
         bounds=PROB,
         plausible=(0.413, 0.59),
+        dist=("beta_mean_ci", 0.501, 0.413, 0.59),
     ),
     Param(
         "detection.screening_rate",
@@ -572,9 +598,12 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "probability",
         "Probability a recognised threshold patient in usual care is treated by the PCP or "
         "referred (rest: watchful waiting).",
-        f"{EVIDENCE} A2: Kessler 2003 51.6% treated",
+        f"{EVIDENCE} A2: Kessler 2003 51.6% treated; dist: beta, mean 0.52 with the plausible "
+        "range 0.40-0.65 as 95% interval (A2 suggests a beta but gives no interval; the spread "
+        "is an assumption for transfer from a community survey to primary care)",
         bounds=PROB,
         plausible=(0.4, 0.65),
+        dist=("beta_mean_ci", 0.52, 0.40, 0.65),
     ),
     Param(
         "detection.specialty_referral_share",
@@ -591,9 +620,11 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         0.65,
         "probability",
         "Probability a referred patient attends the first specialty visit.",
-        f"{EVIDENCE} B6: 60-70% (Psychiatr Serv 2021)",
+        f"{EVIDENCE} B6: 60-70% (Psychiatr Serv 2021); dist: PERT (0.44, 0.65, 0.70), a beta "
+        "over the B6 range of reported values 44-70%",
         bounds=PROB,
         plausible=(0.44, 0.7),
+        dist=("pert", 0.44, 0.65, 0.70),
     ),
     Param(
         "detection.treatment_months",
@@ -717,18 +748,22 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "probability",
         "Probability an enrolled patient disengages after the initial assessment, before any "
         "follow-up contact.",
-        f"{CALIB} T4 calibrated: Blackmore 2022 25% of engaged without follow-up; bisection, {FIT}",
+        f"{CALIB} T4 calibrated: Blackmore 2022 25% of engaged without follow-up; bisection, "
+        f"{FIT}; dist: beta centred on the fitted value with the {EVIDENCE} B6 range 15-35% as "
+        "95% interval (the fit reproduces the 25% target almost exactly)",
         bounds=PROB,
         plausible=(0.15, 0.35),
+        dist=("beta_mean_ci", 0.248, 0.15, 0.35),
     ),
     Param(
         "cocm.monthly_dropout",
         0.06,
         "probability per month",
         "Disengagement from CoCM per month after the first follow-up.",
-        f"{EVIDENCE} B6: EST 4-8%/month",
+        f"{EVIDENCE} B6: EST 4-8%/month; dist: beta with the EST range 4-8% as 95% interval (B6)",
         bounds=PROB,
         plausible=(0.04, 0.08),
+        dist=("beta_mean_ci", 0.06, 0.04, 0.08),
     ),
     Param(
         "cocm.waitlist_dropout",
@@ -744,10 +779,12 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         80,
         "patients per FTE",
         "Active caseload cap per 1.0 FTE care manager.",
-        f"{EVIDENCE} D1: AIMS Center caseload guidance 80 (50-120)",
+        f"{EVIDENCE} D1: AIMS Center caseload guidance 80 (50-120); dist: PERT over the guidance "
+        "range for a mixed payer mix (50 Medicaid multi-condition to 120 commercial BH-only)",
         kind="int",
         bounds=(1, 1000),
         plausible=(50, 120),
+        dist=("pert", 50, 80, 120),
     ),
     Param(
         "cocm.max_episode_months",
@@ -773,9 +810,11 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "minutes per patient-month",
         "Mean care-manager minutes in the enrolment month (front-loaded).",
         f"{EVIDENCE} D1: gamma mean 60-75 in month 1 (EST); 99492 typical 70 min; VA initial "
-        "assessment 75-95 min (Liu 2007)",
+        "assessment 75-95 min (Liu 2007); dist: triangular (60, 75, 95) over those ranges (D1: "
+        "triangular for time per activity)",
         bounds=NONNEG,
         plausible=(60, 95),
+        dist=("triangular", 60.0, 75.0, 95.0),
     ),
     Param(
         "cocm.minutes_followup_month",
@@ -783,9 +822,11 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "minutes per patient-month",
         "Mean care-manager minutes in later months.",
         f"{EVIDENCE} D1: gamma mean 35-60 later (EST); 99493 typical 60 min; VA follow-up "
-        "51-60 min per contact (Liu 2007)",
+        "51-60 min per contact (Liu 2007); dist: triangular (35, 60, 75) (D1: triangular for "
+        "time per activity; the upper end 75, the top of the 99493 band, is an assumption)",
         bounds=NONNEG,
         plausible=(35, 75),
+        dist=("triangular", 35.0, 60.0, 75.0),
     ),
     Param(
         "cocm.minutes_cv",
@@ -860,27 +901,33 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         2.5,
         "visits",
         "Mean visits per PCBH episode (1-4, mode 1).",
-        f"{EVIDENCE} D2: zero-truncated negative binomial, mean 2.5",
+        f"{EVIDENCE} D2: zero-truncated negative binomial, mean 2.5; dist: PERT (2, 2.5, 3) over "
+        "the D2 mean of 2-3 visits (expert range)",
         bounds=(1.0, 4.0),
         plausible=(1.5, 3.5),
+        dist=("pert", 2.0, 2.5, 3.0),
     ),
     Param(
         "pcbh.scheduled_no_show",
         0.20,
         "probability",
         "No-show probability of a scheduled (not same-day) BHC visit.",
-        f"{EVIDENCE} B6: 2-31% BH outpatient no-shows",
+        f"{EVIDENCE} B6: 2-31% BH outpatient no-shows; dist: PERT (0.02, 0.20, 0.31) over the "
+        "B6 range (mode = the default, assumption)",
         bounds=PROB,
         plausible=(0.05, 0.31),
+        dist=("pert", 0.02, 0.20, 0.31),
     ),
     Param(
         "pcbh.handoff_acceptance",
         0.84,
         "probability",
         "Probability a patient offered a warm handoff or BHC visit engages.",
-        f"{EVIDENCE} B6: 81-86% attendance after warm handoff (Auxier 2012)",
+        f"{EVIDENCE} B6: 81-86% attendance after warm handoff (Auxier 2012); dist: PERT (0.71, "
+        "0.84, 0.88), a beta over the B6 range of reported values 71-88%",
         bounds=PROB,
         plausible=(0.71, 0.88),
+        dist=("pert", 0.71, 0.84, 0.88),
     ),
     Param(
         "pcbh.wait_abandonment",

@@ -8,6 +8,8 @@ minutes and visits providers actually delivered, priced from the versioned fee-s
 
 from __future__ import annotations
 
+from typing import Any
+
 from intsim.param_spec import EVIDENCE, NONNEG, PAYERS, PROB, Param
 
 BILLING = "billing.md"
@@ -116,11 +118,74 @@ _PAYER_TABLE: dict[
 }
 
 
+#: Per-payer uncertainty distributions, (payer, parameter) -> (dist, what it is based on). The
+#: Medicare and dual relativities are 1 by definition, Medicaid and dual members owe no
+#: cost-sharing, and the uninsured values are assumptions without a range: none of these varies.
+_PAYER_DISTS: dict[tuple[str, str], tuple[tuple[Any, ...], str]] = {
+    ("medicaid", "relativity_em"): (
+        ("triangular", 0.45, 0.70, 1.10),
+        f"triangular over the {BILLING} 3.1 ESTIMATE range 0.45-1.10 across states",
+    ),
+    ("commercial", "relativity_em"): (
+        ("triangular", 1.20, 1.22, 1.30),
+        f"triangular over the {BILLING} 3.2 ESTIMATE range 1.20-1.30 (HCCI 1.22 central)",
+    ),
+    ("medicaid", "relativity_bh"): (
+        ("triangular", 0.46, 0.80, 1.30),
+        f"triangular over the {BILLING} 3.1 ESTIMATE range 0.46-1.3 across states",
+    ),
+    ("commercial", "relativity_bh"): (
+        ("triangular", 0.85, 0.95, 1.05),
+        f"triangular over the {BILLING} 3.2 ESTIMATE range 0.85-1.05",
+    ),
+    ("medicaid", "relativity_cocm"): (
+        ("triangular", 0.46, 0.80, 1.30),
+        f"triangular over the {BILLING} 3.1 BH ESTIMATE range 0.46-1.3 across states",
+    ),
+    ("commercial", "relativity_cocm"): (
+        ("triangular", 1.0, 1.10, 1.20),
+        f"triangular over the {BILLING} 3.2 ESTIMATE range 1.0-1.2",
+    ),
+    ("medicare", "collection_rate"): (
+        ("beta_mean_ci", 0.60, 0.2993, 0.8630),
+        f"Beta(6, 4) of {EVIDENCE} E3, given as its mean and 95% interval",
+    ),
+    ("commercial", "collection_rate"): (
+        ("beta_mean_ci", 0.60, 0.2993, 0.8630),
+        f"Beta(6, 4) of {EVIDENCE} E3, given as its mean and 95% interval",
+    ),
+    ("medicare", "denial_rate"): (
+        ("beta_mean_ci", 0.15, 0.05, 0.32),
+        f"beta, mean 0.15 with the {EVIDENCE} E3 range 5-32% as 95% interval",
+    ),
+    ("dual", "denial_rate"): (
+        ("beta_mean_ci", 0.15, 0.05, 0.32),
+        f"beta, mean 0.15 with the {EVIDENCE} E3 Medicare range 5-32% as 95% interval",
+    ),
+    ("medicaid", "denial_rate"): (
+        ("beta_mean_ci", 0.15, 0.05, 0.32),
+        f"beta, mean 0.15 with the {EVIDENCE} E3 Medicare range 5-32% as 95% interval "
+        "(assumption: as Medicare)",
+    ),
+    ("commercial", "denial_rate"): (
+        ("beta_mean_ci", 0.10, 0.033, 0.213),
+        f"beta, mean 0.10, 95% interval 0.033-0.213 (assumption: the {EVIDENCE} E3 Medicare "
+        "interval scaled by 0.10/0.15)",
+    ),
+    ("commercial", "tcoc_pmpm"): (
+        ("lognormal_median_ci", 575.0, 500.0, 650.0),
+        f"lognormal, median 575, sigma from the width of the {EVIDENCE} C1 EST range $500-650 "
+        "read as a 95% interval (C1 suggests a gamma; lognormal is the other cost form)",
+    ),
+}
+
+
 def _payer_params() -> tuple[Param, ...]:
     out = []
     for payer_index, payer in enumerate(PAYERS):
         for name, (unit, desc, values, source, plausible) in _PAYER_TABLE.items():
             value = values[payer_index]
+            dist, basis = _PAYER_DISTS.get((payer, name), (None, ""))
             kind = "bool" if isinstance(value, bool) else "float"
             bounds = NONNEG
             if unit in ("probability", "share of allowed"):
@@ -135,10 +200,11 @@ def _payer_params() -> tuple[Param, ...]:
                     value,
                     unit,
                     desc,
-                    source,
+                    source if dist is None else f"{source}; dist ({payer}): {basis}",
                     kind=kind,
                     bounds=bounds if kind == "float" else (None, None),
                     plausible=payer_range if kind == "float" else None,
+                    dist=dist,
                 )
             )
     return tuple(out)
@@ -423,18 +489,24 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
         71790.0,
         "USD per FTE-year",
         "Care-manager base salary (healthcare social worker).",
-        f"{EVIDENCE} D4: BLS OEWS 21-1022 mean $71,790",
+        f"{EVIDENCE} D4: BLS OEWS 21-1022 mean $71,790; dist: symmetric PERT (40,040, 71,790, "
+        "103,540) with mean $71,790 and SD $12,000 (D4: normal, mean $72k, SD $12k; the PERT is "
+        "a bounded, bell-shaped stand-in for the normal)",
         bounds=NONNEG,
         plausible=(55000.0, 95000.0),
+        dist=("pert", 40040.0, 71790.0, 103540.0),
     ),
     Param(
         "costs.bhc_salary",
         71790.0,
         "USD per FTE-year",
         "Behavioral health consultant base salary (default: clinical social worker).",
-        f"{EVIDENCE} D4: BLS 21-1022 mean $71,790 (LPC median $59,190; psychologist EST $90-105k)",
+        f"{EVIDENCE} D4: BLS 21-1022 mean $71,790 (LPC median $59,190; psychologist EST $90-105k); "
+        "dist: symmetric PERT (40,040, 71,790, 103,540) with mean $71,790 and SD $12,000 (D4: "
+        "normal, SD $12k for social workers and LPCs; bounded stand-in for the normal)",
         bounds=NONNEG,
         plausible=(55000.0, 105000.0),
+        dist=("pert", 40040.0, 71790.0, 103540.0),
     ),
     Param(
         "costs.benefit_load",
@@ -451,9 +523,12 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
         0.30,
         "share of loaded salary",
         "Administrative overhead on loaded salary.",
-        f"{EVIDENCE} D5: Hoeft 2019 +30% (15-35%)",
+        f"{EVIDENCE} D5: Hoeft 2019 +30% (15-35%); dist: triangular (0.15, 0.30, 0.35) over the "
+        "D5 range with the mode at Hoeft's 30% (D5's triangular(1.15, 1.25, 1.35) has an EST mode "
+        "of 25%, below its own point estimate)",
         bounds=(0.0, 2.0),
         plausible=(0.15, 0.35),
+        dist=("triangular", 0.15, 0.30, 0.35),
     ),
     Param(
         "costs.psychiatry_model",
@@ -470,18 +545,24 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
         184.0,
         "USD per hour",
         "Loaded hourly cost of an employed psychiatric consultant.",
-        f"{EVIDENCE} D5: BLS mean $269,940 / 2,080 h x 1.42 = $184/h ($130-350)",
+        f"{EVIDENCE} D5: BLS mean $269,940 / 2,080 h x 1.42 = $184/h ($130-350); dist: lognormal, "
+        "median 184, 95% interval 130-260 (D5 lognormal; lower end D5's $130/h, upper end its "
+        "mirror on the log scale, assumption: D5's $350 is the contracted rate, see "
+        "costs.telepsychiatry_hourly)",
         bounds=NONNEG,
         plausible=(130.0, 350.0),
+        dist=("lognormal_median_ci", 184.0, 130.0, 260.0),
     ),
     Param(
         "costs.telepsychiatry_hourly",
         275.0,
         "USD per hour",
         "Telepsychiatry vendor rate per consultant hour.",
-        f"{EVIDENCE} D7: EST $200-350/h",
+        f"{EVIDENCE} D7: EST $200-350/h; dist: lognormal (D7), median 275, sigma from the width of "
+        "the EST range read as a 95% interval (realised 95% interval $208-364)",
         bounds=NONNEG,
         plausible=(200.0, 350.0),
+        dist=("lognormal_median_ci", 275.0, 200.0, 350.0),
     ),
     Param(
         "costs.space_per_fte_month",
@@ -497,9 +578,11 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
         12000.0,
         "USD per year",
         "Registry / measurement-based-care platform subscription.",
-        f"{BILLING} 6.2: ESTIMATE $3,000-30,000 per clinic per year",
+        f"{BILLING} 6.2: ESTIMATE $3,000-30,000 per clinic per year; dist: PERT (3,000, 12,000, "
+        "30,000) over the ESTIMATE range (expert range)",
         bounds=NONNEG,
         plausible=(3000.0, 30000.0),
+        dist=("pert", 3000.0, 12000.0, 30000.0),
     ),
     Param(
         "costs.startup_leadership",
@@ -507,27 +590,35 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
         "USD",
         "Startup leadership and personnel time (planning, workflow redesign).",
         f"{EVIDENCE} E1 / {BILLING} 6.2: leadership ~70% of the $160k median implementation cost "
-        "(Meadows 2023)",
+        "(Meadows 2023); dist: E1 lognormal (median $160k, 95% interval $50k-650k, sigma = its "
+        "log width / 3.92 = 0.65) scaled by the 70% leadership share: median $112k, same sigma "
+        "(given as $35k-455k; realised 95% interval $31k-404k); the whole E1 spread sits here, "
+        "training and IT keep their own billing.md 6.2 ranges",
         bounds=NONNEG,
         plausible=(30000.0, 450000.0),
+        dist=("lognormal_median_ci", 112000.0, 35000.0, 455000.0),
     ),
     Param(
         "costs.startup_training",
         15000.0,
         "USD",
         "Initial team training.",
-        f"{BILLING} 6.2: ESTIMATE $5,000-25,000 per clinic",
+        f"{BILLING} 6.2: ESTIMATE $5,000-25,000 per clinic; dist: PERT (5,000, 15,000, 25,000) "
+        "over the ESTIMATE range (expert range)",
         bounds=NONNEG,
         plausible=(5000.0, 25000.0),
+        dist=("pert", 5000.0, 15000.0, 25000.0),
     ),
     Param(
         "costs.startup_it",
         20000.0,
         "USD",
         "One-time registry/EHR build.",
-        f"{BILLING} 6.2: ESTIMATE $5,000-50,000",
+        f"{BILLING} 6.2: ESTIMATE $5,000-50,000; dist: PERT (5,000, 20,000, 50,000) over the "
+        "ESTIMATE range (expert range)",
         bounds=NONNEG,
         plausible=(5000.0, 50000.0),
+        dist=("pert", 5000.0, 20000.0, 50000.0),
     ),
     Param(
         "costs.recruitment_per_hire",
@@ -562,9 +653,12 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
         1.5,
         "ratio",
         "Non-acute cost of care of a patient in a threshold BH episode relative to one without.",
-        f"{EVIDENCE} C1: Simon 1995 adjusted 1.50 (1.5-1.8)",
+        f"{EVIDENCE} C1: Simon 1995 adjusted 1.50 (1.5-1.8); dist: lognormal (C1), median 1.5, "
+        "95% interval 1.25-1.8: upper end the unadjusted 1.79, lower end its mirror on the log "
+        "scale (assumption)",
         bounds=NONNEG,
         plausible=(1.5, 1.8),
+        dist=("lognormal_median_ci", 1.5, 1.25, 1.8),
     ),
     Param(
         "tcoc.chronic_cost_ratio",
