@@ -68,6 +68,7 @@ def test_bad_experiment_files_name_the_key(tmp_path):
         ("strategies: {a: {care_model: magic}}", "care_model"),
         ("uncertainty: {no.such.param: 1}", "no.such.param"),
         ("bogus: 1", "bogus"),
+        ("set: [1, 2]", "set"),
     ):
         with pytest.raises(ScenarioError, match=needle.replace(".", r"\.")):
             load_experiment(write_experiment(tmp_path, body))
@@ -150,7 +151,8 @@ def test_intsim_mc_end_to_end_and_resume(tmp_path, capsys):
     assert (out / "runs.parquet").read_bytes() == first
     log = [json.loads(x) for x in (out / "batch_log.jsonl").read_text().splitlines()]
     assert log[-1]["status"] == "complete"
-    assert sum(v for k, v in log[-1].items() if k.startswith("tasks_computed")) == 0
+    assert log[-1]["computed_tasks"] == 0
+    assert log[0]["computed_tasks"] == 16
 
 
 def test_intsim_mc_bad_input_exits_2(tmp_path, capsys):

@@ -269,6 +269,28 @@ def _write_comparison(
 DEFAULT_MC_CHUNK = 4
 
 
+def _check_resume_versions(out_dir: Path, resume: bool) -> None:
+    """Refuse to resume an experiment begun with other package versions (mixed results)."""
+    import json  # noqa: PLC0415
+
+    from intsim.outputs import package_versions  # noqa: PLC0415
+
+    path = out_dir / "manifest.json"
+    if not resume or not path.exists():
+        return
+    try:
+        before = json.loads(path.read_text(encoding="utf-8")).get("versions")
+    except (ValueError, OSError):
+        return
+    now = package_versions()
+    if before and before != now:
+        changed = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
+        raise UserError(
+            f"--resume {out_dir}: begun with other package versions ({', '.join(changed)}); "
+            "resuming would mix results. Start a new --out folder"
+        )
+
+
 def _resumed_chunk_size(out_dir: Path, resume: bool) -> int | None:
     """The chunk size recorded by the interrupted run (resuming must not change it)."""
     import json  # noqa: PLC0415
@@ -307,6 +329,7 @@ def cmd_mc(args: argparse.Namespace, argv: list[str]) -> int:
         raise UserError(
             f"--out {out_dir}: not empty; add --resume to continue it, or choose another folder"
         )
+    _check_resume_versions(out_dir, args.resume)
     draws = draws_table(exp)
     tasks = build_tasks(exp, draws)
     kind = "serial" if args.serial else "dask" if (args.scheduler or args.dask_local) else "process"

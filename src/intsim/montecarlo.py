@@ -130,9 +130,10 @@ def load_experiment(
         )
     if "scenario" not in data or not isinstance(data["scenario"], str):
         raise _err("scenario", data.get("scenario"), "the path of a base scenario file")
-    base_overrides = dict(data.get("set") or {})
-    if not isinstance(base_overrides, dict):
-        raise _err("set", data.get("set"), "a mapping of KEY.PATH: value")
+    given = data.get("set") or {}
+    if not isinstance(given, dict):
+        raise _err("set", given, "a mapping of KEY.PATH: value")
+    base_overrides = dict(given)
     base_overrides.update(parse_overrides(overrides))
     base = load_scenario(path.parent / data["scenario"], base_overrides or None)
 
@@ -140,6 +141,11 @@ def load_experiment(
     if strategy_files:
         for f in strategy_files:
             sc = load_scenario(f, base_overrides or None)
+            if sc.name in strategies:
+                raise ScenarioError(
+                    f"--strategies {f}: scenario name '{sc.name}' is used twice; expected a "
+                    "distinct `name:` in each strategy file"
+                )
             strategies[sc.name] = sc
     else:
         spec = data.get("strategies") or {}
@@ -340,17 +346,22 @@ def plot_mc_figures(runs: pd.DataFrame, out_dir: Path) -> list[Path]:
         sub = runs[runs["strategy"] == name]
         be = sub["break_even_month"].to_numpy(float)
         never = np.isnan(be).mean()
+        no_programme = bool((sub["total_cost"].to_numpy(float) == 0).all())
+        label = f"{name} (no programme)" if no_programme else f"{name} (never: {never:.0%})"
         if np.isfinite(be).any():
-            a1.hist(
-                be[np.isfinite(be)],
-                bins=20,
-                alpha=0.5,
-                color=f"C{k}",
-                label=f"{name} (never: {never:.0%})",
-            )
+            a1.hist(be[np.isfinite(be)], bins=20, alpha=0.5, color=f"C{k}", label=label)
         else:
-            a1.plot([], [], color=f"C{k}", label=f"{name} (never: {never:.0%})")
+            a1.plot([], [], color=f"C{k}", label=label)
         a2.hist(sub["npv"].to_numpy(float) / 1e3, bins=30, alpha=0.5, color=f"C{k}", label=name)
+    if not np.isfinite(runs["break_even_month"].to_numpy(float)).any():
+        a1.text(
+            0.5,
+            0.5,
+            "no run breaks even within the horizon",
+            ha="center",
+            va="center",
+            transform=a1.transAxes,
+        )
     a1.set_xlabel("break-even month")
     a1.set_ylabel("runs")
     a1.legend(fontsize=8)
