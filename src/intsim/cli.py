@@ -152,6 +152,59 @@ def build_parser() -> argparse.ArgumentParser:
     mc.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     mc.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    for name, help_text in (
+        ("sobol", "Sobol' global sensitivity indices of model outputs (SALib)"),
+        ("morris", "Morris screening of the declared uncertain parameters (SALib)"),
+    ):
+        g = sub.add_parser(name, help=help_text)
+        g.add_argument("experiment", type=Path, help="experiment YAML with a sensitivity block")
+        g.add_argument("--strategy", help="only this strategy of the experiment")
+        g.add_argument("--outputs", help="comma-separated outputs (default: the file's)")
+        g.add_argument("--reps", type=_positive_int, help="replications averaged per row")
+        g.add_argument("--seed", type=_positive_int, help="seed of the design and the runs")
+        g.add_argument(
+            "--groups", action="store_true", help="indices per factor group instead of per factor"
+        )
+        g.add_argument(
+            "--set",
+            dest="overrides",
+            action="append",
+            default=[],
+            metavar="KEY.PATH=VALUE",
+            help="override a parameter in every strategy",
+        )
+        ex = g.add_mutually_exclusive_group()
+        ex.add_argument("--workers", type=_positive_int, help="process-pool workers")
+        ex.add_argument("--serial", action="store_true", help="run in this process")
+        ex.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="a Dask scheduler")
+        ex.add_argument(
+            "--dask-local",
+            type=_positive_int,
+            metavar="N",
+            help="start a Dask LocalCluster with N workers",
+        )
+        g.add_argument("--chunk-size", type=_positive_int, help="design rows per task")
+        g.add_argument(
+            "--out", type=Path, help=f"output directory (default: results/{name}-<name>/)"
+        )
+        g.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+        if name == "sobol":
+            g.add_argument("--n", type=_positive_int, help="base sample size N (a power of 2)")
+            g.add_argument("--second-order", action="store_true", help="also S2 indices")
+        else:
+            g.add_argument(
+                "--trajectories",
+                type=_positive_int,
+                default=10,
+                help="Morris trajectories (default 10)",
+            )
+            g.add_argument("--levels", type=_positive_int, default=4, help="grid levels (even)")
+            g.add_argument(
+                "--all",
+                action="store_true",
+                help="all declared uncertain parameters, not the file's factors",
+            )
+
     sub.add_parser("params", help="print the parameter table (markdown)")
     return parser
 
@@ -397,6 +450,70 @@ def _print_mc(summary: Any, exp: Any, out_dir: Path) -> None:
     print(f"outputs written to {out_dir}/")
 
 
+def cmd_gsa(args: argparse.Namespace, argv: list[str]) -> int:
+    """``intsim sobol`` / ``intsim morris``: run the design through an executor, write tables."""
+    from intsim.batch import make_executor  # noqa: PLC0415
+    from intsim.gsa_commands import run_morris, run_sobol  # noqa: PLC0415
+    from intsim.outputs import check_out_dir, manifest_base, write_json  # noqa: PLC0415
+
+    stem = args.experiment.stem
+    out_dir = args.out if args.out is not None else Path("results") / f"{args.command}-{stem}"
+    try:
+        check_out_dir(out_dir)
+    except OSError as exc:
+        raise UserError(f"--out {exc}") from None
+    kind = "serial" if args.serial else "dask" if (args.scheduler or args.dask_local) else "process"
+    import shutil  # noqa: PLC0415
+    import uuid  # noqa: PLC0415
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir.parent / f".{out_dir.name}.tmp-{uuid.uuid4().hex[:12]}"
+    tmp.mkdir()
+    try:
+        with make_executor(
+            kind, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local
+        ) as executor:
+            if args.command == "sobol":
+                info = run_sobol(args, executor, tmp)
+                table = info["indices"]
+            else:
+                table = run_morris(args, executor, tmp)
+        write_json(
+            tmp / "manifest.json",
+            {**manifest_base(["intsim", *argv]), "experiment": str(args.experiment)},
+        )
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(tmp, out_dir)
+    except (ValueError, ConnectionError) as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, ScenarioError):
+            raise
+        raise UserError(str(exc)) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    cols = [
+        c
+        for c in (
+            "strategy",
+            "output",
+            "factor",
+            "S1",
+            "S1_conf",
+            "ST",
+            "ST_conf",
+            "mu_star",
+            "mu_star_conf",
+            "sigma",
+        )
+        if c in table.columns
+    ]
+    print(table[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"outputs written to {out_dir}/")
+    return EXIT_OK
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """``intsim validate``: check a scenario file."""
     scenario = _resolve(args)
@@ -425,6 +542,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_compare(args, argv)
         if args.command == "mc":
             return cmd_mc(args, argv)
+        if args.command in ("sobol", "morris"):
+            return cmd_gsa(args, argv)
         if args.command == "params":
             sys.stdout.write(markdown_table())
             return EXIT_OK

@@ -50,6 +50,7 @@ EXPERIMENT_KEYS = (
     "uncertainty",
     "sampling",
     "monte_carlo",
+    "sensitivity",
 )
 SAMPLING_METHODS = ("random", "lhs", "sobol")
 

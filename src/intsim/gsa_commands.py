@@ -1,0 +1,291 @@
+"""``intsim sobol`` and ``intsim morris``: global sensitivity analysis of the clinic model.
+
+Both read an experiment file (see :mod:`intsim.montecarlo`) with a ``sensitivity`` block (see
+:mod:`intsim.gsa`), run every design row through an executor (serial, process pool or Dask) and
+write tables and figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from intsim.gsa import (
+    DEFAULT_OUTPUTS,
+    ModelFactor,
+    ModelResponse,
+    parse_factors,
+    seeds_for,
+    stochastic_share,
+)
+from intsim.montecarlo import Experiment, load_experiment
+from intsim.params import PARAMETERS
+from intsim.scenario import ScenarioError
+from intsim.uncertainty import default_distribution
+
+#: Months between time-resolved indices of the cumulative net.
+TIME_STEP_MONTHS = 6
+
+
+class GsaUserError(Exception):
+    """A user error in a sensitivity command (exit status 2)."""
+
+
+def _block(exp: Experiment) -> dict[str, Any]:
+    block = exp.raw.get("sensitivity") or {}
+    if not isinstance(block, dict):
+        raise ScenarioError(f"sensitivity: got {block!r}; expected a mapping")
+    return block
+
+
+def _int_option(value: Any, block: dict[str, Any], key: str, default: int) -> int:
+    if value is not None:
+        return int(value)
+    v = block.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        raise ScenarioError(f"sensitivity.{key}: got {v!r}; expected a whole number >= 1")
+    return v
+
+
+def _outputs(args: argparse.Namespace, block: dict[str, Any]) -> list[str]:
+    if args.outputs:
+        names = [x.strip() for x in args.outputs.split(",") if x.strip()]
+    else:
+        names = list(block.get("outputs", DEFAULT_OUTPUTS))
+    if not names:
+        raise ScenarioError("sensitivity.outputs: got []; expected at least one output")
+    return names
+
+
+def _strategies(exp: Experiment, name: str | None) -> dict[str, Any]:
+    if name is None:
+        return exp.strategies
+    if name not in exp.strategies:
+        raise ScenarioError(
+            f"--strategy {name}: unknown; expected one of {', '.join(exp.strategies)}"
+        )
+    return {name: exp.strategies[name]}
+
+
+def _factor_map(factors: list[ModelFactor]) -> dict[str, Any]:
+    return {f.path: f.spec for f in factors}
+
+
+def _groups(factors: list[ModelFactor], use: bool) -> dict[str, str] | None:
+    if not use:
+        return None
+    groups = {f.path: f.group or f.path for f in factors}
+    if len(set(groups.values())) < 2:
+        raise ScenarioError("sensitivity.factors: --groups needs at least two groups")
+    return groups
+
+
+def run_sobol(args: argparse.Namespace, executor: Any, out_dir: Path) -> dict[str, Any]:
+    """Sobol' indices for every strategy; writes the tables and returns headline info."""
+    from intsim.sensitivity import sobol  # noqa: PLC0415
+
+    exp = load_experiment(args.experiment, overrides=args.overrides, seed=args.seed)
+    block = _block(exp)
+    factors = parse_factors(block.get("factors"))
+    n = _int_option(args.n, block, "n", 256)
+    reps = _int_option(args.reps, block, "reps", 1)
+    seed = _int_option(args.seed, block, "seed", 1)
+    second = bool(args.second_order or block.get("second_order", False))
+    outputs = _outputs(args, block)
+    horizon = exp.months
+    timed = [f"cumulative_net_m{m}" for m in range(TIME_STEP_MONTHS, horizon + 1, TIME_STEP_MONTHS)]
+    tables: dict[str, list[pd.DataFrame]] = {
+        "indices": [],
+        "s2": [],
+        "conv": [],
+        "time": [],
+        "noise": [],
+    }
+    for name, scenario in _strategies(exp, args.strategy).items():
+        response = ModelResponse(scenario, factors, outputs + timed, seeds_for(seed, reps))
+        res = sobol(
+            response,
+            _factor_map(factors),
+            n,
+            second_order=second,
+            seed=seed,
+            groups=_groups(factors, args.groups),
+            executor=executor,
+            chunk_size=args.chunk_size or 8,
+            outputs=outputs + timed,
+            convergence=n >= 16,
+        )
+        idx = res.indices.assign(strategy=name)
+        tables["indices"].append(idx[idx["output"].isin(outputs)])
+        tables["time"].append(idx[idx["output"].isin(timed)])
+        if res.convergence is not None:
+            tables["conv"].append(res.convergence.assign(strategy=name))
+        if res.s2 is not None:
+            tables["s2"].append(res.s2.assign(strategy=name))
+        if reps > 1:
+            rows = res.X[: min(8, len(res.X))]
+            tables["noise"].append(
+                stochastic_share(
+                    ModelResponse(scenario, factors, outputs, seeds_for(seed, reps)), rows
+                ).assign(strategy=name)
+            )
+    order = ["strategy", "output"]
+    indices = pd.concat(tables["indices"])
+    indices = indices[order + [c for c in indices.columns if c not in order]]
+    indices.to_csv(out_dir / "indices.csv", index=False)
+    pd.concat(tables["time"]).to_csv(out_dir / "indices_time.csv", index=False)
+    conv = pd.concat(tables["conv"]) if tables["conv"] else None
+    if conv is not None:
+        conv.to_csv(out_dir / "convergence.csv", index=False)
+    if tables["s2"]:
+        pd.concat(tables["s2"]).to_csv(out_dir / "indices_s2.csv", index=False)
+    if tables["noise"]:
+        pd.concat(tables["noise"]).to_csv(out_dir / "stochastic_share.csv", index=False)
+    if not args.no_figures:
+        plot_sobol(indices, conv, pd.concat(tables["time"]), out_dir)
+    return {
+        "indices": indices,
+        "n": n,
+        "reps": reps,
+        "strategies": list(indices["strategy"].unique()),
+    }
+
+
+def declared_uncertain_factors() -> list[ModelFactor]:
+    """Every numeric parameter with a declared distribution (for Morris screening)."""
+    out = []
+    for p in PARAMETERS:
+        dist = default_distribution(p) if p.kind in ("float", "int") else None
+        if dist is not None:
+            out.append(ModelFactor(p.path, dist))
+    return out
+
+
+def run_morris(args: argparse.Namespace, executor: Any, out_dir: Path) -> pd.DataFrame:
+    """Morris elementary effects for every strategy; writes morris.csv."""
+    from intsim.sensitivity import morris  # noqa: PLC0415
+
+    exp = load_experiment(args.experiment, overrides=args.overrides, seed=args.seed)
+    block = _block(exp)
+    factors = (
+        declared_uncertain_factors()
+        if args.all or "factors" not in block
+        else parse_factors(block["factors"])
+    )
+    reps = _int_option(args.reps, block, "reps", 1)
+    seed = _int_option(args.seed, block, "seed", 1)
+    outputs = _outputs(args, block)
+    frames = []
+    for name, scenario in _strategies(exp, args.strategy).items():
+        response = ModelResponse(scenario, factors, outputs, seeds_for(seed, reps))
+        table = morris(
+            response,
+            _factor_map(factors),
+            trajectories=args.trajectories,
+            levels=args.levels,
+            seed=seed,
+            groups=_groups(factors, args.groups),
+            executor=executor,
+            chunk_size=args.chunk_size or 8,
+            outputs=outputs,
+        )
+        frames.append(table.assign(strategy=name))
+    result = pd.concat(frames)
+    cols = ["strategy", "output"]
+    result = result[cols + [c for c in result.columns if c not in cols]]
+    result.to_csv(out_dir / "morris.csv", index=False)
+    if not args.no_figures:
+        plot_morris(result, out_dir)
+    return result
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _plt() -> Any:
+    import matplotlib as mpl  # noqa: PLC0415
+
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    return plt
+
+
+def plot_sobol(
+    indices: pd.DataFrame, conv: pd.DataFrame | None, timed: pd.DataFrame, out: Path
+) -> None:
+    """Bar charts of S1/ST with CIs per output, convergence of CI widths, time-resolved ST."""
+    plt = _plt()
+    for strategy, sub in indices.groupby("strategy", sort=False):
+        outputs = list(dict.fromkeys(sub["output"]))
+        fig, axes = plt.subplots(len(outputs), 1, figsize=(9, 2.6 * len(outputs)), squeeze=False)
+        for ax, name in zip(axes[:, 0], outputs, strict=True):
+            d = sub[sub["output"] == name]
+            x = np.arange(len(d))
+            ax.bar(x - 0.2, d["S1"], 0.4, yerr=d["S1_conf"], label="S1", capsize=2)
+            ax.bar(x + 0.2, d["ST"], 0.4, yerr=d["ST_conf"], label="ST", capsize=2)
+            ax.set_xticks(x, d["factor"], rotation=30, ha="right", fontsize=7)
+            ax.set_title(f"{strategy}: {name}", fontsize=9)
+            ax.set_ylim(-0.05, 1.05)
+            ax.grid(alpha=0.3, axis="y")
+        axes[0, 0].legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(out / f"sobol_{strategy}.png", dpi=130)
+        plt.close(fig)
+    _plot_time(timed, out)
+    if conv is None:
+        return
+    fig, ax = plt.subplots(figsize=(8, 4))
+    width = conv.assign(width=conv["ST_conf"] * 2).groupby(["strategy", "n"])["width"].mean()
+    for strategy, series in width.groupby(level=0, sort=False):
+        ax.plot(series.index.get_level_values(1), series.to_numpy(), marker="o", label=strategy)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("base sample size N")
+    ax.set_ylabel("mean width of the ST 95% interval")
+    ax.set_title("Convergence of the Sobol' indices")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "sobol_convergence.png", dpi=130)
+    plt.close(fig)
+
+
+def _plot_time(timed: pd.DataFrame, out: Path) -> None:
+    """Time-resolved total-order indices of the cumulative net, one figure per strategy."""
+    plt = _plt()
+    if len(timed):
+        for strategy, part in timed.groupby("strategy", sort=False):
+            fig, ax = plt.subplots(figsize=(9, 4))
+            sub = part.assign(month=part["output"].str.removeprefix("cumulative_net_m").astype(int))
+            for factor, d in sub.groupby("factor", sort=False):
+                ax.plot(d["month"], d["ST"], marker=".", label=factor)
+            ax.set_xlabel("month")
+            ax.set_ylabel("total-order index ST")
+            ax.set_title(f"{strategy}: what drives the cumulative net over time")
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=7, ncols=2)
+            fig.tight_layout()
+            fig.savefig(out / f"sobol_time_{strategy}.png", dpi=130)
+            plt.close(fig)
+
+
+def plot_morris(result: pd.DataFrame, out: Path) -> None:
+    """μ* against σ per strategy and output (labels on the five most influential factors)."""
+    plt = _plt()
+    for (strategy, output), d in result.groupby(["strategy", "output"], sort=False):
+        fig, ax = plt.subplots(figsize=(7, 5))
+        ax.errorbar(d["mu_star"], d["sigma"], xerr=d["mu_star_conf"], fmt="o", ms=4, alpha=0.8)
+        for _, row in d.nlargest(5, "mu_star").iterrows():
+            ax.annotate(row["factor"], (row["mu_star"], row["sigma"]), fontsize=7)
+        ax.set_xlabel("mu* (mean absolute elementary effect)")
+        ax.set_ylabel("sigma (interactions / non-linearity)")
+        ax.set_title(f"Morris screening: {strategy}, {output}")
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        safe = output.replace(".", "_")
+        fig.savefig(out / f"morris_{strategy}_{safe}.png", dpi=130)
+        plt.close(fig)
