@@ -46,6 +46,34 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _add_set(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """The repeatable ``--set KEY.PATH=VALUE`` option."""
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help=help_text,
+    )
+
+
+def _add_executor(parser: argparse.ArgumentParser) -> None:
+    """Where batches run: process pool (default), in process, or Dask."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", type=_positive_int, help="process-pool workers (default: all cores)"
+    )
+    where.add_argument("--serial", action="store_true", help="run in this process")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="an existing Dask scheduler")
+    where.add_argument(
+        "--dask-local",
+        type=_positive_int,
+        metavar="N",
+        help="start a Dask LocalCluster with N workers",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``intsim`` command."""
     parser = _Parser(
@@ -62,14 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=_positive_int, help="root seed (>= 1; default: scenario's)")
     run.add_argument("--engine", choices=ENGINES, help="patient engine (default: scenario's)")
     run.add_argument("--months", type=_positive_int, help="horizon in months")
-    run.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY.PATH=VALUE",
-        help="override a parameter (repeatable), e.g. --set cocm.caseload_per_fte=70",
-    )
+    _add_set(run, "override a parameter (repeatable), e.g. --set cocm.caseload_per_fte=70")
     run.add_argument(
         "--out", type=Path, help="output directory (default: results/<scenario>-<hash>/)"
     )
@@ -78,14 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     val = sub.add_parser("validate", help="check a scenario file and print its resolved hash")
     val.add_argument("scenario", type=Path, help="scenario YAML file")
-    val.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY.PATH=VALUE",
-        help="override a parameter (repeatable)",
-    )
+    _add_set(val, "override a parameter (repeatable)")
 
     cmp = sub.add_parser(
         "compare", help="run scenarios on common random numbers; print the incremental table"
@@ -100,14 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--seed", type=_positive_int, help="root seed shared by all scenarios")
     cmp.add_argument("--months", type=_positive_int, help="horizon in months")
     cmp.add_argument("--engine", choices=ENGINES, help="patient engine")
-    cmp.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY.PATH=VALUE",
-        help="override a parameter in every scenario",
-    )
+    _add_set(cmp, "override a parameter in every scenario")
     cmp.add_argument("--out", type=Path, help="output directory (default: results/compare-<hash>/)")
 
     mc = sub.add_parser(
@@ -124,26 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="strategy scenario files (replace the file's strategies)",
     )
     mc.add_argument("--seed", type=_positive_int, help="root seed (default: sampling.seed)")
-    mc.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY.PATH=VALUE",
-        help="override a parameter in every strategy",
-    )
-    where = mc.add_mutually_exclusive_group()
-    where.add_argument(
-        "--workers", type=_positive_int, help="process-pool workers (default: all cores)"
-    )
-    where.add_argument("--serial", action="store_true", help="run in this process")
-    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="an existing Dask scheduler")
-    where.add_argument(
-        "--dask-local",
-        type=_positive_int,
-        metavar="N",
-        help="start a Dask LocalCluster with N workers",
-    )
+    _add_set(mc, "override a parameter in every strategy")
+    _add_executor(mc)
     mc.add_argument(
         "--chunk-size", type=_positive_int, help="runs per chunk (default: about 1 s of work)"
     )
@@ -165,24 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
         g.add_argument(
             "--groups", action="store_true", help="indices per factor group instead of per factor"
         )
-        g.add_argument(
-            "--set",
-            dest="overrides",
-            action="append",
-            default=[],
-            metavar="KEY.PATH=VALUE",
-            help="override a parameter in every strategy",
-        )
-        ex = g.add_mutually_exclusive_group()
-        ex.add_argument("--workers", type=_positive_int, help="process-pool workers")
-        ex.add_argument("--serial", action="store_true", help="run in this process")
-        ex.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="a Dask scheduler")
-        ex.add_argument(
-            "--dask-local",
-            type=_positive_int,
-            metavar="N",
-            help="start a Dask LocalCluster with N workers",
-        )
+        _add_set(g, "override a parameter in every strategy")
+        _add_executor(g)
         g.add_argument("--chunk-size", type=_positive_int, help="design rows per task")
         g.add_argument(
             "--out", type=Path, help=f"output directory (default: results/{name}-<name>/)"
