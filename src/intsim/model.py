@@ -119,8 +119,6 @@ class ClinicModel(mesa.Model):
         self.pop = Population(self.capacity)
         self.streams = RandomStreams(self.root_seed, self.capacity)
         self.static = build_static_tables(values)
-        self._priority_month = -1
-        self._priority: NDArray[np.float64] | None = None
 
         s = values.staffing
         self.pcps = [PrimaryCareProvider(self, i, 1.0) for i in range(s.n_pcps)]

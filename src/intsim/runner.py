@@ -56,6 +56,9 @@ def simulate(
     Returns:
         The run's :class:`Results`.
     """
+    if months is not None and months != scenario.values.simulation.months:
+        # the horizon sizes the slot arrays: resolve it in the scenario itself
+        scenario = scenario.with_overrides({"simulation.months": months})
     values = scenario.values
     model = ClinicModel(values, seed=seed, engine=engine)
     model.run(months)
