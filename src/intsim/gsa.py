@@ -4,7 +4,7 @@ The model-side half of :mod:`intsim.sensitivity`: a picklable response function 
 of factor values to model outputs, and the experiment-file block that declares the factors::
 
     sensitivity:
-      strategy: cocm                       # which strategy of the experiment (default: first)
+      strategy: cocm                       # only this strategy (default: every strategy)
       n: 256                               # Sobol' base sample size (a power of 2)
       reps: 2                              # replications averaged per row (common seeds)
       seed: 3

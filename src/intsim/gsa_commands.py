@@ -35,10 +35,18 @@ class GsaUserError(Exception):
     """A user error in a sensitivity command (exit status 2)."""
 
 
+SENSITIVITY_KEYS = ("strategy", "n", "reps", "seed", "second_order", "outputs", "factors")
+
+
 def _block(exp: Experiment) -> dict[str, Any]:
     block = exp.raw.get("sensitivity") or {}
     if not isinstance(block, dict):
         raise ScenarioError(f"sensitivity: got {block!r}; expected a mapping")
+    unknown = sorted(set(block) - set(SENSITIVITY_KEYS))
+    if unknown:
+        raise ScenarioError(
+            f"sensitivity.{unknown[0]}: unknown key; expected one of {', '.join(SENSITIVITY_KEYS)}"
+        )
     return block
 
 
@@ -51,13 +59,26 @@ def _int_option(value: Any, block: dict[str, Any], key: str, default: int) -> in
     return v
 
 
-def _outputs(args: argparse.Namespace, block: dict[str, Any]) -> list[str]:
+def _outputs(args: argparse.Namespace, block: dict[str, Any], horizon: int) -> list[str]:
     if args.outputs:
         names = [x.strip() for x in args.outputs.split(",") if x.strip()]
     else:
-        names = list(block.get("outputs", DEFAULT_OUTPUTS))
+        given = block.get("outputs", list(DEFAULT_OUTPUTS))
+        if not isinstance(given, list) or not all(isinstance(x, str) for x in given):
+            raise ScenarioError(
+                f"sensitivity.outputs: got {given!r}; expected a list of output names"
+            )
+        names = given
     if not names:
         raise ScenarioError("sensitivity.outputs: got []; expected at least one output")
+    for name in names:
+        if name.startswith("cumulative_net_m"):
+            month = name.removeprefix("cumulative_net_m")
+            if not month.isdigit() or not 1 <= int(month) <= horizon:
+                raise ScenarioError(
+                    f"sensitivity.outputs: got {name!r}; expected cumulative_net_m<k> with "
+                    f"1 <= k <= {horizon}"
+                )
     return names
 
 
@@ -95,7 +116,7 @@ def run_sobol(args: argparse.Namespace, executor: Any, out_dir: Path) -> dict[st
     reps = _int_option(args.reps, block, "reps", 1)
     seed = _int_option(args.seed, block, "seed", 1)
     second = bool(args.second_order or block.get("second_order", False))
-    outputs = _outputs(args, block)
+    outputs = _outputs(args, block, exp.months)
     horizon = exp.months
     timed = [f"cumulative_net_m{m}" for m in range(TIME_STEP_MONTHS, horizon + 1, TIME_STEP_MONTHS)]
     tables: dict[str, list[pd.DataFrame]] = {
@@ -105,7 +126,7 @@ def run_sobol(args: argparse.Namespace, executor: Any, out_dir: Path) -> dict[st
         "time": [],
         "noise": [],
     }
-    for name, scenario in _strategies(exp, args.strategy).items():
+    for name, scenario in _strategies(exp, args.strategy or block.get("strategy")).items():
         response = ModelResponse(scenario, factors, outputs + timed, seeds_for(seed, reps))
         res = sobol(
             response,
@@ -127,7 +148,11 @@ def run_sobol(args: argparse.Namespace, executor: Any, out_dir: Path) -> dict[st
         if res.s2 is not None:
             tables["s2"].append(res.s2.assign(strategy=name))
         if reps > 1:
-            rows = res.X[: min(8, len(res.X))]
+            # independent base samples: the first row of each SALib block
+            groups = res.problem.get("groups")
+            d = len(set(groups)) if groups else int(res.problem["num_vars"])
+            block_rows = d * (2 if second else 1) + 2
+            rows = res.X[::block_rows][:8]
             tables["noise"].append(
                 stochastic_share(
                     ModelResponse(scenario, factors, outputs, seeds_for(seed, reps)), rows
@@ -178,9 +203,9 @@ def run_morris(args: argparse.Namespace, executor: Any, out_dir: Path) -> pd.Dat
     )
     reps = _int_option(args.reps, block, "reps", 1)
     seed = _int_option(args.seed, block, "seed", 1)
-    outputs = _outputs(args, block)
+    outputs = _outputs(args, block, exp.months)
     frames = []
-    for name, scenario in _strategies(exp, args.strategy).items():
+    for name, scenario in _strategies(exp, args.strategy or block.get("strategy")).items():
         response = ModelResponse(scenario, factors, outputs, seeds_for(seed, reps))
         table = morris(
             response,
@@ -261,8 +286,11 @@ def _plot_time(timed: pd.DataFrame, out: Path) -> None:
         for strategy, part in timed.groupby("strategy", sort=False):
             fig, ax = plt.subplots(figsize=(9, 4))
             sub = part.assign(month=part["output"].str.removeprefix("cumulative_net_m").astype(int))
-            for factor, d in sub.groupby("factor", sort=False):
-                ax.plot(d["month"], d["ST"], marker=".", label=factor)
+            colours = plt.get_cmap("tab20").colors
+            for k, (factor, d) in enumerate(sub.groupby("factor", sort=False)):
+                ax.plot(
+                    d["month"], d["ST"], marker=".", label=factor, color=colours[k % len(colours)]
+                )
             ax.set_xlabel("month")
             ax.set_ylabel("total-order index ST")
             ax.set_title(f"{strategy}: what drives the cumulative net over time")

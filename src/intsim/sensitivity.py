@@ -68,7 +68,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from intsim.uncertainty import Univariate, parse_distribution
+from intsim.uncertainty import Gamma, LogNormal, Univariate, parse_distribution
 
 __all__ = [
     "MORRIS_TAIL",
@@ -94,8 +94,8 @@ MORRIS_TAIL = 0.005
 """Probability cut from each unbounded side of a distribution in :func:`morris`.
 
 Morris levels include 0 and 1, whose quantiles are infinite for, e.g., a normal; on such a side
-the levels are mapped to the ``[0.5%, 99.5%]`` quantile range instead (bounded sides keep their
-end point).
+the levels are mapped to the ``[0.5%, 99.5%]`` quantile range instead. The lower side of a
+lognormal or gamma (density approaching 0) is cut too; other bounded sides keep their end point.
 """
 
 # Uniforms are kept strictly inside (0, 1) so that no inverse CDF returns +-inf.
@@ -167,7 +167,10 @@ class _Space:
             col = u[:, j]
             if isinstance(law, Univariate):
                 low, high = law.support()
-                lo = tail if math.isinf(low) else 0.0
+                # a side is cut when it is unbounded, or when the density only approaches it
+                # (lognormal and gamma at 0), so grid levels 0 and 1 stay representative
+                open_low = isinstance(law, LogNormal | Gamma)
+                lo = tail if (math.isinf(low) or open_low) else 0.0
                 hi = 1.0 - tail if math.isinf(high) else 1.0
                 col = np.clip(lo + (hi - lo) * col, _U_MIN, _U_MAX)
                 out[:, j] = law.ppf(col)
