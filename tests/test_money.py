@@ -224,8 +224,8 @@ scenario_overrides = st.fixed_dictionaries(
 
 
 def _month_lines(model: ClinicModel) -> pd.DataFrame:
-    rows = model.claims._rows[-1]  # this month's claim lines
-    return pd.DataFrame({k: rows[k] for k in ("slot", "code", "family", "units", "status")})
+    lines = model.claims.table(last_month_only=True)  # this month's claim lines
+    return lines.assign(family=lines["family"].cat.codes)
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

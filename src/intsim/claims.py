@@ -99,7 +99,7 @@ class _Lines:
     """Claim lines of one month as parallel arrays."""
 
     slot: list[NDArray[np.int64]] = field(default_factory=list)
-    code: list[NDArray[np.str_]] = field(default_factory=list)
+    code: list[NDArray[np.int64]] = field(default_factory=list)
     family: list[NDArray[np.int64]] = field(default_factory=list)
     units: list[NDArray[np.int64]] = field(default_factory=list)
     fee: list[NDArray[np.float64]] = field(default_factory=list)
@@ -107,7 +107,7 @@ class _Lines:
     def add(
         self,
         slots: NDArray[np.int64],
-        code: str | NDArray[np.str_],
+        code: str,
         family: int,
         units: NDArray[np.int64] | int,
         fee: NDArray[np.float64] | float,
@@ -116,7 +116,7 @@ class _Lines:
         if n == 0:
             return
         self.slot.append(slots)
-        self.code.append(np.broadcast_to(np.asarray(code, dtype=object), (n,)))
+        self.code.append(np.full(n, code_id(code), np.int64))
         self.family.append(np.full(n, family, np.int64))
         self.units.append(np.broadcast_to(np.asarray(units, dtype=np.int64), (n,)))
         self.fee.append(np.broadcast_to(np.asarray(fee, dtype=np.float64), (n,)))
@@ -124,7 +124,7 @@ class _Lines:
     def arrays(self) -> tuple[NDArray[Any], ...]:
         if not self.slot:
             empty_i = np.zeros(0, np.int64)
-            return empty_i, np.zeros(0, object), empty_i, empty_i, np.zeros(0)
+            return empty_i, empty_i, empty_i, empty_i, np.zeros(0)
         return (
             np.concatenate(self.slot),
             np.concatenate(self.code),
@@ -132,6 +132,19 @@ class _Lines:
             np.concatenate(self.units),
             np.concatenate(self.fee),
         )
+
+
+_CODE_NAMES: list[str] = []
+_CODE_IDS: dict[str, int] = {}
+
+
+def code_id(code: str) -> int:
+    """A small integer standing for a billing code in the claim arrays."""
+    k = _CODE_IDS.get(code)
+    if k is None:
+        k = _CODE_IDS[code] = len(_CODE_NAMES)
+        _CODE_NAMES.append(code)
+    return k
 
 
 def payment_lag_months(days_to_payment: float) -> int:
@@ -322,13 +335,18 @@ class ClaimsBook:
         }
         return out
 
-    def table(self) -> pd.DataFrame:
-        """All claim lines of the run (columns :data:`CLAIM_COLUMNS`)."""
-        if not self._rows:
+    def table(self, last_month_only: bool = False) -> pd.DataFrame:
+        """Claim lines of the run (columns :data:`CLAIM_COLUMNS`).
+
+        Args:
+            last_month_only: Only the lines of the most recent month billed.
+        """
+        rows = self._rows[-1:] if last_month_only else self._rows
+        if not rows:
             return pd.DataFrame(columns=list(CLAIM_COLUMNS))
-        cols = {k: np.concatenate([r[k] for r in self._rows]) for k in self._rows[0]}
+        cols = {k: np.concatenate([r[k] for r in rows]) for k in rows[0]}
         df = pd.DataFrame(cols)
-        df["code"] = df["code"].astype(str)
+        df["code"] = np.array(_CODE_NAMES, dtype=object)[df["code"].to_numpy()].astype(str)
         df["family"] = pd.Categorical.from_codes(df["family"], categories=list(FAMILIES))
         df["payer"] = pd.Categorical.from_codes(df["payer"], categories=list(PAYERS))
         df["status"] = pd.Categorical.from_codes(df["status"], categories=list(STATUSES))

@@ -67,17 +67,17 @@ class TcocMeter:
     def measure(self, model: ClinicModel) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Members and total cost of care (USD) by payer this month (before programme payments)."""
         pop, t = model.pop, self.values.tcoc
-        slots = pop.panel_slots()
-        payer = pop.payer[slots].astype(np.int64)
-        bh = pop.bh[slots]
-        episode = (bh == BH.ACTIVE) | (bh == BH.IMPROVED)
-        state = 2 * pop.chronic[slots] + episode
-        cost = (
-            self.nonacute[payer] * self.multiplier[state]
-            + pop.ed_visit[slots] * t.ed_visit_cost
-            + pop.admission[slots] * t.admission_cost
-            + (pop.treatment[slots] == Tx.SPECIALTY) * t.specialty_month_cost
-        )
-        cost = np.where(self.has_payer[payer], cost, 0.0)
-        members = np.bincount(payer, minlength=len(PAYERS))
-        return members, np.bincount(payer, weights=cost, minlength=len(PAYERS))
+        n = pop.n_used
+        # work on all slots (departed patients have cleared states) and weight by panel membership
+        payer = pop.payer[:n]
+        in_panel = pop.in_panel[:n]
+        bh = pop.bh[:n]
+        state = 2 * pop.chronic[:n] + ((bh == BH.ACTIVE) | (bh == BH.IMPROVED))
+        unit = self.nonacute[payer] * self.multiplier[state]
+        unit += pop.ed_visit[:n] * t.ed_visit_cost
+        unit += pop.admission[:n] * t.admission_cost
+        unit += (pop.treatment[:n] == Tx.SPECIALTY) * t.specialty_month_cost
+        unit *= in_panel
+        members = np.bincount(payer, weights=in_panel, minlength=len(PAYERS)).astype(np.int64)
+        cost = np.bincount(payer, weights=unit, minlength=len(PAYERS)) * self.has_payer
+        return members, cost
