@@ -178,6 +178,74 @@ def build_parser() -> argparse.ArgumentParser:
                 help="all declared uncertain parameters, not the file's factors",
             )
 
+    for name, help_text in (
+        ("tornado", "one-way sensitivity: each factor at its low and high value (tornado)"),
+        ("twoway", "two-way sensitivity: a grid over two parameters with the break-even line"),
+    ):
+        d = sub.add_parser(name, help=help_text)
+        d.add_argument("experiment", type=Path, help="experiment YAML file (see README)")
+        d.add_argument("--strategy", help="only this strategy of the experiment")
+        d.add_argument(
+            "--outputs",
+            "--output",
+            dest="outputs",
+            metavar="NAME[,NAME...]",
+            help="comma-separated outputs (default: "
+            + ("the file's)" if name == "tornado" else "net_margin_pct)"),
+        )
+        d.add_argument("--reps", type=_positive_int, help="replications averaged per point")
+        d.add_argument("--seed", type=_positive_int, help="root seed of the common seed set")
+        _add_set(d, "override a parameter in every strategy")
+        _add_executor(d)
+        d.add_argument("--chunk-size", type=_positive_int, help="points per task (default 1)")
+        d.add_argument(
+            "--out", type=Path, help=f"output directory (default: results/{name}-<name>/)"
+        )
+        d.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+        if name == "twoway":
+            for axis in ("x", "y"):
+                d.add_argument(f"--{axis}", metavar="PATH", help=f"parameter on the {axis} axis")
+                d.add_argument(
+                    f"--{axis}-range",
+                    nargs=2,
+                    type=float,
+                    metavar=("LOW", "HIGH"),
+                    help=f"{axis} range (default: the file's factor range or the plausible range)",
+                )
+            d.add_argument(
+                "--grid",
+                nargs=2,
+                type=_positive_int,
+                metavar=("NX", "NY"),
+                help="grid points on x and y (default 9 9)",
+            )
+
+    th = sub.add_parser(
+        "threshold", help="parameter value at which P(output >= target) reaches a confidence"
+    )
+    th.add_argument("experiment", type=Path, help="experiment YAML file (see README)")
+    th.add_argument("--param", required=True, metavar="PATH", help="numeric parameter searched")
+    th.add_argument("--output", required=True, metavar="NAME", help="output, e.g. net_margin_pct")
+    th.add_argument("--target", type=float, default=0.0, help="target of the output (default 0)")
+    th.add_argument("--at-most", action="store_true", help="event output <= target (not >=)")
+    th.add_argument("--confidence", type=float, default=0.8, help="in (0, 1) (default 0.8)")
+    th.add_argument(
+        "--direction",
+        choices=("increasing", "decreasing"),
+        default="increasing",
+        help="does P rise with the parameter (smallest value) or fall (largest value)?",
+    )
+    th.add_argument("--range", type=float, nargs=2, metavar=("LOW", "HIGH"), help="search range")
+    th.add_argument("--grid", type=int, default=9, help="curve points before bisection")
+    th.add_argument("--runs", type=_positive_int, help="parameter draws K (default: file's)")
+    th.add_argument("--reps", type=_positive_int, help="replications R per draw")
+    th.add_argument("--strategy", help="the strategy searched (default: the first)")
+    th.add_argument("--seed", type=_positive_int, help="root seed (default: sampling.seed)")
+    _add_set(th, "override a parameter in every strategy")
+    _add_executor(th)
+    th.add_argument("--out", type=Path, help="output folder (default: results/threshold-<stem>/)")
+    th.add_argument("--no-figures", action="store_true", help="skip the PNG figure")
+
     sub.add_parser("params", help="print the parameter table (markdown)")
     return parser
 
@@ -517,6 +585,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_mc(args, argv)
         if args.command in ("sobol", "morris"):
             return cmd_gsa(args, argv)
+        if args.command == "threshold":
+            from intsim.threshold import cmd_threshold  # noqa: PLC0415
+
+            return cmd_threshold(args, argv)
+        if args.command in ("tornado", "twoway"):
+            from intsim.deterministic import cmd_deterministic  # noqa: PLC0415
+
+            return cmd_deterministic(args, argv)
         if args.command == "params":
             sys.stdout.write(markdown_table())
             return EXIT_OK
