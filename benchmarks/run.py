@@ -415,6 +415,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from mc import run_mc_benchmarks  # noqa: PLC0415  (dask etc. only when wanted)
 
             run_mc_benchmarks(emit, quick=args.quick, scenario_path=args.scenario)
+            # (g) the Sobol' study of the sensitivity issue, extrapolated from a small N
+            from sobol import run_sobol_benchmark  # noqa: PLC0415
+
+            run_sobol_benchmark(emit, quick=args.quick)
     finally:
         if json_out is not None:
             json_out.close()
