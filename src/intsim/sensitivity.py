@@ -67,6 +67,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
+from tqdm import tqdm
 
 from intsim.uncertainty import Gamma, LogNormal, Univariate, parse_distribution
 
@@ -255,6 +256,7 @@ def evaluate_rows(
     *,
     executor: Executor | None = None,
     chunk_size: int = 256,
+    progress: bool = True,
 ) -> NDArray[np.float64]:
     """Evaluate a row-wise model over chunks of rows, in order, optionally through an executor.
 
@@ -269,6 +271,7 @@ def evaluate_rows(
         X: Factor values, shape ``(n, d)`` with ``n >= 1``.
         executor: Where chunks run (see :func:`intsim.batch.make_executor`); None: here.
         chunk_size: Rows per call (>= 1).
+        progress: Show a progress bar with ETA on standard error (only on a terminal).
 
     Returns:
         The outputs as float64, shape ``(n,)`` or ``(n, k)`` as ``func`` returns them.
@@ -283,10 +286,18 @@ def evaluate_rows(
     size = _check_int("chunk_size", chunk_size, 1)
     starts = range(0, rows.shape[0], size)
     parts: list[NDArray[np.float64]] = []
+    bar = tqdm(
+        total=rows.shape[0],
+        unit="run",
+        desc="model runs",
+        disable=None if progress else True,
+        leave=False,
+    )
     if executor is None:
         for start in starts:
             chunk = rows[start : start + size]
             parts.append(_as_output(_call_rows(func, chunk), start, len(chunk)))
+            bar.update(len(chunk))
     else:
         futures: list[Future[Any]] = []
         try:
@@ -299,10 +310,14 @@ def evaluate_rows(
                     exc.add_note(f"in evaluate_rows, rows {start}-{start + n - 1}")
                     raise
                 parts.append(_as_output(value, start, n))
+                bar.update(n)
         except BaseException:
             for future in futures:  # stop what has not run yet
                 future.cancel()
             raise
+        finally:
+            bar.close()
+    bar.close()
     shapes = {p.shape[1:] for p in parts}
     if len(shapes) > 1:
         raise ValueError(f"evaluate_rows: func returned outputs of different shapes {shapes}")
