@@ -841,3 +841,15 @@ def read_batch_log(out_dir: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def executor_from_args(args: Any) -> contextlib.AbstractContextManager[Executor]:
+    """The executor the command-line options ask for.
+
+    ``--serial``, ``--workers N``, ``--scheduler tcp://...`` or ``--dask-local N``; by default a
+    process pool on all cores.
+    """
+    kind = "serial" if args.serial else "dask" if (args.scheduler or args.dask_local) else "process"
+    return make_executor(
+        kind, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local
+    )

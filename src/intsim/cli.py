@@ -329,16 +329,10 @@ def _write_comparison(
     out_dir: Path, table: Any, results: dict[str, Any], scenarios: list[Scenario], argv: list[str]
 ) -> None:
     """Write compare.csv, manifest.json and cumulative_net.png atomically into ``out_dir``."""
-    import shutil  # noqa: PLC0415
-    import uuid  # noqa: PLC0415
-
     from intsim.compare import plot_cumulative_net  # noqa: PLC0415
-    from intsim.outputs import write_json  # noqa: PLC0415
+    from intsim.outputs import staged_directory, write_json  # noqa: PLC0415
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{uuid.uuid4().hex[:12]}"
-    tmp.mkdir()
-    try:
+    with staged_directory(out_dir) as tmp:
         table.to_csv(tmp / "compare.csv", index=False)
         write_json(
             tmp / "manifest.json",
@@ -351,12 +345,6 @@ def _write_comparison(
             },
         )
         plot_cumulative_net(results, tmp / "cumulative_net.png")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 #: Runs per chunk: about 1-2 s of work for a default-size scenario (with its counterfactual).
@@ -400,7 +388,7 @@ def _resumed_chunk_size(out_dir: Path, resume: bool) -> int | None:
 
 def cmd_mc(args: argparse.Namespace, argv: list[str]) -> int:
     """``intsim mc``: draws × replications × strategies through an executor; summaries."""
-    from intsim.batch import make_executor, run_batch  # noqa: PLC0415
+    from intsim.batch import executor_from_args, run_batch  # noqa: PLC0415
     from intsim.montecarlo import (  # noqa: PLC0415
         build_tasks,
         draws_table,
@@ -426,7 +414,6 @@ def cmd_mc(args: argparse.Namespace, argv: list[str]) -> int:
     _check_resume_versions(out_dir, args.resume)
     draws = draws_table(exp)
     tasks = build_tasks(exp, draws)
-    kind = "serial" if args.serial else "dask" if (args.scheduler or args.dask_local) else "process"
     chunk = args.chunk_size or _resumed_chunk_size(out_dir, args.resume) or DEFAULT_MC_CHUNK
     manifest = {
         **manifest_base(["intsim", *argv]),
@@ -438,9 +425,7 @@ def cmd_mc(args: argparse.Namespace, argv: list[str]) -> int:
         "method": exp.method,
     }
     try:
-        with make_executor(
-            kind, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local
-        ) as executor:
+        with executor_from_args(args) as executor:
             runs = run_batch(
                 tasks,
                 out_dir,
@@ -493,9 +478,14 @@ def _print_mc(summary: Any, exp: Any, out_dir: Path) -> None:
 
 def cmd_gsa(args: argparse.Namespace, argv: list[str]) -> int:
     """``intsim sobol`` / ``intsim morris``: run the design through an executor, write tables."""
-    from intsim.batch import make_executor  # noqa: PLC0415
+    from intsim.batch import executor_from_args  # noqa: PLC0415
     from intsim.gsa_commands import run_morris, run_sobol  # noqa: PLC0415
-    from intsim.outputs import check_out_dir, manifest_base, write_json  # noqa: PLC0415
+    from intsim.outputs import (  # noqa: PLC0415
+        check_out_dir,
+        manifest_base,
+        staged_directory,
+        write_json,
+    )
 
     stem = args.experiment.stem
     out_dir = args.out if args.out is not None else Path("results") / f"{args.command}-{stem}"
@@ -503,37 +493,21 @@ def cmd_gsa(args: argparse.Namespace, argv: list[str]) -> int:
         check_out_dir(out_dir)
     except OSError as exc:
         raise UserError(f"--out {exc}") from None
-    kind = "serial" if args.serial else "dask" if (args.scheduler or args.dask_local) else "process"
-    import shutil  # noqa: PLC0415
-    import uuid  # noqa: PLC0415
-
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{uuid.uuid4().hex[:12]}"
-    tmp.mkdir()
     try:
-        with make_executor(
-            kind, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local
-        ) as executor:
-            if args.command == "sobol":
-                info = run_sobol(args, executor, tmp)
-                table = info["indices"]
-            else:
-                table = run_morris(args, executor, tmp)
-        write_json(
-            tmp / "manifest.json",
-            {**manifest_base(["intsim", *argv]), "experiment": str(args.experiment)},
-        )
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
+        with staged_directory(out_dir) as tmp:
+            with executor_from_args(args) as executor:
+                if args.command == "sobol":
+                    table = run_sobol(args, executor, tmp)["indices"]
+                else:
+                    table = run_morris(args, executor, tmp)
+            write_json(
+                tmp / "manifest.json",
+                {**manifest_base(["intsim", *argv]), "experiment": str(args.experiment)},
+            )
     except (ValueError, ConnectionError) as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, ScenarioError):
             raise
         raise UserError(str(exc)) from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     cols = [
         c
         for c in (

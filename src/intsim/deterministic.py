@@ -587,13 +587,14 @@ def _print_twoway(info: dict[str, Any]) -> None:
 
 def cmd_deterministic(args: argparse.Namespace, argv: list[str]) -> int:
     """``intsim tornado`` / ``intsim twoway``: evaluate through an executor, write outputs."""
-    import os  # noqa: PLC0415
-    import shutil  # noqa: PLC0415
-    import uuid  # noqa: PLC0415
-
-    from intsim.batch import make_executor  # noqa: PLC0415
+    from intsim.batch import executor_from_args  # noqa: PLC0415
     from intsim.cli import UserError  # noqa: PLC0415
-    from intsim.outputs import check_out_dir, manifest_base, write_json  # noqa: PLC0415
+    from intsim.outputs import (  # noqa: PLC0415
+        check_out_dir,
+        manifest_base,
+        staged_directory,
+        write_json,
+    )
 
     stem = args.experiment.stem
     out_dir = args.out if args.out is not None else Path("results") / f"{args.command}-{stem}"
@@ -601,36 +602,24 @@ def cmd_deterministic(args: argparse.Namespace, argv: list[str]) -> int:
         check_out_dir(out_dir)
     except OSError as exc:
         raise UserError(f"--out {exc}") from None
-    kind = "serial" if args.serial else "dask" if (args.scheduler or args.dask_local) else "process"
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{uuid.uuid4().hex[:12]}"
-    tmp.mkdir()
     try:
-        with make_executor(
-            kind, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local
-        ) as executor:
-            run = run_tornado if args.command == "tornado" else run_twoway
-            info = run(args, executor, tmp)
-        write_json(
-            tmp / "manifest.json",
-            {
-                **manifest_base(["intsim", *argv]),
-                "experiment": str(args.experiment),
-                "analysis": args.command,
-                **info["manifest"],
-            },
-        )
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
+        with staged_directory(out_dir) as tmp:
+            with executor_from_args(args) as executor:
+                run = run_tornado if args.command == "tornado" else run_twoway
+                info = run(args, executor, tmp)
+            write_json(
+                tmp / "manifest.json",
+                {
+                    **manifest_base(["intsim", *argv]),
+                    "experiment": str(args.experiment),
+                    "analysis": args.command,
+                    **info["manifest"],
+                },
+            )
     except (ValueError, ConnectionError) as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, ScenarioError):
             raise
         raise UserError(str(exc)) from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     if args.command == "tornado":
         _print_tornado(info["table"])
     else:

@@ -16,6 +16,8 @@ import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -198,6 +200,26 @@ def write_run(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+@contextmanager
+def staged_directory(out_dir: Path) -> Iterator[Path]:
+    """A temporary sibling of ``out_dir`` that replaces it when the block succeeds.
+
+    On any error the temporary directory is removed and ``out_dir`` is left as it was, so a
+    failed or interrupted command leaves nothing half-written.
+    """
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir.parent / f".{out_dir.name}.tmp-{uuid.uuid4().hex[:12]}"
+    tmp.mkdir()
+    try:
+        yield tmp
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def stderr(msg: str) -> None:

@@ -130,11 +130,8 @@ import argparse
 import difflib
 import itertools
 import math
-import os
-import shutil
 import sys
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
@@ -908,9 +905,14 @@ def plot_acceptability(result: ThresholdResult, path: Path) -> None:
 
 def cmd_threshold(args: argparse.Namespace, argv: list[str]) -> int:
     """``intsim threshold``: validate, search through an executor, write the outputs."""
-    from intsim.batch import make_executor  # noqa: PLC0415
+    from intsim.batch import executor_from_args  # noqa: PLC0415
     from intsim.cli import EXIT_OK, UserError  # noqa: PLC0415
-    from intsim.outputs import check_out_dir, manifest_base, write_json  # noqa: PLC0415
+    from intsim.outputs import (  # noqa: PLC0415
+        check_out_dir,
+        manifest_base,
+        staged_directory,
+        write_json,
+    )
 
     exp = load_experiment(
         args.experiment, runs=args.runs, reps=args.reps, overrides=args.overrides, seed=args.seed
@@ -941,64 +943,52 @@ def cmd_threshold(args: argparse.Namespace, argv: list[str]) -> int:
             f"note: {search.param.path} is in the experiment's uncertainty section; its draws "
             "are dropped (it is the searched parameter)"
         )
-    kind = "serial" if args.serial else "dask" if (args.scheduler or args.dask_local) else "process"
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{uuid.uuid4().hex[:12]}"
-    tmp.mkdir()
 
     def progress(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
     try:
-        with make_executor(
-            kind, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local
-        ) as executor:
-            result = find_threshold(search, executor, progress=progress)
-        result.curve().to_csv(tmp / "curve.csv", index=False)
-        write_json(tmp / "threshold.json", result.to_dict())
-        write_json(
-            tmp / "manifest.json",
-            {
-                **manifest_base(["intsim", *argv]),
-                "experiment": str(args.experiment),
-                "experiment_raw": exp.raw,
-                "strategy": search.strategy,
-                "scenario": search.scenario.to_dict(),
-                "search": {
-                    k: v
-                    for k, v in result.to_dict().items()
-                    if k
-                    in (
-                        "param",
-                        "output",
-                        "target",
-                        "event",
-                        "confidence",
-                        "direction",
-                        "range",
-                        "runs",
-                        "reps",
-                        "seed",
-                        "method",
-                        "dropped_from_uncertainty",
-                    )
-                }
-                | {"grid": search.grid},
-            },
-        )
-        if not args.no_figures:
-            plot_acceptability(result, tmp / "acceptability.png")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
+        with staged_directory(out_dir) as tmp:
+            with executor_from_args(args) as executor:
+                result = find_threshold(search, executor, progress=progress)
+            result.curve().to_csv(tmp / "curve.csv", index=False)
+            write_json(tmp / "threshold.json", result.to_dict())
+            write_json(
+                tmp / "manifest.json",
+                {
+                    **manifest_base(["intsim", *argv]),
+                    "experiment": str(args.experiment),
+                    "experiment_raw": exp.raw,
+                    "strategy": search.strategy,
+                    "scenario": search.scenario.to_dict(),
+                    "search": {
+                        k: v
+                        for k, v in result.to_dict().items()
+                        if k
+                        in (
+                            "param",
+                            "output",
+                            "target",
+                            "event",
+                            "confidence",
+                            "direction",
+                            "range",
+                            "runs",
+                            "reps",
+                            "seed",
+                            "method",
+                            "dropped_from_uncertainty",
+                        )
+                    }
+                    | {"grid": search.grid},
+                },
+            )
+            if not args.no_figures:
+                plot_acceptability(result, tmp / "acceptability.png")
     except (ValueError, ConnectionError) as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, ScenarioError):
             raise
         raise UserError(str(exc)) from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     loc = result.location
     print(
         f"intsim threshold {exp.name}: strategy {search.strategy}, {len(search.draws)} draws x "
