@@ -219,8 +219,10 @@ def summary_table(summary: dict[str, Any]) -> str:
             rows.append((label, _format(summary[key], fmt)))
     if summary.get("total_cost") or summary.get("total_revenue"):
         rows.append(("", ""))
+        has_grant = summary.get("revenue_by_line", {}).get("revenue_grant", 0.0) > 0
+        grant_keys = ("break_even_month_without_grant", "funding_gap_after_grant_per_year")
         for key, label, fmt in MONEY_ROWS:
-            if key in summary:
+            if key in summary and (has_grant or key not in grant_keys):
                 rows.append((label, _format(summary[key], fmt)))
     payer = summary.get("payer", {})
     if "tcoc_pmpm_change" in payer:
