@@ -9,6 +9,7 @@ seeds.
 
 from __future__ import annotations
 
+import argparse
 import math
 import sys
 import time
@@ -89,6 +90,34 @@ class Outcome:
     monthly: pd.DataFrame
     tcoc: dict[str, float]
     seconds: float
+
+
+def parse_options(
+    argv: list[str] | None,
+    *,
+    description: str,
+    config_help: str,
+    default_seeds: int,
+    out: Path,
+) -> argparse.Namespace:
+    """The options every experiment script takes (config folder, seeds, horizon, jobs, quick)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--config-dir", type=Path, default=ROOT / "configs", help=config_help)
+    parser.add_argument(
+        "--seeds", type=int, default=None, help=f"number of seeds 1..N ({default_seeds})"
+    )
+    parser.add_argument("--months", type=int, default=None, help="horizon (scenario's)")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (1 = serial)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="2 seeds, 12 months, 3,000 patients and 2 PCPs with BH staff scaled (for tests)",
+    )
+    parser.add_argument("--out", type=Path, default=out, help="output folder")
+    args = parser.parse_args(argv)
+    args.n_seeds = args.seeds or (QUICK_SEEDS if args.quick else default_seeds)
+    args.horizon = args.months or (QUICK_MONTHS if args.quick else None)
+    return args
 
 
 def seed_list(n: int) -> list[int]:

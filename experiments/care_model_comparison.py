@@ -30,7 +30,6 @@ Outputs (in --out, default results/care_model_comparison/):
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 import time
@@ -245,25 +244,14 @@ def plot_direct_vs_indirect(summary: pd.DataFrame, stem: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the comparison, write the tables and figures, print the summary."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--config-dir",
-        type=Path,
-        default=common.ROOT / "configs",
-        help="folder holding usual_care.yaml, cocm.yaml, pcbh.yaml, hybrid.yaml",
+    args = common.parse_options(
+        argv,
+        description=__doc__.splitlines()[0],
+        config_help="folder holding usual_care.yaml, cocm.yaml, pcbh.yaml, hybrid.yaml",
+        default_seeds=DEFAULT_SEEDS,
+        out=OUT,
     )
-    parser.add_argument("--seeds", type=int, default=None, help="number of seeds 1..N (10)")
-    parser.add_argument("--months", type=int, default=None, help="horizon (scenario's)")
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes (1 = serial)")
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="2 seeds, 12 months, 3,000 patients and 2 PCPs with BH staff scaled (for tests)",
-    )
-    parser.add_argument("--out", type=Path, default=OUT, help="output folder")
-    args = parser.parse_args(argv)
-    n_seeds = args.seeds or (common.QUICK_SEEDS if args.quick else DEFAULT_SEEDS)
-    months = args.months or (common.QUICK_MONTHS if args.quick else None)
+    n_seeds, months = args.n_seeds, args.horizon
     seeds = common.seed_list(n_seeds)
     scenarios = load_models(args.config_dir, args.quick)
 

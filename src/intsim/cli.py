@@ -10,7 +10,9 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -476,10 +478,26 @@ def _print_mc(summary: Any, exp: Any, out_dir: Path) -> None:
     print(f"outputs written to {out_dir}/")
 
 
-def cmd_gsa(args: argparse.Namespace, argv: list[str]) -> int:
-    """``intsim sobol`` / ``intsim morris``: run the design through an executor, write tables."""
+@dataclass
+class Analysis:
+    """An analysis command's output folder (staged), executor and manifest."""
+
+    out_dir: Path
+    tmp: Path
+    executor: Any
+    manifest: dict[str, Any]
+
+
+@contextmanager
+def staged_analysis(args: argparse.Namespace, argv: list[str]) -> Iterator[Analysis]:
+    """The common frame of an experiment-file analysis command.
+
+    A checked ``--out`` (default ``results/<command>-<experiment>/``), a staged folder that
+    replaces it on success, the executor of the command-line options, and ``manifest.json``
+    written at the end (callers add keys to ``Analysis.manifest``). Input and executor errors
+    become user errors (exit 2).
+    """
     from intsim.batch import executor_from_args  # noqa: PLC0415
-    from intsim.gsa_commands import run_morris, run_sobol  # noqa: PLC0415
     from intsim.outputs import (  # noqa: PLC0415
         check_out_dir,
         manifest_base,
@@ -493,21 +511,27 @@ def cmd_gsa(args: argparse.Namespace, argv: list[str]) -> int:
         check_out_dir(out_dir)
     except OSError as exc:
         raise UserError(f"--out {exc}") from None
+    manifest = {**manifest_base(["intsim", *argv]), "experiment": str(args.experiment)}
     try:
         with staged_directory(out_dir) as tmp:
             with executor_from_args(args) as executor:
-                if args.command == "sobol":
-                    table = run_sobol(args, executor, tmp)["indices"]
-                else:
-                    table = run_morris(args, executor, tmp)
-            write_json(
-                tmp / "manifest.json",
-                {**manifest_base(["intsim", *argv]), "experiment": str(args.experiment)},
-            )
+                yield Analysis(out_dir, tmp, executor, manifest)
+            write_json(tmp / "manifest.json", manifest)
     except (ValueError, ConnectionError) as exc:
         if isinstance(exc, ScenarioError):
             raise
         raise UserError(str(exc)) from None
+
+
+def cmd_gsa(args: argparse.Namespace, argv: list[str]) -> int:
+    """``intsim sobol`` / ``intsim morris``: run the design through an executor, write tables."""
+    from intsim.gsa_commands import run_morris, run_sobol  # noqa: PLC0415
+
+    with staged_analysis(args, argv) as run:
+        if args.command == "sobol":
+            table = run_sobol(args, run.executor, run.tmp)["indices"]
+        else:
+            table = run_morris(args, run.executor, run.tmp)
     cols = [
         c
         for c in (
@@ -525,7 +549,7 @@ def cmd_gsa(args: argparse.Namespace, argv: list[str]) -> int:
         if c in table.columns
     ]
     print(table[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    print(f"outputs written to {out_dir}/")
+    print(f"outputs written to {run.out_dir}/")
     return EXIT_OK
 
 

@@ -587,42 +587,15 @@ def _print_twoway(info: dict[str, Any]) -> None:
 
 def cmd_deterministic(args: argparse.Namespace, argv: list[str]) -> int:
     """``intsim tornado`` / ``intsim twoway``: evaluate through an executor, write outputs."""
-    from intsim.batch import executor_from_args  # noqa: PLC0415
-    from intsim.cli import UserError  # noqa: PLC0415
-    from intsim.outputs import (  # noqa: PLC0415
-        check_out_dir,
-        manifest_base,
-        staged_directory,
-        write_json,
-    )
+    from intsim.cli import staged_analysis  # noqa: PLC0415
 
-    stem = args.experiment.stem
-    out_dir = args.out if args.out is not None else Path("results") / f"{args.command}-{stem}"
-    try:
-        check_out_dir(out_dir)
-    except OSError as exc:
-        raise UserError(f"--out {exc}") from None
-    try:
-        with staged_directory(out_dir) as tmp:
-            with executor_from_args(args) as executor:
-                run = run_tornado if args.command == "tornado" else run_twoway
-                info = run(args, executor, tmp)
-            write_json(
-                tmp / "manifest.json",
-                {
-                    **manifest_base(["intsim", *argv]),
-                    "experiment": str(args.experiment),
-                    "analysis": args.command,
-                    **info["manifest"],
-                },
-            )
-    except (ValueError, ConnectionError) as exc:
-        if isinstance(exc, ScenarioError):
-            raise
-        raise UserError(str(exc)) from None
+    with staged_analysis(args, argv) as run:
+        analyse = run_tornado if args.command == "tornado" else run_twoway
+        info = analyse(args, run.executor, run.tmp)
+        run.manifest.update({"analysis": args.command, **info["manifest"]})
     if args.command == "tornado":
         _print_tornado(info["table"])
     else:
         _print_twoway(info)
-    print(f"outputs written to {out_dir}/")
+    print(f"outputs written to {run.out_dir}/")
     return 0

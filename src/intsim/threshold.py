@@ -903,16 +903,27 @@ def plot_acceptability(result: ThresholdResult, path: Path) -> None:
 # --------------------------------------------------------------------------- command
 
 
+#: Search settings recorded in the manifest.
+MANIFEST_SEARCH_KEYS: tuple[str, ...] = (
+    "param",
+    "output",
+    "target",
+    "event",
+    "confidence",
+    "direction",
+    "range",
+    "runs",
+    "reps",
+    "seed",
+    "method",
+    "dropped_from_uncertainty",
+)
+
+
 def cmd_threshold(args: argparse.Namespace, argv: list[str]) -> int:
     """``intsim threshold``: validate, search through an executor, write the outputs."""
-    from intsim.batch import executor_from_args  # noqa: PLC0415
-    from intsim.cli import EXIT_OK, UserError  # noqa: PLC0415
-    from intsim.outputs import (  # noqa: PLC0415
-        check_out_dir,
-        manifest_base,
-        staged_directory,
-        write_json,
-    )
+    from intsim.cli import EXIT_OK, UserError, staged_analysis  # noqa: PLC0415
+    from intsim.outputs import write_json  # noqa: PLC0415
 
     exp = load_experiment(
         args.experiment, runs=args.runs, reps=args.reps, overrides=args.overrides, seed=args.seed
@@ -932,63 +943,31 @@ def cmd_threshold(args: argparse.Namespace, argv: list[str]) -> int:
         )
     except ThresholdError as exc:
         raise UserError(str(exc)) from None
-    stem = args.experiment.stem
-    out_dir = args.out if args.out is not None else Path("results") / f"threshold-{stem}"
-    try:
-        check_out_dir(out_dir)
-    except OSError as exc:
-        raise UserError(f"--out {exc}") from None
-    if search.dropped:
-        print(
-            f"note: {search.param.path} is in the experiment's uncertainty section; its draws "
-            "are dropped (it is the searched parameter)"
-        )
 
     def progress(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
-    try:
-        with staged_directory(out_dir) as tmp:
-            with executor_from_args(args) as executor:
-                result = find_threshold(search, executor, progress=progress)
-            result.curve().to_csv(tmp / "curve.csv", index=False)
-            write_json(tmp / "threshold.json", result.to_dict())
-            write_json(
-                tmp / "manifest.json",
-                {
-                    **manifest_base(["intsim", *argv]),
-                    "experiment": str(args.experiment),
-                    "experiment_raw": exp.raw,
-                    "strategy": search.strategy,
-                    "scenario": search.scenario.to_dict(),
-                    "search": {
-                        k: v
-                        for k, v in result.to_dict().items()
-                        if k
-                        in (
-                            "param",
-                            "output",
-                            "target",
-                            "event",
-                            "confidence",
-                            "direction",
-                            "range",
-                            "runs",
-                            "reps",
-                            "seed",
-                            "method",
-                            "dropped_from_uncertainty",
-                        )
-                    }
-                    | {"grid": search.grid},
-                },
+    with staged_analysis(args, argv) as run:
+        if search.dropped:
+            print(
+                f"note: {search.param.path} is in the experiment's uncertainty section; its "
+                "draws are dropped (it is the searched parameter)"
             )
-            if not args.no_figures:
-                plot_acceptability(result, tmp / "acceptability.png")
-    except (ValueError, ConnectionError) as exc:
-        if isinstance(exc, ScenarioError):
-            raise
-        raise UserError(str(exc)) from None
+        result = find_threshold(search, run.executor, progress=progress)
+        result.curve().to_csv(run.tmp / "curve.csv", index=False)
+        write_json(run.tmp / "threshold.json", result.to_dict())
+        summary = result.to_dict()
+        run.manifest.update(
+            {
+                "experiment_raw": exp.raw,
+                "strategy": search.strategy,
+                "scenario": search.scenario.to_dict(),
+                "search": {k: summary[k] for k in MANIFEST_SEARCH_KEYS if k in summary}
+                | {"grid": search.grid},
+            }
+        )
+        if not args.no_figures:
+            plot_acceptability(result, run.tmp / "acceptability.png")
     loc = result.location
     print(
         f"intsim threshold {exp.name}: strategy {search.strategy}, {len(search.draws)} draws x "
@@ -1001,5 +980,5 @@ def cmd_threshold(args: argparse.Namespace, argv: list[str]) -> int:
             "is the first crossing in the search direction"
         )
     print(summary_line(result))
-    print(f"outputs written to {out_dir}/")
+    print(f"outputs written to {run.out_dir}/")
     return EXIT_OK
