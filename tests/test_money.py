@@ -43,6 +43,8 @@ def ten_medicare_cocm_patients(**extra):
             "cocm.minutes_followup_month": 60.0,
             "cocm.minutes_cv": 0.0,
             "finance.counterfactual": False,
+            "workforce.enabled": False,
+            "rollout.caseload_ramp_start": 1.0,
             **extra,
         }
     )
@@ -77,7 +79,8 @@ def test_ten_medicare_cocm_patients_hand_computed_ledger():
     assert m["cash_in"].tolist() == pytest.approx([collected_1, paid_1 + collected_2])
     # costs: one care manager, loaded salary / 12, plus space, registry, psychiatry, billing
     v = res.summary
-    assert v["startup_cost"] == pytest.approx(112000 + 15000 + 20000 + 4000 * 1)
+    # leadership + training + IT + recruiting a care manager and an employed consultant
+    assert v["startup_cost"] == pytest.approx(112000 + 15000 + 20000 + 4000 * 2)
 
 
 def _tiny_model(care_model: str, payer: str, **extra):

@@ -187,6 +187,11 @@ class ArrayEngine:
         cand, p = cand[order], p[order]
         return cand[self.streams.uniform("dropout", month, cand) < p]
 
+    def leave_after_cm_departure(self, month: int, slots: Slots) -> NDArray[np.bool_]:
+        """Whether each patient whose care manager left (and was not reassigned) disengages."""
+        p = self.values.workforce.cm_departure_disengagement  # type: ignore[attr-defined]
+        return self.streams.uniform("cm_departure", month, slots) < p
+
     def bhc_engage(self, month: int, slots: Slots) -> NDArray[np.bool_]:
         """Whether each patient offered a BHC contact engages."""
         p = self.values.pcbh.handoff_acceptance  # type: ignore[attr-defined]

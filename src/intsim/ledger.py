@@ -9,12 +9,16 @@ in and costs, beyond the practice's usual primary care. Revenue lines:
 * capitation (PMPM for attributed members), episode case rates;
 * annual settlements: pay-for-performance bonuses and shared savings (paid months after each
   performance year);
-* grants.
+* salary share paid by a community mental health center staffing partner;
+* grants (starting at a fixed month or at a rollout phase's go-live).
 
-Cost lines: care managers, BHCs (salary × (1 + benefits) × (1 + overhead)), psychiatric
-consultant hours (employed or vendor), space, registry, billing and collection; the startup cost
-is paid at month 0 (before go-live). Monthly ``net`` excludes it; ``cumulative_net`` and the cash
-position include it. Accrual revenue is booked in the month of service; ``cash_in`` is when the
+Cost lines follow the positions actually filled each month (:mod:`intsim.workforce`): care
+managers, BHCs (salary × (1 + benefits) × (1 + overhead); LPC/MFT hires at their own salary),
+psychiatric consultant hours paid (employed or vendor, telepsychiatry coverage of a vacancy),
+tele-care-management coverage, trainee stipends, space, registry, recruitment per hire, launches
+of later rollout phases, billing and collection. The startup cost (leadership, IT, training and
+recruitment of positions filled before month 1) is paid at month 0 (before go-live). Monthly
+``net`` excludes it; ``cumulative_net`` and the cash position include it. Accrual revenue is booked in the month of service; ``cash_in`` is when the
 money arrives (payers pay ``days_to_payment`` later).
 
 The payer block compares the programme's total cost of care with the usual-care counterfactual
@@ -23,7 +27,7 @@ simulated on the same seed (common random numbers).
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -35,6 +39,7 @@ from intsim import payment_models as pm
 from intsim.billing import fqhc_pps_rate, load_fee_schedule
 from intsim.claims import FAMILIES, MonthBilling, payment_lag_months
 from intsim.params import PAYERS
+from intsim.providers import split_fte
 
 #: Months after a performance year ends before a P4P bonus is paid.
 P4P_PAYMENT_LAG_MONTHS = 3
@@ -46,14 +51,19 @@ REVENUE_LINES: tuple[str, ...] = (
     "revenue_case_rate",
     "revenue_p4p",
     "revenue_shared_savings",
+    "revenue_partner",
     "revenue_grant",
 )
 COST_LINES: tuple[str, ...] = (
     "cost_care_managers",
     "cost_bhcs",
     "cost_psychiatry",
+    "cost_substitution",
+    "cost_trainees",
     "cost_space",
     "cost_registry",
+    "cost_recruitment",
+    "cost_phase_launch",
     "cost_billing",
 )
 LEDGER_COLUMNS: tuple[str, ...] = (
@@ -80,31 +90,114 @@ def programme_fte(values: Any) -> tuple[float, float, float]:
     return cm, bhc, psych
 
 
-def startup_cost(values: Any) -> float:
-    """One-off implementation cost at month 0 (USD); zero for usual care (evidence.md E1)."""
+def planned_positions(values: Any) -> int:
+    """Programme positions of the staffing plan: care managers, BHCs, an employed consultant."""
+    cm, bhc, psych = programme_fte(values)
+    employed = psych > 0 and values.costs.psychiatry_model == "employed"
+    return len(split_fte(cm)) + len(split_fte(bhc)) + int(employed)
+
+
+def startup_cost(
+    values: Any,
+    hires: int | None = None,
+    pcp_share: float = 1.0,
+    launches: int = 0,
+) -> float:
+    """One-off implementation cost at month 0 (USD); zero for usual care (evidence.md E1).
+
+    Leadership and IT once, team training for the PCP teams whose recruitment opened before
+    month 1 (``pcp_share``), the launch cost of any later phase among them, and recruitment of
+    the positions filled before month 1.
+
+    Args:
+        values: Scenario values.
+        hires: Positions filled before month 1 (default: every planned position).
+        pcp_share: Share of PCPs in phases whose recruitment opened before month 1.
+        launches: Phases after the first whose recruitment opened before month 1.
+    """
     cm, bhc, psych = programme_fte(values)
     if cm + bhc + psych == 0:
         return 0.0
     c = values.costs
-    hires = math.ceil(cm) + math.ceil(bhc)
-    return c.startup_leadership + c.startup_training + c.startup_it + c.recruitment_per_hire * hires
+    hires = planned_positions(values) if hires is None else hires
+    return (
+        c.startup_leadership
+        + c.startup_it
+        + c.startup_training * pcp_share
+        + values.rollout.phase_launch_cost * launches
+        + c.recruitment_per_hire * hires
+    )
 
 
-def monthly_costs(values: Any, months: int, collections: NDArray[np.float64]) -> dict[str, NDArray]:
-    """Operating cost lines per month (USD)."""
-    c = values.costs
-    cm, bhc, psych = programme_fte(values)
+def operating_costs(values: Any, cols: Mapping[str, NDArray[np.float64]]) -> dict[str, NDArray]:
+    """Staffing and operating cost lines per month (USD) from the workforce columns.
+
+    Salaries follow the positions actually filled (``paid_fte_*``), tele-coverage and trainees
+    their own rates, psychiatric time the hours paid, recruitment the hires of each month and
+    phase launches the phases whose recruitment opened (:mod:`intsim.workforce`).
+
+    Args:
+        values: Scenario values.
+        cols: Monthly columns (arrays of equal length) of the model's monthly table.
+    """
+    c, w = values.costs, values.workforce
     load = (1.0 + c.benefit_load) * (1.0 + c.overhead_rate) / 12.0
     hourly = c.psychiatrist_hourly if c.psychiatry_model == "employed" else c.telepsychiatry_hourly
-    ones = np.ones(months)
+    cm_fte = np.asarray(cols["paid_fte_cm"], float)
+    bhc_fte = np.asarray(cols["paid_fte_bhc"], float)
+    lpc_fte = np.asarray(cols["paid_fte_bhc_lpc"], float)
+    trainee = np.asarray(cols["trainee_fte"], float)
+    ones = np.ones(len(cm_fte))
+    registry = c.registry_per_year / 12.0 if programme_fte(values)[0] > 0 else 0.0
     return {
-        "cost_care_managers": ones * cm * c.care_manager_salary * load,
-        "cost_bhcs": ones * bhc * c.bhc_salary * load,
-        "cost_psychiatry": ones * psych * 52.0 / 12.0 * hourly,
-        "cost_space": ones * (cm + bhc) * c.space_per_fte_month,
-        "cost_registry": ones * (c.registry_per_year / 12.0 if cm > 0 else 0.0),
-        "cost_billing": collections * values.billing.cost_share_of_collections,
+        "cost_care_managers": cm_fte * c.care_manager_salary * load,
+        "cost_bhcs": (bhc_fte * c.bhc_salary + lpc_fte * c.lpc_salary) * load,
+        "cost_psychiatry": (
+            np.asarray(cols["psych_hours_paid"], float) * hourly
+            + np.asarray(cols["tele_psych_hours"], float) * c.telepsychiatry_hourly
+        )
+        * 52.0
+        / 12.0,
+        "cost_substitution": np.asarray(cols["tele_fte_cm"], float)
+        * c.care_manager_salary
+        * load
+        * w.tele_cm_cost_ratio,
+        "cost_trainees": trainee * c.trainee_stipend / 12.0,
+        "cost_space": (cm_fte + bhc_fte + lpc_fte + trainee) * c.space_per_fte_month,
+        "cost_registry": ones * registry,
+        "cost_recruitment": np.asarray(cols["programme_hires"], float) * c.recruitment_per_hire,
+        "cost_phase_launch": np.asarray(cols["phase_launches"], float)
+        * values.rollout.phase_launch_cost
+        + np.asarray(cols["phase_launch_pcp_share"], float) * c.startup_training,
     }
+
+
+def monthly_costs(
+    values: Any, monthly: pd.DataFrame, collections: NDArray[np.float64]
+) -> dict[str, NDArray]:
+    """Operating cost lines per month (USD), including billing and collection."""
+    costs = operating_costs(values, {col: monthly[col].to_numpy(float) for col in monthly})
+    costs["cost_billing"] = collections * values.billing.cost_share_of_collections
+    return {line: costs[line] for line in COST_LINES}
+
+
+def grant_start_month(values: Any, monthly: pd.DataFrame) -> int | None:
+    """Month the grant starts: ``grants.start_month``, or the go-live of ``grants.phase``."""
+    g = values.grants
+    if g.phase == 0:
+        return int(g.start_month)
+    live = np.flatnonzero(monthly["phases_live"].to_numpy() >= g.phase)
+    return int(live[0]) + 1 if len(live) else None
+
+
+def partner_revenue(values: Any, costs: dict[str, NDArray]) -> NDArray[np.float64]:
+    """Salary share paid by a CMHC staffing partner (``partners.*``), USD per month."""
+    p = values.partners
+    n = len(costs["cost_care_managers"])
+    months = np.arange(1, n + 1)
+    window = months < values.rollout.first_go_live_month + p.cmhc_months
+    staff = costs["cost_care_managers"] + costs["cost_bhcs"]
+    return np.where(window, p.cmhc_salary_share * staff, 0.0)
 
 
 def pcp_visit_net_revenue(values: Any, year: int, payer_shares: NDArray[np.float64]) -> float:
@@ -139,6 +232,7 @@ def build_ledger(
     billing: list[MonthBilling],
     counterfactual: pd.DataFrame | None = None,
     served: int = 0,
+    startup: float | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Monthly ledger and money summary of a run.
 
@@ -149,6 +243,7 @@ def build_ledger(
         served: Patients who received any CoCM or PCBH service.
         counterfactual: Monthly table of the usual-care run on the same seed (payer savings,
             shared-savings benchmarks), or None.
+        startup: Startup cost at month 0 (USD; default :func:`startup_cost` of the plan).
 
     Returns:
         The ledger (one row per month, :data:`LEDGER_COLUMNS`) and the money summary.
@@ -219,15 +314,18 @@ def build_ledger(
     cash += pmpm + case + p4p + savings
 
     collections = np.array([b.collections for b in billing]) + pmpm + case
-    costs = monthly_costs(values, n, collections)
+    costs = monthly_costs(values, monthly, collections)
     cost_total = sum(costs.values())
-    startup = startup_cost(values)
+    startup = startup_cost(values) if startup is None else startup
+    led["revenue_partner"] = partner_revenue(values, costs)
+    cash += led["revenue_partner"]
     revenue_before_grant = sum(led[line] for line in REVENUE_LINES if line != "revenue_grant")
     g = values.grants
     grant = np.zeros(n)
-    if g.annual_amount > 0:
+    grant_start = grant_start_month(values, monthly)
+    if g.annual_amount > 0 and grant_start is not None:
         available = pm.grant_schedule(
-            g.annual_amount, g.start_month, g.duration_months, n, g.phase_out_months
+            g.annual_amount, grant_start, g.duration_months, n, g.phase_out_months
         )
         deficit = np.maximum(cost_total - revenue_before_grant, 0.0)
         grant = _draw_grant(available, startup, deficit, g.covers)
@@ -414,12 +512,12 @@ def money_summary(
         out["cost_per_responder"] = total_cost / extra if extra > 0 else None
     elif responders:
         out["cost_per_responder"] = total_cost / responders
-    out.update(grant_view(values, ledger))
+    out.update(grant_view(values, ledger, grant_start_month(values, monthly)))
     out["payer"] = payer
     return out
 
 
-def grant_view(values: Any, ledger: pd.DataFrame) -> dict[str, Any]:
+def grant_view(values: Any, ledger: pd.DataFrame, start_month: int | None = None) -> dict[str, Any]:
     """What grant writers ask: the budget by year, and the gap the grant leaves when it ends.
 
     Returns:
@@ -445,7 +543,8 @@ def grant_view(values: Any, ledger: pd.DataFrame) -> dict[str, Any]:
             }
         )
     g = values.grants
-    end = g.start_month + g.duration_months - 1
+    start = g.start_month if start_month is None else start_month
+    end = start + g.duration_months - 1
     gap = None
     if g.annual_amount > 0 and end < n:
         after = net_without[end:]

@@ -2,8 +2,10 @@
 
 Each :meth:`ClinicModel.step` is one month. The phases run in this fixed order:
 
-1. **workforce** — providers step (vacancies, turnover and hiring arrive with the workforce
-   issue; capacities are read from their FTE);
+1. **workforce** — rollout gates and recruitment, then each provider steps (its holder may
+   leave; a vacancy due this month is filled), capacities are set (vacancies, ramp-up, go-live
+   ramp, tele-coverage, trainee supervision) and a departed care manager's caseload is
+   reassigned (:mod:`intsim.workforce`);
 2. **panel** — patients leave the panel and are replaced by new patients in fresh slots;
 3. **conditions** — new threshold and subthreshold episodes, subthreshold course, chronic onset;
 4. **start of month** — CoCM disengagement; BHC slot book opens;
@@ -19,7 +21,10 @@ Each :meth:`ClinicModel.step` is one month. The phases run in this fixed order:
 11. **claims** — claim lines from the services delivered this month (:mod:`intsim.claims`),
     read from the population's service arrays (``cm_minutes``, ``cm_initial``, ``bhc_visit``,
     ``bhc_kind``, ``bhc_same_day``);
-12. **record** — one row of monthly outputs, including members and total cost of care by payer.
+12. **record** — burnout is updated from the month's load on each provider; one row of monthly
+    outputs, including members and total cost of care by payer and the workforce columns.
+
+PCP teams whose rollout phase is not live yet practise usual care in phase 6.
 
 Payment-model settlements (capitation, case rates, P4P, shared savings, grants), costs and the
 ledger are computed from these records by :mod:`intsim.ledger` after the run.
@@ -37,6 +42,7 @@ from intsim.care import CARE_MODEL_CLASSES, MonthCounters
 from intsim.claims import ClaimsBook, MonthBilling
 from intsim.clinical import build_month_tables, build_static_tables
 from intsim.engine_arrays import ArrayEngine
+from intsim.ledger import operating_costs, startup_cost
 from intsim.params import PAYERS
 from intsim.patient import AgentEngine
 from intsim.population import BH, Population, Tx, initialise_patients
@@ -49,6 +55,7 @@ from intsim.providers import (
 )
 from intsim.streams import RandomStreams
 from intsim.tcoc import TcocMeter
+from intsim.workforce import WORKFORCE_COLUMNS, Workforce, plan_phases
 
 #: Columns of the monthly output table, in order.
 MONTHLY_COLUMNS: tuple[str, ...] = (
@@ -95,6 +102,7 @@ MONTHLY_COLUMNS: tuple[str, ...] = (
     "quality_met_12m",
     *(f"members_{p}" for p in PAYERS),
     *(f"tcoc_{p}" for p in PAYERS),
+    *WORKFORCE_COLUMNS,
 )
 
 
@@ -120,25 +128,13 @@ class ClinicModel(mesa.Model):
         self.streams = RandomStreams(self.root_seed, self.capacity)
         self.static = build_static_tables(values)
 
-        s = values.staffing
-        self.pcps = [PrimaryCareProvider(self, i, 1.0) for i in range(s.n_pcps)]
-        self.care_managers: list[CareManager] = []
-        self.psychiatrists: list[PsychiatricConsultant] = []
-        self.bhcs: list[BehavioralHealthConsultant] = []
+        self._create_positions()
+        self.workforce = Workforce(self)
         care = values.care_model
-        if care in ("cocm", "hybrid"):
-            self.care_managers = [
-                CareManager(self, i, f) for i, f in enumerate(split_fte(s.care_manager_fte))
-            ]
-            if s.psychiatric_consultant_hours_per_week > 0:
-                self.psychiatrists = [
-                    PsychiatricConsultant(self, 0, s.psychiatric_consultant_hours_per_week)
-                ]
-        if care in ("pcbh", "hybrid"):
-            self.bhcs = [
-                BehavioralHealthConsultant(self, i, f) for i, f in enumerate(split_fte(s.bhc_fte))
-            ]
         self.care = CARE_MODEL_CLASSES[care](self)
+        # PCP teams whose rollout phase is not live yet practise usual care
+        self.usual_care = CARE_MODEL_CLASSES["usual_care"](self)
+        self.first_go_live = values.rollout.first_go_live_month
 
         if self.engine_name == "arrays":
             self.engine: ArrayEngine | AgentEngine = ArrayEngine(
@@ -162,6 +158,35 @@ class ClinicModel(mesa.Model):
         self.tcoc = TcocMeter(values)
         self.served_cocm = np.zeros(self.capacity, bool)
         self.served_pcbh = np.zeros(self.capacity, bool)
+
+    def _create_positions(self) -> None:
+        """Provider positions: PCPs, and each rollout phase's share of the programme staff."""
+        values = self.values
+        s, care, w = values.staffing, values.care_model, values.workforce
+        self.pcps = [PrimaryCareProvider(self, i, 1.0) for i in range(s.n_pcps)]
+        self.care_managers: list[CareManager] = []
+        self.psychiatrists: list[PsychiatricConsultant] = []
+        self.bhcs: list[BehavioralHealthConsultant] = []
+        phases = plan_phases(values)
+        for ph in phases:
+            share = len(ph.pcps) / s.n_pcps
+            if care in ("cocm", "hybrid"):
+                for f in split_fte(s.care_manager_fte * share):
+                    self.care_managers.append(
+                        CareManager(self, len(self.care_managers), f, ph.index)
+                    )
+            if care in ("pcbh", "hybrid"):
+                for f in split_fte(s.bhc_fte * share):
+                    self.bhcs.append(BehavioralHealthConsultant(self, len(self.bhcs), f, ph.index))
+        if care in ("cocm", "hybrid") and s.psychiatric_consultant_hours_per_week > 0:
+            self.psychiatrists = [
+                PsychiatricConsultant(self, 0, s.psychiatric_consultant_hours_per_week)
+            ]
+        if w.trainee_fte > 0 and care != "usual_care":
+            role = BehavioralHealthConsultant if care in ("pcbh", "hybrid") else CareManager
+            target = self.bhcs if role is BehavioralHealthConsultant else self.care_managers
+            for f in split_fte(w.trainee_fte):
+                target.append(role(self, len(target), f, 1, trainee=True))  # type: ignore[arg-type]
 
     @staticmethod
     def _slot_capacity(n0: int, attrition: float, months: int) -> int:
@@ -217,6 +242,7 @@ class ClinicModel(mesa.Model):
         extra = 0
         for provider in self.pcps:
             cap = provider.visit_capacity
+            provider.load = float(demand[provider.index]) / cap if cap > 0 else None
             extra += max(0, min(int(demand[provider.index]), cap) - provider.base_visit_capacity)
             if demand[provider.index] <= cap:
                 continue
@@ -237,9 +263,9 @@ class ClinicModel(mesa.Model):
         pop = self.pop
         pop.reset_month_services()
         c = MonthCounters()
-        # 1 workforce
-        for agent in (*self.pcps, *self.care_managers, *self.psychiatrists, *self.bhcs):
-            agent.step()
+        # 1 workforce: rollout gates, turnover, hiring, capacity (providers step here)
+        self.workforce.step(m)
+        c.dropouts += self.workforce.dropouts_this_month
         # 2-3 panel and conditions
         self._replace_departures(m)
         self.engine.onset(m)
@@ -247,11 +273,16 @@ class ClinicModel(mesa.Model):
         self.care.start_month(m, c)
         # 5-6 visits, screening, routing
         visitors, unmet, extra = self._pcp_visits(m)
-        self.care.at_visits(m, visitors, c)
+        live = self.workforce.pcp_live[pop.pcp[visitors]]
+        self.care.at_visits(m, visitors[live], c)
+        if not live.all():
+            self.usual_care.at_visits(m, visitors[~live], c)
         # 7 provider time
         self.care.deliver(m, c)
         # 8 clinical
-        counts = self.engine.clinical_step(m, build_month_tables(self.values, self.static, m))
+        since_go_live = max(m - self.first_go_live + 1, 1)  # organisational learning curve
+        tables = build_month_tables(self.values, self.static, since_go_live)
+        counts = self.engine.clinical_step(m, tables)
         # 9 acute care
         self.engine.acute_care(m)
         # 10 bookkeeping
@@ -261,6 +292,7 @@ class ClinicModel(mesa.Model):
         # 12 record
         self.served_cocm |= pop.cm_minutes > 0
         self.served_pcbh |= pop.bhc_visit
+        self.workforce.end_month()
         self.rows.append(self._record(m, visitors, unmet, extra, counts, c))
 
     def _record(
@@ -324,6 +356,7 @@ class ClinicModel(mesa.Model):
             "in_specialty_care": int(tx_counts[Tx.SPECIALTY]),
             **self._quality(m),
             **self._payer_view(),
+            **self.workforce.record(m),
         }
 
     def _quality(self, m: int) -> dict[str, int]:
@@ -354,6 +387,26 @@ class ClinicModel(mesa.Model):
         for k, payer in enumerate(PAYERS):
             out[f"tcoc_{payer}"] = float(cost[k])
         return out
+
+    def startup_cost(self) -> float:
+        """Startup cost at month 0 (USD) given the positions filled before month 1."""
+        w = self.workforce
+        return startup_cost(self.values, w.startup_hires, w.startup_pcp_share, w.startup_launches)
+
+    def operating_net(self, row: dict[str, float], month: int) -> float:
+        """Operating net of a month as a manager sees it (USD).
+
+        Claims accrued plus PMPM and case-rate payments, minus staffing and operating costs (no
+        annual settlements, no billing cost); the ``net_positive`` phase gate reads it.
+        """
+        bill = self.billing[month - 1]
+        revenue = float(sum(bill.revenue_by_family.values()))
+        for payer in PAYERS:
+            contract = getattr(self.values.contracts, payer)
+            revenue += row[f"members_{payer}"] * contract.pmpm_usd
+            revenue += bill.episodes_started_by_payer.get(payer, 0) * contract.case_rate_usd
+        costs = operating_costs(self.values, {k: np.array([v]) for k, v in row.items()})
+        return revenue - float(sum(float(v[0]) for v in costs.values()))
 
     def run(self, months: int | None = None) -> None:
         """Run the model for ``months`` months (default: the scenario horizon)."""

@@ -1,6 +1,7 @@
 """The parameter declaration: every model parameter is declared exactly once.
 
-The declarations live in :mod:`intsim.params_clinic` and :mod:`intsim.params_money`; this module
+The declarations live in :mod:`intsim.params_clinic`, :mod:`intsim.params_money` and
+:mod:`intsim.params_workforce`; this module
 assembles them into :data:`PARAMETERS`, the one table everything else reads.
 
 Each :class:`Param` carries its dotted key path in the scenario file, unit, default, hard validity
@@ -33,6 +34,7 @@ from intsim.param_spec import (
 )
 from intsim.params_clinic import CLINIC_PARAMETERS
 from intsim.params_money import MONEY_PARAMETERS
+from intsim.params_workforce import WORKFORCE_PARAMETERS
 
 __all__ = [
     "CALIB",
@@ -52,7 +54,7 @@ __all__ = [
     "markdown_table",
 ]
 
-PARAMETERS: tuple[Param, ...] = CLINIC_PARAMETERS + MONEY_PARAMETERS
+PARAMETERS: tuple[Param, ...] = CLINIC_PARAMETERS + MONEY_PARAMETERS + WORKFORCE_PARAMETERS
 
 PARAMS_BY_PATH: dict[str, Param] = {p.path: p for p in PARAMETERS}
 

@@ -146,6 +146,11 @@ class PatientAgent(mesa.Agent):
             return False
         return self._u("dropout", month) < p
 
+    def leaves_after_cm_departure(self, month: int) -> bool:
+        """Whether the patient disengages when its care manager leaves and no one takes over."""
+        p = self.model.values.workforce.cm_departure_disengagement
+        return self._u("cm_departure", month) < p
+
     def engages_with_bhc(self, month: int) -> bool:
         """Whether the patient engages when offered a BHC contact."""
         return self._u("bhc_engage", month) < self.model.values.pcbh.handoff_acceptance
@@ -283,6 +288,12 @@ class AgentEngine:
     def disengage(self, month: int) -> Slots:
         """Patients who disengage at the start of the month (ascending slots)."""
         return self._pick([a for a in self._panel() if a.disengages(month)])
+
+    def leave_after_cm_departure(self, month: int, slots: Slots) -> NDArray[np.bool_]:
+        """Whether each patient whose care manager left (and was not reassigned) disengages."""
+        return np.array(
+            [self.by_slot[int(s)].leaves_after_cm_departure(month) for s in slots], bool
+        )
 
     def bhc_engage(self, month: int, slots: Slots) -> NDArray[np.bool_]:
         """Whether each patient offered a BHC contact engages."""

@@ -69,21 +69,76 @@ def split_fte(total_fte: float) -> list[float]:
     return out
 
 
+#: Offsets of position ids by role, so a position keeps its id (and its random draws) whatever
+#: other roles the care model staffs.
+POSITION_ID_OFFSET: dict[str, int] = {
+    "pcp": 0,
+    "care_manager": 100_000,
+    "bhc": 200_000,
+    "psychiatric_consultant": 300_000,
+}
+#: Extra offset of trainee positions within their role.
+TRAINEE_ID_OFFSET = 50_000
+SHORT_ROLE: dict[str, str] = {
+    "pcp": "pcp",
+    "care_manager": "cm",
+    "bhc": "bhc",
+    "psychiatric_consultant": "psych",
+}
+
+
 class Provider(mesa.Agent):
-    """Common attributes of a provider.
+    """A position and the provider holding it (see :mod:`intsim.workforce`).
 
     Args:
         model: The clinic model.
         index: Index of the provider within its role (0-based).
         fte: Full-time equivalents of the position.
+        phase: Rollout phase (1-based) whose go-live the position serves.
+        trainee: Whether the position is an academic trainee placement.
+
+    Attributes:
+        state: ``"planned"`` (recruitment not yet open), ``"vacant"`` or ``"filled"``.
+        fill_month: Month a vacancy is filled (when vacant).
+        hired_month: Month the current holder started (ramp-up runs from it).
+        burnout: Burnout on a 0-1 scale.
+        load: Work demanded / capacity this month (None when undefined).
+        capacity_share: Share of the position's full capacity available this month (0 when
+            vacant or before go-live; ramp-up, trainee and tele-coverage discounts).
+        caseload_share: Share of the caseload cap allowed by the go-live ramp (care managers).
+        supervision_minutes: Minutes per month this position spends supervising trainees.
     """
 
     role = "provider"
 
-    def __init__(self, model: ClinicModel, index: int, fte: float) -> None:
+    def __init__(
+        self, model: ClinicModel, index: int, fte: float, phase: int = 1, trainee: bool = False
+    ) -> None:
         super().__init__(model)
         self.index = index
         self.fte = fte
+        self.phase = phase
+        self.is_trainee = trainee
+        self.position_id = (
+            POSITION_ID_OFFSET.get(self.role, 400_000) + index + (TRAINEE_ID_OFFSET * trainee)
+        )
+        self.state = "planned"
+        self.fill_month: int | None = None
+        self.vacant_since: int | None = None
+        self.hired_month = 0
+        self.burnout = 0.0
+        self.load: float | None = None
+        self.capacity_share = 1.0
+        self.caseload_share = 1.0
+        self.supervision_minutes = 0.0
+        self.backfill_from: int | None = None
+        self.backfilled = False
+        self.lpc = False
+
+    @property
+    def short_role(self) -> str:
+        """Role name used in output columns (``pcp``, ``cm``, ``bhc``, ``psych``)."""
+        return SHORT_ROLE[self.role]
 
     @property
     def paid_minutes_per_month(self) -> float:
@@ -91,7 +146,8 @@ class Provider(mesa.Agent):
         return self.fte * self.model.values.staffing.hours_per_fte_month * 60.0
 
     def step(self) -> None:
-        """Monthly provider step: workforce dynamics (none yet; see the workforce issue)."""
+        """Monthly provider step: turnover of the holder, or the hire that fills a vacancy."""
+        self.model.workforce.step_position(self, self.model.month)
 
 
 class PrimaryCareProvider(Provider):
@@ -103,12 +159,14 @@ class PrimaryCareProvider(Provider):
     def base_visit_capacity(self) -> int:
         """Visits per month without behavioral-health consultants on the team."""
         s = self.model.values.staffing
-        return int(self.fte * s.pcp_visits_per_day * s.working_days_per_month)
+        return int(self.fte * s.pcp_visits_per_day * s.working_days_per_month * self.capacity_share)
 
     @property
     def visit_capacity(self) -> int:
-        """Visits per month: BHCs on the team free some PCP time (``productivity``)."""
-        gain = self.model.values.productivity.pcp_capacity_gain if self.model.bhcs else 0.0
+        """Visits per month: live BHCs on the team free some PCP time (``productivity``)."""
+        gain = 0.0
+        if self.model.bhcs and self.model.workforce.pcp_live[self.index]:
+            gain = self.model.values.productivity.pcp_capacity_gain
         return int(self.base_visit_capacity * (1.0 + gain))
 
 
@@ -119,9 +177,10 @@ class BehavioralHealthConsultant(Provider):
 
     @property
     def visit_slots(self) -> int:
-        """Visit slots per month."""
+        """Visit slots per month (after supervision time)."""
         s, p = self.model.values.staffing, self.model.values.pcbh
-        return int(self.fte * p.visits_per_day * s.working_days_per_month)
+        full = self.fte * p.visits_per_day * s.working_days_per_month * self.capacity_share
+        return max(int(full - self.supervision_minutes / p.visit_minutes), 0)
 
     @property
     def same_day_slots(self) -> int:
@@ -136,14 +195,16 @@ class CareManager(Provider):
 
     @property
     def caseload_cap(self) -> int:
-        """Maximum active caseload."""
-        return int(self.fte * self.model.values.cocm.caseload_per_fte)
+        """Maximum active caseload (ramp-up and go-live ramp applied)."""
+        per_fte = self.model.values.cocm.caseload_per_fte
+        return int(self.fte * per_fte * self.capacity_share * self.caseload_share)
 
     @property
     def patient_minutes(self) -> int:
-        """Minutes per month available for patient-related work."""
+        """Minutes per month available for patient-related work (after supervision time)."""
         share = self.model.values.staffing.cm_patient_time_share
-        return int(self.paid_minutes_per_month * share)
+        full = self.paid_minutes_per_month * share * self.capacity_share
+        return max(int(full - self.supervision_minutes), 0)
 
 
 class PsychiatricConsultant(Provider):
@@ -157,5 +218,5 @@ class PsychiatricConsultant(Provider):
 
     @property
     def review_minutes(self) -> int:
-        """Review minutes per month (hours per week x 52 / 12 x 60)."""
-        return int(self.hours_per_week * 52.0 / 12.0 * 60.0)
+        """Review minutes per month (hours per week x 52 / 12 x 60, times the capacity share)."""
+        return int(self.hours_per_week * 52.0 / 12.0 * 60.0 * self.capacity_share)

@@ -69,7 +69,12 @@ def simulate(
     elif values.finance.counterfactual:
         counterfactual = _usual_care_monthly(scenario, model.root_seed, model.engine_name, months)
     ledger, money = build_ledger(
-        values, monthly, model.billing, counterfactual, served=int(model.served.sum())
+        values,
+        monthly,
+        model.billing,
+        counterfactual,
+        served=int(model.served.sum()),
+        startup=model.startup_cost(),
     )
     summary = summarise(monthly, model)
     summary.update(money)

@@ -67,6 +67,10 @@ STREAM_NAMES: tuple[str, ...] = (
     "measure",
     "improve_depth",
     "init_tenure",
+    "staff_turnover",
+    "staff_fill",
+    "staff_initial_fill",
+    "cm_departure",
 )
 STREAM_ID: dict[str, int] = {name: i for i, name in enumerate(STREAM_NAMES)}
 DENSE_STREAMS: frozenset[str] = frozenset({"incidence", "visit", "acute", "chronic_onset"})

@@ -56,7 +56,10 @@ def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
     prio = model.priority(month, queue)
     queue = order_by_priority(queue, prio, pop.waitlist_since[queue])
     caseload = model.cocm_caseloads()
-    room = [cm.caseload_cap - int(n) for cm, n in zip(model.care_managers, caseload, strict=True)]
+    room = [
+        max(cm.caseload_cap - int(n), 0)
+        for cm, n in zip(model.care_managers, caseload, strict=True)
+    ]
     assigned: list[int] = []
     for _ in range(min(len(queue), max(sum(room), 0))):
         k = room.index(max(room))  # the care manager with most room (lowest index on ties)
@@ -101,8 +104,9 @@ def care_manager_minutes(
     n_cm = max(len(model.care_managers), 1)
     for cm in model.care_managers:
         mine = pop.care_manager[enrolled] == cm.index
-        cap = cm.patient_minutes + extra_minutes // n_cm
+        cap = cm.patient_minutes + extra_minutes // n_cm if cm.capacity_share > 0 else 0
         c.cm_capacity_minutes += cap
+        cm.load = float(needs[mine].sum()) / cap if cap > 0 else None
         if not mine.any():
             continue
         order = np.lexsort((enrolled[mine], prio[mine], ~first[mine]))
@@ -125,6 +129,8 @@ def psychiatric_reviews(model: ClinicModel, month: int, c: MonthCounters) -> Non
         & ~pop.reviewed
     )
     minutes = sum(p.review_minutes for p in model.psychiatrists)
+    for p in model.psychiatrists:
+        p.load = len(cand) * v.psychiatric_review_minutes / minutes if minutes > 0 else None
     n = min(len(cand), int(minutes // v.psychiatric_review_minutes))
     if n == 0:
         return

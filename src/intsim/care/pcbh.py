@@ -35,13 +35,26 @@ class BhcSchedule:
     def __init__(self) -> None:
         self.same_day_left = 0
         self.scheduled_left = 0
+        self.total = 0
+        self.requested = 0  # visits sought this month (new referrals and follow-ups due)
 
     def open_month(self, model: ClinicModel, c: MonthCounters) -> None:
         """Open this month's slots from the BHCs' capacity."""
         self.same_day_left = sum(b.same_day_slots for b in model.bhcs)
-        total = sum(b.visit_slots for b in model.bhcs)
-        self.scheduled_left = total - self.same_day_left
-        c.bhc_slots += total
+        self.total = sum(b.visit_slots for b in model.bhcs)
+        self.scheduled_left = self.total - self.same_day_left
+        self.requested = 0
+        c.bhc_slots += self.total
+
+    def record_load(self, model: ClinicModel) -> None:
+        """Load of the pooled BHCs: visits sought / slots (the same for every BHC).
+
+        Visits sought are this month's new referrals who engaged and the follow-ups due; the
+        patients already waiting from earlier months are backlog and do not count again.
+        """
+        load = self.requested / self.total if self.total > 0 else None
+        for b in model.bhcs:
+            b.load = load if b.visit_slots > 0 else None
 
     def unused_minutes(self, model: ClinicModel) -> int:
         """BHC minutes left unused this month."""
@@ -109,6 +122,7 @@ def warm_handoffs(
     pop = model.pop
     engaged_mask = model.engine.bhc_engage(month, slots)
     engaged = slots[engaged_mask]
+    book.requested += len(engaged)
     same_day = lowest_priority_first(engaged, model.priority(month, engaged), book.same_day_left)
     book.same_day_left -= len(same_day)
     start_pcbh_episodes(model, month, same_day, c)
@@ -127,6 +141,8 @@ def scheduled_visits(model: ClinicModel, month: int, book: BhcSchedule, c: Month
     # every month of an episode uses up one of its planned visits, booked or not: an episode
     # whose follow-up finds no free slot is shortened rather than waiting forever
     pop.bhc_visits_left[cont] -= 1
+    book.requested += len(cont)  # the standing queue is backlog, not new demand
+    book.record_load(model)
     cont = order_by_priority(cont, model.priority(month, cont))[:free]
     free -= len(cont)
     waiting = order_by_priority(

@@ -1,0 +1,523 @@
+"""Workforce dynamics and the rollout plan (phase 1 of every month).
+
+**Positions.** Every provider agent is a *position* with a state: ``planned`` (its phase has not
+opened recruitment yet), ``vacant`` (recruiting; filled at ``fill_month``) or ``filled``.
+Recruitment for a phase opens ``rollout.hiring_lead_months`` before its go-live; the time to fill
+a vacancy is lognormal (median by role class and ``workforce.shortage_severity``, log-scale SD
+``workforce.fill_sigma``; evidence.md D6), rounded up to whole months, at least one. A vacancy
+that opens in month ``m`` with a drawn time to fill of ``T`` months leaves the position without
+capacity in months ``m .. m + T - 1``; the new hire starts in month ``m + T`` and ramps up
+linearly from ``workforce.ramp_start_productivity`` to full productivity over
+``workforce.ramp_months``.
+
+**Turnover and burnout.** Filled positions leave with a monthly hazard converted from the annual
+turnover of their role (behavioral-health staff 30%/yr, physicians 7%/yr), multiplied by
+``1 + (workforce.burnout_turnover_hr - 1) * burnout``. Burnout (0-1) rises each month by
+``workforce.burnout_rise`` per unit of load above ``workforce.burnout_threshold`` and recovers
+by ``workforce.burnout_recovery`` when the load is at or below it. The load is the work demanded
+of a provider in the month divided by its capacity: visits sought / visit capacity (PCP), minutes
+needed by its caseload / patient minutes (care manager), visits sought / slots (BHC, pooled),
+reviews due x minutes / review minutes (psychiatric consultant). Overload therefore feeds back
+through turnover, vacancies, capacity, waitlists and the load on those who stay.
+
+**Departures of care managers.** The departing care manager's patients are reassigned, in
+priority order, to filled care managers with room under their caseload caps; each of the rest
+disengages (a patient decision, ``workforce.cm_departure_disengagement``) or returns to the head of
+the CoCM waitlist.
+
+**Substitution.** Vacant care-manager positions can be covered by tele-care management, and a
+vacant employed psychiatric consultant by a telepsychiatry vendor, after
+``workforce.vendor_contract_months``; academic trainees add capacity in the BHC (or CoCM) role at
+reduced productivity, cost supervision time and rotate; LPC/MFT hires fill BHC vacancies faster
+and bill at 75% of the fee schedule (billing.md 4.1).
+
+**Rollout.** PCP teams are grouped into phases (all at once, phased, pilot then scale). Before a
+phase goes live its PCPs practise usual care; care managers and BHCs of a phase serve patients
+from its go-live, and care managers' caseload caps ramp up over
+``rollout.caseload_ramp_months`` (evidence.md E2). The psychiatric consultant's hours grow with
+the share of PCPs live. An optional gate opens the next phase's recruitment only once the live
+programme has met a condition for ``rollout.gate_months`` consecutive months (an adaptive decision
+taken inside the simulation).
+
+All draws come from slot-indexed streams keyed by the position id (``staff_turnover``,
+``staff_fill``, ``staff_initial_fill``, ``cm_departure``), so they are common random numbers
+across care models, engines and scenarios with the same positions.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from intsim.billing import practitioner_share
+from intsim.param_spec import annual_to_monthly_probability
+from intsim.population import Tx
+from intsim.providers import order_by_priority
+
+if TYPE_CHECKING:
+    from intsim.model import ClinicModel
+    from intsim.providers import Provider
+
+#: Short role names used in output columns.
+ROLES: tuple[str, ...] = ("pcp", "cm", "bhc", "psych")
+
+#: Workforce columns of the monthly table, in order.
+WORKFORCE_COLUMNS: tuple[str, ...] = (
+    *(f"vacancies_{r}" for r in ROLES),
+    *(f"departures_{r}" for r in ROLES),
+    *(f"hires_{r}" for r in ROLES),
+    *(f"effective_fte_{r}" for r in ROLES),
+    *(f"burnout_{r}" for r in ROLES),
+    "mean_burnout",
+    "paid_fte_cm",
+    "paid_fte_bhc",
+    "paid_fte_bhc_lpc",
+    "trainee_fte",
+    "tele_fte_cm",
+    "psych_hours_paid",
+    "tele_psych_hours",
+    "programme_hires",
+    "phase_launches",
+    "phase_launch_pcp_share",
+    "phases_live",
+    "cm_reassigned",
+    "cm_returned_to_waitlist",
+)
+
+_NORMAL = NormalDist()
+
+
+_FLOAT_PREFIXES = ("effective_fte_", "burnout_", "mean_", "paid_", "trainee_", "tele_", "psych_")
+
+
+def _typed(column: str, value: float) -> float:
+    """Counts as int, FTE/hours/burnout/shares as float, so dtypes never depend on the run."""
+    if column.startswith(_FLOAT_PREFIXES) or column.endswith("_share"):
+        return float(value)
+    return int(value)
+
+
+def time_to_fill_months(u: float, median_months: float, sigma: float) -> int:
+    """Whole months to fill a vacancy: the ``u``-quantile of a lognormal, rounded up, >= 1.
+
+    Args:
+        u: Uniform draw in [0, 1).
+        median_months: Median time to fill, months.
+        sigma: Log-scale standard deviation.
+    """
+    u = min(max(u, 1e-12), 1.0 - 1e-12)
+    months = median_months * math.exp(sigma * _NORMAL.inv_cdf(u))
+    return max(1, math.ceil(months - 1e-9))
+
+
+def ramp_share(months_since_start: int, start: float, ramp_months: int) -> float:
+    """Linear ramp from ``start`` (month 0) to 1 after ``ramp_months`` months."""
+    if ramp_months <= 0 or months_since_start >= ramp_months:
+        return 1.0
+    return start + (1.0 - start) * max(months_since_start, 0) / ramp_months
+
+
+def burnout_next(burnout: float, load: float | None, values: Any) -> float:
+    """Burnout after a month with this load (unchanged when the load is undefined)."""
+    if load is None:
+        return burnout
+    w = values.workforce
+    if load > w.burnout_threshold:
+        return min(1.0, burnout + w.burnout_rise * (load - w.burnout_threshold))
+    return max(0.0, burnout - w.burnout_recovery)
+
+
+@dataclass
+class Phase:
+    """One rollout phase: a group of PCP teams going live together.
+
+    Attributes:
+        index: 1-based phase number.
+        pcps: Indices of the phase's PCPs.
+        scheduled_go_live: Planned go-live month.
+        recruit_month: Month recruitment opens (may be <= 0: before the simulation), or None
+            while a gate holds it.
+        go_live: Go-live month, or None while a gate holds it.
+    """
+
+    index: int
+    pcps: list[int]
+    scheduled_go_live: int
+    recruit_month: int | None = None
+    go_live: int | None = None
+
+    def live(self, month: int) -> bool:
+        """Whether the phase is live in ``month``."""
+        return self.go_live is not None and month >= self.go_live
+
+
+def plan_phases(values: Any) -> list[Phase]:
+    """The rollout phases of a scenario, with scheduled go-lives (before any gate)."""
+    r, n = values.rollout, values.staffing.n_pcps
+    first = r.first_go_live_month
+    teams: list[list[int]]
+    gaps: list[int]
+    if r.strategy == "phased" and min(r.n_phases, n) > 1:
+        teams = [list(map(int, t)) for t in np.array_split(np.arange(n), min(r.n_phases, n))]
+        gaps = [k * r.phase_interval_months for k in range(len(teams))]
+    elif r.strategy == "pilot_then_scale" and r.pilot_pcps < n:
+        teams = [list(range(r.pilot_pcps)), list(range(r.pilot_pcps, n))]
+        gaps = [0, r.pilot_months]
+    else:
+        teams, gaps = [list(range(n))], [0]
+    phases = [Phase(k + 1, t, first + g) for k, (t, g) in enumerate(zip(teams, gaps, strict=True))]
+    gated = r.gate != "none"
+    for ph in phases:
+        if ph.index == 1 or not gated:
+            ph.go_live = ph.scheduled_go_live
+            ph.recruit_month = ph.scheduled_go_live - r.hiring_lead_months
+    return phases
+
+
+class Workforce:
+    """Positions, turnover, hiring and the rollout plan of one clinic model.
+
+    Args:
+        model: The clinic model (its provider lists must exist).
+    """
+
+    def __init__(self, model: ClinicModel) -> None:
+        self.model = model
+        self.values = model.values
+        w = self.values.workforce
+        self.enabled = bool(w.enabled)
+        self.phases = plan_phases(self.values)
+        self.n_pcps = self.values.staffing.n_pcps
+        self.pcp_live = np.zeros(self.n_pcps, bool)
+        self.startup_hires = 0  # programme positions filled before month 1
+        self.dropouts_this_month = 0
+        self._departed_cms: list[Provider] = []
+        self.startup_launches = 0  # later phases whose recruitment opened before month 1
+        self.startup_pcp_share = 0.0  # share of PCPs in phases opened before month 1
+        self.gate_run = 0  # consecutive months the gate condition held
+        self.month_events: dict[str, float] = {}
+        self._monthly_hazard = {
+            "bh": annual_to_monthly_probability(min(w.bh_turnover_annual, 1.0 - 1e-9)),
+            "physician": annual_to_monthly_probability(min(w.physician_turnover_annual, 1 - 1e-9)),
+        }
+        self._open_due_phases(0)
+
+    # ------------------------------------------------------------------ positions
+
+    @property
+    def positions(self) -> list[Provider]:
+        """All positions, in position-id order."""
+        m = self.model
+        return [*m.pcps, *m.care_managers, *m.bhcs, *m.psychiatrists]
+
+    def _median_fill(self, p: Provider) -> float:
+        """Median months to fill this position at the scenario's shortage severity."""
+        w, c = self.values.workforce, self.values.costs
+        if p.role == "psychiatric_consultant" and c.psychiatry_model != "employed":
+            return float(w.vendor_contract_months)
+        prescriber = p.role in ("pcp", "psychiatric_consultant")
+        median = w.fill_median_prescriber_months if prescriber else w.fill_median_licensed_months
+        median *= {
+            "none": w.fill_multiplier_none,
+            "moderate": 1.0,
+            "severe": w.fill_multiplier_severe,
+        }[w.shortage_severity]
+        if p.role == "bhc" and w.lpc_mft_hiring:
+            median *= w.lpc_mft_fill_multiplier
+        return median
+
+    def _draw_fill(self, p: Provider, stream: str, month: int) -> int:
+        median = self._median_fill(p)
+        if median <= 0:
+            return 0
+        u = self.model.streams.uniform_one(stream, month, p.position_id)
+        return time_to_fill_months(u, median, self.values.workforce.fill_sigma)
+
+    def _open_recruitment(self, p: Provider, month: int) -> None:
+        """Open the initial recruitment of a planned position in ``month`` (may be <= 0)."""
+        if p.is_trainee or not self.enabled:
+            fill = month
+        else:
+            fill = month + self._draw_fill(p, "staff_initial_fill", 0)
+        p.state = "vacant"
+        p.fill_month = fill
+        p.vacant_since = month
+        if fill <= 0:
+            self._hire(p, fill)
+
+    def _hire(self, p: Provider, month: int) -> None:
+        p.state = "filled"
+        p.hired_month = month
+        p.burnout = 0.0
+        p.backfill_from = None
+        p.lpc = p.role == "bhc" and bool(self.values.workforce.lpc_mft_hiring) and not p.is_trainee
+        if p.role != "pcp" and not p.is_trainee:
+            if month <= 0:
+                self.startup_hires += 1
+            else:
+                self.month_events["programme_hires"] += 1
+
+    def _open_due_phases(self, month: int) -> None:
+        """Open recruitment of every phase whose recruitment month has come."""
+        for ph in self.phases:
+            if ph.recruit_month is None or getattr(ph, "_opened", False):
+                continue
+            if ph.recruit_month <= month:
+                ph._opened = True  # type: ignore[attr-defined]
+                share = len(ph.pcps) / max(self.n_pcps, 1)
+                if month >= 1:
+                    self.month_events["phase_launches"] += ph.index > 1
+                    self.month_events["phase_launch_pcp_share"] += share
+                else:
+                    self.startup_launches += ph.index > 1
+                    self.startup_pcp_share += share
+                for p in self.positions:
+                    if p.role != "pcp" and p.phase == ph.index and p.state == "planned":
+                        self._open_recruitment(p, ph.recruit_month if month == 0 else month)
+        if month == 0:
+            for p in self.model.pcps:
+                p.state, p.hired_month = "filled", -120  # the practice's PCPs are in post
+
+    # ------------------------------------------------------------------ the monthly step
+
+    def step(self, month: int) -> None:
+        """Workforce events of ``month``: gates, recruitment, departures, hires, capacity."""
+        self.month_events = {
+            **{f"departures_{r}": 0 for r in ROLES},
+            **{f"hires_{r}": 0 for r in ROLES},
+            "programme_hires": 0,
+            "phase_launches": 0,
+            "phase_launch_pcp_share": 0.0,
+            "cm_reassigned": 0,
+            "cm_returned_to_waitlist": 0,
+        }
+        self.dropouts_this_month = 0
+        self._departed_cms: list[Provider] = []
+        self._check_gate(month)
+        self._open_due_phases(month)
+        for p in self.positions:
+            p.step()  # Provider.step -> step_position
+        self._update_capacity(month)
+        for cm in self._departed_cms:
+            if cm.capacity_share == 0.0:
+                self._reassign_caseload(cm, month)
+
+    def step_position(self, p: Provider, month: int) -> None:
+        """One position's month: its holder may leave; a vacancy due this month is filled."""
+        if self.enabled and self._departs(p, month):
+            self._depart(p, month)
+            if p.role == "care_manager":
+                self._departed_cms.append(p)
+        if p.state == "vacant" and p.fill_month is not None and p.fill_month <= month:
+            self._hire(p, month)
+            self.month_events[f"hires_{p.short_role}"] += 1
+
+    def _departs(self, p: Provider, month: int) -> bool:
+        if p.state != "filled" or p.is_trainee or p.hired_month >= month:
+            return False
+        if p.role == "psychiatric_consultant" and self.values.costs.psychiatry_model != "employed":
+            return False  # a vendor contract does not turn over
+        kind = "physician" if p.role in ("pcp", "psychiatric_consultant") else "bh"
+        hr = 1.0 + (self.values.workforce.burnout_turnover_hr - 1.0) * p.burnout
+        hazard = min(self._monthly_hazard[kind] * hr, 1.0)
+        return self.model.streams.uniform_one("staff_turnover", month, p.position_id) < hazard
+
+    def _depart(self, p: Provider, month: int) -> None:
+        w = self.values.workforce
+        p.state = "vacant"
+        p.vacant_since = month
+        p.fill_month = month + self._draw_fill(p, "staff_fill", month)
+        p.burnout = 0.0
+        backfill = (p.role == "care_manager" and w.tele_cm_backfill) or (
+            p.role == "psychiatric_consultant" and w.telepsychiatry_backfill
+        )
+        p.backfill_from = month + w.vendor_contract_months if backfill else None
+        self.month_events[f"departures_{p.short_role}"] += 1
+
+    # ------------------------------------------------------------------ capacity
+
+    def phase_live(self, phase: int, month: int) -> bool:
+        """Whether rollout phase ``phase`` (1-based) is live in ``month``."""
+        return self.phases[phase - 1].live(month)
+
+    def live_pcp_share(self) -> float:
+        """Share of PCPs whose phase is live this month."""
+        return float(self.pcp_live.mean()) if self.n_pcps else 0.0
+
+    def _update_capacity(self, month: int) -> None:
+        """Capacity share (0-1) and caseload-cap share of every position this month."""
+        w, r = self.values.workforce, self.values.rollout
+        self.pcp_live[:] = False
+        for ph in self.phases:
+            if ph.live(month):
+                self.pcp_live[ph.pcps] = True
+        supervision: dict[str, float] = {}
+        for p in self.positions:
+            p.backfilled = False
+            p.supervision_minutes = 0.0
+            if p.role == "pcp":
+                p.capacity_share = self._productivity(p, month)
+                continue
+            live = self.phase_live(p.phase, month)
+            share = self._productivity(p, month)
+            if p.state != "filled" and p.backfill_from is not None and month >= p.backfill_from:
+                p.backfilled = True
+                share = w.tele_cm_productivity if p.role == "care_manager" else 1.0
+            if p.role == "psychiatric_consultant":
+                share *= self.live_pcp_share()
+            p.capacity_share = share if live else 0.0
+            go = self.phases[p.phase - 1].go_live
+            p.caseload_share = (
+                ramp_share(month - go, r.caseload_ramp_start, r.caseload_ramp_months)
+                if live and go is not None
+                else 0.0
+            )
+            if p.is_trainee and live and p.state == "filled":
+                minutes = p.fte * w.trainee_supervision_hours_per_week * 52.0 / 12.0 * 60.0
+                supervision[p.role] = supervision.get(p.role, 0.0) + minutes
+        for role, minutes in supervision.items():
+            supervisors = [
+                p
+                for p in self.positions
+                if p.role == role and not p.is_trainee and p.capacity_share > 0
+            ]
+            total = sum(p.fte for p in supervisors)
+            for p in supervisors:
+                p.supervision_minutes = minutes * p.fte / total
+        self._set_bhc_billing_share()
+
+    def _productivity(self, p: Provider, month: int) -> float:
+        """Capacity share of a filled position (ramp-up, trainee discount); 0 when not filled."""
+        if p.state != "filled":
+            return 0.0
+        w = self.values.workforce
+        if p.is_trainee:
+            go = self.phases[p.phase - 1].go_live or month
+            since = (month - go) % w.trainee_rotation_months
+            return w.trainee_productivity * ramp_share(
+                since, w.ramp_start_productivity, w.ramp_months
+            )
+        if not self.enabled:
+            return 1.0
+        return ramp_share(month - p.hired_month, w.ramp_start_productivity, w.ramp_months)
+
+    def _set_bhc_billing_share(self) -> None:
+        """Blend the BHCs' practitioner shares by their slots this month (claims use it)."""
+        bhcs = [b for b in self.model.bhcs if b.visit_slots > 0]
+        if not bhcs:
+            return
+        staff = practitioner_share(self.values.billing.bhc_credential)
+        lpc = practitioner_share("lpc")
+        weights = np.array([b.visit_slots for b in bhcs], float)
+        shares = np.array([0.0 if b.is_trainee else lpc if b.lpc else staff for b in bhcs])
+        self.model.claims.bhc_share = float((weights * shares).sum() / weights.sum())
+
+    # ------------------------------------------------------------------ caseload
+
+    def _reassign_caseload(self, leaver: Provider, month: int) -> None:
+        """Reassign a departed care manager's patients within the others' caseload room."""
+        model = self.model
+        pop = model.pop
+        mine = pop.where((pop.treatment == Tx.COCM) & (pop.care_manager == leaver.index))
+        if len(mine) == 0:
+            return
+        mine = order_by_priority(mine, model.priority(month, mine))
+        caseload = model.cocm_caseloads()
+        room = [
+            max(cm.caseload_cap - int(n), 0) if cm is not leaver and cm.capacity_share > 0 else 0
+            for cm, n in zip(model.care_managers, caseload, strict=True)
+        ]
+        assigned: list[int] = []
+        for _ in range(min(len(mine), sum(room))):
+            k = room.index(max(room))
+            room[k] -= 1
+            assigned.append(model.care_managers[k].index)
+        moved = mine[: len(assigned)]
+        pop.care_manager[moved] = assigned
+        rest = np.sort(mine[len(assigned) :])
+        leave = model.engine.leave_after_cm_departure(month, rest)
+        gone, back = rest[leave], rest[~leave]
+        pop.end_treatment(gone)
+        pop.end_treatment(back)
+        # back to the head of the queue: they keep the month they were first enrolled
+        pop.waitlist_since[back] = np.maximum(pop.program_start[back], 0)
+        self.month_events["cm_reassigned"] += len(moved)
+        self.month_events["cm_returned_to_waitlist"] += len(back)
+        self.dropouts_this_month += len(gone)
+
+    # ------------------------------------------------------------------ gates
+
+    def _check_gate(self, month: int) -> None:
+        """Open the next gated phase once the live programme met the condition long enough."""
+        r = self.values.rollout
+        if r.gate == "none" or month <= 1:
+            return
+        pending = next((ph for ph in self.phases if ph.go_live is None), None)
+        if pending is None:
+            return
+        previous = self.phases[pending.index - 2]
+        if previous.go_live is None or month - 1 < previous.go_live:
+            self.gate_run = 0
+            return
+        ok = self.gate_condition(month - 1)
+        self.gate_run = self.gate_run + 1 if ok else 0
+        if self.gate_run >= r.gate_months:
+            pending.recruit_month = max(month, pending.scheduled_go_live - r.hiring_lead_months)
+            pending.go_live = pending.recruit_month + r.hiring_lead_months
+            self.gate_run = 0
+
+    def gate_condition(self, month: int) -> bool:
+        """Whether the live programme met the gate condition in ``month`` (its last row)."""
+        row = self.model.rows[month - 1]
+        r = self.values.rollout
+        if r.gate == "net_positive":
+            return self.model.operating_net(row, month) >= 0.0
+        caps = sum(cm.caseload_cap for cm in self.model.care_managers)
+        if caps > 0:
+            return row["active_cocm"] / caps >= r.gate_caseload_share
+        return row["bhc_utilization"] >= r.gate_caseload_share
+
+    # ------------------------------------------------------------------ burnout and records
+
+    def end_month(self) -> None:
+        """Update every filled position's burnout from this month's load."""
+        for p in self.positions:
+            if p.state == "filled":
+                p.burnout = burnout_next(p.burnout, p.load, self.values)
+            p.load = None
+
+    def record(self, month: int) -> dict[str, float]:
+        """The workforce columns of the month's row."""
+        out: dict[str, float] = dict(self.month_events)
+        groups: dict[str, list[Provider]] = {r: [] for r in ROLES}
+        for p in self.positions:
+            groups[p.short_role].append(p)
+        burn_all: list[float] = []
+        for r, ps in groups.items():
+            out[f"vacancies_{r}"] = sum(1 for p in ps if p.state == "vacant" and not p.is_trainee)
+            out[f"effective_fte_{r}"] = round(sum(p.fte * p.capacity_share for p in ps), 6)
+            burn = [p.burnout for p in ps if p.state == "filled" and not p.is_trainee]
+            out[f"burnout_{r}"] = float(np.mean(burn)) if burn else 0.0
+            burn_all += burn
+        out["mean_burnout"] = float(np.mean(burn_all)) if burn_all else 0.0
+        staff = [p for p in self.positions if p.state == "filled" and not p.is_trainee]
+        out["paid_fte_cm"] = sum(p.fte for p in staff if p.role == "care_manager")
+        out["paid_fte_bhc"] = sum(p.fte for p in staff if p.role == "bhc" and not p.lpc)
+        out["paid_fte_bhc_lpc"] = sum(p.fte for p in staff if p.role == "bhc" and p.lpc)
+        out["trainee_fte"] = sum(
+            p.fte for p in self.positions if p.is_trainee and p.capacity_share > 0
+        )
+        out["tele_fte_cm"] = sum(p.fte for p in self.model.care_managers if p.backfilled)
+        share = self.live_pcp_share()
+        out["psych_hours_paid"] = sum(
+            p.hours_per_week * share for p in self.model.psychiatrists if p.state == "filled"
+        )
+        out["tele_psych_hours"] = sum(
+            p.hours_per_week * share for p in self.model.psychiatrists if p.backfilled
+        )
+        out["phases_live"] = sum(1 for ph in self.phases if ph.live(month))
+        return {k: _typed(k, out[k]) for k in WORKFORCE_COLUMNS}
