@@ -18,8 +18,9 @@ psychiatric consultant hours paid (employed or vendor, telepsychiatry coverage o
 tele-care-management coverage, trainee stipends, space, registry, recruitment per hire, launches
 of later rollout phases, billing and collection. The startup cost (leadership, IT, training and
 recruitment of positions filled before month 1) is paid at month 0 (before go-live). Monthly
-``net`` excludes it; ``cumulative_net`` and the cash position include it. Accrual revenue is booked in the month of service; ``cash_in`` is when the
-money arrives (payers pay ``days_to_payment`` later).
+``net`` excludes it; ``cumulative_net`` and the cash position include it. Accrual revenue is
+booked in the month of service; ``cash_in`` is when the money arrives (payers pay
+``days_to_payment`` later).
 
 The payer block compares the programme's total cost of care with the usual-care counterfactual
 simulated on the same seed (common random numbers).
