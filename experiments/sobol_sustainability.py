@@ -1,9 +1,10 @@
 """Headline global sensitivity study: what drives the sustainability of CoCM, PCBH and hybrid.
 
 Sobol' indices (SALib, common random numbers, averaged replications) of the net margin, the
-break-even month, the NPV and patients served over 36 months, for workforce, payer-rate and
-clinical factors (configs/experiments/sobol_sustainability.yaml), plus the time-resolved indices
-of the cumulative net. Startup-phasing factors arrive with the workforce/phasing work.
+break-even month, the NPV and patients served over 36 months, for workforce (incl. turnover and
+time to fill), startup-phasing, payer-rate and clinical factors
+(configs/experiments/sobol_sustainability.yaml), plus the time-resolved indices of the
+cumulative net.
 
 Usage:
     python experiments/sobol_sustainability.py                  # N=256, 2 reps, all cores

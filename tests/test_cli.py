@@ -22,7 +22,13 @@ from intsim.scenario import default_scenario, load_scenario
 from test_scenario import BAD_FILES, CONFIGS, DEFAULT_YAML, SHIPPED, SMALL
 
 SMALL_OVERRIDES = ["population.n_patients=500", "staffing.n_pcps=1", "simulation.months=3"]
-FIGURES = {"patient_flow.png", "capacity.png", "cash_flow.png", "revenue_mix.png"}
+FIGURES = {
+    "patient_flow.png",
+    "capacity.png",
+    "workforce.png",
+    "cash_flow.png",
+    "revenue_mix.png",
+}
 RUN_FILES = {
     "monthly.csv",
     "monthly.parquet",

@@ -61,8 +61,8 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         "workforce.burnout_rise",
         0.5,
         "burnout per month per unit of load above the threshold",
-        "Monthly rise of burnout (0-1 scale) per unit of load above the threshold: at load 1.4 "
-        "and threshold 1 burnout rises by 0.2 a month.",
+        "Monthly rise of burnout (0-1 scale) per unit of load above the threshold (the excess "
+        "counts up to 1): at load 1.4 and threshold 1 burnout rises by 0.2 a month.",
         "assumption: full burnout after about 5 months at 40% overload",
         bounds=NONNEG,
         plausible=(0.2, 1.0),

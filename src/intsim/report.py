@@ -12,6 +12,7 @@ import matplotlib as mpl
 
 mpl.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 FIGURE_DPI = 130
@@ -71,6 +72,48 @@ def plot_capacity(monthly: pd.DataFrame, path: Path, title: str = "") -> None:
     ax.set_title(f"Capacity use{': ' + title if title else ''}")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=FIGURE_DPI)
+    plt.close(fig)
+
+
+#: Colours of the roles in the workforce figure.
+ROLE_COLOURS: dict[str, str] = {"cm": "C0", "bhc": "C1", "psych": "C2", "pcp": "grey"}
+
+
+def plot_workforce(monthly: pd.DataFrame, path: Path, title: str = "") -> None:
+    """Effective FTE by role (top), vacant positions (middle), mean burnout by role (bottom)."""
+    fig, (top, middle, bottom) = plt.subplots(
+        3, 1, figsize=(9, 7.5), sharex=True, gridspec_kw={"height_ratios": [3, 2, 2]}
+    )
+    m = monthly["month"].to_numpy()
+    roles = (
+        ("cm", "care managers"),
+        ("bhc", "BHCs"),
+        ("psych", "psychiatric consultant"),
+        ("pcp", "PCPs"),
+    )
+    stacked = np.zeros(len(m))
+    for role, label in roles:
+        colour = ROLE_COLOURS[role]
+        if role != "pcp" and monthly[f"effective_fte_{role}"].any():
+            top.plot(m, monthly[f"effective_fte_{role}"], lw=1.6, color=colour, label=label)
+        vac = monthly[f"vacancies_{role}"].to_numpy(float)
+        if vac.any():
+            middle.bar(m, vac, bottom=stacked, color=colour, width=0.9, label=label)
+            stacked += vac
+        if monthly[f"burnout_{role}"].any():
+            bottom.plot(m, monthly[f"burnout_{role}"], lw=1.4, color=colour, label=label)
+    top.set_ylabel("effective FTE")
+    top.set_title(f"Workforce{': ' + title if title else ''}")
+    middle.set_ylabel("vacant positions")
+    bottom.set_ylabel("mean burnout (0-1)")
+    bottom.set_ylim(0, 1.05)
+    bottom.set_xlabel("month")
+    for ax in (top, middle, bottom):
+        ax.grid(alpha=0.3)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=FIGURE_DPI)
     plt.close(fig)
@@ -147,10 +190,13 @@ def save_run_figures(monthly: pd.DataFrame, out_dir: Path, title: str = "") -> l
     paths = [out_dir / "patient_flow.png", out_dir / "capacity.png"]
     plot_patient_flow(monthly, paths[0], title)
     plot_capacity(monthly, paths[1], title)
+    if "effective_fte_cm" in monthly:
+        paths.append(out_dir / "workforce.png")
+        plot_workforce(monthly, paths[-1], title)
     if "revenue_total" in monthly:
         paths += [out_dir / "cash_flow.png", out_dir / "revenue_mix.png"]
-        plot_cash_flow(monthly, paths[2], title)
-        plot_revenue_mix(monthly, paths[3], title)
+        plot_cash_flow(monthly, paths[-2], title)
+        plot_revenue_mix(monthly, paths[-1], title)
     return paths
 
 
@@ -172,6 +218,10 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("mean_cm_utilization", "Care-manager time used", ".0%"),
     ("mean_bhc_utilization", "BHC slots used", ".0%"),
     ("mean_pcp_utilization", "PCP visit slots used", ".0%"),
+    ("staff_departures", "Programme staff departures", ",d"),
+    ("staff_vacancy_months", "Vacancy-months (programme staff)", ",d"),
+    ("mean_burnout", "Mean burnout (0-1)", ".2f"),
+    ("last_go_live_month", "Go-live month of the last phase live", "d"),
     ("ed_visits_per_100py", "ED visits per 100 person-years", ".1f"),
     ("admissions_per_100py", "Admissions per 100 person-years", ".1f"),
 )

@@ -149,6 +149,29 @@ def summarise(monthly: pd.DataFrame, model: ClinicModel) -> dict[str, Any]:
         "mean_bhc_utilization": mean("bhc_utilization"),
         "mean_pcp_utilization": mean("pcp_utilization"),
         "responders_per_year": total("responders") / years,
+        **_workforce_summary(monthly),
+    }
+
+
+def _workforce_summary(monthly: pd.DataFrame) -> dict[str, Any]:
+    """Workforce and rollout outcomes: programme staff (care managers, BHCs, consultant)."""
+    staff = ("cm", "bhc", "psych")
+
+    def total(prefix: str) -> int:
+        return int(sum(monthly[f"{prefix}_{r}"].sum() for r in staff))
+
+    live = monthly["phases_live"].to_numpy()
+    n_live_end = int(live[-1]) if len(live) else 0
+    last = np.flatnonzero(live >= max(int(live.max()) if len(live) else 0, 1))
+    return {
+        "staff_departures": total("departures"),
+        "staff_hires": total("hires"),
+        "staff_vacancy_months": total("vacancies"),
+        "mean_effective_fte_cm": float(monthly["effective_fte_cm"].mean()) if len(live) else 0.0,
+        "mean_effective_fte_bhc": float(monthly["effective_fte_bhc"].mean()) if len(live) else 0.0,
+        "mean_burnout": float(monthly["mean_burnout"].mean()) if len(live) else 0.0,
+        "phases_live_end": n_live_end,
+        "last_go_live_month": int(last[0]) + 1 if len(last) else None,
     }
 
 

@@ -13,7 +13,8 @@ linearly from ``workforce.ramp_start_productivity`` to full productivity over
 **Turnover and burnout.** Filled positions leave with a monthly hazard converted from the annual
 turnover of their role (behavioral-health staff 30%/yr, physicians 7%/yr), multiplied by
 ``1 + (workforce.burnout_turnover_hr - 1) * burnout``. Burnout (0-1) rises each month by
-``workforce.burnout_rise`` per unit of load above ``workforce.burnout_threshold`` and recovers
+``workforce.burnout_rise`` per unit of load above ``workforce.burnout_threshold`` (at most one
+unit a month, so a month adds at most ``burnout_rise``) and recovers
 by ``workforce.burnout_recovery`` when the load is at or below it. The load is the work demanded
 of a provider in the month divided by its capacity: visits sought / visit capacity (PCP), minutes
 needed by its caseload / patient minutes (care manager), visits sought / slots (BHC, pooled),
@@ -127,7 +128,8 @@ def burnout_next(burnout: float, load: float | None, values: Any) -> float:
         return burnout
     w = values.workforce
     if load > w.burnout_threshold:
-        return min(1.0, burnout + w.burnout_rise * (load - w.burnout_threshold))
+        excess = min(load - w.burnout_threshold, 1.0)  # a month adds at most burnout_rise
+        return min(1.0, burnout + w.burnout_rise * excess)
     return max(0.0, burnout - w.burnout_recovery)
 
 
