@@ -123,6 +123,26 @@ BAD_FILES = [
         id="payer-mix-not-summing-to-1",
     ),
     pytest.param(
+        "grants:\n  phase: 2\nrollout:\n  strategy: pilot_then_scale\n  pilot_pcps: 10\n",
+        ["grants.phase", "got 2", "'pilot_then_scale' has 1"],
+        id="grant-phase-beyond-the-rollout-plan",
+    ),
+    pytest.param(
+        "rollout:\n  strategy: big_bang\n",
+        ["rollout.strategy", "'big_bang'", "'all_at_once'", "'pilot_then_scale'"],
+        id="unknown-rollout-strategy",
+    ),
+    pytest.param(
+        "workforce:\n  shortage_severity: extreme\n",
+        ["workforce.shortage_severity", "'extreme'", "'none'", "'severe'"],
+        id="unknown-shortage-severity",
+    ),
+    pytest.param(
+        "workforce:\n  bh_turnover_annual: 1.5\n",
+        ["workforce.bh_turnover_annual", "1.5", "[0, 1]"],
+        id="turnover-above-1",
+    ),
+    pytest.param(
         "population:\n  threshold_prevalence: 0.6\n  subthreshold_prevalence: 0.5\n",
         ["population.threshold_prevalence", "population.subthreshold_prevalence", "1.1"],
         id="prevalences-above-1",

@@ -128,6 +128,12 @@ class Scenario(BaseModel):
                 f"grants.phase_out_months: got {g.phase_out_months}; expected at most "
                 f"grants.duration_months ({g.duration_months})"
             )
+        n_phases = _rollout_phase_count(self.values)
+        if g.phase > n_phases:
+            raise ValueError(
+                f"grants.phase: got {g.phase}; expected 0 (no phase) or a phase of the rollout "
+                f"plan (rollout.strategy {self.values.rollout.strategy!r} has {n_phases})"
+            )
         return self
 
     def __getattr__(self, item: str) -> Any:
@@ -462,6 +468,16 @@ def load_scenario_over_defaults(path: str | Path, defaults: Mapping[str, Any]) -
 def default_scenario() -> Scenario:
     """Return the scenario made of declared defaults only."""
     return build_scenario({}, name="defaults")
+
+
+def _rollout_phase_count(values: Any) -> int:
+    """Number of rollout phases the plan makes (as :func:`intsim.workforce.plan_phases`)."""
+    r, n = values.rollout, values.staffing.n_pcps
+    if r.strategy == "phased":
+        return max(min(r.n_phases, n), 1)
+    if r.strategy == "pilot_then_scale" and r.pilot_pcps < n:
+        return 2
+    return 1
 
 
 def _rebuild_scenario(values: dict[str, Any], name: str, description: str) -> Scenario:
