@@ -513,7 +513,8 @@ def money_summary(
         out["cost_per_responder"] = total_cost / extra if extra > 0 else None
     elif responders:
         out["cost_per_responder"] = total_cost / responders
-    out.update(grant_view(values, ledger, grant_start_month(values, monthly)))
+    start = grant_start_month(values, monthly)
+    out.update(grant_view(values, ledger, start))
     out["payer"] = payer
     return out
 
@@ -525,7 +526,15 @@ def grant_view(values: Any, ledger: pd.DataFrame, start_month: int | None = None
         ``budget_by_year`` (revenue, grant, cost and net per programme year, USD),
         ``break_even_month_without_grant`` and ``funding_gap_after_grant_per_year``: the average
         annual shortfall (USD per year, 0 if none) of the programme without grant money in the
-        months after the grant ends; ``None`` without a grant or if it outlasts the horizon.
+        months after the grant ends; ``None`` without a grant, if it outlasts the horizon, or
+        if its rollout phase never went live.
+
+    Args:
+        values: Scenario values.
+        ledger: The run's ledger.
+        start_month: Month the grant started (:func:`grant_start_month`); ``None`` means
+            ``grants.start_month`` when the grant is not attached to a phase, and "never
+            started" when it is.
     """
     n = len(ledger)
     year = (ledger["month"].to_numpy() - 1) // 12 + 1
@@ -547,7 +556,8 @@ def grant_view(values: Any, ledger: pd.DataFrame, start_month: int | None = None
     start = g.start_month if start_month is None else start_month
     end = start + g.duration_months - 1
     gap = None
-    if g.annual_amount > 0 and end < n:
+    never_started = g.phase > 0 and start_month is None
+    if g.annual_amount > 0 and end < n and not never_started:
         after = net_without[end:]
         gap = max(0.0, -float(after.mean()) * 12.0) if len(after) else None
     return {

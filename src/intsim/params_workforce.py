@@ -431,7 +431,8 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         "partners.cmhc_months",
         24,
         "months",
-        "Months after the first go-live during which the CMHC partner pays its share.",
+        "The CMHC partner pays its share from month 1 (staff onboarding before go-live "
+        "included) until this many months after the first go-live.",
         "assumption: a two-year partnership agreement",
         kind="int",
         bounds=(0, 600),

@@ -216,11 +216,15 @@ class Workforce:
         m = self.model
         return [*m.pcps, *m.care_managers, *m.bhcs, *m.psychiatrists]
 
+    def _is_vendor(self, p: Provider) -> bool:
+        """Whether the position is bought from a vendor (a telepsychiatry consultant)."""
+        return (
+            p.role == "psychiatric_consultant" and self.values.costs.psychiatry_model != "employed"
+        )
+
     def _median_fill(self, p: Provider) -> float:
         """Median months to fill this position at the scenario's shortage severity."""
-        w, c = self.values.workforce, self.values.costs
-        if p.role == "psychiatric_consultant" and c.psychiatry_model != "employed":
-            return float(w.vendor_contract_months)
+        w = self.values.workforce
         prescriber = p.role in ("pcp", "psychiatric_consultant")
         median = w.fill_median_prescriber_months if prescriber else w.fill_median_licensed_months
         median *= {
@@ -233,9 +237,10 @@ class Workforce:
         return median
 
     def _draw_fill(self, p: Provider, stream: str, month: int) -> int:
+        """Months to fill the position: a lognormal draw, or the vendor's fixed contract time."""
+        if self._is_vendor(p):
+            return int(self.values.workforce.vendor_contract_months)
         median = self._median_fill(p)
-        if median <= 0:
-            return 0
         u = self.model.streams.uniform_one(stream, month, p.position_id)
         return time_to_fill_months(u, median, self.values.workforce.fill_sigma)
 
@@ -257,7 +262,7 @@ class Workforce:
         p.burnout = 0.0
         p.backfill_from = None
         p.lpc = p.role == "bhc" and bool(self.values.workforce.lpc_mft_hiring) and not p.is_trainee
-        if p.role != "pcp" and not p.is_trainee:
+        if p.role != "pcp" and not p.is_trainee and not self._is_vendor(p):
             if month <= 0:
                 self.startup_hires += 1
             else:
@@ -316,12 +321,13 @@ class Workforce:
                 self._departed_cms.append(p)
         if p.state == "vacant" and p.fill_month is not None and p.fill_month <= month:
             self._hire(p, month)
-            self.month_events[f"hires_{p.short_role}"] += 1
+            if not p.is_trainee:
+                self.month_events[f"hires_{p.short_role}"] += 1
 
     def _departs(self, p: Provider, month: int) -> bool:
         if p.state != "filled" or p.is_trainee or p.hired_month >= month:
             return False
-        if p.role == "psychiatric_consultant" and self.values.costs.psychiatry_model != "employed":
+        if self._is_vendor(p):
             return False  # a vendor contract does not turn over
         kind = "physician" if p.role in ("pcp", "psychiatric_consultant") else "bh"
         hr = 1.0 + (self.values.workforce.burnout_turnover_hr - 1.0) * p.burnout

@@ -160,11 +160,12 @@ def measure_at_three_months(model: ClinicModel, month: int, c: MonthCounters) ->
 def enrol_prevalent_cohort(model: ClinicModel, month: int) -> None:
     """Trial start (``cocm.enrol_prevalent_at_start``): offer CoCM to a prevalent cohort.
 
-    Every patient with a threshold episode at month 1 is diagnosed and offered CoCM, without
-    waiting for a PCP visit or a screen.
+    Every patient with a threshold episode at month 1 whose PCP team is live is diagnosed and
+    offered CoCM, without waiting for a PCP visit or a screen.
     """
     pop = model.pop
     cohort = pop.where(pop.bh == BH.ACTIVE)
+    cohort = cohort[model.workforce.pcp_live[pop.pcp[cohort]]]  # teams live at month 1
     pop.known[cohort] = True
     offer_cocm(model, month, cohort)
 
