@@ -1,10 +1,13 @@
-"""Helpers shared by the money experiments (care_model_comparison.py, payment_models.py).
+"""Helpers shared by the experiment scripts (care_model_comparison.py, payment_models.py,
+workforce_shortage.py, startup_phasing.py).
 
 Everything here talks to the model through the public API only: ``load_scenario``,
 ``Scenario.with_overrides`` and ``simulate``. Runs are described by :class:`Task`, executed by
 :func:`run_tasks` (serially or in a process pool, with a progress line per run on standard error)
 and reduced to flat metric rows by :func:`run_metrics`; :func:`describe` summarises a metric over
-seeds.
+seeds. The workforce and startup experiments read one experiment file (``--scenario``,
+:func:`parse_experiment_options`, :func:`load_strategies`) and summarise each cell in one row
+(:func:`wide_summary`, with 10th and 90th percentiles from :func:`spread`).
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ import numpy as np
 import pandas as pd
 
 from intsim.finance import break_even_month
+from intsim.montecarlo import load_experiment
 from intsim.runner import simulate
-from intsim.scenario import Scenario
+from intsim.scenario import Scenario, load_scenario, read_yaml_mapping
 
 #: Root of the repository (the experiments live in ``<root>/experiments``).
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,12 +67,15 @@ class Task:
         scenario: The validated scenario.
         seed: Root seed.
         months: Horizon in months, or None for the scenario's ``simulation.months``.
+        monthly_columns: Monthly columns to keep besides :data:`MONTHLY_KEEP` and the revenue
+            lines (e.g. the workforce columns ``vacancies_cm``, ``effective_fte_bhc``).
     """
 
     key: tuple[str, ...]
     scenario: Scenario
     seed: int
     months: int | None = None
+    monthly_columns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -156,7 +163,9 @@ def _run(task: Task) -> Outcome:
         key=task.key,
         seed=task.seed,
         summary=res.summary,
-        monthly=res.monthly[[c for c in res.monthly.columns if _keep_monthly(c)]].copy(),
+        monthly=res.monthly[
+            [c for c in res.monthly.columns if _keep_monthly(c) or c in task.monthly_columns]
+        ].copy(),
         tcoc={
             "ed_visit_cost": float(t.ed_visit_cost),
             "admission_cost": float(t.admission_cost),
@@ -399,3 +408,152 @@ def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
     rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
     return "\n".join([fmt(header), rule, *(fmt(r) for r in rows)])
+
+
+# --------------------------------------------------------------------------- experiment files
+
+
+def parse_experiment_options(
+    argv: list[str] | None,
+    *,
+    description: str,
+    scenario: Path,
+    default_seeds: int,
+    out: Path,
+    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> argparse.Namespace:
+    """Options of the scripts driven by one experiment file (workforce, startup phasing).
+
+    As :func:`parse_options`, with ``--scenario FILE`` (an experiment file or a single scenario
+    file, see :func:`load_strategies`) and repeatable ``--set KEY.PATH=VALUE`` in place of
+    ``--config-dir``; ``add_arguments`` adds the script's own options.
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--scenario",
+        type=Path,
+        default=scenario,
+        help="experiment file (scenario: + strategies:) or one scenario file "
+        f"(default {scenario.relative_to(ROOT) if scenario.is_relative_to(ROOT) else scenario})",
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override a parameter of every strategy (repeatable)",
+    )
+    parser.add_argument(
+        "--seeds", type=int, default=None, help=f"number of seeds 1..N ({default_seeds})"
+    )
+    parser.add_argument("--months", type=int, default=None, help="horizon (scenario's)")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (1 = serial)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="2 seeds, 12 months, 3,000 patients and 2 PCPs with BH staff scaled (for tests)",
+    )
+    parser.add_argument("--out", type=Path, default=out, help="output folder")
+    if add_arguments is not None:
+        add_arguments(parser)
+    args = parser.parse_args(argv)
+    args.n_seeds = args.seeds or (QUICK_SEEDS if args.quick else default_seeds)
+    args.horizon = args.months or (QUICK_MONTHS if args.quick else None)
+    return args
+
+
+def load_strategies(
+    path: Path, overrides: Sequence[str] = (), *, quick: bool = False
+) -> dict[str, Scenario]:
+    """The named scenarios of an experiment file, or one scenario file as a single strategy.
+
+    An experiment file (a ``scenario:`` key; ``intsim.montecarlo.load_experiment``) gives its
+    ``strategies:`` (scenario files or overrides of the base, with ``set:`` applied); a scenario
+    file gives one strategy named after its care model. ``overrides`` (``KEY.PATH=VALUE``) apply to
+    every strategy; ``quick`` shrinks each to the :func:`quick_overrides` panel.
+
+    Raises:
+        intsim.scenario.ScenarioError: On an invalid file or override.
+    """
+    if "scenario" in read_yaml_mapping(path):
+        strategies = dict(load_experiment(path, overrides=list(overrides)).strategies)
+    else:
+        sc = load_scenario(path, list(overrides) or None)
+        strategies = {str(sc.values.care_model): sc}
+    if quick:
+        strategies = {n: sc.with_overrides(quick_overrides(sc)) for n, sc in strategies.items()}
+    return strategies
+
+
+# --------------------------------------------------------------------------- one row per cell
+
+#: Statistics of :func:`spread`, as column suffixes of :func:`wide_summary`.
+SPREAD_STATS: tuple[str, ...] = ("mean", "sd", "p10", "p50", "p90")
+
+
+def spread(values: Iterable[float]) -> dict[str, float]:
+    """Mean, SD, 10th, 50th and 90th percentiles over seeds, ignoring NaN (undefined) values.
+
+    Returns:
+        The statistics plus ``n_defined``; NaN when no value is defined (``sd``: fewer than 2).
+    """
+    arr = np.asarray(list(values), dtype=float)
+    ok = arr[~np.isnan(arr)]
+    nan = math.nan
+    out = {
+        "mean": float(ok.mean()) if ok.size else nan,
+        "sd": float(ok.std(ddof=1)) if ok.size > 1 else nan,
+    }
+    for q in (10, 50, 90):
+        out[f"p{q}"] = float(np.percentile(ok, q)) if ok.size else nan
+    out["n_defined"] = int(ok.size)
+    return out
+
+
+def wide_summary(
+    runs: pd.DataFrame,
+    by: list[str],
+    metrics: Sequence[str],
+    *,
+    shares: dict[str, str] | None = None,
+    count_defined: Sequence[str] = (),
+) -> pd.DataFrame:
+    """One row per group of ``by``: ``n_seeds`` and ``<metric>_<stat>`` for every metric.
+
+    Args:
+        runs: One row per run, with the ``by`` columns and the metric columns.
+        by: Grouping columns (groups kept in their order of appearance).
+        metrics: Metric columns, each summarised by :func:`spread` (``_mean``, ``_sd``,
+            ``_p10``, ``_p50``, ``_p90``).
+        shares: 0/1 indicator columns -> output name: only their mean (a share) is written.
+        count_defined: Metrics that may be undefined (e.g. a month never reached): also
+            ``<metric>_n`` = the number of seeds where it is defined.
+    """
+    shares = shares or {}
+    rows: list[dict[str, Any]] = []
+    for key, group in runs.groupby(by, sort=False):
+        row: dict[str, Any] = dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True))
+        row["n_seeds"] = len(group)
+        for metric, name in shares.items():
+            row[name] = spread(group[metric])["mean"]
+        for metric in metrics:
+            stats = spread(group[metric])
+            row.update({f"{metric}_{s}": stats[s] for s in SPREAD_STATS})
+            if metric in count_defined:
+                row[f"{metric}_n"] = stats["n_defined"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def quantile_band(
+    frames: Sequence[pd.DataFrame], column: str, low: float = 10.0, high: float = 90.0
+) -> tuple[np.ndarray, ...]:
+    """Month, mean and the ``low``/``high`` percentiles of a monthly column across runs."""
+    stack = np.stack([f[column].to_numpy(float) for f in frames])
+    return (
+        frames[0]["month"].to_numpy(),
+        stack.mean(axis=0),
+        np.percentile(stack, low, axis=0),
+        np.percentile(stack, high, axis=0),
+    )
