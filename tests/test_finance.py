@@ -248,7 +248,10 @@ def test_sustainability_metrics_discounting_trough_at_startup_and_empty_totals()
     assert m["cash_trough_month"] == 0  # the startup payment is the deepest point
     assert m["payback_month"] == 12
     assert m["roi"] == pytest.approx(1.06)
-    assert m["break_even_month"] == 1  # operating net is never negative
+    # nothing runs in months 1-11 (no cost, no revenue): zero nets there are not a break-even
+    assert m["break_even_month"] is None
+    running = sustainability_metrics([5.0] * 12, [5.0] * 12, 100.0, 0.03)
+    assert running["break_even_month"] == 1  # operating net never negative while running
     empty = sustainability_metrics([0.0], [0.0], 0.0, 0.03)
     assert empty["roi"] is None
     assert empty["net_margin_pct"] is None
@@ -290,3 +293,13 @@ def test_sustainability_metrics_identities(pairs, startup):
         assert (m["cash_trough"], m["cash_trough_month"]) == (0.0, None)
     if m["payback_month"] is not None:
         assert np.all(cumulative[m["payback_month"] - 1 :] >= 0)
+
+
+def test_break_even_ignores_inactive_months():
+    net = [0.0, 0.0, 0.0, 1.0, 0.0, 2.0]
+    assert break_even_month(net) == 1
+    active = [False, False, True, True, True, True]
+    assert break_even_month(net, active=active) == 3
+    assert break_even_month(net, active=[False] * 6) is None
+    with pytest.raises(ValueError, match="active must have the shape"):
+        break_even_month(net, active=[True])

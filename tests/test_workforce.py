@@ -1243,3 +1243,57 @@ def test_grant_on_a_phase_that_never_goes_live_reports_no_funding_gap():
     res = simulate(scenario("cocm", over), seed=1)
     assert res.monthly["revenue_grant"].sum() == 0
     assert res.summary["funding_gap_after_grant_per_year"] is None
+
+
+def test_vacant_bhcs_free_no_pcp_time():
+    """The PCP capacity gain follows the BHCs actually working (effective / planned FTE)."""
+    # demand well above the PCP's base capacity, so freed time is used
+    over = {**QUIET, "productivity.pcp_capacity_gain": 0.2, "staffing.pcp_visits_per_day": 6}
+    sc = scenario("pcbh", over)
+    model = ClinicModel(sc.values, seed=4)
+    bhc = model.bhcs[0]
+    model.run(3)
+    assert model.rows[-1]["pcp_visits_extra"] > 0
+    force_departure(model, bhc, 4)
+    model.run(1)
+    last = model.rows[-1]
+    assert last["effective_fte_bhc"] == 0.0
+    assert model.workforce.bhc_coverage == 0.0
+    assert last["pcp_visits_extra"] == 0
+    assert model.pcps[0].visit_capacity == model.pcps[0].base_visit_capacity
+
+
+def test_tele_cover_also_serves_initial_vacancies_from_go_live():
+    """A position still unfilled at go-live is covered like one vacated by a departure."""
+    over = {
+        **QUIET,
+        "workforce.tele_cm_backfill": True,
+        "workforce.vendor_contract_months": 0,
+        "workforce.fill_median_licensed_months": 30.0,
+        "rollout.hiring_lead_months": 0,
+        "rollout.first_go_live_month": 3,
+        "simulation.months": 6,
+    }
+    m = simulate(scenario("cocm", over), seed=1).monthly
+    before, after = m[m["month"] < 3], m[m["month"] >= 3]
+    assert (before["vacancies_cm"] == 0).all()  # recruitment opens at go-live (no lead)
+    assert (after["vacancies_cm"] == 1).all()  # and never fills within the horizon
+    assert (before["tele_fte_cm"] == 0).all() and (before["cost_substitution"] == 0).all()
+    assert (after["tele_fte_cm"] == 1.0).all() and (after["cost_substitution"] > 0).all()
+    assert after["cm_minutes"].sum() > 0
+
+
+def test_capitation_is_paid_for_the_members_of_live_teams():
+    over = {
+        **QUIET,
+        "staffing.n_pcps": 2,
+        "rollout.strategy": "phased",
+        "rollout.n_phases": 2,
+        "rollout.phase_interval_months": 4,
+        "contracts.medicaid.pmpm_usd": 10.0,
+        "simulation.months": 8,
+    }
+    m = simulate(scenario("cocm", over), seed=2).monthly
+    assert m["pcp_live_share"].tolist() == [0.5] * 4 + [1.0] * 4
+    expected = m["members_medicaid"] * m["pcp_live_share"] * 10.0
+    np.testing.assert_allclose(m["revenue_pmpm"], expected)

@@ -104,18 +104,24 @@ def npv(net_usd: npt.ArrayLike, annual_rate: float, upfront_usd: float = 0.0) ->
     return float(upfront_usd + np.dot(net, factors))
 
 
-def break_even_month(net_usd: npt.ArrayLike, run_months: int = 3) -> int | None:
+def break_even_month(
+    net_usd: npt.ArrayLike, run_months: int = 3, active: npt.ArrayLike | None = None
+) -> int | None:
     """First month from which the monthly net stays non-negative for ``run_months`` months.
 
     Month ``m`` qualifies when the nets of months ``m, m + 1, ..., m + run_months - 1`` are all
-    ``>= 0`` (zero counts as breaking even). The run must fit inside the horizon: a non-negative
-    tail shorter than ``run_months`` is not (yet) a break-even. This is the operational
+    ``>= 0`` (zero counts as breaking even) and the programme is active in each of them. The
+    run must fit inside the horizon: a non-negative tail shorter than ``run_months`` is not
+    (yet) a break-even. This is the operational
     break-even (monthly income covers monthly cost); it ignores startup costs, which
     :func:`payback_month` accounts for.
 
     Args:
         net_usd: Monthly net (revenue minus cost), USD per month; element 0 is month 1.
         run_months: Number of consecutive non-negative months required (>= 1).
+        active: Optional boolean per month: whether the programme runs (has any cost or
+            revenue). A month with nothing running (every position vacant, no revenue) has a
+            net of 0 but does not count as breaking even. Default: every month is active.
 
     Returns:
         The 1-based month ``m``, or ``None`` if no run of ``run_months`` non-negative months
@@ -129,7 +135,13 @@ def break_even_month(net_usd: npt.ArrayLike, run_months: int = 3) -> int | None:
     net = _monthly_series(net_usd, "net_usd")
     if net.size < run_months:
         return None
-    windows = np.lib.stride_tricks.sliding_window_view(net >= 0.0, run_months)
+    ok = net >= 0.0
+    if active is not None:
+        flags = np.asarray(active, dtype=bool)
+        if flags.shape != net.shape:
+            raise ValueError(f"active must have the shape of net_usd {net.shape}")
+        ok &= flags
+    windows = np.lib.stride_tricks.sliding_window_view(ok, run_months)
     qualifies = windows.all(axis=1)
     if not qualifies.any():
         return None
@@ -335,7 +347,7 @@ def sustainability_metrics(
         * ``net``: ``total_revenue - total_cost``, USD;
         * ``net_margin_pct``: :func:`net_margin_pct` (``None`` if revenue is 0);
         * ``break_even_month``: :func:`break_even_month` of the monthly net with its default run
-          of 3 months (``None`` if never);
+          of 3 months, counting only months with some cost or revenue (``None`` if never);
         * ``payback_month``: :func:`payback_month` of the cumulative position (``None`` if
           never);
         * ``cash_trough``: lowest cumulative position including month 0, USD (0.0 if it never
@@ -369,7 +381,7 @@ def sustainability_metrics(
         "total_cost": total_cost,
         "net": total_revenue - total_cost,
         "net_margin_pct": net_margin_pct(total_revenue, total_cost),
-        "break_even_month": break_even_month(net_monthly),
+        "break_even_month": break_even_month(net_monthly, active=(cost > 0) | (revenue != 0)),
         "payback_month": payback_month(cumulative),
         "cash_trough": trough,
         "cash_trough_month": trough_month,

@@ -275,6 +275,7 @@ def build_ledger(
         for lag, amount in b.cash_by_lag.items():
             if i + lag < n:
                 cash[i + lag] += amount
+    live_share = monthly["pcp_live_share"].to_numpy(float)
     pmpm = np.zeros(n)
     case = np.zeros(n)
     p4p = np.zeros(n)
@@ -282,7 +283,8 @@ def build_ledger(
     program_tcoc = np.zeros((n, len(PAYERS)))
     for k, payer in enumerate(PAYERS):
         contract = getattr(values.contracts, payer)
-        payer_pmpm = members[:, k] * contract.pmpm_usd
+        # capitation for the members of the PCP teams that are live (equal panels per PCP)
+        payer_pmpm = members[:, k] * live_share * contract.pmpm_usd
         episodes = np.array([b.episodes_started_by_payer[payer] for b in billing], float)
         payer_case = pm.case_rate_payments(episodes, contract.case_rate_usd)
         by_payer[payer] = by_payer[payer] + payer_pmpm + payer_case
@@ -562,6 +564,8 @@ def grant_view(values: Any, ledger: pd.DataFrame, start_month: int | None = None
         gap = max(0.0, -float(after.mean()) * 12.0) if len(after) else None
     return {
         "budget_by_year": budget,
-        "break_even_month_without_grant": finance.break_even_month(net_without),
+        "break_even_month_without_grant": finance.break_even_month(
+            net_without, active=ledger["cost_total"].to_numpy() > 0
+        ),
         "funding_gap_after_grant_per_year": gap,
     }

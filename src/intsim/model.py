@@ -397,16 +397,18 @@ class ClinicModel(mesa.Model):
         """Operating net of a month as a manager sees it (USD).
 
         Claims accrued plus PMPM and case-rate payments, minus staffing and operating costs (no
-        annual settlements, no billing cost); the ``net_positive`` phase gate reads it.
+        annual settlements, no billing cost); the ``net_positive`` phase gate reads it. A month
+        with no operating cost (every position vacant) gives ``-inf``: it cannot open a gate.
         """
         bill = self.billing[month - 1]
         revenue = float(sum(bill.revenue_by_family.values()))
         for payer in PAYERS:
             contract = getattr(self.values.contracts, payer)
-            revenue += row[f"members_{payer}"] * contract.pmpm_usd
+            revenue += row[f"members_{payer}"] * row["pcp_live_share"] * contract.pmpm_usd
             revenue += bill.episodes_started_by_payer.get(payer, 0) * contract.case_rate_usd
         costs = operating_costs(self.values, {k: np.array([v]) for k, v in row.items()})
-        return revenue - float(sum(float(v[0]) for v in costs.values()))
+        cost = float(sum(float(v[0]) for v in costs.values()))
+        return revenue - cost if cost > 0 else float("-inf")  # nothing running: no gate
 
     def run(self, months: int | None = None) -> None:
         """Run the model for ``months`` months (default: the scenario horizon)."""

@@ -163,10 +163,15 @@ class PrimaryCareProvider(Provider):
 
     @property
     def visit_capacity(self) -> int:
-        """Visits per month: live BHCs on the team free some PCP time (``productivity``)."""
+        """Visits per month: BHCs on a live team free some PCP time (``productivity``).
+
+        The gain is scaled by the BHCs' effective FTE over their planned FTE this month, so
+        vacant BHC positions free no PCP time.
+        """
         gain = 0.0
-        if self.model.bhcs and self.model.workforce.pcp_live[self.index]:
-            gain = self.model.values.productivity.pcp_capacity_gain
+        wf = self.model.workforce
+        if self.model.bhcs and wf.pcp_live[self.index]:
+            gain = self.model.values.productivity.pcp_capacity_gain * wf.bhc_coverage
         return int(self.base_visit_capacity * (1.0 + gain))
 
 

@@ -85,6 +85,7 @@ WORKFORCE_COLUMNS: tuple[str, ...] = (
     "phase_launches",
     "phase_launch_pcp_share",
     "phases_live",
+    "pcp_live_share",
     "cm_reassigned",
     "cm_returned_to_waitlist",
 )
@@ -92,7 +93,16 @@ WORKFORCE_COLUMNS: tuple[str, ...] = (
 _NORMAL = NormalDist()
 
 
-_FLOAT_PREFIXES = ("effective_fte_", "burnout_", "mean_", "paid_", "trainee_", "tele_", "psych_")
+_FLOAT_PREFIXES = (
+    "effective_fte_",
+    "burnout_",
+    "mean_",
+    "paid_",
+    "trainee_",
+    "tele_",
+    "psych_",
+    "pcp_live_",
+)
 
 
 def _typed(column: str, value: float) -> float:
@@ -195,6 +205,7 @@ class Workforce:
         self.phases = plan_phases(self.values)
         self.n_pcps = self.values.staffing.n_pcps
         self.pcp_live = np.zeros(self.n_pcps, bool)
+        self.bhc_coverage = 0.0  # effective / planned BHC FTE of the live phases
         self.startup_hires = 0  # programme positions filled before month 1
         self.dropouts_this_month = 0
         self._departed_cms: list[Provider] = []
@@ -253,8 +264,17 @@ class Workforce:
         p.state = "vacant"
         p.fill_month = fill
         p.vacant_since = month
+        p.backfill_from = self._backfill_start(p, month)
         if fill <= 0:
             self._hire(p, fill)
+
+    def _backfill_start(self, p: Provider, month: int) -> int | None:
+        """First month tele-coverage serves a vacancy opened in ``month`` (None: no coverage)."""
+        w = self.values.workforce
+        covered = (p.role == "care_manager" and w.tele_cm_backfill and not p.is_trainee) or (
+            p.role == "psychiatric_consultant" and w.telepsychiatry_backfill
+        )
+        return month + w.vendor_contract_months if covered else None
 
     def _hire(self, p: Provider, month: int) -> None:
         p.state = "filled"
@@ -335,15 +355,11 @@ class Workforce:
         return self.model.streams.uniform_one("staff_turnover", month, p.position_id) < hazard
 
     def _depart(self, p: Provider, month: int) -> None:
-        w = self.values.workforce
         p.state = "vacant"
         p.vacant_since = month
         p.fill_month = month + self._draw_fill(p, "staff_fill", month)
         p.burnout = 0.0
-        backfill = (p.role == "care_manager" and w.tele_cm_backfill) or (
-            p.role == "psychiatric_consultant" and w.telepsychiatry_backfill
-        )
-        p.backfill_from = month + w.vendor_contract_months if backfill else None
+        p.backfill_from = self._backfill_start(p, month)
         self.month_events[f"departures_{p.short_role}"] += 1
 
     # ------------------------------------------------------------------ capacity
@@ -372,7 +388,8 @@ class Workforce:
                 continue
             live = self.phase_live(p.phase, month)
             share = self._productivity(p, month)
-            if p.state != "filled" and p.backfill_from is not None and month >= p.backfill_from:
+            covered = p.backfill_from is not None and month >= p.backfill_from
+            if p.state != "filled" and covered and live:
                 p.backfilled = True
                 share = w.tele_cm_productivity if p.role == "care_manager" else 1.0
             if p.role == "psychiatric_consultant":
@@ -387,6 +404,7 @@ class Workforce:
             if p.is_trainee and live and p.state == "filled":
                 minutes = p.fte * w.trainee_supervision_hours_per_week * 52.0 / 12.0 * 60.0
                 supervision[p.role] = supervision.get(p.role, 0.0) + minutes
+        self.bhc_coverage = self._bhc_coverage(month)
         for role, minutes in supervision.items():
             supervisors = [
                 p
@@ -397,6 +415,13 @@ class Workforce:
             for p in supervisors:
                 p.supervision_minutes = minutes * p.fte / total
         self._set_bhc_billing_share()
+
+    def _bhc_coverage(self, month: int) -> float:
+        """Effective BHC FTE of the live phases / their planned BHC FTE (0 with no BHC live)."""
+        live = [b for b in self.model.bhcs if self.phase_live(b.phase, month)]
+        planned = sum(b.fte for b in live if not b.is_trainee)
+        effective = sum(b.fte * b.capacity_share for b in live)
+        return min(effective / planned, 1.0) if planned > 0 else 0.0
 
     def _productivity(self, p: Provider, month: int) -> float:
         """Capacity share of a filled position (ramp-up, trainee discount); 0 when not filled."""
@@ -528,4 +553,5 @@ class Workforce:
             p.hours_per_week * share for p in self.model.psychiatrists if p.backfilled
         )
         out["phases_live"] = sum(1 for ph in self.phases if ph.live(month))
+        out["pcp_live_share"] = share
         return {k: _typed(k, out[k]) for k in WORKFORCE_COLUMNS}
