@@ -110,6 +110,12 @@ def parse_options(
     """The options every experiment script takes (config folder, seeds, horizon, jobs, quick)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--config-dir", type=Path, default=ROOT / "configs", help=config_help)
+    _add_run_options(parser, default_seeds, out)
+    return _resolve_run_options(parser.parse_args(argv), default_seeds)
+
+
+def _add_run_options(parser: argparse.ArgumentParser, default_seeds: int, out: Path) -> None:
+    """Seeds, horizon, jobs, quick and output folder: the options every script shares."""
     parser.add_argument(
         "--seeds", type=int, default=None, help=f"number of seeds 1..N ({default_seeds})"
     )
@@ -121,7 +127,10 @@ def parse_options(
         help="2 seeds, 12 months, 3,000 patients and 2 PCPs with BH staff scaled (for tests)",
     )
     parser.add_argument("--out", type=Path, default=out, help="output folder")
-    args = parser.parse_args(argv)
+
+
+def _resolve_run_options(args: argparse.Namespace, default_seeds: int) -> argparse.Namespace:
+    """Add ``n_seeds`` and ``horizon`` (the ``--quick`` defaults where not given)."""
     args.n_seeds = args.seeds or (QUICK_SEEDS if args.quick else default_seeds)
     args.horizon = args.months or (QUICK_MONTHS if args.quick else None)
     return args
@@ -444,23 +453,10 @@ def parse_experiment_options(
         metavar="KEY.PATH=VALUE",
         help="override a parameter of every strategy (repeatable)",
     )
-    parser.add_argument(
-        "--seeds", type=int, default=None, help=f"number of seeds 1..N ({default_seeds})"
-    )
-    parser.add_argument("--months", type=int, default=None, help="horizon (scenario's)")
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes (1 = serial)")
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="2 seeds, 12 months, 3,000 patients and 2 PCPs with BH staff scaled (for tests)",
-    )
-    parser.add_argument("--out", type=Path, default=out, help="output folder")
+    _add_run_options(parser, default_seeds, out)
     if add_arguments is not None:
         add_arguments(parser)
-    args = parser.parse_args(argv)
-    args.n_seeds = args.seeds or (QUICK_SEEDS if args.quick else default_seeds)
-    args.horizon = args.months or (QUICK_MONTHS if args.quick else None)
-    return args
+    return _resolve_run_options(parser.parse_args(argv), default_seeds)
 
 
 def load_strategies(

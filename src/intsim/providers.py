@@ -59,6 +59,26 @@ def serve_minutes(needs: NDArray[np.int64], capacity_minutes: int) -> NDArray[np
     return np.clip(capacity_minutes - before, 0, needs)
 
 
+def assign_to_most_room(room: list[int], n: int) -> list[int]:
+    """Assign up to ``n`` patients, one at a time, to the provider with the most room.
+
+    Args:
+        room: Free caseload places per provider (negative counts as none).
+        n: Patients to place.
+
+    Returns:
+        The provider (list index) of each placed patient, in placement order; ties go to the
+        lowest index. Fewer than ``n`` when the room runs out.
+    """
+    left = [max(r, 0) for r in room]
+    out: list[int] = []
+    for _ in range(min(n, sum(left))):
+        k = left.index(max(left))
+        left[k] -= 1
+        out.append(k)
+    return out
+
+
 def split_fte(total_fte: float) -> list[float]:
     """Split a total FTE into positions of 1.0 FTE and one remainder (e.g. 2.5 -> 1, 1, 0.5)."""
     whole = int(total_fte)

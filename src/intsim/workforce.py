@@ -57,7 +57,7 @@ import numpy as np
 from intsim.billing import practitioner_share
 from intsim.param_spec import annual_to_monthly_probability
 from intsim.population import Tx
-from intsim.providers import order_by_priority
+from intsim.providers import assign_to_most_room, order_by_priority
 
 if TYPE_CHECKING:
     from intsim.model import ClinicModel
@@ -154,6 +154,7 @@ class Phase:
         recruit_month: Month recruitment opens (may be <= 0: before the simulation), or None
             while a gate holds it.
         go_live: Go-live month, or None while a gate holds it.
+        opened: Whether its recruitment has opened.
     """
 
     index: int
@@ -161,6 +162,7 @@ class Phase:
     scheduled_go_live: int
     recruit_month: int | None = None
     go_live: int | None = None
+    opened: bool = False
 
     def live(self, month: int) -> bool:
         """Whether the phase is live in ``month``."""
@@ -291,10 +293,10 @@ class Workforce:
     def _open_due_phases(self, month: int) -> None:
         """Open recruitment of every phase whose recruitment month has come."""
         for ph in self.phases:
-            if ph.recruit_month is None or getattr(ph, "_opened", False):
+            if ph.recruit_month is None or ph.opened:
                 continue
             if ph.recruit_month <= month:
-                ph._opened = True  # type: ignore[attr-defined]
+                ph.opened = True
                 share = len(ph.pcps) / max(self.n_pcps, 1)
                 if month >= 1:
                     self.month_events["phase_launches"] += ph.index > 1
@@ -461,14 +463,10 @@ class Workforce:
         mine = order_by_priority(mine, model.priority(month, mine))
         caseload = model.cocm_caseloads()
         room = [
-            max(cm.caseload_cap - int(n), 0) if cm is not leaver and cm.capacity_share > 0 else 0
+            cm.caseload_cap - int(n) if cm is not leaver and cm.capacity_share > 0 else 0
             for cm, n in zip(model.care_managers, caseload, strict=True)
         ]
-        assigned: list[int] = []
-        for _ in range(min(len(mine), sum(room))):
-            k = room.index(max(room))
-            room[k] -= 1
-            assigned.append(model.care_managers[k].index)
+        assigned = [model.care_managers[k].index for k in assign_to_most_room(room, len(mine))]
         moved = mine[: len(assigned)]
         pop.care_manager[moved] = assigned
         rest = np.sort(mine[len(assigned) :])

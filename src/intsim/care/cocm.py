@@ -27,7 +27,7 @@ from intsim.care.base import (
 )
 from intsim.clinical import MINUTES_QUANTILES
 from intsim.population import BH, Tx
-from intsim.providers import order_by_priority, serve_minutes
+from intsim.providers import assign_to_most_room, order_by_priority, serve_minutes
 
 if TYPE_CHECKING:
     from intsim.model import ClinicModel
@@ -56,15 +56,9 @@ def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
     prio = model.priority(month, queue)
     queue = order_by_priority(queue, prio, pop.waitlist_since[queue])
     caseload = model.cocm_caseloads()
-    room = [
-        max(cm.caseload_cap - int(n), 0)
-        for cm, n in zip(model.care_managers, caseload, strict=True)
-    ]
-    assigned: list[int] = []
-    for _ in range(min(len(queue), max(sum(room), 0))):
-        k = room.index(max(room))  # the care manager with most room (lowest index on ties)
-        room[k] -= 1
-        assigned.append(model.care_managers[k].index)
+    room = [cm.caseload_cap - int(n) for cm, n in zip(model.care_managers, caseload, strict=True)]
+    # the care manager with most room first (lowest index on ties)
+    assigned = [model.care_managers[k].index for k in assign_to_most_room(room, len(queue))]
     new = queue[: len(assigned)]
     pop.waitlist_since[new] = -1
     pop.treatment[new] = Tx.COCM
