@@ -324,13 +324,24 @@ def plot_trough_payback(
         for xi, p, s in zip(x, pb, share, strict=True):
             text = "never" if math.isnan(p) else f"{s:.0%}"
             y = 0.0 if math.isnan(p) else p
-            axes[1].text(xi, y, text, ha="center", va="bottom", fontsize=7, rotation=90)
+            axes[1].text(xi, y, text, ha="center", va="bottom", fontsize=8, rotation=90)
         p_be = rows["p_break_even_in_grant_period"].to_numpy(float)
-        axes[3].bar(x, p_be, width, color=c, label=f"{ARM_LABELS[arm]}: grant money counted")
+        be_label = "grant: grant money counted" if arm == "grant" else ARM_LABELS[arm]
+        axes[3].bar(x, p_be, width, color=c, label=be_label)
+        # the share on each bar, so that bars of 0% are visible too
+        for xi, p in zip(x, p_be, strict=True):
+            if not math.isnan(p):
+                axes[3].text(xi, p + 0.02, f"{p:.0%}", ha="center", va="bottom", fontsize=7)
         if arm == "grant":
             p_op = rows["p_break_even_in_grant_period_excl_grant"].to_numpy(float)
             axes[3].scatter(
-                x, p_op, marker="D", color="black", zorder=3, label="grant: grant money excluded"
+                x,
+                p_op,
+                marker="D",
+                color="black",
+                zorder=3,
+                clip_on=False,
+                label="grant: grant money excluded",
             )
     titles = (
         "bridge funding needed (-cash trough, thousand USD)",
@@ -344,6 +355,17 @@ def plot_trough_payback(
         ax.grid(axis="y", alpha=0.3)
     axes[1].set_ylim(0, horizon)
     axes[1].set_ylabel("month")
+    if summary["payback_share"].fillna(0.0).max() == 0.0:
+        axes[1].text(
+            0.5,
+            0.55,
+            f"no plan pays back\nwithin {horizon} months",
+            transform=axes[1].transAxes,
+            ha="center",
+            va="center",
+            fontsize=11,
+            color="#444444",
+        )
     axes[3].set_ylim(0, 1.3)
     axes[0].legend(fontsize=8)
     axes[3].legend(fontsize=7, loc="upper center")

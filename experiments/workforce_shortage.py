@@ -15,11 +15,12 @@ and hybrid on the default organisation, fee-for-service, no usual-care twin) is 
 * ``workforce.bh_turnover_annual`` 0.15 / 0.30 / 0.50 per year (care managers and BHCs;
   evidence.md D6: ~30% average, 25-50% reported);
 * telehealth substitution off / on: ``workforce.tele_cm_backfill`` and
-  ``workforce.telepsychiatry_backfill`` together (evidence.md D7). They cover vacancies left by
-  a departure (tele care management, a telepsychiatry vendor), from
-  ``workforce.vendor_contract_months`` after it; positions never filled since the programme's
-  initial recruitment are not covered (src/intsim/workforce.py), and PCBH has neither care
-  managers nor a psychiatric consultant, so its two telehealth arms are identical.
+  ``workforce.telepsychiatry_backfill`` together (evidence.md D7). They cover vacant
+  care-manager and psychiatric-consultant positions (tele care management, a telepsychiatry
+  vendor) from ``workforce.vendor_contract_months`` after the vacancy opened: vacancies left by a
+  departure and positions still unfilled at go-live alike (src/intsim/workforce.py). BHCs are
+  not covered, and PCBH has neither care managers nor a psychiatric consultant, so its two
+  telehealth arms are identical.
 
 Every cell runs on the same seeds 1..N (common random numbers: the same patients, and the same
 draws for each staff position's departures and times to fill, in every cell). For each cell the
@@ -280,6 +281,12 @@ def format_summary(summary: pd.DataFrame) -> str:
 # --------------------------------------------------------------------------- figures
 
 
+def _luminance(rgba: Any) -> float:
+    """Relative luminance (0 dark - 1 light) of a matplotlib RGBA colour."""
+    r, g, b = (float(c) for c in rgba[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
 def plot_heatmap(
     summary: pd.DataFrame,
     strategies: list[str],
@@ -327,7 +334,17 @@ def plot_heatmap(
                 for x in range(data.shape[1]):
                     v = data[y, x]
                     text = "n/a" if math.isnan(v) else f"{v:.0f}%"
-                    ax.text(x, y, text, ha="center", va="center", fontsize=9)
+                    # white text on dark cells, black on light ones
+                    dark = not math.isnan(v) and _luminance(im.cmap(norm(v))) < 0.45
+                    ax.text(
+                        x,
+                        y,
+                        text,
+                        ha="center",
+                        va="center",
+                        fontsize=9,
+                        color="white" if dark else "black",
+                    )
             ax.set_xticks(range(len(severities)), severities, fontsize=8)
             ax.set_yticks(range(len(turnovers)), [f"{t:.0%}" for t in turnovers], fontsize=8)
             ax.set_title(f"{label(strategy)}, telehealth {arm}", fontsize=10)
@@ -554,8 +571,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(format_summary(summary))
     print(
-        "\nTelehealth substitution covers vacancies after a departure only; PCBH has no care "
-        "managers or psychiatric consultant, so its two telehealth arms coincide."
+        "\nTelehealth substitution covers vacant care-manager and psychiatric-consultant "
+        "positions (not BHCs); PCBH has neither, so its two telehealth arms coincide."
     )
     print(f"\n{len(tasks)} runs in {time.perf_counter() - start:.0f} s; written to {args.out}/:")
     for path in written:

@@ -349,7 +349,8 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         6,
         "months",
         "Recruitment for a phase opens this many months before its go-live; positions still "
-        "unfilled at go-live stay vacant until filled.",
+        "unfilled at go-live stay vacant until filled (tele-coverage, if on, serves them from "
+        "go-live).",
         f"assumption: about six months of preparation; fill times as in {EVIDENCE} D6",
         kind="int",
         bounds=(0, 36),
