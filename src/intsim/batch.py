@@ -401,6 +401,12 @@ def _process_executor(workers: int) -> Iterator[Executor]:
     executor.shutdown(wait=True)
 
 
+#: glibc malloc settings of local Dask workers (bytes): keep up to 256 MiB of freed memory and
+#: serve allocations below 32 MiB from the heap (see :func:`_dask_executor`).
+WORKER_MALLOC_TRIM = 256 * 2**20
+WORKER_MALLOC_MMAP = 32 * 2**20
+
+
 @contextlib.contextmanager
 def _dask_executor(
     scheduler: str | None, n_local: int | None, connect_timeout: float
@@ -419,7 +425,18 @@ def _dask_executor(
                 "reachable from this machine?"
             ) from exc
     else:
-        with dask.config.set({"distributed.worker.multiprocessing-method": "spawn"}):
+        # spawned workers (no forked state), no statistical profiler (no dashboard to show it),
+        # and glibc's malloc left to keep freed memory for the next month's arrays: Dask's
+        # default MALLOC_TRIM_THRESHOLD_=65536 also freezes the mmap threshold at 128 KiB, so
+        # every array of a 20,000-patient panel is mmapped and unmapped again, which made a run
+        # ~25-40% slower in a Dask worker than in a process pool (benchmarks/RESULTS.md)
+        local_config = {
+            "distributed.worker.multiprocessing-method": "spawn",
+            "distributed.worker.profile.enabled": False,
+            "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": WORKER_MALLOC_TRIM,
+            "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": WORKER_MALLOC_MMAP,
+        }
+        with dask.config.set(local_config):
             cluster = LocalCluster(
                 n_workers=n_local,
                 threads_per_worker=1,
