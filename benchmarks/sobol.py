@@ -28,6 +28,7 @@ def run_sobol_benchmark(emit: Callable[[dict[str, Any]], None], *, quick: bool) 
     from intsim.gsa import ModelResponse, parse_factors, seeds_for  # noqa: PLC0415
     from intsim.montecarlo import load_experiment  # noqa: PLC0415
     from intsim.sensitivity import sobol  # noqa: PLC0415
+    from mc import _unpinned  # noqa: PLC0415  (benchmarks/ is on the path)
 
     exp = load_experiment(EXPERIMENT, overrides=["simulation.months=60"])
     # the 12 factors: the study's workforce, payer-rate and clinical factors without the
@@ -43,7 +44,9 @@ def run_sobol_benchmark(emit: Callable[[dict[str, Any]], None], *, quick: bool) 
     n = 2 if quick else 16
     d = len(factors)
     rows = n * (2 * d + 2)
-    with make_executor("process", workers=2) as executor:
+    # both cores: `benchmarks/run.py` pins itself to one core for the single-run benchmarks, and
+    # spawned pool workers inherit the affinity (both would share one core)
+    with _unpinned(), make_executor("process", workers=2) as executor:
         # warm the pool (spawned interpreters import intsim) before timing
         sobol(
             response,

@@ -54,7 +54,17 @@ __all__ = [
     "markdown_table",
 ]
 
-PARAMETERS: tuple[Param, ...] = CLINIC_PARAMETERS + MONEY_PARAMETERS + WORKFORCE_PARAMETERS
+def _grouped_by_section(params: tuple[Param, ...]) -> tuple[Param, ...]:
+    """The declarations with each top-level section together, in order of first appearance."""
+    first: dict[str, int] = {}
+    for i, p in enumerate(params):
+        first.setdefault(p.path.split(".")[0], i)
+    return tuple(sorted(params, key=lambda p: first[p.path.split(".")[0]]))
+
+
+PARAMETERS: tuple[Param, ...] = _grouped_by_section(
+    CLINIC_PARAMETERS + MONEY_PARAMETERS + WORKFORCE_PARAMETERS
+)
 
 PARAMS_BY_PATH: dict[str, Param] = {p.path: p for p in PARAMETERS}
 
