@@ -167,7 +167,7 @@ def run_task(task: Task, months: int | None = None) -> dict[str, Any]:
     Returns:
         The row, as an ordered dict.
     """
-    results = simulate(task.scenario, seed=task.seed, months=months)
+    results = simulate(task.scenario, seed=task.seed, months=months, claims=False)
     row: dict[str, Any] = {
         "task_id": int(task.task_id),
         "draw": int(task.draw),

@@ -132,7 +132,9 @@ class ModelResponse:
 
     def one(self, row: NDArray[np.float64], seed: int) -> NDArray[np.float64]:
         """Outputs of one run."""
-        res = simulate(self.scenario.with_overrides(self.row_overrides(row)), seed=seed)
+        res = simulate(
+            self.scenario.with_overrides(self.row_overrides(row)), seed=seed, claims=False
+        )
         s = res.summary
         horizon = int(self.scenario.values.simulation.months)
         cum = res.monthly["cumulative_net"].to_numpy(float)

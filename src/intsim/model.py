@@ -311,7 +311,7 @@ class ClinicModel(mesa.Model):
         pcp_cap = sum(p.visit_capacity for p in self.pcps)
         return {
             "month": m,
-            "panel_size": len(pop.panel_slots()),
+            "panel_size": int(np.count_nonzero(pop.in_panel[:n])),
             "bh_prevalent": int(bh_counts[BH.ACTIVE]),
             "subthreshold": int(bh_counts[BH.SUBTHRESHOLD]),
             "screened": c.screened,

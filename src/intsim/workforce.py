@@ -532,9 +532,9 @@ class Workforce:
             out[f"vacancies_{r}"] = sum(1 for p in ps if p.state == "vacant" and not p.is_trainee)
             out[f"effective_fte_{r}"] = round(sum(p.fte * p.capacity_share for p in ps), 6)
             burn = [p.burnout for p in ps if p.state == "filled" and not p.is_trainee]
-            out[f"burnout_{r}"] = float(np.mean(burn)) if burn else 0.0
+            out[f"burnout_{r}"] = sum(burn) / len(burn) if burn else 0.0
             burn_all += burn
-        out["mean_burnout"] = float(np.mean(burn_all)) if burn_all else 0.0
+        out["mean_burnout"] = sum(burn_all) / len(burn_all) if burn_all else 0.0
         staff = [p for p in self.positions if p.state == "filled" and not p.is_trainee]
         out["paid_fte_cm"] = sum(p.fte for p in staff if p.role == "care_manager")
         out["paid_fte_bhc"] = sum(p.fte for p in staff if p.role == "bhc" and not p.lpc)
