@@ -54,6 +54,7 @@ __all__ = [
     "markdown_table",
 ]
 
+
 def _grouped_by_section(params: tuple[Param, ...]) -> tuple[Param, ...]:
     """The declarations with each top-level section together, in order of first appearance."""
     first: dict[str, int] = {}
