@@ -233,8 +233,9 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         "FTE",
         "Trainees from an academic partnership (psychology interns, social-work students) in "
         "the BHC role (or the care-manager role in CoCM), rotating every "
-        "``workforce.trainee_rotation_months``.",
-        f"{BILLING} 6 (academic training partnerships)",
+        "``workforce.trainee_rotation_months``; BHC trainees' visits are not billed.",
+        f"{BILLING} 6 (academic training partnerships); assumption: trainees cannot bill in "
+        "their own name",
         bounds=(0.0, 50.0),
     ),
     Param(
