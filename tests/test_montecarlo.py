@@ -163,3 +163,15 @@ def test_intsim_mc_bad_input_exits_2(tmp_path, capsys):
     assert "Traceback" not in err
     assert not (tmp_path / "o").exists()
     assert main(["mc", str(tmp_path / "missing.yaml")]) == 2
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((ROOT / "configs" / "experiments").glob("*.yaml")),
+    ids=lambda p: p.name,
+)
+def test_shipped_experiment_files_load(path):
+    exp = load_experiment(path)
+    assert exp.strategies
+    for scenario in exp.strategies.values():
+        assert scenario.values.simulation.months >= 1
