@@ -807,32 +807,29 @@ def _assemble(out_dir: Path, chunks: Sequence[_Chunk]) -> pd.DataFrame:
 # --------------------------------------------------------------------------- files
 
 
-def _write_table_atomic(path: Path, table: pa.Table) -> None:
-    """Write a Parquet file under a temporary name in the same folder, then rename it."""
+def _write_atomic(path: Path, mode: str, write: Callable[[Any], None]) -> None:
+    """Write ``path`` through ``write(file)`` under a temporary name, fsync, then rename it."""
     tmp = path.with_name(f".{path.name}{_TMP_MARK}{uuid.uuid4().hex[:12]}")
+    encoding = None if "b" in mode else "utf-8"
     try:
-        with open(tmp, "wb") as fh:
-            pq.write_table(table, fh, **_PARQUET_OPTIONS)
+        with open(tmp, mode, encoding=encoding) as fh:
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _write_table_atomic(path: Path, table: pa.Table) -> None:
+    """Write a Parquet file under a temporary name in the same folder, then rename it."""
+    _write_atomic(path, "wb", lambda fh: pq.write_table(table, fh, **_PARQUET_OPTIONS))
 
 
 def _write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}{_TMP_MARK}{uuid.uuid4().hex[:12]}")
     text = json.dumps(data, indent=2, default=_json_default) + "\n"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    _write_atomic(path, "w", lambda fh: fh.write(text))
 
 
 def _append_log(path: Path, record: Mapping[str, Any]) -> None:

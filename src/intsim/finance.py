@@ -29,6 +29,7 @@ __all__ = [
     "break_even_month",
     "cash_lag",
     "cash_trough",
+    "finite_monthly_series",
     "monthly_discount_factors",
     "net_margin_pct",
     "npv",
@@ -38,7 +39,7 @@ __all__ = [
 ]
 
 
-def _monthly_series(values: npt.ArrayLike, name: str) -> NDArray[np.float64]:
+def finite_monthly_series(values: npt.ArrayLike, name: str) -> NDArray[np.float64]:
     """Return ``values`` as a finite 1-D float array, or raise ``ValueError`` naming ``name``."""
     arr = np.asarray(values, dtype=np.float64)
     if arr.ndim != 1:
@@ -97,7 +98,7 @@ def npv(net_usd: npt.ArrayLike, annual_rate: float, upfront_usd: float = 0.0) ->
         ValueError: If ``net_usd`` is not a finite 1-D series, ``upfront_usd`` is not finite or
             the rate is invalid.
     """
-    net = _monthly_series(net_usd, "net_usd")
+    net = finite_monthly_series(net_usd, "net_usd")
     if not np.isfinite(upfront_usd):
         raise ValueError(f"upfront_usd must be finite, got {upfront_usd}")
     factors = monthly_discount_factors(net.size, annual_rate)
@@ -132,7 +133,7 @@ def break_even_month(
     """
     if run_months < 1:
         raise ValueError(f"run_months must be >= 1, got {run_months}")
-    net = _monthly_series(net_usd, "net_usd")
+    net = finite_monthly_series(net_usd, "net_usd")
     if net.size < run_months:
         return None
     ok = net >= 0.0
@@ -168,7 +169,7 @@ def payback_month(cumulative_net_usd: npt.ArrayLike) -> int | None:
     Raises:
         ValueError: If the series is not a finite 1-D array.
     """
-    cum = _monthly_series(cumulative_net_usd, "cumulative_net_usd")
+    cum = finite_monthly_series(cumulative_net_usd, "cumulative_net_usd")
     if cum.size == 0:
         return None
     negative = np.flatnonzero(cum < 0.0)
@@ -200,7 +201,7 @@ def cash_trough(
     Raises:
         ValueError: If the series is not a finite 1-D array or ``opening_usd`` is not finite.
     """
-    cum = _monthly_series(cumulative_net_usd, "cumulative_net_usd")
+    cum = finite_monthly_series(cumulative_net_usd, "cumulative_net_usd")
     if not np.isfinite(opening_usd):
         raise ValueError(f"opening_usd must be finite, got {opening_usd}")
     positions = np.concatenate(([opening_usd], cum))  # index == month (0 = month 0)
@@ -268,7 +269,7 @@ def cash_lag(
         ValueError: If a lag is negative or not a whole number, the lag array's length differs
             from the amounts', or the amounts are not a finite 1-D series.
     """
-    amounts = _monthly_series(amounts_by_month, "amounts_by_month")
+    amounts = finite_monthly_series(amounts_by_month, "amounts_by_month")
     n = amounts.size
     lags = np.asarray(lag_months)
     if lags.ndim == 0:
@@ -312,7 +313,7 @@ def annual_totals(monthly: npt.ArrayLike, start_month: int = 1) -> NDArray[np.fl
     """
     if start_month < 1:
         raise ValueError(f"start_month must be >= 1, got {start_month}")
-    values = _monthly_series(monthly, "monthly")
+    values = finite_monthly_series(monthly, "monthly")
     offset = (start_month - 1) % 12
     year_index = (np.arange(values.size) + offset) // 12
     if values.size == 0:
@@ -362,8 +363,8 @@ def sustainability_metrics(
         ValueError: If the series differ in length or are not finite 1-D arrays, the startup cost
             is negative or not finite, or the discount rate is invalid.
     """
-    revenue = _monthly_series(revenue_usd, "revenue_usd")
-    cost = _monthly_series(cost_usd, "cost_usd")
+    revenue = finite_monthly_series(revenue_usd, "revenue_usd")
+    cost = finite_monthly_series(cost_usd, "cost_usd")
     if revenue.shape != cost.shape:
         raise ValueError(
             f"revenue_usd and cost_usd must have the same length, got {revenue.size} and "

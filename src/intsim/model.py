@@ -53,9 +53,10 @@ from intsim.providers import (
     PsychiatricConsultant,
     split_fte,
 )
+from intsim.rollout import Phase, plan_phases
 from intsim.streams import RandomStreams
 from intsim.tcoc import TcocMeter
-from intsim.workforce import WORKFORCE_COLUMNS, Workforce, plan_phases
+from intsim.workforce import WORKFORCE_COLUMNS, Workforce
 
 #: Columns of the monthly output table, in order.
 MONTHLY_COLUMNS: tuple[str, ...] = (
@@ -128,8 +129,9 @@ class ClinicModel(mesa.Model):
         self.streams = RandomStreams(self.root_seed, self.capacity)
         self.static = build_static_tables(values)
 
-        self._create_positions()
-        self.workforce = Workforce(self)
+        phases = plan_phases(values)
+        self._create_positions(phases)
+        self.workforce = Workforce(self, phases)
         care = values.care_model
         self.care = CARE_MODEL_CLASSES[care](self)
         # PCP teams whose rollout phase is not live yet practise usual care
@@ -159,7 +161,7 @@ class ClinicModel(mesa.Model):
         self.served_cocm = np.zeros(self.capacity, bool)
         self.served_pcbh = np.zeros(self.capacity, bool)
 
-    def _create_positions(self) -> None:
+    def _create_positions(self, phases: list[Phase]) -> None:
         """Provider positions: PCPs, and each rollout phase's share of the programme staff."""
         values = self.values
         s, care, w = values.staffing, values.care_model, values.workforce
@@ -167,7 +169,6 @@ class ClinicModel(mesa.Model):
         self.care_managers: list[CareManager] = []
         self.psychiatrists: list[PsychiatricConsultant] = []
         self.bhcs: list[BehavioralHealthConsultant] = []
-        phases = plan_phases(values)
         for ph in phases:
             share = len(ph.pcps) / s.n_pcps
             if care in ("cocm", "hybrid"):

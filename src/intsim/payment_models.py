@@ -25,6 +25,8 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import NDArray
 
+from intsim.finance import finite_monthly_series
+
 __all__ = [
     "GRANT_COVERS",
     "MHIP_WITHHOLD_SHARE",
@@ -62,11 +64,7 @@ def _check_nonnegative(value: float, name: str) -> None:
 
 def _monthly_series(values: npt.ArrayLike, name: str) -> NDArray[np.float64]:
     """Return ``values`` as a finite, non-negative 1-D float array, or raise ``ValueError``."""
-    arr = np.asarray(values, dtype=np.float64)
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D monthly series, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains non-finite values (NaN or infinity)")
+    arr = finite_monthly_series(values, name)
     if np.any(arr < 0.0):
         raise ValueError(f"{name} must be >= 0 in every month")
     return arr

@@ -28,6 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from intsim.params import PARAMETERS, PARAMS_BY_PATH, PAYERS, Param, defaults
+from intsim.rollout import plan_phases
 
 META_KEYS = ("name", "description", "extends")
 _SECTIONS = frozenset(
@@ -128,7 +129,7 @@ class Scenario(BaseModel):
                 f"grants.phase_out_months: got {g.phase_out_months}; expected at most "
                 f"grants.duration_months ({g.duration_months})"
             )
-        n_phases = _rollout_phase_count(self.values)
+        n_phases = len(plan_phases(self.values))
         if g.phase > n_phases:
             raise ValueError(
                 f"grants.phase: got {g.phase}; expected 0 (no phase) or a phase of the rollout "
@@ -468,16 +469,6 @@ def load_scenario_over_defaults(path: str | Path, defaults: Mapping[str, Any]) -
 def default_scenario() -> Scenario:
     """Return the scenario made of declared defaults only."""
     return build_scenario({}, name="defaults")
-
-
-def _rollout_phase_count(values: Any) -> int:
-    """Number of rollout phases the plan makes (as :func:`intsim.workforce.plan_phases`)."""
-    r, n = values.rollout, values.staffing.n_pcps
-    if r.strategy == "phased":
-        return max(min(r.n_phases, n), 1)
-    if r.strategy == "pilot_then_scale" and r.pilot_pcps < n:
-        return 2
-    return 1
 
 
 def _rebuild_scenario(values: dict[str, Any], name: str, description: str) -> Scenario:

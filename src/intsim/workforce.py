@@ -48,7 +48,6 @@ across care models, engines and scenarios with the same positions.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +57,7 @@ from intsim.billing import practitioner_share
 from intsim.param_spec import annual_to_monthly_probability
 from intsim.population import Tx
 from intsim.providers import assign_to_most_room, order_by_priority
+from intsim.rollout import Phase, plan_phases
 
 if TYPE_CHECKING:
     from intsim.model import ClinicModel
@@ -143,68 +143,20 @@ def burnout_next(burnout: float, load: float | None, values: Any) -> float:
     return max(0.0, burnout - w.burnout_recovery)
 
 
-@dataclass
-class Phase:
-    """One rollout phase: a group of PCP teams going live together.
-
-    Attributes:
-        index: 1-based phase number.
-        pcps: Indices of the phase's PCPs.
-        scheduled_go_live: Planned go-live month.
-        recruit_month: Month recruitment opens (may be <= 0: before the simulation), or None
-            while a gate holds it.
-        go_live: Go-live month, or None while a gate holds it.
-        opened: Whether its recruitment has opened.
-    """
-
-    index: int
-    pcps: list[int]
-    scheduled_go_live: int
-    recruit_month: int | None = None
-    go_live: int | None = None
-    opened: bool = False
-
-    def live(self, month: int) -> bool:
-        """Whether the phase is live in ``month``."""
-        return self.go_live is not None and month >= self.go_live
-
-
-def plan_phases(values: Any) -> list[Phase]:
-    """The rollout phases of a scenario, with scheduled go-lives (before any gate)."""
-    r, n = values.rollout, values.staffing.n_pcps
-    first = r.first_go_live_month
-    teams: list[list[int]]
-    gaps: list[int]
-    if r.strategy == "phased" and min(r.n_phases, n) > 1:
-        teams = [list(map(int, t)) for t in np.array_split(np.arange(n), min(r.n_phases, n))]
-        gaps = [k * r.phase_interval_months for k in range(len(teams))]
-    elif r.strategy == "pilot_then_scale" and r.pilot_pcps < n:
-        teams = [list(range(r.pilot_pcps)), list(range(r.pilot_pcps, n))]
-        gaps = [0, r.pilot_months]
-    else:
-        teams, gaps = [list(range(n))], [0]
-    phases = [Phase(k + 1, t, first + g) for k, (t, g) in enumerate(zip(teams, gaps, strict=True))]
-    gated = r.gate != "none"
-    for ph in phases:
-        if ph.index == 1 or not gated:
-            ph.go_live = ph.scheduled_go_live
-            ph.recruit_month = ph.scheduled_go_live - r.hiring_lead_months
-    return phases
-
-
 class Workforce:
     """Positions, turnover, hiring and the rollout plan of one clinic model.
 
     Args:
         model: The clinic model (its provider lists must exist).
+        phases: The rollout plan the positions were created for (default: planned anew).
     """
 
-    def __init__(self, model: ClinicModel) -> None:
+    def __init__(self, model: ClinicModel, phases: list[Phase] | None = None) -> None:
         self.model = model
         self.values = model.values
         w = self.values.workforce
         self.enabled = bool(w.enabled)
-        self.phases = plan_phases(self.values)
+        self.phases = plan_phases(self.values) if phases is None else phases
         self.n_pcps = self.values.staffing.n_pcps
         self.pcp_live = np.zeros(self.n_pcps, bool)
         self.bhc_coverage = 0.0  # effective / planned BHC FTE of the live phases
@@ -472,8 +424,7 @@ class Workforce:
         rest = np.sort(mine[len(assigned) :])
         leave = model.engine.leave_after_cm_departure(month, rest)
         gone, back = rest[leave], rest[~leave]
-        pop.end_treatment(gone)
-        pop.end_treatment(back)
+        pop.end_treatment(rest)
         # back to the head of the queue: they keep the month they were first enrolled
         pop.waitlist_since[back] = np.maximum(pop.program_start[back], 0)
         self.month_events["cm_reassigned"] += len(moved)
