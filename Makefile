@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= configs/default.yaml
 PYTEST_ARGS ?=
 
-.PHONY: run test test-slow test-all bench docs lint format calibrate params clean venv
+.PHONY: run test test-slow test-all bench docs lint format calibrate params baselines clean venv
 
 $(STAMP): pyproject.toml
 	@PYBIN=$$(sh tools/find_python.sh) || exit 1; \
@@ -39,6 +39,10 @@ bench: $(STAMP)
 ## calibrate: run the calibration targets and write results/calibration/targets.csv
 calibrate: $(STAMP)
 	$(PY) experiments/calibration.py
+
+## baselines: rewrite tests/baselines/regression.json (only when a change of results is intended)
+baselines: $(STAMP)
+	$(PY) tests/regression_cases.py --update
 
 ## params: print the parameter table (markdown)
 params: $(STAMP)
