@@ -17,7 +17,7 @@ from intsim.clinical import (
     residual_relapse_probability,
     variant_hazard_ratios,
 )
-from intsim.engine_arrays import treatment_variant
+from intsim.kernels import threshold_score_of, treatment_variant
 from intsim.patient import treatment_variant_one
 from intsim.population import Tx, threshold_score, threshold_score_one
 from intsim.providers import lowest_priority_first, order_by_priority, serve_minutes, split_fte
@@ -28,10 +28,9 @@ def test_treatment_variant_twins_agree_on_every_combination():
     combos = list(
         itertools.product(list(Tx), range(5), (False, True), (False, True), (False, True))
     )
-    tx, tm, fu, rv, co = (np.array(x) for x in zip(*combos, strict=True))
-    vec = treatment_variant(tx.astype(np.int8), tm.astype(np.int16), fu, rv, co, review_month=2)
-    for i, (t, m, f, r, c) in enumerate(combos):
-        assert vec[i] == treatment_variant_one(int(t), m, f, r, c, 2)
+    for t, m, f, r, c in combos:
+        compiled = treatment_variant(int(t), m, f, r, c, 2)
+        assert compiled == treatment_variant_one(int(t), m, f, r, c, 2)
 
 
 def test_treatment_variant_applies_fidelity_penalties():
@@ -49,6 +48,7 @@ def test_threshold_score_twins_agree_and_respect_bands():
     u = np.random.default_rng(0).random(20_000)
     vec = threshold_score(u, 0.2, 0.3)
     assert vec.tolist() == [threshold_score_one(float(x), 0.2, 0.3) for x in u]
+    assert vec[:2000].tolist() == [threshold_score_of(float(x), 0.2, 0.3) for x in u[:2000]]
     assert vec.min() >= 10
     assert vec.max() <= 27
     assert np.mean(vec >= 20) == pytest.approx(0.2, abs=0.01)

@@ -42,10 +42,11 @@ from intsim.care import CARE_MODEL_CLASSES, MonthCounters
 from intsim.claims import ClaimsBook, MonthBilling
 from intsim.clinical import build_month_tables, build_static_tables
 from intsim.engine_arrays import ArrayEngine
+from intsim.kernels import COUNT_FIELDS, month_counts
 from intsim.ledger import operating_costs, startup_cost
 from intsim.params import PAYERS
 from intsim.patient import AgentEngine
-from intsim.population import BH, Population, Tx, initialise_patients
+from intsim.population import Population, Tx, initialise_patients
 from intsim.providers import (
     BehavioralHealthConsultant,
     CareManager,
@@ -209,7 +210,7 @@ class ClinicModel(mesa.Model):
     def cocm_caseloads(self) -> NDArray[np.int64]:
         """Active CoCM caseload of each care manager."""
         pop = self.pop
-        mine = pop.care_manager[pop.where(pop.treatment == Tx.COCM)]
+        mine = pop.care_manager[pop.in_treatment(Tx.COCM)]
         return np.bincount(mine, minlength=len(self.care_managers))[: len(self.care_managers)]
 
     # ------------------------------------------------------------------ phases
@@ -306,15 +307,27 @@ class ClinicModel(mesa.Model):
         c: MonthCounters,
     ) -> dict[str, float]:
         pop = self.pop
-        n = pop.n_used
-        bh_counts = np.bincount(pop.bh[:n], minlength=len(BH))
-        tx_counts = np.bincount(pop.treatment[:n], minlength=len(Tx))
+        heads = dict(
+            zip(
+                COUNT_FIELDS,
+                month_counts(
+                    pop.n_used,
+                    m,
+                    pop.in_panel,
+                    pop.bh,
+                    pop.treatment,
+                    pop.waitlist_since,
+                    pop.bhc_wait_since,
+                    pop.ed_visit,
+                    pop.admission,
+                    pop.program_start,
+                ).tolist(),
+                strict=True,
+            )
+        )
         pcp_cap = sum(p.visit_capacity for p in self.pcps)
         return {
             "month": m,
-            "panel_size": int(np.count_nonzero(pop.in_panel[:n])),
-            "bh_prevalent": int(bh_counts[BH.ACTIVE]),
-            "subthreshold": int(bh_counts[BH.SUBTHRESHOLD]),
             "screened": c.screened,
             "positive_screens": c.positive_screens,
             "eligible": c.eligible,
@@ -322,13 +335,6 @@ class ClinicModel(mesa.Model):
             "enrolled_new": c.cocm_enrolled_new + c.pcbh_started_new,
             "cocm_enrolled_new": c.cocm_enrolled_new,
             "pcbh_started_new": c.pcbh_started_new,
-            "active_cocm": int(tx_counts[Tx.COCM]),
-            "active_pcbh": int(tx_counts[Tx.PCBH]),
-            "in_usual_care_treatment": int(tx_counts[Tx.PCP] + tx_counts[Tx.SPECIALTY]),
-            "waitlist": int(
-                np.count_nonzero(pop.waitlist_since[:n] >= 0)
-                + np.count_nonzero(pop.bhc_wait_since[:n] >= 0)
-            ),
             "responders": counts.improvements,
             "remissions": counts.remissions,
             "relapses": counts.relapses,
@@ -345,8 +351,6 @@ class ClinicModel(mesa.Model):
             "cm_minutes": c.cm_minutes,
             "psych_minutes": c.psych_minutes,
             "psych_reviews": c.psych_reviews,
-            "ed_visits": int(np.count_nonzero(pop.ed_visit)),
-            "admissions": int(np.count_nonzero(pop.admission)),
             "cm_utilization": c.cm_minutes / c.cm_capacity_minutes
             if c.cm_capacity_minutes
             else 0.0,
@@ -354,30 +358,9 @@ class ClinicModel(mesa.Model):
             if c.bhc_slots
             else 0.0,
             "pcp_utilization": len(visitors) / pcp_cap if pcp_cap else 0.0,
-            "in_specialty_care": int(tx_counts[Tx.SPECIALTY]),
-            **self._quality(m),
+            **heads,
             **self._payer_view(),
             **self.workforce.record(m),
-        }
-
-    def _quality(self, m: int) -> dict[str, int]:
-        """Outcome measures of patients treated for a threshold episode (P4P indicators).
-
-        Response at 6 months (NQF 1884: not in a threshold episode) and remission at 12 months
-        (CMS159: in remission), measured on everyone whose CoCM or PCBH episode began 6 or 12
-        months ago and who is still in the panel, whatever happened in between.
-        """
-        pop = self.pop
-        n = pop.n_used
-        due6 = pop.program_start[:n] == m - 6
-        due12 = pop.program_start[:n] == m - 12
-        bh = pop.bh[:n]
-        better = (bh == BH.IMPROVED) | (bh == BH.REMITTED)
-        return {
-            "quality_measured_6m": int(np.count_nonzero(due6)),
-            "quality_met_6m": int(np.count_nonzero(due6 & better)),
-            "quality_measured_12m": int(np.count_nonzero(due12)),
-            "quality_met_12m": int(np.count_nonzero(due12 & (bh == BH.REMITTED))),
         }
 
     def _payer_view(self) -> dict[str, float]:

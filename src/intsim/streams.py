@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from intsim.kernels import sparse_uniforms
+
 _MASK64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _C1 = 0xBF58476D1CE4E5B9
@@ -138,13 +140,23 @@ class RandomStreams:
         """
         if stream in DENSE_STREAMS:
             return self._dense_array(stream, month)[slots]
-        return _splitmix_uniform(self.key(stream, month), np.asarray(slots))
+        return sparse_uniforms(np.uint64(self.key(stream, month)), np.asarray(slots, np.int64))
 
     def uniform_first(self, stream: str, month: int, n: int) -> NDArray[np.float64]:
         """Return the uniforms of slots ``0 .. n-1`` (slot ``i`` at index ``i``)."""
         if stream in DENSE_STREAMS:
             return self._dense_array(stream, month)[:n]
-        return _splitmix_uniform(self.key(stream, month), np.arange(n))
+        return sparse_uniforms(np.uint64(self.key(stream, month)), np.arange(n, dtype=np.int64))
+
+    def keys(self, streams: tuple[str, ...], month: int) -> NDArray[np.uint64]:
+        """Keys of several sparse streams in a month, for the compiled kernels."""
+        return np.array([self.key(name, month) for name in streams], dtype=np.uint64)
+
+    def dense(self, stream: str, month: int) -> NDArray[np.floating]:
+        """The dense stream's uniforms of every slot this month (index = slot; read-only use)."""
+        if stream not in DENSE_STREAMS:
+            raise ValueError(f"{stream!r} is not a dense stream")
+        return self._dense_array(stream, month)
 
     def uniform_one(self, stream: str, month: int, slot: int) -> float:
         """Scalar version of :meth:`uniform`, bit-identical to it."""
@@ -160,27 +172,3 @@ def _mix64(x: int) -> int:
     x ^= x >> 27
     x = (x * _C2) & _MASK64
     return x ^ (x >> 31)
-
-
-_G64 = np.uint64(_GOLDEN)
-_C1_64 = np.uint64(_C1)
-_C2_64 = np.uint64(_C2)
-_S30, _S27, _S31, _S11 = (np.uint64(k) for k in (30, 27, 31, 11))
-
-
-def _splitmix_uniform(key: int, slots: NDArray[np.integer]) -> NDArray[np.float64]:
-    """Vectorised SplitMix64 finaliser of ``key + slot * golden``, mapped to [0, 1)."""
-    x = slots.astype(np.uint64)
-    x *= _G64
-    x += np.uint64(key)
-    t = np.empty_like(x)
-    np.right_shift(x, _S30, out=t)
-    x ^= t
-    x *= _C1_64
-    np.right_shift(x, _S27, out=t)
-    x ^= t
-    x *= _C2_64
-    np.right_shift(x, _S31, out=t)
-    x ^= t
-    x >>= _S11
-    return x * _TO_UNIT

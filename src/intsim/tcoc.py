@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from intsim.kernels import cost_of_care
 from intsim.params import PAYERS
-from intsim.population import BH, Tx
 
 if TYPE_CHECKING:
     from intsim.model import ClinicModel
@@ -63,21 +63,26 @@ class TcocMeter:
         )
         self.multiplier = state_cost_multipliers(values).ravel()
         self.has_payer = np.array([getattr(values.payers, p).tcoc_pmpm > 0 for p in PAYERS])
+        t = values.tcoc
+        self.unit_costs = np.array(
+            [t.ed_visit_cost, t.admission_cost, t.specialty_month_cost], dtype=np.float64
+        )
 
     def measure(self, model: ClinicModel) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Members and total cost of care (USD) by payer this month (before programme payments)."""
-        pop, t = model.pop, self.values.tcoc
-        n = pop.n_used
-        # work on all slots (departed patients have cleared states) and weight by panel membership
-        payer = pop.payer[:n]
-        in_panel = pop.in_panel[:n]
-        bh = pop.bh[:n]
-        state = 2 * pop.chronic[:n] + ((bh == BH.ACTIVE) | (bh == BH.IMPROVED))
-        unit = self.nonacute[payer] * self.multiplier[state]
-        unit += pop.ed_visit[:n] * t.ed_visit_cost
-        unit += pop.admission[:n] * t.admission_cost
-        unit += (pop.treatment[:n] == Tx.SPECIALTY) * t.specialty_month_cost
-        unit *= in_panel
-        members = np.bincount(payer, weights=in_panel, minlength=len(PAYERS)).astype(np.int64)
-        cost = np.bincount(payer, weights=unit, minlength=len(PAYERS)) * self.has_payer
-        return members, cost
+        pop = model.pop
+        members, cost = cost_of_care(
+            pop.n_used,
+            pop.in_panel,
+            pop.payer,
+            pop.chronic,
+            pop.bh,
+            pop.treatment,
+            pop.ed_visit,
+            pop.admission,
+            self.nonacute,
+            self.multiplier,
+            self.unit_costs,
+            len(PAYERS),
+        )
+        return members, cost * self.has_payer

@@ -200,10 +200,8 @@ def usual_care_treatment(model: ClinicModel, month: int, slots: Slots, c: MonthC
 def end_usual_care_courses(model: ClinicModel) -> None:
     """End PCP and specialty courses that reached their length."""
     pop = model.pop
-    done = pop.where(
-        ((pop.treatment == Tx.PCP) | (pop.treatment == Tx.SPECIALTY))
-        & (pop.treatment_month >= model.values.detection.treatment_months)
-    )
+    treated = np.concatenate([pop.in_treatment(Tx.PCP), pop.in_treatment(Tx.SPECIALTY)])
+    done = np.sort(treated[pop.treatment_month[treated] >= model.values.detection.treatment_months])
     pop.end_treatment(done)
 
 

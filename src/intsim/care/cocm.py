@@ -26,6 +26,7 @@ from intsim.care.base import (
     usual_care_treatment,
 )
 from intsim.clinical import MINUTES_QUANTILES
+from intsim.kernels import slots_equal
 from intsim.population import BH, Tx
 from intsim.providers import assign_to_most_room, order_by_priority, serve_minutes
 
@@ -50,7 +51,7 @@ def offer_cocm(model: ClinicModel, month: int, slots: Slots) -> None:
 def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
     """Enrol queued patients (oldest first, then priority) while care managers have room."""
     pop = model.pop
-    queue = pop.where(pop.waitlist_since >= 0)
+    queue = pop.waiting_for_cocm()
     if len(queue) == 0 or not model.care_managers:
         return
     prio = model.priority(month, queue)
@@ -87,7 +88,7 @@ def care_manager_minutes(
         extra_minutes: Minutes lent by other staff this month (hybrid sharing), split evenly.
     """
     pop, v = model.pop, model.values.cocm
-    enrolled = pop.where(pop.treatment == Tx.COCM)
+    enrolled = pop.in_treatment(Tx.COCM)
     u = model.streams.uniform("cm_minutes", month, enrolled)
     mult = model.static.cm_minutes_multiplier[(u * MINUTES_QUANTILES).astype(np.int64)]
     first = pop.treatment_month[enrolled] == 1
@@ -116,12 +117,12 @@ def care_manager_minutes(
 def psychiatric_reviews(model: ClinicModel, month: int, c: MonthCounters) -> None:
     """Review non-improving CoCM patients (longest in treatment first) within consultant hours."""
     pop, v = model.pop, model.values.cocm
-    cand = pop.where(
-        (pop.treatment == Tx.COCM)
-        & (pop.treatment_month >= v.review_month)
-        & (pop.bh == BH.ACTIVE)
-        & ~pop.reviewed
-    )
+    cand = pop.in_treatment(Tx.COCM)
+    cand = cand[
+        (pop.treatment_month[cand] >= v.review_month)
+        & (pop.bh[cand] == BH.ACTIVE)
+        & ~pop.reviewed[cand]
+    ]
     minutes = sum(p.review_minutes for p in model.psychiatrists)
     for p in model.psychiatrists:
         p.load = len(cand) * v.psychiatric_review_minutes / minutes if minutes > 0 else None
@@ -144,7 +145,8 @@ def measure_at_three_months(model: ClinicModel, month: int, c: MonthCounters) ->
     score.
     """
     pop = model.pop
-    due = pop.where((pop.treatment == Tx.COCM) & (pop.treatment_month == 3) & pop.followup_ok)
+    due = pop.in_treatment(Tx.COCM)
+    due = due[(pop.treatment_month[due] == 3) & pop.followup_ok[due]]
     observed = model.engine.observed_scores(month, due, "measure")
     improved = (observed < 10) | (2 * observed <= pop.enrol_score[due])
     c.assessed_3mo += len(due)
@@ -158,7 +160,7 @@ def enrol_prevalent_cohort(model: ClinicModel, month: int) -> None:
     offered CoCM, without waiting for a PCP visit or a screen.
     """
     pop = model.pop
-    cohort = pop.where(pop.bh == BH.ACTIVE)
+    cohort = slots_equal(pop.bh, pop.n_used, BH.ACTIVE)
     cohort = cohort[model.workforce.pcp_live[pop.pcp[cohort]]]  # teams live at month 1
     pop.known[cohort] = True
     offer_cocm(model, month, cohort)
@@ -167,7 +169,7 @@ def enrol_prevalent_cohort(model: ClinicModel, month: int) -> None:
 def discharge_cocm(model: ClinicModel) -> None:
     """Discharge after sustained improvement or at the maximum episode length."""
     pop, v = model.pop, model.values.cocm
-    enrolled = pop.where(pop.treatment == Tx.COCM)
+    enrolled = pop.in_treatment(Tx.COCM)
     better = (pop.bh[enrolled] == BH.IMPROVED) | (pop.bh[enrolled] == BH.REMITTED)
     pop.improved_months[enrolled] = np.where(better, pop.improved_months[enrolled] + 1, 0)
     done = enrolled[

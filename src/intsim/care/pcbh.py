@@ -135,8 +135,9 @@ def warm_handoffs(
 def scheduled_visits(model: ClinicModel, month: int, book: BhcSchedule, c: MonthCounters) -> None:
     """Fill scheduled slots (and unused same-day slots): follow-ups first, then the queue."""
     pop = model.pop
-    cont = pop.where((pop.treatment == Tx.PCBH) & (pop.bhc_visits_left > 0) & ~pop.bhc_visit)
-    waiting = pop.where(pop.bhc_wait_since >= 0)
+    episodes = pop.in_treatment(Tx.PCBH)
+    cont = episodes[(pop.bhc_visits_left[episodes] > 0) & ~pop.bhc_visit[episodes]]
+    waiting = pop.waiting_for_bhc()
     free = book.scheduled_left + book.same_day_left
     # every month of an episode uses up one of its planned visits, booked or not: an episode
     # whose follow-up finds no free slot is shortened rather than waiting forever
@@ -165,7 +166,8 @@ def scheduled_visits(model: ClinicModel, month: int, book: BhcSchedule, c: Month
 def end_pcbh_episodes(model: ClinicModel) -> None:
     """End episodes with no visits left; PCP co-treatment continues to its planned length."""
     pop = model.pop
-    done = pop.where((pop.treatment == Tx.PCBH) & (pop.bhc_visits_left <= 0))
+    done = pop.in_treatment(Tx.PCBH)
+    done = done[pop.bhc_visits_left[done] <= 0]
     back_to_pcp = done[
         pop.pcp_cotreat[done]
         & (pop.treatment_month[done] < model.values.detection.treatment_months)
