@@ -4,19 +4,19 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from intsim.streams import DENSE_STREAMS, STREAM_NAMES, RandomStreams
-
-SPARSE = sorted(set(STREAM_NAMES) - DENSE_STREAMS)
-DENSE = sorted(DENSE_STREAMS)
+from intsim.kernels import unit_uniform
+from intsim.streams import STREAM_NAMES, RandomStreams
 
 
-@pytest.mark.parametrize("stream", [SPARSE[0], SPARSE[-1], DENSE[0], DENSE[-1]])
-def test_scalar_draw_equals_vector_draw(stream):
+@pytest.mark.parametrize("stream", STREAM_NAMES)
+def test_scalar_vector_and_compiled_draws_are_identical(stream):
     rs = RandomStreams(seed=7, n_slots=5000)
-    slots = np.array([0, 1, 17, 999, 4999])
+    slots = np.array([0, 1, 17, 999, 4999, 2**40 + 3])
     vec = rs.uniform(stream, 3, slots)
     scalar = [rs.uniform_one(stream, 3, int(s)) for s in slots]
-    assert vec.tolist() == scalar
+    key = rs.keys((stream,), 3)[0]
+    compiled = [unit_uniform(key, int(s)) for s in slots]
+    assert vec.tolist() == scalar == compiled
 
 
 @pytest.mark.parametrize("stream", ["consent", "visit"])

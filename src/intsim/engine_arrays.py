@@ -22,7 +22,14 @@ from intsim.population import (
 from intsim.streams import RandomStreams
 
 #: Sparse streams read by the onset kernel, in the kernel's order.
-ONSET_STREAMS = ("sub_resolve", "onset_condition", "onset_chronic_episode", "onset_severity")
+ONSET_STREAMS = (
+    "incidence",
+    "chronic_onset",
+    "sub_resolve",
+    "onset_condition",
+    "onset_chronic_episode",
+    "onset_severity",
+)
 #: Sparse streams read by the clinical kernel, in the kernel's order.
 CLINICAL_STREAMS = ("improve", "improve_depth", "recover", "relapse")
 
@@ -88,12 +95,10 @@ class ArrayEngine:
             pop.episode_month,
             pop.known,
             pop.chronic,
-            streams.dense("incidence", month),
-            streams.dense("chronic_onset", month),
             streams.keys(ONSET_STREAMS, month),
-            np.float32(st.incidence_prob),
-            np.float32(st.incidence_prob + st.sub_incidence_prob),
-            np.float32(st.chronic_onset_prob),
+            float(st.incidence_prob),
+            float(st.sub_incidence_prob),
+            float(st.chronic_onset_prob),
             st.sub_resolve_prob,
             float(st.sub_progress_prob),
             np.array(
@@ -114,7 +119,7 @@ class ArrayEngine:
             pop.in_panel,
             pop.chronic,
             pop.bh,
-            self.streams.dense("visit", month),
+            np.uint64(self.streams.key("visit", month)),
             self.static.visit_prob.ravel(),
         )
 
@@ -221,7 +226,7 @@ class ArrayEngine:
             pop.in_panel,
             pop.chronic,
             pop.bh,
-            self.streams.dense("acute", month),
+            np.uint64(self.streams.key("acute", month)),
             st.admit_prob.ravel(),
             st.ed_prob.ravel(),
             pop.admission,

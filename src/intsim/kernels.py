@@ -5,15 +5,10 @@ as chains of numpy expressions, one month costs hundreds of small array operatio
 Python and numpy call overhead; here the hottest rules are single loops over the slots, compiled
 once (``cache=True`` keeps the machine code between processes).
 
-Each kernel is a line-by-line twin of the numpy expression it replaces and of the scalar rule in
-:mod:`intsim.patient`, so the engines still dock exactly. Two details keep the arithmetic
-identical to numpy's:
-
-* dense uniforms are single precision; numpy compares a float32 array with a Python float in
-  single precision (NEP 50), so callers pass such thresholds already rounded to ``float32``;
-  thresholds read from float64 tables are compared in double precision, as numpy does;
-* counter-based uniforms (:func:`unit_uniform`) are the SplitMix64 finaliser of
-  ``key + slot * golden`` with wrapping 64-bit arithmetic, exactly as :mod:`intsim.streams`.
+Each kernel is a line-by-line twin of the scalar rule in :mod:`intsim.patient`, so the engines
+dock exactly: uniforms are drawn inline, only for the slots that need them, by
+:func:`unit_uniform` — the SplitMix64 finaliser of ``key + slot * golden`` with wrapping 64-bit
+arithmetic, bit-identical to :mod:`intsim.streams` — and compared with float64 probabilities.
 """
 
 from __future__ import annotations
@@ -103,12 +98,10 @@ def onset(
     episode_month: NDArray[np.int16],
     known: NDArray[np.bool_],
     chronic: NDArray[np.bool_],
-    u_incidence: NDArray[np.float32],
-    u_chronic_onset: NDArray[np.float32],
     keys: NDArray[np.uint64],
-    incidence_f32: np.float32,
-    incidence_plus_sub_f32: np.float32,
-    chronic_onset_f32: np.float32,
+    incidence_prob: float,
+    sub_incidence_prob: float,
+    chronic_onset_prob: float,
     sub_resolve_prob: NDArray[np.float64],
     sub_progress_prob: float,
     shares: NDArray[np.float64],
@@ -121,30 +114,29 @@ def onset(
         n: Slots in use.
         in_panel, bh, treatment, score, baseline_score, condition, chronic_episode,
             episode_month, known, chronic: Population arrays (updated in place).
-        u_incidence: Dense ``incidence`` uniforms of the month (float32, by slot).
-        u_chronic_onset: Dense ``chronic_onset`` uniforms of the month (float32, by slot).
-        keys: Stream keys of the month: ``sub_resolve``, ``onset_condition``,
-            ``onset_chronic_episode``, ``onset_severity``.
-        incidence_f32: Threshold-episode incidence, probability per month (float32).
-        incidence_plus_sub_f32: Incidence plus subthreshold incidence (float32).
-        chronic_onset_f32: Chronic-condition incidence, probability per month (float32).
+        keys: Stream keys of the month: ``incidence``, ``chronic_onset``, ``sub_resolve``,
+            ``onset_condition``, ``onset_chronic_episode``, ``onset_severity``.
+        incidence_prob: Threshold-episode incidence, probability per month.
+        sub_incidence_prob: Subthreshold-distress incidence, probability per month.
+        chronic_onset_prob: Chronic-condition incidence, probability per month.
         sub_resolve_prob: Resolution probability per month of subthreshold distress, by
             [not in PCBH, in PCBH].
         sub_progress_prob: Progression probability per month of subthreshold distress.
         shares: ``anxiety_share, chronic_episode_share, severe_share,
             moderately_severe_share``.
     """
-    k_resolve, k_condition, k_chronic_ep, k_severity = keys[0], keys[1], keys[2], keys[3]
+    k_incidence, k_chronic_onset = keys[0], keys[1]
+    k_resolve, k_condition, k_chronic_ep, k_severity = keys[2], keys[3], keys[4], keys[5]
     anxiety_share, chronic_ep_share, severe, modsevere = shares[0], shares[1], shares[2], shares[3]
     for s in range(n):
         state = bh[s]
         start = False
         if state == _BH_NONE:
             if in_panel[s]:
-                u = u_incidence[s]
-                if u < incidence_f32:
+                u = unit_uniform(k_incidence, s)
+                if u < incidence_prob:
                     start = True
-                elif u < incidence_plus_sub_f32:
+                elif u < incidence_prob + sub_incidence_prob:
                     bh[s] = _BH_SUB
                     score[s] = subthreshold_score_of(unit_uniform(k_severity, s))
         elif state == _BH_SUB:
@@ -165,8 +157,8 @@ def onset(
             baseline_score[s] = sc
             episode_month[s] = 0
             known[s] = False
-        if in_panel[s] and u_chronic_onset[s] < chronic_onset_f32:
-            chronic[s] = True
+        if in_panel[s] and not chronic[s]:
+            chronic[s] = unit_uniform(k_chronic_onset, s) < chronic_onset_prob
 
 
 # --------------------------------------------------------------------------- visits, acute care
@@ -185,7 +177,7 @@ def visit_requests(
     in_panel: NDArray[np.bool_],
     chronic: NDArray[np.bool_],
     bh: NDArray[np.int8],
-    u_visit: NDArray[np.float32],
+    key: np.uint64,
     visit_prob: NDArray[np.float64],
 ) -> NDArray[np.int64]:
     """Slots (ascending) of panel members who seek a PCP visit this month.
@@ -193,15 +185,15 @@ def visit_requests(
     Args:
         n: Slots in use.
         in_panel, chronic, bh: Population arrays.
-        u_visit: Dense ``visit`` uniforms of the month (float32, by slot).
+        key: Key of the ``visit`` stream this month.
         visit_prob: Visit probability per month by state (flattened [chronic, in episode]).
     """
     out = np.empty(n, np.int64)
     k = 0
     for s in range(n):
-        if in_panel[s] and u_visit[s] < visit_prob[_state_of(chronic[s], bh[s])]:
+        if in_panel[s]:
             out[k] = s
-            k += 1
+            k += unit_uniform(key, s) < visit_prob[_state_of(chronic[s], bh[s])]
     return out[:k]
 
 
@@ -211,7 +203,7 @@ def acute_care(
     in_panel: NDArray[np.bool_],
     chronic: NDArray[np.bool_],
     bh: NDArray[np.int8],
-    u_acute: NDArray[np.float32],
+    key: np.uint64,
     admit_prob: NDArray[np.float64],
     ed_prob: NDArray[np.float64],
     admission: NDArray[np.bool_],
@@ -220,7 +212,8 @@ def acute_care(
     """ED visits and admissions of the month, written to ``admission`` and ``ed_visit``.
 
     One uniform decides both: below the admission probability an admission, in the next
-    interval of the ED-visit probability an ED visit (twin of ``ArrayEngine.acute_care``).
+    interval of the ED-visit probability an ED visit (``key``: the ``acute`` stream's key this
+    month; twin of ``PatientAgent.use_acute_care``).
     """
     for s in range(n):
         if not in_panel[s]:
@@ -229,7 +222,7 @@ def acute_care(
             continue
         k = _state_of(chronic[s], bh[s])
         pa = admit_prob[k]
-        u = u_acute[s]
+        u = unit_uniform(key, s)
         admission[s] = u < pa
         ed_visit[s] = (u >= pa) and (u < pa + ed_prob[k])
 
@@ -426,7 +419,9 @@ def month_counts(
             c[8] += 1
         if admission[s]:
             c[9] += 1
-        start = program_start[s]
+        start = program_start[s]  # -1: never in a programme episode
+        if start < 0:
+            continue
         if start == month - 6:
             c[10] += 1
             if state in (_BH_IMPROVED, _BH_REMITTED):

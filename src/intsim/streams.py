@@ -2,21 +2,17 @@
 
 Every stochastic decision has its own named stream. The uniform a patient gets from a stream in a
 month is a function of ``(root seed, stream, month, patient slot)`` alone, so it does not depend on
-what other patients did, on the care model, or on the engine. Two generators realise this:
+what other patients did, on the care model, or on the engine. It is a counter-based hash, as
+Starsim's counter-based RNG: the SplitMix64 finaliser of ``key(stream, month) + slot * golden``,
+mapped to a double in [0, 1) (53 bits), computed only for the slots that need it. The key of a
+(stream, month) pair mixes the root key (``SeedSequence(seed)``) with the pair through the same
+finaliser.
 
-* **dense** streams (decisions nearly every patient takes every month, e.g. whether they visit
-  their PCP): one full-length array per (stream, month) from a PCG64 generator seeded with the
-  pair's 64-bit key (below); a slot's value is the slot-th output, which does not depend on the
-  array length;
-* **sparse** streams (decisions few patients take, e.g. consent): a counter-based hash — the
-  SplitMix64 finaliser of ``key(stream, month) + slot * golden`` — computed only for the slots that
-  need it, as Starsim's counter-based RNG does.
-
-The key of a (stream, month) pair mixes the root key (``SeedSequence(seed)``) with the pair
-through the SplitMix64 finaliser.
-
-Both engines call the same functions; :meth:`RandomStreams.uniform_one` (scalar, pure Python) is
-bit-identical to :meth:`RandomStreams.uniform` (vectorised).
+Both engines call the same functions: :meth:`RandomStreams.uniform_one` (scalar, pure Python) is
+bit-identical to :meth:`RandomStreams.uniform` (vectorised) and to the compiled kernels'
+:func:`intsim.kernels.unit_uniform`, which draw inline from the keys of
+:meth:`RandomStreams.keys`. (Until 2026-11-27 the four decisions nearly every patient takes every
+month were drawn as single-precision PCG64 arrays; docs/decisions.md 44 says why they are not.)
 """
 
 from __future__ import annotations
@@ -75,11 +71,6 @@ STREAM_NAMES: tuple[str, ...] = (
     "cm_departure",
 )
 STREAM_ID: dict[str, int] = {name: i for i, name in enumerate(STREAM_NAMES)}
-DENSE_STREAMS: frozenset[str] = frozenset({"incidence", "visit", "acute", "chronic_onset"})
-#: Dense streams are drawn in single precision (24-bit resolution, ample for comparisons with
-#: probabilities; cheaper). Sparse streams, including ``priority`` used to rank patients, are
-#: double precision (53 bits), so ties are practically impossible.
-SINGLE_PRECISION_STREAMS: frozenset[str] = DENSE_STREAMS
 
 
 class RandomStreams:
@@ -87,8 +78,8 @@ class RandomStreams:
 
     Args:
         seed: Root seed (>= 1).
-        n_slots: Number of patient slots (the length of dense arrays); every slot index used
-            must be below it.
+        n_slots: Number of patient slots; every slot index used must be below it (draws do not
+            depend on it).
     """
 
     def __init__(self, seed: int, n_slots: int) -> None:
@@ -97,8 +88,7 @@ class RandomStreams:
         self.seed = int(seed)
         self.n_slots = int(n_slots)
         self._root_key = int(np.random.SeedSequence(self.seed).generate_state(1, np.uint64)[0])
-        self._dense: dict[tuple[int, int], NDArray[np.float64]] = {}
-        self._dense_month = -1
+        self._keys: dict[tuple[str, int], int] = {}
 
     def key(self, stream: str, month: int) -> int:
         """Return the 64-bit key of a (stream, month) pair.
@@ -106,26 +96,13 @@ class RandomStreams:
         The key is the SplitMix64 finaliser of the root key (from ``SeedSequence(seed)``) plus a
         mixed (stream, month) counter, so distinct pairs get unrelated keys.
         """
-        counter = _mix64((STREAM_ID[stream] << 32) + month + 1)
-        return _mix64((self._root_key + counter) & _MASK64)
-
-    def _dense_array(self, stream: str, month: int) -> NDArray[np.floating]:
-        """The (stream, month) array over all slots, generated once per month.
-
-        A slot's value is the slot-th output of a PCG64 generator keyed by the pair, so it does
-        not depend on how many slots there are.
-        """
-        if month != self._dense_month:  # keep only the current month's arrays in memory
-            self._dense.clear()
-            self._dense_month = month
-        sid = STREAM_ID[stream]
-        arr = self._dense.get((sid, month))
-        if arr is None:
-            gen = np.random.Generator(np.random.PCG64(self.key(stream, month)))
-            dtype = np.float32 if stream in SINGLE_PRECISION_STREAMS else np.float64
-            arr = gen.random(self.n_slots, dtype=dtype)
-            self._dense[(sid, month)] = arr
-        return arr
+        k = self._keys.get((stream, month))
+        if k is None:
+            if len(self._keys) > 4 * len(STREAM_NAMES):  # keep about one month's keys
+                self._keys.clear()
+            counter = _mix64((STREAM_ID[stream] << 32) + month + 1)
+            k = self._keys[(stream, month)] = _mix64((self._root_key + counter) & _MASK64)
+        return k
 
     def uniform(self, stream: str, month: int, slots: NDArray[np.integer]) -> NDArray[np.float64]:
         """Return one uniform in [0, 1) per slot for this stream and month.
@@ -138,30 +115,14 @@ class RandomStreams:
         Returns:
             Array of uniforms aligned with ``slots``.
         """
-        if stream in DENSE_STREAMS:
-            return self._dense_array(stream, month)[slots]
         return sparse_uniforms(np.uint64(self.key(stream, month)), np.asarray(slots, np.int64))
 
-    def uniform_first(self, stream: str, month: int, n: int) -> NDArray[np.float64]:
-        """Return the uniforms of slots ``0 .. n-1`` (slot ``i`` at index ``i``)."""
-        if stream in DENSE_STREAMS:
-            return self._dense_array(stream, month)[:n]
-        return sparse_uniforms(np.uint64(self.key(stream, month)), np.arange(n, dtype=np.int64))
-
     def keys(self, streams: tuple[str, ...], month: int) -> NDArray[np.uint64]:
-        """Keys of several sparse streams in a month, for the compiled kernels."""
+        """Keys of several streams in a month, for the compiled kernels."""
         return np.array([self.key(name, month) for name in streams], dtype=np.uint64)
-
-    def dense(self, stream: str, month: int) -> NDArray[np.floating]:
-        """The dense stream's uniforms of every slot this month (index = slot; read-only use)."""
-        if stream not in DENSE_STREAMS:
-            raise ValueError(f"{stream!r} is not a dense stream")
-        return self._dense_array(stream, month)
 
     def uniform_one(self, stream: str, month: int, slot: int) -> float:
         """Scalar version of :meth:`uniform`, bit-identical to it."""
-        if stream in DENSE_STREAMS:
-            return float(self._dense_array(stream, month)[slot])
         return (_mix64((slot * _GOLDEN + self.key(stream, month)) & _MASK64) >> 11) * _TO_UNIT
 
 
