@@ -40,7 +40,7 @@ from numpy.typing import NDArray
 
 from intsim.care import CARE_MODEL_CLASSES, MonthCounters
 from intsim.claims import ClaimsBook, MonthBilling
-from intsim.clinical import build_month_tables, build_static_tables
+from intsim.clinical import MonthTables, build_month_tables, build_static_tables
 from intsim.engine_arrays import ArrayEngine
 from intsim.kernels import COUNT_FIELDS, month_counts
 from intsim.ledger import operating_costs, startup_cost
@@ -129,6 +129,7 @@ class ClinicModel(mesa.Model):
         self.pop = Population(self.capacity)
         self.streams = RandomStreams(self.root_seed, self.capacity)
         self.static = build_static_tables(values)
+        self._tables: dict[int, MonthTables] = {}
 
         phases = plan_phases(values)
         self._create_positions(phases)
@@ -207,6 +208,16 @@ class ClinicModel(mesa.Model):
         """Per-slot random priority of this month (lower is served first)."""
         return self.streams.uniform("priority", month, slots)
 
+    def _month_tables(self, since_go_live: int) -> MonthTables:
+        """Improvement tables of a month of the learning curve (cached: the curve flattens)."""
+        c = self.values.clinical
+        ramp_end = max(int(c.learning_months), 0) + 1  # the factor is 1 from here on
+        key = min(since_go_live, ramp_end)
+        tables = self._tables.get(key)
+        if tables is None:
+            tables = self._tables[key] = build_month_tables(self.values, self.static, key)
+        return tables
+
     def cocm_caseloads(self) -> NDArray[np.int64]:
         """Active CoCM caseload of each care manager."""
         pop = self.pop
@@ -283,7 +294,7 @@ class ClinicModel(mesa.Model):
         self.care.deliver(m, c)
         # 8 clinical
         since_go_live = max(m - self.first_go_live + 1, 1)  # organisational learning curve
-        tables = build_month_tables(self.values, self.static, since_go_live)
+        tables = self._month_tables(since_go_live)
         counts = self.engine.clinical_step(m, tables)
         # 9 acute care
         self.engine.acute_care(m)
