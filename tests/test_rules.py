@@ -20,7 +20,13 @@ from intsim.clinical import (
 from intsim.kernels import threshold_score_of, treatment_variant
 from intsim.patient import treatment_variant_one
 from intsim.population import Tx, threshold_score, threshold_score_one
-from intsim.providers import lowest_priority_first, order_by_priority, serve_minutes, split_fte
+from intsim.providers import (
+    first_by_priority,
+    lowest_priority_first,
+    order_by_priority,
+    serve_minutes,
+    split_fte,
+)
 from intsim.scenario import default_scenario
 
 
@@ -155,3 +161,19 @@ def test_acute_care_rates_average_to_the_published_panel_rates():
     assert static.ed_prob[0, 1] / static.ed_prob[0, 0] == pytest.approx(
         values.utilization.depression_ed_irr, rel=0.01
     )
+
+
+@pytest.mark.parametrize("with_key", [False, True])
+def test_first_by_priority_is_the_head_of_the_full_ordering(with_key):
+    rng = np.random.default_rng(4)
+    for trial in range(200):
+        n = int(rng.integers(0, 60))
+        slots = np.sort(rng.choice(10_000, n, replace=False)).astype(np.int64)
+        # coarse priorities and keys force ties at the cut
+        priority = rng.integers(0, 8, n) / 8.0
+        key = rng.integers(0, 4, n) if with_key else None
+        keys = () if key is None else (key,)
+        full = order_by_priority(slots, priority, *keys)
+        for k in (0, 1, n // 3, n - 1, n, n + 5):
+            got = first_by_priority(slots, priority, k, key)
+            assert got.tolist() == full[: max(k, 0)].tolist(), (trial, k)

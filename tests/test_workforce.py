@@ -425,8 +425,8 @@ def test_departing_care_manager_caseload_is_reassigned_within_caps():
     moved = seen["events"]["cm_reassigned"]
     back = seen["events"]["cm_returned_to_waitlist"]
     gone = seen["gone"]
-    # the scenario exercises all three outcomes
-    assert len(mine) == 15
+    # the leaver's whole caseload is handled, and the scenario exercises all three outcomes
+    assert len(mine) == seen["before"][leaver.index] >= 10
     assert moved > 0
     assert back > 0
     assert moved + back + gone == len(mine)
@@ -565,7 +565,7 @@ def test_burnout_stays_zero_when_underloaded_or_threshold_is_high():
     high = scenario("cocm", {**OVERLOADED, "workforce.burnout_threshold": 5.0})
     df_high, log_high = _run_with_loads(high, seed=4)
     loads = [e[3] for e in log_high if e[1].role == "care_manager" and e[3] is not None]
-    assert max(loads) > 1.5  # overloaded, but below the (high) threshold
+    assert max(loads) > 1.0  # overloaded (default threshold 1.0), but below the high threshold
     assert max(loads) <= 5.0
     assert (df_high["burnout_cm"] == 0.0).all()
     assert (df_high["mean_burnout"] == 0.0).all()

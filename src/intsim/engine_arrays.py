@@ -17,7 +17,6 @@ from intsim.clinical import MAX_EPISODE_MONTH, NOISE_QUANTILES, MonthTables, Sta
 from intsim.population import (
     MAX_SCORE,
     Population,
-    Tx,
 )
 from intsim.streams import RandomStreams
 
@@ -141,23 +140,23 @@ class ArrayEngine:
         waiting for CoCM or a BHC visit.
         """
         pop, v = self.pop, self.values  # type: ignore[attr-defined]
-        cocm = pop.in_treatment(Tx.COCM)
-        cocm_wait = pop.waiting_for_cocm()
-        bhc_wait = pop.waiting_for_bhc()
-        p_cocm = np.where(
-            pop.treatment_month[cocm] == 2, v.cocm.early_disengagement, v.cocm.monthly_dropout
+        return kernels.disengaging(
+            pop.n_used,
+            pop.treatment,
+            pop.treatment_month,
+            pop.waitlist_since,
+            pop.bhc_wait_since,
+            np.uint64(self.streams.key("dropout", month)),
+            np.array(
+                [
+                    v.cocm.early_disengagement,
+                    v.cocm.monthly_dropout,
+                    v.cocm.waitlist_dropout,
+                    v.pcbh.wait_abandonment,
+                ],
+                dtype=np.float64,
+            ),
         )
-        cand = np.concatenate([cocm, cocm_wait, bhc_wait])
-        p = np.concatenate(
-            [
-                p_cocm,
-                np.full(len(cocm_wait), v.cocm.waitlist_dropout),
-                np.full(len(bhc_wait), v.pcbh.wait_abandonment),
-            ]
-        )
-        order = np.argsort(cand, kind="stable")
-        cand, p = cand[order], p[order]
-        return cand[self.streams.uniform("dropout", month, cand) < p]
 
     def leave_after_cm_departure(self, month: int, slots: Slots) -> NDArray[np.bool_]:
         """Whether each patient whose care manager left (and was not reassigned) disengages."""

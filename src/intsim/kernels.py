@@ -52,6 +52,19 @@ def unit_uniform(key: np.uint64, slot: np.int64) -> float:
 
 
 @njit(**_JIT)
+def first_uniforms(key: np.uint64, n: int) -> NDArray[np.float64]:
+    """Counter-based uniforms of slots ``0 .. n-1``.
+
+    A branch-free loop the compiler vectorises (well under a nanosecond per draw); kernels that
+    need a draw for most slots take them from here rather than hashing inside a branchy loop.
+    """
+    out = np.empty(n, np.float64)
+    for s in range(n):
+        out[s] = unit_uniform(key, s)
+    return out
+
+
+@njit(**_JIT)
 def sparse_uniforms(key: np.uint64, slots: NDArray[np.int64]) -> NDArray[np.float64]:
     """Counter-based uniforms of the given slots (see :func:`unit_uniform`)."""
     out = np.empty(len(slots), np.float64)
@@ -128,12 +141,14 @@ def onset(
     k_incidence, k_chronic_onset = keys[0], keys[1]
     k_resolve, k_condition, k_chronic_ep, k_severity = keys[2], keys[3], keys[4], keys[5]
     anxiety_share, chronic_ep_share, severe, modsevere = shares[0], shares[1], shares[2], shares[3]
+    u_incidence = first_uniforms(k_incidence, n)
+    u_chronic = first_uniforms(k_chronic_onset, n)
     for s in range(n):
         state = bh[s]
         start = False
         if state == _BH_NONE:
             if in_panel[s]:
-                u = unit_uniform(k_incidence, s)
+                u = u_incidence[s]
                 if u < incidence_prob:
                     start = True
                 elif u < incidence_prob + sub_incidence_prob:
@@ -158,7 +173,7 @@ def onset(
             episode_month[s] = 0
             known[s] = False
         if in_panel[s] and not chronic[s]:
-            chronic[s] = unit_uniform(k_chronic_onset, s) < chronic_onset_prob
+            chronic[s] = u_chronic[s] < chronic_onset_prob
 
 
 # --------------------------------------------------------------------------- visits, acute care
@@ -188,12 +203,12 @@ def visit_requests(
         key: Key of the ``visit`` stream this month.
         visit_prob: Visit probability per month by state (flattened [chronic, in episode]).
     """
+    u = first_uniforms(key, n)
     out = np.empty(n, np.int64)
     k = 0
     for s in range(n):
-        if in_panel[s]:
-            out[k] = s
-            k += unit_uniform(key, s) < visit_prob[_state_of(chronic[s], bh[s])]
+        out[k] = s
+        k += in_panel[s] and u[s] < visit_prob[_state_of(chronic[s], bh[s])]
     return out[:k]
 
 
@@ -215,16 +230,13 @@ def acute_care(
     interval of the ED-visit probability an ED visit (``key``: the ``acute`` stream's key this
     month; twin of ``PatientAgent.use_acute_care``).
     """
+    uniforms = first_uniforms(key, n)
     for s in range(n):
-        if not in_panel[s]:
-            admission[s] = False
-            ed_visit[s] = False
-            continue
         k = _state_of(chronic[s], bh[s])
         pa = admit_prob[k]
-        u = unit_uniform(key, s)
-        admission[s] = u < pa
-        ed_visit[s] = (u >= pa) and (u < pa + ed_prob[k])
+        u = uniforms[s]
+        admission[s] = in_panel[s] and u < pa
+        ed_visit[s] = in_panel[s] and u >= pa and u < pa + ed_prob[k]
 
 
 # --------------------------------------------------------------------------- clinical course
@@ -393,43 +405,36 @@ def month_counts(
     members only (:meth:`intsim.population.Population.remove`).
     """
     c = np.zeros(len(COUNT_FIELDS), np.int64)
+    by_state = np.zeros(8, np.int64)
+    by_treatment = np.zeros(8, np.int64)
+    panel = waiting = ed = admitted = 0
     for s in range(n):
-        if in_panel[s]:
-            c[0] += 1
+        panel += in_panel[s]
         state = bh[s]
-        if state == _BH_ACTIVE:
-            c[1] += 1
-        elif state == _BH_SUB:
-            c[2] += 1
-        tx = treatment[s]
-        if tx == _TX_COCM:
-            c[3] += 1
-        elif tx == _TX_PCBH:
-            c[4] += 1
-        elif tx == _TX_PCP:
-            c[5] += 1
-        elif tx == _TX_SPECIALTY:
-            c[5] += 1
-            c[6] += 1
-        if waitlist_since[s] >= 0:
-            c[7] += 1
-        if bhc_wait_since[s] >= 0:
-            c[7] += 1
-        if ed_visit[s]:
-            c[8] += 1
-        if admission[s]:
-            c[9] += 1
+        by_state[state] += 1
+        by_treatment[treatment[s]] += 1
+        waiting += (waitlist_since[s] >= 0) + (bhc_wait_since[s] >= 0)
+        ed += ed_visit[s]
+        admitted += admission[s]
         start = program_start[s]  # -1: never in a programme episode
         if start < 0:
             continue
         if start == month - 6:
             c[10] += 1
-            if state in (_BH_IMPROVED, _BH_REMITTED):
-                c[11] += 1
+            c[11] += state in (_BH_IMPROVED, _BH_REMITTED)
         elif start == month - 12:
             c[12] += 1
-            if state == _BH_REMITTED:
-                c[13] += 1
+            c[13] += state == _BH_REMITTED
+    c[0] = panel
+    c[1] = by_state[_BH_ACTIVE]
+    c[2] = by_state[_BH_SUB]
+    c[3] = by_treatment[_TX_COCM]
+    c[4] = by_treatment[_TX_PCBH]
+    c[5] = by_treatment[_TX_PCP] + by_treatment[_TX_SPECIALTY]
+    c[6] = by_treatment[_TX_SPECIALTY]
+    c[7] = waiting
+    c[8] = ed
+    c[9] = admitted
     return c
 
 
@@ -502,4 +507,238 @@ def slots_at_least(values: NDArray[np.integer], n: int, value: int) -> NDArray[n
     for s in range(n):
         out[k] = s
         k += values[s] >= value
+    return out[:k]
+
+
+# --------------------------------------------------------------------------- care pathways
+
+
+@njit(**_JIT)
+def _untreated(
+    s: int,
+    treatment: NDArray[np.int8],
+    waitlist_since: NDArray[np.int16],
+    bhc_wait_since: NDArray[np.int16],
+) -> bool:
+    """No current treatment and on no waitlist (twin of :func:`intsim.care.base.untreated`)."""
+    return treatment[s] == _TX_NONE and waitlist_since[s] < 0 and bhc_wait_since[s] < 0
+
+
+@njit(**_JIT)
+def classify_visitors(
+    visitors: NDArray[np.int64],
+    screened_mask: NDArray[np.bool_],
+    scores: NDArray[np.int64],
+    detect_key: np.uint64,
+    pcp_sensitivity: float,
+    positive_score: int,
+    bh: NDArray[np.int8],
+    known: NDArray[np.bool_],
+    chronic: NDArray[np.bool_],
+    treatment: NDArray[np.int8],
+    waitlist_since: NDArray[np.int16],
+    bhc_wait_since: NDArray[np.int16],
+    screen_score: NDArray[np.int8],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Identify needs among the month's PCP visitors (kernel of ``care.base.detect_at_visits``).
+
+    Screened visitors are identified by their observed score (threshold: ``>= positive_score``,
+    subthreshold: 5 to ``positive_score - 1``); unscreened visitors with a threshold episode are
+    recognised by the PCP with probability ``pcp_sensitivity`` (``detect`` stream). Identified
+    patients become known to the practice and the screening score is kept.
+
+    Args:
+        visitors: Patients seen this month (ascending slots).
+        screened_mask: Whether each visitor was screened.
+        scores: Observed scores of the screened visitors, in visitor order.
+        detect_key: Key of the ``detect`` stream this month.
+        pcp_sensitivity: Unassisted recognition probability of a threshold episode.
+        positive_score: Lowest positive (threshold) score.
+
+    Returns:
+        Untreated identified threshold patients, untreated subthreshold patients, untreated
+        chronic patients with no BH need (ascending slots each), and the counts
+        ``screened, positive screens, newly detected, eligible``.
+    """
+    n = len(visitors)
+    threshold = np.empty(n, np.int64)
+    sub = np.empty(n, np.int64)
+    health_behavior = np.empty(n, np.int64)
+    n_thr = n_sub = n_hb = 0
+    counts = np.zeros(4, np.int64)
+    j = 0
+    for i in range(n):
+        s = visitors[i]
+        identified = False
+        is_sub = False
+        if screened_mask[i]:
+            score = scores[j]
+            j += 1
+            screen_score[s] = score
+            counts[0] += 1
+            if score >= positive_score:
+                identified = True
+                counts[1] += 1
+            elif score >= 5:
+                is_sub = True
+        elif bh[s] == _BH_ACTIVE:
+            identified = unit_uniform(detect_key, s) < pcp_sensitivity
+        free = _untreated(s, treatment, waitlist_since, bhc_wait_since)
+        if identified:
+            if not known[s] and bh[s] == _BH_ACTIVE:
+                counts[2] += 1
+            known[s] = True
+            if free:
+                threshold[n_thr] = s
+                n_thr += 1
+                counts[3] += 1
+            continue
+        if is_sub and free:
+            sub[n_sub] = s
+            n_sub += 1
+        if chronic[s] and bh[s] == _BH_NONE and free:
+            health_behavior[n_hb] = s
+            n_hb += 1
+    return threshold[:n_thr], sub[:n_sub], health_behavior[:n_hb], counts
+
+
+@njit(**_JIT)
+def _end_treatment(
+    s: int,
+    treatment: NDArray[np.int8],
+    treatment_month: NDArray[np.int16],
+    care_manager: NDArray[np.int16],
+    waitlist_since: NDArray[np.int16],
+    bhc_wait_since: NDArray[np.int16],
+    followup_ok: NDArray[np.bool_],
+    reviewed: NDArray[np.bool_],
+    improved_months: NDArray[np.int16],
+    bhc_visits_left: NDArray[np.int8],
+    pcp_cotreat: NDArray[np.bool_],
+) -> None:
+    """Twin of :meth:`intsim.population.Population.end_treatment` for one slot."""
+    treatment[s] = _TX_NONE
+    treatment_month[s] = 0
+    care_manager[s] = -1
+    waitlist_since[s] = -1
+    bhc_wait_since[s] = -1
+    followup_ok[s] = False
+    reviewed[s] = False
+    improved_months[s] = 0
+    bhc_visits_left[s] = 0
+    pcp_cotreat[s] = False
+
+
+@njit(**_JIT)
+def end_of_month_treatment(
+    n: int,
+    bh: NDArray[np.int8],
+    treatment: NDArray[np.int8],
+    treatment_month: NDArray[np.int16],
+    care_manager: NDArray[np.int16],
+    waitlist_since: NDArray[np.int16],
+    bhc_wait_since: NDArray[np.int16],
+    followup_ok: NDArray[np.bool_],
+    reviewed: NDArray[np.bool_],
+    improved_months: NDArray[np.int16],
+    bhc_visits_left: NDArray[np.int8],
+    pcp_cotreat: NDArray[np.bool_],
+    discharge_cocm: bool,
+    end_pcbh: bool,
+    discharge_after_response_months: int,
+    max_cocm_months: int,
+    usual_care_months: int,
+) -> None:
+    """Treatment bookkeeping at the end of the month, slot by slot (in place).
+
+    In the order of the care models' ``end_month`` hooks: CoCM discharge after sustained
+    improvement or at the maximum episode length (``discharge_cocm``); end of PCBH episodes with
+    no visits left, PCP co-treatment continuing to its planned length (``end_pcbh``); end of
+    usual-care courses that reached ``usual_care_months``; then one more month on the treatment
+    clock of everyone still in treatment (:func:`intsim.care.base.end_of_month_treatment`).
+    Ending a treatment clears the patient's programme bookkeeping (as
+    :meth:`intsim.population.Population.end_treatment`), waitlists included.
+    """
+    for s in range(n):
+        tx = treatment[s]
+        if tx == _TX_NONE:
+            continue
+        done = False
+        if tx == _TX_COCM and discharge_cocm:
+            if bh[s] in (_BH_IMPROVED, _BH_REMITTED):
+                improved_months[s] += 1
+            else:
+                improved_months[s] = 0
+            done = (
+                improved_months[s] >= discharge_after_response_months
+                or treatment_month[s] >= max_cocm_months
+            )
+        elif tx == _TX_PCBH and end_pcbh and bhc_visits_left[s] <= 0:
+            if pcp_cotreat[s] and treatment_month[s] < usual_care_months:
+                treatment[s] = _TX_PCP
+                pcp_cotreat[s] = False
+            else:
+                done = True
+        if not done and treatment[s] in (_TX_PCP, _TX_SPECIALTY):
+            done = treatment_month[s] >= usual_care_months
+        if done:
+            _end_treatment(
+                s,
+                treatment,
+                treatment_month,
+                care_manager,
+                waitlist_since,
+                bhc_wait_since,
+                followup_ok,
+                reviewed,
+                improved_months,
+                bhc_visits_left,
+                pcp_cotreat,
+            )
+        else:
+            treatment_month[s] += 1
+
+
+@njit(**_JIT)
+def disengaging(
+    n: int,
+    treatment: NDArray[np.int8],
+    treatment_month: NDArray[np.int16],
+    waitlist_since: NDArray[np.int16],
+    bhc_wait_since: NDArray[np.int16],
+    key: np.uint64,
+    probs: NDArray[np.float64],
+) -> NDArray[np.int64]:
+    """Patients who disengage at the start of the month (twin of ``ArrayEngine.disengage``).
+
+    Args:
+        n: Slots in use.
+        treatment, treatment_month, waitlist_since, bhc_wait_since: Population arrays.
+        key: Key of the ``dropout`` stream this month.
+        probs: Probabilities per month: early CoCM disengagement (treatment month 2), later
+            CoCM dropout, CoCM waitlist dropout, abandonment of the BHC waitlist.
+
+    Returns:
+        Slots (ascending; a patient on two lists is drawn for each, with the same uniform).
+    """
+    out = np.empty(3 * n, np.int64)
+    k = 0
+    for s in range(n):
+        cocm = treatment[s] == _TX_COCM
+        waits = waitlist_since[s] >= 0
+        bhc_waits = bhc_wait_since[s] >= 0
+        if not (cocm or waits or bhc_waits):
+            continue
+        u = unit_uniform(key, s)
+        if cocm:
+            p = probs[0] if treatment_month[s] == 2 else probs[1]
+            if u < p:
+                out[k] = s
+                k += 1
+        if waits and u < probs[2]:
+            out[k] = s
+            k += 1
+        if bhc_waits and u < probs[3]:
+            out[k] = s
+            k += 1
     return out[:k]

@@ -31,6 +31,39 @@ def order_by_priority(slots: Slots, priority: NDArray[np.float64], *keys: NDArra
     return slots[order]
 
 
+def first_by_priority(
+    slots: Slots, priority: NDArray[np.float64], k: int, key: NDArray | None = None
+) -> Slots:
+    """The first ``k`` of ``order_by_priority(slots, priority[, key])``, in that order.
+
+    Selects by partition before sorting, so serving a few patients from a long queue does not
+    sort the whole queue; the result is exactly the head of the full ordering.
+
+    Args:
+        slots: Patient slots.
+        priority: Per-slot random priority (lower is served first).
+        k: Number of patients wanted.
+        key: Optional leading sort key (ascending), e.g. the month a patient joined a queue.
+    """
+    n = len(slots)
+    keys = () if key is None else (key,)
+    if k >= n:
+        return order_by_priority(slots, priority, *keys)
+    if k <= 0:
+        return slots[:0]
+    if key is None:
+        pick = priority <= np.partition(priority, k - 1)[k - 1]
+    else:
+        cut_key = np.partition(key, k - 1)[k - 1]
+        pick = key < cut_key
+        tied = np.flatnonzero(key == cut_key)
+        need = k - int(np.count_nonzero(pick))  # >= 1: fewer than k keys are below the cut
+        tied_priority = priority[tied]
+        pick[tied[tied_priority <= np.partition(tied_priority, need - 1)[need - 1]]] = True
+    chosen = order_by_priority(slots[pick], priority[pick], *(k_[pick] for k_ in keys))
+    return chosen[:k]
+
+
 def lowest_priority_first(slots: Slots, priority: NDArray[np.float64], k: int) -> Slots:
     """The ``k`` slots with the lowest priority values, in ascending slot order.
 

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from intsim.kernels import classify_visitors
+from intsim.kernels import end_of_month_treatment as end_of_month_treatment_kernel
 from intsim.population import BH, Tx
 
 if TYPE_CHECKING:
@@ -78,6 +80,8 @@ class CareModel:
 
     name: ClassVar[str] = "base"
     screening: ClassVar[bool] = False
+    offers_cocm: ClassVar[bool] = False  # CoCM caseloads to discharge at the end of the month
+    offers_pcbh: ClassVar[bool] = False  # PCBH episodes to end at the end of the month
 
     def __init__(self, model: ClinicModel) -> None:
         self.model = model
@@ -101,8 +105,9 @@ class CareModel:
 
     def end_month(self, month: int, c: MonthCounters) -> None:
         """Treatment bookkeeping at the end of the month."""
-        end_usual_care_courses(self.model)
-        advance_treatment_months(self.model)
+        end_of_month_treatment(
+            self.model, discharge_cocm=self.offers_cocm, end_pcbh=self.offers_pcbh
+        )
 
 
 # --------------------------------------------------------------------------- pathways
@@ -144,33 +149,28 @@ def detect_at_visits(
         screened_mask = st.uniform("screen_offer", month, visitors) < v.detection.screening_rate
     else:
         screened_mask = np.zeros(len(visitors), bool)
-    screened = visitors[screened_mask]
-    unscreened = visitors[~screened_mask]
-    scores = model.engine.observed_scores(month, screened, "screen")
-    pop.screen_score[screened] = scores
-    elig = v.detection.positive_score
-    positive = screened[scores >= elig]
-    sub = screened[(scores >= 5) & (scores < elig)]
-    episode = unscreened[pop.bh[unscreened] == BH.ACTIVE]
-    recognised = episode[st.uniform("detect", month, episode) < v.detection.pcp_sensitivity]
-    is_identified = np.zeros(pop.n_used, bool)
-    is_identified[positive] = True
-    is_identified[recognised] = True
-    identified = np.flatnonzero(is_identified)
-    c.screened += len(screened)
-    c.positive_screens += len(positive)
-    newly = identified[~pop.known[identified] & (pop.bh[identified] == BH.ACTIVE)]
-    c.detected += len(newly)
-    pop.known[identified] = True
-    threshold = untreated(model, identified)
-    c.eligible += len(threshold)
-    in_need = (pop.bh[visitors] != BH.NONE) | is_identified[visitors]
-    hb = visitors[pop.chronic[visitors] & ~in_need]
-    return VisitOutcome(
-        threshold=threshold,
-        subthreshold=untreated(model, sub[~is_identified[sub]]),
-        health_behavior=untreated(model, hb),
+    scores = model.engine.observed_scores(month, visitors[screened_mask], "screen")
+    threshold, subthreshold, health_behavior, counts = classify_visitors(
+        visitors,
+        screened_mask,
+        scores.astype(np.int64),
+        np.uint64(st.key("detect", month)),
+        float(v.detection.pcp_sensitivity),
+        int(v.detection.positive_score),
+        pop.bh,
+        pop.known,
+        pop.chronic,
+        pop.treatment,
+        pop.waitlist_since,
+        pop.bhc_wait_since,
+        pop.screen_score,
     )
+    screened, positive, detected, eligible = counts.tolist()
+    c.screened += screened
+    c.positive_screens += positive
+    c.detected += detected
+    c.eligible += eligible
+    return VisitOutcome(threshold, subthreshold, health_behavior)
 
 
 def usual_care_treatment(model: ClinicModel, month: int, slots: Slots, c: MonthCounters) -> None:
@@ -197,16 +197,34 @@ def usual_care_treatment(model: ClinicModel, month: int, slots: Slots, c: MonthC
     c.pcp_treatment_starts += len(pcp)
 
 
-def end_usual_care_courses(model: ClinicModel) -> None:
-    """End PCP and specialty courses that reached their length."""
-    pop = model.pop
-    treated = np.concatenate([pop.in_treatment(Tx.PCP), pop.in_treatment(Tx.SPECIALTY)])
-    done = np.sort(treated[pop.treatment_month[treated] >= model.values.detection.treatment_months])
-    pop.end_treatment(done)
+def end_of_month_treatment(
+    model: ClinicModel, *, discharge_cocm: bool = False, end_pcbh: bool = False
+) -> None:
+    """Treatment bookkeeping at the end of the month, slot by slot.
 
-
-def advance_treatment_months(model: ClinicModel) -> None:
-    """Add one month to the treatment clock of everyone in treatment."""
-    pop = model.pop
-    n = pop.n_used
-    pop.treatment_month[:n] += pop.treatment[:n] != Tx.NONE
+    CoCM discharge after sustained improvement or at the maximum episode length
+    (``discharge_cocm``), end of PCBH episodes with no visits left — a PCP co-treatment continues
+    to its planned length — (``end_pcbh``), end of usual-care (PCP and specialty) courses that
+    reached ``detection.treatment_months``, then one more month on the treatment clock of
+    everyone still in treatment (:func:`intsim.kernels.end_of_month_treatment`).
+    """
+    pop, v = model.pop, model.values
+    end_of_month_treatment_kernel(
+        pop.n_used,
+        pop.bh,
+        pop.treatment,
+        pop.treatment_month,
+        pop.care_manager,
+        pop.waitlist_since,
+        pop.bhc_wait_since,
+        pop.followup_ok,
+        pop.reviewed,
+        pop.improved_months,
+        pop.bhc_visits_left,
+        pop.pcp_cotreat,
+        discharge_cocm,
+        end_pcbh,
+        int(v.cocm.discharge_after_response_months),
+        int(v.cocm.max_episode_months),
+        int(v.detection.treatment_months),
+    )

@@ -28,7 +28,7 @@ from intsim.care.base import (
 from intsim.clinical import MINUTES_QUANTILES
 from intsim.kernels import slots_equal
 from intsim.population import BH, Tx
-from intsim.providers import assign_to_most_room, order_by_priority, serve_minutes
+from intsim.providers import assign_to_most_room, first_by_priority, serve_minutes
 
 if TYPE_CHECKING:
     from intsim.model import ClinicModel
@@ -54,13 +54,14 @@ def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
     queue = pop.waiting_for_cocm()
     if len(queue) == 0 or not model.care_managers:
         return
-    prio = model.priority(month, queue)
-    queue = order_by_priority(queue, prio, pop.waitlist_since[queue])
     caseload = model.cocm_caseloads()
     room = [cm.caseload_cap - int(n) for cm, n in zip(model.care_managers, caseload, strict=True)]
     # the care manager with most room first (lowest index on ties)
     assigned = [model.care_managers[k].index for k in assign_to_most_room(room, len(queue))]
-    new = queue[: len(assigned)]
+    if not assigned:
+        return
+    prio = model.priority(month, queue)
+    new = first_by_priority(queue, prio, len(assigned), pop.waitlist_since[queue])
     pop.waitlist_since[new] = -1
     pop.treatment[new] = Tx.COCM
     pop.treatment_month[new] = 1
@@ -129,8 +130,7 @@ def psychiatric_reviews(model: ClinicModel, month: int, c: MonthCounters) -> Non
     n = min(len(cand), int(minutes // v.psychiatric_review_minutes))
     if n == 0:
         return
-    order = order_by_priority(cand, model.priority(month, cand), -pop.treatment_month[cand])
-    chosen = order[:n]
+    chosen = first_by_priority(cand, model.priority(month, cand), n, -pop.treatment_month[cand])
     pop.reviewed[chosen] = True
     pop.psych_minutes[chosen] = int(v.psychiatric_review_minutes)
     c.psych_minutes += int(n * v.psychiatric_review_minutes)
@@ -166,24 +166,12 @@ def enrol_prevalent_cohort(model: ClinicModel, month: int) -> None:
     offer_cocm(model, month, cohort)
 
 
-def discharge_cocm(model: ClinicModel) -> None:
-    """Discharge after sustained improvement or at the maximum episode length."""
-    pop, v = model.pop, model.values.cocm
-    enrolled = pop.in_treatment(Tx.COCM)
-    better = (pop.bh[enrolled] == BH.IMPROVED) | (pop.bh[enrolled] == BH.REMITTED)
-    pop.improved_months[enrolled] = np.where(better, pop.improved_months[enrolled] + 1, 0)
-    done = enrolled[
-        (pop.improved_months[enrolled] >= v.discharge_after_response_months)
-        | (pop.treatment_month[enrolled] >= v.max_episode_months)
-    ]
-    pop.end_treatment(done)
-
-
 class CollaborativeCare(CareModel):
     """The Collaborative Care Model with universal screening at PCP visits."""
 
     name = "cocm"
     screening = True
+    offers_cocm = True
 
     def start_month(self, month: int, c: MonthCounters) -> None:
         """CoCM disengagement (and the trial-style enrolment of a prevalent cohort)."""
@@ -203,7 +191,6 @@ class CollaborativeCare(CareModel):
         psychiatric_reviews(self.model, month, c)
 
     def end_month(self, month: int, c: MonthCounters) -> None:
-        """Three-month measurement, discharge, then the usual-care bookkeeping."""
+        """Three-month measurement, then discharge and the usual-care bookkeeping."""
         measure_at_three_months(self.model, month, c)
-        discharge_cocm(self.model)
         super().end_month(month, c)

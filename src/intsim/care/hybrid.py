@@ -21,7 +21,6 @@ from intsim.care.base import (
 )
 from intsim.care.cocm import (
     care_manager_minutes,
-    discharge_cocm,
     enrol_from_queue,
     measure_at_three_months,
     offer_cocm,
@@ -29,7 +28,6 @@ from intsim.care.cocm import (
 )
 from intsim.care.pcbh import (
     BhcSchedule,
-    end_pcbh_episodes,
     refer_to_bhc,
     scheduled_visits,
     warm_handoffs,
@@ -52,6 +50,8 @@ class Hybrid(CareModel):
 
     name = "hybrid"
     screening = True
+    offers_cocm = True
+    offers_pcbh = True
 
     def __init__(self, model: object) -> None:
         super().__init__(model)  # type: ignore[arg-type]
@@ -84,6 +84,4 @@ class Hybrid(CareModel):
     def end_month(self, month: int, c: MonthCounters) -> None:
         """Discharge CoCM patients, end BHC episodes, usual-care bookkeeping."""
         measure_at_three_months(self.model, month, c)
-        discharge_cocm(self.model)
-        end_pcbh_episodes(self.model)
         super().end_month(month, c)

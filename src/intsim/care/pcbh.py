@@ -23,7 +23,7 @@ from intsim.care.base import (
     usual_care_treatment,
 )
 from intsim.population import BH, BhcVisitKind, Tx
-from intsim.providers import lowest_priority_first, order_by_priority
+from intsim.providers import first_by_priority, lowest_priority_first
 
 if TYPE_CHECKING:
     from intsim.model import ClinicModel
@@ -144,11 +144,11 @@ def scheduled_visits(model: ClinicModel, month: int, book: BhcSchedule, c: Month
     pop.bhc_visits_left[cont] -= 1
     book.requested += len(cont)  # the standing queue is backlog, not new demand
     book.record_load(model)
-    cont = order_by_priority(cont, model.priority(month, cont))[:free]
+    cont = first_by_priority(cont, model.priority(month, cont), free)
     free -= len(cont)
-    waiting = order_by_priority(
-        waiting, model.priority(month, waiting), pop.bhc_wait_since[waiting]
-    )[:free]
+    waiting = first_by_priority(
+        waiting, model.priority(month, waiting), free, pop.bhc_wait_since[waiting]
+    )
     free -= len(waiting)
     book.scheduled_left, book.same_day_left = free, 0
     booked = np.sort(np.concatenate([cont, waiting]))
@@ -163,25 +163,12 @@ def scheduled_visits(model: ClinicModel, month: int, book: BhcSchedule, c: Month
     pop.bhc_wait_since[lost] = -1
 
 
-def end_pcbh_episodes(model: ClinicModel) -> None:
-    """End episodes with no visits left; PCP co-treatment continues to its planned length."""
-    pop = model.pop
-    done = pop.in_treatment(Tx.PCBH)
-    done = done[pop.bhc_visits_left[done] <= 0]
-    back_to_pcp = done[
-        pop.pcp_cotreat[done]
-        & (pop.treatment_month[done] < model.values.detection.treatment_months)
-    ]
-    pop.end_treatment(np.setdiff1d(done, back_to_pcp, assume_unique=True))
-    pop.treatment[back_to_pcp] = Tx.PCP
-    pop.pcp_cotreat[back_to_pcp] = False
-
-
 class PrimaryCareBehavioralHealth(CareModel):
     """The PCBH model: behavioral health consultants embedded in the primary-care team."""
 
     name = "pcbh"
     screening = True
+    offers_pcbh = True
 
     def __init__(self, model: ClinicModel) -> None:
         super().__init__(model)
@@ -201,8 +188,3 @@ class PrimaryCareBehavioralHealth(CareModel):
     def deliver(self, month: int, c: MonthCounters) -> None:
         """Scheduled BHC visits."""
         scheduled_visits(self.model, month, self.book, c)
-
-    def end_month(self, month: int, c: MonthCounters) -> None:
-        """End finished episodes, then the usual-care bookkeeping."""
-        end_pcbh_episodes(self.model)
-        super().end_month(month, c)
