@@ -83,8 +83,7 @@ class ArrayEngine:
         pop, st, p = self.pop, self.static, self.values.population  # type: ignore[attr-defined]
         streams = self.streams
         kernels.onset(
-            pop.n_used,
-            pop.in_panel,
+            pop.panel_slots(),
             pop.bh,
             pop.treatment,
             pop.score,
@@ -114,8 +113,7 @@ class ArrayEngine:
         """Patients who seek a PCP visit this month (ascending slots)."""
         pop = self.pop
         return kernels.visit_requests(
-            pop.n_used,
-            pop.in_panel,
+            pop.panel_slots(),
             pop.chronic,
             pop.bh,
             np.uint64(self.streams.key("visit", month)),
@@ -179,7 +177,7 @@ class ArrayEngine:
         v = self.values
         c = v.clinical  # type: ignore[attr-defined]
         improvements, remissions, relapses, recoveries = kernels.clinical_step(
-            pop.n_used,
+            pop.panel_slots(),
             pop.bh,
             pop.score,
             pop.baseline_score,
@@ -221,8 +219,7 @@ class ArrayEngine:
         """ED visits and hospital admissions this month (written to the service arrays)."""
         pop, st = self.pop, self.static
         kernels.acute_care(
-            pop.n_used,
-            pop.in_panel,
+            pop.panel_slots(),
             pop.chronic,
             pop.bh,
             np.uint64(self.streams.key("acute", month)),

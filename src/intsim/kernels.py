@@ -52,15 +52,15 @@ def unit_uniform(key: np.uint64, slot: np.int64) -> float:
 
 
 @njit(**_JIT)
-def first_uniforms(key: np.uint64, n: int) -> NDArray[np.float64]:
-    """Counter-based uniforms of slots ``0 .. n-1``.
+def panel_uniforms(key: np.uint64, panel: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Counter-based uniforms of the given slots (index ``i`` for ``panel[i]``).
 
-    A branch-free loop the compiler vectorises (well under a nanosecond per draw); kernels that
-    need a draw for most slots take them from here rather than hashing inside a branchy loop.
+    A branch-free loop the compiler vectorises (about a nanosecond per draw); kernels that need
+    a draw for most panel members take them from here rather than hashing inside a branchy loop.
     """
-    out = np.empty(n, np.float64)
-    for s in range(n):
-        out[s] = unit_uniform(key, s)
+    out = np.empty(len(panel), np.float64)
+    for i in range(len(panel)):
+        out[i] = unit_uniform(key, panel[i])
     return out
 
 
@@ -100,8 +100,7 @@ def subthreshold_score_of(u: float) -> int:
 
 @njit(**_JIT)
 def onset(
-    n: int,
-    in_panel: NDArray[np.bool_],
+    panel: NDArray[np.int64],
     bh: NDArray[np.int8],
     treatment: NDArray[np.int8],
     score: NDArray[np.int8],
@@ -123,10 +122,13 @@ def onset(
 
     Twin of :meth:`intsim.engine_arrays.ArrayEngine.onset`.
 
+    Departed patients have cleared states (:meth:`intsim.population.Population.remove`), so only
+    panel members can change.
+
     Args:
-        n: Slots in use.
-        in_panel, bh, treatment, score, baseline_score, condition, chronic_episode,
-            episode_month, known, chronic: Population arrays (updated in place).
+        panel: Slots of the panel members (ascending).
+        bh, treatment, score, baseline_score, condition, chronic_episode, episode_month, known,
+            chronic: Population arrays (updated in place).
         keys: Stream keys of the month: ``incidence``, ``chronic_onset``, ``sub_resolve``,
             ``onset_condition``, ``onset_chronic_episode``, ``onset_severity``.
         incidence_prob: Threshold-episode incidence, probability per month.
@@ -141,19 +143,19 @@ def onset(
     k_incidence, k_chronic_onset = keys[0], keys[1]
     k_resolve, k_condition, k_chronic_ep, k_severity = keys[2], keys[3], keys[4], keys[5]
     anxiety_share, chronic_ep_share, severe, modsevere = shares[0], shares[1], shares[2], shares[3]
-    u_incidence = first_uniforms(k_incidence, n)
-    u_chronic = first_uniforms(k_chronic_onset, n)
-    for s in range(n):
+    u_incidence = panel_uniforms(k_incidence, panel)
+    u_chronic = panel_uniforms(k_chronic_onset, panel)
+    for i in range(len(panel)):
+        s = panel[i]
         state = bh[s]
         start = False
         if state == _BH_NONE:
-            if in_panel[s]:
-                u = u_incidence[s]
-                if u < incidence_prob:
-                    start = True
-                elif u < incidence_prob + sub_incidence_prob:
-                    bh[s] = _BH_SUB
-                    score[s] = subthreshold_score_of(unit_uniform(k_severity, s))
+            u = u_incidence[i]
+            if u < incidence_prob:
+                start = True
+            elif u < incidence_prob + sub_incidence_prob:
+                bh[s] = _BH_SUB
+                score[s] = subthreshold_score_of(unit_uniform(k_severity, s))
         elif state == _BH_SUB:
             u64 = unit_uniform(k_resolve, s)
             p = sub_resolve_prob[1 if treatment[s] == _TX_PCBH else 0]
@@ -172,8 +174,8 @@ def onset(
             baseline_score[s] = sc
             episode_month[s] = 0
             known[s] = False
-        if in_panel[s] and not chronic[s]:
-            chronic[s] = u_chronic[s] < chronic_onset_prob
+        if not chronic[s]:
+            chronic[s] = u_chronic[i] < chronic_onset_prob
 
 
 # --------------------------------------------------------------------------- visits, acute care
@@ -188,8 +190,7 @@ def _state_of(chronic: bool, bh: int) -> int:
 
 @njit(**_JIT)
 def visit_requests(
-    n: int,
-    in_panel: NDArray[np.bool_],
+    panel: NDArray[np.int64],
     chronic: NDArray[np.bool_],
     bh: NDArray[np.int8],
     key: np.uint64,
@@ -198,24 +199,24 @@ def visit_requests(
     """Slots (ascending) of panel members who seek a PCP visit this month.
 
     Args:
-        n: Slots in use.
-        in_panel, chronic, bh: Population arrays.
+        panel: Slots of the panel members (ascending).
+        chronic, bh: Population arrays.
         key: Key of the ``visit`` stream this month.
         visit_prob: Visit probability per month by state (flattened [chronic, in episode]).
     """
-    u = first_uniforms(key, n)
-    out = np.empty(n, np.int64)
+    u = panel_uniforms(key, panel)
+    out = np.empty(len(panel), np.int64)
     k = 0
-    for s in range(n):
+    for i in range(len(panel)):
+        s = panel[i]
         out[k] = s
-        k += in_panel[s] and u[s] < visit_prob[_state_of(chronic[s], bh[s])]
+        k += u[i] < visit_prob[_state_of(chronic[s], bh[s])]
     return out[:k]
 
 
 @njit(**_JIT)
 def acute_care(
-    n: int,
-    in_panel: NDArray[np.bool_],
+    panel: NDArray[np.int64],
     chronic: NDArray[np.bool_],
     bh: NDArray[np.int8],
     key: np.uint64,
@@ -226,17 +227,19 @@ def acute_care(
 ) -> None:
     """ED visits and admissions of the month, written to ``admission`` and ``ed_visit``.
 
+    Only panel members are written: the service arrays are cleared at the start of each month.
     One uniform decides both: below the admission probability an admission, in the next
     interval of the ED-visit probability an ED visit (``key``: the ``acute`` stream's key this
     month; twin of ``PatientAgent.use_acute_care``).
     """
-    uniforms = first_uniforms(key, n)
-    for s in range(n):
+    uniforms = panel_uniforms(key, panel)
+    for i in range(len(panel)):
+        s = panel[i]
         k = _state_of(chronic[s], bh[s])
         pa = admit_prob[k]
-        u = uniforms[s]
-        admission[s] = in_panel[s] and u < pa
-        ed_visit[s] = in_panel[s] and u >= pa and u < pa + ed_prob[k]
+        u = uniforms[i]
+        admission[s] = u < pa
+        ed_visit[s] = u >= pa and u < pa + ed_prob[k]
 
 
 # --------------------------------------------------------------------------- clinical course
@@ -267,7 +270,7 @@ def treatment_variant(
 
 @njit(**_JIT)
 def clinical_step(
-    n: int,
+    panel: NDArray[np.int64],
     bh: NDArray[np.int8],
     score: NDArray[np.int8],
     baseline_score: NDArray[np.int8],
@@ -294,7 +297,7 @@ def clinical_step(
     Twin of :meth:`intsim.engine_arrays.ArrayEngine.clinical_step`.
 
     Args:
-        n: Slots in use.
+        panel: Slots of the panel members (ascending; departed patients have no episode).
         bh, ...: Population arrays (updated in place).
         improve_acute: Improvement probability by [anxiety, variant, episode month].
         improve_chronic: Improvement probability of chronic episodes by [anxiety, variant].
@@ -313,7 +316,8 @@ def clinical_step(
     recover_p, residual_relapse_p, relapse_p = probs[0], probs[1], probs[2]
     low, high = probs[3], probs[4]
     counts = np.zeros(4, np.int64)
-    for s in range(n):
+    for i in range(len(panel)):
+        s = panel[i]
         state = bh[s]
         if state == _BH_ACTIVE:
             v = treatment_variant(
@@ -388,9 +392,8 @@ COUNT_FIELDS: tuple[str, ...] = (
 
 @njit(**_JIT)
 def month_counts(
-    n: int,
+    panel: NDArray[np.int64],
     month: int,
-    in_panel: NDArray[np.bool_],
     bh: NDArray[np.int8],
     treatment: NDArray[np.int8],
     waitlist_since: NDArray[np.int16],
@@ -401,15 +404,15 @@ def month_counts(
 ) -> NDArray[np.int64]:
     """Head counts of the monthly record, in the order of :data:`COUNT_FIELDS`.
 
-    Departed patients have cleared states, so counting states over all slots counts panel
-    members only (:meth:`intsim.population.Population.remove`).
+    Counts run over the panel's slots (``panel``, ascending); departed patients have cleared
+    states (:meth:`intsim.population.Population.remove`) and count nowhere.
     """
     c = np.zeros(len(COUNT_FIELDS), np.int64)
     by_state = np.zeros(8, np.int64)
     by_treatment = np.zeros(8, np.int64)
-    panel = waiting = ed = admitted = 0
-    for s in range(n):
-        panel += in_panel[s]
+    waiting = ed = admitted = 0
+    for i in range(len(panel)):
+        s = panel[i]
         state = bh[s]
         by_state[state] += 1
         by_treatment[treatment[s]] += 1
@@ -425,7 +428,7 @@ def month_counts(
         elif start == month - 12:
             c[12] += 1
             c[13] += state == _BH_REMITTED
-    c[0] = panel
+    c[0] = len(panel)
     c[1] = by_state[_BH_ACTIVE]
     c[2] = by_state[_BH_SUB]
     c[3] = by_treatment[_TX_COCM]
@@ -440,8 +443,7 @@ def month_counts(
 
 @njit(**_JIT)
 def cost_of_care(
-    n: int,
-    in_panel: NDArray[np.bool_],
+    panel: NDArray[np.int64],
     payer: NDArray[np.int8],
     chronic: NDArray[np.bool_],
     bh: NDArray[np.int8],
@@ -456,8 +458,8 @@ def cost_of_care(
     """Members and total cost of care (USD) by payer this month (twin of ``TcocMeter.measure``).
 
     Args:
-        n: Slots in use.
-        in_panel, payer, chronic, bh, treatment, ed_visit, admission: Population arrays.
+        panel: Slots of the panel members (ascending).
+        payer, chronic, bh, treatment, ed_visit, admission: Population arrays.
         nonacute: Non-acute cost per member-month by payer (USD).
         multiplier: Non-acute cost multiplier by state (flattened [chronic, in episode]).
         unit_costs: ED visit, admission and specialty care month costs (USD).
@@ -469,9 +471,8 @@ def cost_of_care(
     members = np.zeros(n_payers, np.int64)
     cost = np.zeros(n_payers, np.float64)
     ed_cost, admit_cost, specialty_cost = unit_costs[0], unit_costs[1], unit_costs[2]
-    for s in range(n):
-        if not in_panel[s]:
-            continue
+    for i in range(len(panel)):
+        s = panel[i]
         k = payer[s]
         unit = nonacute[k] * multiplier[_state_of(chronic[s], bh[s])]
         if ed_visit[s]:

@@ -322,9 +322,8 @@ class ClinicModel(mesa.Model):
             zip(
                 COUNT_FIELDS,
                 month_counts(
-                    pop.n_used,
+                    pop.panel_slots(),
                     m,
-                    pop.in_panel,
                     pop.bh,
                     pop.treatment,
                     pop.waitlist_since,

@@ -72,8 +72,7 @@ class TcocMeter:
         """Members and total cost of care (USD) by payer this month (before programme payments)."""
         pop = model.pop
         members, cost = cost_of_care(
-            pop.n_used,
-            pop.in_panel,
+            pop.panel_slots(),
             pop.payer,
             pop.chronic,
             pop.bh,
