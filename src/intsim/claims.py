@@ -11,6 +11,9 @@ calendar year and adjusted per payer (relativity, coverage, same-day restriction
 collection, denials) and per contract (capitation or a case rate replaces fee-for-service).
 Psychiatric-consultant time is bundled in the CoCM codes and never billed on its own.
 
+The coding rules and fees of a calendar year are tabulated once (:class:`YearPlan`); the monthly
+work over slots and claim lines runs in the compiled kernels of :mod:`intsim.claims_kernels`.
+
 Amounts are expected values (no random draws): a denial rate of 15% removes 15% of the allowed
 amount, so ledgers are exact and identical on both engines.
 
@@ -29,12 +32,14 @@ Lines with another status (``not_covered``, ``same_day``, ``capitated``, ``case_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
+from intsim import claims_kernels as kernels
 from intsim.billing import (
     APCM_BHI_FIRST_YEAR,
     apcm_bhi_code,
@@ -94,46 +99,6 @@ class MonthBilling:
     episodes_started_by_payer: dict[str, int] = field(default_factory=dict)
 
 
-@dataclass
-class _Lines:
-    """Claim lines of one month as parallel arrays."""
-
-    slot: list[NDArray[np.int64]] = field(default_factory=list)
-    code: list[NDArray[np.int64]] = field(default_factory=list)
-    family: list[NDArray[np.int64]] = field(default_factory=list)
-    units: list[NDArray[np.int64]] = field(default_factory=list)
-    fee: list[NDArray[np.float64]] = field(default_factory=list)
-
-    def add(
-        self,
-        slots: NDArray[np.int64],
-        code: str,
-        family: int,
-        units: NDArray[np.int64] | int,
-        fee: NDArray[np.float64] | float,
-    ) -> None:
-        n = len(slots)
-        if n == 0:
-            return
-        self.slot.append(slots)
-        self.code.append(np.full(n, code_id(code), np.int64))
-        self.family.append(np.full(n, family, np.int64))
-        self.units.append(np.broadcast_to(np.asarray(units, dtype=np.int64), (n,)))
-        self.fee.append(np.broadcast_to(np.asarray(fee, dtype=np.float64), (n,)))
-
-    def arrays(self) -> tuple[NDArray[Any], ...]:
-        if not self.slot:
-            empty_i = np.zeros(0, np.int64)
-            return empty_i, empty_i, empty_i, empty_i, np.zeros(0)
-        return (
-            np.concatenate(self.slot),
-            np.concatenate(self.code),
-            np.concatenate(self.family),
-            np.concatenate(self.units),
-            np.concatenate(self.fee),
-        )
-
-
 _CODE_NAMES: list[str] = []
 _CODE_IDS: dict[str, int] = {}
 
@@ -152,6 +117,245 @@ def payment_lag_months(days_to_payment: float) -> int:
     return int(np.ceil(max(days_to_payment, 0.0) / 30.0))
 
 
+# ---------------------------------------------------------------------- coding rules as tables
+
+#: Before 2026 an FQHC bills G0512 from this many CoCM minutes in an initial month (billing.md 1.3).
+FQHC_G0512_INITIAL_MINUTES = 70
+#: ... and from this many in a subsequent month; no add-on, no G2214.
+FQHC_G0512_SUBSEQUENT_MINUTES = 60
+
+_MEDICARE, _MEDICAID, _DUAL = (
+    PAYERS.index("medicare"),
+    PAYERS.index("medicaid"),
+    PAYERS.index("dual"),
+)
+_MENTAL_HEALTH = int(BhcVisitKind.MENTAL_HEALTH)
+_HEALTH_BEHAVIOR = int(BhcVisitKind.HEALTH_BEHAVIOR)
+
+
+def fqhc_g0512_units(minutes: ArrayLike, initial: ArrayLike) -> dict[str, NDArray[np.int64]]:
+    """G0512 units (0/1) an FQHC bills for each CoCM patient-month before 2026 (billing.md 1.3).
+
+    Args:
+        minutes: Care-manager minutes in the month, one per patient-month.
+        initial: True for the first month of a CoCM episode.
+
+    Returns:
+        int64 units for the key ``"G0512"``.
+    """
+    threshold = np.where(initial, FQHC_G0512_INITIAL_MINUTES, FQHC_G0512_SUBSEQUENT_MINUTES)
+    return {"G0512": (np.asarray(minutes) >= threshold).astype(np.int64)}
+
+
+def timed_cocm_units(
+    minutes: ArrayLike, initial: ArrayLike, fqhc_g0512: bool
+) -> dict[str, NDArray[np.int64]]:
+    """Timed CoCM units by code: :func:`fqhc_g0512_units` or :func:`intsim.billing.cocm_units`."""
+    return fqhc_g0512_units(minutes, initial) if fqhc_g0512 else cocm_units(minutes, initial)
+
+
+@cache
+def timed_cocm_table(fqhc_g0512: bool, n_minutes: int) -> NDArray[np.int64]:
+    """Timed CoCM units of every month length below ``n_minutes``, as a lookup table.
+
+    Args:
+        fqhc_g0512: Bill G0512 (an FQHC before 2026) instead of the standard CoCM codes.
+        n_minutes: Rows of minutes (0 to ``n_minutes - 1``).
+
+    Returns:
+        int64 units by ``[initial, minutes, code]``, codes in the order of
+        :func:`timed_cocm_units`.
+    """
+    minutes = np.arange(n_minutes)
+    return np.stack(
+        [
+            np.stack(list(timed_cocm_units(minutes, initial, fqhc_g0512).values()), axis=-1)
+            for initial in (False, True)
+        ]
+    )
+
+
+def table_minutes(max_minutes: int) -> int:
+    """Rows of a :func:`timed_cocm_table` covering ``max_minutes`` (a power of two, >= 256)."""
+    return max(256, 1 << int(max_minutes).bit_length())
+
+
+@dataclass(frozen=True)
+class YearPlan:
+    """How the services of one calendar year become claim lines (:mod:`intsim.claims_kernels`).
+
+    Lines come in groups, one per code and kind of service: the CoCM groups (APCM add-ons, then
+    timed codes), the groups billing mental-health BHC visits, then the health-behavior ones.
+
+    Attributes:
+        codes: Billing code of each group.
+        group_code: Code id (:func:`code_id`) of each group.
+        group_family: Revenue family code (:data:`FAMILIES`) of each group.
+        group_fee: USD per unit of each group: fee-schedule amount x practitioner share, or the
+            FQHC encounter rate.
+        apcm_payer: By payer code, whether CoCM months bill the APCM add-ons.
+        apcm_units: APCM add-on units by ``[initial, APCM group]``.
+        fqhc_g0512: Whether timed CoCM months bill G0512 (see :func:`timed_cocm_table`).
+        mh_units: Units of a mental-health BHC visit by ``[payer, mental-health group]``.
+        hb_units: Units of a health-behavior BHC visit by ``[payer, health-behavior group]``.
+    """
+
+    codes: tuple[str, ...]
+    group_code: NDArray[np.int64]
+    group_family: NDArray[np.int64]
+    group_fee: NDArray[np.float64]
+    apcm_payer: NDArray[np.bool_]
+    apcm_units: NDArray[np.int64]
+    fqhc_g0512: bool
+    mh_units: NDArray[np.int64]
+    hb_units: NDArray[np.int64]
+
+    def timed_units(self, max_minutes: int) -> NDArray[np.int64]:
+        """Timed CoCM units by ``[initial, minutes, timed group]`` up to ``max_minutes``."""
+        return timed_cocm_table(self.fqhc_g0512, table_minutes(max_minutes))
+
+
+def _by_payer_units(columns: list[NDArray[Any]]) -> NDArray[np.int64]:
+    """Units by ``[payer, group]`` from one column (units by payer) per group."""
+    if not columns:
+        return np.zeros((len(PAYERS), 0), np.int64)
+    return np.stack(columns, axis=1).astype(np.int64)
+
+
+@cache
+def year_plan(
+    year: int,
+    setting: str,
+    apcm_bhi_addons: bool,
+    pcp_share: float,
+    bhc_share: float,
+    visit_minutes: int,
+    fqhc_medicaid_visit_rate: float,
+) -> YearPlan:
+    """How the services of one calendar year become claim lines (cached: treat as read-only).
+
+    Args:
+        year: Calendar year of service (fee schedule, APCM add-ons, FQHC CoCM codes).
+        setting: ``billing.setting``: ``"office"``, ``"facility"`` or ``"fqhc"``.
+        apcm_bhi_addons: ``billing.apcm_bhi_addons``.
+        pcp_share: Practitioner share of the billing PCP's credential (CoCM codes).
+        bhc_share: Practitioner share of the BHC's credential (psychotherapy and HBAI codes).
+        visit_minutes: Length of a BHC visit (minutes).
+        fqhc_medicaid_visit_rate: FQHC Medicaid payment per mental-health visit (USD).
+
+    Returns:
+        The plan.
+
+    Raises:
+        MissingRateError: If a code billed that year has no fee-schedule amount.
+    """
+    fees = load_fee_schedule(year)
+    facility = setting == "facility"
+    fqhc = setting == "fqhc"
+    groups: list[tuple[str, int, float]] = []  # (code, family, USD per unit)
+
+    # CoCM: APCM add-ons for Medicare and dual patients, timed codes for the others
+    use_apcm = apcm_bhi_addons and year >= APCM_BHI_FIRST_YEAR
+    apcm_codes = ("G0568", "G0569") if use_apcm else ()
+    groups += [(c, 0, fees.rate(c, facility) * pcp_share) for c in apcm_codes]
+    apcm_code = {init: str(apcm_bhi_code(init)) for init in (False, True)}
+    apcm_units = np.array(
+        [[int(apcm_code[init] == c) for c in apcm_codes] for init in (False, True)], np.int64
+    ).reshape(2, len(apcm_codes))
+    apcm_payer = np.zeros(len(PAYERS), np.bool_)
+    apcm_payer[[_MEDICARE, _DUAL]] = use_apcm
+    g0512 = fqhc and year < FQHC_STANDARD_COCM_FROM
+    timed = timed_cocm_units(np.zeros(0, np.int64), np.zeros(0, bool), g0512)
+    if g0512:
+        groups += [(c, 0, fees.rate(c) * pcp_share) for c in timed]
+    else:
+        groups += [(c, 0, fees.rate(c, facility) * pcp_share) for c in timed]
+
+    # mental-health BHC visits: FQHC encounters for Medicare, dual and Medicaid patients
+    payer = np.arange(len(PAYERS))
+    medicare = (payer == _MEDICARE) | (payer == _DUAL)
+    medicaid = payer == _MEDICAID
+    code = str(psychotherapy_code(np.array([visit_minutes]))[0])
+    mh_columns: list[NDArray[np.bool_]] = []
+    psychotherapy = np.ones(len(PAYERS), bool)
+    if fqhc:
+        groups.append((FQHC_MH_MEDICARE, 3, fqhc_pps_rate(year)))
+        groups.append((FQHC_MH_MEDICAID, 3, fqhc_medicaid_visit_rate))
+        mh_columns += [medicare, medicaid]
+        psychotherapy = ~medicare & ~medicaid
+    if code:
+        groups.append((code, 1, fees.rate(code, facility) * bhc_share))
+        mh_columns.append(psychotherapy)
+
+    # health-behavior BHC visits: HBAI is not a qualifying FQHC visit (assumption)
+    hb_columns: list[NDArray[np.int64]] = []
+    if not fqhc:
+        for code_hb, u in hbai_units(np.array([visit_minutes])).items():
+            groups.append((code_hb, 2, fees.rate(code_hb, facility) * bhc_share))
+            hb_columns.append(np.full(len(PAYERS), u[0]))
+
+    return YearPlan(
+        codes=tuple(g[0] for g in groups),
+        group_code=np.array([code_id(g[0]) for g in groups], np.int64),
+        group_family=np.array([g[1] for g in groups], np.int64),
+        group_fee=np.array([g[2] for g in groups], np.float64),
+        apcm_payer=apcm_payer,
+        apcm_units=apcm_units,
+        fqhc_g0512=g0512,
+        mh_units=_by_payer_units(mh_columns),
+        hb_units=_by_payer_units(hb_columns),
+    )
+
+
+#: Payer attribute behind each row of :data:`intsim.claims_kernels.RATE_ROWS`.
+_RATE_ATTRIBUTES: dict[str, str] = {
+    "relativity_cocm": "relativity_cocm",
+    "relativity_bh": "relativity_bh",
+    "denial": "denial_rate",
+    "coinsurance": "coinsurance",
+    "collection": "collection_rate",
+}
+
+
+def payer_rates(payers: dict[str, Any]) -> NDArray[np.float64]:
+    """Per-payer amounts by ``[row of RATE_ROWS, payer code]`` (:mod:`intsim.claims_kernels`).
+
+    Args:
+        payers: Payer parameters by payer name.
+
+    Returns:
+        float64 relativities and rates (fractions).
+    """
+    return np.array(
+        [
+            [float(getattr(payers[p], _RATE_ATTRIBUTES[row])) for p in PAYERS]
+            for row in kernels.RATE_ROWS
+        ]
+    )
+
+
+def payer_rules(payers: dict[str, Any], contracts: dict[str, Any]) -> NDArray[np.bool_]:
+    """Per-payer coverage and contract flags by ``[row of RULE_ROWS, payer code]``.
+
+    Args:
+        payers: Payer parameters by payer name.
+        contracts: Contract parameters by payer name.
+
+    Returns:
+        Booleans: covers CoCM, covers HBAI, same-day restriction, CoCM case rate, capitation
+        (PMPM) and fee-for-service.
+    """
+    rules = {
+        "covers_cocm": [bool(payers[p].covers_cocm) for p in PAYERS],
+        "covers_hbai": [bool(payers[p].covers_hbai) for p in PAYERS],
+        "same_day": [bool(payers[p].same_day_restriction) for p in PAYERS],
+        "case_rate": [contracts[p].case_rate_usd > 0 for p in PAYERS],
+        "pmpm": [contracts[p].pmpm_usd > 0 for p in PAYERS],
+        "ffs": [bool(contracts[p].fee_for_service) for p in PAYERS],
+    }
+    return np.array([rules[row] for row in kernels.RULE_ROWS], dtype=np.bool_)
+
+
 class ClaimsBook:
     """Generates and keeps the claim lines of a run.
 
@@ -167,97 +371,37 @@ class ClaimsBook:
         self.setting = b.setting
         self.pcp_share = practitioner_share(b.pcp_credential)
         self.bhc_share = practitioner_share(b.bhc_credential)
-        self.lag = np.array([payment_lag_months(self.payer[p].days_to_payment) for p in PAYERS])
-
-        # per-payer arrays, indexed by the payer code of a patient
-        def per_payer(get: Any) -> NDArray[Any]:
-            return np.array([get(p) for p in PAYERS])
-
-        self._rel_cocm = per_payer(lambda p: self.payer[p].relativity_cocm)
-        self._rel_bh = per_payer(lambda p: self.payer[p].relativity_bh)
-        self._coins = per_payer(lambda p: self.payer[p].coinsurance)
-        self._collect = per_payer(lambda p: self.payer[p].collection_rate)
-        self._deny = per_payer(lambda p: self.payer[p].denial_rate)
-        self._covers_cocm = per_payer(lambda p: self.payer[p].covers_cocm)
-        self._covers_hbai = per_payer(lambda p: self.payer[p].covers_hbai)
-        self._same_day = per_payer(lambda p: self.payer[p].same_day_restriction)
-        self._ffs = per_payer(lambda p: self.contract[p].fee_for_service)
-        self._pmpm = per_payer(lambda p: self.contract[p].pmpm_usd > 0)
-        self._case_rate = per_payer(lambda p: self.contract[p].case_rate_usd > 0)
-        self._rows: list[dict[str, NDArray[Any]]] = []
+        self.lag = [payment_lag_months(self.payer[p].days_to_payment) for p in PAYERS]
+        self._rates = payer_rates(self.payer)
+        self._rules = payer_rules(self.payer, self.contract)
+        self._plans: dict[int, YearPlan] = {}
+        self._rows: list[tuple[NDArray[np.int64], NDArray[np.float64]]] = []
 
     def year(self, month: int) -> int:
         """Calendar year of a simulation month."""
         return self.values.simulation.start_year + (month - 1) // 12
 
-    # ------------------------------------------------------------------ lines
+    # ------------------------------------------------------------------ plan
 
-    def _cocm_lines(self, model: ClinicModel, month: int, lines: _Lines) -> NDArray[np.int64]:
-        pop = model.pop
-        year = self.year(month)
-        fees = load_fee_schedule(year)
-        facility = self.setting == "facility"
-        slots = pop.where(pop.cm_minutes > 0)
-        minutes = pop.cm_minutes[slots]
-        initial = pop.cm_initial[slots]
-        use_apcm = self.values.billing.apcm_bhi_addons and year >= APCM_BHI_FIRST_YEAR
-        apcm = np.zeros(len(slots), bool)
-        if use_apcm:
-            payer = pop.payer[slots]
-            apcm = (payer == PAYERS.index("medicare")) | (payer == PAYERS.index("dual"))
-            codes = apcm_bhi_code(initial[apcm])
-            for code in ("G0568", "G0569"):
-                sel = slots[apcm][codes == code]
-                lines.add(sel, code, 0, 1, fees.rate(code, facility) * self.pcp_share)
-        timed = ~apcm
-        if self.setting == "fqhc" and year < FQHC_STANDARD_COCM_FROM:
-            # before 2026 an FQHC bills CoCM as G0512: >= 70 min (initial) or >= 60 min
-            # (subsequent), no add-on, no G2214 (billing.md 1.3)
-            enough = minutes >= np.where(initial, 70, 60)
-            sel = timed & enough
-            lines.add(slots[sel], "G0512", 0, 1, fees.rate("G0512") * self.pcp_share)
-            return slots[sel]
-        units = cocm_units(minutes[timed], initial[timed])
-        for code, u in units.items():
-            sel = u > 0
-            lines.add(
-                slots[timed][sel], code, 0, u[sel], fees.rate(code, facility) * self.pcp_share
-            )
-        billed = np.zeros(len(slots), bool)
-        billed[apcm] = True
-        billed[timed] = sum(u > 0 for u in units.values()).astype(bool)
-        return slots[billed]
+    def plan(self, year: int) -> YearPlan:
+        """The coding plan of a calendar year (:func:`year_plan` for this scenario; cached).
 
-    def _bhc_lines(self, model: ClinicModel, month: int, lines: _Lines) -> None:
-        pop = model.pop
-        year = self.year(month)
-        fees = load_fee_schedule(year)
-        facility = self.setting == "facility"
-        minutes = model.values.pcbh.visit_minutes
-        mh = pop.where(pop.bhc_visit & (pop.bhc_kind == BhcVisitKind.MENTAL_HEALTH))
-        hb = pop.where(pop.bhc_visit & (pop.bhc_kind == BhcVisitKind.HEALTH_BEHAVIOR))
-        code = str(psychotherapy_code(np.array([minutes]))[0])
-        if self.setting == "fqhc":
-            payer = pop.payer[mh]
-            medicare = (payer == PAYERS.index("medicare")) | (payer == PAYERS.index("dual"))
-            medicaid = payer == PAYERS.index("medicaid")
-            lines.add(mh[medicare], FQHC_MH_MEDICARE, 3, 1, fqhc_pps_rate(year))
-            lines.add(
-                mh[medicaid],
-                FQHC_MH_MEDICAID,
-                3,
-                1,
-                self.values.billing.fqhc_medicaid_visit_rate,
+        Raises:
+            MissingRateError: If a code billed that year has no fee-schedule amount.
+        """
+        plan = self._plans.get(year)
+        if plan is None:
+            b = self.values.billing
+            plan = self._plans[year] = year_plan(
+                year,
+                self.setting,
+                bool(b.apcm_bhi_addons),
+                self.pcp_share,
+                self.bhc_share,
+                self.values.pcbh.visit_minutes,
+                float(b.fqhc_medicaid_visit_rate),
             )
-            mh = mh[~medicare & ~medicaid]
-        if code:
-            lines.add(mh, code, 1, 1, fees.rate(code, facility) * self.bhc_share)
-        if self.setting != "fqhc":  # HBAI is not a qualifying FQHC visit (assumption)
-            for code_hb, u in hbai_units(np.full(len(hb), minutes)).items():
-                sel = u > 0
-                lines.add(
-                    hb[sel], code_hb, 2, u[sel], fees.rate(code_hb, facility) * self.bhc_share
-                )
+        return plan
 
     # ------------------------------------------------------------------ month
 
@@ -272,68 +416,57 @@ class ClaimsBook:
             new_episodes: Slots whose CoCM episode started this month (case rates).
         """
         pop = model.pop
-        lines = _Lines()
-        billed_cocm = self._cocm_lines(model, month, lines)
-        self._bhc_lines(model, month, lines)
-        slot, code, family, units, fee = lines.arrays()
-        payer = pop.payer[slot].astype(np.int64)
-
-        relativity = np.where(family == 0, self._rel_cocm[payer], self._rel_bh[payer])
-        relativity = np.where(family == 3, 1.0, relativity)  # PPS rates are payer-specific
-        allowed = fee * units * relativity
-        status = np.full(len(slot), PAID, np.int64)
-        status[(family == 0) & ~self._covers_cocm[payer]] = NOT_COVERED
-        status[(family == 2) & ~self._covers_hbai[payer]] = NOT_COVERED
-        # same-day restriction: a BHC visit on the day of the PCP visit (warm handoff) is not
-        # paid when only one of a medical and a behavioral visit is payable
-        bhc_family = family > 0
-        same_day = bhc_family & self._same_day[payer] & pop.bhc_same_day[slot]
-        status[(status == PAID) & same_day] = SAME_DAY
-        status[(status == PAID) & (family == 0) & self._case_rate[payer]] = CASE_RATE
-        status[(status == PAID) & self._pmpm[payer]] = CAPITATED
-        status[(status == PAID) & ~self._ffs[payer]] = NO_FFS
-
-        ok = status == PAID
-        denied = np.where(ok, allowed * self._deny[payer], 0.0)
-        net_allowed = np.where(ok, allowed - denied, 0.0)
-        paid = net_allowed * (1.0 - self._coins[payer])
-        patient_share = net_allowed * self._coins[payer]
-        collected = patient_share * self._collect[payer]
-        self._rows.append(
-            {
-                "month": np.full(len(slot), month, np.int64),
-                "slot": slot,
-                "code": code,
-                "family": family,
-                "payer": payer,
-                "units": units,
-                "allowed": allowed,
-                "paid": paid,
-                "patient_share": patient_share,
-                "collected": collected,
-                "denied": denied,
-                "status": status,
-            }
+        plan = self.plan(self.year(month))
+        cm, mh, hb, max_minutes = kernels.service_slots(
+            pop.cm_minutes,
+            pop.bhc_visit,
+            pop.bhc_kind,
+            pop.n_used,
+            _MENTAL_HEALTH,
+            _HEALTH_BEHAVIOR,
         )
-        out = MonthBilling()
-        revenue = paid + collected
-        for k, name in enumerate(FAMILIES):
-            out.revenue_by_family[name] = float(revenue[family == k].sum())
-        for k, name in enumerate(PAYERS):
-            mine = payer == k
-            out.revenue_by_payer[name] = float(revenue[mine].sum())
-            out.payer_paid_by_payer[name] = float(paid[mine].sum())
-            lag = int(self.lag[k])
-            out.cash_by_lag[lag] = out.cash_by_lag.get(lag, 0.0) + float(paid[mine].sum())
-        out.cash_by_lag[0] = out.cash_by_lag.get(0, 0.0) + float(collected.sum())
-        out.collections = float(revenue.sum())
-        paid_cocm = np.unique(slot[(family == 0) & ok])
-        out.billed_cm_minutes = int(pop.cm_minutes[np.intersect1d(billed_cocm, paid_cocm)].sum())
-        episode_payers = pop.payer[new_episodes]
-        out.episodes_started_by_payer = {
-            name: int((episode_payers == k).sum()) for k, name in enumerate(PAYERS)
-        }
-        return out
+        ints, floats, money, counts = kernels.bill_lines(
+            month,
+            cm,
+            mh,
+            hb,
+            new_episodes,
+            pop.payer,
+            pop.cm_minutes,
+            pop.cm_initial,
+            pop.bhc_same_day,
+            plan.apcm_payer,
+            plan.apcm_units,
+            plan.timed_units(max_minutes),
+            plan.mh_units,
+            plan.hb_units,
+            plan.group_code,
+            plan.group_family,
+            plan.group_fee,
+            self._rates,
+            self._rules,
+            len(FAMILIES),
+        )
+        self._rows.append((ints, floats))
+        return self._month_billing(money.tolist(), counts.tolist())
+
+    def _month_billing(self, money: list[float], counts: list[int]) -> MonthBilling:
+        """The month's totals from the sums of :func:`intsim.claims_kernels.bill_lines` (USD)."""
+        n_fam, n_pay = len(FAMILIES), len(PAYERS)
+        paid_by_payer = money[n_fam + n_pay : n_fam + 2 * n_pay]
+        cash_by_lag: dict[int, float] = {}
+        for lag, paid in zip(self.lag, paid_by_payer, strict=True):
+            cash_by_lag[lag] = cash_by_lag.get(lag, 0.0) + paid
+        cash_by_lag[0] = cash_by_lag.get(0, 0.0) + money[-2]
+        return MonthBilling(
+            revenue_by_family=dict(zip(FAMILIES, money[:n_fam], strict=True)),
+            revenue_by_payer=dict(zip(PAYERS, money[n_fam : n_fam + n_pay], strict=True)),
+            payer_paid_by_payer=dict(zip(PAYERS, paid_by_payer, strict=True)),
+            cash_by_lag=cash_by_lag,
+            collections=money[-1],
+            billed_cm_minutes=counts[0],
+            episodes_started_by_payer=dict(zip(PAYERS, counts[1:], strict=True)),
+        )
 
     def table(self, last_month_only: bool = False) -> pd.DataFrame:
         """Claim lines of the run (columns :data:`CLAIM_COLUMNS`).
@@ -344,10 +477,20 @@ class ClaimsBook:
         rows = self._rows[-1:] if last_month_only else self._rows
         if not rows:
             return pd.DataFrame(columns=list(CLAIM_COLUMNS))
-        cols = {k: np.concatenate([r[k] for r in rows]) for k in rows[0]}
-        df = pd.DataFrame(cols)
-        df["code"] = np.array(_CODE_NAMES, dtype=object)[df["code"].to_numpy()].astype(str)
-        df["family"] = pd.Categorical.from_codes(df["family"], categories=list(FAMILIES))
-        df["payer"] = pd.Categorical.from_codes(df["payer"], categories=list(PAYERS))
-        df["status"] = pd.Categorical.from_codes(df["status"], categories=list(STATUSES))
-        return df[list(CLAIM_COLUMNS)]
+        ints = dict(
+            zip(kernels.INT_ROWS, np.concatenate([r[0] for r in rows], axis=1), strict=True)
+        )
+        floats = dict(
+            zip(kernels.FLOAT_ROWS, np.concatenate([r[1] for r in rows], axis=1), strict=True)
+        )
+        # the code names as a column of pandas' default string dtype, then one take
+        names = pd.Series(np.array(_CODE_NAMES, dtype=str)).array
+        cols = {
+            **ints,
+            **floats,
+            "code": names.take(ints["code"]),
+            "family": pd.Categorical.from_codes(ints["family"], categories=list(FAMILIES)),
+            "payer": pd.Categorical.from_codes(ints["payer"], categories=list(PAYERS)),
+            "status": pd.Categorical.from_codes(ints["status"], categories=list(STATUSES)),
+        }
+        return pd.DataFrame({name: cols[name] for name in CLAIM_COLUMNS})
