@@ -21,6 +21,7 @@ from intsim.kernels import threshold_score_of, treatment_variant
 from intsim.patient import treatment_variant_one
 from intsim.population import Tx, threshold_score, threshold_score_one
 from intsim.providers import (
+    assign_to_most_room,
     first_by_priority,
     lowest_priority_first,
     order_by_priority,
@@ -177,3 +178,21 @@ def test_first_by_priority_is_the_head_of_the_full_ordering(with_key):
         for k in (0, 1, n // 3, n - 1, n, n + 5):
             got = first_by_priority(slots, priority, k, key)
             assert got.tolist() == full[: max(k, 0)].tolist(), (trial, k)
+
+
+def test_assign_to_most_room_fills_the_emptiest_provider_first():
+    def reference(room, n):  # one patient at a time, most room first, lowest index on ties
+        left = [max(r, 0) for r in room]
+        out = []
+        for _ in range(min(n, sum(left))):
+            k = left.index(max(left))
+            left[k] -= 1
+            out.append(k)
+        return out
+
+    rng = np.random.default_rng(8)
+    for _ in range(300):
+        room = rng.integers(-3, 9, int(rng.integers(1, 6))).tolist()
+        n = int(rng.integers(0, 30))
+        assert assign_to_most_room(room, n).tolist() == reference(room, n)
+    assert assign_to_most_room([2, 5, 5], 4).tolist() == [1, 2, 1, 2]

@@ -743,3 +743,25 @@ def disengaging(
             out[k] = s
             k += 1
     return out[:k]
+
+
+@njit(**_JIT)
+def assign_to_most_room(room: NDArray[np.int64], n: int) -> NDArray[np.int64]:
+    """Place up to ``n`` patients one at a time with the provider that has the most room.
+
+    Args:
+        room: Free places per provider (negative counts as none).
+        n: Patients to place.
+
+    Returns:
+        The provider index of each placed patient, in placement order; ties go to the lowest
+        index. Fewer than ``n`` when the room runs out.
+    """
+    left = np.maximum(room, 0)
+    total = min(n, int(left.sum()))
+    out = np.empty(total, np.int64)
+    for i in range(total):
+        k = int(np.argmax(left))  # the first maximum: lowest index on ties
+        left[k] -= 1
+        out[i] = k
+    return out

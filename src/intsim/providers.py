@@ -7,11 +7,14 @@ drawn each month from its own stream (``priority``), so both engines choose the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 from numpy.typing import NDArray
+
+from intsim import kernels
 
 if TYPE_CHECKING:
     from intsim.model import ClinicModel
@@ -89,10 +92,10 @@ def serve_minutes(needs: NDArray[np.int64], capacity_minutes: int) -> NDArray[np
         Minutes delivered per patient (a patient reached when time runs out gets the rest).
     """
     before = np.cumsum(needs) - needs
-    return np.clip(capacity_minutes - before, 0, needs)
+    return np.minimum(np.maximum(capacity_minutes - before, 0), needs)
 
 
-def assign_to_most_room(room: list[int], n: int) -> list[int]:
+def assign_to_most_room(room: Sequence[int], n: int) -> NDArray[np.int64]:
     """Assign up to ``n`` patients, one at a time, to the provider with the most room.
 
     Args:
@@ -103,13 +106,7 @@ def assign_to_most_room(room: list[int], n: int) -> list[int]:
         The provider (list index) of each placed patient, in placement order; ties go to the
         lowest index. Fewer than ``n`` when the room runs out.
     """
-    left = [max(r, 0) for r in room]
-    out: list[int] = []
-    for _ in range(min(n, sum(left))):
-        k = left.index(max(left))
-        left[k] -= 1
-        out.append(k)
-    return out
+    return kernels.assign_to_most_room(np.asarray(room, dtype=np.int64), int(n))
 
 
 def split_fte(total_fte: float) -> list[float]:
