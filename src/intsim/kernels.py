@@ -765,3 +765,40 @@ def assign_to_most_room(room: NDArray[np.int64], n: int) -> NDArray[np.int64]:
         left[k] -= 1
         out[i] = k
     return out
+
+
+@njit(**_JIT)
+def ration_visits(
+    provider_of_request: NDArray[np.int64],
+    capacity: NDArray[np.int64],
+    priority: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Which visit requests each provider grants: all within capacity, else the lowest priorities.
+
+    Args:
+        provider_of_request: Provider index of each request.
+        capacity: Visits each provider can give this month (0 for a vacant position).
+        priority: Random priority of each request (lower is served first; read only for
+            providers over capacity).
+
+    Returns:
+        Whether each request is granted. A provider over capacity grants the ``capacity``
+        requests with the lowest priority (ties at the cut are all granted).
+    """
+    n_providers = len(capacity)
+    demand = np.zeros(n_providers, np.int64)
+    for p in provider_of_request:
+        demand[p] += 1
+    keep = np.ones(len(provider_of_request), np.bool_)
+    for p in range(n_providers):
+        cap = capacity[p]
+        if demand[p] <= cap:
+            continue
+        mine = np.flatnonzero(provider_of_request == p)
+        if cap <= 0:
+            keep[mine] = False
+            continue
+        mine_priority = priority[mine]
+        cut = np.partition(mine_priority, cap - 1)[cap - 1]
+        keep[mine[mine_priority > cut]] = False
+    return keep

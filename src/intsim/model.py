@@ -42,7 +42,7 @@ from intsim.care import CARE_MODEL_CLASSES, MonthCounters
 from intsim.claims import ClaimsBook, MonthBilling
 from intsim.clinical import MonthTables, build_month_tables, build_static_tables
 from intsim.engine_arrays import ArrayEngine
-from intsim.kernels import COUNT_FIELDS, month_counts
+from intsim.kernels import COUNT_FIELDS, month_counts, ration_visits
 from intsim.ledger import operating_costs, startup_cost
 from intsim.params import PAYERS
 from intsim.patient import AgentEngine
@@ -248,23 +248,18 @@ class ClinicModel(mesa.Model):
         """
         pop = self.pop
         req = self.engine.visit_requests(month)
-        pcp = pop.pcp[req]
+        pcp = pop.pcp[req].astype(np.int64)
         demand = np.bincount(pcp, minlength=len(self.pcps))
-        keep = np.ones(len(req), bool)
-        prio = None
+        capacity = np.array([p.visit_capacity for p in self.pcps], dtype=np.int64)
         extra = 0
         for provider in self.pcps:
-            cap = provider.visit_capacity
+            cap = int(capacity[provider.index])
             provider.load = float(demand[provider.index]) / cap if cap > 0 else None
             extra += max(0, min(int(demand[provider.index]), cap) - provider.base_visit_capacity)
-            if demand[provider.index] <= cap:
-                continue
-            if prio is None:
-                prio = self.priority(month, req)
-            mine = np.flatnonzero(pcp == provider.index)
-            # serve the `cap` patients with the lowest priority values
-            cut = np.partition(prio[mine], cap - 1)[cap - 1]
-            keep[mine[prio[mine] > cut]] = False
+        over = bool((demand > capacity).any())
+        # the per-slot priority decides who is seen where demand exceeds capacity
+        prio = self.priority(month, req) if over else np.zeros(len(req))
+        keep = ration_visits(pcp, capacity, prio)
         granted = req[keep]
         pop.pcp_visit[granted] = True
         return granted, len(req) - len(granted), extra
