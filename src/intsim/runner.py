@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
-from intsim.ledger import build_ledger
+from intsim.ledger import Table, build_ledger, monthly_arrays
 from intsim.model import MONTHLY_COLUMNS, ClinicModel
 from intsim.scenario import Scenario
 
@@ -108,21 +109,28 @@ def _usual_care_monthly(
 
 
 def summarise(monthly: pd.DataFrame, model: ClinicModel) -> dict[str, Any]:
-    """Headline outcomes of a run (totals over the horizon, means of monthly levels)."""
+    """Headline outcomes of a run (totals over the horizon, means of monthly levels).
+
+    Args:
+        monthly: The run's monthly table (:data:`intsim.model.MONTHLY_COLUMNS`).
+        model: The clinic model after the run (patients served, slots used).
+    """
+    cols = monthly_arrays(monthly)  # read the table once: column access costs ~10 us each
+    n = len(monthly)
 
     def total(col: str) -> int:
-        return int(monthly[col].sum())
+        return int(cols[col].sum())
 
     def mean(col: str) -> float:
-        return float(monthly[col].mean()) if len(monthly) else 0.0
+        return float(cols[col].mean()) if n else 0.0
 
     pop = model.pop
-    years = max(len(monthly), 1) / 12.0
-    person_years = float(monthly["panel_size"].sum()) / 12.0 if len(monthly) else 0.0
+    years = max(n, 1) / 12.0
+    person_years = float(cols["panel_size"].sum()) / 12.0 if n else 0.0
     return {
         "care_model": model.values.care_model,
-        "months": len(monthly),
-        "panel_size_end": int(monthly["panel_size"].iloc[-1]) if len(monthly) else 0,
+        "months": n,
+        "panel_size_end": int(cols["panel_size"][-1]) if n else 0,
         "patients_ever": int(pop.n_used),
         "patients_served": int(model.served.sum()),
         "patients_served_cocm": int(model.served_cocm.sum()),
@@ -145,36 +153,50 @@ def summarise(monthly: pd.DataFrame, model: ClinicModel) -> dict[str, Any]:
         "admissions_per_100py": (
             100.0 * total("admissions") / person_years if person_years else 0.0
         ),
-        "mean_bh_prevalence": (
-            float((monthly["bh_prevalent"] / monthly["panel_size"]).mean()) if len(monthly) else 0.0
-        ),
+        "mean_bh_prevalence": _mean_ratio(cols["bh_prevalent"], cols["panel_size"]) if n else 0.0,
         "mean_active_cocm": mean("active_cocm"),
         "mean_waitlist": mean("waitlist"),
         "mean_cm_utilization": mean("cm_utilization"),
         "mean_bhc_utilization": mean("bhc_utilization"),
         "mean_pcp_utilization": mean("pcp_utilization"),
         "responders_per_year": total("responders") / years,
-        **_workforce_summary(monthly),
+        **_workforce_summary(cols),
     }
 
 
-def _workforce_summary(monthly: pd.DataFrame) -> dict[str, Any]:
-    """Workforce and rollout outcomes: programme staff (care managers, BHCs, consultant)."""
+def _mean_ratio(numerator: NDArray[np.float64], denominator: NDArray[np.float64]) -> float:
+    """Mean over months of a monthly ratio, skipping undefined months (0 / 0), as pandas does."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = numerator / denominator
+    if np.isnan(ratio).all():
+        return float("nan")
+    return float(np.nanmean(ratio))
+
+
+def _workforce_summary(monthly: Table) -> dict[str, Any]:
+    """Workforce and rollout outcomes: programme staff (care managers, BHCs, consultant).
+
+    Args:
+        monthly: The run's monthly table, or its columns as arrays (:func:`monthly_arrays`).
+    """
     staff = ("cm", "bhc", "psych")
 
-    def total(prefix: str) -> int:
-        return int(sum(monthly[f"{prefix}_{r}"].sum() for r in staff))
+    def column(name: str) -> NDArray[Any]:
+        return np.asarray(monthly[name])
 
-    live = monthly["phases_live"].to_numpy()
+    def total(prefix: str) -> int:
+        return int(sum(column(f"{prefix}_{r}").sum() for r in staff))
+
+    live = column("phases_live")
     n_live_end = int(live[-1]) if len(live) else 0
     last = np.flatnonzero(live >= max(int(live.max()) if len(live) else 0, 1))
     return {
         "staff_departures": total("departures"),
         "staff_hires": total("hires"),
         "staff_vacancy_months": total("vacancies"),
-        "mean_effective_fte_cm": float(monthly["effective_fte_cm"].mean()) if len(live) else 0.0,
-        "mean_effective_fte_bhc": float(monthly["effective_fte_bhc"].mean()) if len(live) else 0.0,
-        "mean_burnout": float(monthly["mean_burnout"].mean()) if len(live) else 0.0,
+        "mean_effective_fte_cm": float(column("effective_fte_cm").mean()) if len(live) else 0.0,
+        "mean_effective_fte_bhc": float(column("effective_fte_bhc").mean()) if len(live) else 0.0,
+        "mean_burnout": float(column("mean_burnout").mean()) if len(live) else 0.0,
         "phases_live_end": n_live_end,
         "last_go_live_month": int(last[0]) + 1 if len(last) else None,
     }

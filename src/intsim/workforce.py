@@ -56,7 +56,7 @@ import numpy as np
 from intsim.billing import practitioner_share
 from intsim.param_spec import annual_to_monthly_probability
 from intsim.population import Tx
-from intsim.providers import assign_to_most_room, order_by_priority
+from intsim.providers import SHORT_ROLE, assign_to_most_room, order_by_priority
 from intsim.rollout import Phase, plan_phases
 
 if TYPE_CHECKING:
@@ -105,11 +105,36 @@ _FLOAT_PREFIXES = (
 )
 
 
-def _typed(column: str, value: float) -> float:
-    """Counts as int, FTE/hours/burnout/shares as float, so dtypes never depend on the run."""
-    if column.startswith(_FLOAT_PREFIXES) or column.endswith("_share"):
-        return float(value)
-    return int(value)
+def _is_float_column(column: str) -> bool:
+    """Whether a workforce column holds FTE, hours, burnout or a share (else a count)."""
+    return column.startswith(_FLOAT_PREFIXES) or column.endswith("_share")
+
+
+#: Each workforce column with the type of its values: counts as int, FTE/hours/burnout/shares as
+#: float, so dtypes never depend on the run.
+_COLUMN_TYPES: tuple[tuple[str, type], ...] = tuple(
+    (c, float if _is_float_column(c) else int) for c in WORKFORCE_COLUMNS
+)
+
+#: Events counted during a month (the ``month_events`` of a new month, before any event).
+_NO_EVENTS: dict[str, float] = {
+    **{f"departures_{r}": 0 for r in ROLES},
+    **{f"hires_{r}": 0 for r in ROLES},
+    "programme_hires": 0,
+    "phase_launches": 0,
+    "phase_launch_pcp_share": 0.0,
+    "cm_reassigned": 0,
+    "cm_returned_to_waitlist": 0,
+}
+
+#: Event keys by (long) role name, so the monthly loop formats no strings.
+_DEPARTURES_KEY: dict[str, str] = {role: f"departures_{r}" for role, r in SHORT_ROLE.items()}
+_HIRES_KEY: dict[str, str] = {role: f"hires_{r}" for role, r in SHORT_ROLE.items()}
+
+#: Per-role column names of the monthly record: vacancies, effective FTE, mean burnout.
+_ROLE_COLUMNS: dict[str, tuple[str, str, str]] = {
+    r: (f"vacancies_{r}", f"effective_fte_{r}", f"burnout_{r}") for r in ROLES
+}
 
 
 def time_to_fill_months(u: float, median_months: float, sigma: float) -> int:
@@ -137,10 +162,25 @@ def burnout_next(burnout: float, load: float | None, values: Any) -> float:
     if load is None:
         return burnout
     w = values.workforce
-    if load > w.burnout_threshold:
-        excess = min(load - w.burnout_threshold, 1.0)  # a month adds at most burnout_rise
-        return min(1.0, burnout + w.burnout_rise * excess)
-    return max(0.0, burnout - w.burnout_recovery)
+    return _burnout_after(burnout, load, w.burnout_threshold, w.burnout_rise, w.burnout_recovery)
+
+
+def _burnout_after(
+    burnout: float, load: float, threshold: float, rise: float, recovery: float
+) -> float:
+    """Burnout (0-1) after a month with a defined load (work demanded / capacity).
+
+    Args:
+        burnout: Burnout at the start of the month, 0-1.
+        load: The month's load, dimensionless.
+        threshold: ``workforce.burnout_threshold`` (load above which burnout rises).
+        rise: ``workforce.burnout_rise``, per unit of load above the threshold and month.
+        recovery: ``workforce.burnout_recovery``, per month at or below the threshold.
+    """
+    if load > threshold:
+        excess = min(load - threshold, 1.0)  # a month adds at most burnout_rise
+        return min(1.0, burnout + rise * excess)
+    return max(0.0, burnout - recovery)
 
 
 class Workforce:
@@ -171,7 +211,40 @@ class Workforce:
             "bh": annual_to_monthly_probability(min(w.bh_turnover_annual, 1.0 - 1e-9)),
             "physician": annual_to_monthly_probability(min(w.physician_turnover_annual, 1 - 1e-9)),
         }
+        self._cache_constants()
         self._open_due_phases(0)
+
+    def _cache_constants(self) -> None:
+        """Keep the per-run constants the monthly loops read (the scenario values are frozen)."""
+        v = self.values
+        w, r = v.workforce, v.rollout
+        self._vendor_psych = v.costs.psychiatry_model != "employed"
+        physician, bh = self._monthly_hazard["physician"], self._monthly_hazard["bh"]
+        #: monthly turnover hazard before burnout, by role (None: a vendor does not turn over)
+        self._role_hazard: dict[str, float | None] = {
+            "pcp": physician,
+            "care_manager": bh,
+            "bhc": bh,
+            "psychiatric_consultant": None if self._vendor_psych else physician,
+        }
+        self._bh_hazard = bh
+        self._burnout_hr_slope = w.burnout_turnover_hr - 1.0
+        self._burnout_threshold = w.burnout_threshold
+        self._burnout_rise = w.burnout_rise
+        self._burnout_recovery = w.burnout_recovery
+        self._ramp_start = w.ramp_start_productivity
+        self._ramp_months = w.ramp_months
+        self._trainee_productivity = w.trainee_productivity
+        self._trainee_rotation = w.trainee_rotation_months
+        self._tele_cm_productivity = w.tele_cm_productivity
+        # supervision each trainee FTE needs, hours per week
+        self._supervision_hours_week = w.trainee_supervision_hours_per_week
+        self._caseload_ramp_start = r.caseload_ramp_start
+        self._caseload_ramp_months = r.caseload_ramp_months
+        self._staff_bhc_share = practitioner_share(v.billing.bhc_credential)
+        self._lpc_share = practitioner_share("lpc")
+        self._bhc_share_key: tuple[tuple[int, bool, bool], ...] | None = None
+        self._bhc_share: float | None = None
 
     # ------------------------------------------------------------------ positions
 
@@ -181,11 +254,19 @@ class Workforce:
         m = self.model
         return [*m.pcps, *m.care_managers, *m.bhcs, *m.psychiatrists]
 
+    def _positions_by_role(self) -> tuple[tuple[str, list[Provider]], ...]:
+        """The positions of each role (short name, in :data:`ROLES` and position-id order)."""
+        m = self.model
+        return (
+            ("pcp", m.pcps),
+            ("cm", m.care_managers),
+            ("bhc", m.bhcs),
+            ("psych", m.psychiatrists),
+        )
+
     def _is_vendor(self, p: Provider) -> bool:
         """Whether the position is bought from a vendor (a telepsychiatry consultant)."""
-        return (
-            p.role == "psychiatric_consultant" and self.values.costs.psychiatry_model != "employed"
-        )
+        return p.role == "psychiatric_consultant" and self._vendor_psych
 
     def _median_fill(self, p: Provider) -> float:
         """Median months to fill this position at the scenario's shortage severity."""
@@ -267,15 +348,7 @@ class Workforce:
 
     def step(self, month: int) -> None:
         """Workforce events of ``month``: gates, recruitment, departures, hires, capacity."""
-        self.month_events = {
-            **{f"departures_{r}": 0 for r in ROLES},
-            **{f"hires_{r}": 0 for r in ROLES},
-            "programme_hires": 0,
-            "phase_launches": 0,
-            "phase_launch_pcp_share": 0.0,
-            "cm_reassigned": 0,
-            "cm_returned_to_waitlist": 0,
-        }
+        self.month_events = dict(_NO_EVENTS)
         self.dropouts_this_month = 0
         self._departed_cms: list[Provider] = []
         self._check_gate(month)
@@ -296,16 +369,16 @@ class Workforce:
         if p.state == "vacant" and p.fill_month is not None and p.fill_month <= month:
             self._hire(p, month)
             if not p.is_trainee:
-                self.month_events[f"hires_{p.short_role}"] += 1
+                self.month_events[_HIRES_KEY[p.role]] += 1
 
     def _departs(self, p: Provider, month: int) -> bool:
+        """Whether the holder of a filled position leaves in ``month`` (``staff_turnover``)."""
         if p.state != "filled" or p.is_trainee or p.hired_month >= month:
             return False
-        if self._is_vendor(p):
+        base = self._role_hazard.get(p.role, self._bh_hazard)
+        if base is None:
             return False  # a vendor contract does not turn over
-        kind = "physician" if p.role in ("pcp", "psychiatric_consultant") else "bh"
-        hr = 1.0 + (self.values.workforce.burnout_turnover_hr - 1.0) * p.burnout
-        hazard = min(self._monthly_hazard[kind] * hr, 1.0)
+        hazard = min(base * (1.0 + self._burnout_hr_slope * p.burnout), 1.0)
         return self.model.streams.uniform_one("staff_turnover", month, p.position_id) < hazard
 
     def _depart(self, p: Provider, month: int) -> None:
@@ -314,7 +387,7 @@ class Workforce:
         p.fill_month = month + self._draw_fill(p, "staff_fill", month)
         p.burnout = 0.0
         p.backfill_from = self._backfill_start(p, month)
-        self.month_events[f"departures_{p.short_role}"] += 1
+        self.month_events[_DEPARTURES_KEY[p.role]] += 1
 
     # ------------------------------------------------------------------ capacity
 
@@ -324,15 +397,12 @@ class Workforce:
 
     def live_pcp_share(self) -> float:
         """Share of PCPs whose phase is live this month."""
-        return float(self.pcp_live.mean()) if self.n_pcps else 0.0
+        return np.count_nonzero(self.pcp_live) / self.n_pcps if self.n_pcps else 0.0
 
     def _update_capacity(self, month: int) -> None:
         """Capacity share (0-1) and caseload-cap share of every position this month."""
-        w, r = self.values.workforce, self.values.rollout
-        self.pcp_live[:] = False
-        for ph in self.phases:
-            if ph.live(month):
-                self.pcp_live[ph.pcps] = True
+        live = self._set_live_pcps(month)
+        psych_share = self.live_pcp_share()
         supervision: dict[str, float] = {}
         for p in self.positions:
             p.backfilled = False
@@ -340,25 +410,43 @@ class Workforce:
             if p.role == "pcp":
                 p.capacity_share = self._productivity(p, month)
                 continue
-            live = self.phase_live(p.phase, month)
+            on = live[p.phase - 1]
             share = self._productivity(p, month)
             covered = p.backfill_from is not None and month >= p.backfill_from
-            if p.state != "filled" and covered and live:
+            if p.state != "filled" and covered and on:
                 p.backfilled = True
-                share = w.tele_cm_productivity if p.role == "care_manager" else 1.0
+                share = self._tele_cm_productivity if p.role == "care_manager" else 1.0
             if p.role == "psychiatric_consultant":
-                share *= self.live_pcp_share()
-            p.capacity_share = share if live else 0.0
+                share *= psych_share
+            p.capacity_share = share if on else 0.0
             go = self.phases[p.phase - 1].go_live
             p.caseload_share = (
-                ramp_share(month - go, r.caseload_ramp_start, r.caseload_ramp_months)
-                if live and go is not None
+                ramp_share(month - go, self._caseload_ramp_start, self._caseload_ramp_months)
+                if on and go is not None
                 else 0.0
             )
-            if p.is_trainee and live and p.state == "filled":
-                minutes = p.fte * w.trainee_supervision_hours_per_week * 52.0 / 12.0 * 60.0
-                supervision[p.role] = supervision.get(p.role, 0.0) + minutes
-        self.bhc_coverage = self._bhc_coverage(month)
+            if p.is_trainee and on and p.state == "filled":
+                supervision[p.role] = supervision.get(p.role, 0.0) + self._supervision_minutes(p)
+        self.bhc_coverage = self._bhc_coverage(live)
+        if supervision:
+            self._share_supervision(supervision)
+        self._set_bhc_billing_share()
+
+    def _set_live_pcps(self, month: int) -> list[bool]:
+        """Mark the PCPs of the live phases (``pcp_live``); return whether each phase is live."""
+        live = [ph.live(month) for ph in self.phases]
+        self.pcp_live[:] = False
+        for ph, on in zip(self.phases, live, strict=True):
+            if on:
+                self.pcp_live[ph.pcps] = True
+        return live
+
+    def _supervision_minutes(self, trainee: Provider) -> float:
+        """Supervision a trainee needs, minutes per month (its FTE x hours per week x 52 / 12)."""
+        return trainee.fte * self._supervision_hours_week * 52.0 / 12.0 * 60.0
+
+    def _share_supervision(self, supervision: dict[str, float]) -> None:
+        """Split each role's trainee supervision (minutes per month) over its staff by FTE."""
         for role, minutes in supervision.items():
             supervisors = [
                 p
@@ -368,40 +456,61 @@ class Workforce:
             total = sum(p.fte for p in supervisors)
             for p in supervisors:
                 p.supervision_minutes = minutes * p.fte / total
-        self._set_bhc_billing_share()
 
-    def _bhc_coverage(self, month: int) -> float:
-        """Effective BHC FTE of the live phases / their planned BHC FTE (0 with no BHC live)."""
-        live = [b for b in self.model.bhcs if self.phase_live(b.phase, month)]
-        planned = sum(b.fte for b in live if not b.is_trainee)
-        effective = sum(b.fte * b.capacity_share for b in live)
+    def _bhc_coverage(self, live: list[bool]) -> float:
+        """Effective BHC FTE of the live phases / their planned BHC FTE (0 with no BHC live).
+
+        Args:
+            live: Whether each rollout phase is live this month (index = phase - 1).
+        """
+        bhcs = [b for b in self.model.bhcs if live[b.phase - 1]]
+        planned = sum(b.fte for b in bhcs if not b.is_trainee)
+        effective = sum(b.fte * b.capacity_share for b in bhcs)
         return min(effective / planned, 1.0) if planned > 0 else 0.0
 
     def _productivity(self, p: Provider, month: int) -> float:
         """Capacity share of a filled position (ramp-up, trainee discount); 0 when not filled."""
         if p.state != "filled":
             return 0.0
-        w = self.values.workforce
         if p.is_trainee:
             go = self.phases[p.phase - 1].go_live or month
-            since = (month - go) % w.trainee_rotation_months
-            return w.trainee_productivity * ramp_share(
-                since, w.ramp_start_productivity, w.ramp_months
+            since = (month - go) % self._trainee_rotation
+            return self._trainee_productivity * ramp_share(
+                since, self._ramp_start, self._ramp_months
             )
         if not self.enabled:
             return 1.0
-        return ramp_share(month - p.hired_month, w.ramp_start_productivity, w.ramp_months)
+        return ramp_share(month - p.hired_month, self._ramp_start, self._ramp_months)
 
     def _set_bhc_billing_share(self) -> None:
-        """Blend the BHCs' practitioner shares by their slots this month (claims use it)."""
-        bhcs = [b for b in self.model.bhcs if b.visit_slots > 0]
-        if not bhcs:
-            return
-        staff = practitioner_share(self.values.billing.bhc_credential)
-        lpc = practitioner_share("lpc")
-        weights = np.array([b.visit_slots for b in bhcs], float)
-        shares = np.array([0.0 if b.is_trainee else lpc if b.lpc else staff for b in bhcs])
-        self.model.claims.bhc_share = float((weights * shares).sum() / weights.sum())
+        """Blend the BHCs' practitioner shares by their slots this month (claims use it).
+
+        The blend is recomputed only when a BHC's slots, trainee status or credential changed.
+        """
+        key = tuple((b.visit_slots, b.is_trainee, b.lpc) for b in self.model.bhcs)
+        if key != self._bhc_share_key:
+            self._bhc_share_key = key
+            self._bhc_share = self._blend_bhc_shares(key)
+        if self._bhc_share is not None:
+            self.model.claims.bhc_share = self._bhc_share
+
+    def _blend_bhc_shares(self, bhcs: tuple[tuple[int, bool, bool], ...]) -> float | None:
+        """Practitioner share of BHC claims, weighted by slots (None when no BHC has slots).
+
+        Args:
+            bhcs: Per BHC: visit slots this month, whether a trainee, whether an LPC/MFT.
+        """
+        staff, lpc = self._staff_bhc_share, self._lpc_share
+        weighted = [
+            (slots, 0.0 if trainee else lpc if is_lpc else staff)
+            for slots, trainee, is_lpc in bhcs
+            if slots > 0
+        ]
+        if not weighted:
+            return None
+        weights = np.array([slots for slots, _ in weighted], float)
+        shares = np.array([share for _, share in weighted])
+        return float((weights * shares).sum() / weights.sum())
 
     # ------------------------------------------------------------------ caseload
 
@@ -467,40 +576,73 @@ class Workforce:
 
     def end_month(self) -> None:
         """Update every filled position's burnout from this month's load."""
+        threshold, rise, recovery = (
+            self._burnout_threshold,
+            self._burnout_rise,
+            self._burnout_recovery,
+        )
         for p in self.positions:
-            if p.state == "filled":
-                p.burnout = burnout_next(p.burnout, p.load, self.values)
+            if p.state == "filled" and p.load is not None:
+                p.burnout = _burnout_after(p.burnout, p.load, threshold, rise, recovery)
             p.load = None
 
     def record(self, month: int) -> dict[str, float]:
         """The workforce columns of the month's row."""
         out: dict[str, float] = dict(self.month_events)
-        groups: dict[str, list[Provider]] = {r: [] for r in ROLES}
-        for p in self.positions:
-            groups[p.short_role].append(p)
+        staff: dict[str, list[Provider]] = {}
         burn_all: list[float] = []
-        for r, ps in groups.items():
-            out[f"vacancies_{r}"] = sum(1 for p in ps if p.state == "vacant" and not p.is_trainee)
-            out[f"effective_fte_{r}"] = round(sum(p.fte * p.capacity_share for p in ps), 6)
-            burn = [p.burnout for p in ps if p.state == "filled" and not p.is_trainee]
-            out[f"burnout_{r}"] = sum(burn) / len(burn) if burn else 0.0
+        for role, ps in self._positions_by_role():
+            staff[role], burn = self._record_role(out, role, ps)
             burn_all += burn
         out["mean_burnout"] = sum(burn_all) / len(burn_all) if burn_all else 0.0
-        staff = [p for p in self.positions if p.state == "filled" and not p.is_trainee]
-        out["paid_fte_cm"] = sum(p.fte for p in staff if p.role == "care_manager")
-        out["paid_fte_bhc"] = sum(p.fte for p in staff if p.role == "bhc" and not p.lpc)
-        out["paid_fte_bhc_lpc"] = sum(p.fte for p in staff if p.role == "bhc" and p.lpc)
+        out["paid_fte_cm"] = sum(p.fte for p in staff["cm"])
+        out["paid_fte_bhc"] = sum(p.fte for p in staff["bhc"] if not p.lpc)
+        out["paid_fte_bhc_lpc"] = sum(p.fte for p in staff["bhc"] if p.lpc)
         out["trainee_fte"] = sum(
             p.fte for p in self.positions if p.is_trainee and p.capacity_share > 0
         )
-        out["tele_fte_cm"] = sum(p.fte for p in self.model.care_managers if p.backfilled)
+        m = self.model
+        out["tele_fte_cm"] = sum(p.fte for p in m.care_managers if p.backfilled)
         share = self.live_pcp_share()
         out["psych_hours_paid"] = sum(
-            p.hours_per_week * share for p in self.model.psychiatrists if p.state == "filled"
+            p.hours_per_week * share for p in m.psychiatrists if p.state == "filled"
         )
         out["tele_psych_hours"] = sum(
-            p.hours_per_week * share for p in self.model.psychiatrists if p.backfilled
+            p.hours_per_week * share for p in m.psychiatrists if p.backfilled
         )
         out["phases_live"] = sum(1 for ph in self.phases if ph.live(month))
         out["pcp_live_share"] = share
-        return {k: _typed(k, out[k]) for k in WORKFORCE_COLUMNS}
+        return {c: cast(out[c]) for c, cast in _COLUMN_TYPES}
+
+    @staticmethod
+    def _record_role(
+        out: dict[str, float], role: str, ps: list[Provider]
+    ) -> tuple[list[Provider], list[float]]:
+        """Write one role's vacancies, effective FTE and mean burnout; return its staff.
+
+        Args:
+            out: The month's workforce columns (updated in place).
+            role: Short role name (:data:`ROLES`).
+            ps: The role's positions, in position-id order.
+
+        Returns:
+            The role's positions filled by staff (not trainees), in position-id order, and
+            their burnout (0-1).
+        """
+        vacancies = 0
+        effective = 0.0
+        staff: list[Provider] = []
+        for p in ps:
+            effective += p.fte * p.capacity_share
+            if p.is_trainee:
+                continue
+            if p.state == "filled":
+                staff.append(p)
+            elif p.state == "vacant":
+                vacancies += 1
+        vacancy_col, effective_col, burnout_col = _ROLE_COLUMNS[role]
+        out[vacancy_col] = vacancies
+        out[effective_col] = round(effective, 6)
+        burn = [p.burnout for p in staff]
+        out[burnout_col] = sum(burn) / len(burn) if burn else 0.0
+        return staff, burn
