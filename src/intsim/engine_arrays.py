@@ -83,7 +83,8 @@ class ArrayEngine:
         pop, st, p = self.pop, self.static, self.values.population  # type: ignore[attr-defined]
         streams = self.streams
         kernels.onset(
-            pop.panel_slots(),
+            pop.n_used,
+            pop.in_panel,
             pop.bh,
             pop.treatment,
             pop.score,
@@ -113,7 +114,8 @@ class ArrayEngine:
         """Patients who seek a PCP visit this month (ascending slots)."""
         pop = self.pop
         return kernels.visit_requests(
-            pop.panel_slots(),
+            pop.n_used,
+            pop.in_panel,
             pop.chronic,
             pop.bh,
             np.uint64(self.streams.key("visit", month)),
@@ -178,7 +180,7 @@ class ArrayEngine:
         v = self.values
         c = v.clinical  # type: ignore[attr-defined]
         improvements, remissions, relapses, recoveries = kernels.clinical_step(
-            pop.panel_slots(),
+            pop.n_used,
             pop.bh,
             pop.score,
             pop.baseline_score,
@@ -220,7 +222,8 @@ class ArrayEngine:
         """ED visits and hospital admissions this month (written to the service arrays)."""
         pop, st = self.pop, self.static
         kernels.acute_care(
-            pop.panel_slots(),
+            pop.n_used,
+            pop.in_panel,
             pop.chronic,
             pop.bh,
             np.uint64(self.streams.key("acute", month)),

@@ -52,15 +52,15 @@ def unit_uniform(key: np.uint64, slot: np.int64) -> float:
 
 
 @njit(**_JIT)
-def panel_uniforms(key: np.uint64, panel: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Counter-based uniforms of the given slots (index ``i`` for ``panel[i]``).
+def first_uniforms(key: np.uint64, n: int) -> NDArray[np.float64]:
+    """Counter-based uniforms of slots ``0 .. n-1``.
 
-    A branch-free loop the compiler vectorises (about a nanosecond per draw); kernels that need
-    a draw for most panel members take them from here rather than hashing inside a branchy loop.
+    A branch-free loop over contiguous slots, which the compiler vectorises (well under a
+    nanosecond per draw); kernels that need a draw for most slots take them from here.
     """
-    out = np.empty(len(panel), np.float64)
-    for i in range(len(panel)):
-        out[i] = unit_uniform(key, panel[i])
+    out = np.empty(n, np.float64)
+    for s in range(n):
+        out[s] = unit_uniform(key, s)
     return out
 
 
@@ -100,7 +100,8 @@ def subthreshold_score_of(u: float) -> int:
 
 @njit(**_JIT)
 def onset(
-    panel: NDArray[np.int64],
+    n: int,
+    in_panel: NDArray[np.bool_],
     bh: NDArray[np.int8],
     treatment: NDArray[np.int8],
     score: NDArray[np.int8],
@@ -122,11 +123,13 @@ def onset(
 
     Twin of :meth:`intsim.engine_arrays.ArrayEngine.onset`.
 
-    Departed patients have cleared states (:meth:`intsim.population.Population.remove`), so only
-    panel members can change.
+    The common case (nothing happens) is decided without branches: on random data a branch
+    mispredicts often, and loops over contiguous slots vectorise, so kernels scan slots
+    ``0 .. n-1`` with ``in_panel`` as a mask rather than a list of panel slots.
 
     Args:
-        panel: Slots of the panel members (ascending).
+        n: Slots in use.
+        in_panel: Whether each slot is in the panel.
         bh, treatment, score, baseline_score, condition, chronic_episode, episode_month, known,
             chronic: Population arrays (updated in place).
         keys: Stream keys of the month: ``incidence``, ``chronic_onset``, ``sub_resolve``,
@@ -143,14 +146,21 @@ def onset(
     k_incidence, k_chronic_onset = keys[0], keys[1]
     k_resolve, k_condition, k_chronic_ep, k_severity = keys[2], keys[3], keys[4], keys[5]
     anxiety_share, chronic_ep_share, severe, modsevere = shares[0], shares[1], shares[2], shares[3]
-    u_incidence = panel_uniforms(k_incidence, panel)
-    u_chronic = panel_uniforms(k_chronic_onset, panel)
-    for i in range(len(panel)):
-        s = panel[i]
+    u_incidence = first_uniforms(k_incidence, n)
+    u_chronic = first_uniforms(k_chronic_onset, n)
+    incidence_limit = incidence_prob + sub_incidence_prob
+    for s in range(n):
+        chronic[s] |= in_panel[s] & (u_chronic[s] < chronic_onset_prob)
+    for s in range(n):
         state = bh[s]
+        if not (
+            (state == _BH_SUB)
+            | (in_panel[s] & (state == _BH_NONE) & (u_incidence[s] < incidence_limit))
+        ):
+            continue  # most slots: no change
         start = False
         if state == _BH_NONE:
-            u = u_incidence[i]
+            u = u_incidence[s]
             if u < incidence_prob:
                 start = True
             elif u < incidence_prob + sub_incidence_prob:
@@ -174,8 +184,6 @@ def onset(
             baseline_score[s] = sc
             episode_month[s] = 0
             known[s] = False
-        if not chronic[s]:
-            chronic[s] = u_chronic[i] < chronic_onset_prob
 
 
 # --------------------------------------------------------------------------- visits, acute care
@@ -183,14 +191,14 @@ def onset(
 
 @njit(**_JIT)
 def _state_of(chronic: bool, bh: int) -> int:
-    """Index into the [chronic, in-episode] tables."""
-    episode = 1 if bh in (_BH_ACTIVE, _BH_IMPROVED) else 0
-    return 2 * (1 if chronic else 0) + episode
+    """Index into the [chronic, in-episode] tables (arithmetic, no branches)."""
+    return 2 * np.int64(chronic) + np.int64((bh == _BH_ACTIVE) | (bh == _BH_IMPROVED))
 
 
 @njit(**_JIT)
 def visit_requests(
-    panel: NDArray[np.int64],
+    n: int,
+    in_panel: NDArray[np.bool_],
     chronic: NDArray[np.bool_],
     bh: NDArray[np.int8],
     key: np.uint64,
@@ -199,24 +207,24 @@ def visit_requests(
     """Slots (ascending) of panel members who seek a PCP visit this month.
 
     Args:
-        panel: Slots of the panel members (ascending).
-        chronic, bh: Population arrays.
+        n: Slots in use.
+        in_panel, chronic, bh: Population arrays.
         key: Key of the ``visit`` stream this month.
         visit_prob: Visit probability per month by state (flattened [chronic, in episode]).
     """
-    u = panel_uniforms(key, panel)
-    out = np.empty(len(panel), np.int64)
+    u = first_uniforms(key, n)
+    out = np.empty(n, np.int64)
     k = 0
-    for i in range(len(panel)):
-        s = panel[i]
+    for s in range(n):
         out[k] = s
-        k += u[i] < visit_prob[_state_of(chronic[s], bh[s])]
+        k += in_panel[s] & (u[s] < visit_prob[_state_of(chronic[s], bh[s])])
     return out[:k]
 
 
 @njit(**_JIT)
 def acute_care(
-    panel: NDArray[np.int64],
+    n: int,
+    in_panel: NDArray[np.bool_],
     chronic: NDArray[np.bool_],
     bh: NDArray[np.int8],
     key: np.uint64,
@@ -227,19 +235,17 @@ def acute_care(
 ) -> None:
     """ED visits and admissions of the month, written to ``admission`` and ``ed_visit``.
 
-    Only panel members are written: the service arrays are cleared at the start of each month.
     One uniform decides both: below the admission probability an admission, in the next
     interval of the ED-visit probability an ED visit (``key``: the ``acute`` stream's key this
     month; twin of ``PatientAgent.use_acute_care``).
     """
-    uniforms = panel_uniforms(key, panel)
-    for i in range(len(panel)):
-        s = panel[i]
+    uniforms = first_uniforms(key, n)
+    for s in range(n):
         k = _state_of(chronic[s], bh[s])
         pa = admit_prob[k]
-        u = uniforms[i]
-        admission[s] = u < pa
-        ed_visit[s] = u >= pa and u < pa + ed_prob[k]
+        u = uniforms[s]
+        admission[s] = in_panel[s] & (u < pa)
+        ed_visit[s] = in_panel[s] & (u >= pa) & (u < pa + ed_prob[k])
 
 
 # --------------------------------------------------------------------------- clinical course
@@ -270,7 +276,7 @@ def treatment_variant(
 
 @njit(**_JIT)
 def clinical_step(
-    panel: NDArray[np.int64],
+    n: int,
     bh: NDArray[np.int8],
     score: NDArray[np.int8],
     baseline_score: NDArray[np.int8],
@@ -297,7 +303,7 @@ def clinical_step(
     Twin of :meth:`intsim.engine_arrays.ArrayEngine.clinical_step`.
 
     Args:
-        panel: Slots of the panel members (ascending; departed patients have no episode).
+        n: Slots in use (departed patients have no episode).
         bh, ...: Population arrays (updated in place).
         improve_acute: Improvement probability by [anxiety, variant, episode month].
         improve_chronic: Improvement probability of chronic episodes by [anxiety, variant].
@@ -316,9 +322,10 @@ def clinical_step(
     recover_p, residual_relapse_p, relapse_p = probs[0], probs[1], probs[2]
     low, high = probs[3], probs[4]
     counts = np.zeros(4, np.int64)
-    for i in range(len(panel)):
-        s = panel[i]
+    for s in range(n):
         state = bh[s]
+        if state < _BH_ACTIVE:  # most patients: nothing to do
+            continue
         if state == _BH_ACTIVE:
             v = treatment_variant(
                 treatment[s],
@@ -392,8 +399,9 @@ COUNT_FIELDS: tuple[str, ...] = (
 
 @njit(**_JIT)
 def month_counts(
-    panel: NDArray[np.int64],
+    n: int,
     month: int,
+    in_panel: NDArray[np.bool_],
     bh: NDArray[np.int8],
     treatment: NDArray[np.int8],
     waitlist_since: NDArray[np.int16],
@@ -404,46 +412,58 @@ def month_counts(
 ) -> NDArray[np.int64]:
     """Head counts of the monthly record, in the order of :data:`COUNT_FIELDS`.
 
-    Counts run over the panel's slots (``panel``, ascending); departed patients have cleared
-    states (:meth:`intsim.population.Population.remove`) and count nowhere.
+    Departed patients have cleared states (:meth:`intsim.population.Population.remove`), so
+    counting over all slots counts panel members only. Branch-free sums over contiguous slots
+    (the compiler vectorises them).
     """
-    c = np.zeros(len(COUNT_FIELDS), np.int64)
-    by_state = np.zeros(8, np.int64)
-    by_treatment = np.zeros(8, np.int64)
-    waiting = ed = admitted = 0
-    for i in range(len(panel)):
-        s = panel[i]
+    # programme start months due for the 6- and 12-month measures (-2 matches nobody: a start
+    # month is >= 0, or -1 for patients never in a programme)
+    due6 = month - 6 if month >= 6 else -2
+    due12 = month - 12 if month >= 12 else -2
+    panel = active = sub = cocm = pcbh = pcp = specialty = waiting = ed = admitted = 0
+    m6 = met6 = m12 = met12 = 0
+    for s in range(n):
         state = bh[s]
-        by_state[state] += 1
-        by_treatment[treatment[s]] += 1
+        tx = treatment[s]
+        panel += in_panel[s]
+        active += state == _BH_ACTIVE
+        sub += state == _BH_SUB
+        cocm += tx == _TX_COCM
+        pcbh += tx == _TX_PCBH
+        pcp += tx == _TX_PCP
+        specialty += tx == _TX_SPECIALTY
         waiting += (waitlist_since[s] >= 0) + (bhc_wait_since[s] >= 0)
         ed += ed_visit[s]
         admitted += admission[s]
-        start = program_start[s]  # -1: never in a programme episode
-        if start < 0:
-            continue
-        if start == month - 6:
-            c[10] += 1
-            c[11] += state in (_BH_IMPROVED, _BH_REMITTED)
-        elif start == month - 12:
-            c[12] += 1
-            c[13] += state == _BH_REMITTED
-    c[0] = len(panel)
-    c[1] = by_state[_BH_ACTIVE]
-    c[2] = by_state[_BH_SUB]
-    c[3] = by_treatment[_TX_COCM]
-    c[4] = by_treatment[_TX_PCBH]
-    c[5] = by_treatment[_TX_PCP] + by_treatment[_TX_SPECIALTY]
-    c[6] = by_treatment[_TX_SPECIALTY]
+        start = program_start[s]
+        is6 = start == due6
+        is12 = start == due12
+        m6 += is6
+        met6 += is6 & ((state == _BH_IMPROVED) | (state == _BH_REMITTED))
+        m12 += is12
+        met12 += is12 & (state == _BH_REMITTED)
+    c = np.zeros(len(COUNT_FIELDS), np.int64)
+    c[0] = panel
+    c[1] = active
+    c[2] = sub
+    c[3] = cocm
+    c[4] = pcbh
+    c[5] = pcp + specialty
+    c[6] = specialty
     c[7] = waiting
     c[8] = ed
     c[9] = admitted
+    c[10] = m6
+    c[11] = met6
+    c[12] = m12
+    c[13] = met12
     return c
 
 
 @njit(**_JIT)
 def cost_of_care(
-    panel: NDArray[np.int64],
+    n: int,
+    in_panel: NDArray[np.bool_],
     payer: NDArray[np.int8],
     chronic: NDArray[np.bool_],
     bh: NDArray[np.int8],
@@ -458,8 +478,8 @@ def cost_of_care(
     """Members and total cost of care (USD) by payer this month (twin of ``TcocMeter.measure``).
 
     Args:
-        panel: Slots of the panel members (ascending).
-        payer, chronic, bh, treatment, ed_visit, admission: Population arrays.
+        n: Slots in use.
+        in_panel, payer, chronic, bh, treatment, ed_visit, admission: Population arrays.
         nonacute: Non-acute cost per member-month by payer (USD).
         multiplier: Non-acute cost multiplier by state (flattened [chronic, in episode]).
         unit_costs: ED visit, admission and specialty care month costs (USD).
@@ -471,8 +491,9 @@ def cost_of_care(
     members = np.zeros(n_payers, np.int64)
     cost = np.zeros(n_payers, np.float64)
     ed_cost, admit_cost, specialty_cost = unit_costs[0], unit_costs[1], unit_costs[2]
-    for i in range(len(panel)):
-        s = panel[i]
+    for s in range(n):
+        if not in_panel[s]:
+            continue
         k = payer[s]
         unit = nonacute[k] * multiplier[_state_of(chronic[s], bh[s])]
         if ed_visit[s]:

@@ -317,8 +317,9 @@ class ClinicModel(mesa.Model):
             zip(
                 COUNT_FIELDS,
                 month_counts(
-                    pop.panel_slots(),
+                    pop.n_used,
                     m,
+                    pop.in_panel,
                     pop.bh,
                     pop.treatment,
                     pop.waitlist_since,

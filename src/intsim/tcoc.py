@@ -72,7 +72,8 @@ class TcocMeter:
         """Members and total cost of care (USD) by payer this month (before programme payments)."""
         pop = model.pop
         members, cost = cost_of_care(
-            pop.panel_slots(),
+            pop.n_used,
+            pop.in_panel,
             pop.payer,
             pop.chronic,
             pop.bh,
