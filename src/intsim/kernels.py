@@ -322,10 +322,15 @@ def clinical_step(
     recover_p, residual_relapse_p, relapse_p = probs[0], probs[1], probs[2]
     low, high = probs[3], probs[4]
     counts = np.zeros(4, np.int64)
+    # most patients have no episode: collect the others without branches, then visit them
+    in_episode = np.empty(n, np.int64)
+    m = 0
     for s in range(n):
+        in_episode[m] = s
+        m += bh[s] >= _BH_ACTIVE
+    for i in range(m):
+        s = in_episode[i]
         state = bh[s]
-        if state < _BH_ACTIVE:  # most patients: nothing to do
-            continue
         if state == _BH_ACTIVE:
             v = treatment_variant(
                 treatment[s],
@@ -492,44 +497,15 @@ def cost_of_care(
     cost = np.zeros(n_payers, np.float64)
     ed_cost, admit_cost, specialty_cost = unit_costs[0], unit_costs[1], unit_costs[2]
     for s in range(n):
-        if not in_panel[s]:
-            continue
+        # branch-free: a departed slot adds 0.0 (as np.bincount with zero weights did)
         k = payer[s]
         unit = nonacute[k] * multiplier[_state_of(chronic[s], bh[s])]
-        if ed_visit[s]:
-            unit += ed_cost
-        if admission[s]:
-            unit += admit_cost
-        if treatment[s] == _TX_SPECIALTY:
-            unit += specialty_cost
-        members[k] += 1
-        cost[k] += unit
+        unit += ed_cost * ed_visit[s]
+        unit += admit_cost * admission[s]
+        unit += specialty_cost * (treatment[s] == _TX_SPECIALTY)
+        members[k] += in_panel[s]
+        cost[k] += unit * in_panel[s]
     return members, cost
-
-
-# --------------------------------------------------------------------------- slot queries
-
-
-@njit(**_JIT)
-def slots_equal(values: NDArray[np.integer], n: int, value: int) -> NDArray[np.int64]:
-    """Slots ``s < n`` (ascending) with ``values[s] == value``."""
-    out = np.empty(n, np.int64)
-    k = 0
-    for s in range(n):
-        out[k] = s
-        k += values[s] == value
-    return out[:k]
-
-
-@njit(**_JIT)
-def slots_at_least(values: NDArray[np.integer], n: int, value: int) -> NDArray[np.int64]:
-    """Slots ``s < n`` (ascending) with ``values[s] >= value``."""
-    out = np.empty(n, np.int64)
-    k = 0
-    for s in range(n):
-        out[k] = s
-        k += values[s] >= value
-    return out[:k]
 
 
 # --------------------------------------------------------------------------- care pathways
@@ -587,40 +563,35 @@ def classify_visitors(
     sub = np.empty(n, np.int64)
     health_behavior = np.empty(n, np.int64)
     n_thr = n_sub = n_hb = 0
-    counts = np.zeros(4, np.int64)
+    n_screened = n_positive = n_detected = 0
     j = 0
+    # flags are combined arithmetically: on random data branches mispredict
     for i in range(n):
         s = visitors[i]
-        identified = False
-        is_sub = False
-        if screened_mask[i]:
-            score = scores[j]
-            j += 1
+        screened = screened_mask[i]
+        score = scores[min(j, len(scores) - 1)] if len(scores) else 0
+        j += screened
+        state = bh[s]
+        positive = screened & (score >= positive_score)
+        is_sub = screened & (score >= 5) & (score < positive_score)
+        recognised = False
+        if (not screened) and state == _BH_ACTIVE:  # rare: draw only when needed
+            recognised = unit_uniform(detect_key, s) < pcp_sensitivity
+        if screened:
             screen_score[s] = score
-            counts[0] += 1
-            if score >= positive_score:
-                identified = True
-                counts[1] += 1
-            elif score >= 5:
-                is_sub = True
-        elif bh[s] == _BH_ACTIVE:
-            identified = unit_uniform(detect_key, s) < pcp_sensitivity
-        free = _untreated(s, treatment, waitlist_since, bhc_wait_since)
-        if identified:
-            if not known[s] and bh[s] == _BH_ACTIVE:
-                counts[2] += 1
-            known[s] = True
-            if free:
-                threshold[n_thr] = s
-                n_thr += 1
-                counts[3] += 1
-            continue
-        if is_sub and free:
-            sub[n_sub] = s
-            n_sub += 1
-        if chronic[s] and bh[s] == _BH_NONE and free:
-            health_behavior[n_hb] = s
-            n_hb += 1
+        identified = positive | recognised
+        free = (treatment[s] == _TX_NONE) & (waitlist_since[s] < 0) & (bhc_wait_since[s] < 0)
+        n_screened += screened
+        n_positive += positive
+        n_detected += identified & (not known[s]) & (state == _BH_ACTIVE)
+        known[s] |= identified
+        threshold[n_thr] = s
+        n_thr += identified & free
+        sub[n_sub] = s
+        n_sub += (not identified) & is_sub & free
+        health_behavior[n_hb] = s
+        n_hb += (not identified) & chronic[s] & (state == _BH_NONE) & free
+    counts = np.array([n_screened, n_positive, n_detected, n_thr], dtype=np.int64)
     return threshold[:n_thr], sub[:n_sub], health_behavior[:n_hb], counts
 
 

@@ -14,7 +14,6 @@ from enum import IntEnum
 import numpy as np
 from numpy.typing import NDArray
 
-from intsim.kernels import slots_at_least, slots_equal
 from intsim.params import PAYERS
 from intsim.streams import RandomStreams
 
@@ -235,15 +234,15 @@ class Population:
 
     def in_treatment(self, tx: int) -> NDArray[np.int64]:
         """Slots (ascending) of patients whose current treatment is ``tx`` (a :class:`Tx`)."""
-        return slots_equal(self.treatment, self.n_used, int(tx))
+        return np.flatnonzero(self.treatment[: self.n_used] == tx)
 
     def waiting_for_cocm(self) -> NDArray[np.int64]:
         """Slots (ascending) of patients on the CoCM waitlist."""
-        return slots_at_least(self.waitlist_since, self.n_used, 0)
+        return np.flatnonzero(self.waitlist_since[: self.n_used] >= 0)
 
     def waiting_for_bhc(self) -> NDArray[np.int64]:
         """Slots (ascending) of patients waiting for a scheduled BHC visit."""
-        return slots_at_least(self.bhc_wait_since, self.n_used, 0)
+        return np.flatnonzero(self.bhc_wait_since[: self.n_used] >= 0)
 
     def end_treatment(self, slots: NDArray[np.integer]) -> None:
         """End the current treatment (and any CoCM/PCBH bookkeeping) of these patients."""

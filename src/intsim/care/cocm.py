@@ -26,7 +26,6 @@ from intsim.care.base import (
     usual_care_treatment,
 )
 from intsim.clinical import MINUTES_QUANTILES
-from intsim.kernels import slots_equal
 from intsim.population import BH, Tx
 from intsim.providers import assign_to_most_room, first_by_priority, serve_minutes
 
@@ -160,7 +159,7 @@ def enrol_prevalent_cohort(model: ClinicModel, month: int) -> None:
     offered CoCM, without waiting for a PCP visit or a screen.
     """
     pop = model.pop
-    cohort = slots_equal(pop.bh, pop.n_used, BH.ACTIVE)
+    cohort = np.flatnonzero(pop.bh[: pop.n_used] == BH.ACTIVE)
     cohort = cohort[model.workforce.pcp_live[pop.pcp[cohort]]]  # teams live at month 1
     pop.known[cohort] = True
     offer_cocm(model, month, cohort)
