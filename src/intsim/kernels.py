@@ -794,3 +794,68 @@ def ration_visits(
         cut = np.partition(mine_priority, cap - 1)[cap - 1]
         keep[mine[mine_priority > cut]] = False
     return keep
+
+
+_KIND_MENTAL_HEALTH, _KIND_HEALTH_BEHAVIOR, _KIND_UNBILLABLE = 1, 2, 3  # BhcVisitKind
+
+
+@njit(**_JIT)
+def record_bhc_visits(
+    slots: NDArray[np.int64],
+    bh: NDArray[np.int8],
+    chronic: NDArray[np.bool_],
+    bhc_visit: NDArray[np.bool_],
+    bhc_kind: NDArray[np.int8],
+) -> None:
+    """Record delivered BHC visits and what each addressed (for billing).
+
+    A threshold episode (active or improved) is mental-health work; otherwise a chronic
+    condition makes it health-behaviour work; anything else is not billable.
+    """
+    for s in slots:
+        bhc_visit[s] = True
+        if bh[s] == _BH_ACTIVE or bh[s] == _BH_IMPROVED:
+            bhc_kind[s] = _KIND_MENTAL_HEALTH
+        elif chronic[s]:
+            bhc_kind[s] = _KIND_HEALTH_BEHAVIOR
+        else:
+            bhc_kind[s] = _KIND_UNBILLABLE
+
+
+@njit(**_JIT)
+def start_pcbh_episodes(
+    slots: NDArray[np.int64],
+    month: int,
+    key: np.uint64,
+    visits_cum: NDArray[np.float64],
+    bh: NDArray[np.int8],
+    chronic: NDArray[np.bool_],
+    treatment: NDArray[np.int8],
+    treatment_month: NDArray[np.int16],
+    bhc_wait_since: NDArray[np.int16],
+    bhc_visits_left: NDArray[np.int8],
+    pcp_cotreat: NDArray[np.bool_],
+    bhc_visit: NDArray[np.bool_],
+    bhc_kind: NDArray[np.int8],
+    program_start: NDArray[np.int16],
+) -> None:
+    """Start PCBH episodes with a first visit delivered this month (in place).
+
+    The PCP stays the treating clinician of a patient it already treats (co-treatment). An
+    episode plans ``1 + #{k: visits_cum[k] <= u}`` visits (``u`` from the
+    ``bhc_episode_visits`` stream, ``key``), the first one today; episodes for a threshold
+    condition start the clock of the quality measures (``program_start``).
+    """
+    record_bhc_visits(slots, bh, chronic, bhc_visit, bhc_kind)
+    for s in slots:
+        pcp_cotreat[s] = treatment[s] == _TX_PCP
+        treatment[s] = _TX_PCBH
+        treatment_month[s] = 1
+        bhc_wait_since[s] = -1
+        u = unit_uniform(key, s)
+        planned = 1
+        for c in visits_cum:
+            planned += c <= u
+        bhc_visits_left[s] = planned - 1
+        if bhc_kind[s] == _KIND_MENTAL_HEALTH:
+            program_start[s] = month

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from intsim import kernels
 from intsim.care.base import (
     CareModel,
     MonthCounters,
@@ -22,7 +23,7 @@ from intsim.care.base import (
     disengagement,
     usual_care_treatment,
 )
-from intsim.population import BH, BhcVisitKind, Tx
+from intsim.population import Tx
 from intsim.providers import first_by_priority, lowest_priority_first
 
 if TYPE_CHECKING:
@@ -61,37 +62,36 @@ class BhcSchedule:
         return (self.same_day_left + self.scheduled_left) * model.values.pcbh.visit_minutes
 
 
-def episode_visits(model: ClinicModel, month: int, slots: Slots) -> np.ndarray:
-    """Number of visits (1-4) of new PCBH episodes."""
-    u = model.streams.uniform("bhc_episode_visits", month, slots)
-    return 1 + np.searchsorted(model.static.pcbh_visits_cum, u, side="right")
-
-
 def record_bhc_visits(model: ClinicModel, slots: Slots) -> None:
     """Record delivered BHC visits and what each addressed (for billing)."""
     pop = model.pop
-    pop.bhc_visit[slots] = True
-    episode = (pop.bh[slots] == BH.ACTIVE) | (pop.bh[slots] == BH.IMPROVED)
-    pop.bhc_kind[slots] = np.where(
-        episode,
-        BhcVisitKind.MENTAL_HEALTH,
-        np.where(pop.chronic[slots], BhcVisitKind.HEALTH_BEHAVIOR, BhcVisitKind.UNBILLABLE),
-    )
+    kernels.record_bhc_visits(slots, pop.bh, pop.chronic, pop.bhc_visit, pop.bhc_kind)
 
 
 def start_pcbh_episodes(model: ClinicModel, month: int, slots: Slots, c: MonthCounters) -> None:
-    """Start episodes with a first visit delivered this month."""
+    """Start episodes with a first visit delivered this month.
+
+    The PCP stays the treating clinician: a patient it already treats keeps that treatment
+    (co-treatment). The episode's planned visits (1-4) come from the ``bhc_episode_visits``
+    stream; quality measures follow patients treated for a threshold episode.
+    """
     pop = model.pop
-    # the PCP stays the treating clinician: a patient it already treats keeps that treatment
-    pop.pcp_cotreat[slots] = pop.treatment[slots] == Tx.PCP
-    pop.treatment[slots] = Tx.PCBH
-    pop.treatment_month[slots] = 1
-    pop.bhc_wait_since[slots] = -1
-    pop.bhc_visits_left[slots] = episode_visits(model, month, slots) - 1
-    record_bhc_visits(model, slots)
-    # quality measures follow patients treated for a threshold episode
-    mh = slots[pop.bhc_kind[slots] == BhcVisitKind.MENTAL_HEALTH]
-    pop.program_start[mh] = month
+    kernels.start_pcbh_episodes(
+        np.asarray(slots, dtype=np.int64),
+        month,
+        np.uint64(model.streams.key("bhc_episode_visits", month)),
+        model.static.pcbh_visits_cum,
+        pop.bh,
+        pop.chronic,
+        pop.treatment,
+        pop.treatment_month,
+        pop.bhc_wait_since,
+        pop.bhc_visits_left,
+        pop.pcp_cotreat,
+        pop.bhc_visit,
+        pop.bhc_kind,
+        pop.program_start,
+    )
     c.pcbh_started_new += len(slots)
     c.bhc_visits += len(slots)
 
