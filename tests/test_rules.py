@@ -17,7 +17,7 @@ from intsim.clinical import (
     residual_relapse_probability,
     variant_hazard_ratios,
 )
-from intsim.kernels import ration_visits, threshold_score_of, treatment_variant
+from intsim.kernels import care_manager_time, ration_visits, threshold_score_of, treatment_variant
 from intsim.patient import treatment_variant_one
 from intsim.population import Tx, threshold_score, threshold_score_one
 from intsim.providers import (
@@ -25,7 +25,6 @@ from intsim.providers import (
     first_by_priority,
     lowest_priority_first,
     order_by_priority,
-    serve_minutes,
     split_fte,
 )
 from intsim.scenario import default_scenario
@@ -62,10 +61,39 @@ def test_threshold_score_twins_agree_and_respect_bands():
     assert np.mean((vec >= 15) & (vec < 20)) == pytest.approx(0.3, abs=0.01)
 
 
-def test_serve_minutes_in_order_within_capacity():
-    got = serve_minutes(np.array([70, 40, 50, 30]), 130)
-    assert got.tolist() == [70, 40, 20, 0]
-    assert serve_minutes(np.array([10, 10]), 1000).tolist() == [10, 10]
+def test_care_manager_time_serves_new_patients_first_then_priority_within_capacity():
+    n = 12
+    treatment_month = np.full(n, 3, np.int16)
+    treatment_month[2] = 1  # enrolled this month
+    treatment_month[11] = 2  # due for the 4-week follow-up
+    care_manager = np.zeros(n, np.int16)
+    care_manager[11] = 1  # the only patient of a vacant care manager
+    cm_minutes = np.zeros(n, np.int16)
+    cm_initial = np.zeros(n, bool)
+    followup_ok = np.zeros(n, bool)
+    enrolled = np.array([2, 5, 7, 9, 11], dtype=np.int64)
+    needed, delivered, followups = care_manager_time(
+        enrolled,
+        np.full(5, 0.5),  # multiplier 1 (a flat quantile table)
+        np.array([0.5, 0.9, 0.1, 0.3, 0.2]),
+        np.ones(200),
+        70.0,
+        40.0,
+        np.array([130, 0], dtype=np.int64),
+        treatment_month,
+        care_manager,
+        cm_minutes,
+        cm_initial,
+        followup_ok,
+    )
+    # needs 70 (new), 40, 40, 40; order: slot 2 (new), then priorities 0.1 (7), 0.3 (9), 0.9 (5)
+    assert cm_minutes[[2, 7, 9, 5]].tolist() == [70, 40, 20, 0]
+    assert cm_minutes[11] == 0  # no time: no follow-up
+    assert needed.tolist() == [190, 40]
+    assert delivered.tolist() == [130, 0]
+    assert followups == 0
+    assert not followup_ok[11]
+    assert cm_initial.tolist() == [i == 2 for i in range(n)]
 
 
 def test_priority_ordering_and_selection():

@@ -859,3 +859,76 @@ def start_pcbh_episodes(
         bhc_visits_left[s] = planned - 1
         if bhc_kind[s] == _KIND_MENTAL_HEALTH:
             program_start[s] = month
+
+
+@njit(**_JIT)
+def care_manager_time(
+    enrolled: NDArray[np.int64],
+    u_minutes: NDArray[np.float64],
+    priority: NDArray[np.float64],
+    minutes_multiplier: NDArray[np.float64],
+    minutes_initial: float,
+    minutes_followup: float,
+    capacity: NDArray[np.int64],
+    treatment_month: NDArray[np.int16],
+    care_manager: NDArray[np.int16],
+    cm_minutes: NDArray[np.int16],
+    cm_initial: NDArray[np.bool_],
+    followup_ok: NDArray[np.bool_],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], int]:
+    """Care managers spend their minutes on their caseloads, new patients first (in place).
+
+    Each enrolled patient needs ``rint(mean x multiplier)`` minutes this month (mean: initial or
+    follow-up month; multiplier: a quantile of the minutes distribution picked by
+    ``u_minutes``). Each care manager serves its patients in order — enrolment month first, then
+    ``priority``, then slot — each up to its need, until its ``capacity`` (minutes) runs out;
+    the patient reached when time runs out gets the rest. A patient in treatment month 2 who
+    got any minutes had the 4-week follow-up.
+
+    Args:
+        enrolled: CoCM patients (ascending slots).
+        u_minutes: Uniform of each patient picking its minutes multiplier.
+        priority: Random priority of each patient (lower is served first).
+        minutes_multiplier: Quantiles of the minutes multiplier (mean 1).
+        minutes_initial: Mean minutes in the enrolment month.
+        minutes_followup: Mean minutes in later months.
+        capacity: Minutes available to each care manager (by care-manager index).
+
+    Returns:
+        Minutes needed and minutes delivered by care manager, and the number of follow-ups.
+    """
+    m = len(enrolled)
+    n_cm = len(capacity)
+    n_quantiles = len(minutes_multiplier)
+    needs = np.empty(m, np.int64)
+    first = np.empty(m, np.bool_)
+    needed = np.zeros(n_cm, np.int64)
+    for i in range(m):
+        s = enrolled[i]
+        first[i] = treatment_month[s] == 1
+        cm_initial[s] = first[i]
+        mean = minutes_initial if first[i] else minutes_followup
+        mult = minutes_multiplier[np.int64(u_minutes[i] * n_quantiles)]
+        needs[i] = np.int64(np.rint(mean * mult))
+        needed[care_manager[s]] += needs[i]
+    # one service order for everyone (a care manager's patients keep their relative order)
+    order = np.argsort(priority, kind="mergesort")  # stable: ties stay in slot order
+    left = capacity.copy()
+    delivered = np.zeros(n_cm, np.int64)
+    for new_first in (True, False):
+        for i in order:
+            if first[i] != new_first:
+                continue
+            s = enrolled[i]
+            k = care_manager[s]
+            given = min(max(left[k], 0), needs[i])
+            left[k] -= needs[i]
+            cm_minutes[s] = given
+            delivered[k] += given
+    followups = 0
+    for i in range(m):
+        s = enrolled[i]
+        if treatment_month[s] == 2:
+            followup_ok[s] = cm_minutes[s] > 0
+            followups += followup_ok[s]
+    return needed, delivered, followups

@@ -81,20 +81,6 @@ def lowest_priority_first(slots: Slots, priority: NDArray[np.float64], k: int) -
     return np.sort(slots[order[:k]])
 
 
-def serve_minutes(needs: NDArray[np.int64], capacity_minutes: int) -> NDArray[np.int64]:
-    """Minutes delivered to patients served in order, each up to its need, within capacity.
-
-    Args:
-        needs: Minutes needed per patient, in service order.
-        capacity_minutes: Minutes available.
-
-    Returns:
-        Minutes delivered per patient (a patient reached when time runs out gets the rest).
-    """
-    before = np.cumsum(needs) - needs
-    return np.minimum(np.maximum(capacity_minutes - before, 0), needs)
-
-
 def assign_to_most_room(room: Sequence[int], n: int) -> NDArray[np.int64]:
     """Assign up to ``n`` patients, one at a time, to the provider with the most room.
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from intsim import kernels
 from intsim.care.base import (
     CareModel,
     MonthCounters,
@@ -25,9 +26,8 @@ from intsim.care.base import (
     disengagement,
     usual_care_treatment,
 )
-from intsim.clinical import MINUTES_QUANTILES
 from intsim.population import BH, Tx
-from intsim.providers import assign_to_most_room, first_by_priority, serve_minutes
+from intsim.providers import assign_to_most_room, first_by_priority
 
 if TYPE_CHECKING:
     from intsim.model import ClinicModel
@@ -89,29 +89,31 @@ def care_manager_minutes(
     """
     pop, v = model.pop, model.values.cocm
     enrolled = pop.in_treatment(Tx.COCM)
-    u = model.streams.uniform("cm_minutes", month, enrolled)
-    mult = model.static.cm_minutes_multiplier[(u * MINUTES_QUANTILES).astype(np.int64)]
-    first = pop.treatment_month[enrolled] == 1
-    pop.cm_initial[enrolled] = first
-    mean = np.where(first, v.minutes_initial_month, v.minutes_followup_month)
-    needs = np.rint(mean * mult).astype(np.int64)
-    prio = model.priority(month, enrolled)
     n_cm = max(len(model.care_managers), 1)
+    capacity = np.zeros(max((cm.index for cm in model.care_managers), default=-1) + 1, np.int64)
     for cm in model.care_managers:
-        mine = pop.care_manager[enrolled] == cm.index
         cap = cm.patient_minutes + extra_minutes // n_cm if cm.capacity_share > 0 else 0
+        capacity[cm.index] = cap
         c.cm_capacity_minutes += cap
-        cm.load = float(needs[mine].sum()) / cap if cap > 0 else None
-        if not mine.any():
-            continue
-        order = np.lexsort((enrolled[mine], prio[mine], ~first[mine]))
-        who = enrolled[mine][order]
-        delivered = serve_minutes(needs[mine][order], cap)
-        pop.cm_minutes[who] = delivered
-        c.cm_minutes += int(delivered.sum())
-    second = enrolled[pop.treatment_month[enrolled] == 2]
-    pop.followup_ok[second] = pop.cm_minutes[second] > 0
-    c.early_followup += int(pop.followup_ok[second].sum())
+    needed, delivered, followups = kernels.care_manager_time(
+        enrolled,
+        model.streams.uniform("cm_minutes", month, enrolled),
+        model.priority(month, enrolled),
+        model.static.cm_minutes_multiplier,
+        float(v.minutes_initial_month),
+        float(v.minutes_followup_month),
+        capacity,
+        pop.treatment_month,
+        pop.care_manager,
+        pop.cm_minutes,
+        pop.cm_initial,
+        pop.followup_ok,
+    )
+    for cm in model.care_managers:
+        cap = int(capacity[cm.index])
+        cm.load = float(needed[cm.index]) / cap if cap > 0 else None
+    c.cm_minutes += int(delivered.sum())
+    c.early_followup += int(followups)
 
 
 def psychiatric_reviews(model: ClinicModel, month: int, c: MonthCounters) -> None:
