@@ -778,21 +778,32 @@ def ration_visits(
         requests with the lowest priority (ties at the cut are all granted).
     """
     n_providers = len(capacity)
-    demand = np.zeros(n_providers, np.int64)
+    n = len(provider_of_request)
+    # group the requests by provider (counting sort, request order kept within a group)
+    start = np.zeros(n_providers + 1, np.int64)
     for p in provider_of_request:
-        demand[p] += 1
-    keep = np.ones(len(provider_of_request), np.bool_)
+        start[p + 1] += 1
+    for p in range(n_providers):
+        start[p + 1] += start[p]
+    fill = start[:-1].copy()
+    grouped = np.empty(n, np.int64)
+    for i in range(n):
+        p = provider_of_request[i]
+        grouped[fill[p]] = i
+        fill[p] += 1
+    keep = np.ones(n, np.bool_)
     for p in range(n_providers):
         cap = capacity[p]
-        if demand[p] <= cap:
+        mine = grouped[start[p] : start[p + 1]]
+        if len(mine) <= cap:
             continue
-        mine = np.flatnonzero(provider_of_request == p)
         if cap <= 0:
             keep[mine] = False
             continue
         mine_priority = priority[mine]
         cut = np.partition(mine_priority, cap - 1)[cap - 1]
-        keep[mine[mine_priority > cut]] = False
+        for j in range(len(mine)):
+            keep[mine[j]] = mine_priority[j] <= cut
     return keep
 
 
@@ -932,3 +943,47 @@ def care_manager_time(
             followup_ok[s] = cm_minutes[s] > 0
             followups += followup_ok[s]
     return needed, delivered, followups
+
+
+@njit(**_JIT)
+def _before(key_a: int, prio_a: float, slot_a: int, key_b: int, prio_b: float, slot_b: int) -> bool:
+    """Whether (key, priority, slot) ``a`` comes before ``b`` (lexicographic order)."""
+    if key_a != key_b:
+        return key_a < key_b
+    if prio_a != prio_b:
+        return prio_a < prio_b
+    return slot_a < slot_b
+
+
+@njit(**_JIT)
+def first_in_order(
+    slots: NDArray[np.int64], priority: NDArray[np.float64], key: NDArray[np.int64], k: int
+) -> NDArray[np.int64]:
+    """The first ``k`` slots ordered by (``key``, ``priority``, slot), in that order.
+
+    One pass keeping the best ``k`` in a sorted buffer (insertion; ``k`` is small next to the
+    queues it serves), so serving a few patients from a long queue costs about one comparison
+    per patient.
+    """
+    n = len(slots)
+    k = max(min(k, n), 0)
+    best = np.empty(k, np.int64)  # indices into slots, in order
+    if k == 0:
+        return slots[best]
+    m = 0
+    for i in range(n):
+        if m == k:
+            w = best[k - 1]
+            if not _before(key[i], priority[i], slots[i], key[w], priority[w], slots[w]):
+                continue
+            m -= 1  # the worst of the buffer drops out
+        j = m
+        while j > 0:
+            w = best[j - 1]
+            if not _before(key[i], priority[i], slots[i], key[w], priority[w], slots[w]):
+                break
+            best[j] = w
+            j -= 1
+        best[j] = i
+        m += 1
+    return slots[best[:m]]

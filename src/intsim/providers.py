@@ -34,13 +34,17 @@ def order_by_priority(slots: Slots, priority: NDArray[np.float64], *keys: NDArra
     return slots[order]
 
 
+#: Largest ``k`` served by the insertion buffer of :func:`intsim.kernels.first_in_order`.
+FIRST_BY_INSERTION_MAX = 256
+
+
 def first_by_priority(
     slots: Slots, priority: NDArray[np.float64], k: int, key: NDArray | None = None
 ) -> Slots:
     """The first ``k`` of ``order_by_priority(slots, priority[, key])``, in that order.
 
-    Selects by partition before sorting, so serving a few patients from a long queue does not
-    sort the whole queue; the result is exactly the head of the full ordering.
+    Serving a few patients from a long queue does not sort the whole queue (one compiled pass
+    keeps the best ``k``); the result is exactly the head of the full ordering.
 
     Args:
         slots: Patient slots.
@@ -49,22 +53,15 @@ def first_by_priority(
         key: Optional leading sort key (ascending), e.g. the month a patient joined a queue.
     """
     n = len(slots)
-    keys = () if key is None else (key,)
-    if k >= n:
-        return order_by_priority(slots, priority, *keys)
     if k <= 0:
         return slots[:0]
-    if key is None:
-        pick = priority <= np.partition(priority, k - 1)[k - 1]
-    else:
-        cut_key = np.partition(key, k - 1)[k - 1]
-        pick = key < cut_key
-        tied = np.flatnonzero(key == cut_key)
-        need = k - int(np.count_nonzero(pick))  # >= 1: fewer than k keys are below the cut
-        tied_priority = priority[tied]
-        pick[tied[tied_priority <= np.partition(tied_priority, need - 1)[need - 1]]] = True
-    chosen = order_by_priority(slots[pick], priority[pick], *(k_[pick] for k_ in keys))
-    return chosen[:k]
+    if k >= n or k > FIRST_BY_INSERTION_MAX:  # a full sort is as cheap
+        keys = () if key is None else (key,)
+        return order_by_priority(slots, priority, *keys)[:k]
+    lead = np.zeros(n, np.int64) if key is None else np.asarray(key, dtype=np.int64)
+    return kernels.first_in_order(
+        np.asarray(slots, dtype=np.int64), np.asarray(priority, dtype=np.float64), lead, int(k)
+    )
 
 
 def lowest_priority_first(slots: Slots, priority: NDArray[np.float64], k: int) -> Slots:
