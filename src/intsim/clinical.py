@@ -17,6 +17,7 @@ Improvement of a threshold episode ("significant improvement": score < 10 or >= 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -183,6 +184,7 @@ def residual_relapse_probability(relapse_hazard: float, odds_ratio: float) -> fl
     return float(1.0 - (1.0 - p12_residual) ** (1.0 / 12.0))
 
 
+@functools.lru_cache(maxsize=256)
 def pcbh_visit_distribution(mean_visits: float, max_visits: int = 4) -> NDArray[np.float64]:
     """Cumulative distribution of visits per PCBH episode on 1..max_visits with the given mean.
 
@@ -206,6 +208,7 @@ def pcbh_visit_distribution(mean_visits: float, max_visits: int = 4) -> NDArray[
     w = lo ** (k - 1)
     cum = np.cumsum(w / w.sum())
     cum[-1] = 1.0
+    cum.flags.writeable = False  # cached: shared by every model with this mean
     return cum
 
 

@@ -108,6 +108,10 @@ MONTHLY_COLUMNS: tuple[str, ...] = (
 )
 
 
+_MEMBER_COLUMNS = tuple(f"members_{p}" for p in PAYERS)
+_TCOC_COLUMNS = tuple(f"tcoc_{p}" for p in PAYERS)
+
+
 class ClinicModel(mesa.Model):
     """A primary-care organisation integrating behavioral health, one step per month.
 
@@ -130,6 +134,7 @@ class ClinicModel(mesa.Model):
         self.streams = RandomStreams(self.root_seed, self.capacity)
         self.static = build_static_tables(values)
         self._tables: dict[int, MonthTables] = {}
+        self._pcp_capacity = np.zeros(0, np.int64)
 
         phases = plan_phases(values)
         self._create_positions(phases)
@@ -251,6 +256,7 @@ class ClinicModel(mesa.Model):
         pcp = pop.pcp[req].astype(np.int64)
         demand = np.bincount(pcp, minlength=len(self.pcps))
         capacity = np.array([p.visit_capacity for p in self.pcps], dtype=np.int64)
+        self._pcp_capacity = capacity  # the month's capacities, read again by the record
         extra = 0
         for provider in self.pcps:
             cap = int(capacity[provider.index])
@@ -331,7 +337,7 @@ class ClinicModel(mesa.Model):
                 strict=True,
             )
         )
-        pcp_cap = sum(p.visit_capacity for p in self.pcps)
+        pcp_cap = int(self._pcp_capacity.sum())
         return {
             "month": m,
             "screened": c.screened,
@@ -371,12 +377,10 @@ class ClinicModel(mesa.Model):
 
     def _payer_view(self) -> dict[str, float]:
         members, cost = self.tcoc.measure(self)
-        out: dict[str, float] = {}
-        for k, payer in enumerate(PAYERS):
-            out[f"members_{payer}"] = int(members[k])
-        for k, payer in enumerate(PAYERS):
-            out[f"tcoc_{payer}"] = float(cost[k])
-        return out
+        return {
+            **dict(zip(_MEMBER_COLUMNS, members.tolist(), strict=True)),
+            **dict(zip(_TCOC_COLUMNS, cost.tolist(), strict=True)),
+        }
 
     def startup_cost(self) -> float:
         """Startup cost at month 0 (USD) given the positions filled before month 1."""
