@@ -144,11 +144,14 @@ def scheduled_visits(model: ClinicModel, month: int, book: BhcSchedule, c: Month
     pop.bhc_visits_left[cont] -= 1
     book.requested += len(cont)  # the standing queue is backlog, not new demand
     book.record_load(model)
-    cont = first_by_priority(cont, model.priority(month, cont), free)
+    # who is booked matters, not in which order (the bookings are sorted by slot below)
+    if free < len(cont):
+        cont = first_by_priority(cont, model.priority(month, cont), free)
     free -= len(cont)
-    waiting = first_by_priority(
-        waiting, model.priority(month, waiting), free, pop.bhc_wait_since[waiting]
-    )
+    if free < len(waiting):
+        waiting = first_by_priority(
+            waiting, model.priority(month, waiting), free, pop.bhc_wait_since[waiting]
+        )
     free -= len(waiting)
     book.scheduled_left, book.same_day_left = free, 0
     booked = np.sort(np.concatenate([cont, waiting]))
