@@ -36,6 +36,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from intsim.care import CARE_MODEL_CLASSES, MonthCounters
@@ -304,8 +305,9 @@ class ClinicModel(mesa.Model):
         # 11 claims from the services delivered this month
         self.billing.append(self.claims.bill_month(self, m, c.new_cocm_slots))
         # 12 record
-        self.served_cocm |= pop.cm_minutes > 0
-        self.served_pcbh |= pop.bhc_visit
+        n = pop.n_used
+        self.served_cocm[:n] |= pop.cm_minutes[:n] > 0
+        self.served_pcbh[:n] |= pop.bhc_visit[:n]
         self.workforce.end_month()
         self.rows.append(self._record(m, visitors, unmet, extra, counts, c))
 
@@ -403,6 +405,11 @@ class ClinicModel(mesa.Model):
         costs = operating_costs(self.values, {k: np.array([v]) for k, v in row.items()})
         cost = float(sum(float(v[0]) for v in costs.values()))
         return revenue - cost if cost > 0 else float("-inf")  # nothing running: no gate
+
+    def monthly_frame(self) -> pd.DataFrame:
+        """The monthly records so far as a table (columns :data:`MONTHLY_COLUMNS`)."""
+        rows = self.rows
+        return pd.DataFrame({col: [r[col] for r in rows] for col in MONTHLY_COLUMNS})
 
     def run(self, months: int | None = None) -> None:
         """Run the model for ``months`` months (default: the scenario horizon)."""

@@ -170,16 +170,17 @@ class Population:
         self.admission = np.zeros(n, bool)
 
     def reset_month_services(self) -> None:
-        """Zero the per-month service arrays."""
-        self.pcp_visit[:] = False
-        self.cm_minutes[:] = 0
-        self.psych_minutes[:] = 0
-        self.bhc_visit[:] = False
-        self.bhc_kind[:] = BhcVisitKind.NONE
-        self.bhc_same_day[:] = False
-        self.cm_initial[:] = False
-        self.ed_visit[:] = False
-        self.admission[:] = False
+        """Zero the per-month service arrays (slots beyond ``n_used`` were never written)."""
+        n = self.n_used
+        self.pcp_visit[:n] = False
+        self.cm_minutes[:n] = 0
+        self.psych_minutes[:n] = 0
+        self.bhc_visit[:n] = False
+        self.bhc_kind[:n] = BhcVisitKind.NONE
+        self.bhc_same_day[:n] = False
+        self.cm_initial[:n] = False
+        self.ed_visit[:n] = False
+        self.admission[:n] = False
 
     def panel_slots(self) -> NDArray[np.int64]:
         """Return the slots of patients currently in the panel (ascending; cached)."""

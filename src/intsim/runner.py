@@ -14,7 +14,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from intsim.ledger import Table, build_ledger, monthly_arrays
-from intsim.model import MONTHLY_COLUMNS, ClinicModel
+from intsim.model import ClinicModel
 from intsim.scenario import Scenario
 
 
@@ -68,7 +68,7 @@ def simulate(
     values = scenario.values
     model = ClinicModel(values, seed=seed, engine=engine)
     model.run(months)
-    monthly = pd.DataFrame(model.rows, columns=list(MONTHLY_COLUMNS))
+    monthly = model.monthly_frame()
     counterfactual = None
     if values.care_model == "usual_care":
         counterfactual = monthly  # usual care is its own counterfactual
@@ -105,7 +105,7 @@ def _usual_care_monthly(
 ) -> pd.DataFrame:
     model = ClinicModel(counterfactual_scenario(scenario).values, seed=seed, engine=engine)
     model.run(months)
-    return pd.DataFrame(model.rows, columns=list(MONTHLY_COLUMNS))
+    return model.monthly_frame()
 
 
 def summarise(monthly: pd.DataFrame, model: ClinicModel) -> dict[str, Any]:
