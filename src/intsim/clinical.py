@@ -133,13 +133,12 @@ def build_static_tables(values: object) -> StaticTables:
     admit *= u.admissions_per_100py / 1200.0 / float((weights * admit).sum())
     ed *= u.ed_visits_per_100py / 1200.0 / float((weights * ed).sum())
     sub_resolve_h = -np.log1p(-min(c.subthreshold_resolution, 1 - 1e-12))
-    q = (np.arange(NOISE_QUANTILES) + 0.5) / NOISE_QUANTILES
-    noise = np.rint(stats.norm.ppf(q) * c.score_measurement_sd).astype(np.int64)
+    noise = _normal_quantiles(NOISE_QUANTILES) * c.score_measurement_sd
+    noise = np.rint(noise).astype(np.int64)
     cv = values.cocm.minutes_cv  # type: ignore[attr-defined]
-    qm = (np.arange(MINUTES_QUANTILES) + 0.5) / MINUTES_QUANTILES
     if cv > 0:
         shape = 1.0 / cv**2
-        minutes_mult = stats.gamma.ppf(qm, a=shape, scale=1.0 / shape)
+        minutes_mult = _gamma_quantiles(MINUTES_QUANTILES, float(shape))
     else:
         minutes_mult = np.ones(MINUTES_QUANTILES)
     return StaticTables(
@@ -165,6 +164,22 @@ def build_static_tables(values: object) -> StaticTables:
         cm_minutes_multiplier=minutes_mult,
         pcbh_visits_cum=pcbh_visit_distribution(values.pcbh.episode_visits_mean),  # type: ignore[attr-defined]
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _normal_quantiles(n: int) -> NDArray[np.float64]:
+    """Standard normal quantiles at the midpoints ``(i + 0.5) / n`` (cached, read-only)."""
+    out = stats.norm.ppf((np.arange(n) + 0.5) / n)
+    out.flags.writeable = False
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _gamma_quantiles(n: int, shape: float) -> NDArray[np.float64]:
+    """Quantiles of a gamma(shape, mean 1) distribution at ``(i + 0.5) / n`` (cached)."""
+    out = stats.gamma.ppf((np.arange(n) + 0.5) / n, a=shape, scale=1.0 / shape)
+    out.flags.writeable = False
+    return out
 
 
 def residual_relapse_probability(relapse_hazard: float, odds_ratio: float) -> float:
