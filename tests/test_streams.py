@@ -55,3 +55,11 @@ def test_draws_are_uniform(stream):
 def test_seed_must_be_positive():
     with pytest.raises(ValueError, match="seed"):
         RandomStreams(seed=0, n_slots=10)
+
+
+def test_precomputed_keys_equal_keys_computed_one_at_a_time():
+    with_table = RandomStreams(seed=5, n_slots=10, months=24)
+    without = RandomStreams(seed=5, n_slots=10)
+    for stream in STREAM_NAMES:
+        for month in (0, 1, 12, 24, 25, 400):
+            assert with_table.key(stream, month) == without.key(stream, month)

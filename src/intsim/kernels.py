@@ -987,3 +987,28 @@ def first_in_order(
         best[j] = i
         m += 1
     return slots[best[:m]]
+
+
+@njit(**_JIT)
+def mix64(x: np.uint64) -> np.uint64:
+    """SplitMix64 finaliser (wrapping 64-bit arithmetic)."""
+    x ^= x >> _S30
+    x *= _C1
+    x ^= x >> _S27
+    x *= _C2
+    return x ^ (x >> _S31)
+
+
+@njit(**_JIT)
+def stream_keys(root_key: np.uint64, n_streams: int, n_months: int) -> NDArray[np.uint64]:
+    """Keys of every (stream, month) pair, months ``0 .. n_months - 1``.
+
+    ``key = mix64(root + mix64((stream << 32) + month + 1))``, as
+    :meth:`intsim.streams.RandomStreams.key` computes one at a time.
+    """
+    out = np.empty((n_streams, n_months), np.uint64)
+    for sid in range(n_streams):
+        for month in range(n_months):
+            counter = mix64((np.uint64(sid) << np.uint64(32)) + np.uint64(month + 1))
+            out[sid, month] = mix64(root_key + counter)
+    return out

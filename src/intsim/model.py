@@ -132,7 +132,7 @@ class ClinicModel(mesa.Model):
         months = values.simulation.months
         self.capacity = self._slot_capacity(n0, values.population.monthly_attrition, months)
         self.pop = Population(self.capacity)
-        self.streams = RandomStreams(self.root_seed, self.capacity)
+        self.streams = RandomStreams(self.root_seed, self.capacity, months)
         self.static = build_static_tables(values)
         self._tables: dict[int, MonthTables] = {}
         self._pcp_capacity = np.zeros(0, np.int64)

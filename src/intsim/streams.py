@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from intsim.kernels import sparse_uniforms
+from intsim.kernels import sparse_uniforms, stream_keys
 
 _MASK64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
@@ -80,14 +80,18 @@ class RandomStreams:
         seed: Root seed (>= 1).
         n_slots: Number of patient slots; every slot index used must be below it (draws do not
             depend on it).
+        months: Horizon; the keys of months ``0 .. months`` are computed up front (others on
+            demand, with the same result).
     """
 
-    def __init__(self, seed: int, n_slots: int) -> None:
+    def __init__(self, seed: int, n_slots: int, months: int = 0) -> None:
         if seed < 1:
             raise ValueError(f"seed must be >= 1, got {seed}")
         self.seed = int(seed)
         self.n_slots = int(n_slots)
         self._root_key = int(np.random.SeedSequence(self.seed).generate_state(1, np.uint64)[0])
+        # keys of months 0 .. months, computed at once (the run asks for nearly all of them)
+        self._key_table = stream_keys(np.uint64(self._root_key), len(STREAM_NAMES), months + 1)
         self._keys: dict[tuple[str, int], int] = {}
 
     def key(self, stream: str, month: int) -> int:
@@ -98,10 +102,13 @@ class RandomStreams:
         """
         k = self._keys.get((stream, month))
         if k is None:
-            if len(self._keys) > 4 * len(STREAM_NAMES):  # keep about one month's keys
-                self._keys.clear()
-            counter = _mix64((STREAM_ID[stream] << 32) + month + 1)
-            k = self._keys[(stream, month)] = _mix64((self._root_key + counter) & _MASK64)
+            table = self._key_table
+            if 0 <= month < table.shape[1]:
+                k = int(table[STREAM_ID[stream], month])
+            else:
+                counter = _mix64((STREAM_ID[stream] << 32) + month + 1)
+                k = _mix64((self._root_key + counter) & _MASK64)
+            self._keys[(stream, month)] = k
         return k
 
     def uniform(self, stream: str, month: int, slots: NDArray[np.integer]) -> NDArray[np.float64]:
