@@ -70,6 +70,21 @@ CASES: dict[str, tuple[str, dict[str, Any], int]] = {
         13,
     ),
     "impact_trial": ("calibration/impact_trial.yaml", {}, 17),
+    # the BHC billing share changes with LPC/MFT hires and trainees (claims plan per share)
+    "pcbh_lpc_trainees": (
+        "pcbh.yaml",
+        {
+            "population.n_patients": 8000,
+            "staffing.n_pcps": 4,
+            "staffing.bhc_fte": 4.0,
+            "billing.bhc_credential": "psychologist",
+            "workforce.lpc_mft_hiring": True,
+            "workforce.trainee_fte": 1.0,
+            "workforce.bh_turnover_annual": 0.6,
+            "simulation.months": 48,
+        },
+        3,
+    ),
 }
 
 

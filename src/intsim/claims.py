@@ -374,7 +374,7 @@ class ClaimsBook:
         self.lag = [payment_lag_months(self.payer[p].days_to_payment) for p in PAYERS]
         self._rates = payer_rates(self.payer)
         self._rules = payer_rules(self.payer, self.contract)
-        self._plans: dict[int, YearPlan] = {}
+        self._plans: dict[tuple[int, float], YearPlan] = {}
         self._rows: list[tuple[NDArray[np.int64], NDArray[np.float64]]] = []
 
     def year(self, month: int) -> int:
@@ -384,15 +384,17 @@ class ClaimsBook:
     # ------------------------------------------------------------------ plan
 
     def plan(self, year: int) -> YearPlan:
-        """The coding plan of a calendar year (:func:`year_plan` for this scenario; cached).
+        """The coding plan of a calendar year at today's BHC share (:func:`year_plan`; cached).
 
         Raises:
             MissingRateError: If a code billed that year has no fee-schedule amount.
         """
-        plan = self._plans.get(year)
+        # the BHC share changes with the staff mix (LPC/MFT hires, trainees): part of the key
+        key = (year, self.bhc_share)
+        plan = self._plans.get(key)
         if plan is None:
             b = self.values.billing
-            plan = self._plans[year] = year_plan(
+            plan = self._plans[key] = year_plan(
                 year,
                 self.setting,
                 bool(b.apcm_bhi_addons),
