@@ -356,15 +356,82 @@ def payer_rules(payers: dict[str, Any], contracts: dict[str, Any]) -> NDArray[np
     return np.array([rules[row] for row in kernels.RULE_ROWS], dtype=np.bool_)
 
 
+@dataclass(frozen=True)
+class MonthServices:
+    """The services of one month that claims are generated from, in compact form.
+
+    Slot lists index the compact per-patient arrays (``slots`` gives the real slot of each);
+    everything a claim depends on besides the scenario's money parameters is here, so the month
+    can be billed again under other payment rates (:meth:`ClaimsBook.rebill`).
+
+    Attributes:
+        month: Simulation month.
+        bhc_share: Practitioner share of BHC claims that month (staff mix).
+        max_minutes: Most CoCM minutes any patient received.
+        cm, mh, hb, new_episodes: CoCM patients with minutes, mental-health and
+            health-behaviour BHC visits, CoCM episodes started (indices into the arrays below).
+        slots: Real slot of each compact index (ascending).
+        payer, cm_minutes, cm_initial, bhc_same_day: Per-patient values at those slots.
+    """
+
+    month: int
+    bhc_share: float
+    max_minutes: int
+    cm: NDArray[np.int64]
+    mh: NDArray[np.int64]
+    hb: NDArray[np.int64]
+    new_episodes: NDArray[np.int64]
+    slots: NDArray[np.int64]
+    payer: NDArray[np.int8]
+    cm_minutes: NDArray[np.int16]
+    cm_initial: NDArray[np.bool_]
+    bhc_same_day: NDArray[np.bool_]
+
+
+def compact_services(
+    month: int,
+    bhc_share: float,
+    max_minutes: int,
+    lists: tuple[NDArray[np.int64], ...],
+    pop: Any,
+) -> MonthServices:
+    """Keep a month's services: its slot lists re-indexed onto the patients they name."""
+    slots = np.unique(np.concatenate(lists)) if any(len(x) for x in lists) else np.zeros(0, int)
+    slots = slots.astype(np.int64)
+    cm, mh, hb, new = (np.searchsorted(slots, x).astype(np.int64) for x in lists)
+    return MonthServices(
+        month=month,
+        bhc_share=bhc_share,
+        max_minutes=max_minutes,
+        cm=cm,
+        mh=mh,
+        hb=hb,
+        new_episodes=new,
+        slots=slots,
+        payer=pop.payer[slots],
+        cm_minutes=pop.cm_minutes[slots],
+        cm_initial=pop.cm_initial[slots],
+        bhc_same_day=pop.bhc_same_day[slots],
+    )
+
+
 class ClaimsBook:
     """Generates and keeps the claim lines of a run.
 
     Args:
         values: Scenario values.
+        keep_lines: Keep every claim line (for :meth:`table`).
+        keep_services: Keep each month's services (:class:`MonthServices`) so the run can be
+            billed again under other payment rates (:meth:`rebill`).
     """
 
-    def __init__(self, values: Any) -> None:
+    def __init__(
+        self, values: Any, *, keep_lines: bool = True, keep_services: bool = False
+    ) -> None:
         self.values = values
+        self.keep_lines = keep_lines
+        self.keep_services = keep_services
+        self.services: list[MonthServices] = []
         self.payer = {name: getattr(values.payers, name) for name in PAYERS}
         self.contract = {name: getattr(values.contracts, name) for name in PAYERS}
         b = values.billing
@@ -418,7 +485,6 @@ class ClaimsBook:
             new_episodes: Slots whose CoCM episode started this month (case rates).
         """
         pop = model.pop
-        plan = self.plan(self.year(month))
         cm, mh, hb, max_minutes = kernels.service_slots(
             pop.cm_minutes,
             pop.bhc_visit,
@@ -427,16 +493,63 @@ class ClaimsBook:
             _MENTAL_HEALTH,
             _HEALTH_BEHAVIOR,
         )
+        new_episodes = np.asarray(new_episodes, dtype=np.int64)
+        if self.keep_services:
+            self.services.append(
+                compact_services(
+                    month, self.bhc_share, int(max_minutes), (cm, mh, hb, new_episodes), pop
+                )
+            )
+        return self._bill(
+            month,
+            (cm, mh, hb, new_episodes),
+            (pop.payer, pop.cm_minutes, pop.cm_initial, pop.bhc_same_day),
+            int(max_minutes),
+            None,
+        )
+
+    def rebill(self, services: list[MonthServices]) -> list[MonthBilling]:
+        """Bill recorded months again under this book's scenario (its payment rates).
+
+        Gives exactly what :meth:`bill_month` gives for the same services and scenario: the
+        claim lines are the same, in the same order, priced by the same kernels.
+        """
+        out = []
+        for rec in services:
+            self.bhc_share = rec.bhc_share
+            out.append(
+                self._bill(
+                    rec.month,
+                    (rec.cm, rec.mh, rec.hb, rec.new_episodes),
+                    (rec.payer, rec.cm_minutes, rec.cm_initial, rec.bhc_same_day),
+                    rec.max_minutes,
+                    rec.slots,
+                )
+            )
+        return out
+
+    def _bill(
+        self,
+        month: int,
+        lists: tuple[NDArray[np.int64], ...],
+        patients: tuple[NDArray[Any], ...],
+        max_minutes: int,
+        slot_of: NDArray[np.int64] | None,
+    ) -> MonthBilling:
+        """Price one month's services (``lists`` index the ``patients`` arrays)."""
+        plan = self.plan(self.year(month))
+        cm, mh, hb, new_episodes = lists
+        payer, cm_minutes, cm_initial, same_day = patients
         ints, floats, money, counts = kernels.bill_lines(
             month,
             cm,
             mh,
             hb,
             new_episodes,
-            pop.payer,
-            pop.cm_minutes,
-            pop.cm_initial,
-            pop.bhc_same_day,
+            payer,
+            cm_minutes,
+            cm_initial,
+            same_day,
             plan.apcm_payer,
             plan.apcm_units,
             plan.timed_units(max_minutes),
@@ -449,7 +562,10 @@ class ClaimsBook:
             self._rules,
             len(FAMILIES),
         )
-        self._rows.append((ints, floats))
+        if slot_of is not None:  # compact indices back to slots
+            ints[kernels.INT_ROWS.index("slot")] = slot_of[ints[kernels.INT_ROWS.index("slot")]]
+        if self.keep_lines:
+            self._rows.append((ints, floats))
         return self._month_billing(money.tolist(), counts.tolist())
 
     def _month_billing(self, money: list[float], counts: list[int]) -> MonthBilling:

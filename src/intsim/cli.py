@@ -158,7 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
         )
         _add_set(g, "override a parameter in every strategy")
         _add_executor(g)
-        g.add_argument("--chunk-size", type=_positive_int, help="design rows per task")
+        g.add_argument(
+            "--chunk-size",
+            type=_positive_int,
+            help="design rows per task (default: the rows of one base point)",
+        )
         g.add_argument(
             "--out", type=Path, help=f"output directory (default: results/{name}-<name>/)"
         )

@@ -33,11 +33,13 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from intsim.batch import task_seed
-from intsim.params import PARAMS_BY_PATH
-from intsim.runner import simulate
+from intsim.params import PARAMS_BY_PATH, is_money_only
+from intsim.runner import ClinicRun, Results, cost_clinic, run_clinic, simulate
 from intsim.scenario import Scenario, ScenarioError
 from intsim.uncertainty import Univariate, parse_distribution
 
+#: Simulated clinics kept while evaluating one call's rows (each holds a few hundred kB).
+MAX_CACHED_CLINICS = 64
 DEFAULT_OUTPUTS: tuple[str, ...] = ("net_margin_pct", "break_even_month", "npv", "patients_served")
 CENSORED_MONTHS = ("break_even_month", "payback_month")
 
@@ -116,12 +118,20 @@ class ModelResponse:
         outputs: Summary keys to return (``payer.<key>`` for the payer block, and
             ``cumulative_net_m<k>`` for the cumulative net at month k).
         seeds: The seeds every row runs on (common random numbers), averaged.
+        reuse_clinics: Rows of one call that differ only in money-only factors (payment rates,
+            costs, contracts, grants: :func:`intsim.params.is_money_only`) share one simulated
+            clinic per seed, priced again for each row (:func:`intsim.runner.cost_clinic`);
+            the outputs are exactly those of simulating every row. Off when the rollout gate
+            reads the operating net (money then feeds back into the simulation).
+        clinics_simulated: Clinic simulations run so far by this object (in this process).
     """
 
     scenario: Scenario
     factors: list[ModelFactor]
     outputs: list[str]
     seeds: list[int] = field(default_factory=lambda: [1])
+    reuse_clinics: bool = True
+    clinics_simulated: int = 0
 
     def row_overrides(self, row: NDArray[np.float64]) -> dict[str, float | int]:
         """Scenario overrides for one row of factor values."""
@@ -132,9 +142,14 @@ class ModelResponse:
 
     def one(self, row: NDArray[np.float64], seed: int) -> NDArray[np.float64]:
         """Outputs of one run."""
+        self.clinics_simulated += 1
         res = simulate(
             self.scenario.with_overrides(self.row_overrides(row)), seed=seed, claims=False
         )
+        return self.pick_outputs(res)
+
+    def pick_outputs(self, res: Results) -> NDArray[np.float64]:
+        """The requested outputs of one run (censored months at ``horizon + 1``)."""
         s = res.summary
         horizon = int(self.scenario.values.simulation.months)
         cum = res.monthly["cumulative_net"].to_numpy(float)
@@ -153,7 +168,34 @@ class ModelResponse:
 
     def runs(self, rows: NDArray[np.float64]) -> NDArray[np.float64]:
         """Outputs per row and seed, shape (rows, seeds, outputs)."""
-        return np.array([[self.one(row, seed) for seed in self.seeds] for row in rows])
+        if not self._can_reuse():
+            return np.array([[self.one(row, seed) for seed in self.seeds] for row in rows])
+        clinic = [i for i, f in enumerate(self.factors) if not is_money_only(f.path)]
+        out = np.empty((len(rows), len(self.seeds), len(self.outputs)))
+        cache: dict[tuple[Any, ...], ClinicRun] = {}
+        for r, row in enumerate(rows):
+            overrides = self.row_overrides(row)
+            scenario = self.scenario.with_overrides(overrides)
+            key = tuple(overrides[self.factors[i].path] for i in clinic)
+            for j, seed in enumerate(self.seeds):
+                run = cache.get((*key, seed))
+                if run is None:
+                    self.clinics_simulated += 1
+                    run = cache[(*key, seed)] = run_clinic(
+                        scenario, seed=seed, claims=False, keep_services=True
+                    )
+                out[r, j] = self.pick_outputs(cost_clinic(run, scenario))
+            if len(cache) > MAX_CACHED_CLINICS:  # keep memory bounded on long calls
+                cache.clear()
+        return out
+
+    def _can_reuse(self) -> bool:
+        """Whether rows may share simulated clinics (some factor is money-only, no money gate)."""
+        return (
+            self.reuse_clinics
+            and self.scenario.values.rollout.gate != "net_positive"
+            and any(is_money_only(f.path) for f in self.factors)
+        )
 
     def __call__(self, rows: NDArray[np.float64]) -> NDArray[np.float64]:
         """Outputs per row averaged over the seeds, shape (rows, outputs)."""

@@ -105,6 +105,19 @@ def _groups(factors: list[ModelFactor], use: bool) -> dict[str, str] | None:
     return groups
 
 
+def rows_per_base_point(
+    groups: dict[str, str] | None, n_factors: int, per_dimension: int, extra: int
+) -> int:
+    """Design rows that vary one base point: ``per_dimension`` x dimensions + ``extra``.
+
+    Used as the default chunk, so the rows of one Sobol' base sample (or Morris trajectory)
+    run in one call and rows differing only in money factors share a simulated clinic
+    (:class:`intsim.gsa.ModelResponse`).
+    """
+    dims = len(set(groups.values())) if groups else n_factors
+    return per_dimension * dims + extra
+
+
 def run_sobol(args: argparse.Namespace, executor: Any, out_dir: Path) -> dict[str, Any]:
     """Sobol' indices for every strategy; writes the tables and returns headline info."""
     from intsim.sensitivity import sobol  # noqa: PLC0415
@@ -128,15 +141,17 @@ def run_sobol(args: argparse.Namespace, executor: Any, out_dir: Path) -> dict[st
     }
     for name, scenario in _strategies(exp, args.strategy or block.get("strategy")).items():
         response = ModelResponse(scenario, factors, outputs + timed, seeds_for(seed, reps))
+        groups = _groups(factors, args.groups)
         res = sobol(
             response,
             _factor_map(factors),
             n,
             second_order=second,
             seed=seed,
-            groups=_groups(factors, args.groups),
+            groups=groups,
             executor=executor,
-            chunk_size=args.chunk_size or 8,
+            chunk_size=args.chunk_size
+            or rows_per_base_point(groups, len(factors), 2 if second else 1, 2),
             outputs=outputs + timed,
             convergence=n >= 16,
         )
@@ -207,15 +222,16 @@ def run_morris(args: argparse.Namespace, executor: Any, out_dir: Path) -> pd.Dat
     frames = []
     for name, scenario in _strategies(exp, args.strategy or block.get("strategy")).items():
         response = ModelResponse(scenario, factors, outputs, seeds_for(seed, reps))
+        groups = _groups(factors, args.groups)
         table = morris(
             response,
             _factor_map(factors),
             trajectories=args.trajectories,
             levels=args.levels,
             seed=seed,
-            groups=_groups(factors, args.groups),
+            groups=groups,
             executor=executor,
-            chunk_size=args.chunk_size or 8,
+            chunk_size=args.chunk_size or rows_per_base_point(groups, len(factors), 1, 1),
             outputs=outputs,
         )
         frames.append(table.assign(strategy=name))

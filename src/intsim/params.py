@@ -70,6 +70,45 @@ PARAMETERS: tuple[Param, ...] = _grouped_by_section(
 PARAMS_BY_PATH: dict[str, Param] = {p.path: p for p in PARAMETERS}
 
 
+#: Payer parameters that only price claims (coverage, rates, cost sharing, payment lag).
+_PAYER_MONEY_FIELDS = frozenset(
+    {
+        "relativity_cocm",
+        "relativity_bh",
+        "coinsurance",
+        "collection_rate",
+        "denial_rate",
+        "days_to_payment",
+        "covers_cocm",
+        "covers_hbai",
+        "same_day_restriction",
+    }
+)
+
+
+def is_money_only(path: str) -> bool:
+    """Whether the simulated clinic never reads this parameter (only the money layer does).
+
+    Payment rates and coverage, contracts, costs, grants, partners and discounting enter only
+    claims pricing and the ledger, so runs that differ only in them can share one simulated
+    clinic (:func:`intsim.runner.cost_clinic`); a test perturbs every such parameter and checks
+    that the clinic's monthly record and services do not move. Exceptions: the psychiatry model
+    (vendor or employed) changes staffing dynamics, and ``finance.counterfactual`` decides
+    whether a usual-care run is simulated. With ``rollout.gate: net_positive`` money feeds back
+    into the rollout and nothing is money-only (the caller checks the gate).
+    """
+    section, _, rest = path.partition(".")
+    if section == "costs":
+        return path != "costs.psychiatry_model"
+    if section in ("contracts", "grants", "partners"):
+        return True
+    if section == "finance":
+        return path != "finance.counterfactual"
+    if section == "payers":
+        return rest.partition(".")[2] in _PAYER_MONEY_FIELDS
+    return False
+
+
 def defaults() -> dict[str, Any]:
     """Return the nested dictionary of all default values."""
     tree: dict[str, Any] = {}
