@@ -74,10 +74,10 @@ TARGET_MAX_DASK_OVERHEAD_PCT = 10.0
 #: Worker processes of the parallel executors.
 WORKERS = 2
 #: Batch size (tasks), tasks per chunk and timed batches per executor, full and ``quick``.
-#: A task (one default-size run, no counterfactual) takes about 0.3 s, so the full batch is about
+#: A task (one default-size run, no counterfactual) takes about 0.1 s, so the full batch is about
 #: 14 s of work per timed batch, in chunks of about 1.2 s of work.
-FULL = {"tasks": 48, "chunk_size": 4, "repeats": 3}
-QUICK = {"tasks": 12, "chunk_size": 2, "repeats": 1}
+FULL = {"tasks": 144, "chunk_size": 12, "repeats": 3}
+QUICK = {"tasks": 24, "chunk_size": 4, "repeats": 1}
 #: Root seed of the parameter draws and task seeds.
 SEED = 2026
 

@@ -354,7 +354,7 @@ def _write_comparison(
 
 
 #: Runs per chunk: about 1-2 s of work for a default-size scenario (with its counterfactual).
-DEFAULT_MC_CHUNK = 4
+DEFAULT_MC_CHUNK = 12  # about 1-2 s of work per chunk at the default size
 
 
 def _check_resume_versions(out_dir: Path, resume: bool) -> None:
