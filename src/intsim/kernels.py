@@ -1,14 +1,21 @@
-"""Compiled per-patient kernels of the ``arrays`` engine (numba; docs/decisions.md 44).
+"""Compiled per-slot kernels (numba; docs/decisions.md 44).
 
-The arrays engine applies the patient rules of :mod:`intsim.patient` to every slot at once. Written
-as chains of numpy expressions, one month costs hundreds of small array operations, each paying
-Python and numpy call overhead; here the hottest rules are single loops over the slots, compiled
-once (``cache=True`` keeps the machine code between processes).
+Written as chains of numpy expressions, one month costs hundreds of small array operations, each
+paying Python and numpy call overhead; here the hottest rules are single loops over the slots,
+compiled once (``cache=True`` keeps the machine code between processes). Two kinds:
 
-Each kernel is a line-by-line twin of the scalar rule in :mod:`intsim.patient`, so the engines
-dock exactly: uniforms are drawn inline, only for the slots that need them, by
-:func:`unit_uniform` — the SplitMix64 finaliser of ``key + slot * golden`` with wrapping 64-bit
-arithmetic, bit-identical to :mod:`intsim.streams` — and compared with float64 probabilities.
+* **patient rules of the arrays engine** (onset, visit requests, clinical course, acute care,
+  disengagement): twins of the scalar rules of :mod:`intsim.patient`, so the engines dock
+  exactly;
+* **organisation-side steps both engines share** (visit classification, PCP rationing,
+  care-manager time, PCBH episode starts, end-of-month bookkeeping, queues, monthly counts):
+  called by :mod:`intsim.care`, :mod:`intsim.model` and :mod:`intsim.tcoc`.
+
+Uniforms are drawn inline, only for the slots that need them, by :func:`unit_uniform` — the
+SplitMix64 finaliser of ``key + slot * golden`` with wrapping 64-bit arithmetic, bit-identical to
+:mod:`intsim.streams` — and compared with float64 probabilities. Loops run over contiguous
+slots with branch-free common paths: on random data a branch mispredicts often, and such loops
+vectorise.
 """
 
 from __future__ import annotations
@@ -509,17 +516,6 @@ def cost_of_care(
 
 
 # --------------------------------------------------------------------------- care pathways
-
-
-@njit(**_JIT)
-def _untreated(
-    s: int,
-    treatment: NDArray[np.int8],
-    waitlist_since: NDArray[np.int16],
-    bhc_wait_since: NDArray[np.int16],
-) -> bool:
-    """No current treatment and on no waitlist (twin of :func:`intsim.care.base.untreated`)."""
-    return treatment[s] == _TX_NONE and waitlist_since[s] < 0 and bhc_wait_since[s] < 0
 
 
 @njit(**_JIT)
