@@ -710,14 +710,19 @@ def disengaging(
     Returns:
         Slots (ascending; a patient on two lists is drawn for each, with the same uniform).
     """
-    out = np.empty(3 * n, np.int64)
-    k = 0
+    # most patients are on no list: collect the others without branches, then visit them
+    listed = np.empty(n, np.int64)
+    m = 0
     for s in range(n):
+        listed[m] = s
+        m += (treatment[s] == _TX_COCM) | (waitlist_since[s] >= 0) | (bhc_wait_since[s] >= 0)
+    out = np.empty(3 * m, np.int64)
+    k = 0
+    for i in range(m):
+        s = listed[i]
         cocm = treatment[s] == _TX_COCM
         waits = waitlist_since[s] >= 0
         bhc_waits = bhc_wait_since[s] >= 0
-        if not (cocm or waits or bhc_waits):
-            continue
         u = unit_uniform(key, s)
         if cocm:
             p = probs[0] if treatment_month[s] == 2 else probs[1]
