@@ -288,10 +288,13 @@ class ClinicModel(mesa.Model):
         self.care.start_month(m, c)
         # 5-6 visits, screening, routing
         visitors, unmet, extra = self._pcp_visits(m)
-        live = self.workforce.pcp_live[pop.pcp[visitors]]
-        self.care.at_visits(m, visitors[live], c)
-        if not live.all():
-            self.usual_care.at_visits(m, visitors[~live], c)
+        if self.workforce.pcp_live.all():  # every team live: no split needed
+            self.care.at_visits(m, visitors, c)
+        else:
+            live = self.workforce.pcp_live[pop.pcp[visitors]]
+            self.care.at_visits(m, visitors[live], c)
+            if not live.all():
+                self.usual_care.at_visits(m, visitors[~live], c)
         # 7 provider time
         self.care.deliver(m, c)
         # 8 clinical
