@@ -154,10 +154,9 @@ def onset(
     k_resolve, k_condition, k_chronic_ep, k_severity = keys[2], keys[3], keys[4], keys[5]
     anxiety_share, chronic_ep_share, severe, modsevere = shares[0], shares[1], shares[2], shares[3]
     u_incidence = first_uniforms(k_incidence, n)
-    u_chronic = first_uniforms(k_chronic_onset, n)
     incidence_limit = incidence_prob + sub_incidence_prob
     for s in range(n):
-        chronic[s] |= in_panel[s] & (u_chronic[s] < chronic_onset_prob)
+        chronic[s] |= in_panel[s] & (unit_uniform(k_chronic_onset, s) < chronic_onset_prob)
     for s in range(n):
         state = bh[s]
         if not (

@@ -78,7 +78,7 @@ def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
 
 def care_manager_minutes(
     model: ClinicModel, month: int, c: MonthCounters, extra_minutes: int = 0
-) -> None:
+) -> Slots:
     """Each care manager spends minutes on its caseload, new patients first, within capacity.
 
     Args:
@@ -86,6 +86,10 @@ def care_manager_minutes(
         month: Current month.
         c: Counters to update.
         extra_minutes: Minutes lent by other staff this month (hybrid sharing), split evenly.
+
+    Returns:
+        The CoCM caseload (ascending slots; minutes change no one's treatment, so the
+        psychiatric reviews that follow can use it).
     """
     pop, v = model.pop, model.values.cocm
     enrolled = pop.in_treatment(Tx.COCM)
@@ -114,12 +118,18 @@ def care_manager_minutes(
         cm.load = float(needed[cm.index]) / cap if cap > 0 else None
     c.cm_minutes += int(delivered.sum())
     c.early_followup += int(followups)
+    return enrolled
 
 
-def psychiatric_reviews(model: ClinicModel, month: int, c: MonthCounters) -> None:
-    """Review non-improving CoCM patients (longest in treatment first) within consultant hours."""
+def psychiatric_reviews(
+    model: ClinicModel, month: int, c: MonthCounters, caseload: Slots | None = None
+) -> None:
+    """Review non-improving CoCM patients (longest in treatment first) within consultant hours.
+
+    ``caseload``: the CoCM patients, if the caller has them (else found here).
+    """
     pop, v = model.pop, model.values.cocm
-    cand = pop.in_treatment(Tx.COCM)
+    cand = pop.in_treatment(Tx.COCM) if caseload is None else caseload
     cand = cand[
         (pop.treatment_month[cand] >= v.review_month)
         & (pop.bh[cand] == BH.ACTIVE)
@@ -188,8 +198,8 @@ class CollaborativeCare(CareModel):
     def deliver(self, month: int, c: MonthCounters) -> None:
         """Enrol from the queue, care-manager minutes, psychiatric reviews."""
         enrol_from_queue(self.model, month, c)
-        care_manager_minutes(self.model, month, c)
-        psychiatric_reviews(self.model, month, c)
+        caseload = care_manager_minutes(self.model, month, c)
+        psychiatric_reviews(self.model, month, c, caseload)
 
     def end_month(self, month: int, c: MonthCounters) -> None:
         """Three-month measurement, then discharge and the usual-care bookkeeping."""

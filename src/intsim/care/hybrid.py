@@ -78,8 +78,8 @@ class Hybrid(CareModel):
             self.book.unused_minutes(self.model) * self.model.values.staffing.shared_bhc_cm_share
         )
         enrol_from_queue(self.model, month, c)
-        care_manager_minutes(self.model, month, c, extra_minutes=lent)
-        psychiatric_reviews(self.model, month, c)
+        caseload = care_manager_minutes(self.model, month, c, extra_minutes=lent)
+        psychiatric_reviews(self.model, month, c, caseload)
 
     def end_month(self, month: int, c: MonthCounters) -> None:
         """Discharge CoCM patients, end BHC episodes, usual-care bookkeeping."""
