@@ -47,15 +47,19 @@ _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
 
 @njit(**_JIT)
-def unit_uniform(key: np.uint64, slot: np.int64) -> float:
-    """Counter-based uniform in [0, 1) of one slot: SplitMix64 of ``key + slot * golden``."""
-    x = np.uint64(slot) * _GOLDEN + key
+def mix64(x: np.uint64) -> np.uint64:
+    """SplitMix64 finaliser (wrapping 64-bit arithmetic)."""
     x ^= x >> _S30
     x *= _C1
     x ^= x >> _S27
     x *= _C2
-    x ^= x >> _S31
-    return float(x >> _S11) * _TO_UNIT
+    return x ^ (x >> _S31)
+
+
+@njit(**_JIT)
+def unit_uniform(key: np.uint64, slot: np.int64) -> float:
+    """Counter-based uniform in [0, 1) of one slot: SplitMix64 of ``key + slot * golden``."""
+    return float(mix64(np.uint64(slot) * _GOLDEN + key) >> _S11) * _TO_UNIT
 
 
 @njit(**_JIT)
@@ -604,7 +608,7 @@ def _end_treatment(
     bhc_visits_left: NDArray[np.int8],
     pcp_cotreat: NDArray[np.bool_],
 ) -> None:
-    """Twin of :meth:`intsim.population.Population.end_treatment` for one slot."""
+    """End one patient's treatment and clear its CoCM/PCBH bookkeeping, waitlists included."""
     treatment[s] = _TX_NONE
     treatment_month[s] = 0
     care_manager[s] = -1
@@ -615,6 +619,37 @@ def _end_treatment(
     improved_months[s] = 0
     bhc_visits_left[s] = 0
     pcp_cotreat[s] = False
+
+
+@njit(**_JIT)
+def end_treatments(
+    slots: NDArray[np.int64],
+    treatment: NDArray[np.int8],
+    treatment_month: NDArray[np.int16],
+    care_manager: NDArray[np.int16],
+    waitlist_since: NDArray[np.int16],
+    bhc_wait_since: NDArray[np.int16],
+    followup_ok: NDArray[np.bool_],
+    reviewed: NDArray[np.bool_],
+    improved_months: NDArray[np.int16],
+    bhc_visits_left: NDArray[np.int8],
+    pcp_cotreat: NDArray[np.bool_],
+) -> None:
+    """End the treatment of each of ``slots`` (:func:`_end_treatment`; one list of fields)."""
+    for s in slots:
+        _end_treatment(
+            s,
+            treatment,
+            treatment_month,
+            care_manager,
+            waitlist_since,
+            bhc_wait_since,
+            followup_ok,
+            reviewed,
+            improved_months,
+            bhc_visits_left,
+            pcp_cotreat,
+        )
 
 
 @njit(**_JIT)
@@ -987,16 +1022,6 @@ def first_in_order(
         best[j] = i
         m += 1
     return slots[best[:m]]
-
-
-@njit(**_JIT)
-def mix64(x: np.uint64) -> np.uint64:
-    """SplitMix64 finaliser (wrapping 64-bit arithmetic)."""
-    x ^= x >> _S30
-    x *= _C1
-    x ^= x >> _S27
-    x *= _C2
-    return x ^ (x >> _S31)
 
 
 @njit(**_JIT)

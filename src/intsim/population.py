@@ -14,6 +14,7 @@ from enum import IntEnum
 import numpy as np
 from numpy.typing import NDArray
 
+from intsim.kernels import end_treatments
 from intsim.params import PAYERS
 from intsim.streams import RandomStreams
 
@@ -247,16 +248,19 @@ class Population:
 
     def end_treatment(self, slots: NDArray[np.integer]) -> None:
         """End the current treatment (and any CoCM/PCBH bookkeeping) of these patients."""
-        self.treatment[slots] = Tx.NONE
-        self.treatment_month[slots] = 0
-        self.care_manager[slots] = -1
-        self.waitlist_since[slots] = -1
-        self.bhc_wait_since[slots] = -1
-        self.followup_ok[slots] = False
-        self.reviewed[slots] = False
-        self.improved_months[slots] = 0
-        self.bhc_visits_left[slots] = 0
-        self.pcp_cotreat[slots] = False
+        end_treatments(
+            np.asarray(slots, dtype=np.int64),
+            self.treatment,
+            self.treatment_month,
+            self.care_manager,
+            self.waitlist_since,
+            self.bhc_wait_since,
+            self.followup_ok,
+            self.reviewed,
+            self.improved_months,
+            self.bhc_visits_left,
+            self.pcp_cotreat,
+        )
 
 
 def start_episode(
