@@ -172,7 +172,7 @@ def test_monthly_output_invariants(care_model):
     assert (m["pcp_visits_extra"] == (m["pcp_visits"] - 18 * 21).clip(lower=0)).all()
     if care_model in ("usual_care", "cocm"):
         assert (m["pcp_visits_extra"] == 0).all()
-    assert (m["active_cocm"] <= int(0.4 * 80)).all()
+    assert (m["active_cocm"] <= int(0.4 * sc.values.cocm.caseload_per_fte)).all()
     if care_model == "usual_care":
         assert (
             m[["screened", "active_cocm", "active_pcbh", "bhc_visits", "cm_minutes"]]

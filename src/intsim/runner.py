@@ -284,6 +284,7 @@ def summarise(monthly: pd.DataFrame, model: ClinicModel) -> dict[str, Any]:
         "mean_active_cocm": mean("active_cocm"),
         "mean_waitlist": mean("waitlist"),
         "mean_cm_utilization": mean("cm_utilization"),
+        **_care_management_summary(cols),
         "mean_bhc_utilization": mean("bhc_utilization"),
         "mean_pcp_utilization": mean("pcp_utilization"),
         "responders_per_year": total("responders") / years,
@@ -298,6 +299,35 @@ def _mean_ratio(numerator: NDArray[np.float64], denominator: NDArray[np.float64]
     if np.isnan(ratio).all():
         return float("nan")
     return float(np.nanmean(ratio))
+
+
+def _care_management_summary(cols: Table) -> dict[str, Any]:
+    """Operating figures of collaborative care: caseload per FTE, minutes, consultant time.
+
+    Caseload per FTE is the mean over months with care-manager capacity of the active caseload
+    divided by the effective care-manager FTE; minutes per patient-month divide all minutes
+    delivered by the CoCM patient-months; the consultant's used share divides review minutes
+    by the minutes its paid hours gave.
+    """
+    active = np.asarray(cols["active_cocm"], dtype=np.float64)
+    fte = np.asarray(cols["effective_fte_cm"], dtype=np.float64)
+    staffed = fte > 0
+    patient_months = float(active.sum())
+    paid_psych = float(np.asarray(cols["psych_paid_minutes"]).sum())
+
+    def per_patient_month(name: str) -> float:
+        return float(np.asarray(cols[name]).sum()) / patient_months if patient_months else 0.0
+
+    return {
+        "cm_caseload_per_fte": float((active[staffed] / fte[staffed]).mean())
+        if staffed.any()
+        else 0.0,
+        "cm_minutes_per_patient_month": per_patient_month("cm_minutes"),
+        "cm_unreached_share": per_patient_month("cm_unreached"),
+        "psych_hours_used_share": float(np.asarray(cols["psych_minutes"]).sum()) / paid_psych
+        if paid_psych
+        else 0.0,
+    }
 
 
 def _workforce_summary(monthly: Table) -> dict[str, Any]:

@@ -68,10 +68,16 @@ class MonthCounters:
     bhc_no_shows: int = 0
     bhc_slots: int = 0
     cm_minutes: int = 0
+    cm_minutes_needed: int = 0
     cm_capacity_minutes: int = 0
+    cm_unreached: int = 0
+    cm_maintenance: int = 0
     psych_minutes: int = 0
+    psych_paid_minutes: int = 0
     psych_reviews: int = 0
+    psych_reviews_due: int = 0
     early_followup: int = 0
+    first_followups: int = 0
     new_cocm_slots: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
