@@ -41,7 +41,8 @@ def caseloads() -> dict[str, float]:
     for name, mix in (("mixed", MIXED), ("medicaid", MEDICAID), ("commercial", COMMERCIAL)):
         monthly = simulate(one_care_manager(mix), seed=3).monthly
         late = monthly[monthly["month"] > 12]
-        assert (late["waitlist"] > 50).all()  # the caseload is limited by time, not demand
+        # the caseload is limited by time, not demand: the full queue turns patients away
+        assert (late["cocm_turned_away"] > 0).mean() > 0.9
         out[name] = float(late["active_cocm"].mean())
     return out
 
@@ -110,3 +111,58 @@ def test_scarce_consultant_hours_lower_response():
         return int(simulate(sc, seed=3).monthly["responders"].sum())
 
     assert responders(0.5) < responders(6.0)
+
+
+# ---------------------------------------------------------------------- waitlist policies
+
+
+def test_waitlist_policy_caps_the_queue_and_the_wait():
+    from intsim.model import ClinicModel
+
+    sc = one_care_manager(MIXED, **{"cocm.max_waitlist_per_fte": 12, "cocm.max_wait_months": 2})
+    model = ClinicModel(sc.values, seed=3)
+    for _ in range(24):
+        model.step()
+        pop, month = model.pop, model.month
+        queue = pop.waiting_for_cocm()
+        assert len(queue) <= 12
+        assert (month - pop.waitlist_since[queue] < 2).all()
+    m = model.monthly_frame()
+    assert m["cocm_turned_away"].sum() > 0  # demand exceeds the policy: some are turned away
+    assert m["cocm_wait_expired"].sum() >= 0
+
+
+def test_no_waitlist_limit_lets_the_queue_grow():
+    limited = simulate(one_care_manager(MIXED), seed=3)
+    unlimited = simulate(
+        one_care_manager(MIXED, **{"cocm.max_waitlist_per_fte": 0, "cocm.max_wait_months": 0}),
+        seed=3,
+    )
+    assert unlimited.monthly["waitlist_cocm"].iloc[-1] > 5 * limited.monthly["waitlist_cocm"].max()
+    assert unlimited.summary["cocm_turned_away"] == 0
+    # the policy changes who waits, not how many a care manager can carry
+    assert unlimited.summary["cocm_mean_wait_weeks"] > limited.summary["cocm_mean_wait_weeks"]
+    late_l = limited.monthly["active_cocm"].iloc[12:].mean()
+    late_u = unlimited.monthly["active_cocm"].iloc[12:].mean()
+    assert late_l == pytest.approx(late_u, rel=0.1)
+
+
+def test_bhc_waitlist_policy_caps_the_scheduled_queue():
+    from intsim.model import ClinicModel
+
+    sc = default_scenario().with_overrides(
+        {
+            "care_model": "pcbh",
+            "population.n_patients": 6000,
+            "staffing.n_pcps": 3,
+            "staffing.bhc_fte": 0.5,
+            "simulation.months": 12,
+            "workforce.enabled": False,
+            "pcbh.max_waitlist_per_fte": 20,
+        }
+    )
+    model = ClinicModel(sc.values, seed=2)
+    for _ in range(12):
+        model.step()
+        assert len(model.pop.waiting_for_bhc()) <= 10
+    assert model.monthly_frame()["bhc_turned_away"].sum() > 0

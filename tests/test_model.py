@@ -201,10 +201,11 @@ def test_cocm_improves_outcomes_over_usual_care():
         assert cocm > uc
 
 
-def test_caseload_cap_creates_waitlist():
+def test_caseload_cap_creates_waitlist_and_turns_patients_away():
     tight = simulate(small("cocm", **{"cocm.caseload_per_fte": 20}), seed=1).monthly
     loose = simulate(small("cocm", **{"cocm.caseload_per_fte": 400}), seed=1).monthly
-    assert tight["waitlist"].mean() > loose["waitlist"].mean()
+    assert tight["waitlist"].mean() >= loose["waitlist"].mean()
+    assert tight["cocm_turned_away"].sum() > loose["cocm_turned_away"].sum()
     assert (tight["active_cocm"] <= int(0.4 * 20)).all()
 
 

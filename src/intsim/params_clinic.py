@@ -777,6 +777,33 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         plausible=(0.05, 0.3),
     ),
     Param(
+        "cocm.max_waitlist_per_fte",
+        10,
+        "patients per care-manager FTE",
+        "Waitlist policy: while the CoCM queue holds this many patients per effective "
+        "care-manager FTE, newly eligible patients are not offered CoCM and stay with the "
+        "PCP's usual-care decision (0: no limit).",
+        "assumption: programmes refer by capacity and keep patients in primary-care or "
+        "specialty treatment when the caseload is full (AIMS Center implementation guidance); "
+        "about one month of a care manager's new enrolments (15-20 a month, Little's law on "
+        "80-120 patients and 4-6 month episodes)",
+        kind="int",
+        bounds=(0, 10_000),
+        plausible=(5, 30),
+    ),
+    Param(
+        "cocm.max_wait_months",
+        2,
+        "months",
+        "Waitlist policy: a patient still waiting for CoCM after this many months is handed "
+        "back to usual care (0: no limit).",
+        "assumption: a maximum wait of about 8 weeks before the PCP steps care up elsewhere; "
+        "attendance falls about 5% (odds) per week of wait (evidence on waiting and attendance)",
+        kind="int",
+        bounds=(0, 600),
+        plausible=(1, 6),
+    ),
+    Param(
         "cocm.caseload_per_fte",
         150,
         "patients per FTE",
@@ -1043,6 +1070,31 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         f"assumption: attendance falls ~5% (odds) per week of wait ({EVIDENCE} B6)",
         bounds=PROB,
         plausible=(0.1, 0.4),
+    ),
+    Param(
+        "pcbh.max_waitlist_per_fte",
+        40,
+        "patients per BHC FTE",
+        "Waitlist policy: while this many patients per BHC FTE wait for a scheduled visit, "
+        "patients who cannot be seen the same day are not scheduled (the PCP handles the need; "
+        "0: no limit).",
+        "assumption: about one week of a BHC's scheduled visits (8 visits a day, half of them "
+        "scheduled); PCBH aims at same-day or next-days access rather than long queues",
+        kind="int",
+        bounds=(0, 10_000),
+        plausible=(20, 80),
+    ),
+    Param(
+        "pcbh.max_wait_months",
+        1,
+        "months",
+        "Waitlist policy: a patient still waiting for a scheduled BHC visit after this many "
+        "months is referred back to the PCP (0: no limit).",
+        "assumption: PCBH is a brief, accessible service; a need unmet within about four weeks "
+        "goes back to the PCP or to specialty care",
+        kind="int",
+        bounds=(0, 600),
+        plausible=(1, 3),
     ),
     Param(
         "pcbh.subthreshold_referral",

@@ -25,6 +25,8 @@ from intsim.care.base import (
     Slots,
     VisitOutcome,
     disengagement,
+    queue_limit,
+    turn_away_newcomers,
     usual_care_treatment,
 )
 from intsim.params import PAYERS
@@ -51,6 +53,27 @@ def offer_cocm(model: ClinicModel, month: int, slots: Slots) -> None:
     offered = slots[offered_mask]
     consent = model.engine.consent(month, offered)
     pop.waitlist_since[offered[consent]] = month
+
+
+def limit_cocm_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
+    """Waitlist policy ``cocm.max_waitlist_per_fte`` after the month's enrolments."""
+    pop = model.pop
+    limit = queue_limit(int(model.values.cocm.max_waitlist_per_fte), model.care_managers)
+    gone = turn_away_newcomers(model, month, pop.waiting_for_cocm(), pop.waitlist_since, limit)
+    pop.waitlist_since[gone] = -1
+    c.cocm_turned_away += len(gone)
+
+
+def expire_cocm_waits(model: ClinicModel, month: int, c: MonthCounters) -> None:
+    """Hand patients waiting ``cocm.max_wait_months`` or longer back to usual care."""
+    limit = int(model.values.cocm.max_wait_months)
+    if limit <= 0:
+        return
+    pop = model.pop
+    queue = pop.waiting_for_cocm()
+    old = queue[month - pop.waitlist_since[queue] >= limit]
+    pop.waitlist_since[old] = -1
+    c.cocm_wait_expired += len(old)
 
 
 def expected_minutes(model: ClinicModel, slots: Slots) -> NDArray[np.float64]:
@@ -114,6 +137,7 @@ def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
         return
     prio = model.priority(month, queue)
     new = first_by_priority(queue, prio, len(assigned), pop.waitlist_since[queue])
+    c.cocm_wait_months += int((month - pop.waitlist_since[new].astype(np.int64)).sum())
     pop.waitlist_since[new] = -1
     pop.treatment[new] = Tx.COCM
     pop.treatment_month[new] = 1
@@ -273,8 +297,9 @@ class CollaborativeCare(CareModel):
     offers_cocm = True
 
     def start_month(self, month: int, c: MonthCounters) -> None:
-        """CoCM disengagement (and the trial-style enrolment of a prevalent cohort)."""
+        """CoCM disengagement and expired waits (and a trial's prevalent cohort)."""
         disengagement(self.model, month, c)
+        expire_cocm_waits(self.model, month, c)
         if month == 1 and self.model.values.cocm.enrol_prevalent_at_start:
             enrol_prevalent_cohort(self.model, month)
 
@@ -284,8 +309,9 @@ class CollaborativeCare(CareModel):
         offer_cocm(self.model, month, outcome.threshold)
 
     def deliver(self, month: int, c: MonthCounters) -> None:
-        """Enrol from the queue, care-manager minutes, psychiatric reviews."""
+        """Enrol from the queue (then the waitlist policy), care-manager minutes, reviews."""
         enrol_from_queue(self.model, month, c)
+        limit_cocm_queue(self.model, month, c)
         caseload = care_manager_minutes(self.model, month, c)
         psychiatric_reviews(self.model, month, c, caseload)
 
