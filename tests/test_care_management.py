@@ -9,6 +9,7 @@ behavioral-health only). A mixed payer mix must lie between the two.
 import numpy as np
 import pytest
 
+from intsim.model import ClinicModel
 from intsim.runner import simulate
 from intsim.scenario import default_scenario
 
@@ -117,8 +118,6 @@ def test_scarce_consultant_hours_lower_response():
 
 
 def test_waitlist_policy_caps_the_queue_and_the_wait():
-    from intsim.model import ClinicModel
-
     sc = one_care_manager(MIXED, **{"cocm.max_waitlist_per_fte": 12, "cocm.max_wait_months": 2})
     model = ClinicModel(sc.values, seed=3)
     for _ in range(24):
@@ -148,8 +147,6 @@ def test_no_waitlist_limit_lets_the_queue_grow():
 
 
 def test_bhc_waitlist_policy_caps_the_scheduled_queue():
-    from intsim.model import ClinicModel
-
     sc = default_scenario().with_overrides(
         {
             "care_model": "pcbh",

@@ -1,4 +1,4 @@
-"""The default operating figures stay inside their documented published ranges (docs/economics.md)."""
+"""Default operating figures stay inside their documented published ranges (docs/economics.md)."""
 
 import importlib.util
 import sys
