@@ -1037,3 +1037,42 @@ def stream_keys(root_key: np.uint64, n_streams: int, n_months: int) -> NDArray[n
             counter = mix64((np.uint64(sid) << np.uint64(32)) + np.uint64(month + 1))
             out[sid, month] = mix64(root_key + counter)
     return out
+
+
+# --------------------------------------------------------------------------- BHC care management
+
+
+@njit(**_JIT)
+def bhc_followup(
+    n_used: int,
+    key_followup: np.uint64,
+    key_minutes: np.uint64,
+    share: float,
+    mean_minutes: float,
+    treatment: NDArray[np.int8],
+    bh: NDArray[np.int8],
+    bhi_minutes: NDArray[np.int16],
+) -> tuple[NDArray[np.int64], int]:
+    """BHC between-visit care management of open PCBH threshold episodes this month (in place).
+
+    A slot in a PCBH episode with a threshold condition (active or improved) has a follow-up
+    month with probability ``share`` (uniform from ``key_followup``); its minutes are
+    ``rint(mean_minutes * (0.5 + u))``, at least 1, with ``u`` from ``key_minutes``. Writes
+    ``bhi_minutes`` of the slots followed up (capacity is the caller's concern).
+
+    Returns:
+        ``(slots, total minutes)``: the slots followed up (ascending) and their minutes.
+    """
+    out = np.empty(n_used, np.int64)
+    n = 0
+    total = 0
+    for s in range(n_used):
+        if treatment[s] != _TX_PCBH or (bh[s] != _BH_ACTIVE and bh[s] != _BH_IMPROVED):
+            continue
+        if unit_uniform(key_followup, s) < share:
+            minutes = max(int(np.rint(mean_minutes * (0.5 + unit_uniform(key_minutes, s)))), 1)
+            bhi_minutes[s] = minutes
+            total += minutes
+            out[n] = s
+            n += 1
+    return out[:n].copy(), total

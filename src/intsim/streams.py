@@ -69,6 +69,8 @@ STREAM_NAMES: tuple[str, ...] = (
     "staff_fill",
     "staff_initial_fill",
     "cm_departure",
+    "bhc_followup",
+    "bhc_followup_minutes",
 )
 STREAM_ID: dict[str, int] = {name: i for i, name in enumerate(STREAM_NAMES)}
 

@@ -69,6 +69,7 @@ class MonthCounters:
     bhc_slots: int = 0
     cm_minutes: int = 0
     cm_capacity_minutes: int = 0
+    bhi_minutes: int = 0
     psych_minutes: int = 0
     psych_reviews: int = 0
     early_followup: int = 0
