@@ -19,7 +19,7 @@ from intsim.clinical import (
 )
 from intsim.kernels import care_manager_time, ration_visits, threshold_score_of, treatment_variant
 from intsim.patient import treatment_variant_one
-from intsim.population import BH, Tx, threshold_score, threshold_score_one
+from intsim.population import BH, Condition, Tx, threshold_score, threshold_score_one
 from intsim.providers import (
     assign_to_most_room,
     first_by_priority,
@@ -27,6 +27,7 @@ from intsim.providers import (
     order_by_priority,
     split_fte,
 )
+from intsim.risk import reference_weights, risk_class_one
 from intsim.scenario import default_scenario
 
 
@@ -211,21 +212,20 @@ def test_hazard_ratios_order_and_learning_curve():
 
 
 def test_acute_care_rates_average_to_the_published_panel_rates():
+    """The month-1 panel (declared prevalences) reproduces the published rates; the ratio of an
+    active depression episode to no BH condition, without chronic condition or age 65+, is the
+    published IRR (the risk classes of intsim.risk replace the old [chronic, episode] cells)."""
     values = default_scenario().values
     static = build_static_tables(values)
-    chronic, bh = (
-        values.population.chronic_condition_prevalence,
-        values.population.threshold_prevalence,
-    )
-    w = np.array(
-        [[(1 - chronic) * (1 - bh), (1 - chronic) * bh], [chronic * (1 - bh), chronic * bh]]
-    )
-    ed_rate = -np.log1p(-static.ed_prob)  # monthly hazards
-    assert float((w * ed_rate).sum()) * 1200 == pytest.approx(
-        values.utilization.ed_visits_per_100py
-    )
-    assert static.ed_prob[0, 1] / static.ed_prob[0, 0] == pytest.approx(
-        values.utilization.depression_ed_irr, rel=0.01
+    w = reference_weights(values)
+    u = values.utilization
+    assert float(w @ static.ed_rate) * 1200 == pytest.approx(u.ed_visits_per_100py)
+    assert float(w @ static.admit_rate) * 1200 == pytest.approx(u.admissions_per_100py)
+    none = risk_class_one(BH.NONE, Condition.NONE, False, False)
+    depressed = risk_class_one(BH.ACTIVE, Condition.DEPRESSION, False, False)
+    assert static.ed_rate[depressed] / static.ed_rate[none] == pytest.approx(u.depression_ed_irr)
+    assert static.admit_rate[depressed] / static.admit_rate[none] == pytest.approx(
+        u.depression_admission_irr
     )
 
 

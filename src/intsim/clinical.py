@@ -25,6 +25,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from intsim.risk import acute_rates
+
 MAX_EPISODE_MONTH = 600
 NOISE_QUANTILES = 1000
 MINUTES_QUANTILES = 200
@@ -75,8 +77,8 @@ class StaticTables:
     weibull_increment: NDArray[np.float64]  # H(t) - H(t-1), index t-1 = episode_month
     chronic_hazard: float
     visit_prob: NDArray[np.float64]  # [chronic, threshold_bh]
-    admit_prob: NDArray[np.float64]  # [chronic, threshold_bh]
-    ed_prob: NDArray[np.float64]  # [chronic, threshold_bh]
+    admit_rate: NDArray[np.float64]  # admissions per person-month by risk class (intsim.risk)
+    ed_rate: NDArray[np.float64]  # ED visits per person-month by risk class
     incidence_prob: float
     sub_incidence_prob: float
     sub_resolve_prob: NDArray[np.float64]  # [in_pcbh]
@@ -102,23 +104,10 @@ def build_static_tables(values: object) -> StaticTables:
     """Compute the run-constant probability tables from scenario values."""
     c = values.clinical  # type: ignore[attr-defined]
     u = values.utilization  # type: ignore[attr-defined]
-    pop = values.population  # type: ignore[attr-defined]
     t = np.arange(1, MAX_EPISODE_MONTH + 1, dtype=float)
     cum = (t / c.remission_weibull_scale) ** c.remission_weibull_shape
     cum_prev = ((t - 1) / c.remission_weibull_scale) ** c.remission_weibull_shape
     visit_rate = np.empty((2, 2))
-    admit = np.empty((2, 2))
-    ed = np.empty((2, 2))
-    # Published ED and admission rates are panel averages under usual care; split them by state
-    # so that the month-1 panel reproduces the average (prevalence-weighted mean multiplier).
-    chronic_share = pop.chronic_condition_prevalence
-    bh_share = pop.threshold_prevalence
-    weights = np.array(
-        [
-            [(1 - chronic_share) * (1 - bh_share), (1 - chronic_share) * bh_share],
-            [chronic_share * (1 - bh_share), chronic_share * bh_share],
-        ]
-    )
     for chronic in (0, 1):
         for bh in (0, 1):
             visit_rate[chronic, bh] = (
@@ -127,11 +116,9 @@ def build_static_tables(values: object) -> StaticTables:
                 * (u.chronic_visit_rr if chronic else 1.0)
                 * (u.bh_visit_rr if bh else 1.0)
             )
-            acute_mult = u.chronic_acute_irr if chronic else 1.0
-            admit[chronic, bh] = acute_mult * (u.depression_admission_irr if bh else 1.0)
-            ed[chronic, bh] = acute_mult * (u.depression_ed_irr if bh else 1.0)
-    admit *= u.admissions_per_100py / 1200.0 / float((weights * admit).sum())
-    ed *= u.ed_visits_per_100py / 1200.0 / float((weights * ed).sum())
+    # published ED and admission rates are panel averages under usual care: intsim.risk splits
+    # them over the risk classes so that the month-1 panel reproduces them
+    admit_rate, ed_rate = acute_rates(values)
     sub_resolve_h = -np.log1p(-min(c.subthreshold_resolution, 1 - 1e-12))
     noise = _normal_quantiles(NOISE_QUANTILES) * c.score_measurement_sd
     noise = np.rint(noise).astype(np.int64)
@@ -145,8 +132,8 @@ def build_static_tables(values: object) -> StaticTables:
         weibull_increment=cum - cum_prev,
         chronic_hazard=c.chronic_improvement_hazard,
         visit_prob=hazard_to_probability(visit_rate),
-        admit_prob=hazard_to_probability(admit),
-        ed_prob=hazard_to_probability(ed),
+        admit_rate=admit_rate,
+        ed_rate=ed_rate,
         incidence_prob=c.incidence,
         sub_incidence_prob=c.subthreshold_incidence,
         sub_resolve_prob=np.array(

@@ -84,6 +84,28 @@ def sparse_uniforms(key: np.uint64, slots: NDArray[np.int64]) -> NDArray[np.floa
     return out
 
 
+@njit(**_JIT)
+def quantile_by_logit(
+    key: np.uint64, slots: NDArray[np.int64], log_q: NDArray[np.float64], logit_max: float
+) -> NDArray[np.float64]:
+    """Variates of the given slots by inversion of a tabulated quantile function.
+
+    ``log_q`` holds the log-quantiles at nodes evenly spaced in ``logit(u)`` over
+    ``[-logit_max, logit_max]``; each slot's uniform (stream ``key``) is placed by arithmetic and
+    its log-quantile interpolated linearly (beyond the range: the end nodes).
+    """
+    m = len(log_q)
+    step = 2.0 * logit_max / (m - 1)
+    out = np.empty(len(slots), np.float64)
+    for i in range(len(slots)):
+        u = unit_uniform(key, slots[i])
+        x = np.log(max(u, 1e-300) / (1.0 - u))
+        pos = (min(max(x, -logit_max), logit_max) + logit_max) / step
+        j = min(np.int64(pos), m - 2)
+        out[i] = np.exp(log_q[j] + (pos - j) * (log_q[j + 1] - log_q[j]))
+    return out
+
+
 # --------------------------------------------------------------------------- scores
 
 
@@ -232,30 +254,63 @@ def visit_requests(
 
 
 @njit(**_JIT)
+def risk_classes(
+    n: int,
+    bh: NDArray[np.int8],
+    condition: NDArray[np.int8],
+    chronic: NDArray[np.bool_],
+    age65: NDArray[np.bool_],
+) -> NDArray[np.int32]:
+    """Risk class of slots ``0 .. n-1``: BH state x condition x chronic x 65+.
+
+    Twin of :func:`intsim.risk.risk_class_one`, in narrow integer arithmetic, which vectorises.
+    """
+    out = np.empty(n, np.int32)
+    for s in range(n):
+        out[s] = (
+            (np.int32(bh[s]) * 3 + np.int32(condition[s])) * 2 + np.int32(chronic[s])
+        ) * 2 + np.int32(age65[s])
+    return out
+
+
+@njit(**_JIT)
 def acute_care(
     n: int,
     in_panel: NDArray[np.bool_],
     chronic: NDArray[np.bool_],
     bh: NDArray[np.int8],
+    condition: NDArray[np.int8],
+    age65: NDArray[np.bool_],
+    frailty: NDArray[np.float64],
     key: np.uint64,
-    admit_prob: NDArray[np.float64],
-    ed_prob: NDArray[np.float64],
+    admit_rate: NDArray[np.float64],
+    ed_rate: NDArray[np.float64],
     admission: NDArray[np.bool_],
     ed_visit: NDArray[np.bool_],
 ) -> None:
     """ED visits and admissions of the month, written to ``admission`` and ``ed_visit``.
 
-    One uniform decides both: below the admission probability an admission, in the next
-    interval of the ED-visit probability an ED visit (``key``: the ``acute`` stream's key this
-    month; twin of ``PatientAgent.use_acute_care``).
+    Each patient's probabilities are its risk class's rates per month times its cost frailty
+    (capped at one event; ``risk.acute_probabilities_one``). One uniform decides both: below the
+    admission probability an admission, in the next interval of the ED-visit probability an ED
+    visit (``key``: the ``acute`` stream's key this month; twin of
+    ``PatientAgent.use_acute_care``). Classes, table look-ups and the arithmetic run as separate
+    passes: the first and last vectorise, the look-ups (gathers) do not.
     """
     uniforms = first_uniforms(key, n)
+    classes = risk_classes(n, bh, condition, chronic, age65)
+    admit = np.empty(n, np.float64)
+    ed = np.empty(n, np.float64)
     for s in range(n):
-        k = _state_of(chronic[s], bh[s])
-        pa = admit_prob[k]
+        admit[s] = admit_rate[classes[s]]
+        ed[s] = ed_rate[classes[s]]
+    for s in range(n):
+        f = frailty[s]
+        pa = min(admit[s] * f, 1.0)
+        pe = min(ed[s] * f, 1.0 - pa)
         u = uniforms[s]
         admission[s] = in_panel[s] & (u < pa)
-        ed_visit[s] = in_panel[s] & (u >= pa) & (u < pa + ed_prob[k])
+        ed_visit[s] = in_panel[s] & (u >= pa) & (u < pa + pe)
 
 
 # --------------------------------------------------------------------------- clinical course
@@ -482,6 +537,9 @@ def cost_of_care(
     payer: NDArray[np.int8],
     chronic: NDArray[np.bool_],
     bh: NDArray[np.int8],
+    condition: NDArray[np.int8],
+    age65: NDArray[np.bool_],
+    frailty: NDArray[np.float64],
     treatment: NDArray[np.int8],
     ed_visit: NDArray[np.bool_],
     admission: NDArray[np.bool_],
@@ -489,32 +547,40 @@ def cost_of_care(
     multiplier: NDArray[np.float64],
     unit_costs: NDArray[np.float64],
     n_payers: int,
+    slot_cost: NDArray[np.float64],
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """Members and total cost of care (USD) by payer this month (twin of ``TcocMeter.measure``).
+    """Members and total cost of care (USD) by payer this month (kernel of ``TcocMeter.measure``).
 
     Args:
         n: Slots in use.
-        in_panel, payer, chronic, bh, treatment, ed_visit, admission: Population arrays.
+        in_panel, payer, chronic, bh, condition, age65, frailty, treatment, ed_visit, admission:
+            Population arrays.
         nonacute: Non-acute cost per member-month by payer (USD).
-        multiplier: Non-acute cost multiplier by state (flattened [chronic, in episode]).
+        multiplier: Non-acute cost multiplier by risk class (:func:`risk_classes`).
         unit_costs: ED visit, admission and specialty care month costs (USD).
         n_payers: Number of payers.
+        slot_cost: Written: each slot's cost of care this month (USD; 0 out of the panel).
 
     Returns:
         Members by payer and cost by payer (summed in slot order, as ``np.bincount`` does).
     """
-    members = np.zeros(n_payers, np.int64)
-    cost = np.zeros(n_payers, np.float64)
     ed_cost, admit_cost, specialty_cost = unit_costs[0], unit_costs[1], unit_costs[2]
+    # branch-free passes (a departed slot costs 0.0); the look-ups (gathers) get their own pass
+    classes = risk_classes(n, bh, condition, chronic, age65)
     for s in range(n):
-        # branch-free: a departed slot adds 0.0 (as np.bincount with zero weights did)
-        k = payer[s]
-        unit = nonacute[k] * multiplier[_state_of(chronic[s], bh[s])]
+        slot_cost[s] = nonacute[payer[s]] * multiplier[classes[s]]
+    for s in range(n):
+        unit = slot_cost[s] * frailty[s]
         unit += ed_cost * ed_visit[s]
         unit += admit_cost * admission[s]
         unit += specialty_cost * (treatment[s] == _TX_SPECIALTY)
+        slot_cost[s] = unit * in_panel[s]
+    members = np.zeros(n_payers, np.int64)
+    cost = np.zeros(n_payers, np.float64)
+    for s in range(n):
+        k = payer[s]
         members[k] += in_panel[s]
-        cost[k] += unit * in_panel[s]
+        cost[k] += slot_cost[s]
     return members, cost
 
 

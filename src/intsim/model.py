@@ -16,7 +16,8 @@ Each :meth:`ClinicModel.step` is one month. The phases run in this fixed order:
    scheduled BHC visits, BHC between-visit care management;
 8. **clinical transitions** — improvement, remission, relapse (hazards modified by treatment,
    fidelity and the learning curve);
-9. **acute care** — ED visits and admissions, whose rates depend on BH state;
+9. **acute care** — ED visits and admissions, whose rates depend on the risk class (BH state,
+   condition, chronic condition, age band) and the patient's cost frailty (:mod:`intsim.risk`);
 10. **bookkeeping** — discharges, course ends, treatment clocks;
 11. **claims** — claim lines from the services delivered this month (:mod:`intsim.claims`),
     read from the population's service arrays (``cm_minutes``, ``cm_initial``, ``bhc_visit``,

@@ -536,7 +536,8 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "utilization.depression_ed_irr",
         1.61,
         "incidence-rate ratio",
-        "ED visit multiplier during a threshold BH episode (active or responding).",
+        "ED visit multiplier of an active threshold depression episode, without a chronic "
+        "condition (other BH states carry a share of it: utilization.*_excess_share).",
         f"{EVIDENCE} C2: Beiser 2019 IRR 1.61 (1.27-2.03)",
         bounds=NONNEG,
         plausible=(1.27, 2.03),
@@ -546,7 +547,8 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "utilization.depression_admission_irr",
         1.49,
         "incidence-rate ratio",
-        "Admission multiplier during a threshold BH episode.",
+        "Admission multiplier of an active threshold depression episode, without a chronic "
+        "condition.",
         f"{EVIDENCE} C2: Beiser 2019 IRR 1.49 (1.06-2.09)",
         bounds=NONNEG,
         plausible=(1.06, 2.09),
@@ -560,6 +562,114 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "assumption: multimorbidity raises acute-care use",
         bounds=NONNEG,
         plausible=(1.5, 3.0),
+    ),
+    Param(
+        "utilization.anxiety_excess_share",
+        0.8,
+        "share (log scale)",
+        "Share of an active depression episode's excess cost and ED/admission risk (on the log "
+        "scale: multiplier ratio ** share) carried by an active anxiety episode.",
+        f"assumption: {EVIDENCE} A1 (Kroenke 2007) anxiety disorders are common, impairing and "
+        "mostly comorbid with depression, and C1 (Milliman 2020) counts every BH condition in "
+        "its 2-3.5x; no anxiety-specific cost or IRR in the evidence; dist: triangular "
+        "(0.4, 0.8, 1.2), wide",
+        bounds=(0.0, 2.0),
+        plausible=(0.4, 1.2),
+        dist=("triangular", 0.4, 0.8, 1.2),
+    ),
+    Param(
+        "utilization.subthreshold_excess_share",
+        0.4,
+        "share (log scale)",
+        "Share of an active depression episode's excess cost and ED/admission risk carried by "
+        "subthreshold distress (score 5-9).",
+        f"assumption: distress below the threshold lies between none and a threshold episode "
+        f"({EVIDENCE} A1 carries it as its own state; no cost figure); dist: triangular "
+        "(0.1, 0.4, 0.7), wide",
+        bounds=PROB,
+        plausible=(0.1, 0.7),
+        dist=("triangular", 0.1, 0.4, 0.7),
+    ),
+    Param(
+        "utilization.improved_excess_share",
+        0.5,
+        "share (log scale)",
+        "Share of the episode's excess cost and ED/admission risk kept after a response, while "
+        "residual symptoms last (improved, not yet remitted).",
+        f"assumption: responders keep 10-50% of their score and residual symptoms predict relapse "
+        f"({EVIDENCE} B3: Lin 1998 OR 3.3); C1: Simon 1995's 2x excess persisted >= 12 months; "
+        "dist: triangular (0.2, 0.5, 0.9), wide",
+        bounds=PROB,
+        plausible=(0.2, 0.9),
+        dist=("triangular", 0.2, 0.5, 0.9),
+    ),
+    Param(
+        "utilization.remitted_excess_share",
+        0.2,
+        "share (log scale)",
+        "Share of the episode's excess cost and ED/admission risk kept in remission, until the "
+        "patient counts as recovered (clinical.sustained_remission_months).",
+        f"assumption: {EVIDENCE} C1: Simon 1995's excess persisted >= 12 months; B3: remitted "
+        "patients stay at risk of relapse; dist: triangular (0, 0.2, 0.5), wide",
+        bounds=PROB,
+        plausible=(0.0, 0.5),
+        dist=("triangular", 0.0, 0.2, 0.5),
+    ),
+    Param(
+        "utilization.bh_chronic_acute_interaction",
+        1.3,
+        "ratio",
+        "Extra factor on the BH ED and admission multipliers of a patient with a chronic "
+        "physical condition (BH x chronic interaction; 1 = none).",
+        f"assumption: {EVIDENCE} A4: Rutledge 2006, depression in heart failure, death or "
+        "secondary events RR 2.1 (1.7-2.6), against the general depression ED IRR 1.61 of C2 "
+        "(Beiser 2019): 2.1 / 1.61 = 1.3; dist: lognormal, median 1.3, 95% interval 1.0-1.69 "
+        "(no interaction at the lower end)",
+        bounds=NONNEG,
+        positive=True,
+        plausible=(1.0, 1.69),
+        dist=("lognormal_median_ci", 1.3, 1.0, 1.69),
+    ),
+    Param(
+        "utilization.age65_ed_irr",
+        1.1,
+        "incidence-rate ratio",
+        "ED visit multiplier for patients aged 65 or over (within a payer, beyond the chronic "
+        "condition's multiplier).",
+        "assumption: ED use rises only modestly after 65 once chronic conditions are accounted "
+        "for (chronic_acute_irr carries most of the older adults' excess); dist: triangular "
+        "(0.9, 1.1, 1.5), wide",
+        bounds=NONNEG,
+        positive=True,
+        plausible=(0.9, 1.5),
+        dist=("triangular", 0.9, 1.1, 1.5),
+    ),
+    Param(
+        "utilization.age65_admission_irr",
+        1.6,
+        "incidence-rate ratio",
+        "Admission multiplier for patients aged 65 or over (within a payer, beyond the chronic "
+        "condition's multiplier).",
+        "assumption: admission rates rise steeply with age, partly through chronic conditions "
+        "(chronic_acute_irr); dist: triangular (1.2, 1.6, 2.5), wide",
+        bounds=NONNEG,
+        positive=True,
+        plausible=(1.2, 2.5),
+        dist=("triangular", 1.2, 1.6, 2.5),
+    ),
+    Param(
+        "utilization.cost_frailty_shape",
+        0.25,
+        "gamma shape",
+        "Shape of each person's cost frailty (gamma, mean 1, drawn once per person): it "
+        "multiplies the person's non-acute cost and ED and admission rates. Smaller is more "
+        "skewed (coefficient of variation 1/sqrt(shape)).",
+        "assumption: chosen so that the annual cost of care per insured person under usual care "
+        "has a coefficient of variation of about 2.5, inside the 2-3 typical of claims (issue "
+        "14; heavy right skew; C1: costs gamma or lognormal); shapes 0.2-0.35 give 2.9-2.2",
+        bounds=NONNEG,
+        positive=True,
+        plausible=(0.2, 0.35),
     ),
     # ------------------------------------------------------------------ detection & usual care
     Param(

@@ -711,7 +711,9 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
         "tcoc.bh_cost_ratio",
         1.5,
         "ratio",
-        "Non-acute cost of care of a patient in a threshold BH episode relative to one without.",
+        "Non-acute cost of care of a patient in an active threshold depression episode, without "
+        "a chronic condition, relative to one with no BH condition (other BH states carry a "
+        "share of it: utilization.*_excess_share).",
         f"{EVIDENCE} C1: Simon 1995 adjusted 1.50 (1.5-1.8); dist: lognormal (C1), median 1.5, "
         "95% interval 1.25-1.8: upper end the unadjusted 1.79, lower end its mirror on the log "
         "scale (assumption)",
@@ -728,6 +730,34 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
         "assumption: multimorbidity roughly doubles non-acute spending",
         bounds=NONNEG,
         plausible=(1.5, 3.0),
+    ),
+    Param(
+        "tcoc.bh_chronic_cost_interaction",
+        1.3,
+        "ratio",
+        "Extra factor on the BH non-acute cost ratio of a patient with a chronic physical "
+        "condition (BH x chronic interaction; 1 = none).",
+        f"assumption: {EVIDENCE} C1: Milliman 2014/2018 comorbid MH/SUD cost 2-3x, against "
+        "Simon 1995's adjusted 1.50 overall: 2.0 / 1.5 = 1.33 at the low end; dist: lognormal, "
+        "median 1.3, 95% interval 1.0-1.69 (no interaction at the lower end)",
+        bounds=NONNEG,
+        positive=True,
+        plausible=(1.0, 1.69),
+        dist=("lognormal_median_ci", 1.3, 1.0, 1.69),
+    ),
+    Param(
+        "tcoc.age65_cost_ratio",
+        1.3,
+        "ratio",
+        "Non-acute cost of care of a patient aged 65 or over relative to a younger one with the "
+        "same payer, BH state and chronic condition.",
+        "assumption: older members cost more within a payer; the gradient between payers is "
+        "already in payers.*.tcoc_pmpm (Medicare $1,000 vs commercial $575) and much of the "
+        "rest in tcoc.chronic_cost_ratio; dist: triangular (1.0, 1.3, 1.8), wide",
+        bounds=NONNEG,
+        positive=True,
+        plausible=(1.0, 1.8),
+        dist=("triangular", 1.0, 1.3, 1.8),
     ),
     Param(
         "tcoc.ed_visit_cost",

@@ -25,6 +25,7 @@ from intsim.population import (
     Tx,
     threshold_score_one,
 )
+from intsim.risk import acute_probabilities_one, risk_class_one
 from intsim.streams import RandomStreams
 
 if TYPE_CHECKING:
@@ -221,12 +222,12 @@ class PatientAgent(mesa.Agent):
         pop.episode_month[s] = 0
 
     def use_acute_care(self, month: int) -> None:
-        """ED visit or hospital admission this month."""
+        """ED visit or hospital admission this month (rates by risk class x cost frailty)."""
         pop, st, s = self.pop, self.static, self.slot
-        episode = int(pop.bh[s] in (BH.ACTIVE, BH.IMPROVED))
-        chronic = int(pop.chronic[s])
-        pa = st.admit_prob[chronic, episode]
-        pe = st.ed_prob[chronic, episode]
+        k = risk_class_one(pop.bh[s], pop.condition[s], pop.chronic[s], pop.age65[s])
+        pa, pe = acute_probabilities_one(
+            float(st.admit_rate[k]), float(st.ed_rate[k]), float(pop.cost_frailty[s])
+        )
         u = self._u("acute", month)
         pop.admission[s] = u < pa
         pop.ed_visit[s] = pa <= u < pa + pe

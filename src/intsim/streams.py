@@ -72,6 +72,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "cm_contact",
     "bhc_followup",
     "bhc_followup_minutes",
+    "init_cost_frailty",
 )
 STREAM_ID: dict[str, int] = {name: i for i, name in enumerate(STREAM_NAMES)}
 

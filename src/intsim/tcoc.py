@@ -3,11 +3,12 @@
 Per member-month, the payer's cost is
 
 * a **non-acute** part: the payer's average cost per member-month
-  (``payers.<payer>.tcoc_pmpm``) less the average acute-care cost, scaled by the member's state —
-  ``tcoc.bh_cost_ratio`` during a threshold episode and ``tcoc.chronic_cost_ratio`` with a chronic
-  condition, normalised so that the month-1 panel averages 1 (evidence.md C1);
+  (``payers.<payer>.tcoc_pmpm``) less the average acute-care cost, times the member's risk-class
+  multiplier — BH state and condition, chronic condition, their interaction and age 65+
+  (:mod:`intsim.risk`), normalised so that the month-1 panel averages 1 (evidence.md C1) — and
+  times the member's cost frailty (gamma, mean 1, drawn once per person);
 * the **acute** part: the member's ED visits and admissions this month × unit costs (their rates
-  depend on BH state, evidence.md C2);
+  depend on the same risk class and frailty, evidence.md C2);
 * **specialty** mental-health care months × their cost;
 * and, added by the ledger, what the payer pays the organisation for integration services.
 
@@ -23,20 +24,10 @@ from numpy.typing import NDArray
 
 from intsim.kernels import cost_of_care
 from intsim.params import PAYERS
+from intsim.risk import nonacute_cost_multipliers
 
 if TYPE_CHECKING:
     from intsim.model import ClinicModel
-
-
-def state_cost_multipliers(values: Any) -> NDArray[np.float64]:
-    """Non-acute cost multiplier by [chronic, in episode], normalised to a month-1 mean of 1."""
-    t, pop = values.tcoc, values.population
-    c, b = pop.chronic_condition_prevalence, pop.threshold_prevalence
-    raw = np.array(
-        [[1.0, t.bh_cost_ratio], [t.chronic_cost_ratio, t.chronic_cost_ratio * t.bh_cost_ratio]]
-    )
-    weights = np.array([[(1 - c) * (1 - b), (1 - c) * b], [c * (1 - b), c * b]])
-    return raw / float((weights * raw).sum())
 
 
 def average_acute_cost_pmpm(values: Any) -> float:
@@ -61,22 +52,31 @@ class TcocMeter:
         self.nonacute = np.array(
             [max(getattr(values.payers, p).tcoc_pmpm - acute, 0.0) for p in PAYERS]
         )
-        self.multiplier = state_cost_multipliers(values).ravel()
+        self.multiplier = nonacute_cost_multipliers(values)
         self.has_payer = np.array([getattr(values.payers, p).tcoc_pmpm > 0 for p in PAYERS])
         t = values.tcoc
+        self.slot_cost = np.zeros(0, np.float64)
         self.unit_costs = np.array(
             [t.ed_visit_cost, t.admission_cost, t.specialty_month_cost], dtype=np.float64
         )
 
     def measure(self, model: ClinicModel) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """Members and total cost of care (USD) by payer this month (before programme payments)."""
+        """Members and total cost of care (USD) by payer this month (before programme payments).
+
+        Each slot's cost this month is left in :attr:`slot_cost` (USD; 0 out of the panel).
+        """
         pop = model.pop
+        if len(self.slot_cost) != pop.capacity:
+            self.slot_cost = np.zeros(pop.capacity, np.float64)
         members, cost = cost_of_care(
             pop.n_used,
             pop.in_panel,
             pop.payer,
             pop.chronic,
             pop.bh,
+            pop.condition,
+            pop.age65,
+            pop.cost_frailty,
             pop.treatment,
             pop.ed_visit,
             pop.admission,
@@ -84,5 +84,6 @@ class TcocMeter:
             self.multiplier,
             self.unit_costs,
             len(PAYERS),
+            self.slot_cost,
         )
         return members, cost * self.has_payer
