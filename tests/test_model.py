@@ -172,7 +172,7 @@ def test_monthly_output_invariants(care_model):
     assert (m["pcp_visits_extra"] == (m["pcp_visits"] - 18 * 21).clip(lower=0)).all()
     if care_model in ("usual_care", "cocm"):
         assert (m["pcp_visits_extra"] == 0).all()
-    assert (m["active_cocm"] <= int(0.4 * 80)).all()
+    assert (m["active_cocm"] <= int(0.4 * sc.values.cocm.caseload_per_fte)).all()
     if care_model == "usual_care":
         assert (
             m[["screened", "active_cocm", "active_pcbh", "bhc_visits", "cm_minutes"]]
@@ -201,10 +201,11 @@ def test_cocm_improves_outcomes_over_usual_care():
         assert cocm > uc
 
 
-def test_caseload_cap_creates_waitlist():
+def test_caseload_cap_creates_waitlist_and_turns_patients_away():
     tight = simulate(small("cocm", **{"cocm.caseload_per_fte": 20}), seed=1).monthly
     loose = simulate(small("cocm", **{"cocm.caseload_per_fte": 400}), seed=1).monthly
-    assert tight["waitlist"].mean() > loose["waitlist"].mean()
+    assert tight["waitlist"].mean() >= loose["waitlist"].mean()
+    assert tight["cocm_turned_away"].sum() > loose["cocm_turned_away"].sum()
     assert (tight["active_cocm"] <= int(0.4 * 20)).all()
 
 

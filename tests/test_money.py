@@ -39,8 +39,10 @@ def ten_medicare_cocm_patients(**extra):
             "cocm.consent_probability": 1.0,
             "cocm.early_disengagement": 0.0,
             "cocm.monthly_dropout": 0.0,
-            "cocm.minutes_initial_month": 70.0,
-            "cocm.minutes_followup_month": 60.0,
+            "cocm.minutes_intake": 70.0,
+            "cocm.minutes_active": 60.0,
+            "cocm.minutes_maintenance": 60.0,
+            "cocm.unreached_probability": 0.0,
             "cocm.minutes_cv": 0.0,
             "finance.counterfactual": False,
             "workforce.enabled": False,
@@ -351,7 +353,8 @@ def test_fqhc_bills_g0512_before_2026_and_standard_codes_from_2026():
             **fqhc,
             **{
                 "simulation.start_year": 2025,
-                "cocm.minutes_followup_month": 45.0,
+                "cocm.minutes_active": 45.0,
+                "cocm.minutes_maintenance": 45.0,
             },
         )
     )

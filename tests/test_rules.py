@@ -19,7 +19,7 @@ from intsim.clinical import (
 )
 from intsim.kernels import care_manager_time, ration_visits, threshold_score_of, treatment_variant
 from intsim.patient import treatment_variant_one
-from intsim.population import Tx, threshold_score, threshold_score_one
+from intsim.population import BH, Tx, threshold_score, threshold_score_one
 from intsim.providers import (
     assign_to_most_room,
     first_by_priority,
@@ -61,39 +61,76 @@ def test_threshold_score_twins_agree_and_respect_bands():
     assert np.mean((vec >= 15) & (vec < 20)) == pytest.approx(0.3, abs=0.01)
 
 
-def test_care_manager_time_serves_new_patients_first_then_priority_within_capacity():
-    n = 12
-    treatment_month = np.full(n, 3, np.int16)
-    treatment_month[2] = 1  # enrolled this month
-    treatment_month[11] = 2  # due for the 4-week follow-up
-    care_manager = np.zeros(n, np.int16)
-    care_manager[11] = 1  # the only patient of a vacant care manager
+def _cm_time(treatment_month, bh, care_manager, capacity, u_contact, unreached=0.0):
+    """Run the care-manager time kernel on a small caseload (multiplier 1)."""
+    n = len(treatment_month)
     cm_minutes = np.zeros(n, np.int16)
     cm_initial = np.zeros(n, bool)
     followup_ok = np.zeros(n, bool)
-    enrolled = np.array([2, 5, 7, 9, 11], dtype=np.int64)
-    needed, delivered, followups = care_manager_time(
+    followed_up = np.zeros(n, bool)
+    enrolled = np.arange(n, dtype=np.int64)
+    needed, delivered, by_phase, followups, _ = care_manager_time(
         enrolled,
-        np.full(5, 0.5),  # multiplier 1 (a flat quantile table)
-        np.array([0.5, 0.9, 0.1, 0.3, 0.2]),
+        np.full(n, 0.5),  # multiplier 1 (a flat quantile table)
+        np.asarray(u_contact, dtype=np.float64),
         np.ones(200),
-        70.0,
-        40.0,
-        np.array([130, 0], dtype=np.int64),
-        treatment_month,
-        care_manager,
+        np.array([80.0, 50.0, 30.0, 20.0]),  # intake, active, outreach, maintenance
+        np.ones(5),  # payer ratios
+        unreached,
+        np.asarray(capacity, dtype=np.int64),
+        np.asarray(treatment_month, dtype=np.int16),
+        np.asarray(bh, dtype=np.int8),
+        np.zeros(n, np.int8),  # payer
+        np.asarray(care_manager, dtype=np.int16),
         cm_minutes,
         cm_initial,
         followup_ok,
+        followed_up,
     )
-    # needs 70 (new), 40, 40, 40; order: slot 2 (new), then priorities 0.1 (7), 0.3 (9), 0.9 (5)
-    assert cm_minutes[[2, 7, 9, 5]].tolist() == [70, 40, 20, 0]
-    assert cm_minutes[11] == 0  # no time: no follow-up
-    assert needed.tolist() == [190, 40]
-    assert delivered.tolist() == [130, 0]
+    return cm_minutes, cm_initial, followup_ok, needed, delivered, by_phase, followups
+
+
+ACTIVE, IMPROVED, REMITTED = int(BH.ACTIVE), int(BH.IMPROVED), int(BH.REMITTED)
+
+
+def test_care_manager_time_gives_each_phase_its_minutes_when_time_suffices():
+    #          intake  active  improved  remitted  unreached(active)
+    tm = [1, 3, 4, 5, 2]
+    bh = [ACTIVE, ACTIVE, IMPROVED, REMITTED, ACTIVE]
+    u = [0.5, 0.5, 0.5, 0.5, 0.05]  # the last is below the unreached probability
+    minutes, initial, follow, needed, delivered, by_phase, followups = _cm_time(
+        tm, bh, [0] * 5, [1000], u, unreached=0.1
+    )
+    assert minutes.tolist() == [80, 50, 20, 20, 30]
+    assert initial.tolist() == [True, False, False, False, False]
+    assert by_phase.tolist() == [1, 1, 1, 2]  # intake, active, outreach, maintenance
+    assert needed.tolist() == delivered.tolist() == [200]
     assert followups == 0
-    assert not followup_ok[11]
-    assert cm_initial.tolist() == [i == 2 for i in range(n)]
+    assert not follow[4]
+
+
+def test_care_manager_time_serves_phases_by_priority_and_shares_the_short_one():
+    # capacity 80 + 2 x 50 = 180 covers intake and active; 20 left for two maintenance
+    # patients needing 20 each: each gets floor(20 x 20 / 40) = 10 (partial, not all-or-nothing)
+    tm = [3, 1, 3, 4, 5, 2]
+    bh = [IMPROVED, ACTIVE, ACTIVE, REMITTED, ACTIVE, ACTIVE]
+    cm = [0, 0, 0, 0, 0, 1]
+    minutes, _, follow, needed, delivered, _, followups = _cm_time(tm, bh, cm, [200, 25], [0.5] * 6)
+    assert minutes.tolist() == [10, 80, 50, 10, 50, 25]
+    assert needed.tolist() == [220, 50]
+    assert delivered.tolist() == [200, 25]
+    assert followups == 1
+    assert follow[5]
+
+
+def test_care_manager_time_vacant_care_manager_gives_nothing():
+    minutes, _, follow, _, delivered, _, followups = _cm_time(
+        [2, 2], [ACTIVE, ACTIVE], [0, 1], [100, 0], [0.5, 0.5]
+    )
+    assert minutes.tolist() == [50, 0]
+    assert delivered.tolist() == [50, 0]
+    assert follow.tolist() == [True, False]
+    assert followups == 1
 
 
 def test_priority_ordering_and_selection():

@@ -94,8 +94,9 @@ def engagement_cascade(scenario: Scenario, seed: int = 1) -> dict[str, float]:
         "screened_share_of_visits": m["screened"].sum() / m["pcp_visits"].sum(),
         "positive_share_of_screened": m["positive_screens"].sum() / m["screened"].sum(),
         "engaged_share_of_eligible": m["cocm_enrolled_new"].sum() / m["eligible"].sum(),
+        # Blackmore's "no follow-up contact": never reached after the enrolment month
         "no_followup_share_of_engaged": 1.0
-        - m["early_followups"].iloc[1:].sum() / enrolled_before_last,
+        - m["cocm_first_followups"].iloc[1:].sum() / enrolled_before_last,
         "improved_share_at_10_14_weeks": m["cocm_improved_3mo"].sum()
         / m["cocm_assessed_3mo"].sum(),
     }

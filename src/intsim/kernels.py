@@ -907,77 +907,127 @@ def start_pcbh_episodes(
             program_start[s] = month
 
 
+#: Care-manager work phases, in the order of clinical priority when minutes are short.
+CM_INTAKE, CM_ACTIVE, CM_OUTREACH, CM_MAINTENANCE = 0, 1, 2, 3
+N_CM_PHASES = 4
+
+
+@njit(**_JIT)
+def care_manager_phase(treatment_month: int, bh: int, reached: bool) -> int:
+    """Work phase of a CoCM patient this month (:data:`CM_INTAKE` ... :data:`CM_MAINTENANCE`).
+
+    Intake/assessment in the enrolment month; otherwise outreach when the patient could not be
+    reached, maintenance/relapse prevention once improved or remitted, else active treatment.
+    """
+    if treatment_month <= 1:
+        return CM_INTAKE
+    if not reached:
+        return CM_OUTREACH
+    if bh in (_BH_IMPROVED, _BH_REMITTED):
+        return CM_MAINTENANCE
+    return CM_ACTIVE
+
+
 @njit(**_JIT)
 def care_manager_time(
     enrolled: NDArray[np.int64],
     u_minutes: NDArray[np.float64],
-    priority: NDArray[np.float64],
+    u_contact: NDArray[np.float64],
     minutes_multiplier: NDArray[np.float64],
-    minutes_initial: float,
-    minutes_followup: float,
+    phase_minutes: NDArray[np.float64],
+    payer_minutes_ratio: NDArray[np.float64],
+    unreached_probability: float,
     capacity: NDArray[np.int64],
     treatment_month: NDArray[np.int16],
+    bh: NDArray[np.int8],
+    payer: NDArray[np.int8],
     care_manager: NDArray[np.int16],
     cm_minutes: NDArray[np.int16],
     cm_initial: NDArray[np.bool_],
     followup_ok: NDArray[np.bool_],
-) -> tuple[NDArray[np.int64], NDArray[np.int64], int]:
-    """Care managers spend their minutes on their caseloads, new patients first (in place).
+    followed_up: NDArray[np.bool_],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int, int]:
+    """Care managers spend their minutes on their caseloads by clinical priority (in place).
 
-    Each enrolled patient needs ``rint(mean x multiplier)`` minutes this month (mean: initial or
-    follow-up month; multiplier: a quantile of the minutes distribution picked by
-    ``u_minutes``). Each care manager serves its patients in order — enrolment month first, then
-    ``priority``, then slot — each up to its need, until its ``capacity`` (minutes) runs out;
-    the patient reached when time runs out gets the rest. A patient in treatment month 2 who
-    got any minutes had the 4-week follow-up.
+    Each enrolled patient is in one work phase this month (:func:`care_manager_phase`): after
+    the enrolment month a patient is not reached with ``unreached_probability`` (``u_contact``)
+    and then costs only failed outreach attempts. The patient needs ``rint(mean x ratio x
+    multiplier)`` minutes (mean: ``phase_minutes[phase]``; ratio: ``payer_minutes_ratio`` of
+    its payer; multiplier: a quantile of the between-patient minutes distribution picked by
+    ``u_minutes``). Each care manager serves the phases in order
+    (intake, active treatment, outreach, maintenance): a phase whose needs fit in the minutes
+    left is served in full; the first phase that does not fit shares what is left in
+    proportion to need (everyone gets ``floor(need x left / phase need)``: partial time, not
+    all-or-nothing) and later phases get nothing this month. A patient in treatment month 2
+    who was reached and got minutes had the 4-week follow-up; a patient reached with minutes
+    after its enrolment month has had a follow-up contact (``followed_up``, kept for the
+    episode).
 
     Args:
         enrolled: CoCM patients (ascending slots).
         u_minutes: Uniform of each patient picking its minutes multiplier.
-        priority: Random priority of each patient (lower is served first).
+        u_contact: Uniform of each patient deciding whether the care manager reaches it.
         minutes_multiplier: Quantiles of the minutes multiplier (mean 1).
-        minutes_initial: Mean minutes in the enrolment month.
-        minutes_followup: Mean minutes in later months.
+        phase_minutes: Mean minutes per patient-month by phase (minutes).
+        payer_minutes_ratio: Multiplier of the minutes by payer (payer order of ``PAYERS``).
+        unreached_probability: Probability a patient past intake is not reached this month.
         capacity: Minutes available to each care manager (by care-manager index).
 
     Returns:
-        Minutes needed and minutes delivered by care manager, and the number of follow-ups.
+        Minutes needed and delivered by care manager, patients by phase, the number of 4-week
+        follow-ups and the number of patients with their first follow-up contact this month.
     """
     m = len(enrolled)
     n_cm = len(capacity)
     n_quantiles = len(minutes_multiplier)
     needs = np.empty(m, np.int64)
-    first = np.empty(m, np.bool_)
+    phase = np.empty(m, np.int64)
+    demand = np.zeros((n_cm, N_CM_PHASES), np.int64)
+    by_phase = np.zeros(N_CM_PHASES, np.int64)
     needed = np.zeros(n_cm, np.int64)
     for i in range(m):
         s = enrolled[i]
-        first[i] = treatment_month[s] == 1
-        cm_initial[s] = first[i]
-        mean = minutes_initial if first[i] else minutes_followup
+        cm_initial[s] = treatment_month[s] <= 1
+        reached = u_contact[i] >= unreached_probability
+        ph = care_manager_phase(treatment_month[s], bh[s], reached)
+        phase[i] = ph
         mult = minutes_multiplier[np.int64(u_minutes[i] * n_quantiles)]
-        needs[i] = np.int64(np.rint(mean * mult))
-        needed[care_manager[s]] += needs[i]
-    # one service order for everyone (a care manager's patients keep their relative order)
-    order = np.argsort(priority, kind="mergesort")  # stable: ties stay in slot order
-    left = capacity.copy()
+        ratio = payer_minutes_ratio[payer[s]]
+        needs[i] = np.int64(np.rint(phase_minutes[ph] * ratio * mult))
+        k = care_manager[s]
+        demand[k, ph] += needs[i]
+        needed[k] += needs[i]
+        by_phase[ph] += 1
+    # share of each phase's need each care manager can give (1.0: in full)
+    share = np.zeros((n_cm, N_CM_PHASES), np.float64)
+    for k in range(n_cm):
+        left = max(capacity[k], 0)
+        for ph in range(N_CM_PHASES):
+            d = demand[k, ph]
+            if d <= left:
+                share[k, ph] = 1.0
+                left -= d
+            else:
+                share[k, ph] = left / d
+                left = 0
     delivered = np.zeros(n_cm, np.int64)
-    for new_first in (True, False):
-        for i in order:
-            if first[i] != new_first:
-                continue
-            s = enrolled[i]
-            k = care_manager[s]
-            given = min(max(left[k], 0), needs[i])
-            left[k] -= needs[i]
-            cm_minutes[s] = given
-            delivered[k] += given
     followups = 0
+    first_contacts = 0
     for i in range(m):
         s = enrolled[i]
+        k = care_manager[s]
+        f = share[k, phase[i]]
+        given = needs[i] if f >= 1.0 else np.int64(np.floor(needs[i] * f))
+        cm_minutes[s] = given
+        delivered[k] += given
+        contact = phase[i] != CM_INTAKE and phase[i] != CM_OUTREACH and given > 0
         if treatment_month[s] == 2:
-            followup_ok[s] = cm_minutes[s] > 0
-            followups += followup_ok[s]
-    return needed, delivered, followups
+            followup_ok[s] = contact
+            followups += contact
+        if contact and not followed_up[s]:
+            followed_up[s] = True
+            first_contacts += 1
+    return needed, delivered, by_phase, followups, first_contacts
 
 
 @njit(**_JIT)

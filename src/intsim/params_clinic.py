@@ -703,14 +703,16 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "staffing.cm_patient_time_share",
-        0.65,
+        0.75,
         "proportion",
-        "Share of care-manager hours available for patient-related (billable-type) work.",
-        f"assumption: the rest goes to caseload review, outreach attempts, registry upkeep, "
-        f"meetings and training ({EVIDENCE} D1: failed contacts 9-11 min each, Liu 2007)",
+        "Share of care-manager paid hours available for patient work (contacts, outreach "
+        "attempts, documentation, PCP and consultant communication).",
+        "assumption: paid hours include about 10% leave and holidays and about 15% meetings, "
+        "training and registry upkeep; outreach attempts and documentation are counted in the "
+        "patient minutes (Liu 2007 time study: ancillary time exceeds direct contact)",
         bounds=PROB,
         positive=True,
-        plausible=(0.55, 0.85),
+        plausible=(0.6, 0.85),
     ),
     Param(
         "staffing.shared_bhc_cm_share",
@@ -775,16 +777,47 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         plausible=(0.05, 0.3),
     ),
     Param(
+        "cocm.max_waitlist_per_fte",
+        10,
+        "patients per care-manager FTE",
+        "Waitlist policy: while the CoCM queue holds this many patients per effective "
+        "care-manager FTE, newly eligible patients are not offered CoCM and stay with the "
+        "PCP's usual-care decision (0: no limit).",
+        "assumption: programmes refer by capacity and keep patients in primary-care or "
+        "specialty treatment when the caseload is full (AIMS Center implementation guidance); "
+        "about one month of a care manager's new enrolments (15-20 a month, Little's law on "
+        "80-120 patients and 4-6 month episodes)",
+        kind="int",
+        bounds=(0, 10_000),
+        plausible=(5, 30),
+    ),
+    Param(
+        "cocm.max_wait_months",
+        2,
+        "months",
+        "Waitlist policy: a patient still waiting for CoCM after this many months is handed "
+        "back to usual care (0: no limit).",
+        "assumption: a maximum wait of about 8 weeks before the PCP steps care up elsewhere; "
+        "attendance falls about 5% (odds) per week of wait (evidence on waiting and attendance)",
+        kind="int",
+        bounds=(0, 600),
+        plausible=(1, 6),
+    ),
+    Param(
         "cocm.caseload_per_fte",
-        80,
+        150,
         "patients per FTE",
-        "Active caseload cap per 1.0 FTE care manager.",
-        f"{EVIDENCE} D1: AIMS Center caseload guidance 80 (50-120); dist: PERT over the guidance "
-        "range for a mixed payer mix (50 Medicaid multi-condition to 120 commercial BH-only)",
+        "Ceiling on the active caseload per 1.0 FTE care manager (a programme policy). Below it "
+        "the caseload a care manager carries emerges from its minutes "
+        "(cocm.panel_fill_target).",
+        "University of Washington AIMS Center: a full-time care manager typically carries "
+        "100-150 patients (IMPACT 100-120); Liu 2007 VA time study maximum panel 143-165 per "
+        "quarter. Ceiling at the top of the typical range; dist: PERT over the AIMS caseload "
+        "guidance range (50 Medicaid multi-condition to 165 VA maximum)",
         kind="int",
         bounds=(1, 1000),
-        plausible=(50, 120),
-        dist=("pert", 50, 80, 120),
+        plausible=(50, 165),
+        dist=("pert", 50, 150, 165),
     ),
     Param(
         "cocm.max_episode_months",
@@ -805,28 +838,100 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         bounds=(1, 24),
     ),
     Param(
-        "cocm.minutes_initial_month",
-        75.0,
+        "cocm.minutes_intake",
+        80.0,
         "minutes per patient-month",
-        "Mean care-manager minutes in the enrolment month (front-loaded).",
-        f"{EVIDENCE} D1: gamma mean 60-75 in month 1 (EST); 99492 typical 70 min; VA initial "
-        "assessment 75-95 min (Liu 2007); dist: triangular (60, 75, 95) over those ranges (D1: "
-        "triangular for time per activity)",
-        bounds=NONNEG,
-        plausible=(60, 95),
-        dist=("triangular", 60.0, 75.0, 95.0),
+        "Mean care-manager minutes in the enrolment month (intake and assessment: outreach, "
+        "assessment call, care plan, registry entry, documentation, PCP communication).",
+        "Liu CF, Fortney J et al. Am J Manag Care 2007;13:652-60 (VA telephone care management "
+        "time study): 75-95 min per successful initial assessment including ancillary work; "
+        "CPT 99492 describes 70 min. Central value between the two; dist: triangular (70, 80, 95)",
+        bounds=(0.0, 600.0),
+        plausible=(70, 95),
+        dist=("triangular", 70.0, 80.0, 95.0),
     ),
     Param(
-        "cocm.minutes_followup_month",
-        60.0,
+        "cocm.minutes_active",
+        55.0,
         "minutes per patient-month",
-        "Mean care-manager minutes in later months.",
-        f"{EVIDENCE} D1: gamma mean 35-60 later (EST); 99493 typical 60 min; VA follow-up "
-        "51-60 min per contact (Liu 2007); dist: triangular (35, 60, 75) (D1: triangular for "
-        "time per activity; the upper end 75, the top of the 99493 band, is an assumption)",
-        bounds=NONNEG,
-        plausible=(35, 75),
-        dist=("triangular", 35.0, 60.0, 75.0),
+        "Mean care-manager minutes in a month of active treatment (reached patient not yet "
+        "improved: follow-up contact with a PHQ-9/GAD-7, medication and behavioural activation "
+        "follow-up, caseload review preparation, PCP communication).",
+        "Liu 2007 (Am J Manag Care 13:652): 51-60 min per successful follow-up call including "
+        "pre-call preparation, documentation and provider communication; CPT 99493 describes "
+        "60 min; dist: triangular (40, 55, 70) (assumption: the lower end a month with one "
+        "short contact)",
+        bounds=(0.0, 600.0),
+        plausible=(40, 70),
+        dist=("triangular", 40.0, 55.0, 70.0),
+    ),
+    Param(
+        "cocm.minutes_maintenance",
+        25.0,
+        "minutes per patient-month",
+        "Mean care-manager minutes in a month after response or remission (maintenance and "
+        "relapse-prevention check-in before discharge).",
+        "assumption: one brief monitoring call with a PHQ-9 and its documentation (about 10 min "
+        "of contact, Liu 2007 reports ancillary time exceeding direct contact), the taper after "
+        "months 1-2 that measurement-based care vendors describe; billable as G2214 "
+        "(16-30 min) or 99493 (31+); dist: triangular (15, 25, 40)",
+        bounds=(0.0, 600.0),
+        plausible=(15, 40),
+        dist=("triangular", 15.0, 25.0, 40.0),
+    ),
+    Param(
+        "cocm.safety_net_minutes_ratio",
+        1.45,
+        "ratio",
+        "Care-manager minutes of a Medicaid, dual-eligible or uninsured CoCM patient relative to "
+        "a Medicare or commercial one, in every work phase (social needs, coordination, "
+        "outreach).",
+        "AIMS Center caseload guidance (2020): active patients per FTE 90-120 commercial "
+        "BH-only and 80-100 commercial multi-condition against 60-80 and 50-75 for Medicaid or "
+        "uninsured caseloads: 1.5x and 1.44x the time per patient at the midpoints; dist: "
+        "triangular (1.2, 1.45, 1.7)",
+        bounds=(0.0, 10.0),
+        positive=True,
+        plausible=(1.2, 1.7),
+        dist=("triangular", 1.2, 1.45, 1.7),
+    ),
+    Param(
+        "cocm.unreached_probability",
+        0.15,
+        "probability per month",
+        "Probability that an enrolled patient (after the enrolment month) cannot be reached in a "
+        "month: the care manager then spends only failed outreach attempts on it and no "
+        "follow-up contact happens.",
+        "assumption: Liu 2007 found a significant share of care-manager time in unsuccessful "
+        "call attempts; a month without contact for about 1 in 7 engaged patients, separate "
+        "from disengagement (cocm.monthly_dropout); dist: beta 95% interval 0.08-0.25",
+        bounds=PROB,
+        plausible=(0.08, 0.25),
+        dist=("beta_mean_ci", 0.15, 0.08, 0.25),
+    ),
+    Param(
+        "cocm.outreach_minutes",
+        30.0,
+        "minutes per unreached patient-month",
+        "Care-manager minutes spent on failed outreach attempts in a month the patient is not "
+        "reached (counted toward the month's CoCM time, like other care-manager activities).",
+        "Liu 2007 (Am J Manag Care 13:652): 9-11 min per unsuccessful call attempt; assumption: "
+        "3 attempts a month (a common outreach protocol before a letter); CMS lists outreach "
+        "and engagement among CoCM care-manager activities",
+        bounds=(0.0, 600.0),
+        plausible=(15, 45),
+    ),
+    Param(
+        "cocm.panel_fill_target",
+        0.95,
+        "proportion",
+        "A care manager takes new patients while its caseload's expected minutes this month "
+        "(by work phase) stay within this share of its patient minutes; the sustainable "
+        "caseload per FTE emerges from the minutes (the caseload cap is a ceiling above it).",
+        "assumption: a small buffer for month-to-month variation in need",
+        bounds=(0.0, 2.0),
+        positive=True,
+        plausible=(0.85, 1.05),
     ),
     Param(
         "cocm.minutes_cv",
@@ -839,22 +944,50 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "cocm.psychiatric_review_minutes",
-        15.0,
-        "minutes per patient",
-        "Psychiatric consultant time per systematic case review.",
-        "assumption: 2-4 h/week reviews ~10-15 patients",
-        bounds=NONNEG,
+        10.0,
+        "minutes per reviewed patient",
+        "Psychiatric consultant time per patient discussed at the weekly registry review "
+        "(a new patient's first review or a non-improver's re-review).",
+        "AIMS Center guidance: about 3 h/week of consultant time per 1.0 FTE care manager "
+        "(2-4 h), MetroHealth 4 h/week for two care managers of about 100 patients each; with "
+        "the new and not-improving patients of such a caseload (about 60 a month) this is "
+        "about 10 min per patient (assumption)",
+        bounds=(0.0, 240.0),
         positive=True,
-        plausible=(10, 30),
+        plausible=(5, 15),
     ),
     Param(
         "cocm.review_month",
         2,
         "episode month",
-        "Episode month (1 = enrolment month) from which non-improvers are reviewed (8-12 weeks).",
-        f"{EVIDENCE} B4: Bao 2016 psychiatric consultation at weeks 8-12",
+        "Episode month (1 = enrolment month) from which patients not improving are reviewed "
+        "for a treatment change (8-12 weeks).",
+        "Bao Y et al. Psychiatr Serv 2016;67:418-24 (MHIP registry): psychiatric consultation "
+        "at weeks 8-12 for non-responders, OR of improvement 1.44",
         kind="int",
         bounds=(1, 12),
+    ),
+    Param(
+        "cocm.rereview_months",
+        1,
+        "months",
+        "A patient still not improving is re-reviewed this many months after its last review "
+        "(the review after a treatment change).",
+        "assumption: the registry review re-discusses non-improvers about 4 weeks after each "
+        "treatment change (measurement-based treatment to target, AIMS Center)",
+        kind="int",
+        bounds=(1, 12),
+        plausible=(1, 3),
+    ),
+    Param(
+        "cocm.review_new_patients",
+        True,
+        "-",
+        "Whether the weekly registry review also discusses each new patient once (in the "
+        "enrolment month).",
+        "AIMS Center: the psychiatric consultant reviews new patients and patients not "
+        "improving at the weekly caseload review",
+        kind="bool",
     ),
     Param(
         "cocm.enrol_prevalent_at_start",
@@ -977,6 +1110,31 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         f"assumption: attendance falls ~5% (odds) per week of wait ({EVIDENCE} B6)",
         bounds=PROB,
         plausible=(0.1, 0.4),
+    ),
+    Param(
+        "pcbh.max_waitlist_per_fte",
+        40,
+        "patients per BHC FTE",
+        "Waitlist policy: while this many patients per BHC FTE wait for a scheduled visit, "
+        "patients who cannot be seen the same day are not scheduled (the PCP handles the need; "
+        "0: no limit).",
+        "assumption: about one week of a BHC's scheduled visits (8 visits a day, half of them "
+        "scheduled); PCBH aims at same-day or next-days access rather than long queues",
+        kind="int",
+        bounds=(0, 10_000),
+        plausible=(20, 80),
+    ),
+    Param(
+        "pcbh.max_wait_months",
+        1,
+        "months",
+        "Waitlist policy: a patient still waiting for a scheduled BHC visit after this many "
+        "months is referred back to the PCP (0: no limit).",
+        "assumption: PCBH is a brief, accessible service; a need unmet within about four weeks "
+        "goes back to the PCP or to specialty care",
+        kind="int",
+        bounds=(0, 600),
+        plausible=(1, 3),
     ),
     Param(
         "pcbh.subthreshold_referral",

@@ -520,15 +520,18 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "costs.overhead_rate",
-        0.30,
+        0.25,
         "share of loaded salary",
-        "Administrative overhead on loaded salary.",
-        f"{EVIDENCE} D5: Hoeft 2019 +30% (15-35%); dist: triangular (0.15, 0.30, 0.35) over the "
-        "D5 range with the mode at Hoeft's 30% (D5's triangular(1.15, 1.25, 1.35) has an EST mode "
-        "of 25%, below its own point estimate)",
+        "Administrative overhead on loaded salary (administration, human resources, IT support, "
+        "supervision; space, the registry and the revenue-cycle fee are separate cost lines).",
+        "Hoeft TJ, Wilcox H, Hinton L, Unutzer J. Implement Sci 2019;14:37 costed CoCM with +30% "
+        "administrative overhead; intsim charges space (costs.space_per_fte_month) and the "
+        "registry as separate lines, so the central estimate is 25%, the mode of the 15-35% "
+        "range (assumption: a generic overhead rate partly pays for space); dist: triangular "
+        "(0.15, 0.25, 0.35)",
         bounds=(0.0, 2.0),
         plausible=(0.15, 0.35),
-        dist=("triangular", 0.15, 0.30, 0.35),
+        dist=("triangular", 0.15, 0.25, 0.35),
     ),
     Param(
         "costs.psychiatry_model",

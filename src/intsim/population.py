@@ -112,6 +112,8 @@ class Population:
     bhc_wait_since: NDArray[np.int16] = field(init=False)
     followup_ok: NDArray[np.bool_] = field(init=False)
     reviewed: NDArray[np.bool_] = field(init=False)
+    last_review: NDArray[np.int16] = field(init=False)  # treatment month of the last review
+    followed_up: NDArray[np.bool_] = field(init=False)  # a CoCM follow-up contact this episode
     improved_months: NDArray[np.int16] = field(init=False)
     enrol_score: NDArray[np.int8] = field(init=False)
     screen_score: NDArray[np.int8] = field(init=False)
@@ -156,6 +158,8 @@ class Population:
         self.bhc_wait_since = np.full(n, -1, np.int16)
         self.followup_ok = np.zeros(n, bool)
         self.reviewed = np.zeros(n, bool)
+        self.last_review = np.zeros(n, np.int16)
+        self.followed_up = np.zeros(n, bool)
         self.improved_months = np.zeros(n, np.int16)
         self.enrol_score = np.zeros(n, np.int8)
         self.screen_score = np.full(n, -1, np.int8)

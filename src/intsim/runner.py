@@ -294,6 +294,10 @@ def summarise(monthly: pd.DataFrame, model: ClinicModel) -> dict[str, Any]:
         "mean_active_cocm": programme_mean("active_cocm"),
         "mean_waitlist": programme_mean("waitlist"),
         "mean_cm_utilization": programme_mean("cm_utilization"),
+        **_care_management_summary(
+            cols if running.all() else {k: v[running] for k, v in cols.items()},
+            float(model.values.staffing.working_days_per_month),
+        ),
         "mean_bhc_utilization": programme_mean("bhc_utilization"),
         "mean_pcp_utilization": mean("pcp_utilization"),
         "responders_per_year": total("responders") / years,
@@ -331,6 +335,63 @@ def _mean_ratio(numerator: NDArray[np.float64], denominator: NDArray[np.float64]
     if np.isnan(ratio).all():
         return float("nan")
     return float(np.nanmean(ratio))
+
+
+def _care_management_summary(cols: Table, working_days: float) -> dict[str, Any]:
+    """Operating figures: queues and waits, caseload per FTE, minutes, consultant time.
+
+    Waits are in weeks: whole months waited plus half a month for a start later in the month of
+    referral (monthly steps; a same-day BHC visit waits 0).
+
+    Caseload per FTE is the mean over months with care-manager capacity of the active caseload
+    divided by the effective care-manager FTE; minutes per patient-month divide all minutes
+    delivered by the CoCM patient-months; the consultant's used share divides review minutes
+    by the minutes its paid hours gave.
+    """
+    active = np.asarray(cols["active_cocm"], dtype=np.float64)
+    fte = np.asarray(cols["effective_fte_cm"], dtype=np.float64)
+    staffed = fte > 0
+    patient_months = float(active.sum())
+    paid_psych = float(np.asarray(cols["psych_paid_minutes"]).sum())
+
+    def per_patient_month(name: str) -> float:
+        return float(np.asarray(cols[name]).sum()) / patient_months if patient_months else 0.0
+
+    weeks_per_month = 52.0 / 12.0
+
+    def total(name: str) -> float:
+        return float(np.asarray(cols[name]).sum())
+
+    def mean_wait_weeks(months: str, starts: float, scheduled: float) -> float:
+        # whole months waited, plus half a month for a start later in the month of referral
+        return weeks_per_month * (total(months) + 0.5 * scheduled) / starts if starts else 0.0
+
+    n_cocm, n_bhc = total("cocm_enrolled_new"), total("pcbh_started_new")
+    n_bhc_scheduled = n_bhc - total("bhc_same_day_starts")
+    bhc_fte_days = float(
+        (np.asarray(cols["effective_fte_bhc"], dtype=np.float64) * working_days).sum()
+    )
+
+    return {
+        "mean_waitlist_cocm": float(np.asarray(cols["waitlist_cocm"]).mean()),
+        "mean_waitlist_bhc": float(
+            (np.asarray(cols["waitlist"]) - np.asarray(cols["waitlist_cocm"])).mean()
+        ),
+        "cocm_mean_wait_weeks": mean_wait_weeks("cocm_wait_months", n_cocm, n_cocm),
+        "bhc_mean_wait_weeks": mean_wait_weeks("bhc_wait_months", n_bhc, n_bhc_scheduled),
+        "bhc_visits_per_fte_day": total("bhc_visits") / bhc_fte_days if bhc_fte_days else 0.0,
+        "cocm_enrolled_share_of_eligible": n_cocm / total("eligible") if total("eligible") else 0.0,
+        "cocm_turned_away": int(np.asarray(cols["cocm_turned_away"]).sum()),
+        "bhc_turned_away": int(np.asarray(cols["bhc_turned_away"]).sum()),
+        "cm_caseload_per_fte": float((active[staffed] / fte[staffed]).mean())
+        if staffed.any()
+        else 0.0,
+        "cm_minutes_per_patient_month": per_patient_month("cm_minutes"),
+        "cm_unreached_share": per_patient_month("cm_unreached"),
+        "psych_hours_used_share": float(np.asarray(cols["psych_minutes"]).sum()) / paid_psych
+        if paid_psych
+        else 0.0,
+    }
 
 
 def _workforce_summary(monthly: Table) -> dict[str, Any]:

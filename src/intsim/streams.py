@@ -69,6 +69,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "staff_fill",
     "staff_initial_fill",
     "cm_departure",
+    "cm_contact",
 )
 STREAM_ID: dict[str, int] = {name: i for i, name in enumerate(STREAM_NAMES)}
 

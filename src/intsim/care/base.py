@@ -26,9 +26,13 @@ from numpy.typing import NDArray
 from intsim.kernels import classify_visitors
 from intsim.kernels import end_of_month_treatment as end_of_month_treatment_kernel
 from intsim.population import BH, Tx
+from intsim.providers import first_by_priority
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from intsim.model import ClinicModel
+    from intsim.providers import Provider
 
 Slots = NDArray[np.int64]
 
@@ -68,10 +72,23 @@ class MonthCounters:
     bhc_no_shows: int = 0
     bhc_slots: int = 0
     cm_minutes: int = 0
+    cm_minutes_needed: int = 0
     cm_capacity_minutes: int = 0
+    cm_unreached: int = 0
+    cm_maintenance: int = 0
     psych_minutes: int = 0
+    psych_paid_minutes: int = 0
     psych_reviews: int = 0
+    psych_reviews_due: int = 0
     early_followup: int = 0
+    cocm_turned_away: int = 0
+    cocm_wait_expired: int = 0
+    cocm_wait_months: int = 0
+    bhc_turned_away: int = 0
+    bhc_wait_expired: int = 0
+    bhc_wait_months: int = 0
+    bhc_same_day_starts: int = 0
+    first_followups: int = 0
     new_cocm_slots: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
@@ -230,6 +247,30 @@ def close_programme(model: ClinicModel, month: int, c: MonthCounters, *, handbac
         returned = np.union1d(returned, discharged)
     if len(returned):
         usual_care_treatment(model, month, returned, c)
+
+
+def queue_limit(per_fte: int, staff: Sequence[Provider]) -> int | None:
+    """Longest queue a waitlist policy allows: ``per_fte`` x effective FTE (``None``: no limit)."""
+    if per_fte <= 0:
+        return None
+    return int(per_fte * sum(p.fte * p.capacity_share for p in staff))
+
+
+def turn_away_newcomers(
+    model: ClinicModel, month: int, queue: Slots, since: NDArray[np.int16], limit: int | None
+) -> Slots:
+    """Patients who joined ``queue`` this month beyond ``limit`` (lowest priority first out).
+
+    The waitlist policy is applied after the month's enrolments: a queue longer than its
+    limit turns away this month's newcomers (they stay with the PCP's usual-care decision);
+    patients who joined earlier stay until they are served, give up or their wait expires.
+    """
+    if limit is None or len(queue) <= limit:
+        return queue[:0]
+    new = queue[since[queue] == month]
+    n_keep = max(len(new) - (len(queue) - limit), 0)
+    kept = first_by_priority(new, model.priority(month, new), n_keep)
+    return np.setdiff1d(new, kept, assume_unique=True)
 
 
 def end_of_month_treatment(

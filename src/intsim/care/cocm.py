@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from intsim import kernels
 from intsim.care.base import (
@@ -24,13 +25,20 @@ from intsim.care.base import (
     Slots,
     VisitOutcome,
     disengagement,
+    queue_limit,
+    turn_away_newcomers,
     usual_care_treatment,
 )
+from intsim.params import PAYERS
 from intsim.population import BH, Tx
 from intsim.providers import assign_to_most_room, first_by_priority
 
 if TYPE_CHECKING:
     from intsim.model import ClinicModel
+
+
+#: Payers whose CoCM patients need more care-manager time (``cocm.safety_net_minutes_ratio``).
+SAFETY_NET_PAYERS: frozenset[str] = frozenset({"medicaid", "dual", "uninsured"})
 
 
 def offer_cocm(model: ClinicModel, month: int, slots: Slots) -> None:
@@ -47,27 +55,98 @@ def offer_cocm(model: ClinicModel, month: int, slots: Slots) -> None:
     pop.waitlist_since[offered[consent]] = month
 
 
+def limit_cocm_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
+    """Waitlist policy ``cocm.max_waitlist_per_fte`` after the month's enrolments."""
+    pop = model.pop
+    limit = queue_limit(int(model.values.cocm.max_waitlist_per_fte), model.care_managers)
+    gone = turn_away_newcomers(model, month, pop.waiting_for_cocm(), pop.waitlist_since, limit)
+    pop.waitlist_since[gone] = -1
+    c.cocm_turned_away += len(gone)
+
+
+def expire_cocm_waits(model: ClinicModel, month: int, c: MonthCounters) -> None:
+    """Hand patients waiting ``cocm.max_wait_months`` or longer back to usual care."""
+    limit = int(model.values.cocm.max_wait_months)
+    if limit <= 0:
+        return
+    pop = model.pop
+    queue = pop.waiting_for_cocm()
+    old = queue[month - pop.waitlist_since[queue] >= limit]
+    pop.waitlist_since[old] = -1
+    c.cocm_wait_expired += len(old)
+
+
+def expected_minutes(model: ClinicModel, slots: Slots) -> NDArray[np.float64]:
+    """Expected care-manager minutes of CoCM patients this month, by their work phase.
+
+    A patient past its enrolment month is reached with probability ``1 - unreached`` (then it
+    needs the active-treatment or maintenance minutes, by its state) or costs the outreach
+    minutes; a patient in its enrolment month needs the intake minutes.
+    """
+    pop, v = model.pop, model.values.cocm
+    p = float(v.unreached_probability)
+    settled = (pop.bh[slots] == BH.IMPROVED) | (pop.bh[slots] == BH.REMITTED)
+    reached = np.where(settled, v.minutes_maintenance, v.minutes_active)
+    later = (1.0 - p) * reached + p * v.outreach_minutes
+    need = np.where(pop.treatment_month[slots] <= 1, float(v.minutes_intake), later)
+    return need * payer_minutes_ratio(model)[pop.payer[slots]]
+
+
+def payer_minutes_ratio(model: ClinicModel) -> NDArray[np.float64]:
+    """Care-manager minutes multiplier by payer (``PAYERS`` order): safety-net payers need more."""
+    ratio = float(model.values.cocm.safety_net_minutes_ratio)
+    return np.array([ratio if p in SAFETY_NET_PAYERS else 1.0 for p in PAYERS], np.float64)
+
+
+def enrolment_room(model: ClinicModel, queue: Slots) -> list[int]:
+    """New patients each care manager can take this month (by care-manager order).
+
+    The smaller of the room under the caseload ceiling and the room in its minutes: new
+    patients (intake minutes each) are taken while the expected minutes of its caseload stay
+    within ``cocm.panel_fill_target`` of its patient minutes (a new patient's intake minutes
+    are the mean over the ``queue`` it comes from). The sustainable caseload per FTE therefore
+    emerges from the minutes each work phase needs.
+    """
+    pop, v = model.pop, model.values.cocm
+    cms = model.care_managers
+    caseload = pop.in_treatment(Tx.COCM)
+    owner = pop.care_manager[caseload].astype(np.int64)
+    n_cm = len(cms)
+    count = np.bincount(owner, minlength=n_cm)[:n_cm]
+    busy = np.bincount(owner, weights=expected_minutes(model, caseload), minlength=n_cm)[:n_cm]
+    intake = float(v.minutes_intake) * float(payer_minutes_ratio(model)[pop.payer[queue]].mean())
+    room = []
+    for cm in cms:
+        by_cap = cm.caseload_cap - int(count[cm.index])
+        spare = float(v.panel_fill_target) * cm.patient_minutes - float(busy[cm.index])
+        by_minutes = int(spare // intake) if intake > 0 else by_cap
+        room.append(min(by_cap, max(by_minutes, 0)))
+    return room
+
+
 def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
     """Enrol queued patients (oldest first, then priority) while care managers have room."""
     pop = model.pop
     queue = pop.waiting_for_cocm()
     if len(queue) == 0 or not model.care_managers:
         return
-    caseload = model.cocm_caseloads()
-    room = [cm.caseload_cap - int(n) for cm, n in zip(model.care_managers, caseload, strict=True)]
+    room = enrolment_room(model, queue)
     # the care manager with most room first (lowest index on ties)
     assigned = [model.care_managers[k].index for k in assign_to_most_room(room, len(queue))]
     if not assigned:
         return
     prio = model.priority(month, queue)
     new = first_by_priority(queue, prio, len(assigned), pop.waitlist_since[queue])
+    c.cocm_wait_months += int((month - pop.waitlist_since[new].astype(np.int64)).sum())
     pop.waitlist_since[new] = -1
     pop.treatment[new] = Tx.COCM
     pop.treatment_month[new] = 1
     pop.program_start[new] = month
     pop.care_manager[new] = assigned
     pop.followup_ok[new] = False
+    pop.followed_up[new] = False
     pop.reviewed[new] = False
+    pop.last_review[new] = 0
     pop.improved_months[new] = 0
     # baseline of measurement-based care: the last observed screening score, if any
     screen = pop.screen_score[new]
@@ -79,7 +158,10 @@ def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
 def care_manager_minutes(
     model: ClinicModel, month: int, c: MonthCounters, extra_minutes: int = 0
 ) -> Slots:
-    """Each care manager spends minutes on its caseload, new patients first, within capacity.
+    """Each care manager spends minutes on its caseload by work phase and clinical priority.
+
+    See :func:`intsim.kernels.care_manager_time`: intake, active treatment, outreach to
+    patients not reached, then maintenance; partial time for the first phase that does not fit.
 
     Args:
         model: The clinic model.
@@ -99,52 +181,82 @@ def care_manager_minutes(
         cap = cm.patient_minutes + extra_minutes // n_cm if cm.capacity_share > 0 else 0
         capacity[cm.index] = cap
         c.cm_capacity_minutes += cap
-    needed, delivered, followups = kernels.care_manager_time(
+    phase_minutes = np.array(
+        [v.minutes_intake, v.minutes_active, v.outreach_minutes, v.minutes_maintenance],
+        np.float64,
+    )
+    needed, delivered, by_phase, followups, first = kernels.care_manager_time(
         enrolled,
         model.streams.uniform("cm_minutes", month, enrolled),
-        model.priority(month, enrolled),
+        model.streams.uniform("cm_contact", month, enrolled),
         model.static.cm_minutes_multiplier,
-        float(v.minutes_initial_month),
-        float(v.minutes_followup_month),
+        phase_minutes,
+        payer_minutes_ratio(model),
+        float(v.unreached_probability),
         capacity,
         pop.treatment_month,
+        pop.bh,
+        pop.payer,
         pop.care_manager,
         pop.cm_minutes,
         pop.cm_initial,
         pop.followup_ok,
+        pop.followed_up,
     )
     for cm in model.care_managers:
         cap = int(capacity[cm.index])
         cm.load = float(needed[cm.index]) / cap if cap > 0 else None
     c.cm_minutes += int(delivered.sum())
+    c.cm_minutes_needed += int(needed.sum())
+    c.cm_unreached += int(by_phase[kernels.CM_OUTREACH])
+    c.cm_maintenance += int(by_phase[kernels.CM_MAINTENANCE])
     c.early_followup += int(followups)
+    c.first_followups += int(first)
     return enrolled
 
 
 def psychiatric_reviews(
     model: ClinicModel, month: int, c: MonthCounters, caseload: Slots | None = None
 ) -> None:
-    """Review non-improving CoCM patients (longest in treatment first) within consultant hours.
+    """The psychiatric consultant's weekly registry reviews of the month, within its hours.
 
-    ``caseload``: the CoCM patients, if the caller has them (else found here).
+    Due for review: patients not improving from ``cocm.review_month`` on, again every
+    ``cocm.rereview_months`` after their last review (the review after a treatment change),
+    and — with ``cocm.review_new_patients`` — each new patient once in its enrolment month.
+    Non-improvers come first (longest in treatment first), then new patients; each review
+    takes ``cocm.psychiatric_review_minutes``. A non-improver's review is the consultation
+    whose absence the fidelity penalty measures (``reviewed``). ``caseload``: the CoCM
+    patients, if the caller has them (else found here).
     """
     pop, v = model.pop, model.values.cocm
-    cand = pop.in_treatment(Tx.COCM) if caseload is None else caseload
-    cand = cand[
-        (pop.treatment_month[cand] >= v.review_month)
-        & (pop.bh[cand] == BH.ACTIVE)
-        & ~pop.reviewed[cand]
+    enrolled = pop.in_treatment(Tx.COCM) if caseload is None else caseload
+    tm = pop.treatment_month[enrolled]
+    stuck = enrolled[
+        (tm >= v.review_month)
+        & (pop.bh[enrolled] == BH.ACTIVE)
+        & ((pop.last_review[enrolled] == 0) | (tm - pop.last_review[enrolled] >= v.rereview_months))
     ]
+    new = enrolled[tm <= 1] if v.review_new_patients else enrolled[:0]
     minutes = sum(p.review_minutes for p in model.psychiatrists)
+    per_review = float(v.psychiatric_review_minutes)
+    due = len(stuck) + len(new)
     for p in model.psychiatrists:
-        p.load = len(cand) * v.psychiatric_review_minutes / minutes if minutes > 0 else None
-    n = min(len(cand), int(minutes // v.psychiatric_review_minutes))
+        p.load = due * per_review / minutes if minutes > 0 else None
+    c.psych_paid_minutes += int(minutes)
+    c.psych_reviews_due += due
+    n = min(due, int(minutes // per_review))
     if n == 0:
         return
-    chosen = first_by_priority(cand, model.priority(month, cand), n, -pop.treatment_month[cand])
+    n_stuck = min(n, len(stuck))
+    chosen = first_by_priority(
+        stuck, model.priority(month, stuck), n_stuck, -pop.treatment_month[stuck]
+    )
     pop.reviewed[chosen] = True
-    pop.psych_minutes[chosen] = int(v.psychiatric_review_minutes)
-    c.psych_minutes += int(n * v.psychiatric_review_minutes)
+    pop.last_review[chosen] = pop.treatment_month[chosen]
+    seen_new = first_by_priority(new, model.priority(month, new), n - n_stuck)
+    reviewed = np.concatenate([chosen, seen_new])
+    pop.psych_minutes[reviewed] = int(per_review)
+    c.psych_minutes += int(n * per_review)
     c.psych_reviews += n
 
 
@@ -172,8 +284,9 @@ class CollaborativeCare(CareModel):
     offers_cocm = True
 
     def start_month(self, month: int, c: MonthCounters) -> None:
-        """CoCM disengagement (a month-1 cohort is offered CoCM by :mod:`intsim.care.cohort`)."""
+        """CoCM disengagement and expired waits (a month-1 cohort: :mod:`intsim.care.cohort`)."""
         disengagement(self.model, month, c)
+        expire_cocm_waits(self.model, month, c)
 
     def route(self, month: int, outcome: VisitOutcome, c: MonthCounters) -> None:
         """Usual-care decision by the PCP (who treats until CoCM has room), then the CoCM offer."""
@@ -181,8 +294,9 @@ class CollaborativeCare(CareModel):
         offer_cocm(self.model, month, outcome.threshold)
 
     def deliver(self, month: int, c: MonthCounters) -> None:
-        """Enrol from the queue, care-manager minutes, psychiatric reviews."""
+        """Enrol from the queue (then the waitlist policy), care-manager minutes, reviews."""
         enrol_from_queue(self.model, month, c)
+        limit_cocm_queue(self.model, month, c)
         caseload = care_manager_minutes(self.model, month, c)
         psychiatric_reviews(self.model, month, c, caseload)
 

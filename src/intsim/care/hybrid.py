@@ -22,12 +22,15 @@ from intsim.care.base import (
 from intsim.care.cocm import (
     care_manager_minutes,
     enrol_from_queue,
+    expire_cocm_waits,
+    limit_cocm_queue,
     measure_at_three_months,
     offer_cocm,
     psychiatric_reviews,
 )
 from intsim.care.pcbh import (
     BhcSchedule,
+    expire_bhc_waits,
     refer_to_bhc,
     scheduled_visits,
     warm_handoffs,
@@ -58,8 +61,10 @@ class Hybrid(CareModel):
         self.book = BhcSchedule()
 
     def start_month(self, month: int, c: MonthCounters) -> None:
-        """CoCM disengagement; open the BHC slots."""
+        """CoCM disengagement, expired waits; open the BHC slots."""
         disengagement(self.model, month, c)
+        expire_cocm_waits(self.model, month, c)
+        expire_bhc_waits(self.model, month, c)
         self.book.open_month(self.model, c)
 
     def route(self, month: int, outcome: VisitOutcome, c: MonthCounters) -> None:
@@ -78,6 +83,7 @@ class Hybrid(CareModel):
             self.book.unused_minutes(self.model) * self.model.values.staffing.shared_bhc_cm_share
         )
         enrol_from_queue(self.model, month, c)
+        limit_cocm_queue(self.model, month, c)
         caseload = care_manager_minutes(self.model, month, c, extra_minutes=lent)
         psychiatric_reviews(self.model, month, c, caseload)
 

@@ -21,6 +21,8 @@ from intsim.care.base import (
     Slots,
     VisitOutcome,
     disengagement,
+    queue_limit,
+    turn_away_newcomers,
     usual_care_treatment,
 )
 from intsim.population import Tx
@@ -127,9 +129,31 @@ def warm_handoffs(
     book.same_day_left -= len(same_day)
     start_pcbh_episodes(model, month, same_day, c)
     pop.bhc_same_day[same_day] = True
+    c.bhc_same_day_starts += len(same_day)
     pop.bhc_wait_since[engaged] = month
     pop.bhc_wait_since[same_day] = -1
     return slots[~engaged_mask]
+
+
+def limit_bhc_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
+    """Waitlist policy ``pcbh.max_waitlist_per_fte`` after the month's scheduled visits."""
+    pop = model.pop
+    limit = queue_limit(int(model.values.pcbh.max_waitlist_per_fte), model.bhcs)
+    gone = turn_away_newcomers(model, month, pop.waiting_for_bhc(), pop.bhc_wait_since, limit)
+    pop.bhc_wait_since[gone] = -1
+    c.bhc_turned_away += len(gone)
+
+
+def expire_bhc_waits(model: ClinicModel, month: int, c: MonthCounters) -> None:
+    """Refer patients waiting ``pcbh.max_wait_months`` or longer back to their PCP."""
+    limit = int(model.values.pcbh.max_wait_months)
+    if limit <= 0:
+        return
+    pop = model.pop
+    queue = pop.waiting_for_bhc()
+    old = queue[month - pop.bhc_wait_since[queue] >= limit]
+    pop.bhc_wait_since[old] = -1
+    c.bhc_wait_expired += len(old)
 
 
 def scheduled_visits(model: ClinicModel, month: int, book: BhcSchedule, c: MonthCounters) -> None:
@@ -161,9 +185,12 @@ def scheduled_visits(model: ClinicModel, month: int, book: BhcSchedule, c: Month
     came_cont = came[pop.treatment[came] == Tx.PCBH]
     record_bhc_visits(model, came_cont)
     c.bhc_visits += len(came_cont)
-    start_pcbh_episodes(model, month, came[pop.treatment[came] != Tx.PCBH], c)
+    starting = came[pop.treatment[came] != Tx.PCBH]
+    c.bhc_wait_months += int((month - pop.bhc_wait_since[starting].astype(np.int64)).sum())
+    start_pcbh_episodes(model, month, starting, c)
     lost = booked[missed & (pop.treatment[booked] != Tx.PCBH)]
     pop.bhc_wait_since[lost] = -1
+    limit_bhc_queue(model, month, c)
 
 
 class PrimaryCareBehavioralHealth(CareModel):
@@ -178,8 +205,9 @@ class PrimaryCareBehavioralHealth(CareModel):
         self.book = BhcSchedule()
 
     def start_month(self, month: int, c: MonthCounters) -> None:
-        """Patients waiting for a BHC visit may give up; open the month's BHC slots."""
+        """Patients waiting for a BHC visit may give up or be referred back; open the slots."""
         disengagement(self.model, month, c)
+        expire_bhc_waits(self.model, month, c)
         self.book.open_month(self.model, c)
 
     def route(self, month: int, outcome: VisitOutcome, c: MonthCounters) -> None:
