@@ -70,6 +70,15 @@ def test_months_up_to_the_end_are_the_base_run(base, stopped, policy: str) -> No
 # ------------------------------------------------------------------ after the end
 
 
+def test_usual_care_is_unchanged_by_an_end() -> None:
+    """No programme, nothing to stop: the clinic's record is the same (the counterfactual)."""
+    plain = simulate(small("usual_care"), seed=5).monthly
+    ended = simulate(small("usual_care", **{"rollout.end_month": END}), seed=5).monthly
+    flags = ["programme_open", "pcp_live_share", "phases_live"]
+    same = [c for c in plain.columns if c not in flags]
+    pd.testing.assert_frame_equal(plain[same], ended[same], check_exact=True)
+
+
 @pytest.mark.parametrize("policy", POLICIES)
 def test_nothing_new_after_the_end(stopped, policy: str) -> None:
     m = stopped[policy]
