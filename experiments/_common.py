@@ -45,6 +45,7 @@ CLAIMS_LINES: tuple[str, ...] = (
     "revenue_bhc_psychotherapy",
     "revenue_bhc_hbai",
     "revenue_fqhc_mental_health",
+    "revenue_general_bhi",
 )
 #: Revenue lines from contracts other than fee-for-service, and grants.
 CONTRACT_LINES: tuple[str, ...] = (

@@ -60,25 +60,36 @@ def test_ten_medicare_cocm_patients_hand_computed_ledger():
     m2 = claims[claims["month"] == 2]
     assert (m1["code"] == "99492").sum() == 10
     assert (m2["code"] == "99493").sum() == 10
-    # 2026 Medicare non-facility: 99492 $160.32, 99493 $144.96 (billing.md 1.6); denial 15%,
-    # coinsurance 20% of which 60% is collected; Medicare pays 30 days later (next month)
+    # 2026 Medicare non-facility: 99492 $160.32, 99493 $144.96 (billing.md 1.6); 85% of
+    # billable care-management months captured (billing.cm_capture_rate), denial 15% of what is
+    # submitted, coinsurance 20% of which 60% is collected; Medicare pays 30 days later
+    capture = 0.85
     for lines, fee in ((m1, 160.32), (m2, 144.96)):
-        net_allowed = fee * (1 - 0.15)
+        net_allowed = fee * capture * (1 - 0.15)
         assert lines["allowed"].to_numpy() == pytest.approx(fee)
-        assert lines["denied"].to_numpy() == pytest.approx(fee * 0.15)
+        assert lines["uncaptured"].to_numpy() == pytest.approx(fee * (1 - capture))
+        assert lines["denied"].to_numpy() == pytest.approx(fee * capture * 0.15)
         assert lines["paid"].to_numpy() == pytest.approx(net_allowed * 0.80)
         assert lines["patient_share"].to_numpy() == pytest.approx(net_allowed * 0.20)
         assert lines["collected"].to_numpy() == pytest.approx(net_allowed * 0.20 * 0.60)
     m = res.monthly
-    revenue_1 = 10 * 160.32 * 0.85 * (0.80 + 0.20 * 0.60)
-    revenue_2 = 10 * 144.96 * 0.85 * (0.80 + 0.20 * 0.60)
-    assert m["revenue_cocm"].tolist() == pytest.approx([revenue_1, revenue_2])  # 1253.70, 1133.59
-    assert m["revenue_cocm"].iloc[0] == pytest.approx(1253.7024)
+    revenue_1 = 10 * 160.32 * capture * 0.85 * (0.80 + 0.20 * 0.60)
+    revenue_2 = 10 * 144.96 * capture * 0.85 * (0.80 + 0.20 * 0.60)
+    assert m["revenue_cocm"].tolist() == pytest.approx([revenue_1, revenue_2])  # 1065.65, 963.55
+    assert m["revenue_cocm"].iloc[0] == pytest.approx(1065.64704)
     assert m["revenue_medicare"].tolist() == pytest.approx([revenue_1, revenue_2])
-    collected_1 = 10 * 160.32 * 0.85 * 0.2 * 0.6
-    collected_2 = 10 * 144.96 * 0.85 * 0.2 * 0.6
-    paid_1 = 10 * 160.32 * 0.85 * 0.8
+    collected_1 = 10 * 160.32 * capture * 0.85 * 0.2 * 0.6
+    collected_2 = 10 * 144.96 * capture * 0.85 * 0.2 * 0.6
+    paid_1 = 10 * 160.32 * capture * 0.85 * 0.8
     assert m["cash_in"].tolist() == pytest.approx([collected_1, paid_1 + collected_2])
+    # every delivered minute was in a billable month; 85% of them were billed
+    assert res.summary["billable_share_cm_time"] == pytest.approx(capture)
+    # revenue per enrolled CoCM patient-month: claims revenue over month-end caseloads
+    enrolled_months = m["active_cocm"].sum()
+    assert enrolled_months > 0
+    assert res.summary["revenue_per_cocm_patient_month"] == pytest.approx(
+        (revenue_1 + revenue_2) / enrolled_months
+    )
     # costs: one care manager, loaded salary / 12, plus space, registry, psychiatry, billing
     v = res.summary
     # leadership + training + IT + recruiting a care manager and an employed consultant
@@ -117,11 +128,13 @@ def test_same_day_restricted_medicaid_pcbh_visit_is_not_paid():
     assert same_day["code"].tolist() == ["90832"]
     assert same_day["status"].tolist() == ["same_day"]
     assert same_day["paid"].sum() == 0.0
-    # 30-min psychotherapy by a CSW (75%) at the Medicaid BH relativity 0.80, 15% denied
+    # 30-min psychotherapy by a CSW (75%) at the Medicaid BH relativity 0.80, 97% of visits
+    # captured (billing.visit_capture_rate), 15% denied
     assert same_day["allowed"].iloc[0] == pytest.approx(85.84 * 0.75 * 0.80)
+    assert same_day["uncaptured"].iloc[0] == 0.0  # nothing to submit: nothing lost
     scheduled = _bill_one_bhc_visit("medicaid", False, **restricted)
     assert scheduled["status"].tolist() == ["paid"]
-    assert scheduled["paid"].iloc[0] == pytest.approx(85.84 * 0.75 * 0.80 * 0.85)
+    assert scheduled["paid"].iloc[0] == pytest.approx(85.84 * 0.75 * 0.80 * 0.97 * 0.85)
     unrestricted = _bill_one_bhc_visit("medicaid", True)
     assert unrestricted["status"].tolist() == ["paid"]
 
@@ -213,6 +226,8 @@ scenario_overrides = st.fixed_dictionaries(
         "simulation.start_year": st.sampled_from([2025, 2026, 2027]),
         "billing.setting": st.sampled_from(["office", "facility", "fqhc"]),
         "billing.apcm_bhi_addons": st.booleans(),
+        "billing.general_bhi_billed_by": st.sampled_from(["bhc", "pcp"]),
+        "billing.cm_capture_rate": st.sampled_from([0.7, 0.85, 1.0]),
         "staffing.care_manager_fte": st.sampled_from([0.3, 0.6, 1.0]),
         "staffing.bhc_fte": st.sampled_from([0.3, 0.6]),
         "payers.medicaid.same_day_restriction": st.booleans(),
@@ -256,8 +271,15 @@ def test_no_claim_without_a_delivered_service_and_minutes_never_overbilled(over)
             assert base <= minutes
             if addon:
                 assert minutes >= first_addon + 30 * (addon - 1)
-        bhc = lines[lines["family"] > 0]
+        bhc = lines[lines["family"].between(1, 3)]
         assert pop.bhc_visit[bhc["slot"].to_numpy()].all()
+        # general BHI: 20+ BHC care-management minutes (G0570 under APCM: any), never with CoCM
+        bhi = lines[lines["family"] == 4]
+        bhi_slots = bhi["slot"].to_numpy()
+        timed = bhi["code"].isin(["99484", "G0323"]).to_numpy()
+        assert (pop.bhi_minutes[bhi_slots[timed]] >= 20).all()
+        assert (pop.bhi_minutes[bhi_slots] > 0).all()
+        assert not np.isin(bhi_slots, cocm["slot"].to_numpy()).any()
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -281,6 +303,7 @@ def test_ledger_accounting_identities(over):
                     "revenue_bhc_psychotherapy",
                     "revenue_bhc_hbai",
                     "revenue_fqhc_mental_health",
+                    "revenue_general_bhi",
                 )
             ]
         ]
@@ -312,7 +335,14 @@ def test_ledger_accounting_identities(over):
     assert (claims["paid"] >= 0).all()
     assert (claims["collected"] <= claims["patient_share"] + 1e-9).all()
     unpaid = claims[claims["status"] != "paid"]
-    assert (unpaid[["paid", "patient_share", "collected", "denied"]] == 0).all().all()
+    assert (unpaid[["paid", "patient_share", "collected", "denied", "uncaptured"]] == 0).all().all()
+    # a paid line's allowed amount is what was not captured, denied, paid and owed by the patient
+    np.testing.assert_allclose(
+        paid["allowed"],
+        paid["uncaptured"] + paid["denied"] + paid["paid"] + paid["patient_share"],
+        rtol=1e-9,
+        atol=1e-9,
+    )
     assert m["revenue_grant"].sum() <= over["grants.annual_amount"] / 12 * len(m) + 1e-6
     net = m["revenue_total"] - m["cost_total"]
     np.testing.assert_allclose(m["net"], net)

@@ -34,6 +34,12 @@ MONEY_CHANGES: list[dict[str, Any]] = [
     {"contracts.medicaid.pmpm_usd": 6.0, "contracts.commercial.case_rate_usd": 400.0},
     {"grants.annual_amount": 150_000.0, "finance.discount_rate": 0.07},
     {"payers.commercial.coinsurance": 0.4, "payers.medicare.days_to_payment": 95.0},
+    {
+        "billing.cm_capture_rate": 0.7,
+        "billing.visit_capture_rate": 0.9,
+        "billing.general_bhi_billed_by": "pcp",
+        "payers.medicaid.covers_general_bhi": False,
+    },
 ]
 
 
@@ -101,7 +107,9 @@ MONEY_ONLY = [p for p in PARAMETERS if is_money_only(p.path)]
 
 def test_money_only_parameters_exist_in_every_money_section():
     sections = {p.path.split(".")[0] for p in MONEY_ONLY}
-    assert sections == {"costs", "contracts", "grants", "partners", "finance", "payers"}
+    assert sections == {"costs", "contracts", "grants", "partners", "finance", "payers", "billing"}
+    assert is_money_only("billing.cm_capture_rate")
+    assert not is_money_only("pcbh.followup_cm_share")  # BHC time: the clinic
     assert not is_money_only("costs.psychiatry_model")
     assert not is_money_only("finance.counterfactual")
     assert not is_money_only("payers.medicaid.tcoc_pmpm")  # the payer's cost of care: clinic
@@ -118,7 +126,17 @@ def test_money_only_parameter_does_not_move_the_clinic(param):
     assert len(a.services) == len(b.services)
     for x, y in zip(a.services, b.services, strict=True):
         assert x.bhc_share == y.bhc_share
-        for field in ("cm", "mh", "hb", "new_episodes", "slots", "payer", "cm_minutes"):
+        for field in (
+            "cm",
+            "mh",
+            "hb",
+            "new_episodes",
+            "bhi",
+            "slots",
+            "payer",
+            "cm_minutes",
+            "bhi_minutes",
+        ):
             assert np.array_equal(getattr(x, field), getattr(y, field)), (param.path, field)
 
 

@@ -261,7 +261,7 @@ def test_float_parameter_accepts_a_whole_number(write_yaml) -> None:
 
 def test_section_attribute_access() -> None:
     sc = default_scenario()
-    assert sc.cocm.caseload_per_fte == sc.values.cocm.caseload_per_fte == 80
+    assert sc.cocm.caseload_per_fte == sc.values.cocm.caseload_per_fte == 150
     with pytest.raises(AttributeError):
         _ = sc.no_such_section
 
@@ -536,7 +536,7 @@ def test_yaml_merge_keys_may_be_overridden(write_yaml) -> None:
 
 
 def test_hash_identical_for_identical_resolved_values(write_yaml) -> None:
-    explicit = write_yaml("explicit.yaml", "name: one\ncocm:\n  caseload_per_fte: 80\n")
+    explicit = write_yaml("explicit.yaml", "name: one\ncocm:\n  caseload_per_fte: 150\n")
     implicit = write_yaml("implicit.yaml", "name: two\ndescription: other words\n")
     as_int = write_yaml("as_int.yaml", "staffing:\n  care_manager_fte: 2\n")
     h = load_scenario(explicit).scenario_hash()

@@ -5,28 +5,43 @@ encounters (G0470) and Medicaid ones are paid the state's visit rate; CoCM is bi
 before 2026 and with the standard codes from 2026.
 
 Each month, after providers have spent their time, :class:`ClaimsBook` turns the services the
-population arrays record — care-manager minutes, BHC visits and what they addressed — into claim
-lines under the coding rules of :mod:`intsim.billing`, priced from the fee schedule of the
-calendar year and adjusted per payer (relativity, coverage, same-day restriction, cost-sharing,
-collection, denials) and per contract (capitation or a case rate replaces fee-for-service).
+population arrays record — care-manager minutes, BHC visits and what they addressed, BHC
+general-BHI care-management minutes — into claim lines under the coding rules of
+:mod:`intsim.billing`, priced from the fee schedule of the calendar year and adjusted for billing
+capture, per payer (relativity, coverage, same-day restriction, cost-sharing, collection,
+denials) and per contract (capitation or a case rate replaces fee-for-service).
 Psychiatric-consultant time is bundled in the CoCM codes and never billed on its own.
+
+General BHI (billing.md 1.2): a patient-month with at least 20 BHC care-management minutes bills
+G0323 when the BHC bills in its own name (at the BHC credential's share) or 99484 when the PCP
+bills it incident-to (at the PCP's share), ``billing.general_bhi_billed_by``; never in a month
+that bills CoCM for the same patient (``billing.SAME_MONTH_EXCLUSIONS``: CoCM wins). An FQHC
+bills 99484 (the CY2025 rule replaced G0511 by the individual care-management codes, paid at the
+non-facility fee schedule; the 2025 G0511 transition is not modelled). With APCM add-ons (from
+2026) Medicare and dual months bill G0570 instead, which has no time threshold.
 
 The coding rules and fees of a calendar year are tabulated once (:class:`YearPlan`); the monthly
 work over slots and claim lines runs in the compiled kernels of :mod:`intsim.claims_kernels`.
 
 Amounts are expected values (no random draws): a denial rate of 15% removes 15% of the allowed
-amount, so ledgers are exact and identical on both engines.
+amount, so ledgers are exact and identical on both engines. Billing capture — the share of
+billable lines whose documentation, consent and submission are in order
+(``billing.cm_capture_rate`` for care-management families, ``billing.visit_capture_rate`` for
+BHC visits) — is an expected value too: 85% capture keeps 85% of the allowed amount, and the
+rest is the line's ``uncaptured`` amount.
 
 Claim line amounts, for a line with status ``paid``::
 
     allowed      = fee x units x payer relativity x practitioner share
-    denied       = allowed x denial rate
-    paid         = (allowed - denied) x (1 - coinsurance)       # by the payer, months later
-    patient_share= (allowed - denied) x coinsurance
+    captured     = allowed x capture rate of the line's family
+    uncaptured   = allowed - captured                           # never submitted
+    denied       = captured x denial rate
+    paid         = (captured - denied) x (1 - coinsurance)      # by the payer, months later
+    patient_share= (captured - denied) x coinsurance
     collected    = patient_share x collection rate              # at the visit
 
 Lines with another status (``not_covered``, ``same_day``, ``capitated``, ``case_rate``,
-``no_ffs``) keep their ``allowed`` shadow price but pay nothing.
+``no_ffs``) keep their ``allowed`` shadow price but pay nothing (and lose nothing to capture).
 """
 
 from __future__ import annotations
@@ -42,9 +57,14 @@ from numpy.typing import ArrayLike, NDArray
 from intsim import claims_kernels as kernels
 from intsim.billing import (
     APCM_BHI_FIRST_YEAR,
+    APCM_GENERAL_BHI,
+    GENERAL_BHI_CODE,
+    INCIDENT_TO_CODES,
+    SAME_MONTH_EXCLUSIONS,
     apcm_bhi_code,
     cocm_units,
     fqhc_pps_rate,
+    general_bhi_units,
     hbai_units,
     load_fee_schedule,
     practitioner_share,
@@ -60,8 +80,17 @@ if TYPE_CHECKING:
 STATUSES: tuple[str, ...] = ("paid", "not_covered", "same_day", "capitated", "case_rate", "no_ffs")
 PAID, NOT_COVERED, SAME_DAY, CAPITATED, CASE_RATE, NO_FFS = range(len(STATUSES))
 
-#: Revenue families of the ledger.
-FAMILIES: tuple[str, ...] = ("cocm", "bhc_psychotherapy", "bhc_hbai", "fqhc_mental_health")
+#: Revenue families of the ledger (codes in :data:`intsim.claims_kernels.FAMILY_CODES`).
+FAMILIES: tuple[str, ...] = (
+    "cocm",
+    "bhc_psychotherapy",
+    "bhc_hbai",
+    "fqhc_mental_health",
+    "general_bhi",
+)
+#: Families billed for monthly care management (``billing.cm_capture_rate``); the others are
+#: visits (``billing.visit_capture_rate``).
+CARE_MANAGEMENT_FAMILIES: frozenset[str] = frozenset({"cocm", "general_bhi"})
 
 #: First year in which FQHCs bill CoCM with the standard codes instead of G0512 (billing.md 1.3).
 FQHC_STANDARD_COCM_FROM = 2026
@@ -81,6 +110,7 @@ CLAIM_COLUMNS: tuple[str, ...] = (
     "paid",
     "patient_share",
     "collected",
+    "uncaptured",
     "denied",
     "status",
 )
@@ -88,14 +118,20 @@ CLAIM_COLUMNS: tuple[str, ...] = (
 
 @dataclass
 class MonthBilling:
-    """Billing of one month, summed for the ledger (USD)."""
+    """Billing of one month, summed for the ledger (USD).
+
+    ``billed_cm_minutes`` and ``billed_bhi_minutes`` are the care-manager and BHC general-BHI
+    minutes of patient-months with a paid claim line, times the care-management capture rate:
+    the expected minutes that were billable and actually billed.
+    """
 
     revenue_by_family: dict[str, float] = field(default_factory=dict)
     revenue_by_payer: dict[str, float] = field(default_factory=dict)
     payer_paid_by_payer: dict[str, float] = field(default_factory=dict)
     cash_by_lag: dict[int, float] = field(default_factory=dict)
     collections: float = 0.0
-    billed_cm_minutes: int = 0
+    billed_cm_minutes: float = 0.0
+    billed_bhi_minutes: float = 0.0
     episodes_started_by_payer: dict[str, int] = field(default_factory=dict)
 
 
@@ -180,6 +216,43 @@ def table_minutes(max_minutes: int) -> int:
     return max(256, 1 << int(max_minutes).bit_length())
 
 
+@cache
+def general_bhi_met_table(n_minutes: int) -> NDArray[np.int64]:
+    """Whether (0/1) a month of each length below ``n_minutes`` meets the general-BHI threshold.
+
+    From :func:`intsim.billing.general_bhi_units` (cached: treat as read-only).
+    """
+    return general_bhi_units(np.arange(n_minutes))
+
+
+#: APCM add-ons that stand in for a time-based code (billing.md 1.5: G0570 = 99484 elements),
+#: so the same-month exclusions of the code apply to its add-on.
+_APCM_MIRRORS: dict[str, str] = {APCM_GENERAL_BHI: GENERAL_BHI_CODE["incident_to"]}
+
+
+def dropped_in_cocm_month(code: str) -> bool:
+    """Whether a code is not billed for a patient in a month that bills CoCM.
+
+    From :data:`intsim.billing.SAME_MONTH_EXCLUSIONS` (CoCM wins over 99484 and G0323); an APCM
+    add-on follows the code it mirrors (G0570 as 99484).
+    """
+    code = _APCM_MIRRORS.get(code, code)
+    return any(code in rule.dropped for rule in SAME_MONTH_EXCLUSIONS)
+
+
+def general_bhi_code(setting: str, billed_by: str) -> str:
+    """The time-based general-BHI code a BHC care-management month bills (billing.md 1.2, 1.3).
+
+    Args:
+        setting: ``billing.setting``; an FQHC bills 99484 whoever delivers the minutes.
+        billed_by: ``billing.general_bhi_billed_by``: ``"bhc"`` (G0323 in the BH practitioner's
+            name) or ``"pcp"`` (99484, incident-to the treating practitioner).
+    """
+    if setting == "fqhc" or billed_by == "pcp":
+        return GENERAL_BHI_CODE["incident_to"]
+    return GENERAL_BHI_CODE["bh_practitioner"]
+
+
 @dataclass(frozen=True)
 class YearPlan:
     """How the services of one calendar year become claim lines (:mod:`intsim.claims_kernels`).
@@ -198,6 +271,10 @@ class YearPlan:
         fqhc_g0512: Whether timed CoCM months bill G0512 (see :func:`timed_cocm_table`).
         mh_units: Units of a mental-health BHC visit by ``[payer, mental-health group]``.
         hb_units: Units of a health-behavior BHC visit by ``[payer, health-behavior group]``.
+        bhi_units: Units of a general-BHI care-management month by ``[payer, threshold met
+            (0/1), general-BHI group]``.
+        bhi_dropped_with_cocm: By general-BHI group, whether a CoCM month of the same patient
+            excludes it (:func:`dropped_in_cocm_month`).
     """
 
     codes: tuple[str, ...]
@@ -209,10 +286,16 @@ class YearPlan:
     fqhc_g0512: bool
     mh_units: NDArray[np.int64]
     hb_units: NDArray[np.int64]
+    bhi_units: NDArray[np.int64]
+    bhi_dropped_with_cocm: NDArray[np.bool_]
 
     def timed_units(self, max_minutes: int) -> NDArray[np.int64]:
         """Timed CoCM units by ``[initial, minutes, timed group]`` up to ``max_minutes``."""
         return timed_cocm_table(self.fqhc_g0512, table_minutes(max_minutes))
+
+    def bhi_met(self, max_minutes: int) -> NDArray[np.int64]:
+        """General-BHI threshold met (0/1) by minutes up to ``max_minutes``."""
+        return general_bhi_met_table(table_minutes(max_minutes))
 
 
 def _by_payer_units(columns: list[NDArray[Any]]) -> NDArray[np.int64]:
@@ -231,6 +314,7 @@ def year_plan(
     bhc_share: float,
     visit_minutes: int,
     fqhc_medicaid_visit_rate: float,
+    general_bhi_billed_by: str = "bhc",
 ) -> YearPlan:
     """How the services of one calendar year become claim lines (cached: treat as read-only).
 
@@ -242,6 +326,7 @@ def year_plan(
         bhc_share: Practitioner share of the BHC's credential (psychotherapy and HBAI codes).
         visit_minutes: Length of a BHC visit (minutes).
         fqhc_medicaid_visit_rate: FQHC Medicaid payment per mental-health visit (USD).
+        general_bhi_billed_by: ``billing.general_bhi_billed_by`` (see :func:`general_bhi_code`).
 
     Returns:
         The plan.
@@ -294,6 +379,18 @@ def year_plan(
             groups.append((code_hb, 2, fees.rate(code_hb, facility) * bhc_share))
             hb_columns.append(np.full(len(PAYERS), u[0]))
 
+    # general BHI care management: the time-based code, and G0570 for APCM payers
+    bhi_code = general_bhi_code(setting, general_bhi_billed_by)
+    bhi_codes = (bhi_code, APCM_GENERAL_BHI) if use_apcm else (bhi_code,)
+    for c in bhi_codes:
+        share = pcp_share if c in INCIDENT_TO_CODES else bhc_share
+        groups.append((c, 4, fees.rate(c, facility) * share))
+    bhi_units = np.zeros((len(PAYERS), 2, len(bhi_codes)), np.int64)
+    bhi_units[:, 1, 0] = 1  # the time-based code from the threshold on
+    if use_apcm:  # APCM payers bill G0570 whatever the minutes, and not the time-based code
+        bhi_units[apcm_payer, :, 0] = 0
+        bhi_units[apcm_payer, :, 1] = 1
+
     return YearPlan(
         codes=tuple(g[0] for g in groups),
         group_code=np.array([code_id(g[0]) for g in groups], np.int64),
@@ -304,6 +401,8 @@ def year_plan(
         fqhc_g0512=g0512,
         mh_units=_by_payer_units(mh_columns),
         hb_units=_by_payer_units(hb_columns),
+        bhi_units=bhi_units,
+        bhi_dropped_with_cocm=np.array([dropped_in_cocm_month(c) for c in bhi_codes], np.bool_),
     )
 
 
@@ -343,7 +442,7 @@ def payer_rules(payers: dict[str, Any], contracts: dict[str, Any]) -> NDArray[np
 
     Returns:
         Booleans: covers CoCM, covers HBAI, same-day restriction, CoCM case rate, capitation
-        (PMPM) and fee-for-service.
+        (PMPM), fee-for-service and covers general BHI.
     """
     rules = {
         "covers_cocm": [bool(payers[p].covers_cocm) for p in PAYERS],
@@ -352,8 +451,25 @@ def payer_rules(payers: dict[str, Any], contracts: dict[str, Any]) -> NDArray[np
         "case_rate": [contracts[p].case_rate_usd > 0 for p in PAYERS],
         "pmpm": [contracts[p].pmpm_usd > 0 for p in PAYERS],
         "ffs": [bool(contracts[p].fee_for_service) for p in PAYERS],
+        "covers_general_bhi": [bool(payers[p].covers_general_bhi) for p in PAYERS],
     }
     return np.array([rules[row] for row in kernels.RULE_ROWS], dtype=np.bool_)
+
+
+def family_capture(billing: Any) -> NDArray[np.float64]:
+    """Billing capture rate of each revenue family (:data:`FAMILIES` order; fractions).
+
+    Args:
+        billing: The scenario's ``billing`` values.
+    """
+    return np.array(
+        [
+            float(billing.cm_capture_rate)
+            if family in CARE_MANAGEMENT_FAMILIES
+            else float(billing.visit_capture_rate)
+            for family in FAMILIES
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -367,11 +483,13 @@ class MonthServices:
     Attributes:
         month: Simulation month.
         bhc_share: Practitioner share of BHC claims that month (staff mix).
-        max_minutes: Most CoCM minutes any patient received.
-        cm, mh, hb, new_episodes: CoCM patients with minutes, mental-health and
-            health-behaviour BHC visits, CoCM episodes started (indices into the arrays below).
+        max_minutes: Most CoCM or general-BHI minutes any patient received.
+        cm, mh, hb, new_episodes, bhi: CoCM patients with minutes, mental-health and
+            health-behaviour BHC visits, CoCM episodes started, general-BHI care-management
+            months (indices into the arrays below).
         slots: Real slot of each compact index (ascending).
-        payer, cm_minutes, cm_initial, bhc_same_day: Per-patient values at those slots.
+        payer, cm_minutes, cm_initial, bhc_same_day, bhi_minutes: Per-patient values at those
+            slots.
     """
 
     month: int
@@ -381,11 +499,13 @@ class MonthServices:
     mh: NDArray[np.int64]
     hb: NDArray[np.int64]
     new_episodes: NDArray[np.int64]
+    bhi: NDArray[np.int64]
     slots: NDArray[np.int64]
     payer: NDArray[np.int8]
     cm_minutes: NDArray[np.int16]
     cm_initial: NDArray[np.bool_]
     bhc_same_day: NDArray[np.bool_]
+    bhi_minutes: NDArray[np.int16]
 
 
 def compact_services(
@@ -398,7 +518,7 @@ def compact_services(
     """Keep a month's services: its slot lists re-indexed onto the patients they name."""
     slots = np.unique(np.concatenate(lists)) if any(len(x) for x in lists) else np.zeros(0, int)
     slots = slots.astype(np.int64)
-    cm, mh, hb, new = (np.searchsorted(slots, x).astype(np.int64) for x in lists)
+    cm, mh, hb, new, bhi = (np.searchsorted(slots, x).astype(np.int64) for x in lists)
     return MonthServices(
         month=month,
         bhc_share=bhc_share,
@@ -407,11 +527,13 @@ def compact_services(
         mh=mh,
         hb=hb,
         new_episodes=new,
+        bhi=bhi,
         slots=slots,
         payer=pop.payer[slots],
         cm_minutes=pop.cm_minutes[slots],
         cm_initial=pop.cm_initial[slots],
         bhc_same_day=pop.bhc_same_day[slots],
+        bhi_minutes=pop.bhi_minutes[slots],
     )
 
 
@@ -441,6 +563,7 @@ class ClaimsBook:
         self.lag = [payment_lag_months(self.payer[p].days_to_payment) for p in PAYERS]
         self._rates = payer_rates(self.payer)
         self._rules = payer_rules(self.payer, self.contract)
+        self._capture = family_capture(b)
         self._plans: dict[tuple[int, float], YearPlan] = {}
         self._rows: list[tuple[NDArray[np.int64], NDArray[np.float64]]] = []
 
@@ -469,6 +592,7 @@ class ClaimsBook:
                 self.bhc_share,
                 self.values.pcbh.visit_minutes,
                 float(b.fqhc_medicaid_visit_rate),
+                str(b.general_bhi_billed_by),
             )
         return plan
 
@@ -485,8 +609,9 @@ class ClaimsBook:
             new_episodes: Slots whose CoCM episode started this month (case rates).
         """
         pop = model.pop
-        cm, mh, hb, max_minutes = kernels.service_slots(
+        cm, mh, hb, bhi, max_minutes = kernels.service_slots(
             pop.cm_minutes,
+            pop.bhi_minutes,
             pop.bhc_visit,
             pop.bhc_kind,
             pop.n_used,
@@ -494,16 +619,15 @@ class ClaimsBook:
             _HEALTH_BEHAVIOR,
         )
         new_episodes = np.asarray(new_episodes, dtype=np.int64)
+        lists = (cm, mh, hb, new_episodes, bhi)
         if self.keep_services:
             self.services.append(
-                compact_services(
-                    month, self.bhc_share, int(max_minutes), (cm, mh, hb, new_episodes), pop
-                )
+                compact_services(month, self.bhc_share, int(max_minutes), lists, pop)
             )
         return self._bill(
             month,
-            (cm, mh, hb, new_episodes),
-            (pop.payer, pop.cm_minutes, pop.cm_initial, pop.bhc_same_day),
+            lists,
+            (pop.payer, pop.cm_minutes, pop.cm_initial, pop.bhc_same_day, pop.bhi_minutes),
             int(max_minutes),
             None,
         )
@@ -520,8 +644,8 @@ class ClaimsBook:
             out.append(
                 self._bill(
                     rec.month,
-                    (rec.cm, rec.mh, rec.hb, rec.new_episodes),
-                    (rec.payer, rec.cm_minutes, rec.cm_initial, rec.bhc_same_day),
+                    (rec.cm, rec.mh, rec.hb, rec.new_episodes, rec.bhi),
+                    (rec.payer, rec.cm_minutes, rec.cm_initial, rec.bhc_same_day, rec.bhi_minutes),
                     rec.max_minutes,
                     rec.slots,
                 )
@@ -538,28 +662,34 @@ class ClaimsBook:
     ) -> MonthBilling:
         """Price one month's services (``lists`` index the ``patients`` arrays)."""
         plan = self.plan(self.year(month))
-        cm, mh, hb, new_episodes = lists
-        payer, cm_minutes, cm_initial, same_day = patients
+        cm, mh, hb, new_episodes, bhi = lists
+        payer, cm_minutes, cm_initial, same_day, bhi_minutes = patients
         ints, floats, money, counts = kernels.bill_lines(
             month,
             cm,
             mh,
             hb,
+            bhi,
             new_episodes,
             payer,
             cm_minutes,
             cm_initial,
+            bhi_minutes,
             same_day,
             plan.apcm_payer,
             plan.apcm_units,
             plan.timed_units(max_minutes),
             plan.mh_units,
             plan.hb_units,
+            plan.bhi_units,
+            plan.bhi_met(max_minutes),
+            plan.bhi_dropped_with_cocm,
             plan.group_code,
             plan.group_family,
             plan.group_fee,
             self._rates,
             self._rules,
+            self._capture,
             len(FAMILIES),
         )
         if slot_of is not None:  # compact indices back to slots
@@ -582,8 +712,9 @@ class ClaimsBook:
             payer_paid_by_payer=dict(zip(PAYERS, paid_by_payer, strict=True)),
             cash_by_lag=cash_by_lag,
             collections=money[-1],
-            billed_cm_minutes=counts[0],
-            episodes_started_by_payer=dict(zip(PAYERS, counts[1:], strict=True)),
+            billed_cm_minutes=counts[0] * float(self.values.billing.cm_capture_rate),
+            billed_bhi_minutes=counts[1] * float(self.values.billing.cm_capture_rate),
+            episodes_started_by_payer=dict(zip(PAYERS, counts[2:], strict=True)),
         )
 
     def table(self, last_month_only: bool = False) -> pd.DataFrame:

@@ -12,8 +12,8 @@ code it replaces, operation for operation, and sums use numpy's pairwise summati
 
 Claim lines come in *groups*, one per code and kind of service, numbered in the order of the
 claim table: the CoCM groups (APCM add-ons first, then the timed codes), then the groups billing
-mental-health BHC visits, then the health-behavior ones. Within a group, lines are in ascending
-slot order.
+mental-health BHC visits, then the health-behavior ones, then the general-BHI care-management
+ones. Within a group, lines are in ascending slot order.
 """
 
 from __future__ import annotations
@@ -26,8 +26,16 @@ _JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
 # claim statuses (mirrors intsim.claims.STATUSES; numba needs plain integers)
 _PAID, _NOT_COVERED, _SAME_DAY, _CAPITATED, _CASE_RATE, _NO_FFS = 0, 1, 2, 3, 4, 5
-# revenue families (mirrors intsim.claims.FAMILIES)
-_COCM, _PSYCHOTHERAPY, _HBAI, _FQHC_MH = 0, 1, 2, 3
+# revenue families (mirrors intsim.claims.FAMILIES; tests/test_money.py ties the two)
+_COCM, _PSYCHOTHERAPY, _HBAI, _FQHC_MH, _GENERAL_BHI = 0, 1, 2, 3, 4
+#: Revenue family codes by name, for the test that ties them to :data:`intsim.claims.FAMILIES`.
+FAMILY_CODES: dict[str, int] = {
+    "cocm": _COCM,
+    "bhc_psychotherapy": _PSYCHOTHERAPY,
+    "bhc_hbai": _HBAI,
+    "fqhc_mental_health": _FQHC_MH,
+    "general_bhi": _GENERAL_BHI,
+}
 
 #: Rows of the per-payer amount table passed to :func:`price_lines`.
 RATE_ROWS: tuple[str, ...] = (
@@ -38,17 +46,34 @@ RATE_ROWS: tuple[str, ...] = (
     "collection",
 )
 #: Rows of the per-payer rule table passed to :func:`line_status`.
-RULE_ROWS: tuple[str, ...] = ("covers_cocm", "covers_hbai", "same_day", "case_rate", "pmpm", "ffs")
+RULE_ROWS: tuple[str, ...] = (
+    "covers_cocm",
+    "covers_hbai",
+    "same_day",
+    "case_rate",
+    "pmpm",
+    "ffs",
+    "covers_general_bhi",
+)
 #: Rows of the integer claim-line block returned by :func:`bill_lines`.
 INT_ROWS: tuple[str, ...] = ("month", "slot", "code", "family", "payer", "units", "status")
 #: Rows of the float claim-line block returned by :func:`bill_lines` (USD).
-FLOAT_ROWS: tuple[str, ...] = ("allowed", "paid", "patient_share", "collected", "denied")
+FLOAT_ROWS: tuple[str, ...] = (
+    "allowed",
+    "paid",
+    "patient_share",
+    "collected",
+    "denied",
+    "uncaptured",
+)
 
 # row indices (plain integers: numba would unpickle a global tuple of strings at every call)
 _R_REL_COCM, _R_REL_BH, _R_DENY, _R_COINS, _R_COLLECT = range(len(RATE_ROWS))
-_B_COVERS_COCM, _B_COVERS_HBAI, _B_SAME_DAY, _B_CASE_RATE, _B_PMPM, _B_FFS = range(len(RULE_ROWS))
+_B_COVERS_COCM, _B_COVERS_HBAI, _B_SAME_DAY, _B_CASE_RATE, _B_PMPM, _B_FFS, _B_COVERS_BHI = range(
+    len(RULE_ROWS)
+)
 _I_MONTH, _I_SLOT, _I_CODE, _I_FAMILY, _I_PAYER, _I_UNITS, _I_STATUS = range(len(INT_ROWS))
-_F_ALLOWED, _F_PAID, _F_SHARE, _F_COLLECTED, _F_DENIED = range(len(FLOAT_ROWS))
+_F_ALLOWED, _F_PAID, _F_SHARE, _F_COLLECTED, _F_DENIED, _F_UNCAPTURED = range(len(FLOAT_ROWS))
 _N_INT_ROWS, _N_FLOAT_ROWS = len(INT_ROWS), len(FLOAT_ROWS)
 
 #: Slots tested at once by :func:`service_slots`: one 64-bit word of ``bhc_visit``.
@@ -61,20 +86,23 @@ _WORD_SLOTS = 8
 @njit(**_JIT)
 def service_slots(
     cm_minutes: NDArray[np.int16],
+    bhi_minutes: NDArray[np.int16],
     bhc_visit: NDArray[np.bool_],
     bhc_kind: NDArray[np.int8],
     n_used: int,
     mental_health: int,
     health_behavior: int,
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int]:
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int]:
     """Slots that received billable services this month, in one pass over the population.
 
     Most slots received nothing, so the pass first tests eight slots at a time (one 64-bit word
-    of ``bhc_visit`` and, for int16 minutes, two of ``cm_minutes``) and looks at single slots
-    only where a word is not zero.
+    of ``bhc_visit`` and, for int16 minutes, two of ``cm_minutes`` and of ``bhi_minutes``) and
+    looks at single slots only where a word is not zero.
 
     Args:
         cm_minutes: Care-manager minutes by slot (C-contiguous integers).
+        bhi_minutes: BHC general-BHI care-management minutes by slot (C-contiguous, the dtype
+            of ``cm_minutes``).
         bhc_visit: Whether the slot had a BHC visit (C-contiguous).
         bhc_kind: What the BHC visit addressed (:class:`intsim.population.BhcVisitKind`).
         n_used: Slots in use (higher slots are ignored).
@@ -82,13 +110,15 @@ def service_slots(
         health_behavior: Code of a health-behavior visit.
 
     Returns:
-        ``(cm_slots, mh_slots, hb_slots, max_minutes)``: ascending slots with care-manager minutes,
-        with a mental-health BHC visit and with a health-behavior BHC visit, and the largest
-        care-manager minutes of the month (0 if none).
+        ``(cm_slots, mh_slots, hb_slots, bhi_slots, max_minutes)``: ascending slots with
+        care-manager minutes, with a mental-health BHC visit, with a health-behavior BHC visit
+        and with general-BHI minutes, and the largest care-manager or general-BHI minutes of the
+        month (0 if none).
     """
     n_words = n_used // _WORD_SLOTS
     tail = n_words * _WORD_SLOTS
     minutes_words = cm_minutes[:tail].view(np.uint64)
+    bhi_words = bhi_minutes[:tail].view(np.uint64)
     visit_words = bhc_visit[:tail].view(np.uint64)
     per_word = cm_minutes.itemsize  # words of minutes per word of visits (8 slots)
     served = np.empty(n_used, np.int64)
@@ -97,20 +127,27 @@ def service_slots(
         any_service = visit_words[w]
         if per_word == 2:  # int16 minutes (the population's dtype): unrolled
             any_service |= minutes_words[2 * w] | minutes_words[2 * w + 1]
+            any_service |= bhi_words[2 * w] | bhi_words[2 * w + 1]
         else:
             for m in range(w * per_word, (w + 1) * per_word):
-                any_service |= minutes_words[m]
+                any_service |= minutes_words[m] | bhi_words[m]
         if any_service:
             for i in range(w * _WORD_SLOTS, (w + 1) * _WORD_SLOTS):
-                if cm_minutes[i] != 0 or bhc_visit[i]:
+                if cm_minutes[i] != 0 or bhi_minutes[i] != 0 or bhc_visit[i]:
                     served[n_served] = i
                     n_served += 1
     for i in range(tail, n_used):
-        if cm_minutes[i] != 0 or bhc_visit[i]:
+        if cm_minutes[i] != 0 or bhi_minutes[i] != 0 or bhc_visit[i]:
             served[n_served] = i
             n_served += 1
     return _split_services(
-        served[:n_served], cm_minutes, bhc_visit, bhc_kind, mental_health, health_behavior
+        served[:n_served],
+        cm_minutes,
+        bhi_minutes,
+        bhc_visit,
+        bhc_kind,
+        mental_health,
+        health_behavior,
     )
 
 
@@ -118,22 +155,28 @@ def service_slots(
 def _split_services(
     served: NDArray[np.int64],
     cm_minutes: NDArray[np.int16],
+    bhi_minutes: NDArray[np.int16],
     bhc_visit: NDArray[np.bool_],
     bhc_kind: NDArray[np.int8],
     mental_health: int,
     health_behavior: int,
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int]:
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int]:
     """Split served slots by service (see :func:`service_slots`)."""
     cm = np.empty(len(served), np.int64)
     mh = np.empty(len(served), np.int64)
     hb = np.empty(len(served), np.int64)
-    n_cm = n_mh = n_hb = 0
+    bhi = np.empty(len(served), np.int64)
+    n_cm = n_mh = n_hb = n_bhi = 0
     max_minutes = 0
     for s in served:
         if cm_minutes[s] > 0:
             cm[n_cm] = s
             n_cm += 1
             max_minutes = max(max_minutes, int(cm_minutes[s]))
+        if bhi_minutes[s] > 0:
+            bhi[n_bhi] = s
+            n_bhi += 1
+            max_minutes = max(max_minutes, int(bhi_minutes[s]))
         if bhc_visit[s]:
             if bhc_kind[s] == mental_health:
                 mh[n_mh] = s
@@ -141,7 +184,7 @@ def _split_services(
             elif bhc_kind[s] == health_behavior:
                 hb[n_hb] = s
                 n_hb += 1
-    return cm[:n_cm].copy(), mh[:n_mh].copy(), hb[:n_hb].copy(), max_minutes
+    return cm[:n_cm].copy(), mh[:n_mh].copy(), hb[:n_hb].copy(), bhi[:n_bhi].copy(), max_minutes
 
 
 # --------------------------------------------------------------------------- lines
@@ -205,21 +248,70 @@ def visit_units(
 
 
 @njit(**_JIT)
+def general_bhi_month_units(
+    bhi_slots: NDArray[np.int64],
+    cm_slots: NDArray[np.int64],
+    cocm_units: NDArray[np.int64],
+    payer: NDArray[np.int8],
+    bhi_minutes: NDArray[np.int16],
+    bhi_units: NDArray[np.int64],
+    bhi_met: NDArray[np.int64],
+    dropped_with_cocm: NDArray[np.bool_],
+) -> NDArray[np.int64]:
+    """Units each general-BHI care-management month bills in each general-BHI group.
+
+    A month bills the units of its payer and of whether its minutes meet the time threshold;
+    groups dropped in a month that bills CoCM (same-month exclusion) bill nothing for a patient
+    with any CoCM unit this month.
+
+    Args:
+        bhi_slots: Ascending slots with general-BHI minutes.
+        cm_slots: Ascending slots with care-manager minutes.
+        cocm_units: Units of each CoCM month by ``[cm_slots index, CoCM group]``.
+        payer: Payer code by slot.
+        bhi_minutes: General-BHI minutes by slot.
+        bhi_units: Units by ``[payer, threshold met (0/1), general-BHI group]``.
+        bhi_met: Whether (0/1) a month of this many minutes meets the time threshold, by
+            minutes; must cover the month's largest minutes.
+        dropped_with_cocm: By general-BHI group, whether a CoCM month excludes it.
+
+    Returns:
+        int64 units by ``[patient-month, general-BHI group]``.
+    """
+    n_groups = bhi_units.shape[2]
+    out = np.zeros((len(bhi_slots), n_groups), np.int64)
+    j = 0
+    for k, s in enumerate(bhi_slots):
+        while j < len(cm_slots) and cm_slots[j] < s:
+            j += 1
+        cocm_month = False
+        if j < len(cm_slots) and cm_slots[j] == s:
+            for g in range(cocm_units.shape[1]):
+                if cocm_units[j, g] > 0:
+                    cocm_month = True
+        met = bhi_met[bhi_minutes[s]]
+        for g in range(n_groups):
+            if not (cocm_month and dropped_with_cocm[g]):
+                out[k, g] = bhi_units[payer[s], met, g]
+    return out
+
+
+@njit(**_JIT)
 def emit_lines(
-    slots: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
-    units: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
+    slots: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
+    units: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]],
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """The month's claim lines: one per group and slot with units to bill, in table order.
 
     Args:
-        slots: Ascending slots of each kind of service: CoCM months, mental-health visits and
-            health-behavior visits.
-        units: Units by ``[service, group]`` of each kind (see :func:`cocm_month_units` and
-            :func:`visit_units`).
+        slots: Ascending slots of each kind of service: CoCM months, mental-health visits,
+            health-behavior visits and general-BHI care-management months.
+        units: Units by ``[service, group]`` of each kind (see :func:`cocm_month_units`,
+            :func:`visit_units` and :func:`general_bhi_month_units`).
 
     Returns:
         ``(slot, group, units)`` of each line. Groups are numbered across the kinds: CoCM,
-        mental-health, then health-behavior.
+        mental-health, health-behavior, then general BHI.
     """
     n_max = 0
     for u in units:
@@ -245,14 +337,19 @@ def claim_lines(
     cm_slots: NDArray[np.int64],
     mh_slots: NDArray[np.int64],
     hb_slots: NDArray[np.int64],
+    bhi_slots: NDArray[np.int64],
     payer: NDArray[np.int8],
     cm_minutes: NDArray[np.int16],
     cm_initial: NDArray[np.bool_],
+    bhi_minutes: NDArray[np.int16],
     apcm_payer: NDArray[np.bool_],
     apcm_units: NDArray[np.int64],
     timed_units: NDArray[np.int64],
     mh_units: NDArray[np.int64],
     hb_units: NDArray[np.int64],
+    bhi_units: NDArray[np.int64],
+    bhi_met: NDArray[np.int64],
+    bhi_dropped_with_cocm: NDArray[np.bool_],
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """The month's claim lines from the slots served (:func:`service_slots`), in table order.
 
@@ -260,14 +357,19 @@ def claim_lines(
         cm_slots: Ascending slots with care-manager minutes.
         mh_slots: Ascending slots with a mental-health BHC visit.
         hb_slots: Ascending slots with a health-behavior BHC visit.
+        bhi_slots: Ascending slots with general-BHI care-management minutes.
         payer: Payer code by slot.
         cm_minutes: Care-manager minutes by slot.
         cm_initial: Whether the month is the first of the slot's CoCM episode, by slot.
+        bhi_minutes: General-BHI minutes by slot.
         apcm_payer: See :func:`cocm_month_units`.
         apcm_units: See :func:`cocm_month_units`.
         timed_units: See :func:`cocm_month_units`.
         mh_units: Units of a mental-health visit by ``[payer, mental-health group]``.
         hb_units: Units of a health-behavior visit by ``[payer, health-behavior group]``.
+        bhi_units: See :func:`general_bhi_month_units`.
+        bhi_met: See :func:`general_bhi_month_units`.
+        bhi_dropped_with_cocm: See :func:`general_bhi_month_units`.
 
     Returns:
         ``(slot, group, units)`` of each line (see :func:`emit_lines`).
@@ -277,7 +379,10 @@ def claim_lines(
     )
     mh = visit_units(mh_slots, payer, mh_units)
     hb = visit_units(hb_slots, payer, hb_units)
-    return emit_lines((cm_slots, mh_slots, hb_slots), (cocm, mh, hb))
+    bhi = general_bhi_month_units(
+        bhi_slots, cm_slots, cocm, payer, bhi_minutes, bhi_units, bhi_met, bhi_dropped_with_cocm
+    )
+    return emit_lines((cm_slots, mh_slots, hb_slots, bhi_slots), (cocm, mh, hb, bhi))
 
 
 # --------------------------------------------------------------------------- status and amounts
@@ -300,9 +405,13 @@ def line_status(family: int, payer: int, same_day_visit: bool, rules: NDArray[np
         return _NOT_COVERED
     if family == _HBAI and not rules[_B_COVERS_HBAI, payer]:
         return _NOT_COVERED
+    if family == _GENERAL_BHI and not rules[_B_COVERS_BHI, payer]:
+        return _NOT_COVERED
     # same-day restriction: a BHC visit on the day of the PCP visit (warm handoff) is not paid
-    # when only one of a medical and a behavioral visit is payable
-    if family != _COCM and rules[_B_SAME_DAY, payer] and same_day_visit:
+    # when only one of a medical and a behavioral visit is payable (monthly care management is
+    # not a visit)
+    visit = family not in (_COCM, _GENERAL_BHI)
+    if visit and rules[_B_SAME_DAY, payer] and same_day_visit:
         return _SAME_DAY
     if family == _COCM and rules[_B_CASE_RATE, payer]:
         return _CASE_RATE
@@ -326,6 +435,7 @@ def price_lines(
     group_fee: NDArray[np.float64],
     rates: NDArray[np.float64],
     rules: NDArray[np.bool_],
+    capture: NDArray[np.float64],
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """Status and amounts of each claim line (formulas in :mod:`intsim.claims`).
 
@@ -341,6 +451,8 @@ def price_lines(
         group_fee: USD per unit by group (fee schedule x practitioner share, or encounter rate).
         rates: Per-payer amounts by ``[row of RATE_ROWS, payer]``.
         rules: Per-payer booleans by ``[row of RULE_ROWS, payer]``.
+        capture: Billing capture (share of billable lines documented and submitted) by revenue
+            family.
 
     Returns:
         ``(ints, floats)``: blocks with one column per line and the rows :data:`INT_ROWS`
@@ -361,8 +473,9 @@ def price_lines(
             relativity = rates[_R_REL_BH, p]
         allowed = group_fee[g] * units[i] * relativity
         ok = status == _PAID
-        denied = allowed * rates[_R_DENY, p] if ok else 0.0
-        net_allowed = allowed - denied if ok else 0.0
+        captured = allowed * capture[family] if ok else 0.0
+        denied = captured * rates[_R_DENY, p] if ok else 0.0
+        net_allowed = captured - denied if ok else 0.0
         patient_share = net_allowed * rates[_R_COINS, p]
         ints[_I_MONTH, i] = month
         ints[_I_SLOT, i] = s
@@ -376,6 +489,7 @@ def price_lines(
         floats[_F_SHARE, i] = patient_share
         floats[_F_COLLECTED, i] = patient_share * rates[_R_COLLECT, p]
         floats[_F_DENIED, i] = denied
+        floats[_F_UNCAPTURED, i] = allowed - captured if ok else 0.0
     return ints, floats
 
 
@@ -491,31 +605,42 @@ def sum_by_key(
 
 
 @njit(**_JIT)
-def billed_cm_minutes(
+def billed_minutes(
     slot: NDArray[np.int64],
     family: NDArray[np.int64],
     status: NDArray[np.int64],
     cm_minutes: NDArray[np.int16],
-) -> int:
-    """Care-manager minutes of the patients with a paid CoCM line, each patient counted once.
+    bhi_minutes: NDArray[np.int16],
+) -> tuple[int, int]:
+    """Minutes of the patient-months with a paid CoCM line, and with a paid general-BHI line.
+
+    Each patient-month counts once per family (a month billing 99492 and 99494 counts its
+    minutes once).
 
     Args:
         slot: Slot of each line.
         family: Revenue family code of each line.
         status: Status code of each line.
         cm_minutes: Care-manager minutes by slot.
+        bhi_minutes: General-BHI minutes by slot (same length).
 
     Returns:
-        Minutes.
+        ``(care-manager minutes, general-BHI minutes)``.
     """
-    counted = np.zeros(len(cm_minutes), np.bool_)
-    total = 0
+    counted = np.zeros(len(cm_minutes), np.uint8)  # bit 1: CoCM counted, bit 2: general BHI
+    cm_total = 0
+    bhi_total = 0
     for i in range(len(slot)):
+        if status[i] != _PAID:
+            continue
         s = slot[i]
-        if family[i] == _COCM and status[i] == _PAID and not counted[s]:
-            counted[s] = True
-            total += int(cm_minutes[s])
-    return total
+        if family[i] == _COCM and not counted[s] & 1:
+            counted[s] |= 1
+            cm_total += int(cm_minutes[s])
+        elif family[i] == _GENERAL_BHI and not counted[s] & 2:
+            counted[s] |= 2
+            bhi_total += int(bhi_minutes[s])
+    return cm_total, bhi_total
 
 
 @njit(**_JIT)
@@ -578,67 +703,85 @@ def bill_lines(
     cm_slots: NDArray[np.int64],
     mh_slots: NDArray[np.int64],
     hb_slots: NDArray[np.int64],
+    bhi_slots: NDArray[np.int64],
     new_episodes: NDArray[np.int64],
     payer: NDArray[np.int8],
     cm_minutes: NDArray[np.int16],
     cm_initial: NDArray[np.bool_],
+    bhi_minutes: NDArray[np.int16],
     bhc_same_day: NDArray[np.bool_],
     apcm_payer: NDArray[np.bool_],
     apcm_units: NDArray[np.int64],
     timed_units: NDArray[np.int64],
     mh_units: NDArray[np.int64],
     hb_units: NDArray[np.int64],
+    bhi_units: NDArray[np.int64],
+    bhi_met: NDArray[np.int64],
+    bhi_dropped_with_cocm: NDArray[np.bool_],
     group_code: NDArray[np.int64],
     group_family: NDArray[np.int64],
     group_fee: NDArray[np.float64],
     rates: NDArray[np.float64],
     rules: NDArray[np.bool_],
+    capture: NDArray[np.float64],
     n_families: int,
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
     """A month's claim lines and totals from the slots served (:func:`service_slots`).
 
     One call for :func:`claim_lines`, :func:`price_lines`, :func:`month_totals`,
-    :func:`billed_cm_minutes` and :func:`count_by_payer`.
+    :func:`billed_minutes` and :func:`count_by_payer`.
 
     Args:
         month: Simulation month.
         cm_slots: Ascending slots with care-manager minutes.
         mh_slots: Ascending slots with a mental-health BHC visit.
         hb_slots: Ascending slots with a health-behavior BHC visit.
+        bhi_slots: Ascending slots with general-BHI care-management minutes.
         new_episodes: Slots whose CoCM episode started this month.
         payer: Payer code by slot.
         cm_minutes: Care-manager minutes by slot.
         cm_initial: Whether the month is the first of the slot's CoCM episode, by slot.
+        bhi_minutes: General-BHI minutes by slot.
         bhc_same_day: Whether the slot's BHC visit was on the day of a PCP visit, by slot.
         apcm_payer: See :func:`cocm_month_units`.
         apcm_units: See :func:`cocm_month_units`.
         timed_units: See :func:`cocm_month_units`.
         mh_units: See :func:`claim_lines`.
         hb_units: See :func:`claim_lines`.
+        bhi_units: See :func:`general_bhi_month_units`.
+        bhi_met: See :func:`general_bhi_month_units`.
+        bhi_dropped_with_cocm: See :func:`general_bhi_month_units`.
         group_code: See :func:`price_lines`.
         group_family: See :func:`price_lines`.
         group_fee: See :func:`price_lines` (USD).
         rates: See :func:`price_lines`.
         rules: See :func:`price_lines`.
+        capture: See :func:`price_lines`.
         n_families: Number of revenue families.
 
     Returns:
         ``(ints, floats, money, counts)``: the line blocks of :func:`price_lines`, the totals of
-        :func:`month_totals` (USD), and the billed care-manager minutes followed by the CoCM
-        episodes started by payer.
+        :func:`month_totals` (USD), and the care-manager then the general-BHI minutes of
+        patient-months with a paid line (before capture) followed by the CoCM episodes started
+        by payer.
     """
     slot, group, units = claim_lines(
         cm_slots,
         mh_slots,
         hb_slots,
+        bhi_slots,
         payer,
         cm_minutes,
         cm_initial,
+        bhi_minutes,
         apcm_payer,
         apcm_units,
         timed_units,
         mh_units,
         hb_units,
+        bhi_units,
+        bhi_met,
+        bhi_dropped_with_cocm,
     )
     ints, floats = price_lines(
         month,
@@ -652,10 +795,13 @@ def bill_lines(
         group_fee,
         rates,
         rules,
+        capture,
     )
     n_payers = rates.shape[1]
     money = month_totals(ints, floats, n_families, n_payers)
-    counts = np.empty(1 + n_payers, np.int64)
-    counts[0] = billed_cm_minutes(ints[_I_SLOT], ints[_I_FAMILY], ints[_I_STATUS], cm_minutes)
-    counts[1:] = count_by_payer(new_episodes, payer, n_payers)
+    counts = np.empty(2 + n_payers, np.int64)
+    counts[0], counts[1] = billed_minutes(
+        ints[_I_SLOT], ints[_I_FAMILY], ints[_I_STATUS], cm_minutes, bhi_minutes
+    )
+    counts[2:] = count_by_payer(new_episodes, payer, n_payers)
     return ints, floats, money, counts

@@ -1087,3 +1087,95 @@ def stream_keys(root_key: np.uint64, n_streams: int, n_months: int) -> NDArray[n
             counter = mix64((np.uint64(sid) << np.uint64(32)) + np.uint64(month + 1))
             out[sid, month] = mix64(root_key + counter)
     return out
+
+
+# --------------------------------------------------------------------------- BHC care management
+
+
+#: Byte patterns of the word-at-a-time scan in :func:`bhc_followup` (8 int8 slots a word).
+_BYTES_LOW = np.uint64(0x0101010101010101)
+_BYTES_HIGH = np.uint64(0x8080808080808080)
+_BYTES_PCBH = np.uint64(0x0101010101010101 * _TX_PCBH)
+
+
+@njit(**_JIT)
+def _followup_slot(
+    s: int,
+    key_followup: np.uint64,
+    key_minutes: np.uint64,
+    share: float,
+    mean_minutes: float,
+    bh: NDArray[np.int8],
+    bhi_minutes: NDArray[np.int16],
+) -> int:
+    """Minutes of one PCBH slot's follow-up this month (0 if none; see :func:`bhc_followup`)."""
+    if bh[s] != _BH_ACTIVE and bh[s] != _BH_IMPROVED:
+        return 0
+    if unit_uniform(key_followup, s) >= share:
+        return 0
+    minutes = max(int(np.rint(mean_minutes * (0.5 + unit_uniform(key_minutes, s)))), 1)
+    bhi_minutes[s] = minutes
+    return minutes
+
+
+@njit(**_JIT)
+def bhc_followup(
+    n_used: int,
+    key_followup: np.uint64,
+    key_minutes: np.uint64,
+    share: float,
+    mean_minutes: float,
+    treatment: NDArray[np.int8],
+    bh: NDArray[np.int8],
+    bhi_minutes: NDArray[np.int16],
+) -> tuple[NDArray[np.int64], int]:
+    """BHC between-visit care management of open PCBH threshold episodes this month (in place).
+
+    A slot in a PCBH episode with a threshold condition (active or improved) has a follow-up
+    month with probability ``share`` (uniform from ``key_followup``); its minutes are
+    ``rint(mean_minutes * (0.5 + u))``, at least 1, with ``u`` from ``key_minutes``. Writes
+    ``bhi_minutes`` of the slots followed up (capacity is the caller's concern). Few slots are
+    in a PCBH episode, so the scan tests eight slots of ``treatment`` (C-contiguous int8) at a
+    time and looks at single slots only in a word holding a PCBH byte.
+
+    Returns:
+        ``(slots, total minutes)``: the slots followed up (ascending) and their minutes.
+    """
+    out = np.empty(256, np.int64)  # grown when full: a large buffer would cost a page mapping
+    n = 0
+    total = 0
+    n_words = n_used // 8
+    words = treatment[: n_words * 8].view(np.uint64)
+    for w in range(n_words):
+        v = words[w] ^ _BYTES_PCBH  # a zero byte where the slot is in PCBH
+        if (v - _BYTES_LOW) & ~v & _BYTES_HIGH:
+            for s in range(w * 8, w * 8 + 8):
+                if treatment[s] == _TX_PCBH:
+                    minutes = _followup_slot(
+                        s, key_followup, key_minutes, share, mean_minutes, bh, bhi_minutes
+                    )
+                    if minutes:
+                        total += minutes
+                        out = _append(out, n, s)
+                        n += 1
+    for s in range(n_words * 8, n_used):
+        if treatment[s] == _TX_PCBH:
+            minutes = _followup_slot(
+                s, key_followup, key_minutes, share, mean_minutes, bh, bhi_minutes
+            )
+            if minutes:
+                total += minutes
+                out = _append(out, n, s)
+                n += 1
+    return out[:n].copy(), total
+
+
+@njit(**_JIT)
+def _append(buffer: NDArray[np.int64], n: int, value: int) -> NDArray[np.int64]:
+    """Store ``value`` at ``buffer[n]``, doubling the buffer when it is full; the buffer."""
+    if n == len(buffer):
+        grown = np.empty(2 * len(buffer), np.int64)
+        grown[:n] = buffer
+        buffer = grown
+    buffer[n] = value
+    return buffer

@@ -4,7 +4,8 @@ The ledger is the programme's **incremental** account: what integrating behavior
 in and costs, beyond the practice's usual primary care. Revenue lines:
 
 * claims by code family (:mod:`intsim.claims`): CoCM, BHC psychotherapy, BHC health-behavior
-  (HBAI), FQHC mental-health encounters — payer payments plus collected patient cost-sharing;
+  (HBAI), FQHC mental-health encounters, general BHI care management — payer payments plus
+  collected patient cost-sharing, after billing capture and denials;
 * extra PCP visits made possible by BHCs (``productivity.pcp_capacity_gain``);
 * capitation (PMPM for attributed members), episode case rates;
 * annual settlements: pay-for-performance bonuses and shared savings (paid months after each
@@ -439,6 +440,7 @@ def build_ledger(
         cf_cols,
         served=served,
         billed_cm_minutes=float(sum(b.billed_cm_minutes for b in billing)),
+        billed_bhi_minutes=float(sum(b.billed_bhi_minutes for b in billing)),
     )
     return ledger, summary
 
@@ -551,6 +553,7 @@ def money_summary(
     *,
     served: int,
     billed_cm_minutes: float,
+    billed_bhi_minutes: float = 0.0,
 ) -> dict[str, Any]:
     """Headline money outcomes: sustainability, unit costs and the payer's view.
 
@@ -561,7 +564,9 @@ def money_summary(
         startup: Startup cost at month 0, USD.
         counterfactual: The usual-care monthly table on the same seed (or its columns), or None.
         served: Patients who received any CoCM or PCBH service.
-        billed_cm_minutes: Care-manager minutes billed over the horizon.
+        billed_cm_minutes: Care-manager minutes billed over the horizon (expected minutes of
+            patient-months with a paid CoCM line, after capture).
+        billed_bhi_minutes: BHC general-BHI minutes billed likewise.
     """
     rate = values.finance.discount_rate
     revenue_total = _column(ledger, "revenue_total")
@@ -581,6 +586,7 @@ def money_summary(
     cm, bhc, _ = programme_fte(values)
     responders = int(_column(monthly, "responders").sum())
     cm_minutes = float(_column(monthly, "cm_minutes").sum())
+    bhi_minutes = float(_column(monthly, "bhi_minutes").sum())
     out: dict[str, Any] = {
         "total_revenue": metrics["total_revenue"],
         "total_cost": total_cost,
@@ -598,6 +604,8 @@ def money_summary(
         "net_per_bh_fte_year": net / (cm + bhc) / years if cm + bhc > 0 else None,
         "net_per_pcp_fte_year": net / values.staffing.n_pcps / years,
         "billable_share_cm_time": billed_cm_minutes / cm_minutes if cm_minutes else None,
+        "billable_share_bhi_time": billed_bhi_minutes / bhi_minutes if bhi_minutes else None,
+        **revenue_per_patient_month(ledger, monthly),
         "revenue_by_line": {
             line: float(_column(ledger, line).sum()) for line in (*REVENUE_LINES, *COST_LINES)
         },
@@ -627,6 +635,40 @@ def money_summary(
     start = grant_start_month(values, monthly)
     out.update(grant_view(values, ledger, start, None if running.all() else running))
     out["payer"] = payer
+    return out
+
+
+#: Revenue lines of CoCM (its claims and the case rates that replace them) and of PCBH (BHC
+#: visits and BHC general-BHI care management), for revenue per patient-month.
+COCM_REVENUE_LINES: tuple[str, ...] = ("revenue_cocm", "revenue_case_rate")
+PCBH_REVENUE_LINES: tuple[str, ...] = (
+    "revenue_bhc_psychotherapy",
+    "revenue_bhc_hbai",
+    "revenue_fqhc_mental_health",
+    "revenue_general_bhi",
+)
+
+
+def revenue_per_patient_month(ledger: Table, monthly: Table) -> dict[str, float | None]:
+    """Revenue per enrolled CoCM patient-month and per open PCBH episode-month (USD).
+
+    Claims revenue (payer payments plus collected cost-sharing, after capture and denials) and
+    case rates for CoCM; BHC visit and general-BHI revenue for PCBH; divided by the month-end
+    CoCM caseload (``active_cocm``) and open PCBH episodes (``active_pcbh``) summed over the
+    months. Capitation, P4P, shared savings and grants are not attributed to either.
+
+    Returns:
+        ``revenue_per_cocm_patient_month`` and ``revenue_per_pcbh_episode_month`` (``None``
+        without such patient-months).
+    """
+    out: dict[str, float | None] = {}
+    for key, lines, column in (
+        ("revenue_per_cocm_patient_month", COCM_REVENUE_LINES, "active_cocm"),
+        ("revenue_per_pcbh_episode_month", PCBH_REVENUE_LINES, "active_pcbh"),
+    ):
+        months = float(_column(monthly, column).sum())
+        revenue = sum(float(_column(ledger, line).sum()) for line in lines)
+        out[key] = revenue / months if months else None
     return out
 
 

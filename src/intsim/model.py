@@ -16,14 +16,14 @@ Each :meth:`ClinicModel.step` is one month. The phases run in this fixed order:
 6. **screening and routing** — screening/detection at visits, then the care model routes
    (usual-care treatment or referral, CoCM offer/consent/queue, BHC warm handoff);
 7. **provider time** — CoCM enrolment from the queue, care-manager minutes, psychiatric reviews,
-   scheduled BHC visits;
+   scheduled BHC visits, BHC between-visit care management;
 8. **clinical transitions** — improvement, remission, relapse (hazards modified by treatment,
    fidelity and the learning curve);
 9. **acute care** — ED visits and admissions, whose rates depend on BH state;
 10. **bookkeeping** — discharges, course ends, treatment clocks;
 11. **claims** — claim lines from the services delivered this month (:mod:`intsim.claims`),
     read from the population's service arrays (``cm_minutes``, ``cm_initial``, ``bhc_visit``,
-    ``bhc_kind``, ``bhc_same_day``);
+    ``bhc_kind``, ``bhc_same_day``, ``bhi_minutes``);
 12. **record** — burnout is updated from the month's load on each provider; one row of monthly
     outputs, including members and total cost of care by payer, the workforce columns and the
     cohort's counts.
@@ -116,6 +116,7 @@ MONTHLY_COLUMNS: tuple[str, ...] = (
     "cm_capacity_minutes",
     "cm_unreached",
     "cm_maintenance",
+    "bhi_minutes",
     "psych_minutes",
     "psych_paid_minutes",
     "psych_reviews",
@@ -414,6 +415,7 @@ class ClinicModel(mesa.Model):
             "cm_capacity_minutes": c.cm_capacity_minutes,
             "cm_unreached": c.cm_unreached,
             "cm_maintenance": c.cm_maintenance,
+            "bhi_minutes": c.bhi_minutes,
             "psych_minutes": c.psych_minutes,
             "psych_paid_minutes": c.psych_paid_minutes,
             "psych_reviews": c.psych_reviews,

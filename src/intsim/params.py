@@ -81,21 +81,28 @@ _PAYER_MONEY_FIELDS = frozenset(
         "days_to_payment",
         "covers_cocm",
         "covers_hbai",
+        "covers_general_bhi",
         "same_day_restriction",
     }
+)
+
+#: Billing parameters that only price claims (capture, who bills general BHI).
+_BILLING_MONEY_FIELDS = frozenset(
+    {"billing.cm_capture_rate", "billing.visit_capture_rate", "billing.general_bhi_billed_by"}
 )
 
 
 def is_money_only(path: str) -> bool:
     """Whether the simulated clinic never reads this parameter (only the money layer does).
 
-    Payment rates and coverage, contracts, costs, grants, partners and discounting enter only
-    claims pricing and the ledger, so runs that differ only in them can share one simulated
-    clinic (:func:`intsim.runner.cost_clinic`); a test perturbs every such parameter and checks
-    that the clinic's monthly record and services do not move. Exceptions: the psychiatry model
-    (vendor or employed) changes staffing dynamics, and ``finance.counterfactual`` decides
-    whether a usual-care run is simulated. With ``rollout.gate: net_positive`` money feeds back
-    into the rollout and nothing is money-only (the caller checks the gate).
+    Payment rates and coverage, billing capture and who bills general BHI, contracts, costs,
+    grants, partners and discounting enter only claims pricing and the ledger, so runs that
+    differ only in them can share one simulated clinic (:func:`intsim.runner.cost_clinic`); a
+    test perturbs every such parameter and checks that the clinic's monthly record and services
+    do not move. Exceptions: the psychiatry model (vendor or employed) changes staffing
+    dynamics, and ``finance.counterfactual`` decides whether a usual-care run is simulated.
+    With ``rollout.gate: net_positive`` money feeds back into the rollout and nothing is
+    money-only (the caller checks the gate).
     """
     section, _, rest = path.partition(".")
     if section == "costs":
@@ -106,7 +113,7 @@ def is_money_only(path: str) -> bool:
         return path != "finance.counterfactual"
     if section == "payers":
         return rest.partition(".")[2] in _PAYER_MONEY_FIELDS
-    return False
+    return path in _BILLING_MONEY_FIELDS
 
 
 def defaults() -> dict[str, Any]:

@@ -1155,6 +1155,46 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         bounds=PROB,
         plausible=(0.01, 0.08),
     ),
+    Param(
+        "pcbh.followup_cm_share",
+        0.4,
+        "probability per episode-month",
+        "Share of the months of an open PCBH episode for a threshold condition in which the BHC "
+        "also gives between-visit care management (phone follow-up with a validated scale, "
+        "coordination with the PCP); such months are billed as general BHI (99484/G0323) when "
+        "they reach 20 minutes.",
+        f"assumption: PCBH is a consultation model and not every BHC follows patients up "
+        f"between visits ({EVIDENCE} D2: 1-4 visits an episode, mode 1); dist: PERT (0.1, 0.4, "
+        "0.7)",
+        bounds=PROB,
+        plausible=(0.1, 0.7),
+        dist=("pert", 0.1, 0.4, 0.7),
+    ),
+    Param(
+        "pcbh.followup_cm_minutes",
+        25.0,
+        "minutes per month",
+        "Mean BHC care-management minutes of a follow-up month; each month's minutes are "
+        "uniform over 50-150% of the mean (a short call falls below the 20-minute threshold).",
+        f"assumption: one call with a scale plus coordination and documentation; {EVIDENCE} D1: "
+        "a full VA telephone care-management follow-up takes 51-60 min in total and a failed "
+        "contact 9-11 min (Liu 2007), a PCBH follow-up is lighter",
+        bounds=(1.0, 200.0),
+        plausible=(15.0, 40.0),
+        dist=("pert", 15.0, 25.0, 40.0),
+    ),
+    Param(
+        "pcbh.followup_cm_time_share",
+        0.25,
+        "proportion",
+        "Share of a BHC's paid time outside visit slots (after supervision) available for "
+        "between-visit care management; the rest goes to documentation, huddles and curbside "
+        "consultation.",
+        f"assumption: with 8 visits of 30 minutes a day ({EVIDENCE} D2) about half of a BHC's "
+        "day is outside visit slots",
+        bounds=PROB,
+        plausible=(0.1, 0.5),
+    ),
     # ------------------------------------------------------------------ hybrid triage
     Param(
         "hybrid.cocm_severity_score",

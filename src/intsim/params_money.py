@@ -68,6 +68,15 @@ _PAYER_TABLE: dict[
         "assumption",
         None,
     ),
+    "covers_general_bhi": (
+        "-",
+        "Whether the payer pays general BHI care management (99484, G0323; G0570 under APCM).",
+        (True, True, True, True, True),
+        f"{BILLING} 1.2: Medicare pays 99484 and G0323 (>= 20 min a month); MICMT notes some "
+        "commercial payers accept 99484; Medicaid and others: assumption, state-specific (set "
+        "false for a payer that does not pay it)",
+        None,
+    ),
     "same_day_restriction": (
         "-",
         "Whether only one of a medical and a behavioral visit on the same day is payable.",
@@ -426,6 +435,53 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
         f"assumption: state-specific; close to the Medicare PPS base ({BILLING} 1.3)",
         bounds=NONNEG,
         plausible=(120.0, 300.0),
+    ),
+    Param(
+        "billing.cm_capture_rate",
+        0.85,
+        "share of billable months",
+        "Care-management billing capture: share of care-management months that meet a code's "
+        "time threshold (CoCM; general BHI) whose claim is actually documented, backed by "
+        "consent on file and submitted. Distinct from payer denials (after submission) and "
+        "from coinsurance collection; an expected value, like denials.",
+        f"{EVIDENCE} E2: Primary Care IPA (Western NY, grey literature) found about 76% of CoCM "
+        "episodes billable, a figure that mixes unmet time thresholds (applied separately here "
+        "from delivered minutes) with documentation, consent and workflow losses; assumption: "
+        "the documentation/consent/submission part is about 15 points for an established "
+        f"programme ({EVIDENCE} E3 names consent as a barrier, Carlo 2019); dist: beta, mean "
+        "0.85, 95% interval 0.70-0.95 (low end: below the IPA's all-causes 76%, a young "
+        "programme; high end: a mature revenue cycle)",
+        bounds=PROB,
+        plausible=(0.70, 0.95),
+        dist=("beta_mean_ci", 0.85, 0.70, 0.95),
+    ),
+    Param(
+        "billing.visit_capture_rate",
+        0.97,
+        "share of billable visits",
+        "Visit billing capture: share of billable BHC visits (psychotherapy, HBAI, FQHC "
+        "encounters) whose claim is documented and submitted.",
+        "assumption: a face-to-face visit is charged from the encounter note in the EHR's "
+        "visit workflow, so far less is lost than for monthly care management, whose minutes "
+        "must be added up across calls and documented after the month; a few percent of "
+        "missed charges; dist: PERT (0.90, 0.97, 1.0)",
+        bounds=PROB,
+        plausible=(0.90, 1.0),
+        dist=("pert", 0.90, 0.97, 1.0),
+    ),
+    Param(
+        "billing.general_bhi_billed_by",
+        "bhc",
+        "-",
+        "Who bills the BHCs' general BHI care-management months: the BHC in its own name "
+        "(G0323, at the BHC credential's share) or the PCP incident-to (99484, clinical-staff "
+        "time under general supervision, at the PCP credential's share). An FQHC always bills "
+        "99484; with APCM add-ons (from 2026) Medicare and dual months bill G0570.",
+        f"{BILLING} 1.2 (G0323: CP/CSW from 2023, MFT/MHC from 2024; 99484: clinical staff "
+        "directed by a physician/NPP), 4.2; assumption: BHCs bill in their own name, as they "
+        "do their psychotherapy and HBAI visits",
+        kind="choice",
+        choices=("bhc", "pcp"),
     ),
     Param(
         "billing.cost_share_of_collections",

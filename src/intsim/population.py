@@ -130,6 +130,7 @@ class Population:
     bhc_same_day: NDArray[np.bool_] = field(init=False)
     program_start: NDArray[np.int16] = field(init=False)
     cm_initial: NDArray[np.bool_] = field(init=False)
+    bhi_minutes: NDArray[np.int16] = field(init=False)  # BHC general-BHI care management
     ed_visit: NDArray[np.bool_] = field(init=False)
     admission: NDArray[np.bool_] = field(init=False)
 
@@ -174,6 +175,7 @@ class Population:
         self.bhc_same_day = np.zeros(n, bool)
         self.program_start = np.full(n, -1, np.int16)
         self.cm_initial = np.zeros(n, bool)
+        self.bhi_minutes = np.zeros(n, np.int16)
         self.ed_visit = np.zeros(n, bool)
         self.admission = np.zeros(n, bool)
 
@@ -187,6 +189,7 @@ class Population:
         self.bhc_kind[:n] = BhcVisitKind.NONE
         self.bhc_same_day[:n] = False
         self.cm_initial[:n] = False
+        self.bhi_minutes[:n] = 0
         self.ed_visit[:n] = False
         self.admission[:n] = False
 

@@ -226,6 +226,18 @@ class BehavioralHealthConsultant(Provider):
         """Slots per month held open for same-day warm handoffs."""
         return round(self.visit_slots * self.model.values.pcbh.same_day_slot_share)
 
+    @property
+    def care_management_minutes(self) -> int:
+        """Minutes per month for between-visit care management (general BHI).
+
+        A share ``pcbh.followup_cm_time_share`` of the paid time outside visit slots, after
+        supervision; visit slots are not used.
+        """
+        p = self.model.values.pcbh
+        paid = self.paid_minutes_per_month * self.capacity_share - self.supervision_minutes
+        outside = paid - self.visit_slots * p.visit_minutes
+        return int(max(outside, 0.0) * p.followup_cm_time_share)
+
 
 class CareManager(Provider):
     """A CoCM behavioral health care manager: a capped caseload and monthly minutes."""

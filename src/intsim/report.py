@@ -257,6 +257,9 @@ MONEY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("incremental_responders", "Responders beyond usual care", ",d"),
     ("cost_per_responder", "Cost per incremental responder (USD)", ",.0f"),
     ("billable_share_cm_time", "Care-manager time billed", ".0%"),
+    ("billable_share_bhi_time", "BHC care-management time billed (general BHI)", ".0%"),
+    ("revenue_per_cocm_patient_month", "Revenue per CoCM patient-month (USD)", ",.2f"),
+    ("revenue_per_pcbh_episode_month", "Revenue per PCBH episode-month (USD)", ",.2f"),
     ("break_even_month_without_grant", "Break-even month without grant money", "d"),
     ("funding_gap_after_grant_per_year", "Funding gap after the grant (USD/yr)", ",.0f"),
 )

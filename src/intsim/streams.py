@@ -70,6 +70,8 @@ STREAM_NAMES: tuple[str, ...] = (
     "staff_initial_fill",
     "cm_departure",
     "cm_contact",
+    "bhc_followup",
+    "bhc_followup_minutes",
 )
 STREAM_ID: dict[str, int] = {name: i for i, name in enumerate(STREAM_NAMES)}
 

@@ -76,6 +76,7 @@ class MonthCounters:
     cm_capacity_minutes: int = 0
     cm_unreached: int = 0
     cm_maintenance: int = 0
+    bhi_minutes: int = 0
     psych_minutes: int = 0
     psych_paid_minutes: int = 0
     psych_reviews: int = 0

@@ -30,6 +30,7 @@ from intsim.care.cocm import (
 )
 from intsim.care.pcbh import (
     BhcSchedule,
+    bhc_care_management,
     expire_bhc_waits,
     refer_to_bhc,
     scheduled_visits,
@@ -77,8 +78,9 @@ class Hybrid(CareModel):
         warm_handoffs(self.model, month, cand, self.book, c)
 
     def deliver(self, month: int, c: MonthCounters) -> None:
-        """BHC scheduled visits, then CoCM enrolment, minutes (with lent BHC time), reviews."""
+        """BHC visits and care management, CoCM enrolment, minutes (lent BHC time), reviews."""
         scheduled_visits(self.model, month, self.book, c)
+        bhc_care_management(self.model, month, c)
         lent = int(
             self.book.unused_minutes(self.model) * self.model.values.staffing.shared_bhc_cm_share
         )

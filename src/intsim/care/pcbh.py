@@ -6,6 +6,11 @@ probability ``pcbh.health_behavior_referral``) — are offered a BHC contact. Th
 seen the same day when a held-open slot is free (warm handoff), otherwise they are scheduled and
 wait for a slot; scheduled visits carry a no-show risk. An episode plans 1-4 brief visits (mean
 ``pcbh.episode_visits_mean``), one a month; a follow-up that finds no free slot is lost.
+
+Between visits, BHCs give care management (phone follow-up, coordination) in a share
+``pcbh.followup_cm_share`` of the months of open threshold episodes, out of their time outside
+visit slots; the minutes are recorded per patient-month (``bhi_minutes``) and billed as general
+BHI (:mod:`intsim.claims`).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from intsim.care.base import (
     usual_care_treatment,
 )
 from intsim.population import Tx
-from intsim.providers import first_by_priority, lowest_priority_first
+from intsim.providers import first_by_priority, lowest_priority_first, order_by_priority
 
 if TYPE_CHECKING:
     from intsim.model import ClinicModel
@@ -193,6 +198,39 @@ def scheduled_visits(model: ClinicModel, month: int, book: BhcSchedule, c: Month
     limit_bhc_queue(model, month, c)
 
 
+def bhc_care_management(model: ClinicModel, month: int, c: MonthCounters) -> None:
+    """Between-visit care management of open threshold PCBH episodes (general BHI minutes).
+
+    Each month of an open episode for a threshold condition has a follow-up with probability
+    ``pcbh.followup_cm_share`` (stream ``bhc_followup``), of ``pcbh.followup_cm_minutes`` minutes
+    on average (uniform over 50-150%, stream ``bhc_followup_minutes``). The BHCs' pooled
+    :attr:`~intsim.providers.BehavioralHealthConsultant.care_management_minutes` bound the month:
+    when short, patients are followed up in priority order while the minutes last. Draws are
+    organisation-side (the BHC's workflow), so both engines share this step.
+    """
+    p = model.values.pcbh
+    if p.followup_cm_share <= 0.0:
+        return
+    pop, st = model.pop, model.streams
+    slots, total = kernels.bhc_followup(
+        pop.n_used,
+        np.uint64(st.key("bhc_followup", month)),
+        np.uint64(st.key("bhc_followup_minutes", month)),
+        float(p.followup_cm_share),
+        float(p.followup_cm_minutes),
+        pop.treatment,
+        pop.bh,
+        pop.bhi_minutes,
+    )
+    capacity = sum(b.care_management_minutes for b in model.bhcs)
+    if total > capacity:
+        order = order_by_priority(slots, model.priority(month, slots))
+        used = np.cumsum(pop.bhi_minutes[order].astype(np.int64))
+        pop.bhi_minutes[order[used > capacity]] = 0
+        total = int(used[used <= capacity][-1]) if (used <= capacity).any() else 0
+    c.bhi_minutes += total
+
+
 class PrimaryCareBehavioralHealth(CareModel):
     """The PCBH model: behavioral health consultants embedded in the primary-care team."""
 
@@ -217,5 +255,6 @@ class PrimaryCareBehavioralHealth(CareModel):
         warm_handoffs(self.model, month, cand, self.book, c)
 
     def deliver(self, month: int, c: MonthCounters) -> None:
-        """Scheduled BHC visits."""
+        """Scheduled BHC visits, then between-visit care management."""
         scheduled_visits(self.model, month, self.book, c)
+        bhc_care_management(self.model, month, c)
