@@ -34,7 +34,7 @@ def ten_medicare_cocm_patients(**extra):
             "population.remitted_prevalence": 0.0,
             "staffing.n_pcps": 1,
             "staffing.care_manager_fte": 1.0,
-            "cocm.enrol_prevalent_at_start": True,
+            "cohort.enabled": True,
             "cocm.offer_probability": 1.0,
             "cocm.consent_probability": 1.0,
             "cocm.early_disengagement": 0.0,

@@ -1203,7 +1203,7 @@ def test_prevalent_cohort_respects_rollout_phases():
             "rollout.strategy": "phased",
             "rollout.n_phases": 2,
             "rollout.phase_interval_months": 10,
-            "cocm.enrol_prevalent_at_start": True,
+            "cohort.enabled": True,
             "simulation.months": 3,
         },
     )

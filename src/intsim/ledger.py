@@ -23,6 +23,11 @@ recruitment of positions filled before month 1) is paid at month 0 (before go-li
 booked in the month of service; ``cash_in`` is when the money arrives (payers pay
 ``days_to_payment`` later).
 
+A programme that ends (``rollout.end_month``) stops its costs with its positions; the registry
+runs while the programme is open or winding down (``programme_open``, ``programme_wind_down``);
+capitation stops with the end (no PCP team is live); grants pay only deficits or the startup
+cost, so they stop drawing too.
+
 The payer block compares the programme's total cost of care with the usual-care counterfactual
 simulated on the same seed (common random numbers).
 """
@@ -175,7 +180,9 @@ def operating_costs(values: Any, cols: Table) -> dict[str, NDArray]:
     bhc_fte = np.asarray(cols["paid_fte_bhc"], float)
     lpc_fte = np.asarray(cols["paid_fte_bhc_lpc"], float)
     trainee = np.asarray(cols["trainee_fte"], float)
-    ones = np.ones(len(cm_fte))
+    running = np.maximum(
+        np.asarray(cols["programme_open"], float), np.asarray(cols["programme_wind_down"], float)
+    )  # 1 while the programme is open or winding down (always 1 if it never stops)
     registry = c.registry_per_year / 12.0 if programme_fte(values)[0] > 0 else 0.0
     return {
         "cost_care_managers": cm_fte * c.care_manager_salary * load,
@@ -192,7 +199,7 @@ def operating_costs(values: Any, cols: Table) -> dict[str, NDArray]:
         * w.tele_cm_cost_ratio,
         "cost_trainees": trainee * c.trainee_stipend / 12.0,
         "cost_space": (cm_fte + bhc_fte + lpc_fte + trainee) * c.space_per_fte_month,
-        "cost_registry": ones * registry,
+        "cost_registry": running * registry,
         "cost_recruitment": np.asarray(cols["programme_hires"], float) * c.recruitment_per_hire,
         "cost_phase_launch": np.asarray(cols["phase_launches"], float)
         * values.rollout.phase_launch_cost
@@ -290,6 +297,11 @@ def _pcp_extra_visit_revenue(
             total += shares[months, k] * rate * kept
         out[months] = extra_visits[months] * total
     return out
+
+
+def programme_running(monthly: Table) -> NDArray[np.bool_]:
+    """Months in which the programme is open or winding down (every month if it never ends)."""
+    return (_column(monthly, "programme_open") > 0) | (_column(monthly, "programme_wind_down") > 0)
 
 
 def _by_year(monthly: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -568,7 +580,9 @@ def money_summary(
     if total_cost == 0 and metrics["total_revenue"] == 0:
         # no programme (usual care): break-even and payback are not defined
         metrics["break_even_month"] = metrics["payback_month"] = None
-    years = max(len(revenue_total), 1) / 12.0
+    running = programme_running(monthly)
+    # per-year figures count the years the programme ran (all of them if it never ends)
+    years = max(int(running.sum()) if not running.all() else len(revenue_total), 1) / 12.0
     cm, bhc, _ = programme_fte(values)
     responders = int(_column(monthly, "responders").sum())
     cm_minutes = float(_column(monthly, "cm_minutes").sum())
@@ -619,7 +633,7 @@ def money_summary(
     elif responders:
         out["cost_per_responder"] = total_cost / responders
     start = grant_start_month(values, monthly)
-    out.update(grant_view(values, ledger, start))
+    out.update(grant_view(values, ledger, start, None if running.all() else running))
     out["payer"] = payer
     return out
 
@@ -658,15 +672,20 @@ def revenue_per_patient_month(ledger: Table, monthly: Table) -> dict[str, float 
     return out
 
 
-def grant_view(values: Any, ledger: Table, start_month: int | None = None) -> dict[str, Any]:
+def grant_view(
+    values: Any,
+    ledger: Table,
+    start_month: int | None = None,
+    running: NDArray[np.bool_] | None = None,
+) -> dict[str, Any]:
     """What grant writers ask: the budget by year, and the gap the grant leaves when it ends.
 
     Returns:
         ``budget_by_year`` (revenue, grant, cost and net per programme year, USD),
         ``break_even_month_without_grant`` and ``funding_gap_after_grant_per_year``: the average
         annual shortfall (USD per year, 0 if none) of the programme without grant money in the
-        months after the grant ends; ``None`` without a grant, if it outlasts the horizon, or
-        if its rollout phase never went live.
+        months after the grant ends while the programme runs; ``None`` without a grant, if it
+        outlasts the horizon or the programme, or if its rollout phase never went live.
 
     Args:
         values: Scenario values.
@@ -674,6 +693,8 @@ def grant_view(values: Any, ledger: Table, start_month: int | None = None) -> di
         start_month: Month the grant started (:func:`grant_start_month`); ``None`` means
             ``grants.start_month`` when the grant is not attached to a phase, and "never
             started" when it is.
+        running: Months the programme runs (:func:`programme_running`), or ``None`` for every
+            month (a programme that never ends).
     """
     month = _column(ledger, "month")
     n = len(month)
@@ -701,7 +722,7 @@ def grant_view(values: Any, ledger: Table, start_month: int | None = None) -> di
     gap = None
     never_started = g.phase > 0 and start_month is None
     if g.annual_amount > 0 and end < n and not never_started:
-        after = net_without[end:]
+        after = net_without[end:] if running is None else net_without[end:][running[end:]]
         gap = max(0.0, -float(after.mean()) * 12.0) if len(after) else None
     return {
         "budget_by_year": budget,

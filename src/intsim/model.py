@@ -5,10 +5,13 @@ Each :meth:`ClinicModel.step` is one month. The phases run in this fixed order:
 1. **workforce** — rollout gates and recruitment, then each provider steps (its holder may
    leave; a vacancy due this month is filled), capacities are set (vacancies, ramp-up, go-live
    ramp, tele-coverage, trainee supervision) and a departed care manager's caseload is
-   reassigned (:mod:`intsim.workforce`);
+   reassigned (:mod:`intsim.workforce`); after ``rollout.end_month`` the programme winds down
+   (positions released, waitlists cleared, patients handed back:
+   :func:`intsim.care.base.close_programme`);
 2. **panel** — patients leave the panel and are replaced by new patients in fresh slots;
 3. **conditions** — new threshold and subthreshold episodes, subthreshold course, chronic onset;
-4. **start of month** — CoCM disengagement; BHC slot book opens;
+4. **start of month** — CoCM disengagement; BHC slot book opens; in month 1 a study cohort is
+   identified and offered CoCM (:mod:`intsim.care.cohort`);
 5. **PCP visits** — patients seek visits; each PCP sees them up to capacity in priority order;
 6. **screening and routing** — screening/detection at visits, then the care model routes
    (usual-care treatment or referral, CoCM offer/consent/queue, BHC warm handoff);
@@ -23,7 +26,8 @@ Each :meth:`ClinicModel.step` is one month. The phases run in this fixed order:
     read from the population's service arrays (``cm_minutes``, ``cm_initial``, ``bhc_visit``,
     ``bhc_kind``, ``bhc_same_day``, ``bhi_minutes``);
 12. **record** — burnout is updated from the month's load on each provider; one row of monthly
-    outputs, including members and total cost of care by payer and the workforce columns.
+    outputs, including members and total cost of care by payer, the workforce columns and the
+    cohort's counts.
 
 PCP teams whose rollout phase is not live yet practise usual care in phase 6.
 
@@ -41,6 +45,14 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from intsim.care import CARE_MODEL_CLASSES, MonthCounters
+from intsim.care.base import close_programme
+from intsim.care.cohort import (
+    COHORT_COLUMNS,
+    NO_COHORT,
+    cohort_enabled,
+    cohort_record,
+    start_cohort,
+)
 from intsim.claims import ClaimsBook, MonthBilling
 from intsim.clinical import MonthTables, build_month_tables, build_static_tables
 from intsim.engine_arrays import ArrayEngine
@@ -123,6 +135,7 @@ MONTHLY_COLUMNS: tuple[str, ...] = (
     *(f"members_{p}" for p in PAYERS),
     *(f"tcoc_{p}" for p in PAYERS),
     *WORKFORCE_COLUMNS,
+    *COHORT_COLUMNS,
 )
 
 
@@ -185,6 +198,8 @@ class ClinicModel(mesa.Model):
         self.tcoc = TcocMeter(values)
         self.served_cocm = np.zeros(self.capacity, bool)
         self.served_pcbh = np.zeros(self.capacity, bool)
+        self.cohort = cohort_enabled(values)  # follow a month-1 cohort (care.cohort)
+        self.cohort_members = np.zeros(0, np.int64)
 
     def _create_positions(self, phases: list[Phase]) -> None:
         """Provider positions: PCPs, and each rollout phase's share of the programme staff."""
@@ -298,11 +313,16 @@ class ClinicModel(mesa.Model):
         # 1 workforce: rollout gates, turnover, hiring, capacity (providers step here)
         self.workforce.step(m)
         c.dropouts += self.workforce.dropouts_this_month
+        if not self.workforce.is_open(m):  # the programme has ended: wind down
+            handback = self.workforce.handback and m == self.workforce.programme_end + 1
+            close_programme(self, m, c, handback=handback)
         # 2-3 panel and conditions
         self._replace_departures(m)
         self.engine.onset(m)
         # 4 start of month
         self.care.start_month(m, c)
+        if m == 1 and self.cohort:
+            self.cohort_members = start_cohort(self, m)
         # 5-6 visits, screening, routing
         visitors, unmet, extra = self._pcp_visits(m)
         if self.workforce.pcp_live.all():  # every team live: no split needed
@@ -411,6 +431,7 @@ class ClinicModel(mesa.Model):
             **heads,
             **self._payer_view(),
             **self.workforce.record(m),
+            **(cohort_record(pop, self.cohort_members) if self.cohort else NO_COHORT),
         }
 
     def _payer_view(self) -> dict[str, float]:

@@ -1103,10 +1103,50 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "cocm.enrol_prevalent_at_start",
         False,
         "-",
-        "Trial mode: at month 1 every patient with a threshold episode is diagnosed and offered "
-        "CoCM at once (no visit or screen needed).",
+        "Deprecated alias of ``cohort.enabled: true``: at month 1 every patient with a "
+        "threshold episode forms a cohort, diagnosed and offered CoCM at once (no visit or "
+        "screen needed).",
         f"{CALIB} T3 (IMPACT: 100% diagnosed and enrolled at t=0)",
         kind="bool",
+    ),
+    # ------------------------------------------------------------------ cohort studies
+    Param(
+        "cohort.enabled",
+        False,
+        "-",
+        "Cohort design: at month 1 the patients with a threshold episode (and the criteria "
+        "below) form a cohort that is followed to the horizon (``cohort_*`` monthly columns). "
+        "The cohort depends on the seed only, so every care model follows the same people.",
+        f"{CALIB} T3 (IMPACT: a prevalent cohort identified at t=0); validation_targets.md W1-W2",
+        kind="bool",
+    ),
+    Param(
+        "cohort.offer_programme",
+        True,
+        "-",
+        "Whether cohort members on live PCP teams are diagnosed and offered CoCM at month 1, "
+        "without waiting for a visit or a screen (care models with CoCM; under usual care and "
+        "PCBH the cohort is only followed).",
+        f"{CALIB} T3 (IMPACT: 100% diagnosed and enrolled at t=0)",
+        kind="bool",
+    ),
+    Param(
+        "cohort.age65_only",
+        False,
+        "-",
+        "Restrict the cohort to patients aged 65 or more (IMPACT-like late-life trials).",
+        f"{EVIDENCE} B1: IMPACT enrolled adults aged >= 60",
+        kind="bool",
+    ),
+    Param(
+        "cohort.min_score",
+        10,
+        "PHQ-9 points",
+        "Lowest true symptom score at month 1 for cohort eligibility (10: every threshold "
+        "episode).",
+        "assumption: PHQ-9 >= 10, the threshold of a positive screen (detection.positive_score)",
+        kind="int",
+        bounds=(10, 27),
     ),
     # ------------------------------------------------------------------ PCBH
     Param(

@@ -14,6 +14,7 @@ BILLING = "billing.md"
 SHORTAGE_SEVERITIES: tuple[str, ...] = ("none", "moderate", "severe")
 ROLLOUT_STRATEGIES: tuple[str, ...] = ("all_at_once", "phased", "pilot_then_scale")
 PHASE_GATES: tuple[str, ...] = ("none", "net_positive", "caseload")
+END_POLICIES: tuple[str, ...] = ("finish", "handback")
 
 WORKFORCE_PARAMETERS: tuple[Param, ...] = (
     # ------------------------------------------------------------------ turnover and burnout
@@ -418,6 +419,34 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         f"assumption: ~80% of target caseload, the financial break-even zone ({BILLING} 6.2)",
         bounds=PROB,
         positive=True,
+    ),
+    Param(
+        "rollout.end_month",
+        0,
+        "month",
+        "Last month the programme accepts new patients (0: it never stops). From the next month "
+        "no CoCM offers or enrolments, no BHC warm handoffs or new episodes; waitlists are "
+        "cleared (back to usual care) and active patients follow ``rollout.end_policy``. Must "
+        "lie between ``rollout.first_go_live_month`` and ``simulation.months``.",
+        f"assumption: programmes funded for a fixed term, e.g. 1-5-year grants ({BILLING} 6.1), "
+        "or trials that deliver care for 12 months and follow patients longer (IMPACT: "
+        "validation_targets.md W1)",
+        kind="int",
+        bounds=(0, 600),
+    ),
+    Param(
+        "rollout.end_policy",
+        "finish",
+        "-",
+        "What happens to active patients when the programme ends: ``finish`` (CoCM patients "
+        "finish their episode under the discharge rules, PCBH episodes their planned visits; "
+        "each role's staff are released once its last patient has left) or ``handback`` (every "
+        "programme patient returns to usual care at the end, the PCP deciding on treatment; "
+        "all programme staff are released).",
+        "assumption: a wind-down that lets enrolled patients complete their episode; IMPACT "
+        "returned patients to their PCP after 12 months (validation_targets.md W1)",
+        kind="choice",
+        choices=END_POLICIES,
     ),
     # ------------------------------------------------------------------ partners
     Param(

@@ -131,7 +131,8 @@ class Provider(mesa.Agent):
         trainee: Whether the position is an academic trainee placement.
 
     Attributes:
-        state: ``"planned"`` (recruitment not yet open), ``"vacant"`` or ``"filled"``.
+        state: ``"planned"`` (recruitment not yet open), ``"vacant"``, ``"filled"`` or
+            ``"released"`` (the programme has ended and no longer needs the position).
         fill_month: Month a vacancy is filled (when vacant).
         hired_month: Month the current holder started (ramp-up runs from it).
         burnout: Burnout on a 0-1 scale.

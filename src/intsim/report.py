@@ -231,7 +231,14 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("last_go_live_month", "Go-live month of the last phase live", "d"),
     ("ed_visits_per_100py", "ED visits per 100 person-years", ".1f"),
     ("admissions_per_100py", "Admissions per 100 person-years", ".1f"),
+    ("programme_end_month", "Programme takes no new patients after month", "d"),
+    ("programme_wind_down_months", "Months of wind-down after the end", "d"),
+    ("cohort_size", "Cohort members at month 1", ",d"),
+    ("cohort_depression_free_days_per_member", "Cohort depression-free days per member", ",.1f"),
+    ("cohort_responders_end", "Cohort responders in the last month", ",d"),
 )
+#: Rows shown only when the programme stops (``rollout.end_month``).
+_END_ROWS = frozenset({"programme_end_month", "programme_wind_down_months"})
 
 
 MONEY_ROWS: tuple[tuple[str, str, str], ...] = (
@@ -274,8 +281,9 @@ def _format(value: Any, fmt: str) -> str:
 def summary_table(summary: dict[str, Any]) -> str:
     """Format the headline clinical, sustainability and payer outcomes as a text table."""
     rows = []
+    stops = summary.get("programme_end_month") is not None
     for key, label, fmt in SUMMARY_ROWS:
-        if key in summary:
+        if key in summary and (stops or key not in _END_ROWS):
             rows.append((label, _format(summary[key], fmt)))
     if summary.get("total_cost") or summary.get("total_revenue"):
         rows.append(("", ""))

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from intsim.care.cohort import DAYS_PER_MONTH
 from intsim.claims import ClaimsBook, MonthServices
-from intsim.ledger import Table, build_ledger, monthly_arrays, startup_cost
+from intsim.ledger import Table, build_ledger, monthly_arrays, programme_running, startup_cost
 from intsim.model import ClinicModel
 from intsim.params import is_money_only
 from intsim.scenario import Scenario
@@ -251,6 +252,15 @@ def summarise(monthly: pd.DataFrame, model: ClinicModel) -> dict[str, Any]:
     def mean(col: str) -> float:
         return float(cols[col].mean()) if n else 0.0
 
+    running = programme_running(cols)
+    ran = int(running.sum())
+
+    def programme_mean(col: str) -> float:
+        """Mean over the months the programme ran (every month if it never ends)."""
+        if running.all():
+            return mean(col)
+        return float(cols[col][running].mean()) if ran else 0.0
+
     pop = model.pop
     years = max(n, 1) / 12.0
     person_years = float(cols["panel_size"].sum()) / 12.0 if n else 0.0
@@ -281,14 +291,40 @@ def summarise(monthly: pd.DataFrame, model: ClinicModel) -> dict[str, Any]:
             100.0 * total("admissions") / person_years if person_years else 0.0
         ),
         "mean_bh_prevalence": _mean_ratio(cols["bh_prevalent"], cols["panel_size"]) if n else 0.0,
-        "mean_active_cocm": mean("active_cocm"),
-        "mean_waitlist": mean("waitlist"),
-        "mean_cm_utilization": mean("cm_utilization"),
-        **_care_management_summary(cols, float(model.values.staffing.working_days_per_month)),
-        "mean_bhc_utilization": mean("bhc_utilization"),
+        "mean_active_cocm": programme_mean("active_cocm"),
+        "mean_waitlist": programme_mean("waitlist"),
+        "mean_cm_utilization": programme_mean("cm_utilization"),
+        **_care_management_summary(
+            cols if running.all() else {k: v[running] for k, v in cols.items()},
+            float(model.values.staffing.working_days_per_month),
+        ),
+        "mean_bhc_utilization": programme_mean("bhc_utilization"),
         "mean_pcp_utilization": mean("pcp_utilization"),
         "responders_per_year": total("responders") / years,
         **_workforce_summary(cols),
+        "programme_end_month": int(model.values.rollout.end_month) or None,
+        "programme_wind_down_months": int(cols["programme_wind_down"].sum()),
+        **(_cohort_summary(cols, len(model.cohort_members)) if model.cohort else {}),
+    }
+
+
+def _cohort_summary(cols: Table, size: int) -> dict[str, Any]:
+    """Outcomes of the month-1 cohort over the horizon (:mod:`intsim.care.cohort`).
+
+    Args:
+        cols: The run's monthly columns (:func:`monthly_arrays`).
+        size: Members of the cohort at month 1.
+    """
+    member_months = int(np.asarray(cols["cohort_in_panel"]).sum())
+    free = int(np.asarray(cols["cohort_depression_free"]).sum())
+    last = {k: int(np.asarray(cols[f"cohort_{k}"])[-1]) for k in ("in_panel", "responders")}
+    return {
+        "cohort_size": size,
+        "cohort_member_months": member_months,
+        "cohort_depression_free_months": free,
+        "cohort_depression_free_days_per_member": free * DAYS_PER_MONTH / size if size else 0.0,
+        "cohort_in_panel_end": last["in_panel"],
+        "cohort_responders_end": last["responders"],
     }
 
 

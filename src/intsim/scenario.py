@@ -129,6 +129,7 @@ class Scenario(BaseModel):
                 f"grants.phase_out_months: got {g.phase_out_months}; expected at most "
                 f"grants.duration_months ({g.duration_months})"
             )
+        _check_end_month(self.values)
         n_phases = len(plan_phases(self.values))
         if g.phase > n_phases:
             raise ValueError(
@@ -170,6 +171,28 @@ class Scenario(BaseModel):
         for path, value in overrides.items():
             _set_path(tree, path, value)
         return build_scenario(tree, name=self.name, description=self.description)
+
+
+def _check_end_month(values: Any) -> None:
+    """``rollout.end_month``: 0, or a month from the first go-live to the horizon.
+
+    Raises:
+        ValueError: Naming ``rollout.end_month`` and the key it conflicts with.
+    """
+    r, months = values.rollout, values.simulation.months
+    end = r.end_month
+    if end == 0:
+        return
+    if end < r.first_go_live_month:
+        raise ValueError(
+            f"rollout.end_month: got {end}; expected 0 (never stops) or a month at or after "
+            f"rollout.first_go_live_month ({r.first_go_live_month})"
+        )
+    if end > months:
+        raise ValueError(
+            f"rollout.end_month: got {end}; expected 0 (never stops) or a month within "
+            f"simulation.months ({months})"
+        )
 
 
 # --------------------------------------------------------------------------- loading

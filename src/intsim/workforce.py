@@ -40,6 +40,14 @@ the share of PCPs live. An optional gate opens the next phase's recruitment only
 programme has met a condition for ``rollout.gate_months`` consecutive months (an adaptive decision
 taken inside the simulation).
 
+**Programme end.** With ``rollout.end_month`` set, the programme stops accepting patients after
+that month: no PCP team is live any more (everyone is routed to usual care, capitation stops),
+no phase is recruited or launched, vacancies are closed. Programme positions are *released*
+(unpaid, no capacity): with ``rollout.end_policy: handback`` all of them from the next month;
+with ``finish`` each role's positions (care managers with the psychiatric consultant; BHCs) once
+no patient of the role is left, checked at the start of each month (the month the last patient
+is discharged is paid in full). The care-side wind-down is :func:`intsim.care.base.close_programme`.
+
 All draws come from slot-indexed streams keyed by the position id (``staff_turnover``,
 ``staff_fill``, ``staff_initial_fill``, ``cm_departure``), so they are common random numbers
 across care models, engines and scenarios with the same positions.
@@ -88,6 +96,8 @@ WORKFORCE_COLUMNS: tuple[str, ...] = (
     "pcp_live_share",
     "cm_reassigned",
     "cm_returned_to_waitlist",
+    "programme_open",
+    "programme_wind_down",
 )
 
 _NORMAL = NormalDist()
@@ -206,6 +216,9 @@ class Workforce:
         self.startup_launches = 0  # later phases whose recruitment opened before month 1
         self.startup_pcp_share = 0.0  # share of PCPs in phases opened before month 1
         self.gate_run = 0  # consecutive months the gate condition held
+        self.programme_end = int(self.values.rollout.end_month)  # 0: the programme never stops
+        self.handback = self.values.rollout.end_policy == "handback"
+        self.staffed_share = 0.0  # share of PCPs in phases gone live (ignoring the end)
         self.month_events: dict[str, float] = {}
         self._monthly_hazard = {
             "bh": annual_to_monthly_probability(min(w.bh_turnover_annual, 1.0 - 1e-9)),
@@ -328,6 +341,8 @@ class Workforce:
         for ph in self.phases:
             if ph.recruit_month is None or ph.opened:
                 continue
+            if ph.go_live is not None and not self.is_open(ph.go_live):
+                continue  # it would go live after the programme ends: never launched
             if ph.recruit_month <= month:
                 ph.opened = True
                 share = len(ph.pcps) / max(self.n_pcps, 1)
@@ -353,6 +368,8 @@ class Workforce:
         self._departed_cms: list[Provider] = []
         self._check_gate(month)
         self._open_due_phases(month)
+        if not self.is_open(month):
+            self._release_positions()
         for p in self.positions:
             p.step()  # Provider.step -> step_position
         self._update_capacity(month)
@@ -391,6 +408,38 @@ class Workforce:
 
     # ------------------------------------------------------------------ capacity
 
+    def is_open(self, month: int) -> bool:
+        """Whether the programme accepts new patients in ``month`` (``rollout.end_month``)."""
+        return self.programme_end == 0 or month <= self.programme_end
+
+    def _release_positions(self) -> None:
+        """After the end: release the programme positions whose work is done (see module doc).
+
+        Vacant and planned positions are released at once (nobody is recruited any more).
+        """
+        done = {"cocm": True, "pcbh": True}
+        if not self.handback:
+            pop = self.model.pop
+            treatment = pop.treatment[: pop.n_used]
+            done = {
+                "cocm": not (treatment == Tx.COCM).any(),
+                "pcbh": not (treatment == Tx.PCBH).any(),
+            }
+        for p in self.positions:
+            if p.role == "pcp" or p.state == "released":
+                continue
+            role_done = done["pcbh" if p.role == "bhc" else "cocm"]
+            if role_done or p.state != "filled":
+                p.state = "released"
+                p.fill_month = None
+                p.backfill_from = None
+
+    def wind_down(self, month: int) -> bool:
+        """Whether ``month`` is after the end and some programme position is not released."""
+        if self.is_open(month):
+            return False
+        return any(p.role != "pcp" and p.state != "released" for p in self.positions)
+
     def phase_live(self, phase: int, month: int) -> bool:
         """Whether rollout phase ``phase`` (1-based) is live in ``month``."""
         return self.phases[phase - 1].live(month)
@@ -402,7 +451,7 @@ class Workforce:
     def _update_capacity(self, month: int) -> None:
         """Capacity share (0-1) and caseload-cap share of every position this month."""
         live = self._set_live_pcps(month)
-        psych_share = self.live_pcp_share()
+        psych_share = self.staffed_share
         supervision: dict[str, float] = {}
         for p in self.positions:
             p.backfilled = False
@@ -433,12 +482,20 @@ class Workforce:
         self._set_bhc_billing_share()
 
     def _set_live_pcps(self, month: int) -> list[bool]:
-        """Mark the PCPs of the live phases (``pcp_live``); return whether each phase is live."""
+        """Mark the PCPs of the live phases (``pcp_live``); return whether each phase is live.
+
+        After the programme's end no PCP is live (``pcp_live``), but the returned flags and
+        ``staffed_share`` still tell which phases went live: their staff may be finishing.
+        """
         live = [ph.live(month) for ph in self.phases]
+        is_open = self.is_open(month)
         self.pcp_live[:] = False
+        staffed = 0
         for ph, on in zip(self.phases, live, strict=True):
             if on:
-                self.pcp_live[ph.pcps] = True
+                self.pcp_live[ph.pcps] = is_open
+                staffed += len(ph.pcps)
+        self.staffed_share = staffed / self.n_pcps if self.n_pcps else 0.0
         return live
 
     def _supervision_minutes(self, trainee: Provider) -> float:
@@ -545,7 +602,7 @@ class Workforce:
     def _check_gate(self, month: int) -> None:
         """Open the next gated phase once the live programme met the condition long enough."""
         r = self.values.rollout
-        if r.gate == "none" or month <= 1:
+        if r.gate == "none" or month <= 1 or not self.is_open(month):
             return
         pending = next((ph for ph in self.phases if ph.go_live is None), None)
         if pending is None:
@@ -557,8 +614,10 @@ class Workforce:
         ok = self.gate_condition(month - 1)
         self.gate_run = self.gate_run + 1 if ok else 0
         if self.gate_run >= r.gate_months:
-            pending.recruit_month = max(month, pending.scheduled_go_live - r.hiring_lead_months)
-            pending.go_live = pending.recruit_month + r.hiring_lead_months
+            recruit = max(month, pending.scheduled_go_live - r.hiring_lead_months)
+            if self.is_open(recruit + r.hiring_lead_months):  # else never launched
+                pending.recruit_month = recruit
+                pending.go_live = recruit + r.hiring_lead_months
             self.gate_run = 0
 
     def gate_condition(self, month: int) -> bool:
@@ -603,15 +662,18 @@ class Workforce:
         )
         m = self.model
         out["tele_fte_cm"] = sum(p.fte for p in m.care_managers if p.backfilled)
-        share = self.live_pcp_share()
+        share = self.staffed_share  # the consultant's hours follow the teams gone live
         out["psych_hours_paid"] = sum(
             p.hours_per_week * share for p in m.psychiatrists if p.state == "filled"
         )
         out["tele_psych_hours"] = sum(
             p.hours_per_week * share for p in m.psychiatrists if p.backfilled
         )
-        out["phases_live"] = sum(1 for ph in self.phases if ph.live(month))
-        out["pcp_live_share"] = share
+        is_open = self.is_open(month)
+        out["phases_live"] = sum(1 for ph in self.phases if ph.live(month)) if is_open else 0
+        out["pcp_live_share"] = self.live_pcp_share()
+        out["programme_open"] = int(is_open)
+        out["programme_wind_down"] = int(self.wind_down(month))
         return {c: cast(out[c]) for c, cast in _COLUMN_TYPES}
 
     @staticmethod

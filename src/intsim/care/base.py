@@ -215,6 +215,41 @@ def usual_care_treatment(model: ClinicModel, month: int, slots: Slots, c: MonthC
     c.pcp_treatment_starts += len(pcp)
 
 
+def close_programme(model: ClinicModel, month: int, c: MonthCounters, *, handback: bool) -> None:
+    """The programme has ended (``rollout.end_month``): send patients back to usual care.
+
+    Called at the start of every month after the end, before anything else happens to patients.
+    Everyone waiting for CoCM or a BHC visit leaves the waitlist (patients keep any usual-care
+    treatment they have). With ``handback`` (the first month after the end) every CoCM patient
+    and every PCBH patient is discharged too; a PCBH patient the PCP co-treats keeps that PCP
+    course. The PCP then decides on treatment for those returned, as at a visit
+    (:func:`usual_care_treatment`: only known threshold episodes without treatment). Later
+    months only find the patients of a departed care manager sent back to the waitlist.
+
+    Args:
+        model: The clinic model.
+        month: Current month (after ``rollout.end_month``).
+        c: Counters to update (usual-care treatment starts and referrals).
+        handback: Discharge every programme patient (``rollout.end_policy: handback``).
+    """
+    pop = model.pop
+    n = pop.n_used
+    returned = np.flatnonzero((pop.waitlist_since[:n] >= 0) | (pop.bhc_wait_since[:n] >= 0))
+    pop.waitlist_since[returned] = -1
+    pop.bhc_wait_since[returned] = -1
+    if handback:
+        tx, cotreat = pop.treatment[:n], pop.pcp_cotreat[:n]
+        cotreated = np.flatnonzero((tx == Tx.PCBH) & cotreat)
+        discharged = np.flatnonzero((tx == Tx.COCM) | ((tx == Tx.PCBH) & ~cotreat))
+        pop.treatment[cotreated] = Tx.PCP  # the PCP course goes on (treatment clock kept)
+        pop.pcp_cotreat[cotreated] = False
+        pop.bhc_visits_left[cotreated] = 0
+        pop.end_treatment(discharged)
+        returned = np.union1d(returned, discharged)
+    if len(returned):
+        usual_care_treatment(model, month, returned, c)
+
+
 def queue_limit(per_fte: int, staff: Sequence[Provider]) -> int | None:
     """Longest queue a waitlist policy allows: ``per_fte`` x effective FTE (``None``: no limit)."""
     if per_fte <= 0:

@@ -276,19 +276,6 @@ def measure_at_three_months(model: ClinicModel, month: int, c: MonthCounters) ->
     c.improved_3mo += int(improved.sum())
 
 
-def enrol_prevalent_cohort(model: ClinicModel, month: int) -> None:
-    """Trial start (``cocm.enrol_prevalent_at_start``): offer CoCM to a prevalent cohort.
-
-    Every patient with a threshold episode at month 1 whose PCP team is live is diagnosed and
-    offered CoCM, without waiting for a PCP visit or a screen.
-    """
-    pop = model.pop
-    cohort = np.flatnonzero(pop.bh[: pop.n_used] == BH.ACTIVE)
-    cohort = cohort[model.workforce.pcp_live[pop.pcp[cohort]]]  # teams live at month 1
-    pop.known[cohort] = True
-    offer_cocm(model, month, cohort)
-
-
 class CollaborativeCare(CareModel):
     """The Collaborative Care Model with universal screening at PCP visits."""
 
@@ -297,11 +284,9 @@ class CollaborativeCare(CareModel):
     offers_cocm = True
 
     def start_month(self, month: int, c: MonthCounters) -> None:
-        """CoCM disengagement and expired waits (and a trial's prevalent cohort)."""
+        """CoCM disengagement and expired waits (a month-1 cohort: :mod:`intsim.care.cohort`)."""
         disengagement(self.model, month, c)
         expire_cocm_waits(self.model, month, c)
-        if month == 1 and self.model.values.cocm.enrol_prevalent_at_start:
-            enrol_prevalent_cohort(self.model, month)
 
     def route(self, month: int, outcome: VisitOutcome, c: MonthCounters) -> None:
         """Usual-care decision by the PCP (who treats until CoCM has room), then the CoCM offer."""
