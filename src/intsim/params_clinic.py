@@ -176,20 +176,89 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "population.remitted_prevalence",
         0.03,
         "proportion",
-        "Share in remission from a recent episode at month 1 (at risk of relapse).",
-        "assumption: recent-episode share consistent with A1 prevalence and B3 relapse",
+        "Share in remission from an episode at month 1 (still at risk of relapse; months since "
+        "remission drawn uniformly below population.initial_remission_months_max).",
+        "assumption: recent-episode share consistent with A1 prevalence and B3 relapse (the "
+        "usual-care steady state holds 11-13% in remission: decision 52)",
         bounds=PROB,
-        plausible=(0.0, 0.06),
+        plausible=(0.08, 0.16),
     ),
     Param(
         "population.initial_episode_months_max",
         24,
         "months",
-        "Episode months of prevalent threshold episodes at month 1 are drawn uniformly from "
-        "0 to this value - 1.",
-        "assumption: prevalent episodes have lasted up to two years",
+        "Episode months of prevalent acute (non-chronic) threshold episodes at month 1 are drawn "
+        "uniformly from 0 to this value - 1.",
+        "assumption: prevalent episodes have lasted up to two years (in the usual-care steady "
+        "state acute episodes under way are 6.6 months old on average: decision 52)",
         kind="int",
         bounds=(1, 240),
+    ),
+    Param(
+        "population.initial_chronic_episode_months_max",
+        24,
+        "months",
+        "Episode months of prevalent chronic threshold episodes at month 1 are drawn uniformly "
+        "from 0 to this value - 1.",
+        "assumption: as acute episodes (in the usual-care steady state chronic episodes under "
+        "way are about 36 months old on average: decision 52)",
+        kind="int",
+        bounds=(1, 600),
+    ),
+    Param(
+        "population.initial_remission_months_max",
+        1,
+        "months",
+        "Months since remission of the patients in remission at month 1 are drawn uniformly "
+        "from 0 to this value - 1 (1: every remission has just begun).",
+        "assumption: remissions at month 1 have just begun (in the usual-care steady state "
+        "they are about 10 months old on average: decision 52)",
+        kind="int",
+        bounds=(1, 600),
+    ),
+    Param(
+        "population.initial_chronic_episode_share",
+        0.2,
+        "proportion",
+        "Share of chronic episodes (dysthymia or double depression) among the threshold "
+        "episodes under way at month 1. Higher than the share among new episodes "
+        "(population.chronic_episode_share) because chronic episodes last longer.",
+        "assumption: the onset share (population.chronic_episode_share); the usual-care steady "
+        "state is about 0.49 (decision 52)",
+        bounds=PROB,
+        plausible=(0.3, 0.55),
+    ),
+    Param(
+        "population.initial_known_share",
+        0.0,
+        "proportion",
+        "Share of the threshold episodes under way at month 1 that the practice already knows "
+        "of (recognised at an earlier visit).",
+        "assumption: none known at month 1 (the usual-care steady state is 0.85: decision 52)",
+        bounds=PROB,
+        plausible=(0.6, 0.95),
+    ),
+    Param(
+        "population.initial_pcp_treatment_share",
+        0.0,
+        "proportion",
+        "Share of the threshold episodes under way at month 1 in usual-care PCP treatment "
+        "(treatment months drawn uniformly over detection.treatment_months).",
+        "assumption: none in treatment at month 1 (the usual-care steady state is 0.18: "
+        "decision 52)",
+        bounds=PROB,
+        plausible=(0.1, 0.3),
+    ),
+    Param(
+        "population.initial_specialty_treatment_share",
+        0.0,
+        "proportion",
+        "Share of the threshold episodes under way at month 1 in specialty mental-health "
+        "treatment.",
+        "assumption: none in treatment at month 1 (the usual-care steady state is 0.05: "
+        "decision 52)",
+        bounds=PROB,
+        plausible=(0.02, 0.1),
     ),
     Param(
         "population.anxiety_share",
@@ -236,7 +305,8 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "progression from subthreshold distress come on top).",
         f"{EVIDENCE} A3 recommendation: solved so that simulated usual-care prevalence "
         "(months 61-120) matches A1 (13%); fitted by bisection in experiments/calibration.py "
-        "--fit (A3 identity estimate 0.0049)",
+        "--fit (A3 identity estimate 0.0049). The default clinic's usual-care steady state "
+        "(months 145-240 of a 240-month run) is 15%; 13% there needs 0.00317 (decision 52)",
         bounds=PROB,
         plausible=(0.0024, 0.0083),
     ),

@@ -73,6 +73,8 @@ ADMITTED_FIELDS: tuple[str, ...] = (
     "remission_months",
     "known",
     "cost_frailty",
+    "treatment",
+    "treatment_month",
 )
 
 #: A month that never comes (patients who never leave the panel).
@@ -391,6 +393,30 @@ def panel_tenure(u: NDArray[np.float64], monthly_attrition: float) -> NDArray[np
     return np.clip(months, 1, NEVER - 1).astype(np.int32)
 
 
+def start_usual_care_under_way(
+    pop: Population, active: NDArray[np.int64], streams: RandomStreams, values: object
+) -> None:
+    """Usual care under way at month 1 for prevalent episodes (the usual-care steady state).
+
+    A share of prevalent episodes is known to the practice, and shares of them are in PCP or
+    specialty treatment, with treatment months drawn uniformly over the course length. A
+    programme's launch backlog is the remaining unknown and untreated episodes.
+    """
+    p, d = values.population, values.detection  # type: ignore[attr-defined]
+    u = streams.uniform("init_treatment", 0, active)
+    pop.known[active] = u < p.initial_known_share
+    pcp = active[u < p.initial_pcp_treatment_share]
+    cut = p.initial_pcp_treatment_share + p.initial_specialty_treatment_share
+    specialty = active[(u >= p.initial_pcp_treatment_share) & (u < cut)]
+    months = int(d.treatment_months)
+    for slots, tx in ((pcp, Tx.PCP), (specialty, Tx.SPECIALTY)):
+        pop.treatment[slots] = tx
+        pop.known[slots] = True
+        pop.treatment_month[slots] = 1 + (
+            streams.uniform("init_episode_month", 0, slots) * months
+        ).astype(np.int64)
+
+
 def initialise_patients(
     pop: Population,
     slots: NDArray[np.int64],
@@ -402,7 +428,10 @@ def initialise_patients(
     Init draws use month 0 of the ``init_*`` streams: a slot's attributes depend only on the
     seed and the slot, so every slot can be drawn once when the model is built. Patients present
     at month 1 and patients joining later start from the same prevalences of threshold,
-    subthreshold and remitted states (new panel members come from the same community).
+    subthreshold and remitted states (new panel members come from the same community). The
+    month-1 state is set by the ``population.initial_*`` parameters: the chronic share of
+    prevalent episodes, the ages of episodes and remissions under way, and the usual care
+    already known and under way (decision 52 gives their usual-care steady-state values).
 
     Args:
         pop: Population to write into (the newcomer template, see :meth:`Population.admit`).
@@ -440,15 +469,26 @@ def initialise_patients(
         streams.uniform("onset_chronic_episode", 0, active),
         streams.uniform("onset_severity", 0, active),
         p.anxiety_share,
-        p.chronic_episode_share,
+        p.initial_chronic_episode_share,
         p.severe_share,
         p.moderately_severe_share,
     )
-    pop.episode_month[active] = (
-        streams.uniform("init_episode_month", 0, active) * p.initial_episode_months_max
-    ).astype(np.int64)
+    # episodes under way: ages drawn uniformly up to the maximum of their kind (chronic
+    # episodes last years, acute ones months), so remissions balance onsets from month 1
+    longest = np.where(
+        pop.chronic_episode[active],
+        p.initial_chronic_episode_months_max,
+        p.initial_episode_months_max,
+    )
+    pop.episode_month[active] = (streams.uniform("init_episode_month", 0, active) * longest).astype(
+        np.int64
+    )
+    start_usual_care_under_way(pop, active, streams, values)
     pop.bh[sub] = BH.SUBTHRESHOLD
     pop.score[sub] = subthreshold_score(streams.uniform("onset_severity", 0, sub))
     pop.bh[rem] = BH.REMITTED
     pop.score[rem] = 2
-    pop.remission_months[rem] = 0
+    # remissions under way: months since remission uniform up to the maximum
+    pop.remission_months[rem] = (
+        streams.uniform("init_episode_month", 0, rem) * p.initial_remission_months_max
+    ).astype(np.int64)

@@ -73,6 +73,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "bhc_followup",
     "bhc_followup_minutes",
     "init_cost_frailty",
+    "init_treatment",
 )
 STREAM_ID: dict[str, int] = {name: i for i, name in enumerate(STREAM_NAMES)}
 
