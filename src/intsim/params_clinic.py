@@ -181,7 +181,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "assumption: recent-episode share consistent with A1 prevalence and B3 relapse (the "
         "usual-care steady state holds 11-13% in remission: decision 52)",
         bounds=PROB,
-        plausible=(0.08, 0.16),
+        plausible=(0.0, 0.14),
     ),
     Param(
         "population.initial_episode_months_max",
@@ -226,7 +226,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "assumption: the onset share (population.chronic_episode_share); the usual-care steady "
         "state is about 0.49 (decision 52)",
         bounds=PROB,
-        plausible=(0.3, 0.55),
+        plausible=(0.15, 0.55),
     ),
     Param(
         "population.initial_known_share",
@@ -236,7 +236,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "of (recognised at an earlier visit).",
         "assumption: none known at month 1 (the usual-care steady state is 0.85: decision 52)",
         bounds=PROB,
-        plausible=(0.6, 0.95),
+        plausible=(0.0, 0.95),
     ),
     Param(
         "population.initial_pcp_treatment_share",
@@ -247,7 +247,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "assumption: none in treatment at month 1 (the usual-care steady state is 0.18: "
         "decision 52)",
         bounds=PROB,
-        plausible=(0.1, 0.3),
+        plausible=(0.0, 0.3),
     ),
     Param(
         "population.initial_specialty_treatment_share",
@@ -258,7 +258,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "assumption: none in treatment at month 1 (the usual-care steady state is 0.05: "
         "decision 52)",
         bounds=PROB,
-        plausible=(0.02, 0.1),
+        plausible=(0.0, 0.1),
     ),
     Param(
         "population.anxiety_share",
