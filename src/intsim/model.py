@@ -394,7 +394,7 @@ class ClinicModel(mesa.Model):
             "relapses": counts.relapses,
             "dropouts": c.dropouts,
             "early_followups": c.early_followup,
-            "waitlist_cocm": len(pop.waiting_for_cocm()),
+            "waitlist_cocm": int(np.count_nonzero(pop.waitlist_since[: pop.n_used] >= 0)),
             "cocm_turned_away": c.cocm_turned_away,
             "cocm_wait_expired": c.cocm_wait_expired,
             "cocm_wait_months": c.cocm_wait_months,

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from intsim.kernels import classify_visitors
 from intsim.kernels import end_of_month_treatment as end_of_month_treatment_kernel
 from intsim.population import BH, Tx
-from intsim.providers import first_by_priority
+from intsim.providers import order_by_priority
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -258,20 +258,32 @@ def queue_limit(per_fte: int, staff: Sequence[Provider]) -> int | None:
 
 
 def turn_away_newcomers(
-    model: ClinicModel, month: int, queue: Slots, since: NDArray[np.int16], limit: int | None
+    model: ClinicModel, month: int, since: NDArray[np.int16], limit: int | None
 ) -> Slots:
-    """Patients who joined ``queue`` this month beyond ``limit`` (lowest priority first out).
+    """Patients who joined a queue this month beyond its ``limit`` (lowest priority first out).
 
-    The waitlist policy is applied after the month's enrolments: a queue longer than its
-    limit turns away this month's newcomers (they stay with the PCP's usual-care decision);
-    patients who joined earlier stay until they are served, give up or their wait expires.
+    ``since`` is the queue's join-month array (-1: not waiting). The waitlist policy is applied
+    after the month's enrolments: a queue longer than its limit turns away this month's
+    newcomers (they stay with the PCP's usual-care decision); patients who joined earlier stay
+    until they are served, give up or their wait expires.
     """
-    if limit is None or len(queue) <= limit:
-        return queue[:0]
-    new = queue[since[queue] == month]
-    n_keep = max(len(new) - (len(queue) - limit), 0)
-    kept = first_by_priority(new, model.priority(month, new), n_keep)
-    return np.setdiff1d(new, kept, assume_unique=True)
+    if limit is None:
+        return np.zeros(0, np.int64)
+    waiting = since[: model.pop.n_used]
+    over = int(np.count_nonzero(waiting >= 0)) - limit
+    if over <= 0:
+        return np.zeros(0, np.int64)
+    new = np.flatnonzero(waiting == month)
+    n_out = min(over, len(new))
+    return order_by_priority(new, model.priority(month, new))[len(new) - n_out :]
+
+
+def expire_waits(model: ClinicModel, month: int, since: NDArray[np.int16], limit: int) -> Slots:
+    """Patients in a queue (join months ``since``) who have waited ``limit`` months or longer."""
+    if limit <= 0:
+        return np.zeros(0, np.int64)
+    waiting = since[: model.pop.n_used]
+    return np.flatnonzero((waiting >= 0) & (waiting <= month - limit))
 
 
 def end_of_month_treatment(

@@ -25,6 +25,7 @@ from intsim.care.base import (
     Slots,
     VisitOutcome,
     disengagement,
+    expire_waits,
     queue_limit,
     turn_away_newcomers,
     usual_care_treatment,
@@ -59,19 +60,15 @@ def limit_cocm_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
     """Waitlist policy ``cocm.max_waitlist_per_fte`` after the month's enrolments."""
     pop = model.pop
     limit = queue_limit(int(model.values.cocm.max_waitlist_per_fte), model.care_managers)
-    gone = turn_away_newcomers(model, month, pop.waiting_for_cocm(), pop.waitlist_since, limit)
+    gone = turn_away_newcomers(model, month, pop.waitlist_since, limit)
     pop.waitlist_since[gone] = -1
     c.cocm_turned_away += len(gone)
 
 
 def expire_cocm_waits(model: ClinicModel, month: int, c: MonthCounters) -> None:
     """Hand patients waiting ``cocm.max_wait_months`` or longer back to usual care."""
-    limit = int(model.values.cocm.max_wait_months)
-    if limit <= 0:
-        return
     pop = model.pop
-    queue = pop.waiting_for_cocm()
-    old = queue[month - pop.waitlist_since[queue] >= limit]
+    old = expire_waits(model, month, pop.waitlist_since, int(model.values.cocm.max_wait_months))
     pop.waitlist_since[old] = -1
     c.cocm_wait_expired += len(old)
 

@@ -26,6 +26,7 @@ from intsim.care.base import (
     Slots,
     VisitOutcome,
     disengagement,
+    expire_waits,
     queue_limit,
     turn_away_newcomers,
     usual_care_treatment,
@@ -144,19 +145,15 @@ def limit_bhc_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
     """Waitlist policy ``pcbh.max_waitlist_per_fte`` after the month's scheduled visits."""
     pop = model.pop
     limit = queue_limit(int(model.values.pcbh.max_waitlist_per_fte), model.bhcs)
-    gone = turn_away_newcomers(model, month, pop.waiting_for_bhc(), pop.bhc_wait_since, limit)
+    gone = turn_away_newcomers(model, month, pop.bhc_wait_since, limit)
     pop.bhc_wait_since[gone] = -1
     c.bhc_turned_away += len(gone)
 
 
 def expire_bhc_waits(model: ClinicModel, month: int, c: MonthCounters) -> None:
     """Refer patients waiting ``pcbh.max_wait_months`` or longer back to their PCP."""
-    limit = int(model.values.pcbh.max_wait_months)
-    if limit <= 0:
-        return
     pop = model.pop
-    queue = pop.waiting_for_bhc()
-    old = queue[month - pop.bhc_wait_since[queue] >= limit]
+    old = expire_waits(model, month, pop.bhc_wait_since, int(model.values.pcbh.max_wait_months))
     pop.bhc_wait_since[old] = -1
     c.bhc_wait_expired += len(old)
 
