@@ -1245,3 +1245,31 @@ def _append(buffer: NDArray[np.int64], n: int, value: int) -> NDArray[np.int64]:
         buffer = grown
     buffer[n] = value
     return buffer
+
+
+# --------------------------------------------------------------------------- waitlists
+
+
+@njit(**_JIT)
+def queue_scan(since: NDArray[np.int16], n: int, joined_by: int) -> tuple[int, NDArray[np.int64]]:
+    """One pass over a queue's join months (``-1``: not waiting), slots ``0 .. n-1``.
+
+    Returns:
+        How many are waiting, and the slots (ascending) that joined in month ``joined_by`` or
+        earlier (``joined_by < 0``: none).
+    """
+    waiting = 0
+    hits = 0
+    for s in range(n):
+        w = since[s]
+        waiting += w >= 0
+        hits += (w >= 0) & (w <= joined_by)
+    out = np.empty(hits, np.int64)
+    k = 0
+    if hits:
+        for s in range(n):
+            w = since[s]
+            if w >= 0 and w <= joined_by:
+                out[k] = s
+                k += 1
+    return waiting, out

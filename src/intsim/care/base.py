@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from intsim.kernels import classify_visitors
+from intsim.kernels import classify_visitors, queue_scan
 from intsim.kernels import end_of_month_treatment as end_of_month_treatment_kernel
 from intsim.population import BH, Tx
 from intsim.providers import order_by_priority
@@ -269,11 +269,11 @@ def turn_away_newcomers(
     """
     if limit is None:
         return np.zeros(0, np.int64)
-    waiting = since[: model.pop.n_used]
-    over = int(np.count_nonzero(waiting >= 0)) - limit
+    n = model.pop.n_used
+    over = queue_scan(since, n, -1)[0] - limit
     if over <= 0:
         return np.zeros(0, np.int64)
-    new = np.flatnonzero(waiting == month)
+    new = np.flatnonzero(since[:n] == month)
     n_out = min(over, len(new))
     return order_by_priority(new, model.priority(month, new))[len(new) - n_out :]
 
@@ -282,8 +282,7 @@ def expire_waits(model: ClinicModel, month: int, since: NDArray[np.int16], limit
     """Patients in a queue (join months ``since``) who have waited ``limit`` months or longer."""
     if limit <= 0:
         return np.zeros(0, np.int64)
-    waiting = since[: model.pop.n_used]
-    return np.flatnonzero((waiting >= 0) & (waiting <= month - limit))
+    return queue_scan(since, model.pop.n_used, month - limit)[1]
 
 
 def end_of_month_treatment(

@@ -13,6 +13,7 @@ Patients not offered or declining fall back to usual care.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -92,7 +93,14 @@ def expected_minutes(model: ClinicModel, slots: Slots) -> NDArray[np.float64]:
 def payer_minutes_ratio(model: ClinicModel) -> NDArray[np.float64]:
     """Care-manager minutes multiplier by payer (``PAYERS`` order): safety-net payers need more."""
     ratio = float(model.values.cocm.safety_net_minutes_ratio)
-    return np.array([ratio if p in SAFETY_NET_PAYERS else 1.0 for p in PAYERS], np.float64)
+    return _payer_ratios(ratio)
+
+
+@cache
+def _payer_ratios(ratio: float) -> NDArray[np.float64]:
+    out = np.array([ratio if p in SAFETY_NET_PAYERS else 1.0 for p in PAYERS], np.float64)
+    out.flags.writeable = False
+    return out
 
 
 def enrolment_room(model: ClinicModel, queue: Slots) -> list[int]:
