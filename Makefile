@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= configs/default.yaml
 PYTEST_ARGS ?=
 
-.PHONY: run test test-slow test-all bench docs lint format calibrate params baselines clean venv
+.PHONY: run test test-slow test-all bench docs lint format calibrate validate params baselines clean venv
 
 $(STAMP): pyproject.toml
 	@PYBIN=$$(sh tools/find_python.sh) || exit 1; \
@@ -39,6 +39,10 @@ bench: $(STAMP)
 ## calibrate: run the calibration targets and write results/calibration/targets.csv
 calibrate: $(STAMP)
 	$(PY) experiments/calibration.py
+
+## validate: out-of-sample validation W1-W7 (replicated studies), results/validation/targets.csv
+validate: $(STAMP)
+	$(PY) experiments/validation.py
 
 ## baselines: rewrite tests/baselines/regression.json (only when a change of results is intended)
 baselines: $(STAMP)
