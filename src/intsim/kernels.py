@@ -1273,3 +1273,39 @@ def queue_scan(since: NDArray[np.int16], n: int, joined_by: int) -> tuple[int, N
                 out[k] = s
                 k += 1
     return waiting, out
+
+
+@njit(**_JIT)
+def caseload_minutes(
+    enrolled: NDArray[np.int64],
+    care_manager: NDArray[np.int16],
+    treatment_month: NDArray[np.int16],
+    bh: NDArray[np.int8],
+    payer: NDArray[np.int8],
+    payer_minutes_ratio: NDArray[np.float64],
+    phase_minutes: NDArray[np.float64],
+    unreached_probability: float,
+    n_cm: int,
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Caseload and expected care-manager minutes of each care manager this month.
+
+    A patient in its enrolment month needs the intake minutes; later, with probability
+    ``1 - unreached_probability`` the active-treatment or maintenance minutes (by its state),
+    else the outreach minutes; times its payer's ratio (``phase_minutes``: intake, active,
+    outreach, maintenance, as :func:`care_manager_time`).
+    """
+    count = np.zeros(n_cm, np.int64)
+    busy = np.zeros(n_cm, np.float64)
+    p = unreached_probability
+    for i in range(len(enrolled)):
+        s = enrolled[i]
+        k = care_manager[s]
+        if treatment_month[s] <= 1:
+            need = phase_minutes[CM_INTAKE]
+        else:
+            settled = bh[s] == _BH_IMPROVED or bh[s] == _BH_REMITTED
+            reached = phase_minutes[CM_MAINTENANCE] if settled else phase_minutes[CM_ACTIVE]
+            need = (1.0 - p) * reached + p * phase_minutes[CM_OUTREACH]
+        count[k] += 1
+        busy[k] += need * payer_minutes_ratio[payer[s]]
+    return count, busy

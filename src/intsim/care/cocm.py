@@ -74,22 +74,6 @@ def expire_cocm_waits(model: ClinicModel, month: int, c: MonthCounters) -> None:
     c.cocm_wait_expired += len(old)
 
 
-def expected_minutes(model: ClinicModel, slots: Slots) -> NDArray[np.float64]:
-    """Expected care-manager minutes of CoCM patients this month, by their work phase.
-
-    A patient past its enrolment month is reached with probability ``1 - unreached`` (then it
-    needs the active-treatment or maintenance minutes, by its state) or costs the outreach
-    minutes; a patient in its enrolment month needs the intake minutes.
-    """
-    pop, v = model.pop, model.values.cocm
-    p = float(v.unreached_probability)
-    settled = (pop.bh[slots] == BH.IMPROVED) | (pop.bh[slots] == BH.REMITTED)
-    reached = np.where(settled, v.minutes_maintenance, v.minutes_active)
-    later = (1.0 - p) * reached + p * v.outreach_minutes
-    need = np.where(pop.treatment_month[slots] <= 1, float(v.minutes_intake), later)
-    return need * payer_minutes_ratio(model)[pop.payer[slots]]
-
-
 def payer_minutes_ratio(model: ClinicModel) -> NDArray[np.float64]:
     """Care-manager minutes multiplier by payer (``PAYERS`` order): safety-net payers need more."""
     ratio = float(model.values.cocm.safety_net_minutes_ratio)
@@ -103,23 +87,40 @@ def _payer_ratios(ratio: float) -> NDArray[np.float64]:
     return out
 
 
-def enrolment_room(model: ClinicModel, queue: Slots) -> list[int]:
+def phase_minutes(model: ClinicModel) -> NDArray[np.float64]:
+    """Mean care-manager minutes by work phase (intake, active, outreach, maintenance)."""
+    v = model.values.cocm
+    return np.array(
+        [v.minutes_intake, v.minutes_active, v.outreach_minutes, v.minutes_maintenance],
+        np.float64,
+    )
+
+
+def enrolment_room(model: ClinicModel, queue: Slots, caseload: Slots) -> list[int]:
     """New patients each care manager can take this month (by care-manager order).
 
     The smaller of the room under the caseload ceiling and the room in its minutes: new
-    patients (intake minutes each) are taken while the expected minutes of its caseload stay
-    within ``cocm.panel_fill_target`` of its patient minutes (a new patient's intake minutes
-    are the mean over the ``queue`` it comes from). The sustainable caseload per FTE therefore
-    emerges from the minutes each work phase needs.
+    patients (intake minutes each) are taken while the expected minutes of its ``caseload``
+    (:func:`intsim.kernels.caseload_minutes`) stay within ``cocm.panel_fill_target`` of its
+    patient minutes (a new patient's intake minutes are the mean over the ``queue`` it comes
+    from). The sustainable caseload per FTE therefore emerges from the minutes each work phase
+    needs.
     """
     pop, v = model.pop, model.values.cocm
     cms = model.care_managers
-    caseload = pop.in_treatment(Tx.COCM)
-    owner = pop.care_manager[caseload].astype(np.int64)
-    n_cm = len(cms)
-    count = np.bincount(owner, minlength=n_cm)[:n_cm]
-    busy = np.bincount(owner, weights=expected_minutes(model, caseload), minlength=n_cm)[:n_cm]
-    intake = float(v.minutes_intake) * float(payer_minutes_ratio(model)[pop.payer[queue]].mean())
+    ratios = payer_minutes_ratio(model)
+    count, busy = kernels.caseload_minutes(
+        caseload,
+        pop.care_manager,
+        pop.treatment_month,
+        pop.bh,
+        pop.payer,
+        ratios,
+        phase_minutes(model),
+        float(v.unreached_probability),
+        len(cms),
+    )
+    intake = float(v.minutes_intake) * float(ratios[pop.payer[queue]].mean())
     room = []
     for cm in cms:
         by_cap = cm.caseload_cap - int(count[cm.index])
@@ -129,17 +130,22 @@ def enrolment_room(model: ClinicModel, queue: Slots) -> list[int]:
     return room
 
 
-def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
-    """Enrol queued patients (oldest first, then priority) while care managers have room."""
+def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> Slots:
+    """Enrol queued patients (oldest first, then priority) while care managers have room.
+
+    Returns:
+        The CoCM caseload after enrolment (ascending slots).
+    """
     pop = model.pop
+    caseload = pop.in_treatment(Tx.COCM)
     queue = pop.waiting_for_cocm()
     if len(queue) == 0 or not model.care_managers:
-        return
-    room = enrolment_room(model, queue)
+        return caseload
+    room = enrolment_room(model, queue, caseload)
     # the care manager with most room first (lowest index on ties)
     assigned = [model.care_managers[k].index for k in assign_to_most_room(room, len(queue))]
     if not assigned:
-        return
+        return caseload
     prio = model.priority(month, queue)
     new = first_by_priority(queue, prio, len(assigned), pop.waitlist_since[queue])
     c.cocm_wait_months += int((month - pop.waitlist_since[new].astype(np.int64)).sum())
@@ -158,10 +164,15 @@ def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
     pop.enrol_score[new] = np.where(screen >= 0, screen, pop.score[new])
     c.cocm_enrolled_new += len(new)
     c.new_cocm_slots = np.concatenate([c.new_cocm_slots, new])
+    return np.sort(np.concatenate([caseload, new]))
 
 
 def care_manager_minutes(
-    model: ClinicModel, month: int, c: MonthCounters, extra_minutes: int = 0
+    model: ClinicModel,
+    month: int,
+    c: MonthCounters,
+    extra_minutes: int = 0,
+    caseload: Slots | None = None,
 ) -> Slots:
     """Each care manager spends minutes on its caseload by work phase and clinical priority.
 
@@ -173,29 +184,26 @@ def care_manager_minutes(
         month: Current month.
         c: Counters to update.
         extra_minutes: Minutes lent by other staff this month (hybrid sharing), split evenly.
+        caseload: The CoCM caseload, if the caller has it (else found here).
 
     Returns:
         The CoCM caseload (ascending slots; minutes change no one's treatment, so the
         psychiatric reviews that follow can use it).
     """
     pop, v = model.pop, model.values.cocm
-    enrolled = pop.in_treatment(Tx.COCM)
+    enrolled = pop.in_treatment(Tx.COCM) if caseload is None else caseload
     n_cm = max(len(model.care_managers), 1)
     capacity = np.zeros(max((cm.index for cm in model.care_managers), default=-1) + 1, np.int64)
     for cm in model.care_managers:
         cap = cm.patient_minutes + extra_minutes // n_cm if cm.capacity_share > 0 else 0
         capacity[cm.index] = cap
         c.cm_capacity_minutes += cap
-    phase_minutes = np.array(
-        [v.minutes_intake, v.minutes_active, v.outreach_minutes, v.minutes_maintenance],
-        np.float64,
-    )
     needed, delivered, by_phase, followups, first = kernels.care_manager_time(
         enrolled,
         model.streams.uniform("cm_minutes", month, enrolled),
         model.streams.uniform("cm_contact", month, enrolled),
         model.static.cm_minutes_multiplier,
-        phase_minutes,
+        phase_minutes(model),
         payer_minutes_ratio(model),
         float(v.unreached_probability),
         capacity,
@@ -300,9 +308,9 @@ class CollaborativeCare(CareModel):
 
     def deliver(self, month: int, c: MonthCounters) -> None:
         """Enrol from the queue (then the waitlist policy), care-manager minutes, reviews."""
-        enrol_from_queue(self.model, month, c)
+        caseload = enrol_from_queue(self.model, month, c)
         limit_cocm_queue(self.model, month, c)
-        caseload = care_manager_minutes(self.model, month, c)
+        caseload = care_manager_minutes(self.model, month, c, caseload=caseload)
         psychiatric_reviews(self.model, month, c, caseload)
 
     def end_month(self, month: int, c: MonthCounters) -> None:

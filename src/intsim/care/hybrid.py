@@ -84,9 +84,9 @@ class Hybrid(CareModel):
         lent = int(
             self.book.unused_minutes(self.model) * self.model.values.staffing.shared_bhc_cm_share
         )
-        enrol_from_queue(self.model, month, c)
+        caseload = enrol_from_queue(self.model, month, c)
         limit_cocm_queue(self.model, month, c)
-        caseload = care_manager_minutes(self.model, month, c, extra_minutes=lent)
+        caseload = care_manager_minutes(self.model, month, c, extra_minutes=lent, caseload=caseload)
         psychiatric_reviews(self.model, month, c, caseload)
 
     def end_month(self, month: int, c: MonthCounters) -> None:
