@@ -170,6 +170,10 @@ ALLOWED: dict[str, str] = {
     "population.anxiety_share": "population",
     "population.share_age_65plus": "population",
     "population.chronic_episode_share": "population",
+    "population.initial_chronic_episode_share": "population",  # T3: a chronic cohort
+    "population.initial_chronic_episode_months_max": "population",
+    "population.initial_pcp_treatment_share": "protocol",  # trial arms start care at randomisation
+    "population.initial_specialty_treatment_share": "protocol",
     "population.payer_mix.medicare": "population",
     "population.payer_mix.medicaid": "population",
     "population.payer_mix.commercial": "population",
