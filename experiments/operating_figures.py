@@ -151,7 +151,7 @@ def rows(summaries: dict[str, dict[str, float]]) -> list[tuple[Figure, str, floa
 def table(summaries: dict[str, dict[str, float]]) -> str:
     """The markdown table of figures, values, ranges and sources."""
     lines = [
-        "| Figure | Care model | Default | Range (published, or the policy) | Source of the range |",
+        "| Figure | Care model | Default | Range (published or policy) | Source of the range |",
         "|---|---|---:|---|---|",
     ]
     for f, m, v in rows(summaries):
