@@ -413,7 +413,7 @@ def start_usual_care_under_way(
         pop.treatment[slots] = tx
         pop.known[slots] = True
         pop.treatment_month[slots] = 1 + (
-            streams.uniform("init_episode_month", 0, slots) * months
+            streams.uniform("init_treatment_month", 0, slots) * months
         ).astype(np.int64)
 
 

@@ -74,6 +74,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "bhc_followup_minutes",
     "init_cost_frailty",
     "init_treatment",
+    "init_treatment_month",
 )
 STREAM_ID: dict[str, int] = {name: i for i, name in enumerate(STREAM_NAMES)}
 
