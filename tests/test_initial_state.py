@@ -1,5 +1,7 @@
 """The month-1 state (population.initial_*): usual care under way, episode mix, steady start."""
 
+import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,10 +11,10 @@ import pytest
 from intsim.model import ClinicModel
 from intsim.population import BH, Tx
 from intsim.runner import simulate
-from intsim.scenario import default_scenario, load_scenario
+from intsim.scenario import default_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
-STEADY = ROOT / "configs" / "steady_state_start.yaml"
+STEADY_SCRIPT = ROOT / "experiments" / "steady_state.py"
 
 
 def test_initial_shares_set_usual_care_under_way_and_the_episode_mix():
@@ -38,23 +40,49 @@ def test_initial_shares_set_usual_care_under_way_and_the_episode_mix():
     assert (pop.treatment[np.flatnonzero(pop.bh[:n] != BH.ACTIVE)] == Tx.NONE).all()
 
 
-def test_default_initial_state_is_the_former_one():
-    pop = ClinicModel(default_scenario().values, seed=1).pop
-    n = pop.n_used
-    assert (pop.treatment[:n] == Tx.NONE).all()
-    assert not pop.known[:n].any()
-    assert (pop.remission_months[:n][pop.bh[:n] == BH.REMITTED] == 0).all()
+def _cold_start() -> dict[str, float | int]:
+    """The former month-1 state (decision 52), kept by experiments/steady_state.py."""
+    spec = importlib.util.spec_from_file_location("steady_state", STEADY_SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return dict(module.COLD_START)
 
 
-def test_steady_state_start_docks_and_has_no_transient():
-    sc = load_scenario(STEADY).with_overrides(
+def _prevalence(sc) -> np.ndarray:
+    m = simulate(sc, seed=1).monthly
+    return (m["bh_prevalent"] / m["panel_size"]).to_numpy()
+
+
+def test_default_start_is_steady_under_usual_care():
+    sc = default_scenario().with_overrides(
         {"care_model": "usual_care", "simulation.months": 60, "finance.counterfactual": False}
     )
-    m = simulate(sc, seed=1).monthly
-    prevalence = (m["bh_prevalent"] / m["panel_size"]).to_numpy()
-    # within 1 point of its mean all along (the shipped start moves 2 points in 9 months)
+    prevalence = _prevalence(sc)
+    # within 1 point of its mean all along, and the mean at the evidence's 13% (A1 interval
+    # 11-15%): no transient for a programme's effect to ride on
     assert np.abs(prevalence - prevalence.mean()).max() < 0.01
-    small = sc.with_overrides({"population.n_patients": 1500, "staffing.n_pcps": 1})
+    assert 0.12 <= prevalence.mean() <= 0.14
+    # the former cold start moves more than 2 points in the same months (the test's contrast)
+    cold = _prevalence(sc.with_overrides(_cold_start()))
+    assert cold.max() - cold.min() > 0.02
+
+
+def test_default_start_carries_usual_care_under_way():
+    pop = ClinicModel(default_scenario().values, seed=1).pop
+    n = pop.n_used
+    active = pop.bh[:n] == BH.ACTIVE
+    assert pop.known[:n][active].mean() > 0.8
+    assert (pop.treatment[:n][active] == Tx.PCP).mean() == pytest.approx(0.18, abs=0.02)
+    assert (pop.remission_months[:n][pop.bh[:n] == BH.REMITTED] > 0).mean() > 0.9
+
+
+def test_steady_start_docks():
+    small = default_scenario().with_overrides(
+        {"population.n_patients": 1500, "staffing.n_pcps": 1, "simulation.months": 36}
+    )
     a = simulate(small, seed=3, engine="arrays").monthly
     b = simulate(small, seed=3, engine="agents").monthly
     pd.testing.assert_frame_equal(a, b, check_exact=True)

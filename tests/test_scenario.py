@@ -143,7 +143,8 @@ BAD_FILES = [
         id="turnover-above-1",
     ),
     pytest.param(
-        "population:\n  threshold_prevalence: 0.6\n  subthreshold_prevalence: 0.5\n",
+        "population:\n  threshold_prevalence: 0.6\n  subthreshold_prevalence: 0.5\n"
+        "  remitted_prevalence: 0.0\n",
         ["population.threshold_prevalence", "population.subthreshold_prevalence", "1.1"],
         id="prevalences-above-1",
     ),

@@ -312,11 +312,13 @@ def fit_weibull(fitted: Overrides, config_dir: Path | None = None) -> tuple[floa
     return round(best[1], 3), round(best[2], 2)
 
 
-def fit_incidence(base: Scenario, warmup_months: int = 60, months: int = 120) -> float:
+def fit_incidence(base: Scenario, warmup_months: int = 144, months: int = 240) -> float:
     """Incidence giving the scenario's threshold prevalence at steady state under usual care.
 
     The evidence.md A3 recommendation: solve for incidence so that the simulated usual-care
-    prevalence matches ``population.threshold_prevalence``.
+    prevalence matches ``population.threshold_prevalence``. Prevalence is averaged over months
+    ``warmup_months + 1`` to ``months``, the window experiments/steady_state.py measures the
+    steady state in (decision 54).
     """
     target = base.values.population.threshold_prevalence
     sc = base.with_overrides({"care_model": "usual_care", "simulation.months": months})

@@ -174,89 +174,87 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "population.remitted_prevalence",
-        0.03,
+        0.11,
         "proportion",
         "Share in remission from an episode at month 1 (still at risk of relapse; months since "
         "remission drawn uniformly below population.initial_remission_months_max).",
-        "assumption: recent-episode share consistent with A1 prevalence and B3 relapse (the "
-        "usual-care steady state holds 11-13% in remission: decision 52)",
+        "measured: the default clinic's usual-care steady state (experiments/steady_state.py, "
+        "decisions 52 and 54); consistent with A1 prevalence and B3 relapse",
         bounds=PROB,
         plausible=(0.0, 0.14),
     ),
     Param(
         "population.initial_episode_months_max",
-        24,
+        14,
         "months",
         "Episode months of prevalent acute (non-chronic) threshold episodes at month 1 are drawn "
         "uniformly from 0 to this value - 1.",
-        "assumption: prevalent episodes have lasted up to two years (in the usual-care steady "
-        "state acute episodes under way are 6.6 months old on average: decision 52)",
+        "measured: acute episodes under way in the usual-care steady state are 6.6 months old "
+        "on average, so 2 x 6.6 + 1 (experiments/steady_state.py, decision 54)",
         kind="int",
         bounds=(1, 240),
     ),
     Param(
         "population.initial_chronic_episode_months_max",
-        24,
+        83,
         "months",
         "Episode months of prevalent chronic threshold episodes at month 1 are drawn uniformly "
         "from 0 to this value - 1.",
-        "assumption: as acute episodes (in the usual-care steady state chronic episodes under "
-        "way are about 36 months old on average: decision 52)",
+        "measured: chronic episodes under way in the usual-care steady state are about 41 "
+        "months old on average, so 2 x 41 + 1 (experiments/steady_state.py, decision 54)",
         kind="int",
         bounds=(1, 600),
     ),
     Param(
         "population.initial_remission_months_max",
-        1,
+        20,
         "months",
         "Months since remission of the patients in remission at month 1 are drawn uniformly "
         "from 0 to this value - 1 (1: every remission has just begun).",
-        "assumption: remissions at month 1 have just begun (in the usual-care steady state "
-        "they are about 10 months old on average: decision 52)",
+        "measured: remissions under way in the usual-care steady state are about 9.7 months "
+        "old on average, so 2 x 9.7 + 1 (experiments/steady_state.py, decision 54)",
         kind="int",
         bounds=(1, 600),
     ),
     Param(
         "population.initial_chronic_episode_share",
-        0.2,
+        0.53,
         "proportion",
         "Share of chronic episodes (dysthymia or double depression) among the threshold "
         "episodes under way at month 1. Higher than the share among new episodes "
         "(population.chronic_episode_share) because chronic episodes last longer.",
-        "assumption: the onset share (population.chronic_episode_share); the usual-care steady "
-        "state is about 0.49 (decision 52)",
+        "measured: the usual-care steady state (experiments/steady_state.py, decision 54); "
+        "chronic episodes accumulate because they last years (B2)",
         bounds=PROB,
         plausible=(0.15, 0.55),
     ),
     Param(
         "population.initial_known_share",
-        0.0,
+        0.88,
         "proportion",
         "Share of the threshold episodes under way at month 1 that the practice already knows "
         "of (recognised at an earlier visit).",
-        "assumption: none known at month 1 (the usual-care steady state is 0.85: decision 52)",
+        "measured: the usual-care steady state (experiments/steady_state.py, decision 54)",
         bounds=PROB,
         plausible=(0.0, 0.95),
     ),
     Param(
         "population.initial_pcp_treatment_share",
-        0.0,
+        0.18,
         "proportion",
         "Share of the threshold episodes under way at month 1 in usual-care PCP treatment "
         "(treatment months drawn uniformly over detection.treatment_months).",
-        "assumption: none in treatment at month 1 (the usual-care steady state is 0.18: "
-        "decision 52)",
+        "measured: the usual-care steady state (experiments/steady_state.py, decision 54)",
         bounds=PROB,
         plausible=(0.0, 0.3),
     ),
     Param(
         "population.initial_specialty_treatment_share",
-        0.0,
+        0.05,
         "proportion",
         "Share of the threshold episodes under way at month 1 in specialty mental-health "
         "treatment.",
-        "assumption: none in treatment at month 1 (the usual-care steady state is 0.05: "
-        "decision 52)",
+        "measured: the usual-care steady state (experiments/steady_state.py, decision 54)",
         bounds=PROB,
         plausible=(0.0, 0.1),
     ),
@@ -299,14 +297,16 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
     # ------------------------------------------------------------------ clinical course
     Param(
         "clinical.incidence",
-        0.00487,
+        0.00276,
         "probability per month",
         "First onset of a threshold episode among patients without one (relapses and "
         "progression from subthreshold distress come on top).",
-        f"{EVIDENCE} A3 recommendation: solved so that simulated usual-care prevalence "
-        "(months 61-120) matches A1 (13%); fitted by bisection in experiments/calibration.py "
-        "--fit (A3 identity estimate 0.0049). The default clinic's usual-care steady state "
-        "(months 145-240 of a 240-month run) is 15%; 13% there needs 0.00317 (decision 52)",
+        f"{EVIDENCE} A3 recommendation: solved by bisection (experiments/calibration.py --fit) "
+        "so that the default clinic's usual-care steady state (months 145-240 of a 240-month "
+        "run, started from it: experiments/steady_state.py, decision 54) holds A1's 13% "
+        "prevalence. 3.3%/yr; below the A3 identity estimate 0.0049 because relapses and "
+        "chronic episodes carry much of the "
+        "prevalence",
         bounds=PROB,
         plausible=(0.0024, 0.0083),
     ),
@@ -363,7 +363,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "clinical.chronic_improvement_hazard",
-        0.0225,
+        0.022,
         "hazard per month",
         "Improvement hazard of chronic episodes without treatment.",
         f"{CALIB} T3 calibrated: IMPACT usual-care arm 19% response at 12 months with relapse "
@@ -462,7 +462,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "clinical.cocm_response_hr",
-        3.40,
+        3.81,
         "hazard ratio",
         "Improvement-hazard ratio of CoCM at full fidelity (follow-up within 4 weeks, psychiatric "
         "review of non-improvers) and a mature programme.",
@@ -471,7 +471,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         f"review ({EVIDENCE} B4) and the learning curve (E2), toward the B1 prior median 1.8",
         bounds=(0.0, None),
         plausible=(2.5, 4.6),
-        dist=("lognormal_median_ci", 3.40, 2.5, 4.6),
+        dist=("lognormal_median_ci", 3.81, 2.5, 4.6),
     ),
     Param(
         "clinical.anxiety_cocm_effect_ratio",
@@ -906,7 +906,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
     # ------------------------------------------------------------------ CoCM
     Param(
         "cocm.offer_probability",
-        0.808,
+        0.796,
         "probability",
         "Probability an eligible screen-positive patient is reached and offered CoCM.",
         f"{CALIB} T4 calibrated: 56% of eligible engaged (Blackmore 2022) with consent held at "
@@ -926,7 +926,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "cocm.early_disengagement",
-        0.248,
+        0.226,
         "probability",
         "Probability an enrolled patient disengages after the initial assessment, before any "
         "follow-up contact.",
@@ -935,7 +935,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "95% interval (the fit reproduces the 25% target almost exactly)",
         bounds=PROB,
         plausible=(0.15, 0.35),
-        dist=("beta_mean_ci", 0.248, 0.15, 0.35),
+        dist=("beta_mean_ci", 0.226, 0.15, 0.35),
     ),
     Param(
         "cocm.monthly_dropout",
