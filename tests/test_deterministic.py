@@ -8,7 +8,13 @@ import pandas as pd
 import pytest
 
 from intsim.cli import main
-from intsim.deterministic import axis_values, factor_ends, net_changes_sign, tornado_rows
+from intsim.deterministic import (
+    axis_values,
+    bar_extent,
+    factor_ends,
+    net_changes_sign,
+    tornado_rows,
+)
 from intsim.gsa import parse_factors, seeds_for
 from intsim.montecarlo import load_experiment
 from intsim.params import PARAMS_BY_PATH
@@ -89,6 +95,7 @@ def test_tornado_directions_ordering_and_base(tmp_path, capsys):
         "output_high",
         "base_output",
         "swing",
+        "reach",
     ]
     assert len(table) == 2 * 3  # outputs x factors
     net = table[table["output"] == "net"].set_index("factor")
@@ -102,7 +109,7 @@ def test_tornado_directions_ordering_and_base(tmp_path, capsys):
     order = list(net.index)
     assert order.index("costs.care_manager_salary") < order.index("pcbh.visits_per_day")
     for _, d in table.groupby("output"):
-        assert d["swing"].is_monotonic_decreasing
+        assert d["reach"].is_monotonic_decreasing
     assert net.loc["clinical.cocm_response_hr", "low_value"] == pytest.approx(2.63, abs=0.01)
     # the base case is the strategy as specified, on the same seeds, averaged
     exp = load_experiment(exp_path)
@@ -346,3 +353,18 @@ def test_example_experiment_loads():
     factors = parse_factors(exp.raw["sensitivity"]["factors"])
     assert [f.path for f in factors] == ["cocm.caseload_per_fte", "payers.medicaid.relativity_cocm"]
     assert [f.spec for f in factors] == [(50.0, 120.0), (0.46, 2.34)]
+
+
+def test_tornado_bars_rank_by_their_farthest_end_from_the_base():
+    # issue 13: a bar from -373 to +63 around a base of -10 spans 436 and reaches 363 from the
+    # base; ranking by |high - low| alone ignored where the base lies
+    assert bar_extent(-10.0, -373.0, 63.0) == {"swing": 436.0, "reach": 363.0}
+    # both ends on one side of the base: the bar still runs from the base to the farther end
+    one_sided = bar_extent(0.0, 40.0, 90.0)
+    assert one_sided == {"swing": 90.0, "reach": 90.0}
+    # a shorter bar straddling the base can reach farther than a longer one-sided bar
+    assert bar_extent(0.0, -60.0, 10.0)["reach"] == 60.0
+    assert bar_extent(0.0, 40.0, 45.0)["reach"] == 45.0
+    nan = bar_extent(0.0, float("nan"), 1.0)
+    assert np.isnan(nan["swing"])
+    assert np.isnan(nan["reach"])

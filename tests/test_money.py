@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from intsim.claims import PAID, SAME_DAY
-from intsim.ledger import _shared_savings_payments, startup_cost
+from intsim.ledger import _draw_grant, _shared_savings_payments, startup_cost
 from intsim.model import ClinicModel
 from intsim.params import PAYERS
 from intsim.population import BhcVisitKind
@@ -211,12 +211,34 @@ def test_capitation_replaces_fee_for_service_for_integration_services():
 
 
 def test_case_rate_pays_per_new_episode():
-    res = simulate(ten_medicare_cocm_patients(**{"contracts.medicare.case_rate_usd": 500.0}))
+    res = simulate(
+        ten_medicare_cocm_patients(
+            **{"contracts.medicare.case_rate_usd": 500.0, "contracts.medicare.case_rate": True}
+        )
+    )
     assert (res.claims["status"] == "case_rate").all()
     assert res.monthly["revenue_case_rate"].tolist() == pytest.approx([5000.0, 0.0])
 
 
+def test_a_zero_case_rate_is_zero_not_the_codes():
+    # issue 13: "0 = bill the codes" made a case-rate curve jump at 0; the switch is explicit
+    res = simulate(ten_medicare_cocm_patients(**{"contracts.medicare.case_rate": True}))
+    assert (res.claims["status"] == "case_rate").all()
+    assert res.monthly["revenue_case_rate"].sum() == 0.0
+    assert res.monthly["revenue_cocm"].sum() == 0.0
+    codes = simulate(ten_medicare_cocm_patients())
+    assert (codes.claims["status"] == "paid").any()
+    assert codes.monthly["revenue_cocm"].sum() > 0
+
+
 # --------------------------------------------------------------------------- invariants
+
+
+def with_case_rate_amount(over: dict) -> dict:
+    """A case-rate contract pays $700 an episode; without one the amount stays 0."""
+    amount = 700.0 if over["contracts.medicare.case_rate"] else 0.0
+    return {**over, "contracts.medicare.case_rate_usd": amount}
+
 
 scenario_overrides = st.fixed_dictionaries(
     {
@@ -233,14 +255,14 @@ scenario_overrides = st.fixed_dictionaries(
         "payers.medicaid.same_day_restriction": st.booleans(),
         "payers.medicaid.covers_cocm": st.booleans(),
         "contracts.commercial.pmpm_usd": st.sampled_from([0.0, 8.0]),
-        "contracts.medicare.case_rate_usd": st.sampled_from([0.0, 700.0]),
+        "contracts.medicare.case_rate": st.booleans(),
         "contracts.medicaid.p4p_bonus_share": st.sampled_from([0.0, 0.05]),
         "grants.annual_amount": st.sampled_from([0.0, 120000.0]),
         "grants.covers": st.sampled_from(["startup", "operating_deficit", "any"]),
         "grants.phase_out_months": st.sampled_from([0, 3]),
         "simulation.seed": st.integers(1, 10_000),
     }
-)
+).map(with_case_rate_amount)
 
 
 def _month_lines(model: ClinicModel) -> pd.DataFrame:
@@ -392,3 +414,73 @@ def test_fqhc_bills_g0512_before_2026_and_standard_codes_from_2026():
     assert (short.claims["month"] == 2).sum() == 0  # 45 < 60 minutes: no G0512, no G2214
     after = simulate(ten_medicare_cocm_patients(**fqhc))
     assert sorted(after.claims["code"].unique()) == ["99492", "99493"]
+
+
+@pytest.mark.parametrize(
+    ("months", "grant_usd"),
+    [(60, 0.0), (30, 150_000.0), (7, 200_000.0)],  # whole years, a partial year, one short year
+)
+def test_budget_by_year_adds_up_to_the_overall_net_with_startup_in_year_one(months, grant_usd):
+    sc = default_scenario().with_overrides(
+        {
+            "simulation.months": months,
+            "population.n_patients": 3000,
+            "staffing.n_pcps": 2,
+            "grants.annual_amount": grant_usd,
+            "grants.duration_months": 24,
+        }
+    )
+    res = simulate(sc, seed=2)
+    s = res.summary
+    budget = s["budget_by_year"]
+    assert [row["year"] for row in budget] == list(range(1, (months - 1) // 12 + 2))
+    assert s["startup_cost"] > 0
+    assert budget[0]["startup"] == s["startup_cost"]
+    assert all(row["startup"] == 0.0 for row in budget[1:])
+    # the years' nets add up to the overall net (startup counted once) and to the last
+    # cumulative net of the ledger
+    total = sum(row["net"] for row in budget)
+    assert total == pytest.approx(s["net"], rel=1e-12, abs=1e-6)
+    assert total == pytest.approx(float(res.monthly["cumulative_net"].iloc[-1]), rel=1e-12)
+    for row in budget:
+        assert row["cost"] == pytest.approx(row["operating_cost"] + row["startup"])
+        assert row["net"] == pytest.approx(row["revenue"] - row["cost"])
+        assert row["gap_without_grant"] == pytest.approx(
+            max(0.0, row["cost"] - (row["revenue"] - row["grant"]))
+        )
+    assert sum(row["grant"] for row in budget) == pytest.approx(
+        float(res.monthly["revenue_grant"].sum())
+    )
+    assert (sum(row["grant"] for row in budget) > 0) == (grant_usd > 0)
+
+
+def test_grant_money_undrawn_in_a_month_carries_over_within_the_grant_or_lapses():
+    available = np.array([100.0, 100.0, 100.0, 0.0])
+    deficit = np.array([0.0, 150.0, 30.0, 500.0])
+    open_months = np.array([True, True, True, False])
+    carried = _draw_grant(available, 0.0, deficit, "operating_deficit", open_months)
+    # month 1 leaves 100 undrawn; month 2 draws 150 of the 200 now available; month 3 draws 30
+    # of 150; after the grant the remaining 120 lapses
+    np.testing.assert_allclose(carried, [0.0, 150.0, 30.0, 0.0])
+    lapsed = _draw_grant(available, 0.0, deficit, "operating_deficit", None)
+    np.testing.assert_allclose(lapsed, [0.0, 100.0, 30.0, 0.0])
+
+
+def test_an_award_is_paid_as_entered_by_default_and_the_summary_says_what_was_drawn():
+    # issue 13: $450k entered as $150k/yr for 36 months paid about $400k (a default 6-month
+    # taper and lapsed months) without saying so
+    award = {"grants.annual_amount": 150_000.0, "grants.duration_months": 36}
+    sc = default_scenario().with_overrides(award)
+    s = simulate(sc, seed=1).summary
+    assert s["grant_awarded"] == pytest.approx(450_000.0)
+    assert s["grant_drawn"] == pytest.approx(450_000.0)  # the default clinic's deficits exceed it
+    assert s["grant_undrawn"] == pytest.approx(0.0, abs=1e-6)
+    tapered = simulate(
+        sc.with_overrides({"grants.phase_out_months": 6, "grants.undrawn": "lapse"}), seed=1
+    ).summary
+    # the taper removes 12,500 x 6 / 2 = 37,500 from the award; months whose deficit is below
+    # the month's money lose the rest under "lapse"
+    assert tapered["grant_awarded"] == pytest.approx(450_000.0)
+    assert tapered["grant_drawn"] <= 450_000.0 - 37_500.0 + 1e-6
+    assert tapered["grant_undrawn"] == pytest.approx(450_000.0 - tapered["grant_drawn"])
+    assert tapered["grant_undrawn"] > 37_500.0

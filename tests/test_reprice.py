@@ -31,7 +31,11 @@ SMALL: dict[str, Any] = {
 MONEY_CHANGES: list[dict[str, Any]] = [
     {"payers.medicaid.relativity_bh": 0.5, "payers.medicare.denial_rate": 0.3},
     {"costs.care_manager_salary": 90_000.0, "costs.bhc_salary": 60_000.0},
-    {"contracts.medicaid.pmpm_usd": 6.0, "contracts.commercial.case_rate_usd": 400.0},
+    {
+        "contracts.medicaid.pmpm_usd": 6.0,
+        "contracts.commercial.case_rate_usd": 400.0,
+        "contracts.commercial.case_rate": True,
+    },
     {"grants.annual_amount": 150_000.0, "finance.discount_rate": 0.07},
     {"payers.commercial.coinsurance": 0.4, "payers.medicare.days_to_payment": 95.0},
     {
@@ -119,6 +123,8 @@ def test_money_only_parameters_exist_in_every_money_section():
 @pytest.mark.parametrize("param", MONEY_ONLY, ids=lambda p: p.path)
 def test_money_only_parameter_does_not_move_the_clinic(param):
     base = scenario(**{"workforce.bh_turnover_annual": 0.6, "workforce.lpc_mft_hiring": True})
+    if param.path.endswith(".case_rate_usd"):  # an amount needs its contract's case rate on
+        base = base.with_overrides({param.path.replace("_usd", ""): True})
     other = _perturbed_scenario(base, param)
     a = run_clinic(base, seed=6, claims=False, keep_services=True)
     b = run_clinic(other, seed=6, claims=False, keep_services=True)

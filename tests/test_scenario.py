@@ -149,6 +149,11 @@ BAD_FILES = [
         id="prevalences-above-1",
     ),
     pytest.param(
+        "contracts:\n  medicare:\n    case_rate_usd: 300\n",
+        ["contracts.medicare.case_rate_usd", "300", "contracts.medicare.case_rate is false"],
+        id="case-rate-amount-without-case-rate",
+    ),
+    pytest.param(
         "population:\n  threshold_prevalence: 0.5\n  subthreshold_prevalence: 0.4\n"
         "  remitted_prevalence: 0.2\n",
         ["population.remitted_prevalence", "sum is 1.1", "expected <= 1"],

@@ -23,6 +23,7 @@ from intsim.sensitivity import (
     sobol,
     sobol_g,
     sobol_g_indices,
+    stability_warnings,
 )
 from intsim.uncertainty import Normal, Uniform
 
@@ -355,3 +356,40 @@ def test_morris_groups_and_unbounded_distributions() -> None:
     assert screen.set_index("factor").loc["z", "mu_star"] == pytest.approx(step / (2 / 3))
     with pytest.raises(ValueError, match="even"):
         morris(ISHIGAMI, ISHIGAMI_FACTORS, levels=5)
+
+
+def test_stability_warnings_flag_small_n_wide_intervals_and_total_below_first_order():
+    steady = pd.DataFrame(
+        {
+            "output": ["y", "y"],
+            "factor": ["a", "b"],
+            "S1": [0.6, 0.2],
+            "S1_conf": [0.03, 0.02],
+            "ST": [0.7, 0.3],
+            "ST_conf": [0.04, 0.03],
+        }
+    )
+    assert stability_warnings(steady, 1024) == []
+    small = stability_warnings(steady, 8)
+    assert len(small) == 1
+    assert "N = 8" in small[0]
+    wide = steady.assign(ST_conf=[0.04, 0.35])
+    (line,) = stability_warnings(wide, 1024)
+    assert "'y'" in line
+    assert "0.35" in line
+    # ST below S1 within their intervals: noise, no warning; beyond them: a warning naming b
+    overlap = steady.assign(ST=[0.7, 0.17])
+    assert stability_warnings(overlap, 1024) == []
+    beyond = steady.assign(ST=[0.7, 0.1])
+    (line,) = stability_warnings(beyond, 1024)
+    assert "for b" in line
+
+
+def test_sobol_at_small_n_on_ishigami_is_flagged():
+    factors = {f"x{i}": (-np.pi, np.pi) for i in (1, 2, 3)}
+    res = sobol(ISHIGAMI, factors, 8, seed=1)
+    lines = stability_warnings(res.indices, 8)
+    assert any("N = 8" in line for line in lines)
+    assert any("half-widths" in line for line in lines)
+    big = sobol(ISHIGAMI, factors, 1024, seed=3)
+    assert stability_warnings(big.indices, 1024) == []

@@ -448,7 +448,7 @@ def payer_rules(payers: dict[str, Any], contracts: dict[str, Any]) -> NDArray[np
         "covers_cocm": [bool(payers[p].covers_cocm) for p in PAYERS],
         "covers_hbai": [bool(payers[p].covers_hbai) for p in PAYERS],
         "same_day": [bool(payers[p].same_day_restriction) for p in PAYERS],
-        "case_rate": [contracts[p].case_rate_usd > 0 for p in PAYERS],
+        "case_rate": [bool(contracts[p].case_rate) for p in PAYERS],
         "pmpm": [contracts[p].pmpm_usd > 0 for p in PAYERS],
         "ffs": [bool(contracts[p].fee_for_service) for p in PAYERS],
         "covers_general_bhi": [bool(payers[p].covers_general_bhi) for p in PAYERS],

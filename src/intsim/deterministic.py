@@ -18,10 +18,12 @@ base output is that of the strategy as specified, and the base may lie anywhere 
 range (even outside it). Then each factor in turn is set to its low and to its high value, the
 others staying at base: ``2 d + 1`` points for ``d`` factors. Integer parameters are rounded.
 ``tornado.csv`` has one row per strategy × output × factor (``strategy, output, factor,
-low_value, high_value, base_value, output_low, output_high, base_output, swing``), with
-``swing = |output_high - output_low|``, sorted by decreasing swing within each strategy and
-output; ``tornado_<output>.png`` draws, per strategy, one horizontal bar per factor from the
-base output to the output at the low and at the high value, the largest swing on top.
+low_value, high_value, base_value, output_low, output_high, base_output, swing, reach``), with
+``swing`` the length of the bar drawn from the base output to both ends and ``reach`` the larger
+distance of an end from the base (:func:`bar_extent`), sorted by decreasing reach within each
+strategy and output; ``tornado_<output>.png`` draws, per strategy, one horizontal bar per factor
+from the base output to the output at the low and at the high value, the farthest-reaching on
+top.
 
 **Two-way**. A grid of ``NX × NY`` values over two declared numeric parameters ``--x`` and
 ``--y`` (evenly spaced over the range, both ends included; integer parameters rounded, repeated
@@ -79,6 +81,7 @@ TORNADO_COLUMNS = [
     "output_high",
     "base_output",
     "swing",
+    "reach",
 ]
 
 
@@ -208,18 +211,37 @@ def tornado_table(
                     "output_low": lo,
                     "output_high": hi,
                     "base_output": y[0, j],
-                    "swing": abs(hi - lo),
+                    **bar_extent(y[0, j], lo, hi),
                 }
             )
     table = pd.DataFrame.from_records(records, columns=TORNADO_COLUMNS)
-    # largest swing first within each output (stable: ties keep the block's order)
+    # farthest from the base first within each output (stable: ties keep the block's order)
     order = table.groupby("output", sort=False).ngroup()
     return (
-        table.assign(_o=order, _s=-table["swing"].fillna(-np.inf))
+        table.assign(_o=order, _s=-table["reach"].fillna(-np.inf))
         .sort_values(["_o", "_s"], kind="stable")
         .drop(columns=["_o", "_s"])
         .reset_index(drop=True)
     )
+
+
+def bar_extent(base: float, low: float, high: float) -> dict[str, float]:
+    """A tornado bar's ``swing`` and ``reach`` (output units).
+
+    The bar is drawn from the base output to the outputs at the factor's low and high values.
+    ``swing`` is its length, ``max(base, low, high) - min(base, low, high)``; ``reach`` is the
+    largest distance of either end from the base, ``max(|low - base|, |high - base|)``, by which
+    the bars are ranked: a factor whose two ends lie on the same side of the base still moves the
+    output as far as its farther end (issue 13: ranking by ``|high - low|`` put a bar spanning
+    -373 to +63 around a base near 0 third). Non-finite ends give NaN.
+    """
+    ends = np.array([base, low, high], dtype=float)
+    if not np.isfinite(ends).all():
+        return {"swing": float("nan"), "reach": float("nan")}
+    return {
+        "swing": float(ends.max() - ends.min()),
+        "reach": float(max(abs(low - base), abs(high - base))),
+    }
 
 
 def run_tornado(args: argparse.Namespace, executor: Any, out_dir: Path) -> dict[str, Any]:
@@ -440,7 +462,7 @@ def _safe(name: str) -> str:
 
 
 def plot_tornado(table: pd.DataFrame, out_dir: Path) -> list[Path]:
-    """One ``tornado_<output>.png`` per output: a panel per strategy, largest swing on top."""
+    """One ``tornado_<output>.png`` per output: a panel per strategy, largest reach on top."""
     plt = _plt()
     from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
 
@@ -455,7 +477,7 @@ def plot_tornado(table: pd.DataFrame, out_dir: Path) -> list[Path]:
         for ax, strategy in zip(axes[:, 0], strategies, strict=True):
             d = sub[sub["strategy"] == strategy].reset_index(drop=True)
             base = float(d["base_output"].iloc[0])
-            ypos = np.arange(len(d))[::-1]  # first row (largest swing) on top
+            ypos = np.arange(len(d))[::-1]  # first row (largest reach) on top
             span = np.nanmax(np.abs(np.r_[d["output_low"] - base, d["output_high"] - base, 0.0]))
             pad = 0.02 * span if span > 0 else 1.0
             for k, row in d.iterrows():
@@ -569,7 +591,7 @@ def plot_twoway(
 
 def _print_tornado(table: pd.DataFrame) -> None:
     cols = ["strategy", "output", "factor", "low_value", "high_value", "output_low"]
-    cols += ["output_high", "base_output", "swing"]
+    cols += ["output_high", "base_output", "swing", "reach"]
     print(table[cols].to_string(index=False, float_format=_fmt))
 
 

@@ -8,6 +8,7 @@ write tables and figures.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,7 @@ def rows_per_base_point(
 
 def run_sobol(args: argparse.Namespace, executor: Any, out_dir: Path) -> dict[str, Any]:
     """Sobol' indices for every strategy; writes the tables and returns headline info."""
-    from intsim.sensitivity import sobol  # noqa: PLC0415
+    from intsim.sensitivity import sobol, stability_warnings  # noqa: PLC0415
 
     exp = load_experiment(args.experiment, overrides=args.overrides, seed=args.seed)
     block = _block(exp)
@@ -157,6 +158,8 @@ def run_sobol(args: argparse.Namespace, executor: Any, out_dir: Path) -> dict[st
         )
         idx = res.indices.assign(strategy=name)
         tables["indices"].append(idx[idx["output"].isin(outputs)])
+        for line in stability_warnings(idx[idx["output"].isin(outputs)], n):
+            print(f"intsim: warning: {name}: {line}", file=sys.stderr)
         tables["time"].append(idx[idx["output"].isin(timed)])
         if res.convergence is not None:
             tables["conv"].append(res.convergence.assign(strategy=name))

@@ -129,6 +129,11 @@ def planned_positions(values: Any) -> int:
     return len(split_fte(cm)) + len(split_fte(bhc)) + int(employed)
 
 
+def case_rate_usd(contract: Any) -> float:
+    """The contract's case rate per new CoCM episode (USD; 0 unless ``case_rate`` is on)."""
+    return float(contract.case_rate_usd) if contract.case_rate else 0.0
+
+
 def startup_cost(
     values: Any,
     hires: int | None = None,
@@ -366,7 +371,7 @@ def build_ledger(
         # capitation for the members of the PCP teams that are live (equal panels per PCP)
         payer_pmpm = members[:, k] * live_share * contract.pmpm_usd
         episodes = np.array([b.episodes_started_by_payer[payer] for b in billing], float)
-        payer_case = pm.case_rate_payments(episodes, contract.case_rate_usd)
+        payer_case = pm.case_rate_payments(episodes, case_rate_usd(contract))
         by_payer[payer] = by_payer[payer] + payer_pmpm + payer_case
         payer_p4p = _p4p_payments(contract, cols, by_payer[payer])
         by_payer[payer] = by_payer[payer] + payer_p4p
@@ -407,7 +412,10 @@ def build_ledger(
             g.annual_amount, grant_start, g.duration_months, n, g.phase_out_months
         )
         deficit = np.maximum(cost_total - revenue_before_grant, 0.0)
-        grant = _draw_grant(available, startup, deficit, g.covers)
+        month_no = np.arange(1, n + 1)
+        open_months = (month_no >= grant_start) & (month_no < grant_start + g.duration_months)
+        carry = g.undrawn == "carry_over"
+        grant = _draw_grant(available, startup, deficit, g.covers, open_months if carry else None)
     led["revenue_grant"] = grant
     cash += grant
     revenue_total = revenue_before_grant + grant
@@ -528,18 +536,31 @@ def _shared_savings_payments(
 
 
 def _draw_grant(
-    available: NDArray[np.float64], startup: float, deficit: NDArray[np.float64], covers: str
+    available: NDArray[np.float64],
+    startup: float,
+    deficit: NDArray[np.float64],
+    covers: str,
+    carry_over: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.float64]:
-    """Grant paid each month: startup costs are reimbursed from the first months' awards."""
+    """Grant paid each month: startup costs are reimbursed from the first months' awards.
+
+    Each month the grant pays what it may cover (startup still unreimbursed, the month's
+    operating deficit) up to the money available: that month's award, plus, in the months
+    where ``carry_over`` is true (the grant's months, ``grants.undrawn: carry_over``), what
+    earlier months of the award left undrawn. Money still undrawn when the grant ends lapses.
+    """
     paid = np.zeros(len(available))
     startup_left = startup
+    balance = 0.0
     for i, avail in enumerate(available):
         eligible = 0.0
         if covers in ("startup", "any"):
             eligible += startup_left
         if covers in ("operating_deficit", "any"):
             eligible += deficit[i]
-        paid[i] = min(avail, eligible)
+        balance = (balance if carry_over is not None and carry_over[i] else 0.0) + avail
+        paid[i] = min(balance, eligible)
+        balance -= paid[i]
         startup_left = max(startup_left - paid[i], 0.0) if covers != "operating_deficit" else 0.0
     return paid
 
@@ -633,7 +654,7 @@ def money_summary(
     elif responders:
         out["cost_per_responder"] = total_cost / responders
     start = grant_start_month(values, monthly)
-    out.update(grant_view(values, ledger, start, None if running.all() else running))
+    out.update(grant_view(values, ledger, start, None if running.all() else running, startup))
     out["payer"] = payer
     return out
 
@@ -672,16 +693,51 @@ def revenue_per_patient_month(ledger: Table, monthly: Table) -> dict[str, float 
     return out
 
 
+def budget_year(
+    year: int,
+    revenue: NDArray[np.float64],
+    grant: NDArray[np.float64],
+    operating_cost: NDArray[np.float64],
+    startup: float,
+) -> dict[str, float | int]:
+    """One row of ``budget_by_year`` from the year's monthly revenue, grant and cost (USD).
+
+    The month-0 startup cost belongs to year 1, so the years' nets add up to the overall net.
+    """
+    start = startup if year == 1 else 0.0
+    cost = float(operating_cost.sum()) + start
+    income = float(revenue.sum())
+    grant_usd = float(grant.sum())
+    return {
+        "year": year,
+        "revenue": income,
+        "grant": grant_usd,
+        "operating_cost": float(operating_cost.sum()),
+        "startup": start,
+        "cost": cost,
+        "net": income - cost,
+        "gap_without_grant": max(0.0, cost - (income - grant_usd)),
+    }
+
+
 def grant_view(
     values: Any,
     ledger: Table,
     start_month: int | None = None,
     running: NDArray[np.bool_] | None = None,
+    startup: float = 0.0,
 ) -> dict[str, Any]:
     """What grant writers ask: the budget by year, and the gap the grant leaves when it ends.
 
     Returns:
-        ``budget_by_year`` (revenue, grant, cost and net per programme year, USD),
+        ``budget_by_year``: per programme year (USD) ``revenue`` (grant money included),
+        ``grant``, ``operating_cost``, ``startup`` (the month-0 startup cost, in year 1),
+        ``cost`` (operating plus startup), ``net`` (revenue minus cost: the years' nets add up to
+        the run's overall net) and ``gap_without_grant`` (what the year would lack without grant
+        money: ``max(0, cost - (revenue - grant))``), ``grant_awarded`` (the award as entered:
+        annual amount x duration in years), ``grant_drawn`` (what the grant paid within the
+        horizon) and ``grant_undrawn`` (awarded minus drawn: costs it may pay were lower, a
+        taper, lapsed months, or months beyond the horizon),
         ``break_even_month_without_grant`` and ``funding_gap_after_grant_per_year``: the average
         annual shortfall (USD per year, 0 if none) of the programme without grant money in the
         months after the grant ends while the programme runs; ``None`` without a grant, if it
@@ -695,6 +751,7 @@ def grant_view(
             started" when it is.
         running: Months the programme runs (:func:`programme_running`), or ``None`` for every
             month (a programme that never ends).
+        startup: Startup cost at month 0 (USD), counted in year 1.
     """
     month = _column(ledger, "month")
     n = len(month)
@@ -704,18 +761,10 @@ def grant_view(
     cost = _column(ledger, "cost_total")
     net = _column(ledger, "net")
     net_without = net - grant
-    budget = []
-    for y in np.unique(year):
-        sel = year == y
-        budget.append(
-            {
-                "year": int(y),
-                "revenue": float(revenue[sel].sum()),
-                "grant": float(grant[sel].sum()),
-                "cost": float(cost[sel].sum()),
-                "net": float(net[sel].sum()),
-            }
-        )
+    budget = [
+        budget_year(int(y), revenue[year == y], grant[year == y], cost[year == y], startup)
+        for y in np.unique(year)
+    ]
     g = values.grants
     start = g.start_month if start_month is None else start_month
     end = start + g.duration_months - 1
@@ -724,8 +773,12 @@ def grant_view(
     if g.annual_amount > 0 and end < n and not never_started:
         after = net_without[end:] if running is None else net_without[end:][running[end:]]
         gap = max(0.0, -float(after.mean()) * 12.0) if len(after) else None
+    awarded = g.annual_amount * g.duration_months / 12.0
     return {
         "budget_by_year": budget,
+        "grant_awarded": awarded,
+        "grant_drawn": float(grant.sum()),
+        "grant_undrawn": max(0.0, awarded - float(grant.sum())),
         "break_even_month_without_grant": finance.break_even_month(net_without, active=cost > 0),
         "funding_gap_after_grant_per_year": gap,
     }

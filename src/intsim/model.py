@@ -57,7 +57,7 @@ from intsim.claims import ClaimsBook, MonthBilling
 from intsim.clinical import MonthTables, build_month_tables, build_static_tables
 from intsim.engine_arrays import ArrayEngine
 from intsim.kernels import COUNT_FIELDS, month_counts, ration_visits
-from intsim.ledger import operating_costs, startup_cost
+from intsim.ledger import case_rate_usd, operating_costs, startup_cost
 from intsim.params import PAYERS
 from intsim.patient import AgentEngine
 from intsim.population import Population, Tx, initialise_patients
@@ -458,7 +458,7 @@ class ClinicModel(mesa.Model):
         for payer in PAYERS:
             contract = getattr(self.values.contracts, payer)
             revenue += row[f"members_{payer}"] * row["pcp_live_share"] * contract.pmpm_usd
-            revenue += bill.episodes_started_by_payer.get(payer, 0) * contract.case_rate_usd
+            revenue += bill.episodes_started_by_payer.get(payer, 0) * case_rate_usd(contract)
         costs = operating_costs(self.values, {k: np.array([v]) for k, v in row.items()})
         cost = float(sum(float(v[0]) for v in costs.values()))
         return revenue - cost if cost > 0 else float("-inf")  # nothing running: no gate

@@ -19,6 +19,8 @@ CREDENTIALS_BHC: tuple[str, ...] = ("psychologist", "csw", "lpc", "mhc", "mft")
 CREDENTIALS_PCP: tuple[str, ...] = ("physician", "np", "pa")
 P4P_MEASURES: tuple[str, ...] = ("response_6m", "remission_12m")
 GRANT_COVERS: tuple[str, ...] = ("startup", "operating_deficit", "any")
+#: What happens to grant money not drawn in its month (``grants.undrawn``).
+GRANT_UNDRAWN: tuple[str, ...] = ("carry_over", "lapse")
 PSYCHIATRY_MODELS: tuple[str, ...] = ("employed", "vendor")
 
 # --------------------------------------------------------------------------- payers
@@ -267,10 +269,20 @@ _CONTRACT_TABLE: tuple[tuple[str, object, str, str, str, dict[str, object]], ...
         {"bounds": NONNEG, "plausible": (0.0, 15.0)},
     ),
     (
+        "case_rate",
+        False,
+        "-",
+        "Whether this payer pays CoCM by an episode case rate (case_rate_usd per new episode) "
+        "instead of the CoCM codes.",
+        f"{BILLING} 5.5; assumption: the codes are the default contract",
+        {"kind": "bool"},
+    ),
+    (
         "case_rate_usd",
         0.0,
         "USD per episode",
-        "Episode case rate paid per new CoCM episode, replacing the CoCM codes (0 = none).",
+        "Episode case rate paid per new CoCM episode when the contract's case_rate is true "
+        "(then it replaces the CoCM codes; 0 pays nothing for the episode).",
         f"{BILLING} 5.5 and 2.3: a 6-month CoCM episode earns ~$885 from Medicare in 2026",
         {"bounds": NONNEG, "plausible": (0.0, 1500.0)},
     ),
@@ -523,10 +535,12 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "grants.phase_out_months",
-        6,
+        0,
         "months",
-        "Final months of the grant during which the monthly award tapers linearly to zero.",
-        "assumption",
+        "Final months of the grant during which the monthly award tapers linearly to zero "
+        "(0: no taper, the award is paid as entered). A taper lowers the total award.",
+        "assumption: awards are paid as entered unless the funder steps them down (issue 13: a "
+        "default taper silently cut a $450k award to about $400k)",
         kind="int",
         bounds=(0, 600),
     ),
@@ -538,6 +552,18 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
         f"{BILLING} 6.1",
         kind="choice",
         choices=GRANT_COVERS,
+    ),
+    Param(
+        "grants.undrawn",
+        "carry_over",
+        "-",
+        "Money of a month's award not drawn that month (costs it may pay were lower): "
+        "carry_over keeps it available in later months of the grant, lapse loses it.",
+        f"{BILLING} 6.1; assumption: federal awards are budgeted per period and draws follow "
+        "allowable costs, so unspent money of a month is normally still available within the "
+        "budget period (carry_over); lapse is the strict case",
+        kind="choice",
+        choices=GRANT_UNDRAWN,
     ),
     # costs
     Param(

@@ -209,9 +209,9 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("patients_served", "Patients served by CoCM or PCBH", ",d"),
     ("cocm_enrolments", "CoCM enrolments", ",d"),
     ("pcbh_episodes", "PCBH episodes", ",d"),
-    ("responders", "Improvements (response)", ",d"),
-    ("remissions", "Remissions", ",d"),
-    ("relapses", "Relapses", ",d"),
+    ("responders", "Improvements (response), whole panel", ",d"),
+    ("remissions", "Remissions, whole panel", ",d"),
+    ("relapses", "Relapses, whole panel", ",d"),
     ("mean_bh_prevalence", "Mean threshold prevalence", ".1%"),
     ("mean_active_cocm", "Mean CoCM caseload", ",.0f"),
     ("mean_waitlist", "Mean waiting (CoCM + BHC)", ",.0f"),
@@ -260,6 +260,8 @@ MONEY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("billable_share_bhi_time", "BHC care-management time billed (general BHI)", ".0%"),
     ("revenue_per_cocm_patient_month", "Revenue per CoCM patient-month (USD)", ",.2f"),
     ("revenue_per_pcbh_episode_month", "Revenue per PCBH episode-month (USD)", ",.2f"),
+    ("grant_awarded", "Grant awarded (USD)", ",.0f"),
+    ("grant_drawn", "Grant drawn within the horizon (USD)", ",.0f"),
     ("break_even_month_without_grant", "Break-even month without grant money", "d"),
     ("funding_gap_after_grant_per_year", "Funding gap after the grant (USD/yr)", ",.0f"),
 )
@@ -288,7 +290,12 @@ def summary_table(summary: dict[str, Any]) -> str:
     if summary.get("total_cost") or summary.get("total_revenue"):
         rows.append(("", ""))
         has_grant = summary.get("revenue_by_line", {}).get("revenue_grant", 0.0) > 0
-        grant_keys = ("break_even_month_without_grant", "funding_gap_after_grant_per_year")
+        grant_keys = (
+            "grant_awarded",
+            "grant_drawn",
+            "break_even_month_without_grant",
+            "funding_gap_after_grant_per_year",
+        )
         for key, label, fmt in MONEY_ROWS:
             if key in summary and (has_grant or key not in grant_keys):
                 rows.append((label, _format(summary[key], fmt)))

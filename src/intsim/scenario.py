@@ -130,6 +130,7 @@ class Scenario(BaseModel):
                 f"grants.duration_months ({g.duration_months})"
             )
         _check_end_month(self.values)
+        _check_case_rates(self.values)
         n_phases = len(plan_phases(self.values))
         if g.phase > n_phases:
             raise ValueError(
@@ -171,6 +172,18 @@ class Scenario(BaseModel):
         for path, value in overrides.items():
             _set_path(tree, path, value)
         return build_scenario(tree, name=self.name, description=self.description)
+
+
+def _check_case_rates(values: Any) -> None:
+    """A case rate is paid only when the contract says so: an amount alone is a mistake."""
+    for payer in PAYERS:
+        contract = getattr(values.contracts, payer)
+        if contract.case_rate_usd > 0 and not contract.case_rate:
+            raise ValueError(
+                f"contracts.{payer}.case_rate_usd: got {contract.case_rate_usd:g} but "
+                f"contracts.{payer}.case_rate is false; set case_rate: true to pay CoCM episodes "
+                "by the case rate (otherwise the CoCM codes are billed and the amount is unused)"
+            )
 
 
 def _check_end_month(values: Any) -> None:

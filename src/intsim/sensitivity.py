@@ -582,6 +582,58 @@ def sobol(
     )
 
 
+#: Base samples below which Sobol' indices are flagged as unstable. Saltelli et al. (2010)
+#: report estimator errors of several hundredths still at N in the hundreds; N >= 512 is a
+#: common floor for indices one intends to rank (the package's Ishigami check meets 0.02 at
+#: N = 1024).
+STABLE_SOBOL_N = 512
+#: Largest bootstrap half-width (index units, on [0, 1]) accepted without a warning.
+STABLE_SOBOL_CONF = 0.1
+
+
+def stability_warnings(
+    indices: pd.DataFrame,
+    n: int,
+    *,
+    min_n: int = STABLE_SOBOL_N,
+    max_conf: float = STABLE_SOBOL_CONF,
+) -> list[str]:
+    """Warnings about Sobol' indices too uncertain to read (one line each, no prefix).
+
+    Three checks, on the rows of :attr:`SobolResult.indices`:
+
+    * ``n`` below ``min_n`` base samples;
+    * a bootstrap half-width (``S1_conf`` or ``ST_conf``) above ``max_conf``, per output;
+    * a total index below the first-order index beyond their intervals,
+      ``ST + ST_conf < S1 - S1_conf``: impossible for the true indices (``ST >= S1``), so a sign
+      of estimation error rather than of the model.
+    """
+    out: list[str] = []
+    if n < min_n:
+        out.append(
+            f"sobol: N = {n} base samples is below {min_n}; indices at this size are unstable "
+            "(read them as a rough screening, and check convergence.csv)"
+        )
+    by_output = indices.groupby("output", sort=False) if "output" in indices else [("", indices)]
+    for output, d in by_output:
+        name = f" of {output!r}" if output else ""
+        conf = d[["S1_conf", "ST_conf"]].to_numpy(dtype=float)
+        widest = float(np.nanmax(conf)) if np.isfinite(conf).any() else math.nan
+        if widest > max_conf:
+            out.append(
+                f"sobol: indices{name} have confidence half-widths up to {widest:.2f} "
+                f"(above {max_conf}); increase N"
+            )
+        below = d[d["ST"] + d["ST_conf"] < d["S1"] - d["S1_conf"]]
+        if len(below):
+            names = ", ".join(str(f) for f in below["factor"])
+            out.append(
+                f"sobol: total index below the first-order index beyond their intervals{name} "
+                f"for {names} (impossible for the true indices: estimation error; increase N)"
+            )
+    return out
+
+
 # --------------------------------------------------------------------------- Morris
 
 

@@ -86,7 +86,9 @@ is reported as ``null`` (beyond the range). More ``--runs`` narrow it.
 * ``threshold.json`` — ``param``, ``output``, ``target``, ``event``, ``confidence``,
   ``direction``, ``range``, ``threshold`` (``null`` if not reached), ``threshold_interval``,
   ``bracket``, ``p_at_threshold``, ``se_at_threshold``, ``wilson_at_threshold``, ``n``,
-  ``reached``, ``status``, ``max_p`` (and its value), ``monotone``, ``evaluations``,
+  ``reached``, ``status``, ``max_p`` (and its value), ``monotone`` (``p_monotone``: P never
+  drops along the search direction, and ``mean_monotone``: the output's mean never moves away
+  from the target), ``evaluations``,
   ``strategy``, ``runs``, ``reps``, ``seed``, ``dropped_from_uncertainty``, ``seconds``;
 * ``manifest.json`` — :func:`intsim.outputs.manifest_base`, the experiment file, its resolved
   strategy scenario and the search settings;
@@ -311,6 +313,20 @@ def grid_values(low: float, high: float, k: int, *, integer: bool = False) -> li
     if integer:
         values = np.unique(np.rint(values))
     return [float(v) for v in values]
+
+
+def means_move_toward_event(
+    points: Sequence[Point], direction: str, *, at_most: bool = False
+) -> bool:
+    """Whether the output's mean never moves away from the event along the search direction.
+
+    P(event) can be flat (0 everywhere) while the output itself moves the wrong way, e.g. a
+    case rate that replaces the CoCM codes lowers the margin as it rises from a small value (issue
+    13): the curve of P alone would call that monotone. Points without a finite mean are skipped.
+    """
+    means = [p.mean for p in _scan(points, direction) if math.isfinite(p.mean)]
+    steps = [b - a for a, b in itertools.pairwise(means)]
+    return all(step <= 0 for step in steps) if at_most else all(step >= 0 for step in steps)
 
 
 def _scan(points: Sequence[Point], direction: str) -> list[Point]:
@@ -724,6 +740,7 @@ class ThresholdResult:
         """The content of ``threshold.json``."""
         s, loc = self.search, self.location
         at = loc.at(loc.threshold) if loc.threshold is not None else None
+        mean_monotone = means_move_toward_event(loc.points, s.direction, at_most=s.at_most)
         best = max(loc.points, key=lambda p: (p.p, -p.order))
         return {
             "param": s.param.path,
@@ -745,7 +762,9 @@ class ThresholdResult:
             "status": loc.status,
             "max_p": best.p,
             "max_p_at": best.value,
-            "monotone": loc.monotone,
+            "monotone": loc.monotone and mean_monotone,
+            "p_monotone": loc.monotone,
+            "mean_monotone": mean_monotone,
             "evaluations": len(loc.points),
             "strategy": s.strategy,
             "runs": len(s.draws),
@@ -978,6 +997,11 @@ def cmd_threshold(args: argparse.Namespace, argv: list[str]) -> int:
         print(
             f"note: P({search.event}) is not monotone along the evaluated values; the threshold "
             "is the first crossing in the search direction"
+        )
+    if not means_move_toward_event(loc.points, search.direction, at_most=search.at_most):
+        print(
+            f"note: the mean of {search.output} moves away from the target somewhere along the "
+            f"evaluated values of {search.param.path}; see acceptability.csv"
         )
     print(summary_line(result))
     print(f"outputs written to {run.out_dir}/")
