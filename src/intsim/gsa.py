@@ -101,7 +101,7 @@ def parse_factors(
         if item:
             raise _err(at, sorted(item), "only range, dist (with its keys) and group")
         low, high = spec if isinstance(spec, tuple) else spec.support()
-        blo, bhi = param.bounds
+        blo, bhi = param.hard_bounds
         if (blo is not None and low < blo) or (bhi is not None and high > bhi):
             raise _err(at, [low, high], f"values within the bounds {param.expectation()}")
         out.append(ModelFactor(path, spec, group))

@@ -100,11 +100,50 @@ def _err(path: str, value: Any, expected: str) -> ScenarioError:
     return ScenarioError(f"{path}: got {text}; expected {expected}")
 
 
+def _whole(value: Any) -> Any:
+    """``1e3`` (read as the float 1000.0) is the whole number 1000; anything else unchanged."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
 def _positive_int(data: Mapping[str, Any], key: str, path: str, default: int) -> int:
-    value = data.get(key, default)
+    value = _whole(data.get(key, default))
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise _err(path, value, "a whole number >= 1")
     return value
+
+
+#: Months at which P(break-even by month) is reported when the file names none (those within
+#: the horizon).
+DEFAULT_BREAK_EVEN_BY = (12, 24, 36)
+
+
+def _break_even_by(mc: Mapping[str, Any], months: int) -> tuple[int, ...]:
+    """``monte_carlo.break_even_by``: months within the horizon (default: 12, 24, 36 within it).
+
+    Raises:
+        ScenarioError: On a month that is not a whole number >= 1, or after the horizon (the
+            probability of breaking even by then cannot be observed in the run).
+    """
+    if "break_even_by" not in mc:
+        return tuple(m for m in DEFAULT_BREAK_EVEN_BY if m <= months)
+    by = mc["break_even_by"]
+    if isinstance(by, list):
+        by = [_whole(x) for x in by]
+    if not isinstance(by, list) or not all(
+        isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in by
+    ):
+        raise _err("monte_carlo.break_even_by", by, "a list of months >= 1")
+    late = [x for x in by if x > months]
+    if late:
+        raise _err(
+            "monte_carlo.break_even_by",
+            by,
+            f"months within simulation.months ({months}) of the strategies: break-even by month "
+            f"{', '.join(map(str, late))} cannot be observed in a {months}-month run",
+        )
+    return tuple(by)
 
 
 def load_experiment(
@@ -182,9 +221,7 @@ def load_experiment(
         raise _err("monte_carlo", mc, "a mapping with runs, reps and break_even_by")
     k = runs if runs is not None else _positive_int(mc, "runs", "monte_carlo.runs", 100)
     r = reps if reps is not None else _positive_int(mc, "reps", "monte_carlo.reps", 1)
-    by = mc.get("break_even_by", [12, 24, 36])
-    if not isinstance(by, list) or not all(isinstance(x, int) and x >= 1 for x in by):
-        raise _err("monte_carlo.break_even_by", by, "a list of months >= 1")
+    by = _break_even_by(mc, next(iter(months)))
     unc = dict(data.get("uncertainty") or {})
     defaults = bool(unc.pop("defaults", False))
     spec = UncertaintySpec.from_mapping(unc, defaults=defaults)
@@ -196,7 +233,7 @@ def load_experiment(
         seed=root,
         runs=k,
         reps=r,
-        break_even_by=tuple(by),
+        break_even_by=by,
         raw=dict(data),
     )
 

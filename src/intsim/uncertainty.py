@@ -990,9 +990,16 @@ _GROUPS = _sections()
 _ALL_PATHS = sorted({*PARAMS_BY_PATH, *_GROUPS})
 
 
+#: Tail probability of a distribution with an open upper tail allowed beyond a unit's limit.
+UNIT_LIMIT_TAIL = 1e-12
+
+
 def _bounds(param: Param) -> tuple[float, float]:
-    """Inclusive bounds that every draw must satisfy (strict lower bounds made inclusive)."""
-    low, high = param.bounds
+    """Inclusive bounds that every draw must satisfy (strict lower bounds made inclusive).
+
+    The parameter's hard bounds: the declared ones, closed by the limits of its unit.
+    """
+    low, high = param.hard_bounds
     lo = -math.inf if low is None else float(low)
     hi = math.inf if high is None else float(high)
     if param.positive and low is not None:
@@ -1069,6 +1076,10 @@ def _check_entry(entry: UncertainParameter, where: str, shown: Any) -> None:
     if param.kind == "int" and isinstance(dist, Fixed) and not dist.value.is_integer():
         raise _fail(where, shown, f"an integer value ({path} is an integer parameter)")
     s_lo, s_hi = dist.support()
+    if math.isinf(s_hi) and param.bounds[1] is None:
+        # An open tail (lognormal, gamma) against a unit's limit (a $10M salary): checked at a
+        # quantile no draw reaches in practice; a draw beyond the limit would still be refused.
+        s_hi = float(dist.ppf(np.array([1.0 - UNIT_LIMIT_TAIL]))[0])
     if param.kind == "int":
         s_lo, s_hi = float(np.rint(s_lo)), float(np.rint(s_hi))
     lo, hi = _bounds(param)
