@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from intsim.param_spec import MONTH, Param, _fmt
-from intsim.params import PARAMETERS, PAYERS
+from intsim.params import PARAMETERS, PARAMS_BY_PATH, PAYERS
 from intsim.rollout import Phase, plan_phases
 
 #: Where each value of a scenario came from, by dotted key path: a file, a file it extends,
@@ -65,15 +65,20 @@ def value_at(values: Any, path: str) -> Any:
     return node
 
 
-def origin_of(path: str, origins: Origins | None) -> str:
-    """Where the value at ``path`` came from: a file, ``--set``, an override, or the default."""
-    if origins is None:
-        return "given"
-    return origins.get(path, "default")
+def origin_of(path: str, value: Any, origins: Origins | None) -> str:
+    """Where the value at ``path`` came from: a file, ``--set``, an override, or the default.
+
+    A value not in ``origins`` is the default if it equals the declared default, and ``given``
+    otherwise (a scenario built from a mapping in Python, with no file behind it).
+    """
+    if origins is not None and path in origins:
+        return origins[path]
+    return "default" if value == PARAMS_BY_PATH[path].default else "given"
 
 
 def _term(path: str, values: Any, origins: Origins | None) -> str:
-    return f"{path} = {_fmt(value_at(values, path))} ({origin_of(path, origins)})"
+    value = value_at(values, path)
+    return f"{path} = {_fmt(value)} ({origin_of(path, value, origins)})"
 
 
 def _sum_problem(

@@ -482,7 +482,7 @@ def build_scenario(
         values = _merge_checked(merged, tree, "")
         return Scenario.model_validate(
             {"name": name, "description": description, "values": values},
-            context={"origins": {} if origins is None else origins},
+            context={"origins": origins},
         )
     except ValidationError as err:
         raise ScenarioError(_format_validation_error(err)) from None

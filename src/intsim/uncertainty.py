@@ -994,6 +994,20 @@ _ALL_PATHS = sorted({*PARAMS_BY_PATH, *_GROUPS})
 UNIT_LIMIT_TAIL = 1e-12
 
 
+def support_against_limits(dist: Univariate, param: Param) -> tuple[float, float]:
+    """The support of ``dist`` as checked against the hard bounds of ``param``.
+
+    An open upper tail (lognormal, gamma) against a limit that comes from the unit (a $10M
+    salary, a hazard ratio of 100) is taken at its ``1 - UNIT_LIMIT_TAIL`` quantile, which no
+    draw reaches in practice (a draw beyond the limit would still be refused); against a
+    declared bound it stays infinite.
+    """
+    low, high = dist.support()
+    if math.isinf(high) and param.bounds[1] is None:
+        high = float(dist.ppf(np.array([1.0 - UNIT_LIMIT_TAIL]))[0])
+    return low, high
+
+
 def _bounds(param: Param) -> tuple[float, float]:
     """Inclusive bounds that every draw must satisfy (strict lower bounds made inclusive).
 
@@ -1075,11 +1089,7 @@ def _check_entry(entry: UncertainParameter, where: str, shown: Any) -> None:
         return
     if param.kind == "int" and isinstance(dist, Fixed) and not dist.value.is_integer():
         raise _fail(where, shown, f"an integer value ({path} is an integer parameter)")
-    s_lo, s_hi = dist.support()
-    if math.isinf(s_hi) and param.bounds[1] is None:
-        # An open tail (lognormal, gamma) against a unit's limit (a $10M salary): checked at a
-        # quantile no draw reaches in practice; a draw beyond the limit would still be refused.
-        s_hi = float(dist.ppf(np.array([1.0 - UNIT_LIMIT_TAIL]))[0])
+    s_lo, s_hi = support_against_limits(dist, param)
     if param.kind == "int":
         s_lo, s_hi = float(np.rint(s_lo)), float(np.rint(s_hi))
     lo, hi = _bounds(param)
