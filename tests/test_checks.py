@@ -567,3 +567,36 @@ def test_origins_follow_overrides_but_not_equality() -> None:
 def test_cross_field_problems_is_empty_for_the_defaults() -> None:
     assert cross_field_problems(default_scenario().values) == []
     assert np.isfinite(default_scenario().values.costs.care_manager_salary)
+
+
+def test_experiment_sum_message_names_set_and_strategy_origins(tmp_path) -> None:
+    exp = write_experiment(
+        tmp_path,
+        "strategies:\n  rich: {population.payer_mix.medicare: 0.3}\n",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_experiment(exp)
+    msg = str(info.value)
+    assert msg.startswith("strategies.rich: population.payer_mix: shares sum to 1.08")
+    assert "population.payer_mix.medicare = 0.3 (strategies.rich in exp.yaml)" in msg
+    exp.write_text(
+        exp.read_text()
+        .replace("strategies:\n  rich: {population.payer_mix.medicare: 0.3}\n", "")
+        .replace("simulation.months: 3}", "simulation.months: 3, population.payer_mix.dual: 0.1}")
+    )
+    with pytest.raises(ScenarioError, match=r"dual = 0.1 \(set: in exp.yaml\)"):
+        load_experiment(exp)
+    with pytest.raises(ScenarioError, match=r"medicaid = 0.3 \(--set\)"):
+        load_experiment(exp, overrides=["population.payer_mix.medicaid=0.3"])
+
+
+def test_dirichlet_means_message_lists_every_mean() -> None:
+    means = {"medicare": 0.3, "medicaid": 0.25, "commercial": 0.4, "dual": 0.05, "uninsured": 0.08}
+    with pytest.raises(ScenarioError) as info:
+        UncertaintySpec.from_mapping(
+            {"population.payer_mix": {"dist": "dirichlet", "means": means, "concentration": 100}}
+        )
+    assert (
+        "sum is 1.08: medicare 0.3, medicaid 0.25, commercial 0.4, dual 0.05, uninsured 0.08"
+        in str(info.value)
+    )

@@ -83,7 +83,7 @@ def report_warnings(lines: list[str], strict: bool) -> list[str]:
         UserError: Under ``--strict`` when there is any warning (nothing is written).
     """
     if strict and lines:
-        raise UserError("\n".join(f"{line} (refused under --strict)" for line in lines))
+        raise UserError("\n".join(f"{line}; refused under --strict" for line in lines))
     for line in lines:
         print(f"intsim: warning: {line}", file=sys.stderr)
     return lines

@@ -174,13 +174,20 @@ def load_experiment(
     if not isinstance(given, dict):
         raise _err("set", given, "a mapping of KEY.PATH: value")
     base_overrides = dict(given)
-    base_overrides.update(parse_overrides(overrides))
-    base = load_scenario(path.parent / data["scenario"], base_overrides or None)
+    from_cli = parse_overrides(overrides)
+    base_overrides.update(from_cli)
+    set_origins = {
+        **{str(k): f"set: in {path.name}" for k in given},
+        **dict.fromkeys(from_cli, "--set"),
+    }
+    base = load_scenario(
+        path.parent / data["scenario"], base_overrides or None, override_origins=set_origins
+    )
 
     strategies: dict[str, Scenario] = {}
     if strategy_files:
         for f in strategy_files:
-            sc = load_scenario(f, base_overrides or None)
+            sc = load_scenario(f, base_overrides or None, override_origins=set_origins)
             if sc.name in strategies:
                 raise ScenarioError(
                     f"--strategies {f}: scenario name '{sc.name}' is used twice; expected a "
@@ -192,16 +199,18 @@ def load_experiment(
         if not isinstance(spec, dict):
             raise _err("strategies", spec, "a mapping of name: scenario file or overrides")
         for name, item in spec.items():
-            where = f"strategies.{name}"
+            label = f"strategies.{name}"
             if isinstance(item, str):
-                sc = load_scenario(path.parent / item, base_overrides or None)
+                sc = load_scenario(
+                    path.parent / item, base_overrides or None, override_origins=set_origins
+                )
             elif isinstance(item, dict):
                 try:
-                    sc = base.with_overrides(item)
+                    sc = base.with_overrides(item, origin=f"{label} in {path.name}")
                 except ScenarioError as exc:
-                    raise ScenarioError(f"{where}: {exc}") from None
+                    raise ScenarioError(f"{label}: {exc}") from None
             else:
-                raise _err(where, item, "a scenario file path or a mapping of overrides")
+                raise _err(label, item, "a scenario file path or a mapping of overrides")
             strategies[str(name)] = build_scenario(sc.to_dict(), name=str(name))
     if not strategies:
         strategies[base.name] = base

@@ -190,13 +190,16 @@ class Scenario(BaseModel):
         blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()
 
-    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
-        """Return a new scenario with dotted-path overrides applied and validated."""
+    def with_overrides(self, overrides: Mapping[str, Any], *, origin: str = "override") -> Scenario:
+        """Return a new scenario with dotted-path overrides applied and validated.
+
+        ``origin`` says where the overrides came from in messages about sums.
+        """
         tree = self.to_dict()
         origins = dict(self._origins or {})
         for path, value in overrides.items():
             _set_path(tree, path, value)
-            origins[path] = "override"
+            origins[path] = origin
         return build_scenario(tree, name=self.name, description=self.description, origins=origins)
 
 
@@ -522,13 +525,18 @@ def _merge_checked(base: dict[str, Any], over: Mapping[str, Any], prefix: str) -
 
 
 def load_scenario(
-    path: str | Path, overrides: Mapping[str, Any] | Iterable[str] | None = None
+    path: str | Path,
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+    *,
+    override_origins: Mapping[str, str] | None = None,
 ) -> Scenario:
     """Load, resolve (``extends``), override and validate a scenario file.
 
     Args:
         path: Path of the YAML scenario file.
         overrides: Either a mapping of dotted paths to values, or ``key.path=value`` strings.
+        override_origins: Where each override came from, for messages about sums (default:
+            ``--set`` for strings, ``override`` for a mapping).
 
     Returns:
         The validated scenario.
@@ -545,7 +553,7 @@ def load_scenario(
             parsed, where = parse_overrides(overrides), "--set"
         for key, value in parsed.items():
             _set_path(data, key, value)
-            origins[key] = where
+            origins[key] = (override_origins or {}).get(key, where)
     data.setdefault("name", path.stem)
     return build_scenario(data, origins=origins)
 

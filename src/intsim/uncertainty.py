@@ -720,8 +720,11 @@ class Dirichlet:
         for name, m in values.items():
             _require(m > 0, where, f"means.{name} > 0")
         total = sum(values.values())
+        listed = ", ".join(f"{name} {m:g}" for name, m in values.items())
         _require(
-            abs(total - 1.0) <= _SUM_TOLERANCE, where, f"means summing to 1 (sum is {total:g})"
+            abs(total - 1.0) <= _SUM_TOLERANCE,
+            where,
+            f"means summing to 1 (sum is {total:g}: {listed})",
         )
         return cls({name: m / total * conc for name, m in values.items()})
 
