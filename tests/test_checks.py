@@ -600,3 +600,32 @@ def test_dirichlet_means_message_lists_every_mean() -> None:
         "sum is 1.08: medicare 0.3, medicaid 0.25, commercial 0.4, dual 0.05, uninsured 0.08"
         in str(info.value)
     )
+
+
+def test_earliest_gated_go_live_matches_the_model() -> None:
+    from intsim.checks import earliest_go_lives  # noqa: PLC0415
+    from intsim.rollout import plan_phases  # noqa: PLC0415
+    from intsim.runner import simulate  # noqa: PLC0415
+
+    sc = default_scenario().with_overrides(
+        {
+            "rollout.strategy": "phased",
+            "rollout.n_phases": 3,
+            "rollout.phase_interval_months": 1,
+            "rollout.gate": "caseload",
+            "rollout.gate_months": 3,
+            "rollout.hiring_lead_months": 6,
+            "rollout.gate_caseload_share": 0.01,  # met as soon as a phase is live
+            "simulation.months": 21,
+            "population.n_patients": 1500,
+            "staffing.n_pcps": 3,
+        }
+    )
+    earliest = [month for month, _ in earliest_go_lives(sc.values, plan_phases(sc.values))]
+    assert earliest == [1, 10, 19]
+    live = simulate(sc).monthly["phases_live"].tolist()
+    assert [live.index(k) + 1 for k in (1, 2, 3)] == earliest
+    short = sc.with_overrides({"simulation.months": 18})
+    lines = [line for line in short.warnings if line.startswith("rollout: phase 3")]
+    assert len(lines) == 1
+    assert "month 19 at the earliest (phase 2 live in month 10 + rollout.gate_months 3" in lines[0]

@@ -172,11 +172,11 @@ def grant_problems(values: Any, phases: list[Phase]) -> list[str]:
             f"grants.phase: got {g.phase}; expected 0 (no phase) or a phase of the rollout plan "
             f"(rollout.strategy {values.rollout.strategy!r} has {len(phases)})"
         )
-    elif g.phase > 0 and phases[g.phase - 1].scheduled_go_live > months:
-        go_live = phases[g.phase - 1].scheduled_go_live
+    elif g.phase > 0 and earliest_go_lives(values, phases)[g.phase - 1][0] > months:
+        go_live, how = earliest_go_lives(values, phases)[g.phase - 1]
         out.append(
             f"grants.phase: got {g.phase}; phase {g.phase} goes live in month {go_live} at the "
-            f"earliest ({_phase_schedule(values, g.phase)}), after simulation.months ({months}); "
+            f"earliest ({how}), after simulation.months ({months}); "
             "expected a phase that goes live within the horizon: a grant that starts after the "
             "horizon is never paid"
         )
@@ -222,15 +222,38 @@ def plausibility_warnings(values: Any) -> list[str]:
     return out
 
 
-def _phase_schedule(values: Any, index: int) -> str:
-    """How phase ``index``'s scheduled go-live is made up, naming the keys."""
+def earliest_go_lives(values: Any, phases: list[Phase]) -> list[tuple[int, str]]:
+    """Each phase's earliest go-live month and how it is made up (naming the keys).
+
+    Without a gate a phase goes live as scheduled. With ``rollout.gate`` a later phase opens
+    recruitment once the gate condition held for ``rollout.gate_months`` months after the previous
+    phase's go-live, and goes live ``rollout.hiring_lead_months`` later, never before its
+    schedule (:class:`intsim.workforce.Workforce`).
+    """
     r = values.rollout
     first = f"rollout.first_go_live_month {r.first_go_live_month}"
-    if index == 1:
-        return first
-    if r.strategy == "pilot_then_scale":
-        return f"{first} + rollout.pilot_months {r.pilot_months}"
-    return f"{first} + {index - 1} x rollout.phase_interval_months {r.phase_interval_months}"
+    out: list[tuple[int, str]] = []
+    for ph in phases:
+        k = ph.index
+        if k == 1:
+            how = first
+        elif r.strategy == "pilot_then_scale":
+            how = f"{first} + rollout.pilot_months {r.pilot_months}"
+        else:
+            how = f"{first} + {k - 1} x rollout.phase_interval_months {r.phase_interval_months}"
+        month = ph.scheduled_go_live
+        if k > 1 and r.gate != "none":
+            previous = out[-1][0]
+            gated = previous + r.gate_months + r.hiring_lead_months
+            if gated > month:
+                month = gated
+                how = (
+                    f"phase {k - 1} live in month {previous} + rollout.gate_months "
+                    f"{r.gate_months} + rollout.hiring_lead_months {r.hiring_lead_months}, "
+                    f"rollout.gate {r.gate!r}"
+                )
+        out.append((month, how))
+    return out
 
 
 def horizon_warnings(values: Any) -> list[str]:
@@ -238,17 +261,16 @@ def horizon_warnings(values: Any) -> list[str]:
     months, r = values.simulation.months, values.rollout
     out = []
     phases = plan_phases(values)
-    for ph in phases[1:]:
-        when = f"phase {ph.index} of {len(phases)} ({len(ph.pcps)} PCPs) is scheduled to go live"
-        how = _phase_schedule(values, ph.index)
-        if ph.scheduled_go_live > months:
+    for ph, (month, how) in list(zip(phases, earliest_go_lives(values, phases), strict=True))[1:]:
+        when = f"phase {ph.index} of {len(phases)} ({len(ph.pcps)} PCPs) goes live"
+        if month > months:
             out.append(
-                f"rollout: {when} in month {ph.scheduled_go_live} ({how}), after "
+                f"rollout: {when} in month {month} at the earliest ({how}), after "
                 f"simulation.months ({months}): it never goes live in this run"
             )
-        elif r.end_month and ph.scheduled_go_live > r.end_month:
+        elif r.end_month and month > r.end_month:
             out.append(
-                f"rollout: {when} in month {ph.scheduled_go_live} ({how}), after "
+                f"rollout: {when} in month {month} at the earliest ({how}), after "
                 f"rollout.end_month ({r.end_month}): it never takes patients"
             )
     out.extend(_grant_horizon_warnings(values, phases))
@@ -272,7 +294,7 @@ def _grant_horizon_warnings(values: Any, phases: list[Phase]) -> list[str]:
     if g.phase == 0:
         start, key = g.start_month, f"grants.start_month {g.start_month}"
     else:
-        start = phases[g.phase - 1].scheduled_go_live
+        start = earliest_go_lives(values, phases)[g.phase - 1][0]
         key = f"grants.phase {g.phase} (goes live in month {start} at the earliest)"
     last = start + g.duration_months - 1
     if start > months or last <= months:

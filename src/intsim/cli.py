@@ -500,7 +500,7 @@ def cmd_mc(args: argparse.Namespace, argv: list[str]) -> int:
         "reps": exp.reps,
         "seed": exp.seed,
         "method": exp.method,
-        "warnings": args.input_warnings,
+        "warnings": getattr(args, "input_warnings", []),
     }
     try:
         with executor_from_args(args) as executor:
@@ -590,7 +590,7 @@ def staged_analysis(args: argparse.Namespace, argv: list[str]) -> Iterator[Analy
     manifest = {
         **manifest_base(["intsim", *argv]),
         "experiment": str(args.experiment),
-        "warnings": args.input_warnings,
+        "warnings": getattr(args, "input_warnings", []),
     }
     try:
         with staged_directory(out_dir) as tmp:
