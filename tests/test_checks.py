@@ -629,3 +629,28 @@ def test_earliest_gated_go_live_matches_the_model() -> None:
     lines = [line for line in short.warnings if line.startswith("rollout: phase 3")]
     assert len(lines) == 1
     assert "month 19 at the earliest (phase 2 live in month 10 + rollout.gate_months 3" in lines[0]
+
+
+@pytest.mark.parametrize("command", ["mc", "sobol", "morris", "tornado", "twoway", "threshold"])
+def test_every_experiment_command_refuses_warnings_under_strict(cli, tmp_path, command) -> None:
+    exp = write_experiment(tmp_path, "strategies:\n  a: {costs.bhc_salary: 150000}\n")
+    out = tmp_path / "out"
+    extra = ["--param", "costs.bhc_salary", "--output", "net"] if command == "threshold" else []
+    result = cli(command, exp, *extra, "--strict", "--serial", "--out", out)
+    assert_refused(result, "costs.bhc_salary: 150000", "refused under --strict")
+    nothing_written(tmp_path, out)
+
+
+def test_compare_warns_with_scenario_names_and_records_them(cli, write_yaml, tmp_path) -> None:
+    a = write_yaml("a.yaml", f"extends: {DEFAULT_YAML}\nname: a\ncosts:\n  bhc_salary: 150000\n")
+    b = write_yaml("b.yaml", f"extends: {DEFAULT_YAML}\nname: b\n")
+    out = tmp_path / "cmp"
+    assert_refused(cli("compare", a, b, *TINY, "--out", out, "--strict"), "a: costs.bhc_salary")
+    nothing_written(tmp_path, out)
+    result = cli("compare", a, b, *TINY, "--out", out)
+    assert result.code == 0, result.err
+    line = (
+        "a: costs.bhc_salary: 150000 is outside its plausible range 55000-105000 (USD per FTE-year)"
+    )
+    assert result.err.splitlines() == [f"intsim: warning: {line}"]
+    assert json.loads((out / "manifest.json").read_text())["warnings"] == [line]
