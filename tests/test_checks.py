@@ -490,7 +490,7 @@ def test_scientific_notation_from_the_command_line(cli) -> None:
 SUM_CASES = [
     pytest.param(
         {"population.payer_mix.medicare": 0.5},
-        "population.payer_mix: shares sum to 1.28",
+        "population.payer_mix: shares sum to {total:g}; expected them to sum to 1",
         [
             f"population.payer_mix.{p}"
             for p in ("medicare", "medicaid", "commercial", "dual", "uninsured")
@@ -499,7 +499,7 @@ SUM_CASES = [
     ),
     pytest.param(
         {"population.threshold_prevalence": 0.5, "population.subthreshold_prevalence": 0.48},
-        "sum is 1.01; expected <= 1",
+        "sum is {total:g}; expected <= 1",
         [
             "population.threshold_prevalence",
             "population.subthreshold_prevalence",
@@ -509,7 +509,7 @@ SUM_CASES = [
     ),
     pytest.param(
         {"population.severe_share": 0.8},
-        "sum is 1.1; expected <= 1",
+        "sum is {total:g}; expected <= 1",
         ["population.severe_share", "population.moderately_severe_share"],
         id="severity",
     ),
@@ -518,7 +518,7 @@ SUM_CASES = [
             "population.initial_pcp_treatment_share": 0.7,
             "population.initial_specialty_treatment_share": 0.4,
         },
-        "sum is 1.1; expected <= 1",
+        "sum is {total:g}; expected <= 1",
         ["population.initial_pcp_treatment_share", "population.initial_specialty_treatment_share"],
         id="initial-treatment",
     ),
@@ -540,7 +540,8 @@ def test_every_sum_message_names_each_value_and_its_origin(
     with pytest.raises(ScenarioError) as info:
         load_scenario(path, sets)
     msg = str(info.value)
-    assert head in msg
+    total = sum(overrides.get(p, PARAMS_BY_PATH[p].default) for p in paths)
+    assert head.format(total=total) in msg
     for p in paths:
         value = overrides.get(p, PARAMS_BY_PATH[p].default)
         origin = "sums.yaml" if p == first[0] else ("--set" if p in overrides else "default")
@@ -654,3 +655,12 @@ def test_compare_warns_with_scenario_names_and_records_them(cli, write_yaml, tmp
     )
     assert result.err.splitlines() == [f"intsim: warning: {line}"]
     assert json.loads((out / "manifest.json").read_text())["warnings"] == [line]
+
+
+def test_sensitivity_block_counts_accept_scientific_notation() -> None:
+    from intsim.gsa_commands import _int_option  # noqa: PLC0415
+
+    block = load_yaml_text("n: 1.024e3\nreps: 2.5e0\n")
+    assert _int_option(None, block, "n", 256) == 1024
+    with pytest.raises(ScenarioError, match=r"sensitivity.reps: got 2.5; expected a whole number"):
+        _int_option(None, block, "reps", 1)

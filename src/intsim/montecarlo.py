@@ -100,7 +100,7 @@ def _err(path: str, value: Any, expected: str) -> ScenarioError:
     return ScenarioError(f"{path}: got {text}; expected {expected}")
 
 
-def _whole(value: Any) -> Any:
+def whole_number(value: Any) -> Any:
     """``1e3`` (read as the float 1000.0) is the whole number 1000; anything else unchanged."""
     if type(value) is float and value.is_integer():
         return int(value)
@@ -108,7 +108,7 @@ def _whole(value: Any) -> Any:
 
 
 def _positive_int(data: Mapping[str, Any], key: str, path: str, default: int) -> int:
-    value = _whole(data.get(key, default))
+    value = whole_number(data.get(key, default))
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise _err(path, value, "a whole number >= 1")
     return value
@@ -130,7 +130,7 @@ def _break_even_by(mc: Mapping[str, Any], months: int) -> tuple[int, ...]:
         return tuple(m for m in DEFAULT_BREAK_EVEN_BY if m <= months)
     by = mc["break_even_by"]
     if isinstance(by, list):
-        by = [_whole(x) for x in by]
+        by = [whole_number(x) for x in by]
     if not isinstance(by, list) or not all(
         isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in by
     ):
