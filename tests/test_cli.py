@@ -272,7 +272,7 @@ def test_run_bad_scenario_file(cli, tmp_path, text: str, fragments: list[str]) -
         ("cocm.consent_probability=high", ["cocm.consent_probability", "'high'", "a number"]),
         ("cocm.caseload_per_fte=80.5", ["cocm.caseload_per_fte", "80.5", "an integer"]),
         ("cocm.caseload_per_fte=0", ["cocm.caseload_per_fte", "got 0", "[1, 1000]"]),
-        ("staffing.care_manager_fte=-1", ["staffing.care_manager_fte", "got -1", ">= 0"]),
+        ("staffing.care_manager_fte=-1", ["staffing.care_manager_fte", "got -1", "[0, 10000]"]),
         ("staffing.pcp_visits_per_day=0", ["staffing.pcp_visits_per_day", "got 0", "[1, 60]"]),
         ("care_model=magic", ["care_model", "'magic'", "'usual_care'"]),
         ("population.payer_mix.medicare=0.5", ["population.payer_mix", "1.28"]),
@@ -387,7 +387,7 @@ def test_subprocess_bad_scenario_exits_2_without_traceback(tmp_path) -> None:
     proc = run_intsim("run", bad, "--out", out, cwd=tmp_path)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
-    assert "staffing.care_manager_fte: got -1; expected a number >= 0" in proc.stderr
+    assert "staffing.care_manager_fte: got -1; expected a number in [0, 10000]" in proc.stderr
     assert proc.stdout == ""
     assert not out.exists()
 

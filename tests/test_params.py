@@ -228,4 +228,4 @@ def test_markdown_table_lists_every_parameter() -> None:
     assert len(rows) == len(PARAMETERS)
     for row, p in zip(rows, PARAMETERS, strict=True):
         assert row.startswith(f"| `{p.path}` |")
-        assert row.count("|") == 7  # six cells: no stray pipes from descriptions or sources
+        assert row.count("|") == 8  # seven cells: no stray pipes from descriptions or sources

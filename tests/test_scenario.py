@@ -59,7 +59,7 @@ BAD_FILES = [
     ),
     pytest.param(
         "staffing:\n  care_manager_fte: true\n",
-        ["staffing.care_manager_fte", "True", "a number >= 0"],
+        ["staffing.care_manager_fte", "True", "a number in [0, 10000]"],
         id="bool-for-number",
     ),
     pytest.param(
@@ -74,7 +74,7 @@ BAD_FILES = [
     ),
     pytest.param(
         "staffing:\n  care_manager_fte: -1\n",
-        ["staffing.care_manager_fte", "got -1", "a number >= 0"],
+        ["staffing.care_manager_fte", "got -1", "a number in [0, 10000]"],
         id="negative-fte",
     ),
     pytest.param(

@@ -427,7 +427,7 @@ BAD_MAPPINGS = [
         "pcbh.visits_per_day",
         "support is [0, 10]",
     ),
-    ({"clinical.remission_weibull_shape": 0}, "clinical.remission_weibull_shape", "> 0"),
+    ({"clinical.remission_weibull_shape": 0}, "clinical.remission_weibull_shape", "(0, 100]"),
     (
         {"cocm.consent_probability": {"dist": "beta", "a": 2, "b": 2, "clip": "yes"}},
         "cocm.consent_probability",

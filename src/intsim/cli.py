@@ -24,6 +24,9 @@ EXIT_OK = 0
 EXIT_BUG = 1
 EXIT_USER = 2
 
+#: Commands that read an experiment file (its strategies are checked once, before any run).
+EXPERIMENT_COMMANDS = ("mc", "sobol", "morris", "tornado", "twoway", "threshold")
+
 
 class UserError(Exception):
     """An error the user can fix (reported without a traceback, exit status 2)."""
@@ -58,6 +61,59 @@ def _add_set(parser: argparse.ArgumentParser, help_text: str) -> None:
         metavar="KEY.PATH=VALUE",
         help=help_text,
     )
+
+
+def _add_strict(parser: argparse.ArgumentParser) -> None:
+    """The ``--strict`` option of the commands that read scenarios."""
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse (exit 2) what is otherwise only warned about: values outside their "
+        "plausible range, phases or grant months after the horizon",
+    )
+
+
+def report_warnings(lines: list[str], strict: bool) -> list[str]:
+    """Print each warning on standard error, or refuse them all under ``--strict``.
+
+    Returns:
+        The warnings (recorded in the output's ``manifest.json``).
+
+    Raises:
+        UserError: Under ``--strict`` when there is any warning (nothing is written).
+    """
+    if strict and lines:
+        raise UserError("\n".join(f"{line}; refused under --strict" for line in lines))
+    for line in lines:
+        print(f"intsim: warning: {line}", file=sys.stderr)
+    return lines
+
+
+def _labelled_warnings(scenarios: Sequence[tuple[str, Scenario]]) -> list[str]:
+    """The warnings of several scenarios: a line common to all once, others with their name."""
+    per = [(name, sc.warnings) for name, sc in scenarios]
+    common = [line for line in per[0][1] if all(line in w for _, w in per)] if per else []
+    out = list(common)
+    for name, lines in per:
+        out.extend(f"{name}: {line}" for line in lines if line not in common)
+    return out
+
+
+def _experiment_warnings(args: argparse.Namespace) -> list[str]:
+    """Warnings about an experiment's strategies as written (base, ``set:``, ``--set``).
+
+    The values an analysis generates (draws, design points, sweep ends, search points) are not
+    checked against plausible ranges: the experiment's distributions and ranges choose them on
+    purpose. They are still checked against hard bounds and the cross-field rules.
+    """
+    from intsim.montecarlo import load_experiment  # noqa: PLC0415
+
+    exp = load_experiment(
+        args.experiment,
+        overrides=args.overrides,
+        strategy_files=getattr(args, "strategies", None) or (),
+    )
+    return report_warnings(_labelled_warnings(list(exp.strategies.items())), args.strict)
 
 
 def _add_executor(parser: argparse.ArgumentParser) -> None:
@@ -98,10 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     run.add_argument("--quiet", action="store_true", help="print only the output directory")
+    _add_strict(run)
 
     val = sub.add_parser("validate", help="check a scenario file and print its resolved hash")
     val.add_argument("scenario", type=Path, help="scenario YAML file")
     _add_set(val, "override a parameter (repeatable)")
+    _add_strict(val)
 
     cmp = sub.add_parser(
         "compare", help="run scenarios on common random numbers; print the incremental table"
@@ -118,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--engine", choices=ENGINES, help="patient engine")
     _add_set(cmp, "override a parameter in every scenario")
     cmp.add_argument("--out", type=Path, help="output directory (default: results/compare-<hash>/)")
+    _add_strict(cmp)
 
     mc = sub.add_parser(
         "mc", help="Monte Carlo probabilistic sensitivity analysis of an experiment file"
@@ -142,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     mc.add_argument("--resume", action="store_true", help="continue an interrupted experiment")
     mc.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     mc.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_strict(mc)
 
     for name, help_text in (
         ("sobol", "Sobol' global sensitivity indices of model outputs (SALib)"),
@@ -167,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--out", type=Path, help=f"output directory (default: results/{name}-<name>/)"
         )
         g.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+        _add_strict(g)
         if name == "sobol":
             g.add_argument("--n", type=_positive_int, help="base sample size N (a power of 2)")
             g.add_argument("--second-order", action="store_true", help="also S2 indices")
@@ -208,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--out", type=Path, help=f"output directory (default: results/{name}-<name>/)"
         )
         d.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+        _add_strict(d)
         if name == "twoway":
             for axis in ("x", "y"):
                 d.add_argument(f"--{axis}", metavar="PATH", help=f"parameter on the {axis} axis")
@@ -251,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_executor(th)
     th.add_argument("--out", type=Path, help="output folder (default: results/threshold-<stem>/)")
     th.add_argument("--no-figures", action="store_true", help="skip the PNG figure")
+    _add_strict(th)
 
     sub.add_parser("params", help="print the parameter table (markdown)")
     return parser
@@ -276,6 +339,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     from intsim.runner import simulate  # noqa: PLC0415
 
     scenario = _resolve(args)
+    report_warnings(scenario.warnings, args.strict)
     out_dir = args.out if args.out is not None else default_run_dir(scenario)
     try:
         check_out_dir(out_dir)  # fail before simulating, not after
@@ -310,6 +374,7 @@ def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
     for path in args.scenarios:
         args.scenario = path
         scenarios.append(_resolve(args))
+    warnings = report_warnings(_labelled_warnings([(sc.name, sc) for sc in scenarios]), args.strict)
     digest = hashlib.sha256("".join(s.scenario_hash() for s in scenarios).encode()).hexdigest()
     out_dir = args.out if args.out is not None else Path("results") / f"compare-{digest[:8]}"
     try:
@@ -318,7 +383,7 @@ def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
         raise UserError(f"--out {exc}") from None
     table, results = compare_scenarios(scenarios, seed=args.seed)
     try:
-        _write_comparison(out_dir, table, results, scenarios, argv)
+        _write_comparison(out_dir, table, results, scenarios, argv, warnings)
     except OSError as exc:
         raise UserError(f"--out {out_dir}: cannot write the outputs ({exc})") from None
     seed = next(iter(results.values())).seed
@@ -332,7 +397,12 @@ def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def _write_comparison(
-    out_dir: Path, table: Any, results: dict[str, Any], scenarios: list[Scenario], argv: list[str]
+    out_dir: Path,
+    table: Any,
+    results: dict[str, Any],
+    scenarios: list[Scenario],
+    argv: list[str],
+    warnings: list[str],
 ) -> None:
     """Write compare.csv, manifest.json and cumulative_net.png atomically into ``out_dir``."""
     from intsim.compare import plot_cumulative_net  # noqa: PLC0415
@@ -348,6 +418,7 @@ def _write_comparison(
                 "scenarios": {
                     name: sc.to_dict() for name, sc in zip(results, scenarios, strict=True)
                 },
+                "warnings": warnings,
             },
         )
         plot_cumulative_net(results, tmp / "cumulative_net.png")
@@ -429,6 +500,7 @@ def cmd_mc(args: argparse.Namespace, argv: list[str]) -> int:
         "reps": exp.reps,
         "seed": exp.seed,
         "method": exp.method,
+        "warnings": getattr(args, "input_warnings", []),
     }
     try:
         with executor_from_args(args) as executor:
@@ -515,7 +587,11 @@ def staged_analysis(args: argparse.Namespace, argv: list[str]) -> Iterator[Analy
         check_out_dir(out_dir)
     except OSError as exc:
         raise UserError(f"--out {exc}") from None
-    manifest = {**manifest_base(["intsim", *argv]), "experiment": str(args.experiment)}
+    manifest = {
+        **manifest_base(["intsim", *argv]),
+        "experiment": str(args.experiment),
+        "warnings": getattr(args, "input_warnings", []),
+    }
     try:
         with staged_directory(out_dir) as tmp:
             with executor_from_args(args) as executor:
@@ -560,6 +636,7 @@ def cmd_gsa(args: argparse.Namespace, argv: list[str]) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     """``intsim validate``: check a scenario file."""
     scenario = _resolve(args)
+    report_warnings(scenario.warnings, args.strict)
     print(
         f"{args.scenario}: valid (scenario '{scenario.name}', care model "
         f"{scenario.values.care_model}, hash {scenario.scenario_hash()[:12]})"
@@ -577,6 +654,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         return exc.code if isinstance(exc.code, int) else EXIT_USER
     try:
+        if args.command in EXPERIMENT_COMMANDS:
+            args.input_warnings = _experiment_warnings(args)
         if args.command == "run":
             return cmd_run(args, argv)
         if args.command == "validate":

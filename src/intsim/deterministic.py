@@ -317,7 +317,7 @@ def _axis_range(
     low, high = (float(v) for v in given)
     if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
         raise ScenarioError(f"{option}: got {_fmt(low)} {_fmt(high)}; expected LOW < HIGH")
-    blo, bhi = param.bounds
+    blo, bhi = param.hard_bounds
     below = blo is not None and (low < blo or (param.positive and low == blo))
     if below or (bhi is not None and high > bhi):
         raise ScenarioError(

@@ -36,7 +36,7 @@ from intsim.batch import task_seed
 from intsim.params import PARAMS_BY_PATH, is_money_only
 from intsim.runner import ClinicRun, Results, cost_clinic, run_clinic, simulate
 from intsim.scenario import Scenario, ScenarioError
-from intsim.uncertainty import Univariate, parse_distribution
+from intsim.uncertainty import Univariate, parse_distribution, support_against_limits
 
 #: Simulated clinics kept while evaluating one call's rows (each holds a few hundred kB).
 MAX_CACHED_CLINICS = 64
@@ -100,8 +100,8 @@ def parse_factors(
             raise _err(at, item, "a range, a distribution, or a parameter with a plausible range")
         if item:
             raise _err(at, sorted(item), "only range, dist (with its keys) and group")
-        low, high = spec if isinstance(spec, tuple) else spec.support()
-        blo, bhi = param.bounds
+        low, high = spec if isinstance(spec, tuple) else support_against_limits(spec, param)
+        blo, bhi = param.hard_bounds
         if (blo is not None and low < blo) or (bhi is not None and high > bhi):
             raise _err(at, [low, high], f"values within the bounds {param.expectation()}")
         out.append(ModelFactor(path, spec, group))

@@ -23,7 +23,7 @@ from intsim.gsa import (
     seeds_for,
     stochastic_share,
 )
-from intsim.montecarlo import Experiment, load_experiment
+from intsim.montecarlo import Experiment, load_experiment, whole_number
 from intsim.params import PARAMETERS
 from intsim.scenario import ScenarioError
 from intsim.uncertainty import default_distribution
@@ -54,7 +54,7 @@ def _block(exp: Experiment) -> dict[str, Any]:
 def _int_option(value: Any, block: dict[str, Any], key: str, default: int) -> int:
     if value is not None:
         return int(value)
-    v = block.get(key, default)
+    v = whole_number(block.get(key, default))  # 1.024e3 is the whole number 1024
     if isinstance(v, bool) or not isinstance(v, int) or v < 1:
         raise ScenarioError(f"sensitivity.{key}: got {v!r}; expected a whole number >= 1")
     return v

@@ -100,11 +100,50 @@ def _err(path: str, value: Any, expected: str) -> ScenarioError:
     return ScenarioError(f"{path}: got {text}; expected {expected}")
 
 
+def whole_number(value: Any) -> Any:
+    """``1e3`` (read as the float 1000.0) is the whole number 1000; anything else unchanged."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
 def _positive_int(data: Mapping[str, Any], key: str, path: str, default: int) -> int:
-    value = data.get(key, default)
+    value = whole_number(data.get(key, default))
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise _err(path, value, "a whole number >= 1")
     return value
+
+
+#: Months at which P(break-even by month) is reported when the file names none (those within
+#: the horizon).
+DEFAULT_BREAK_EVEN_BY = (12, 24, 36)
+
+
+def _break_even_by(mc: Mapping[str, Any], months: int) -> tuple[int, ...]:
+    """``monte_carlo.break_even_by``: months within the horizon (default: 12, 24, 36 within it).
+
+    Raises:
+        ScenarioError: On a month that is not a whole number >= 1, or after the horizon (the
+            probability of breaking even by then cannot be observed in the run).
+    """
+    if "break_even_by" not in mc:
+        return tuple(m for m in DEFAULT_BREAK_EVEN_BY if m <= months)
+    by = mc["break_even_by"]
+    if isinstance(by, list):
+        by = [whole_number(x) for x in by]
+    if not isinstance(by, list) or not all(
+        isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in by
+    ):
+        raise _err("monte_carlo.break_even_by", by, "a list of months >= 1")
+    late = [x for x in by if x > months]
+    if late:
+        raise _err(
+            "monte_carlo.break_even_by",
+            by,
+            f"months within simulation.months ({months}) of the strategies: break-even by month "
+            f"{', '.join(map(str, late))} cannot be observed in a {months}-month run",
+        )
+    return tuple(by)
 
 
 def load_experiment(
@@ -135,13 +174,20 @@ def load_experiment(
     if not isinstance(given, dict):
         raise _err("set", given, "a mapping of KEY.PATH: value")
     base_overrides = dict(given)
-    base_overrides.update(parse_overrides(overrides))
-    base = load_scenario(path.parent / data["scenario"], base_overrides or None)
+    from_cli = parse_overrides(overrides)
+    base_overrides.update(from_cli)
+    set_origins = {
+        **{str(k): f"set: in {path.name}" for k in given},
+        **dict.fromkeys(from_cli, "--set"),
+    }
+    base = load_scenario(
+        path.parent / data["scenario"], base_overrides or None, override_origins=set_origins
+    )
 
     strategies: dict[str, Scenario] = {}
     if strategy_files:
         for f in strategy_files:
-            sc = load_scenario(f, base_overrides or None)
+            sc = load_scenario(f, base_overrides or None, override_origins=set_origins)
             if sc.name in strategies:
                 raise ScenarioError(
                     f"--strategies {f}: scenario name '{sc.name}' is used twice; expected a "
@@ -153,16 +199,18 @@ def load_experiment(
         if not isinstance(spec, dict):
             raise _err("strategies", spec, "a mapping of name: scenario file or overrides")
         for name, item in spec.items():
-            where = f"strategies.{name}"
+            label = f"strategies.{name}"
             if isinstance(item, str):
-                sc = load_scenario(path.parent / item, base_overrides or None)
+                sc = load_scenario(
+                    path.parent / item, base_overrides or None, override_origins=set_origins
+                )
             elif isinstance(item, dict):
                 try:
-                    sc = base.with_overrides(item)
+                    sc = base.with_overrides(item, origin=f"{label} in {path.name}")
                 except ScenarioError as exc:
-                    raise ScenarioError(f"{where}: {exc}") from None
+                    raise ScenarioError(f"{label}: {exc}") from None
             else:
-                raise _err(where, item, "a scenario file path or a mapping of overrides")
+                raise _err(label, item, "a scenario file path or a mapping of overrides")
             strategies[str(name)] = build_scenario(sc.to_dict(), name=str(name))
     if not strategies:
         strategies[base.name] = base
@@ -182,9 +230,7 @@ def load_experiment(
         raise _err("monte_carlo", mc, "a mapping with runs, reps and break_even_by")
     k = runs if runs is not None else _positive_int(mc, "runs", "monte_carlo.runs", 100)
     r = reps if reps is not None else _positive_int(mc, "reps", "monte_carlo.reps", 1)
-    by = mc.get("break_even_by", [12, 24, 36])
-    if not isinstance(by, list) or not all(isinstance(x, int) and x >= 1 for x in by):
-        raise _err("monte_carlo.break_even_by", by, "a list of months >= 1")
+    by = _break_even_by(mc, next(iter(months)))
     unc = dict(data.get("uncertainty") or {})
     defaults = bool(unc.pop("defaults", False))
     spec = UncertaintySpec.from_mapping(unc, defaults=defaults)
@@ -196,7 +242,7 @@ def load_experiment(
         seed=root,
         runs=k,
         reps=r,
-        break_even_by=tuple(by),
+        break_even_by=by,
         raw=dict(data),
     )
 

@@ -128,6 +128,7 @@ def manifest(scenario: Scenario, results: Results, argv: list[str] | None) -> di
         "engine": results.engine,
         "months": len(results.monthly),
         "scenario": scenario.to_dict(),
+        "warnings": scenario.warnings,
         "versions": package_versions(),
         "git_commit": git_commit(),
         "command": argv,

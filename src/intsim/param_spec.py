@@ -38,6 +38,12 @@ class Param:
         dist: Optional uncertainty distribution, e.g. ``("beta_mean_ci", 0.3, 0.18, 0.5)``.
         choices: Allowed values for ``kind="choice"``.
         positive: If true, the value must be strictly greater than the lower bound.
+        off_value: A value that switches the feature off (e.g. ``0: no limit``); it lies outside
+            the plausible range on purpose and is never warned about.
+
+    Hard bounds (:attr:`hard_bounds`) are ``bounds`` with each open side closed by the limit of
+    the unit (:data:`UNIT_LIMITS`): a value outside them is refused. A value inside them but
+    outside ``plausible`` is accepted with a warning (:mod:`intsim.checks`).
     """
 
     path: str
@@ -51,6 +57,25 @@ class Param:
     dist: tuple[Any, ...] | None = None
     choices: tuple[str, ...] = ()
     positive: bool = False
+    off_value: float | None = None
+
+    @property
+    def hard_bounds(self) -> tuple[float | None, float | None]:
+        """Values outside these (inclusive) bounds are impossible: refused with exit status 2.
+
+        The declared ``bounds``, with a side the declaration leaves open taken from the unit
+        (:data:`UNIT_LIMITS`); ``(None, None)`` for booleans and choices.
+        """
+        if self.kind not in ("float", "int"):
+            return (None, None)
+        low, high = self.bounds
+        unit_low, unit_high = UNIT_LIMITS.get(self.unit, (None, None))
+        return (unit_low if low is None else low, unit_high if high is None else high)
+
+    @property
+    def is_month(self) -> bool:
+        """Whether the value is a month of the simulation (unit :data:`MONTH`), not a duration."""
+        return self.unit == MONTH
 
     @property
     def section(self) -> str:
@@ -68,7 +93,7 @@ class Param:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind == "bool":
             return "true or false"
-        low, high = self.bounds
+        low, high = self.hard_bounds
         noun = "an integer" if self.kind == "int" else "a number"
         if low is not None and high is not None:
             return f"{noun} in {'(' if self.positive else '['}{_fmt(low)}, {_fmt(high)}]"
@@ -100,3 +125,56 @@ def annual_to_monthly_probability(p_year: float) -> float:
 
 PROB = (0.0, 1.0)
 NONNEG = (0.0, None)
+
+#: The unit of a month of the simulation (1 = its first month), as opposed to ``months``, a
+#: duration. Every parameter with this unit is checked against the horizon
+#: (``simulation.months``) by :mod:`intsim.checks`.
+MONTH = "month"
+
+#: The longest horizon (``simulation.months``), months.
+MAX_MONTHS = 600
+
+#: Hard limits by unit, for the sides of ``Param.bounds`` a declaration leaves open: a value
+#: beyond them is a typing or unit error, never a scenario (a salary above $10M a year, a hazard
+#: ratio above 100, a payment 10 years late). They are far outside every plausible range, so no
+#: published value or sensitivity range reaches them. ``tests/test_checks.py`` requires every
+#: numeric parameter to have finite hard bounds.
+UNIT_LIMITS: dict[str, tuple[float | None, float | None]] = {
+    # money
+    "USD": (0.0, 1e9),
+    "USD per year": (0.0, 1e9),
+    "USD per FTE-year": (0.0, 1e7),
+    "USD per FTE per month": (0.0, 1e5),
+    "USD per hour": (0.0, 1e4),
+    "USD per hire": (0.0, 1e6),
+    "USD per visit": (0.0, 1e5),
+    "USD per admission": (0.0, 1e7),
+    "USD per episode": (0.0, 1e6),
+    "USD per patient-month": (0.0, 1e6),
+    "USD per member per month": (0.0, 1e5),
+    "USD per phase": (0.0, 1e9),
+    "ratio to Medicare": (0.0, 100.0),
+    # time
+    "months": (0.0, float(MAX_MONTHS)),
+    "days": (0.0, 3650.0),
+    "hours per month": (0.0, 744.0),  # 31 days x 24 hours
+    "hours per week": (0.0, 10_000.0),  # a team of consultants, not one person
+    # rates and effect sizes
+    "hazard per month": (0.0, 100.0),  # monthly probability 1 - exp(-100) = 1
+    "hazard ratio": (0.0, 100.0),
+    "odds ratio": (0.0, 100.0),
+    "rate ratio": (0.0, 100.0),
+    "incidence-rate ratio": (0.0, 100.0),
+    "ratio": (0.0, 100.0),
+    "ratio of hazard ratios": (0.0, 100.0),
+    "visits per patient per year": (0.0, 365.0),  # one visit a day
+    "ED visits per 100 person-years": (0.0, 36_500.0),  # one a day per person
+    "admissions per 100 person-years": (0.0, 36_500.0),
+    "burnout per month per unit of load above the threshold": (0.0, 10.0),
+    # dispersion and scores
+    "score points": (0.0, 27.0),  # the whole PHQ-9 scale
+    "coefficient of variation": (0.0, 10.0),
+    "gamma shape": (0.0, 1000.0),
+    # staff
+    "FTE": (0.0, 10_000.0),
+}

@@ -128,18 +128,37 @@ def defaults() -> dict[str, Any]:
     return tree
 
 
+def hard_bounds_text(p: Param) -> str:
+    """The hard bounds as an interval, e.g. ``[0, 1e+07]`` or ``(0, 100]`` (empty if none)."""
+    low, high = p.hard_bounds
+    if low is None and high is None:
+        return ""
+    left = "(" if p.positive or low is None else "["
+    right = "]" if high is not None else ")"
+    lo = "-inf" if low is None else _fmt(low)
+    hi = "inf" if high is None else _fmt(high)
+    return f"{left}{lo}, {hi}{right}"
+
+
 def markdown_table() -> str:
-    """Return the parameter table as GitHub-flavoured markdown (the paper's parameter table)."""
+    """Return the parameter table as GitHub-flavoured markdown (the paper's parameter table).
+
+    Hard bounds are refused outside (exit status 2); the plausible range is what sensitivity
+    analyses sweep, and a value outside it is accepted with a warning.
+    """
     lines = [
-        "| Parameter | Default | Unit | Plausible range | Description | Source |",
-        "|---|---|---|---|---|---|",
+        "| Parameter | Default | Unit | Hard bounds | Plausible range | Description | Source |",
+        "|---|---|---|---|---|---|---|",
     ]
     for p in PARAMETERS:
         rng = "" if p.plausible is None else f"{_fmt(p.plausible[0])}–{_fmt(p.plausible[1])}"
         if p.kind == "choice":
             rng = " / ".join(p.choices)
+        if p.off_value is not None and rng:
+            rng += f" (or {_fmt(p.off_value)}: off)"
         default = str(p.default).lower() if p.kind == "bool" else p.default
         desc = p.description.replace("|", "/")
         src = p.source.replace("|", "/")
-        lines.append(f"| `{p.path}` | {default} | {p.unit} | {rng} | {desc} | {src} |")
+        hard = hard_bounds_text(p)
+        lines.append(f"| `{p.path}` | {default} | {p.unit} | {hard} | {rng} | {desc} | {src} |")
     return "\n".join(lines) + "\n"

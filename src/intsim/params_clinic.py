@@ -347,7 +347,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "chronic episodes and relapse; with the 20% chronic episodes and relapses of this model "
         "the decreasing cohort hazard comes from the chronic mixture, and acute episodes fit a "
         "shape slightly above 1",
-        bounds=(0.0, None),
+        bounds=(0.0, 100.0),
         positive=True,
         plausible=(0.9, 1.4),
     ),
@@ -853,6 +853,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "assumption: hybrid default; AIMS caseload 80 per FTE",
         bounds=NONNEG,
         plausible=(0.5, 4.0),
+        off_value=0.0,
     ),
     Param(
         "staffing.bhc_fte",
@@ -862,6 +863,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         f"{EVIDENCE} D2: 1 BHC per 7,500 patients (Hunter & Goodie 2010)",
         bounds=NONNEG,
         plausible=(1.0, 4.0),
+        off_value=0.0,
     ),
     Param(
         "staffing.psychiatric_consultant_hours_per_week",
@@ -871,6 +873,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         f"{EVIDENCE} D1: 3 h/week per 1.0 FTE care manager (AIMS)",
         bounds=NONNEG,
         plausible=(2.0, 12.0),
+        off_value=0.0,
     ),
     Param(
         "staffing.hours_per_fte_month",
@@ -970,6 +973,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         kind="int",
         bounds=(0, 10_000),
         plausible=(5, 30),
+        off_value=0,
     ),
     Param(
         "cocm.max_wait_months",
@@ -982,6 +986,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         kind="int",
         bounds=(0, 600),
         plausible=(1, 6),
+        off_value=0,
     ),
     Param(
         "cocm.caseload_per_fte",
@@ -1303,6 +1308,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         kind="int",
         bounds=(0, 10_000),
         plausible=(20, 80),
+        off_value=0,
     ),
     Param(
         "pcbh.max_wait_months",
@@ -1315,6 +1321,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         kind="int",
         bounds=(0, 600),
         plausible=(1, 3),
+        off_value=0,
     ),
     Param(
         "pcbh.subthreshold_referral",

@@ -433,6 +433,7 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         "validation_targets.md W1)",
         kind="int",
         bounds=(0, 600),
+        off_value=0,
     ),
     Param(
         "rollout.end_policy",
@@ -481,7 +482,7 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
     Param(
         "costs.lpc_salary",
         59190.0,
-        "USD per year",
+        "USD per FTE-year",
         "Salary of an LPC/MFT hired as a BHC (``workforce.lpc_mft_hiring``).",
         f"{EVIDENCE} D4: BLS OOH 2024 median, counselors (21-1018)",
         bounds=NONNEG,

@@ -20,21 +20,31 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    model_validator,
+)
 
-from intsim.params import PARAMETERS, PARAMS_BY_PATH, PAYERS, Param, defaults
-from intsim.rollout import plan_phases
+from intsim.checks import Origins, cross_field_problems, scenario_warnings
+from intsim.params import PARAMETERS, PARAMS_BY_PATH, Param, defaults
 
 META_KEYS = ("name", "description", "extends")
 _SECTIONS = frozenset(
     p.path.rsplit(".", i)[0] for p in PARAMETERS for i in range(1, p.path.count(".") + 1)
 )
-PAYER_MIX_TOLERANCE = 1e-6
 
 
 class ScenarioError(ValueError):
@@ -47,7 +57,7 @@ class ScenarioError(ValueError):
 def _field_for(p: Param) -> tuple[Any, Any]:
     """Return the (type, Field) pair pydantic needs for one declared parameter."""
     kwargs: dict[str, Any] = {"strict": True, "description": p.description}
-    low, high = p.bounds
+    low, high = p.hard_bounds
     if p.kind == "float":
         kwargs["allow_inf_nan"] = False  # .inf / .nan are never valid parameter values
     if p.kind in ("float", "int"):
@@ -56,10 +66,19 @@ def _field_for(p: Param) -> tuple[Any, Any]:
         if high is not None:
             kwargs["le"] = high
     py_type: Any = {"float": float, "int": int, "bool": bool, "choice": str}[p.kind]
+    if p.kind == "int":
+        py_type = Annotated[int, BeforeValidator(_whole_number_as_int)]
     if p.kind == "choice":
         py_type = Literal[p.choices]
         del kwargs["strict"]
     return py_type, Field(default=p.default, **kwargs)
+
+
+def _whole_number_as_int(value: Any) -> Any:
+    """``2e4`` (read as the float 20000.0) is a valid integer; ``80.5`` stays a float (refused)."""
+    if type(value) is float and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    return value
 
 
 def _build_models() -> type[BaseModel]:
@@ -103,44 +122,49 @@ class Scenario(BaseModel):
     description: str = ""
     values: _Values  # type: ignore[valid-type]
 
+    _origins: dict[str, str] | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
-    def _check_cross_field(self) -> Scenario:
-        mix = self.values.population.payer_mix
-        total = sum(getattr(mix, payer) for payer in PAYERS)
-        if abs(total - 1.0) > PAYER_MIX_TOLERANCE:
-            raise ValueError(
-                f"population.payer_mix: shares sum to {total:g}; expected them to sum to 1"
-            )
-        pop = self.values.population
-        states = pop.threshold_prevalence + pop.subthreshold_prevalence + pop.remitted_prevalence
-        if states > 1.0 + PAYER_MIX_TOLERANCE:
-            raise ValueError(
-                "population.threshold_prevalence + population.subthreshold_prevalence + "
-                f"population.remitted_prevalence: sum is {states:g}; expected <= 1"
-            )
-        if pop.severe_share + pop.moderately_severe_share > 1.0:
-            raise ValueError(
-                "population.severe_share + population.moderately_severe_share: sum is "
-                f"{pop.severe_share + pop.moderately_severe_share:g}; expected <= 1"
-            )
-        g = self.values.grants
-        if g.phase_out_months > g.duration_months:
-            raise ValueError(
-                f"grants.phase_out_months: got {g.phase_out_months}; expected at most "
-                f"grants.duration_months ({g.duration_months})"
-            )
-        _check_end_month(self.values)
-        _check_case_rates(self.values)
-        n_phases = len(plan_phases(self.values))
-        if g.phase > n_phases:
-            raise ValueError(
-                f"grants.phase: got {g.phase}; expected 0 (no phase) or a phase of the rollout "
-                f"plan (rollout.strategy {self.values.rollout.strategy!r} has {n_phases})"
-            )
+    def _check_cross_field(self, info: ValidationInfo) -> Scenario:
+        origins = (info.context or {}).get("origins")
+        problems = cross_field_problems(self.values, origins)
+        if problems:
+            raise ValueError("\n".join(problems))
+        self._origins = None if origins is None else dict(origins)
         return self
+
+    def __eq__(self, other: object) -> bool:
+        """Equal name, description and values (where the values came from does not count)."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return (self.name, self.description, self.values) == (
+            other.name,
+            other.description,
+            other.values,
+        )
+
+    def __hash__(self) -> int:
+        """Hash of name, description and values (consistent with ``==``)."""
+        return hash((self.name, self.description, self.values))
+
+    @property
+    def warnings(self) -> list[str]:
+        """Why the scenario is implausible (one line each; empty when it is not).
+
+        Values outside their plausible range, phases and grant months after the horizon: see
+        :func:`intsim.checks.scenario_warnings`. Impossible scenarios never get this far.
+        """
+        return scenario_warnings(self.values)
+
+    @property
+    def origins(self) -> dict[str, str]:
+        """Where each value not left at its default came from (file, extends, override)."""
+        return dict(self._origins or {})
 
     def __getattr__(self, item: str) -> Any:
         """Give direct access to parameter sections: ``scenario.cocm.caseload_per_fte``."""
+        if item.startswith("_"):
+            return super().__getattr__(item)  # type: ignore[misc]  # private attributes
         values = self.__dict__.get("values")
         if values is not None and item in type(values).model_fields:
             return getattr(values, item)
@@ -166,46 +190,17 @@ class Scenario(BaseModel):
         blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()
 
-    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
-        """Return a new scenario with dotted-path overrides applied and validated."""
+    def with_overrides(self, overrides: Mapping[str, Any], *, origin: str = "override") -> Scenario:
+        """Return a new scenario with dotted-path overrides applied and validated.
+
+        ``origin`` says where the overrides came from in messages about sums.
+        """
         tree = self.to_dict()
+        origins = dict(self._origins or {})
         for path, value in overrides.items():
             _set_path(tree, path, value)
-        return build_scenario(tree, name=self.name, description=self.description)
-
-
-def _check_case_rates(values: Any) -> None:
-    """A case rate is paid only when the contract says so: an amount alone is a mistake."""
-    for payer in PAYERS:
-        contract = getattr(values.contracts, payer)
-        if contract.case_rate_usd > 0 and not contract.case_rate:
-            raise ValueError(
-                f"contracts.{payer}.case_rate_usd: got {contract.case_rate_usd:g} but "
-                f"contracts.{payer}.case_rate is false; set case_rate: true to pay CoCM episodes "
-                "by the case rate (otherwise the CoCM codes are billed and the amount is unused)"
-            )
-
-
-def _check_end_month(values: Any) -> None:
-    """``rollout.end_month``: 0, or a month from the first go-live to the horizon.
-
-    Raises:
-        ValueError: Naming ``rollout.end_month`` and the key it conflicts with.
-    """
-    r, months = values.rollout, values.simulation.months
-    end = r.end_month
-    if end == 0:
-        return
-    if end < r.first_go_live_month:
-        raise ValueError(
-            f"rollout.end_month: got {end}; expected 0 (never stops) or a month at or after "
-            f"rollout.first_go_live_month ({r.first_go_live_month})"
-        )
-    if end > months:
-        raise ValueError(
-            f"rollout.end_month: got {end}; expected 0 (never stops) or a month within "
-            f"simulation.months ({months})"
-        )
+            origins[path] = origin
+        return build_scenario(tree, name=self.name, description=self.description, origins=origins)
 
 
 # --------------------------------------------------------------------------- loading
@@ -312,6 +307,26 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+#: Numbers in scientific notation without a decimal point or exponent sign (``4.5e5``, ``1e6``,
+#: ``1E-3``): YAML 1.1, which PyYAML follows, reads them as strings; YAML 1.2 and every user read
+#: them as numbers. ``1.0e+300`` already is a float in YAML 1.1.
+_SCIENTIFIC = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
+_UniqueKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", _SCIENTIFIC, list("-+.0123456789")
+)
+
+
+def load_yaml_text(text: str) -> Any:
+    """Parse YAML as intsim reads every scenario and experiment file (and ``--set`` value).
+
+    A safe load that rejects duplicate keys and reads scientific notation as numbers.
+
+    Raises:
+        yaml.YAMLError: On a syntax error or a duplicate key.
+    """
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+
+
 def _a(value: Any) -> str:
     """``'a list'``, ``'an integer'``...: the kind of a YAML value, with its article."""
     names = {
@@ -339,7 +354,7 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot be read ({exc})") from None
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+        data = load_yaml_text(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -352,15 +367,15 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     return data
 
 
-def _resolve_file(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Load a scenario file and the chain of files it extends, merged (child wins)."""
+def _resolve_chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, dict[str, Any]]]:
+    """A scenario file and the chain of files it extends: ``(path, own keys)``, base first."""
     path = path.resolve()
     if path in seen:
         chain = " -> ".join(str(p) for p in (*seen, path))
         raise ScenarioError(f"extends: cycle in scenario files: {chain}")
     data = read_yaml_mapping(path)
     if "extends" not in data:
-        return data
+        return [(path, data)]
     parent = data.pop("extends")
     if not isinstance(parent, str) or not parent.strip():
         raise ScenarioError(f"{path}: extends: got {_describe(parent)}; expected a file path")
@@ -371,10 +386,49 @@ def _resolve_file(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         raise ScenarioError(
             f"{path}: extends: {parent_path} is a directory; expected a YAML scenario file"
         )
-    base = _resolve_file(parent_path, (*seen, path))
-    base.pop("name", None)
-    base.pop("description", None)
-    return _deep_merge(base, data)
+    return [*_resolve_chain(parent_path, (*seen, path)), (path, data)]
+
+
+def _leaf_paths(tree: Mapping[Any, Any], prefix: str = "") -> Iterator[str]:
+    """The dotted paths of the values (not sections) in a nested mapping."""
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            yield from _leaf_paths(value, path + ".")
+        else:
+            yield path
+
+
+def _show_path(path: Path) -> str:
+    """A file path as short as it can be shown: relative to the working directory if inside."""
+    cwd = Path.cwd().resolve()
+    return str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path)
+
+
+def _resolve_file_with_origins(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """Load a scenario file and the chain it extends, merged (child wins), with origins.
+
+    The origin of a value is ``FILE`` for the file itself and ``FILE, inherited via extends``
+    for a file it extends (directly or through others).
+    """
+    chain = _resolve_chain(path)
+    merged: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for i, (file, own) in enumerate(chain):
+        keys = own
+        if i < len(chain) - 1:
+            keys = {k: v for k, v in own.items() if k not in ("name", "description")}
+            where = f"{_show_path(file)}, inherited via extends"
+        else:
+            where = _show_path(file)
+        merged = _deep_merge(merged, keys)
+        origins.update(dict.fromkeys(_leaf_paths(keys), where))
+    return merged, origins
+
+
+def _resolve_file(path: Path) -> dict[str, Any]:
+    """Load a scenario file and the chain of files it extends, merged (child wins)."""
+    return _resolve_file_with_origins(path)[0]
 
 
 def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
@@ -396,7 +450,7 @@ def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
                 )
             raise ScenarioError(f"--set {key}: unknown key; {_suggest(key)}")
         try:
-            value = yaml.safe_load(raw) if raw.strip() else raw
+            value = load_yaml_text(raw) if raw.strip() else raw
         except yaml.YAMLError:
             value = raw
         out[key] = value
@@ -404,11 +458,16 @@ def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
 
 
 def build_scenario(
-    data: Mapping[str, Any], *, name: str = "scenario", description: str = ""
+    data: Mapping[str, Any],
+    *,
+    name: str = "scenario",
+    description: str = "",
+    origins: Origins | None = None,
 ) -> Scenario:
     """Validate a nested mapping of parameter values into a :class:`Scenario`.
 
-    Missing keys take their declared defaults.
+    Missing keys take their declared defaults. ``origins`` (dotted path -> where the value came
+    from) lets messages about sums name the source of each value.
 
     Raises:
         ScenarioError: With one line per problem (key path, value, expectation).
@@ -424,7 +483,10 @@ def build_scenario(
     merged = _deep_merge(defaults(), {})
     try:
         values = _merge_checked(merged, tree, "")
-        return Scenario(name=name, description=description, values=values)
+        return Scenario.model_validate(
+            {"name": name, "description": description, "values": values},
+            context={"origins": origins},
+        )
     except ValidationError as err:
         raise ScenarioError(_format_validation_error(err)) from None
 
@@ -463,13 +525,18 @@ def _merge_checked(base: dict[str, Any], over: Mapping[str, Any], prefix: str) -
 
 
 def load_scenario(
-    path: str | Path, overrides: Mapping[str, Any] | Iterable[str] | None = None
+    path: str | Path,
+    overrides: Mapping[str, Any] | Iterable[str] | None = None,
+    *,
+    override_origins: Mapping[str, str] | None = None,
 ) -> Scenario:
     """Load, resolve (``extends``), override and validate a scenario file.
 
     Args:
         path: Path of the YAML scenario file.
         overrides: Either a mapping of dotted paths to values, or ``key.path=value`` strings.
+        override_origins: Where each override came from, for messages about sums (default:
+            ``--set`` for strings, ``override`` for a mapping).
 
     Returns:
         The validated scenario.
@@ -478,13 +545,17 @@ def load_scenario(
         ScenarioError: On any user error, with a message naming the key path.
     """
     path = Path(path)
-    data = _resolve_file(path)
+    data, origins = _resolve_file_with_origins(path)
     if overrides:
-        parsed = dict(overrides) if isinstance(overrides, Mapping) else parse_overrides(overrides)
+        if isinstance(overrides, Mapping):
+            parsed, where = dict(overrides), "override"
+        else:
+            parsed, where = parse_overrides(overrides), "--set"
         for key, value in parsed.items():
             _set_path(data, key, value)
+            origins[key] = (override_origins or {}).get(key, where)
     data.setdefault("name", path.stem)
-    return build_scenario(data)
+    return build_scenario(data, origins=origins)
 
 
 def load_scenario_over_defaults(path: str | Path, defaults: Mapping[str, Any]) -> Scenario:
@@ -497,9 +568,12 @@ def load_scenario_over_defaults(path: str | Path, defaults: Mapping[str, Any]) -
     base: dict[str, Any] = {}
     for key, value in defaults.items():
         _set_path(base, key, value)
-    data = _deep_merge(base, _resolve_file(path))
+    own, origins = _resolve_file_with_origins(path)
+    data = _deep_merge(base, own)
     data.setdefault("name", path.stem)
-    return build_scenario(data)
+    return build_scenario(
+        data, origins={**dict.fromkeys(defaults, "replacement default"), **origins}
+    )
 
 
 def default_scenario() -> Scenario:

@@ -626,7 +626,7 @@ def _range(p: Param, given: Sequence[float] | None) -> tuple[float, float]:
             f"--range: got [{low:g}, {high:g}] for {p.path}; expected LOW < HIGH"
             + (" (integers)" if p.kind == "int" else "")
         )
-    blo, bhi = p.bounds
+    blo, bhi = p.hard_bounds
     below = blo is not None and (low < blo or (p.positive and low <= blo))
     above = bhi is not None and high > bhi
     if below or above:

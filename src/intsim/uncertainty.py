@@ -720,8 +720,11 @@ class Dirichlet:
         for name, m in values.items():
             _require(m > 0, where, f"means.{name} > 0")
         total = sum(values.values())
+        listed = ", ".join(f"{name} {m:g}" for name, m in values.items())
         _require(
-            abs(total - 1.0) <= _SUM_TOLERANCE, where, f"means summing to 1 (sum is {total:g})"
+            abs(total - 1.0) <= _SUM_TOLERANCE,
+            where,
+            f"means summing to 1 (sum is {total:g}: {listed})",
         )
         return cls({name: m / total * conc for name, m in values.items()})
 
@@ -990,9 +993,30 @@ _GROUPS = _sections()
 _ALL_PATHS = sorted({*PARAMS_BY_PATH, *_GROUPS})
 
 
+#: Tail probability of a distribution with an open upper tail allowed beyond a unit's limit.
+UNIT_LIMIT_TAIL = 1e-12
+
+
+def support_against_limits(dist: Univariate, param: Param) -> tuple[float, float]:
+    """The support of ``dist`` as checked against the hard bounds of ``param``.
+
+    An open upper tail (lognormal, gamma) against a limit that comes from the unit (a $10M
+    salary, a hazard ratio of 100) is taken at its ``1 - UNIT_LIMIT_TAIL`` quantile, which no
+    draw reaches in practice (a draw beyond the limit would still be refused); against a
+    declared bound it stays infinite.
+    """
+    low, high = dist.support()
+    if math.isinf(high) and param.bounds[1] is None:
+        high = float(dist.ppf(np.array([1.0 - UNIT_LIMIT_TAIL]))[0])
+    return low, high
+
+
 def _bounds(param: Param) -> tuple[float, float]:
-    """Inclusive bounds that every draw must satisfy (strict lower bounds made inclusive)."""
-    low, high = param.bounds
+    """Inclusive bounds that every draw must satisfy (strict lower bounds made inclusive).
+
+    The parameter's hard bounds: the declared ones, closed by the limits of its unit.
+    """
+    low, high = param.hard_bounds
     lo = -math.inf if low is None else float(low)
     hi = math.inf if high is None else float(high)
     if param.positive and low is not None:
@@ -1068,7 +1092,7 @@ def _check_entry(entry: UncertainParameter, where: str, shown: Any) -> None:
         return
     if param.kind == "int" and isinstance(dist, Fixed) and not dist.value.is_integer():
         raise _fail(where, shown, f"an integer value ({path} is an integer parameter)")
-    s_lo, s_hi = dist.support()
+    s_lo, s_hi = support_against_limits(dist, param)
     if param.kind == "int":
         s_lo, s_hi = float(np.rint(s_lo)), float(np.rint(s_hi))
     lo, hi = _bounds(param)
