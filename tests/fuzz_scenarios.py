@@ -141,9 +141,7 @@ def _valid_numbers(p: Param, *, extreme: bool) -> st.SearchStrategy[Any]:
             cap = max(10.0 * float(p.plausible[1]), 1.0)
         if cap is None:
             cap = max(10.0 * abs(float(p.default)), 10.0)
-        hi = min(hi, cap)
-        if hi < lo:
-            hi = lo
+        hi = max(min(hi, cap), lo)
     if p.kind == "int":
         ilo = math.ceil(lo) + (1 if p.positive and low is not None and lo == math.ceil(lo) else 0)
         ihi = max(math.floor(hi), ilo)
@@ -152,7 +150,8 @@ def _valid_numbers(p: Param, *, extreme: bool) -> st.SearchStrategy[Any]:
     picks = [floats]
     if p.plausible is not None:
         a, b = (float(x) for x in p.plausible)
-        picks.append(st.floats(max(a, lo), max(min(b, hi), max(a, lo))))
+        start = max(a, lo)
+        picks.append(st.floats(start, max(min(b, hi), start)))
     return st.one_of(*picks)
 
 

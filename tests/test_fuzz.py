@@ -25,10 +25,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
-
-from intsim.cli import main
 from tests import invariants as inv
 from tests.fuzz_scenarios import Case, cases
+
+from intsim.cli import main
 
 CORPUS = Path(__file__).parent / "fuzz_corpus"
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -226,7 +226,14 @@ def test_scenario_path_too_long(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["extends_nul_byte", "deep_nesting", "name_nul_byte", "valid_small_run"]
+    "name",
+    [
+        "extends_nul_byte",
+        "valid_small_run",
+        pytest.param("deep_nesting", marks=pytest.mark.slow),
+        pytest.param("name_nul_byte", marks=pytest.mark.slow),
+        pytest.param("tag_timestamp_text", marks=pytest.mark.slow),
+    ],
 )
 def test_corpus_case_as_subprocess(name: str, tmp_path: Path) -> None:
     """The real ``python -m intsim`` process: exit status and stderr as in-process."""
