@@ -193,19 +193,34 @@ def corpus_cases() -> list[Path]:
     return sorted(p for p in CORPUS.glob("*.yaml") if ".parent" not in p.name)
 
 
+def _header(path: Path, key: str) -> str | None:
+    """The value of a ``# key: value`` header line of a corpus file."""
+    for line in path.read_bytes().decode("utf-8", "replace").splitlines():
+        if line.startswith(f"# {key}:"):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
 def expected_code(path: Path) -> int:
     """The ``# expect: N`` header of a corpus file."""
-    for line in path.read_bytes().decode("utf-8", "replace").splitlines():
-        if line.startswith("# expect:"):
-            return int(line.split(":", 1)[1])
-    raise AssertionError(f"{path.name}: no '# expect: N' header")
+    code = _header(path, "expect")
+    assert code is not None, f"{path.name}: no '# expect: N' header"
+    return int(code)
 
 
 @pytest.mark.parametrize("path", corpus_cases(), ids=lambda p: p.stem)
 def test_corpus_case(path: Path, tmp_path: Path) -> None:
-    """Each past failure now gives its stated exit status, cleanly, through validate and run."""
+    """Each past failure now gives its stated exit status, cleanly, through validate and run.
+
+    A ``# message:`` header is a phrase the error message must contain.
+    """
     expected = expected_code(path)
-    assert check_validate(path) == expected
+    code, _, err = run_cli("validate", path)
+    assert_clean_exit(code, err, f"validate {path.name}")
+    assert code == expected
+    message = _header(path, "message")
+    if message is not None:
+        assert message in err
     assert check_run(path, tmp_path, 3) == expected
 
 
