@@ -9,9 +9,11 @@ such as ``4.5e5``, tags, aliases, unterminated flows and deep nesting), plus who
 mutations (empty, a list, bytes that are not UTF-8, several documents).
 
 Values the parameter's type and hard bounds accept are drawn with bounded magnitudes
-(:data:`RUN_CAPS`, ten times the plausible range's high end otherwise): a value that is merely
-implausible (a salary of 1e300, a go-live month after the horizon) is for the plausible-range
-and horizon checks to refuse, not for this fuzzer to report. Such extreme values are drawn
+(:data:`RUN_CAPS`, ten times the plausible range's high end otherwise) and, for parameters that
+must be positive, not vanishing (a tenth of the plausible low end, else 1e-3): a value that is
+merely implausible (a salary of 1e300, a coefficient of variation of 1e-300, a go-live month after
+the horizon) is for the hard-bound, plausible-range and horizon checks to refuse, not for this
+fuzzer to report. Such extreme values are drawn
 only when ``extreme=True`` (``intsim validate`` only, which simulates nothing).
 """
 
@@ -136,6 +138,8 @@ def _valid_numbers(p: Param, *, extreme: bool) -> st.SearchStrategy[Any]:
     lo = -1e6 if low is None else float(low)
     hi = 1e6 if high is None else float(high)
     if not extreme:
+        if p.positive and p.kind == "float":  # no vanishing shapes, scales or spreads
+            lo = max(lo, float(p.plausible[0]) / 10.0 if p.plausible else lo + 1e-3)
         cap = RUN_CAPS.get(p.path)
         if cap is None and p.plausible is not None:
             cap = max(10.0 * float(p.plausible[1]), 1.0)
@@ -155,17 +159,25 @@ def _valid_numbers(p: Param, *, extreme: bool) -> st.SearchStrategy[Any]:
     return st.one_of(*picks)
 
 
-def _boundary(p: Param) -> st.SearchStrategy[Any]:
-    """Values at and just beyond the hard bounds, and numbers of the wrong kind."""
+def _boundary(p: Param, *, extreme: bool) -> st.SearchStrategy[Any]:
+    """Values at and just beyond the hard bounds, and numbers of the wrong kind.
+
+    Unless ``extreme``, a parameter that must be positive is not given a vanishing value
+    (1e-300, its bound + 1e-9): such values are valid but implausible, for the hard bounds to
+    refuse (a coefficient of variation of 1e-300 divides by zero).
+    """
     low, high = p.bounds
-    out: list[Any] = [-1, 0, 1, 0.5, -0.0, 1e-300, 2**63, -(2**63) - 1, 10**30]
+    tiny = extreme or not p.positive
+    out: list[Any] = [-1, 0, 1, 0.5, -0.0, 2**63, -(2**63) - 1, 10**30]
+    out += [1e-300] if tiny else []
     for b in (low, high):
         if b is None:
             continue
         if b == high and p.path in RUN_CAPS:  # valid but slow: only the invalid side
             out += [_int_or_float(p, b + 1), b + 0.5]
             continue
-        out += [b, _int_or_float(p, b - 1), _int_or_float(p, b + 1), b + 1e-9, b - 1e-9]
+        out += [b, _int_or_float(p, b - 1), _int_or_float(p, b + 1), b - 1e-9]
+        out += [b + 1e-9] if tiny or b == high else []
     return st.sampled_from(out)
 
 
@@ -208,7 +220,7 @@ def values_for(
     huge = st.sampled_from([1e300, -1e300, 1.7e308, 10**400, 2**64]) if extreme else st.nothing()
     if friendly:
         return valid
-    return st.one_of(valid, valid, valid, _boundary(p), _wrong_types(), raw, huge)
+    return st.one_of(valid, valid, valid, _boundary(p, extreme=extreme), _wrong_types(), raw, huge)
 
 
 @dataclass(frozen=True)

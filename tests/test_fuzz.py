@@ -46,7 +46,7 @@ def fuzz_settings(examples: int) -> settings:
 
 
 FAST_EXAMPLES = {"validate": 150, "run": 40, "friendly": 40, "extreme": 100}
-SLOW_EXAMPLES = {"validate": 2000, "run": 500, "friendly": 500, "extreme": 1000}
+SLOW_EXAMPLES = {"validate": 1000, "run": 500, "friendly": 500, "extreme": 1000}
 
 
 # --------------------------------------------------------------------------- running the CLI
