@@ -332,7 +332,7 @@ def test_default_distribution_follows_the_declaration(param: Any) -> None:
 
 def test_default_and_plausible_distributions() -> None:
     hr = default_distribution(PARAMS_BY_PATH["clinical.cocm_response_hr"])
-    assert hr == LogNormal(3.4, (math.log(4.6) - math.log(2.5)) / 3.92)
+    assert hr == LogNormal(3.81, (math.log(4.6) - math.log(2.5)) / 3.92)
     assert default_distribution(PARAMS_BY_PATH["care_model"]) is None
     assert default_distribution(PARAMS_BY_PATH["population.n_patients"]) is None
     assert plausible_uniform(PARAMS_BY_PATH["cocm.consent_probability"]) == Uniform(0.5, 0.9)

@@ -45,6 +45,10 @@ META_KEYS = ("name", "description", "extends")
 _SECTIONS = frozenset(
     p.path.rsplit(".", i)[0] for p in PARAMETERS for i in range(1, p.path.count(".") + 1)
 )
+#: Deepest nesting of mappings and lists a scenario or experiment file may have.
+MAX_NESTING = 50
+#: Most values (counting each use of an alias) a scenario or experiment file may hold.
+MAX_VALUES = 1_000_000
 
 
 class ScenarioError(ValueError):
@@ -339,15 +343,55 @@ def _a(value: Any) -> str:
     return names.get(type(value), f"a {type(value).__name__}")
 
 
+def _os_reason(exc: Exception) -> str:
+    """The reason of a path error without the (possibly very long) path itself."""
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+
+
+def _check_nesting(data: Any, path: Path) -> None:
+    """Refuse YAML nested deeper than :data:`MAX_NESTING` or expanding past :data:`MAX_VALUES`.
+
+    Scenario sections are a few levels deep; far deeper data (or a recursive alias such as
+    ``&a [*a]``) would only exhaust Python's recursion limit further on, and aliases of aliases
+    (``b: [*a, *a, ...]``) can stand for billions of values that error messages would print.
+    """
+    level = {id(data): (data, 1)} if isinstance(data, dict | list) else {}
+    total = 0
+    for _ in range(MAX_NESTING):
+        children: dict[int, tuple[Any, int]] = {}
+        for node, count in level.values():  # each shared (aliased) node once, with its count
+            for child in node.values() if isinstance(node, dict) else node:
+                total += count
+                if isinstance(child, dict | list):
+                    seen = children.get(id(child), (child, 0))[1]
+                    children[id(child)] = (child, seen + count)
+        if total > MAX_VALUES:
+            raise ScenarioError(
+                f"{path}: YAML aliases expand to more than {MAX_VALUES:,} values; expected a "
+                "scenario file"
+            )
+        level = children
+        if not level:
+            return
+    raise ScenarioError(
+        f"{path}: YAML nested too deeply (or inside itself through an alias); expected "
+        f"sections at most {MAX_NESTING} levels deep"
+    )
+
+
 def read_yaml_mapping(path: Path) -> dict[str, Any]:
     """Read a YAML file that must contain a mapping.
 
     Raises:
         ScenarioError: If the file is missing, unreadable, malformed, empty or not a mapping.
     """
-    if not path.exists():
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL character
+        raise ScenarioError(f"{_describe(str(path))}: cannot be read ({_os_reason(exc)})") from None
+    if not exists:
         raise ScenarioError(f"{path}: file not found")
-    if path.is_dir():
+    if is_dir:
         raise ScenarioError(f"{path}: is a directory; expected a YAML scenario file")
     try:
         text = path.read_text(encoding="utf-8")
@@ -360,6 +404,18 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError(f"{path}: YAML syntax error{where}: {problem}") from None
+    except RecursionError:
+        raise ScenarioError(
+            f"{path}: YAML nested too deeply; expected sections at most {MAX_NESTING} levels deep"
+        ) from None
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+        # PyYAML's constructors let these escape for an explicit tag on text it cannot convert
+        # (``!!int x``, ``!!timestamp 2001-02-30``, ``!!bool x``, ``!!set [1]``)
+        raise ScenarioError(
+            f"{path}: YAML value that its tag cannot convert ({type(exc).__name__}: {exc}); "
+            "write the value without a '!!' tag"
+        ) from None
+    _check_nesting(data, path)
     if data is None:
         raise ScenarioError(f"{path}: file is empty; expected a mapping of scenario keys")
     if not isinstance(data, dict):
@@ -379,10 +435,16 @@ def _resolve_chain(path: Path, seen: tuple[Path, ...] = ()) -> list[tuple[Path, 
     parent = data.pop("extends")
     if not isinstance(parent, str) or not parent.strip():
         raise ScenarioError(f"{path}: extends: got {_describe(parent)}; expected a file path")
-    parent_path = (path.parent / parent).resolve()
-    if not parent_path.exists():
+    try:
+        parent_path = (path.parent / parent).resolve()
+        exists, is_dir = parent_path.exists(), parent_path.is_dir()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL character
+        raise ScenarioError(
+            f"{path}: extends: got {_describe(parent)}; expected a file path ({_os_reason(exc)})"
+        ) from None
+    if not exists:
         raise ScenarioError(f"{path}: extends: file not found: {parent_path}")
-    if parent_path.is_dir():
+    if is_dir:
         raise ScenarioError(
             f"{path}: extends: {parent_path} is a directory; expected a YAML scenario file"
         )
@@ -496,9 +558,16 @@ def _check_name(value: Any) -> str:
     if value is None or isinstance(value, Mapping | list):
         raise ScenarioError(f"name: got {_describe(value)}; expected a short label (text)")
     name = str(value)
-    if not name.strip() or name.strip() in (".", "..") or "/" in name or "\\" in name:
+    if (
+        not name.strip()
+        or name.strip() in (".", "..")
+        or "/" in name
+        or "\\" in name
+        or "\x00" in name
+    ):
         raise ScenarioError(
-            f"name: got {_describe(value)}; expected a short label without path separators"
+            f"name: got {_describe(value)}; expected a short label without path separators "
+            "or NUL characters"
         )
     return name
 
