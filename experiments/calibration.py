@@ -5,12 +5,12 @@ Usage:
     python experiments/calibration.py --fit      # re-fit the named parameters (about a minute),
                                                  # print them, then evaluate with the fitted values
 
-Each target is configured by a file in configs/calibration/ (see calibration_targets.md for the
+Each target is configured by a file in configs/calibration/ (see docs/targets.md for the
 published values and bands). Fitting changes only the parameters each target names:
 T2 relapse hazard; T3 chronic usual-care improvement hazard and CoCM hazard ratio; T1 Weibull
 shape and scale of acute-episode improvement; T4 outreach (offer) probability and early
 disengagement; plus the incidence that keeps usual-care prevalence at its A1 value
-(evidence.md A3). Fitted values must then be written into src/intsim/params.py as defaults.
+(docs/evidence.md A3). Fitted values must then be written into src/intsim/params.py as defaults.
 """
 
 from __future__ import annotations

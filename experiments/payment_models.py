@@ -24,7 +24,7 @@ commercial and dual -- the uninsured have no payer to pay a bonus):
   at least half of the measured patients respond at 6 months (settled 3 months after each
   complete performance year).
 * ``pmpm`` -- capitation for Medicaid and commercial: ``contracts.medicaid.pmpm_usd: 8`` and
-  ``contracts.commercial.pmpm_usd: 8`` (USD per attributed member per month, billing.md 5.2:
+  ``contracts.commercial.pmpm_usd: 8`` (USD per attributed member per month, docs/billing.md 5.2:
   $5-15). Capitation replaces fee-for-service for integration services from those payers; the
   other payers still pay claims.
 * ``shared_savings`` -- fee-for-service plus one-sided MSSP-style shared savings with Medicare and

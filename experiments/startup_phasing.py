@@ -18,7 +18,7 @@ numbers) twice:
   ``grants.start_month`` (1) and ``grants.phase_out_months`` (6: the last 6 months taper, so the
   award is at most $350,000). $200,000 a year is the SAMHSA PIPBHC-States ceiling (SM-24-003,
   up to 3 years) and lies between HRSA's AIMS (~$170k average) and BHI ($250k ceiling) awards
-  (billing.md 6.1); ``--grant-amount`` and ``--grant-months`` change it.
+  (docs/billing.md 6.1); ``--grant-amount`` and ``--grant-months`` change it.
 
 Within a plan and seed both arms simulate the same clinic month by month (the grant is booked in
 the ledger afterwards; the ``net_positive`` phase gate reads the operating net without grant
@@ -75,9 +75,9 @@ OUT = Path("results/startup_phasing")
 SCENARIO = common.ROOT / "configs" / "experiments" / "startup_phasing.yaml"
 DEFAULT_SEEDS = 50
 
-#: The grant arm (billing.md 6.1: SAMHSA PIPBHC-States, SM-24-003, ceiling $200,000 a year for up
-#: to 3 years; HRSA AIMS ~$170k average, HRSA BHI supplements $250k ceiling): size and length are
-#: options, the grant may pay startup costs and operating deficits.
+#: The grant arm (docs/billing.md 6.1: SAMHSA PIPBHC-States, SM-24-003, ceiling $200,000 a year
+#: for up to 3 years; HRSA AIMS ~$170k average, HRSA BHI supplements $250k ceiling): size and
+#: length are options, the grant may pay startup costs and operating deficits.
 GRANT_AMOUNT = 200_000.0
 GRANT_MONTHS = 24
 GRANT_COVERS = "any"

@@ -5,7 +5,7 @@ Usage:
     python experiments/validation.py --quick         # 3 replications (a smoke test, ~15 s)
     python experiments/validation.py --reps 200 --seed 7 --jobs 2 --out DIR
 
-Every target of ``validation_targets.md`` (W1-W7) is a study *setting* — population, comparator,
+Every target of ``docs/targets.md`` (W1-W7) is a study *setting* — population, comparator,
 horizon, staffing and capacity, fidelity, trial protocol, sample size — described by the files
 in ``configs/validation/`` (docs/validation.md lists every key they set and why); the behavioural
 parameters are the shipped defaults and none of them was fitted to these targets. Each target

@@ -11,11 +11,11 @@ Every strategy of the experiment file (configs/experiments/workforce_shortage.ya
 and hybrid on the default organisation, fee-for-service, no usual-care twin) is run on the grid
 
 * ``workforce.shortage_severity`` none / moderate / severe: the median time to fill a vacancy
-  x0.5 / x1 / x2.5 (evidence.md D6);
+  x0.5 / x1 / x2.5 (docs/evidence.md D6);
 * ``workforce.bh_turnover_annual`` 0.15 / 0.30 / 0.50 per year (care managers and BHCs;
-  evidence.md D6: ~30% average, 25-50% reported);
+  docs/evidence.md D6: ~30% average, 25-50% reported);
 * telehealth substitution off / on: ``workforce.tele_cm_backfill`` and
-  ``workforce.telepsychiatry_backfill`` together (evidence.md D7). They cover vacant
+  ``workforce.telepsychiatry_backfill`` together (docs/evidence.md D7). They cover vacant
   care-manager and psychiatric-consultant positions (tele care management, a telepsychiatry
   vendor) from ``workforce.vendor_contract_months`` after the vacancy opened: vacancies left by a
   departure and positions still unfilled at go-live alike (src/intsim/workforce.py). BHCs are

@@ -1,7 +1,7 @@
 """Billing rule base: time-to-code rules, practitioner shares and fee-schedule data.
 
-Expected values are computed by hand from billing.md (§0, §1.1-1.6, §2.3, §4.1) and
-billing_codes.csv, not from the code under test.
+Expected values are computed by hand from docs/billing.md 0, 1.1-1.6, 2.3 and 4.1 and
+the packaged billing_codes_reference.csv, not from the code under test.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from intsim.billing import (
 )
 
 DATA = files("intsim.billing") / "data"
-SHARED = Path("/work/shared/reference")
+BILLING_PAGE = Path(__file__).resolve().parents[1] / "docs/billing.md"
 COLUMNS = [
     "code",
     "family",
@@ -62,7 +62,7 @@ def units(minutes: int, initial: bool, cap: int = 2) -> tuple[int, int, int, int
     return tuple(int(out[c][0]) for c in ("99492", "99493", "99494", "G2214"))
 
 
-# --- CoCM (billing.md §1.1) ---------------------------------------------------------------------
+# --- CoCM (docs/billing.md 1.1) -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -179,7 +179,7 @@ def test_cocm_rejects_negative_cap_and_text_minutes():
 
 
 def test_cocm_six_month_episode_revenue_matches_worked_example():
-    # billing.md §2.3: 1 x 99492 + 5 x 99493 = $813.19 (2025), $885.12 (2026); with two short
+    # docs/billing.md 2.3: 1 x 99492 + 5 x 99493 = $813.19 (2025), $885.12 (2026); with two short
     # months billed as G2214: $654.69 (2025).
     initial = np.array([True, False, False, False, False, False])
     for year, minutes, expected in [
@@ -193,7 +193,7 @@ def test_cocm_six_month_episode_revenue_matches_worked_example():
         assert total == pytest.approx(expected, abs=0.005)
 
 
-# --- general BHI and same-month exclusion (billing.md §1.1, §1.2) --------------------------------
+# --- general BHI and same-month exclusion (docs/billing.md 1.1, 1.2) ------------------------------
 
 
 def test_general_bhi_threshold_and_codes():
@@ -212,7 +212,7 @@ def test_cocm_month_excludes_general_bhi():
     assert rule.dropped == {"99484", "G0323"}
 
 
-# --- psychotherapy and HBAI (billing.md §1.4) ----------------------------------------------------
+# --- psychotherapy and HBAI (docs/billing.md 1.4) -------------------------------------------------
 
 
 def test_psychotherapy_bands():
@@ -231,7 +231,7 @@ def test_hbai_units_midpoint_rule():
     assert set(out) == {"96158", "96159"}
 
 
-# --- practitioner shares (billing.md §0, §4.1) ---------------------------------------------------
+# --- practitioner shares (docs/billing.md 0, 4.1) -------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -281,7 +281,7 @@ def test_apcm_bhi_codes():
     assert APCM_GENERAL_BHI == "G0570"
 
 
-# --- fee schedules (billing.md §0, §1.6; billing_codes.csv) --------------------------------------
+# --- fee schedules (docs/billing.md 0, 1.6; billing_codes_reference.csv) --------------------------
 
 
 def test_data_files_have_exact_columns():
@@ -355,7 +355,7 @@ def test_loaded_amounts_equal_reference_csv():
 
 
 def test_amounts_are_two_decimal_rvus_times_conversion_factor():
-    # billing.md §0: $ = total RVU x CF, with total RVUs published to 2 decimals.
+    # docs/billing.md 0: $ = total RVU x CF, with total RVUs published to 2 decimals.
     for year in available_years():
         fee = load_fee_schedule(year)
         cf = fee.conversion_factor
@@ -365,19 +365,41 @@ def test_amounts_are_two_decimal_rvus_times_conversion_factor():
                 assert round(rvu * cf, 2) == pytest.approx(amount, abs=0.001), (year, code)
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="shared reference files not available")
-def test_packaged_reference_matches_shared_sources():
-    shared = (SHARED / "billing_codes.csv").read_text(encoding="utf-8")
-    assert (DATA / "billing_codes_reference.csv").read_text(encoding="utf-8") == shared
-    # 2026 facility amounts come from the billing.md §1.6 table
-    md = (SHARED / "billing.md").read_text(encoding="utf-8")
+def billing_page_table() -> dict[str, list[str]]:
+    """Rows of the master code table in docs/billing.md 1.6, by code (8 cells each)."""
+    md = BILLING_PAGE.read_text(encoding="utf-8")
     section = md.split("### 1.6")[1].split("## 2.")[0]
-    f26 = load_fee_schedule(2026)
-    seen = 0
+    rows: dict[str, list[str]] = {}
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 8 and re.fullmatch(r"\$[0-9.]+", cells[7]):
-            assert f26.rate(cells[0], facility=True) == float(cells[7][1:]), cells[0]
+        if len(cells) == 8 and cells[0] != "Code" and not cells[0].startswith("-"):
+            rows[cells[0]] = cells
+    return rows
+
+
+def test_billing_page_table_matches_packaged_reference_and_fee_schedules():
+    rows = billing_page_table()
+    reference = {r["code"]: r for r in reference_rows()}
+    # every code of the page's table is in the packaged per-code data, with the same amounts
+    columns = {
+        4: "medicare_nonfacility_2025",
+        5: "medicare_facility_2025",
+        6: "medicare_nonfacility_2026",
+    }
+    compared = 0
+    for code, cells in rows.items():
+        assert code in reference, code
+        for index, column in columns.items():
+            if re.fullmatch(r"\$[0-9.]+", cells[index]):
+                assert float(reference[code][column]) == float(cells[index][1:]), (code, column)
+                compared += 1
+    assert compared >= 100
+    # 2026 facility amounts come from the docs/billing.md 1.6 table
+    f26 = load_fee_schedule(2026)
+    seen = 0
+    for code, cells in rows.items():
+        if re.fullmatch(r"\$[0-9.]+", cells[7]):
+            assert f26.rate(code, facility=True) == float(cells[7][1:]), code
             seen += 1
     assert seen == len(f26.facility) == 40
 

@@ -2,7 +2,7 @@
 
 Capture is an expected value applied to billable claim lines; general BHI (99484/G0323) bills
 the BHCs' between-visit care-management minutes of open PCBH episodes under the 20-minute
-threshold and the same-month exclusion with CoCM (billing.md 1.2).
+threshold and the same-month exclusion with CoCM (docs/billing.md 1.2).
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def test_general_bhi_code_and_share_follow_who_bills(
     )
     lines, _ = _bill(model, {2: 25})
     assert lines["code"].tolist() == [code]
-    fee = {"G0323": 57.78, "99484": 57.45}[code]  # 2026 non-facility (billing.md 1.6)
+    fee = {"G0323": 57.78, "99484": 57.45}[code]  # 2026 non-facility (docs/billing.md 1.6)
     assert lines["allowed"].iloc[0] == pytest.approx(fee * share)
     net = fee * share * 0.85 * (1 - 0.15)  # capture 85%, Medicare denials 15%
     assert lines["paid"].iloc[0] == pytest.approx(net * 0.80)

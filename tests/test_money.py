@@ -60,7 +60,7 @@ def test_ten_medicare_cocm_patients_hand_computed_ledger():
     m2 = claims[claims["month"] == 2]
     assert (m1["code"] == "99492").sum() == 10
     assert (m2["code"] == "99493").sum() == 10
-    # 2026 Medicare non-facility: 99492 $160.32, 99493 $144.96 (billing.md 1.6); 85% of
+    # 2026 Medicare non-facility: 99492 $160.32, 99493 $144.96 (docs/billing.md 1.6); 85% of
     # billable care-management months captured (billing.cm_capture_rate), denial 15% of what is
     # submitted, coinsurance 20% of which 60% is collected; Medicare pays 30 days later
     capture = 0.85

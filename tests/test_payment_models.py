@@ -1,4 +1,7 @@
-"""Payer-contract settlements and grants: hand-computed cases and properties (billing.md §5-6)."""
+"""Payer-contract settlements and grants: hand-computed cases and properties.
+
+See docs/billing.md 5-6.
+"""
 
 import numpy as np
 import pytest

@@ -1,4 +1,6 @@
-"""Batches of simulation runs through any ``concurrent.futures.Executor`` (DESIGN.md decision 6).
+"""Batches of simulation runs through any ``concurrent.futures.Executor``.
+
+See docs/architecture.md decision 6.
 
 A batch is a list of :class:`Task` (one draw × replication × strategy each). :func:`run_batch`
 splits it, in task-id order, into chunks of ``chunk_size`` tasks, submits each chunk

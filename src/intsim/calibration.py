@@ -1,4 +1,4 @@
-"""Calibration targets T1-T4 (``shared/reference/calibration_targets.md``) and their fits.
+"""Calibration targets T1-T4 (``docs/targets.md``) and their fits.
 
 Each target is configured by a scenario file in ``configs/calibration/`` and measured from
 simulation output. :func:`evaluate_targets` returns one row per quantity with the simulated
@@ -315,7 +315,7 @@ def fit_weibull(fitted: Overrides, config_dir: Path | None = None) -> tuple[floa
 def fit_incidence(base: Scenario, warmup_months: int = 144, months: int = 240) -> float:
     """Incidence giving the scenario's threshold prevalence at steady state under usual care.
 
-    The evidence.md A3 recommendation: solve for incidence so that the simulated usual-care
+    The docs/evidence.md A3 recommendation: solve for incidence so that the simulated usual-care
     prevalence matches ``population.threshold_prevalence``. Prevalence is averaged over months
     ``warmup_months + 1`` to ``months``, the window experiments/steady_state.py measures the
     steady state in (decision 54).

@@ -1,4 +1,4 @@
-"""Claims from delivered services: money follows services (DESIGN.md decision 5).
+"""Claims from delivered services: money follows services (docs/architecture.md decision 5).
 
 In FQHC mode (``billing.setting: fqhc``) Medicare and dual-eligible mental-health visits are PPS
 encounters (G0470) and Medicaid ones are paid the state's visit rate; CoCM is billed as G0512
@@ -12,8 +12,8 @@ capture, per payer (relativity, coverage, same-day restriction, cost-sharing, co
 denials) and per contract (capitation or a case rate replaces fee-for-service).
 Psychiatric-consultant time is bundled in the CoCM codes and never billed on its own.
 
-General BHI (billing.md 1.2): a patient-month with at least 20 BHC care-management minutes bills
-G0323 when the BHC bills in its own name (at the BHC credential's share) or 99484 when the PCP
+General BHI (docs/billing.md 1.2): a patient-month with at least 20 BHC care-management minutes
+bills G0323 when the BHC bills in its own name (at the BHC credential's share) or 99484 when the PCP
 bills it incident-to (at the PCP's share), ``billing.general_bhi_billed_by``; never in a month
 that bills CoCM for the same patient (``billing.SAME_MONTH_EXCLUSIONS``: CoCM wins). An FQHC
 bills 99484 (the CY2025 rule replaced G0511 by the individual care-management codes, paid at the
@@ -92,7 +92,8 @@ FAMILIES: tuple[str, ...] = (
 #: visits (``billing.visit_capture_rate``).
 CARE_MANAGEMENT_FAMILIES: frozenset[str] = frozenset({"cocm", "general_bhi"})
 
-#: First year in which FQHCs bill CoCM with the standard codes instead of G0512 (billing.md 1.3).
+#: First year in which FQHCs bill CoCM with the standard codes instead of G0512
+#: (docs/billing.md 1.3).
 FQHC_STANDARD_COCM_FROM = 2026
 
 #: Codes that are FQHC prospective-payment encounters, not fee-schedule services.
@@ -155,7 +156,8 @@ def payment_lag_months(days_to_payment: float) -> int:
 
 # ---------------------------------------------------------------------- coding rules as tables
 
-#: Before 2026 an FQHC bills G0512 from this many CoCM minutes in an initial month (billing.md 1.3).
+#: Before 2026 an FQHC bills G0512 from this many CoCM minutes in an initial month
+#: (docs/billing.md 1.3).
 FQHC_G0512_INITIAL_MINUTES = 70
 #: ... and from this many in a subsequent month; no add-on, no G2214.
 FQHC_G0512_SUBSEQUENT_MINUTES = 60
@@ -170,7 +172,7 @@ _HEALTH_BEHAVIOR = int(BhcVisitKind.HEALTH_BEHAVIOR)
 
 
 def fqhc_g0512_units(minutes: ArrayLike, initial: ArrayLike) -> dict[str, NDArray[np.int64]]:
-    """G0512 units (0/1) an FQHC bills for each CoCM patient-month before 2026 (billing.md 1.3).
+    """G0512 units (0/1) an FQHC bills per CoCM patient-month before 2026 (docs/billing.md 1.3).
 
     Args:
         minutes: Care-manager minutes in the month, one per patient-month.
@@ -225,7 +227,7 @@ def general_bhi_met_table(n_minutes: int) -> NDArray[np.int64]:
     return general_bhi_units(np.arange(n_minutes))
 
 
-#: APCM add-ons that stand in for a time-based code (billing.md 1.5: G0570 = 99484 elements),
+#: APCM add-ons that stand in for a time-based code (docs/billing.md 1.5: G0570 = 99484 elements),
 #: so the same-month exclusions of the code apply to its add-on.
 _APCM_MIRRORS: dict[str, str] = {APCM_GENERAL_BHI: GENERAL_BHI_CODE["incident_to"]}
 
@@ -241,7 +243,7 @@ def dropped_in_cocm_month(code: str) -> bool:
 
 
 def general_bhi_code(setting: str, billed_by: str) -> str:
-    """The time-based general-BHI code a BHC care-management month bills (billing.md 1.2, 1.3).
+    """The time-based general-BHI code a BHC care-management month bills (docs/billing.md 1.2, 1.3).
 
     Args:
         setting: ``billing.setting``; an FQHC bills 99484 whoever delivers the minutes.

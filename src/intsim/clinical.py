@@ -1,4 +1,4 @@
-"""Clinical course: transition probability tables shared by both engines (evidence.md A-C).
+"""Clinical course: transition probability tables shared by both engines (docs/evidence.md A-C).
 
 Patient rules compare a uniform from a slot-indexed stream with a probability looked up in these
 tables. All transcendental arithmetic (``exp``, Weibull powers, quantile functions) happens here,

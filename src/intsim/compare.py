@@ -1,8 +1,8 @@
 """Comparing scenarios on common random numbers: the incremental table and its figure.
 
 Every scenario runs on the same seed, so the same patients meet the same luck; differences between
-scenarios are due to the strategies, not to noise (DESIGN.md decision 3). The first scenario is
-the reference of the incremental columns.
+scenarios are due to the strategies, not to noise (docs/architecture.md decision 3).
+The first scenario is the reference of the incremental columns.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ global state. Conventions shared by all functions:
   months returned to callers are 1-based (month 1 is the first simulated month). ``None`` means the
   event never happens within the horizon.
 * **Month 0** is the instant before month 1, at which one-off startup (implementation) costs are
-  paid (billing.md §6.2). It appears in results only as the month of a cash trough that the
+  paid (docs/billing.md 6.2). It appears in results only as the month of a cash trough that the
   startup payment itself causes (:func:`cash_trough` with ``opening_usd``).
 * **Money** is nominal USD; monthly flows are USD per month.
 * **Discounting** uses the end-of-month convention: a flow in month ``m`` is discounted by
@@ -337,7 +337,7 @@ def sustainability_metrics(
             source (claims, capitation, bonuses, settlements, grants) in the month it is
             received.
         cost_usd: Operating cost per month, USD per month, same length as ``revenue_usd``.
-        startup_cost_usd: One-off implementation cost at month 0, USD (>= 0; billing.md §6.2).
+        startup_cost_usd: One-off implementation cost at month 0, USD (>= 0; docs/billing.md 6.2).
         annual_discount_rate: Annual discount rate for the NPV, fraction per year.
 
     Returns:

@@ -140,7 +140,7 @@ def startup_cost(
     pcp_share: float = 1.0,
     launches: int = 0,
 ) -> float:
-    """One-off implementation cost at month 0 (USD); zero for usual care (evidence.md E1).
+    """One-off implementation cost at month 0 (USD); zero for usual care (docs/evidence.md E1).
 
     Leadership and IT once, team training for the PCP teams whose recruitment opened before
     month 1 (``pcp_share``), the launch cost of any later phase among them, and recruitment of
@@ -507,7 +507,10 @@ def _p4p_payments(
 def _shared_savings_payments(
     contract: Any, actual_tcoc: NDArray[np.float64], counterfactual_tcoc: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Annual shared-savings settlements against the counterfactual benchmark (billing.md 5.1)."""
+    """Annual shared-savings settlements against the counterfactual benchmark.
+
+    See docs/billing.md 5.1.
+    """
     n = len(actual_tcoc)
     actual = _by_year(actual_tcoc)
     bench = _by_year(counterfactual_tcoc) * (1.0 + contract.ss_benchmark_trend) ** np.arange(

@@ -10,7 +10,7 @@ distributions and the sampling design::
       cocm: ../configs/cocm.yaml           # a scenario file (its own extends chain), or
       pcbh: {care_model: pcbh}             # overrides applied to the base
     uncertainty:
-      defaults: true                       # the declaration's distributions (evidence.md)
+      defaults: true                       # the declaration's distributions (docs/evidence.md)
       clinical.cocm_response_hr: {dist: lognormal, median: 3.4, ci: [2.5, 4.6]}
     sampling: {method: lhs, seed: 7}       # random | lhs | sobol
     monte_carlo: {runs: 100, reps: 2, break_even_by: [12, 24, 36]}

@@ -17,8 +17,8 @@ CARE_MODELS: tuple[str, ...] = ("usual_care", "cocm", "pcbh", "hybrid")
 ENGINES: tuple[str, ...] = ("arrays", "agents")
 PAYERS: tuple[str, ...] = ("medicare", "medicaid", "commercial", "dual", "uninsured")
 
-EVIDENCE = "evidence.md"
-CALIB = "calibration_targets.md"
+EVIDENCE = "docs/evidence.md"
+CALIB = "docs/targets.md"
 FIT = "fitted by experiments/calibration.py --fit"
 
 

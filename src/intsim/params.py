@@ -7,7 +7,8 @@ assembles them into :data:`PARAMETERS`, the one table everything else reads.
 Each :class:`Param` carries its dotted key path in the scenario file, unit, default, hard validity
 bounds (what the YAML validator enforces), a plausible range (what sensitivity analyses sweep), an
 optional uncertainty distribution (what Monte Carlo samples) and the source of the default
-(a citation from ``shared/reference`` or an explicit ``assumption: ...``).
+(a section of docs/evidence.md, docs/billing.md or docs/targets.md, or an explicit
+``assumption: ...``).
 
 From this one table come the scenario schema and its error messages (:mod:`intsim.scenario`), the
 parameter table of the paper (``intsim params``) and, later, Monte Carlo distributions and Sobol

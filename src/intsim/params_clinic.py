@@ -1,6 +1,6 @@
 """Declaration of the clinic-model parameters (population, clinical course, care models).
 
-Each default cites ``shared/reference`` (evidence.md, calibration_targets.md) or states an
+Each default cites a section of docs/evidence.md or docs/targets.md, or states an
 assumption; calibrated values name the fit that produced them.
 """
 
@@ -24,7 +24,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "hybrid",
         "-",
         "Care model: usual care, CoCM, PCBH or a hybrid of both.",
-        "DESIGN.md",
+        "docs/architecture.md",
         kind="choice",
         choices=CARE_MODELS,
     ),
@@ -42,7 +42,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         1,
         "-",
         "Root seed of all random streams (must be >= 1).",
-        "DESIGN.md decision 3",
+        "docs/architecture.md decision 3",
         kind="int",
         bounds=(1, 2**63 - 1),
     ),
@@ -51,7 +51,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "arrays",
         "-",
         "Patient engine: vectorised arrays or one Mesa agent per patient (identical results).",
-        "DESIGN.md decision 2",
+        "docs/architecture.md decision 2",
         kind="choice",
         choices=ENGINES,
     ),
@@ -98,7 +98,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         0.40,
         "proportion",
         "Share of patients with a chronic physical condition (diabetes, heart failure, COPD...).",
-        "assumption: adult primary-care panels (comorbidity context in evidence.md A4)",
+        "assumption: adult primary-care panels (comorbidity context in docs/evidence.md A4)",
         bounds=PROB,
         plausible=(0.3, 0.6),
     ),
@@ -1192,7 +1192,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "Cohort design: at month 1 the patients with a threshold episode (and the criteria "
         "below) form a cohort that is followed to the horizon (``cohort_*`` monthly columns). "
         "The cohort depends on the seed only, so every care model follows the same people.",
-        f"{CALIB} T3 (IMPACT: a prevalent cohort identified at t=0); validation_targets.md W1-W2",
+        f"{CALIB} T3 (IMPACT: a prevalent cohort identified at t=0); docs/targets.md W1-W2",
         kind="bool",
     ),
     Param(

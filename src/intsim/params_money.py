@@ -1,9 +1,9 @@
 """Declaration of the money parameters: billing, payers, payment contracts, grants, costs, TCOC.
 
-Money follows services (DESIGN.md decision 5): revenue comes from claims generated from the
-minutes and visits providers actually delivered, priced from the versioned fee-schedule files in
-:mod:`intsim.billing`, adjusted per payer. Defaults cite ``shared/reference/billing.md`` or
-``evidence.md``, or state an assumption.
+Money follows services (docs/architecture.md decision 5): revenue comes from claims generated from
+the minutes and visits providers actually delivered, priced from the versioned fee-schedule files in
+:mod:`intsim.billing`, adjusted per payer. Defaults cite ``docs/billing.md`` or
+``docs/evidence.md``, or state an assumption.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from intsim.param_spec import EVIDENCE, NONNEG, PAYERS, PROB, Param
 
-BILLING = "billing.md"
+BILLING = "docs/billing.md"
 
 SETTINGS: tuple[str, ...] = ("office", "facility", "fqhc")
 CREDENTIALS_BHC: tuple[str, ...] = ("psychologist", "csw", "lpc", "mhc", "mft")
@@ -678,7 +678,7 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
         "(Meadows 2023); dist: E1 lognormal (median $160k, 95% interval $50k-650k, sigma = its "
         "log width / 3.92 = 0.65) scaled by the 70% leadership share: median $112k, same sigma "
         "(given as $35k-455k; realised 95% interval $31k-404k); the whole E1 spread sits here, "
-        "training and IT keep their own billing.md 6.2 ranges",
+        "training and IT keep their own docs/billing.md 6.2 ranges",
         bounds=NONNEG,
         plausible=(30000.0, 450000.0),
         dist=("lognormal_median_ci", 112000.0, 35000.0, 455000.0),
@@ -729,7 +729,7 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
         "-",
         "Also simulate usual care on the same seed (common random numbers), for the payer's "
         "savings, shared-savings benchmarks and extra PCP visits.",
-        "DESIGN.md decision 3",
+        "docs/architecture.md decision 3",
         kind="bool",
     ),
     # total cost of care and productivity
@@ -790,7 +790,8 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
         1400.0,
         "USD per visit",
         "Payer cost of an ED visit that does not lead to admission.",
-        "assumption: evidence.md C4 unit costs missing; MEPS-scale ED expenditure $1,200-2,000",
+        "assumption: docs/evidence.md C4 unit costs missing; "
+        "MEPS-scale ED expenditure $1,200-2,000",
         bounds=NONNEG,
         plausible=(1000.0, 2500.0),
     ),
@@ -799,7 +800,7 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
         14000.0,
         "USD per admission",
         "Payer cost of a hospital admission.",
-        "assumption: evidence.md C4 missing; HCUP mean cost per stay ~$13-15k (to verify)",
+        "assumption: docs/evidence.md C4 missing; HCUP mean cost per stay ~$13-15k (to verify)",
         bounds=NONNEG,
         plausible=(10000.0, 20000.0),
     ),

@@ -1,16 +1,16 @@
 """Declaration of the workforce and startup-phasing parameters (issue 4).
 
 Workforce dynamics (turnover, burnout, vacancies, time to fill, ramp-up, substitution) follow
-evidence.md D6-D7 and billing.md 4.1; the rollout plan (phases, hiring lead, caseload ramp, phase
-gates) follows evidence.md E1-E2 and billing.md 6. Figures without a published source are marked
-``assumption: ...`` with their basis.
+docs/evidence.md D6-D7 and docs/billing.md 4.1; the rollout plan (phases, hiring lead, caseload
+ramp, phase gates) follows docs/evidence.md E1-E2 and docs/billing.md 6. Figures without a
+published source are marked ``assumption: ...`` with their basis.
 """
 
 from __future__ import annotations
 
 from intsim.param_spec import EVIDENCE, NONNEG, PROB, Param
 
-BILLING = "billing.md"
+BILLING = "docs/billing.md"
 SHORTAGE_SEVERITIES: tuple[str, ...] = ("none", "moderate", "severe")
 ROLLOUT_STRATEGIES: tuple[str, ...] = ("all_at_once", "phased", "pilot_then_scale")
 PHASE_GATES: tuple[str, ...] = ("none", "net_positive", "caseload")
@@ -24,7 +24,7 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         "-",
         "Workforce dynamics: turnover, burnout, vacancies, time to fill and ramp-up of new hires "
         "(false: every position is filled at full productivity from month 1, as in the trials).",
-        "DESIGN.md (workforce layer); evidence.md D6",
+        "docs/architecture.md (workforce layer); docs/evidence.md D6",
         kind="bool",
     ),
     Param(
@@ -53,7 +53,7 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         "Load (work sought from a provider in the month / its capacity) above which burnout "
         "rises; at or below it burnout recovers. 1 = demand fills the schedule exactly.",
         "assumption: schedules are built to be full (e.g. BHC templates, D2), so burnout "
-        "builds when demand exceeds them; no published threshold in evidence.md",
+        "builds when demand exceeds them; no published threshold in docs/evidence.md",
         bounds=(0.0, 5.0),
         positive=True,
         plausible=(0.85, 1.2),
@@ -430,7 +430,7 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         "lie between ``rollout.first_go_live_month`` and ``simulation.months``.",
         f"assumption: programmes funded for a fixed term, e.g. 1-5-year grants ({BILLING} 6.1), "
         "or trials that deliver care for 12 months and follow patients longer (IMPACT: "
-        "validation_targets.md W1)",
+        "docs/targets.md W1)",
         kind="int",
         bounds=(0, 600),
         off_value=0,
@@ -445,7 +445,7 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         "programme patient returns to usual care at the end, the PCP deciding on treatment; "
         "all programme staff are released).",
         "assumption: a wind-down that lets enrolled patients complete their episode; IMPACT "
-        "returned patients to their PCP after 12 months (validation_targets.md W1)",
+        "returned patients to their PCP after 12 months (docs/targets.md W1)",
         kind="choice",
         choices=END_POLICIES,
     ),

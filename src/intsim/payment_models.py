@@ -1,4 +1,6 @@
-"""Settlements of payer contracts beyond fee-for-service (billing.md §5) and grants (§6).
+"""Settlements of payer contracts beyond fee-for-service, and grants.
+
+See docs/billing.md 5 (payment models) and docs/billing.md 6 (grants).
 
 Pure functions, no I/O and no global state. They turn the quantities the simulation produces
 (attributed members, episodes, quality indicators, annual spending) into payments to the
@@ -42,7 +44,7 @@ __all__ = [
 ]
 
 #: Share of care-coordination payments withheld and tied to quality indicators in the
-#: Washington Mental Health Integration Program (billing.md §5.4; Unützer et al. 2012).
+#: Washington Mental Health Integration Program (docs/billing.md 5.4; Unützer et al. 2012).
 MHIP_WITHHOLD_SHARE: float = 0.25
 
 #: What a grant may pay for (see :func:`grant_drawdown`).
@@ -78,7 +80,7 @@ def p4p_bonus(
     *,
     floor: float | None = None,
 ) -> float:
-    """Pay-for-performance bonus on a revenue base (billing.md §5.4).
+    """Pay-for-performance bonus on a revenue base (docs/billing.md 5.4).
 
     The earned fraction of the maximum bonus (``bonus_share * base_revenue_usd``) is:
 
@@ -127,7 +129,7 @@ def withhold_settlement(
     target: float,
     floor: float | None = None,
 ) -> float:
-    """Amount of a quality withhold paid back to the practice (MHIP design, billing.md §5.4).
+    """Amount of a quality withhold paid back to the practice (MHIP design, docs/billing.md 5.4).
 
     In the Washington MHIP, 25% of care-coordination payments (:data:`MHIP_WITHHOLD_SHARE`) are
     withheld and earned back on quality indicators. The caller withholds that share from the
@@ -154,7 +156,9 @@ def withhold_settlement(
 
 
 def pmpm_payments(members_by_month: npt.ArrayLike, pmpm_usd: float) -> NDArray[np.float64]:
-    """Capitation payments: a per-member-per-month rate for attributed members (billing.md §5.2).
+    """Capitation payments: a per-member-per-month rate for attributed members.
+
+    See docs/billing.md 5.2.
 
     ``payment[m] = members_by_month[m] * pmpm_usd``. Capitation *replaces* fee-for-service for
     the services it covers: the caller must zero the FFS claims of covered services for the
@@ -193,7 +197,7 @@ def shared_savings(
     loss_cap_rate: float = 0.04,
     practice_share: float = 1.0,
 ) -> float:
-    """MSSP-style annual shared-savings (or shared-loss) reconciliation (billing.md §5.1).
+    """MSSP-style annual shared-savings (or shared-loss) reconciliation (docs/billing.md 5.1).
 
     With ``savings = benchmark_usd - actual_usd``:
 
@@ -301,7 +305,7 @@ def reconciliation_schedule(
 def case_rate_payments(
     episode_starts_by_month: npt.ArrayLike, case_rate_usd: float, installments: int = 1
 ) -> NDArray[np.float64]:
-    """Episode-based (bundled) payments: a case rate per new episode (billing.md §5.5).
+    """Episode-based (bundled) payments: a case rate per new episode (docs/billing.md 5.5).
 
     Each episode starting in month ``m`` is paid ``case_rate_usd / installments`` in each of the
     months ``m, m + 1, ..., m + installments - 1``. Installments falling after the horizon are
@@ -337,7 +341,7 @@ def grant_schedule(
     horizon_months: int,
     phase_out_months: int = 0,
 ) -> NDArray[np.float64]:
-    """Monthly grant money available to draw (billing.md §6.1).
+    """Monthly grant money available to draw (docs/billing.md 6.1).
 
     The grant runs in months ``start_month .. start_month + duration_months - 1`` and makes
     ``annual_amount_usd / 12`` available in each of them. During its final ``P =

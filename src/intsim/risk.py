@@ -8,7 +8,7 @@ A patient's non-acute cost of care and ED and admission rates are a base amount 
       ln m = share(state, condition) × (ln R + chronic × ln I) + chronic × ln C + age65 × ln A
 
   with ``R`` the ratio of an active threshold **depression** episode without a chronic condition
-  (Simon 1995 cost 1.50; Beiser 2019 ED 1.61, admissions 1.49; evidence.md C1-C2), ``I`` the
+  (Simon 1995 cost 1.50; Beiser 2019 ED 1.61, admissions 1.49; docs/evidence.md C1-C2), ``I`` the
   BH × chronic interaction, ``C`` the chronic-condition ratio and ``A`` the 65+ ratio. The share
   is 1 for active depression, ``anxiety_excess_share`` for active anxiety, and is scaled by
   ``improved_excess_share`` (response with residual symptoms) or ``remitted_excess_share``;

@@ -1,4 +1,4 @@
-"""The pure run function: ``simulate(scenario, seed) -> Results`` (DESIGN.md decision 6).
+"""The pure run function: ``simulate(scenario, seed) -> Results`` (docs/architecture.md decision 6).
 
 :func:`simulate` does no I/O and is picklable, so batches can run through any
 ``concurrent.futures.Executor``. Same scenario + seed gives identical results on either engine.

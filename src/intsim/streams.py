@@ -1,4 +1,4 @@
-"""Slot-indexed common random numbers (DESIGN.md decision 3).
+"""Slot-indexed common random numbers (docs/architecture.md decision 3).
 
 Every stochastic decision has its own named stream. The uniform a patient gets from a stream in a
 month is a function of ``(root seed, stream, month, patient slot)`` alone, so it does not depend on

@@ -5,10 +5,10 @@ Per member-month, the payer's cost is
 * a **non-acute** part: the payer's average cost per member-month
   (``payers.<payer>.tcoc_pmpm``) less the average acute-care cost, times the member's risk-class
   multiplier — BH state and condition, chronic condition, their interaction and age 65+
-  (:mod:`intsim.risk`), normalised so that the month-1 panel averages 1 (evidence.md C1) — and
+  (:mod:`intsim.risk`), normalised so that the month-1 panel averages 1 (docs/evidence.md C1) — and
   times the member's cost frailty (gamma, mean 1, drawn once per person);
 * the **acute** part: the member's ED visits and admissions this month × unit costs (their rates
-  depend on the same risk class and frailty, evidence.md C2);
+  depend on the same risk class and frailty, docs/evidence.md C2);
 * **specialty** mental-health care months × their cost;
 * and, added by the ledger, what the payer pays the organisation for integration services.
 

@@ -103,7 +103,7 @@ P(net_margin_pct >= 0) reaches 80%: $9.40 (95% interval $8.90 to $10.10; P at th
 with the default process pool, at commit 9667072 plus this module):
 
 * ``threshold_medicaid_pmpm.yaml`` — the break-even Medicaid PMPM of the default hybrid
-  programme when capitation replaces Medicaid fee-for-service (billing.md §5.2)::
+  programme when capitation replaces Medicaid fee-for-service (docs/billing.md 5.2)::
 
       intsim threshold configs/experiments/threshold_medicaid_pmpm.yaml \
           --param contracts.medicaid.pmpm_usd --range 0 30 --output net_margin_pct --target 0
@@ -112,7 +112,7 @@ with the default process pool, at commit 9667072 plus this module):
   which P(net_margin_pct >= 0) reaches 80%: $8.67 (95% interval $8.18 to $9.91; P at
   threshold 0.80 ± 0.06 SE, n = 50)``.
 * ``threshold_caseload.yaml`` — the break-even active caseload per care manager of a
-  Medicare-only CoCM programme (evidence.md D1)::
+  Medicare-only CoCM programme (docs/evidence.md D1)::
 
       intsim threshold configs/experiments/threshold_caseload.yaml \
           --param cocm.caseload_per_fte --range 40 160 --output net_margin_pct --target 0

@@ -3,7 +3,7 @@
 This module turns distribution specifications (from the parameter declaration or from a YAML
 ``uncertainty:`` section) into a table of parameter draws. It reads no files and holds no state.
 
-Distribution families follow the conventions of ``evidence.md``:
+Distribution families follow the conventions of ``docs/evidence.md``:
 
 * **Proportions:** Beta, fitted to the point estimate and the 95% interval
   (:meth:`Beta.from_mean_ci`) or given by its shape parameters.
@@ -85,7 +85,7 @@ __all__ = [
 ]
 
 CI_WIDTH = 3.92
-"""Width of a 95% interval in standard deviations (``2 x 1.96``), as in ``evidence.md``."""
+"""Width of a 95% interval in standard deviations (``2 x 1.96``), as in ``docs/evidence.md``."""
 
 METHODS: tuple[str, ...] = ("random", "lhs", "sobol")
 """Sampling designs understood by :func:`sample`."""
@@ -243,7 +243,7 @@ class Uniform(Univariate):
 
 @dataclass(frozen=True)
 class Triangular(Univariate):
-    """Triangular distribution (an expert range with no CI, ``evidence.md``).
+    """Triangular distribution (an expert range with no CI, ``docs/evidence.md``).
 
     Attributes:
         low: Minimum.
@@ -286,7 +286,7 @@ class Triangular(Univariate):
 
 @dataclass(frozen=True)
 class Pert(Univariate):
-    """Beta-PERT distribution (an expert range with no CI, ``evidence.md``).
+    """Beta-PERT distribution (an expert range with no CI, ``docs/evidence.md``).
 
     A beta on ``[low, high]`` with shapes ``1 + lamb (mode - low) / (high - low)`` and
     ``1 + lamb (high - mode) / (high - low)``; with ``lamb = 4`` its mean is
@@ -407,7 +407,7 @@ class Normal(Univariate):
 
 @dataclass(frozen=True)
 class LogNormal(Univariate):
-    """Lognormal distribution: ``ln X ~ Normal(ln median, sigma)`` (ratios, ``evidence.md``).
+    """Lognormal distribution: ``ln X ~ Normal(ln median, sigma)`` (ratios, ``docs/evidence.md``).
 
     Attributes:
         median: Median, ``exp(mu)`` (``> 0``).
@@ -428,7 +428,7 @@ class LogNormal(Univariate):
     def from_ci(cls, median: float, lo: float, hi: float) -> LogNormal:
         """Build the lognormal of a ratio reported as point estimate and 95% CI.
 
-        Following ``evidence.md``: ``mu = ln(median)``, ``sigma = (ln hi - ln lo) / 3.92``.
+        Following ``docs/evidence.md``: ``mu = ln(median)``, ``sigma = (ln hi - ln lo) / 3.92``.
         The interval need not be symmetric on the log scale; only its width is used.
 
         Args:
@@ -493,7 +493,7 @@ class LogNormal(Univariate):
 
 @dataclass(frozen=True)
 class Beta(Univariate):
-    """Beta distribution, optionally scaled to ``[low, high]`` (proportions, ``evidence.md``).
+    """Beta distribution, optionally scaled to ``[low, high]`` (proportions, ``docs/evidence.md``).
 
     Attributes:
         a: First shape parameter (``> 0``).
@@ -540,7 +540,7 @@ class Beta(Univariate):
 
     @classmethod
     def from_mean_ci(cls, mean: float, lo: float, hi: float) -> Beta:
-        """Fit a beta on ``[0, 1]`` to a mean and a 95% interval (``evidence.md``).
+        """Fit a beta on ``[0, 1]`` to a mean and a 95% interval (``docs/evidence.md``).
 
         The mean is matched exactly: ``a = mean k``, ``b = (1 - mean) k``. The concentration
         ``k`` starts from the method of moments with ``sd = (hi - lo) / 3.92`` and is then refined
@@ -615,7 +615,7 @@ class Beta(Univariate):
 
 @dataclass(frozen=True)
 class Gamma(Univariate):
-    """Gamma distribution (costs, ``evidence.md``).
+    """Gamma distribution (costs, ``docs/evidence.md``).
 
     Attributes:
         shape: Shape parameter ``k`` (``> 0``).

@@ -4,7 +4,7 @@
 opened recruitment yet), ``vacant`` (recruiting; filled at ``fill_month``) or ``filled``.
 Recruitment for a phase opens ``rollout.hiring_lead_months`` before its go-live; the time to fill
 a vacancy is lognormal (median by role class and ``workforce.shortage_severity``, log-scale SD
-``workforce.fill_sigma``; evidence.md D6), rounded up to whole months, at least one. A vacancy
+``workforce.fill_sigma``; docs/evidence.md D6), rounded up to whole months, at least one. A vacancy
 that opens in month ``m`` with a drawn time to fill of ``T`` months leaves the position without
 capacity in months ``m .. m + T - 1``; the new hire starts in month ``m + T`` and ramps up
 linearly from ``workforce.ramp_start_productivity`` to full productivity over
@@ -30,12 +30,12 @@ the CoCM waitlist.
 vacant employed psychiatric consultant by a telepsychiatry vendor, after
 ``workforce.vendor_contract_months``; academic trainees add capacity in the BHC (or CoCM) role at
 reduced productivity, cost supervision time and rotate; LPC/MFT hires fill BHC vacancies faster
-and bill at 75% of the fee schedule (billing.md 4.1).
+and bill at 75% of the fee schedule (docs/billing.md 4.1).
 
 **Rollout.** PCP teams are grouped into phases (all at once, phased, pilot then scale). Before a
 phase goes live its PCPs practise usual care; care managers and BHCs of a phase serve patients
 from its go-live, and care managers' caseload caps ramp up over
-``rollout.caseload_ramp_months`` (evidence.md E2). The psychiatric consultant's hours grow with
+``rollout.caseload_ramp_months`` (docs/evidence.md E2). The psychiatric consultant's hours grow with
 the share of PCPs live. An optional gate opens the next phase's recruitment only once the live
 programme has met a condition for ``rollout.gate_months`` consecutive months (an adaptive decision
 taken inside the simulation).

@@ -6,14 +6,14 @@ the rules as **data files** plus small pure, vectorised functions; it does not s
 * ``data/fee_schedule_<year>.csv`` — one row per code with a national Medicare amount that year
   (columns ``code,family,description,min_minutes,medicare_nonfacility,medicare_facility,
   conversion_factor,source``); amounts are total RVU × conversion factor, national, unadjusted
-  (billing.md §0, §1.6; 2026 uses the non-QP factor). Codes absent a year (G0568-G0570 in 2025,
+  (docs/billing.md 0, 1.6; 2026 uses the non-QP factor). Codes absent a year (G0568-G0570 in 2025,
   G0511/G0512 in 2026) are not in that file; contractor-priced codes (G0552) and the FQHC PPS
   encounter codes G0469/G0470 (not PFS rates) are omitted. 96170/96171 are kept as reference
   values although Medicare does not cover them.
 * ``data/fqhc_pps.csv`` — Medicare FQHC PPS base rate and new-patient adjustment per year
-  (billing.md §1.3; the 2026 row is an ESTIMATE).
-* ``data/billing_codes_reference.csv`` — verbatim copy of the reference ``billing_codes.csv``
-  the fee schedules were built from (the tests check them against it).
+  (docs/billing.md 1.3; the 2026 row is an ESTIMATE).
+* ``data/billing_codes_reference.csv`` — the per-code reference data (the same numbers
+  as docs/billing.md 1.6) the fee schedules were built from (the tests check them against it).
 * :mod:`intsim.billing.fee_schedule` — :func:`load_fee_schedule`, :func:`fqhc_pps_rate`.
 * :mod:`intsim.billing.codes` — time-to-code rules (CoCM, general BHI, psychotherapy, HBAI, APCM
   add-ons), practitioner payment shares and same-month exclusions.

@@ -3,11 +3,11 @@
 Every function is pure and vectorised: array arguments hold one element per patient-month (or per
 session, for psychotherapy and HBAI) and broadcast against each other. Minutes must be
 non-negative and finite; thresholds are inclusive ("≥ 16 min"). Sections cited are those of the
-project's billing rule base, ``billing.md``.
+project's billing rule base, ``docs/billing.md``.
 
 Which minutes count is the caller's job: e.g. BHCM time spent on separately billed psychotherapy
-does not count toward CoCM minutes (billing.md §1.1), and CoCM and general-BHI minutes must not be
-double counted.
+does not count toward CoCM minutes (docs/billing.md 1.1), and CoCM and general-BHI minutes must
+not be double counted.
 """
 
 from __future__ import annotations
@@ -41,48 +41,48 @@ __all__ = [
 
 # --- thresholds (minutes, inclusive) -------------------------------------------------------------
 
-#: Below this many BHCM minutes in a month nothing is billed (billing.md §1.1).
+#: Below this many BHCM minutes in a month nothing is billed (docs/billing.md 1.1).
 COCM_MIN_MINUTES: Final = 16
-#: 99492 (initial month) from this many minutes; 16-35 bill G2214 (billing.md §1.1).
+#: 99492 (initial month) from this many minutes; 16-35 bill G2214 (docs/billing.md 1.1).
 COCM_INITIAL_BASE_MINUTES: Final = 36
-#: 99493 (subsequent month) from this many minutes; 16-30 bill G2214 (billing.md §1.1).
+#: 99493 (subsequent month) from this many minutes; 16-30 bill G2214 (docs/billing.md 1.1).
 COCM_SUBSEQUENT_BASE_MINUTES: Final = 31
-#: First 99494 unit in an initial month (billing.md §1.1).
+#: First 99494 unit in an initial month (docs/billing.md 1.1).
 COCM_INITIAL_ADDON_MINUTES: Final = 86
-#: First 99494 unit in a subsequent month (billing.md §1.1).
+#: First 99494 unit in a subsequent month (docs/billing.md 1.1).
 COCM_SUBSEQUENT_ADDON_MINUTES: Final = 76
-#: Each further 99494 unit needs this many more minutes (billing.md §1.1).
+#: Each further 99494 unit needs this many more minutes (docs/billing.md 1.1).
 COCM_ADDON_STEP_MINUTES: Final = 30
-#: 99484 / G0323 need at least this many minutes in the month (billing.md §1.2; Medicare).
+#: 99484 / G0323 need at least this many minutes in the month (docs/billing.md 1.2; Medicare).
 GENERAL_BHI_MIN_MINUTES: Final = 20
-#: Psychotherapy bands: 90832 from 16, 90834 from 38, 90837 from 53 minutes (billing.md §1.4).
+#: Psychotherapy bands: 90832 from 16, 90834 from 38, 90837 from 53 minutes (docs/billing.md 1.4).
 PSYCHOTHERAPY_MIN_MINUTES: Final = (16, 38, 53)
-#: 96158 (and the other HBAI initial-30-min codes) need at least 16 minutes (billing.md §1.4).
+#: 96158 (and the other HBAI initial-30-min codes) need at least 16 minutes (docs/billing.md 1.4).
 HBAI_BASE_MIN_MINUTES: Final = 16
-#: First 15-min HBAI add-on unit at 38 total minutes (30 + midpoint 8) (billing.md §1.4, §1.6).
+#: First 15-min HBAI add-on unit at 38 total minutes (30 + midpoint 8) (docs/billing.md 1.4, 1.6).
 HBAI_ADDON_FIRST_MINUTES: Final = 38
 #: Each further HBAI add-on unit needs 15 more minutes (53, 68, ...).
 HBAI_ADDON_STEP_MINUTES: Final = 15
 
 # --- code sets ----------------------------------------------------------------------------------
 
-#: Psychiatric Collaborative Care codes (billing.md §1.1).
+#: Psychiatric Collaborative Care codes (docs/billing.md 1.1).
 COCM_CODES: Final = frozenset({"99492", "99493", "99494", "G2214"})
-#: General BHI care-management codes (billing.md §1.2).
+#: General BHI care-management codes (docs/billing.md 1.2).
 GENERAL_BHI_CODES: Final = frozenset({"99484", "G0323"})
-#: General BHI code by who bills it (billing.md §1.2): 99484 for clinical-staff time billed
+#: General BHI code by who bills it (docs/billing.md 1.2): 99484 for clinical-staff time billed
 #: incident-to by a physician/NPP; G0323 when a CP, CSW, MFT or MHC is the billing practitioner.
 GENERAL_BHI_CODE: Final = {"incident_to": "99484", "bh_practitioner": "G0323"}
-#: APCM behavioral-health add-on for general BHI (billing.md §1.5); billable from 2026.
+#: APCM behavioral-health add-on for general BHI (docs/billing.md 1.5); billable from 2026.
 APCM_GENERAL_BHI: Final = "G0570"
-#: First year the APCM BHI add-ons G0568-G0570 exist (billing.md §1.5).
+#: First year the APCM BHI add-ons G0568-G0570 exist (docs/billing.md 1.5).
 APCM_BHI_FIRST_YEAR: Final = 2026
 #: Codes billed under the treating (billing) practitioner whoever delivered the minutes: the CoCM
-#: codes, 99484 and the APCM BHI add-ons (billing.md §1.1, §1.2, §1.5, §4.2). They are paid at
+#: codes, 99484 and the APCM BHI add-ons (docs/billing.md 1.1, 1.2, 1.5, 4.2). They are paid at
 #: the billing practitioner's share (physician 100%, NP/PA 85%).
 INCIDENT_TO_CODES: Final = COCM_CODES | {"99484", "G0568", "G0569", "G0570"}
 #: HBAI (initial 30 min, each additional 15 min) code pairs; :func:`hbai_units` counts units for
-#: any pair since they share the time structure (billing.md §1.4). 96170/96171 (family without
+#: any pair since they share the time structure (docs/billing.md 1.4). 96170/96171 (family without
 #: the patient) are omitted: Medicare status N (not covered).
 HBAI_CODE_PAIRS: Final = {
     "individual": ("96158", "96159"),
@@ -90,10 +90,10 @@ HBAI_CODE_PAIRS: Final = {
     "family": ("96167", "96168"),
 }
 
-#: Share of the fee-schedule amount paid by the billing practitioner's credential (billing.md §0,
-#: §4.1): physician and clinical psychologist 100%; NP, PA and CNS 85%; clinical social worker
-#: 75%; MFT and mental health counselor (LPC/MHC) 80% of the lesser of the charge or 75% of the
-#: psychologist amount, modelled as 75%.
+#: Share of the fee-schedule amount paid by the billing practitioner's credential
+#: (docs/billing.md 0, 4.1): physician and clinical psychologist 100%; NP, PA and CNS 85%;
+#: clinical social worker 75%; MFT and mental health counselor (LPC/MHC) 80% of the lesser of the
+#: charge or 75% of the psychologist amount, modelled as 75%.
 PRACTITIONER_SHARE: Final[dict[str, float]] = {
     "physician": 1.0,
     "psychologist": 1.0,
@@ -129,7 +129,7 @@ SAME_MONTH_EXCLUSIONS: Final = (
         dropped=GENERAL_BHI_CODES,
         note=(
             "CoCM (99492/99493/99494/G2214) and general BHI (99484; G0323 treated the same) "
-            "cannot be billed for the same patient in the same month (billing.md §1.1, §1.2). "
+            "cannot be billed for the same patient in the same month (docs/billing.md 1.1, 1.2). "
             "Modelling rule: CoCM wins, since the patient is enrolled in CoCM and CoCM pays at "
             "least as much. CoCM may be billed with CCM, TCM and psychotherapy if no minutes are "
             "double counted."
@@ -159,14 +159,14 @@ def cocm_units(
 ) -> dict[str, NDArray[np.int64]]:
     """CoCM units billed for each patient-month from the BHCM minutes delivered.
 
-    Rules (billing.md §1.1, CMS MLN909432 and the CY2021 G2214 table):
+    Rules (docs/billing.md 1.1, CMS MLN909432 and the CY2021 G2214 table):
 
     * fewer than 16 minutes: nothing;
-    * initial month: 16-35 minutes → G2214 (31-35 is the documented interpretation, billing.md
+    * initial month: 16-35 minutes → G2214 (31-35 is the documented interpretation, docs/billing.md
       §1.1 and §7); 36+ → 99492; one 99494 unit at ≥ 86 minutes and another every further 30
       (≥ 116 → 2, ≥ 146 → 3, ...);
     * subsequent month: 16-30 → G2214; 31+ → 99493; 99494 at ≥ 76, ≥ 106, ≥ 136, ...;
-    * 99494 units are capped at ``max_addon_units`` (Medicare cap NOT FOUND; billing.md §1.1
+    * 99494 units are capped at ``max_addon_units`` (Medicare cap NOT FOUND; docs/billing.md 1.1
       ESTIMATE of 2; NC Medicaid allows 4).
 
     Args:
@@ -202,7 +202,7 @@ def cocm_units(
 def general_bhi_units(minutes: ArrayLike) -> NDArray[np.int64]:
     """General BHI units (0 or 1) for each patient-month.
 
-    One unit per month at ≥ 20 minutes (Medicare; billing.md §1.2). The code is the caller's
+    One unit per month at ≥ 20 minutes (Medicare; docs/billing.md 1.2). The code is the caller's
     choice: :data:`GENERAL_BHI_CODE` ``["incident_to"]`` (99484, clinical staff directed by a
     physician/NPP) or ``["bh_practitioner"]`` (G0323, billed by a CP/CSW/MFT/MHC). Not billable in
     a CoCM month; see :func:`exclude_general_bhi`.
@@ -221,7 +221,7 @@ def exclude_general_bhi(
 ) -> NDArray[np.int64]:
     """Drop general BHI units in patient-months that bill any CoCM code.
 
-    Applies :data:`SAME_MONTH_EXCLUSIONS` (billing.md §1.1, §1.2: CoCM and 99484/G0323 are
+    Applies :data:`SAME_MONTH_EXCLUSIONS` (docs/billing.md 1.1, 1.2: CoCM and 99484/G0323 are
     mutually exclusive for a patient in a month; CoCM wins).
 
     Args:
@@ -240,7 +240,7 @@ def exclude_general_bhi(
 def psychotherapy_code(minutes: ArrayLike, addon_to_em: bool = False) -> NDArray[np.str_]:
     """Psychotherapy code for each session from its minutes with the patient.
 
-    CPT bands (billing.md §1.4): below 16 → ``""`` (not billable); 16-37 → 90832; 38-52 → 90834;
+    CPT bands (docs/billing.md 1.4): below 16 → ``""`` (not billable); 16-37 → 90832; 38-52 → 90834;
     53+ → 90837. Only one code per session; codes are not summed.
 
     Args:
@@ -264,8 +264,8 @@ def hbai_units(minutes: ArrayLike) -> dict[str, NDArray[np.int64]]:
 
     96158 (initial 30 min) needs ≥ 16 minutes; 96159 (each additional 15 min) follows the CPT
     midpoint rule: first unit at ≥ 38 total minutes, then one more every 15 (≥ 53 → 2, ≥ 68 → 3,
-    ...), with no unit cap (billing.md §1.4, §1.6; ``billing_codes.csv``). The same counts apply to
-    the group and family pairs in :data:`HBAI_CODE_PAIRS`.
+    ...), with no unit cap (docs/billing.md 1.4, 1.6; ``billing_codes_reference.csv``). The same
+    counts apply to the group and family pairs in :data:`HBAI_CODE_PAIRS`.
 
     Args:
         minutes: Face-to-face minutes per session.
@@ -283,7 +283,7 @@ def hbai_units(minutes: ArrayLike) -> dict[str, NDArray[np.int64]]:
 def practitioner_share(credential: str) -> float:
     """Share of the fee-schedule amount paid to a billing practitioner with this credential.
 
-    Per billing.md §0 and §4.1 (SSA §1833(a)(1) as amended by CAA 2023 §4121); see
+    Per docs/billing.md 0 and 4.1 (SSA §1833(a)(1) as amended by CAA 2023 §4121); see
     :data:`PRACTITIONER_SHARE`. Matching is case-insensitive.
 
     Args:
@@ -329,7 +329,7 @@ def payment_share(code: str, performer: str, billing_practitioner: str = "physic
 
 
 def apcm_bhi_code(initial: ArrayLike) -> NDArray[np.str_]:
-    """APCM CoCM add-on code for each patient-month (billing.md §1.5).
+    """APCM CoCM add-on code for each patient-month (docs/billing.md 1.5).
 
     G0568 for an initial CoCM month (mirrors 99492), G0569 for a subsequent month (mirrors
     99493). These need no time documentation but exist only from

@@ -4,8 +4,8 @@ Each calendar year with published national amounts has one file,
 ``intsim/billing/data/fee_schedule_<year>.csv``, with the columns
 ``code,family,description,min_minutes,medicare_nonfacility,medicare_facility,conversion_factor,
 source``. Amounts are national (GPCI = 1.0), unadjusted, computed as total RVU × conversion factor
-(billing.md §0 and §1.6; 2026 uses the non-QP factor). ``fqhc_pps.csv`` holds the Medicare FQHC
-prospective-payment base rate per visit and its new-patient adjustment (billing.md §1.3).
+(docs/billing.md 0 and 1.6; 2026 uses the non-QP factor). ``fqhc_pps.csv`` holds the Medicare FQHC
+prospective-payment base rate per visit and its new-patient adjustment (docs/billing.md 1.3).
 
 Year rule (both tables): a year later than the latest file is priced with the latest file, i.e.
 amounts are *held at the latest published year* (no CF projection, no inflation); a year between
@@ -88,7 +88,7 @@ class FeeSchedule:
         Args:
             code: HCPCS/CPT code, e.g. ``"99492"``.
             facility: Use the facility (F) amount instead of the non-facility (NF) amount
-                (billing.md §0: F when the billing practitioner works in a facility).
+                (docs/billing.md 0: F when the billing practitioner works in a facility).
 
         Returns:
             Dollars per unit.
@@ -227,8 +227,8 @@ def fqhc_pps_years() -> list[int]:
 def fqhc_pps_rate(year: int, new_patient: bool = False) -> float:
     """Medicare FQHC PPS payment per qualifying visit, national (before the GAF).
 
-    Per billing.md §1.3 the base rate is multiplied by 1.3416 for a new patient, IPPE or AWV, and
-    a same-day medical and mental health visit are two encounters. The 2026 row is an ESTIMATE
+    Per docs/billing.md 1.3 the base rate is multiplied by 1.3416 for a new patient, IPPE or AWV,
+    and a same-day medical and mental health visit are two encounters. The 2026 row is an ESTIMATE
     (the CY2026 base was not found). Later years are held at the latest row; see
     :func:`load_fee_schedule` for the year rule.
 
