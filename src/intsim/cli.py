@@ -271,14 +271,14 @@ def _resolve(args: argparse.Namespace) -> Scenario:
 
 def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     """``intsim run``: simulate and write outputs."""
-    from intsim.outputs import check_out_dir, default_run_dir, write_run  # noqa: PLC0415
+    from intsim.outputs import claim_out_dir, default_run_dir, write_run  # noqa: PLC0415
     from intsim.report import summary_table  # noqa: PLC0415
     from intsim.runner import simulate  # noqa: PLC0415
 
     scenario = _resolve(args)
     out_dir = args.out if args.out is not None else default_run_dir(scenario)
     try:
-        check_out_dir(out_dir)  # fail before simulating, not after
+        claim_out_dir(out_dir)  # lock and check before simulating, not after
     except OSError as exc:
         raise UserError(f"--out {exc}") from None
     results = simulate(scenario)
@@ -304,7 +304,7 @@ def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
     import hashlib  # noqa: PLC0415
 
     from intsim.compare import compare_scenarios, format_table  # noqa: PLC0415
-    from intsim.outputs import check_out_dir  # noqa: PLC0415
+    from intsim.outputs import claim_out_dir  # noqa: PLC0415
 
     scenarios = []
     for path in args.scenarios:
@@ -313,7 +313,7 @@ def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
     digest = hashlib.sha256("".join(s.scenario_hash() for s in scenarios).encode()).hexdigest()
     out_dir = args.out if args.out is not None else Path("results") / f"compare-{digest[:8]}"
     try:
-        check_out_dir(out_dir)  # fail before simulating, not after
+        claim_out_dir(out_dir)  # lock and check before simulating, not after
     except OSError as exc:
         raise UserError(f"--out {exc}") from None
     table, results = compare_scenarios(scenarios, seed=args.seed)
@@ -402,6 +402,11 @@ def cmd_mc(args: argparse.Namespace, argv: list[str]) -> int:
         plot_mc_figures,
         summarise_runs,
     )
+    from intsim.outdir import (  # noqa: PLC0415
+        abandon_resumable,
+        claim_resumable,
+        commit_resumable,
+    )
     from intsim.outputs import manifest_base  # noqa: PLC0415
 
     exp = load_experiment(
@@ -413,14 +418,14 @@ def cmd_mc(args: argparse.Namespace, argv: list[str]) -> int:
         seed=args.seed,
     )
     out_dir = args.out if args.out is not None else Path("results") / f"mc-{exp.name}"
-    if out_dir.exists() and any(out_dir.iterdir()) and not args.resume:
-        raise UserError(
-            f"--out {out_dir}: not empty; add --resume to continue it, or choose another folder"
-        )
-    _check_resume_versions(out_dir, args.resume)
+    try:  # the batch runs in a partial folder next to out_dir, renamed into place at the end
+        work = claim_resumable(out_dir, resume=args.resume)
+    except OSError as exc:
+        raise UserError(f"--out {exc}") from None
+    _check_resume_versions(work, args.resume)
     draws = draws_table(exp)
     tasks = build_tasks(exp, draws)
-    chunk = args.chunk_size or _resumed_chunk_size(out_dir, args.resume) or DEFAULT_MC_CHUNK
+    chunk = args.chunk_size or _resumed_chunk_size(work, args.resume) or DEFAULT_MC_CHUNK
     manifest = {
         **manifest_base(["intsim", *argv]),
         "experiment": exp.raw,
@@ -434,7 +439,7 @@ def cmd_mc(args: argparse.Namespace, argv: list[str]) -> int:
         with executor_from_args(args) as executor:
             runs = run_batch(
                 tasks,
-                out_dir,
+                work,
                 executor=executor,
                 chunk_size=chunk,
                 resume=args.resume,
@@ -442,12 +447,17 @@ def cmd_mc(args: argparse.Namespace, argv: list[str]) -> int:
                 manifest=manifest,
             )
     except (ValueError, ConnectionError, OSError) as exc:
+        abandon_resumable(work)
         raise UserError(str(exc)) from None
-    draws.to_parquet(out_dir / "draws.parquet", index=False)
+    draws.to_parquet(work / "draws.parquet", index=False)
     summary = summarise_runs(runs, exp.break_even_by, exp.months)
-    summary.to_csv(out_dir / "summary.csv", index=False)
+    summary.to_csv(work / "summary.csv", index=False)
     if not args.no_figures:
-        plot_mc_figures(runs, out_dir)
+        plot_mc_figures(runs, work)
+    try:
+        commit_resumable(work, out_dir)
+    except OSError as exc:
+        raise UserError(f"--out {exc}") from None
     _print_mc(summary, exp, out_dir)
     return EXIT_OK
 
@@ -503,7 +513,7 @@ def staged_analysis(args: argparse.Namespace, argv: list[str]) -> Iterator[Analy
     """
     from intsim.batch import executor_from_args  # noqa: PLC0415
     from intsim.outputs import (  # noqa: PLC0415
-        check_out_dir,
+        claim_out_dir,
         manifest_base,
         staged_directory,
         write_json,
@@ -512,7 +522,7 @@ def staged_analysis(args: argparse.Namespace, argv: list[str]) -> Iterator[Analy
     stem = args.experiment.stem
     out_dir = args.out if args.out is not None else Path("results") / f"{args.command}-{stem}"
     try:
-        check_out_dir(out_dir)
+        claim_out_dir(out_dir)
     except OSError as exc:
         raise UserError(f"--out {exc}") from None
     manifest = {**manifest_base(["intsim", *argv]), "experiment": str(args.experiment)}
@@ -525,6 +535,8 @@ def staged_analysis(args: argparse.Namespace, argv: list[str]) -> Iterator[Analy
         if isinstance(exc, ScenarioError):
             raise
         raise UserError(str(exc)) from None
+    except OSError as exc:  # the outputs could not be written or put in place
+        raise UserError(f"--out {out_dir}: cannot write the outputs ({exc})") from None
 
 
 def cmd_gsa(args: argparse.Namespace, argv: list[str]) -> int:
@@ -616,6 +628,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BUG
+    finally:
+        from intsim.outdir import release_all_locks  # noqa: PLC0415
+
+        release_all_locks()  # output directories claimed by a command that stopped early
     return EXIT_USER
 
 
