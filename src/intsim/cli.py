@@ -14,9 +14,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from intsim import __version__
+from intsim import __version__, argcheck
 from intsim.params import ENGINES, markdown_table
 from intsim.scenario import Scenario, ScenarioError, load_scenario, parse_overrides
 
@@ -29,23 +29,16 @@ class UserError(Exception):
     """An error the user can fix (reported without a traceback, exit status 2)."""
 
 
-class _Parser(argparse.ArgumentParser):
-    """ArgumentParser whose errors exit with status 2 and one clear line."""
+class _Parser(argcheck.Parser):
+    """ArgumentParser whose errors exit with status 2 and one clear line (intsim.argcheck)."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        """Print usage and the error, then exit 2."""
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USER, f"intsim: error: {message}\n")
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        """Print one line ``intsim: error: <message>`` and exit 2."""
+        line = " ".join(message.split())
+        self.exit(EXIT_USER, f"intsim: error: {line} (see {self.prog} --help)\n")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
-    return value
+_positive_int = argcheck.positive_int  # counts, seeds and months: whole numbers >= 1
 
 
 def _add_set(parser: argparse.ArgumentParser, help_text: str) -> None:
@@ -67,13 +60,31 @@ def _add_executor(parser: argparse.ArgumentParser) -> None:
         "--workers", type=_positive_int, help="process-pool workers (default: all cores)"
     )
     where.add_argument("--serial", action="store_true", help="run in this process")
-    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="an existing Dask scheduler")
+    where.add_argument(
+        "--scheduler",
+        type=argcheck.scheduler_address,
+        metavar="tcp://HOST:PORT",
+        help="an existing Dask scheduler (tls://HOST:PORT with the TLS options below)",
+    )
     where.add_argument(
         "--dask-local",
         type=_positive_int,
         metavar="N",
         help="start a Dask LocalCluster with N workers",
     )
+    _add_dask_tls(parser)
+
+
+def _add_dask_tls(parser: argparse.ArgumentParser) -> None:
+    """TLS of the connection to a ``--scheduler tls://HOST:PORT`` (distributed's Security)."""
+    tls = parser.add_argument_group("Dask TLS (with --scheduler tls://HOST:PORT)")
+    for flag, help_text in (
+        ("--tls-ca", "CA certificate (PEM) that signed the scheduler's certificate"),
+        ("--tls-cert", "this client's certificate (PEM; may also hold the key)"),
+        ("--tls-key", "this client's private key (PEM)"),
+        ("--dask-config", "Dask YAML config file with distributed.comm.tls settings"),
+    ):
+        tls.add_argument(flag, type=argcheck.existing_file, metavar="FILE", help=help_text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -214,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
                 d.add_argument(
                     f"--{axis}-range",
                     nargs=2,
-                    type=float,
+                    type=argcheck.finite_float,
                     metavar=("LOW", "HIGH"),
                     help=f"{axis} range (default: the file's factor range or the plausible range)",
                 )
@@ -232,17 +243,28 @@ def build_parser() -> argparse.ArgumentParser:
     th.add_argument("experiment", type=Path, help="experiment YAML file (see README)")
     th.add_argument("--param", required=True, metavar="PATH", help="numeric parameter searched")
     th.add_argument("--output", required=True, metavar="NAME", help="output, e.g. net_margin_pct")
-    th.add_argument("--target", type=float, default=0.0, help="target of the output (default 0)")
+    th.add_argument(
+        "--target", type=argcheck.finite_float, default=0.0, help="target of the output (default 0)"
+    )
     th.add_argument("--at-most", action="store_true", help="event output <= target (not >=)")
-    th.add_argument("--confidence", type=float, default=0.8, help="in (0, 1) (default 0.8)")
+    th.add_argument(
+        "--confidence",
+        type=argcheck.open_unit_interval,
+        default=0.8,
+        help="in (0, 1) (default 0.8)",
+    )
     th.add_argument(
         "--direction",
         choices=("increasing", "decreasing"),
         default="increasing",
         help="does P rise with the parameter (smallest value) or fall (largest value)?",
     )
-    th.add_argument("--range", type=float, nargs=2, metavar=("LOW", "HIGH"), help="search range")
-    th.add_argument("--grid", type=int, default=9, help="curve points before bisection")
+    th.add_argument(
+        "--range", type=argcheck.finite_float, nargs=2, metavar=("LOW", "HIGH"), help="search range"
+    )
+    th.add_argument(
+        "--grid", type=argcheck.int_at_least(2), default=9, help="curve points, >= 2 (default 9)"
+    )
     th.add_argument("--runs", type=_positive_int, help="parameter draws K (default: file's)")
     th.add_argument("--reps", type=_positive_int, help="replications R per draw")
     th.add_argument("--strategy", help="the strategy searched (default: the first)")

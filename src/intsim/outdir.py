@@ -207,6 +207,7 @@ def check_location(out_dir: Path) -> None:
 
 _HELD: dict[str, tuple[int, int]] = {}  # lock path -> (file descriptor, depth)
 _HELD_GUARD = threading.Lock()
+_CREATED: dict[str, list[Path]] = {}  # lock path -> folders created for it (deepest first)
 _CLAIMS: set[str] = set()  # locks taken by claim(), released once the outputs are in place
 
 
@@ -236,6 +237,7 @@ def acquire_lock(out_dir: Path) -> None:
             _HELD[key] = (fd, depth + 1)
             return
         path = Path(key)
+        created = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
         path.parent.mkdir(parents=True, exist_ok=True)
         for _ in range(20):
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -250,6 +252,7 @@ def acquire_lock(out_dir: Path) -> None:
                 same = False
             if same:
                 _HELD[key] = (fd, 1)
+                _CREATED[key] = created
                 return
             os.close(fd)
         raise OutputLockedError(Path(out_dir), path)
@@ -273,6 +276,11 @@ def _release_key(key: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(key)  # still locked: a waiting opener sees the inode change and retries
         os.close(fd)
+        for folder in _CREATED.pop(key, []):  # folders made for the lock, if still empty
+            try:
+                folder.rmdir()
+            except OSError:
+                break
 
 
 def release_all_locks() -> None:
