@@ -917,7 +917,7 @@ def scheduler_security(tls: SchedulerTls) -> Any:
         "tls_client_cert": tls.cert,
         "tls_client_key": tls.key,
     }
-    with dask.config.set(settings):
+    with dask.config.set(_dotted(settings)):  # leaf by leaf: the rest of Dask's defaults stay
         security = Security(
             require_encryption=True,
             **{k: str(v) for k, v in files.items() if v is not None},
@@ -928,6 +928,18 @@ def scheduler_security(tls: SchedulerTls) -> Any:
             "set distributed.comm.tls.ca-file and distributed.comm.tls.client.cert)"
         )
     return security
+
+
+def _dotted(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}`` (Dask config keys, leaf values)."""
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):  # an empty mapping sets nothing
+            out.update(_dotted(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
 
 
 def _scheduler_host(address: str) -> tuple[str, str]:
