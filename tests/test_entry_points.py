@@ -456,3 +456,30 @@ def test_a_bug_is_exit_1_with_a_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback" in proc.stderr
     assert "ZeroDivisionError: a bug" in proc.stderr
+
+
+def test_readme_former_traceback_cases_are_user_errors(tmp_path, capsys):
+    # the README said these two ended in a traceback (exit 1); both are one-line exit-2 errors
+    mine = tmp_path / "documents"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("precious")
+    capsys.readouterr()
+    code = intsim_main(
+        ["compare", str(DEFAULT_YAML), str(ROOT / "configs" / "cocm.yaml"), "--out", str(mine)]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Traceback" not in err
+    assert "keep.txt" in err
+    assert (mine / "keep.txt").read_text() == "precious"
+
+    exp = tmp_path / "exp.yaml"
+    exp.write_text(
+        f"name: x\nscenario: {DEFAULT_YAML}\nset: [1, 2]\nstrategies: {{a: {{care_model: cocm}}}}\n"
+    )
+    code = intsim_main(["mc", str(exp), "--serial", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Traceback" not in err
+    assert "set: got [1, 2]; expected a mapping" in err
+    assert not (tmp_path / "o").exists()
