@@ -344,11 +344,16 @@ def new_tmp_sibling(out_dir: Path) -> Path:
 
 
 def remove_debris(out_dir: Path) -> None:
-    """Delete temporary siblings of ``out_dir`` left by a killed writer (lock held)."""
+    """Delete staged siblings (``.<name>.tmp-<hex>``) left by a killed writer (lock held).
+
+    They only ever hold outputs being written. A renamed-aside old directory
+    (``.<name>.old-<hex>``, left only if a writer died between two renames) is kept: it may
+    hold a user's files.
+    """
     out_dir = Path(out_dir)
     if not out_dir.parent.is_dir():
         return
-    pattern = re.compile(rf"\.{re.escape(out_dir.name)}(?:{_TMP_RE}|\.old-[0-9a-f]{{12}})")
+    pattern = re.compile(rf"\.{re.escape(out_dir.name)}{_TMP_RE}")
     for entry in out_dir.parent.iterdir():
         if pattern.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
