@@ -49,6 +49,8 @@ os.environ["VECLIB_MAXIMUM_THREADS"] = "1"
 
 import numpy as np
 
+from intsim import argcheck
+from intsim.argcheck import run_main
 from intsim.runner import Results, simulate
 from intsim.scenario import Scenario, load_scenario
 
@@ -219,7 +221,7 @@ def ratio_record(
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
-    parser = argparse.ArgumentParser(
+    parser = argcheck.Parser(
         description="intsim speed benchmarks (one JSON line per benchmark on stdout)."
     )
     parser.add_argument(
@@ -229,22 +231,36 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--agents-patients",
-        type=int,
+        type=argcheck.positive_int,
         default=None,
         metavar="N",
         help="run the agents engine on an N-patient panel (arrays is also timed on it "
         "and the ratio uses that panel)",
     )
-    parser.add_argument("--arrays-runs", type=int, default=None, help="timed arrays runs")
-    parser.add_argument("--agents-runs", type=int, default=None, help="timed agents runs")
+    parser.add_argument(
+        "--arrays-runs",
+        type=argcheck.positive_int,
+        default=None,
+        help="timed arrays runs, >= 1 (default 7; 3 with --quick)",
+    )
+    parser.add_argument(
+        "--agents-runs",
+        type=argcheck.positive_int,
+        default=None,
+        help="timed agents runs, >= 1 (default 3; 1 with --quick)",
+    )
     parser.add_argument(
         "--scenario",
-        type=Path,
+        type=argcheck.existing_file,
         default=DEFAULT_SCENARIO,
         help="scenario file (default: configs/default.yaml)",
     )
     parser.add_argument(
-        "--json-out", type=Path, default=None, metavar="FILE", help="also write the lines here"
+        "--json-out",
+        type=argcheck.new_file,
+        default=None,
+        metavar="FILE",
+        help="also write the lines here",
     )
     parser.add_argument(
         "--mc",
@@ -255,7 +271,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--sobol-n",
-        type=int,
+        type=argcheck.power_of_two,
         default=None,
         metavar="N",
         help="base sample size of the Sobol' benchmark (default 16; 1024 runs the issue's full "
@@ -269,12 +285,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.mc_only and not args.mc:
         parser.error("--mc-only and --no-mc contradict each other")
-    if args.agents_patients is not None and args.agents_patients < 1:
-        parser.error("--agents-patients must be >= 1")
-    for opt in ("arrays_runs", "agents_runs"):
-        value = getattr(args, opt)
-        if value is not None and value < 1:
-            parser.error(f"--{opt.replace('_', '-')} must be >= 1")
     return args
 
 
@@ -346,8 +356,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = parse_args(argv)
     core = None if args.mc_only else pin_to_one_core()
-    arrays_runs = args.arrays_runs or (3 if args.quick else 7)
-    agents_runs = args.agents_runs or (1 if args.quick else 3)
+    arrays_runs = args.arrays_runs if args.arrays_runs is not None else (3 if args.quick else 7)
+    agents_runs = args.agents_runs if args.agents_runs is not None else (1 if args.quick else 3)
     records: list[dict[str, Any]] = []
     json_out = args.json_out.open("w", encoding="utf-8") if args.json_out else None
 
@@ -436,4 +446,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

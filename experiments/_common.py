@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from intsim import argcheck
 from intsim.finance import break_even_month
 from intsim.montecarlo import load_experiment
 from intsim.runner import simulate
@@ -109,8 +110,10 @@ def parse_options(
     out: Path,
 ) -> argparse.Namespace:
     """The options every experiment script takes (config folder, seeds, horizon, jobs, quick)."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--config-dir", type=Path, default=ROOT / "configs", help=config_help)
+    parser = argcheck.Parser(description=description)
+    parser.add_argument(
+        "--config-dir", type=argcheck.existing_dir, default=ROOT / "configs", help=config_help
+    )
     _add_run_options(parser, default_seeds, out)
     return _resolve_run_options(parser.parse_args(argv), default_seeds)
 
@@ -118,23 +121,55 @@ def parse_options(
 def _add_run_options(parser: argparse.ArgumentParser, default_seeds: int, out: Path) -> None:
     """Seeds, horizon, jobs, quick and output folder: the options every script shares."""
     parser.add_argument(
-        "--seeds", type=int, default=None, help=f"number of seeds 1..N ({default_seeds})"
+        "--seeds",
+        type=argcheck.seed_count,
+        default=None,
+        help=f"number of seeds 1..N, N >= 1 (default {default_seeds}; {QUICK_SEEDS} with --quick)",
     )
-    parser.add_argument("--months", type=int, default=None, help="horizon (scenario's)")
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes (1 = serial)")
+    parser.add_argument(
+        "--months",
+        type=argcheck.months,
+        default=None,
+        help=f"horizon in months, >= 1 (default: the scenario's; {QUICK_MONTHS} with --quick)",
+    )
+    parser.add_argument(
+        "--jobs", type=argcheck.positive_int, default=1, help="worker processes, >= 1 (1 = serial)"
+    )
     parser.add_argument(
         "--quick",
         action="store_true",
         help="2 seeds, 12 months, 3,000 patients and 2 PCPs with BH staff scaled (for tests)",
     )
-    parser.add_argument("--out", type=Path, default=out, help="output folder")
+    parser.add_argument(
+        "--out",
+        type=argcheck.out_dir,
+        default=out,
+        help="output folder (replaced only if every file in it was written by intsim)",
+    )
 
 
 def _resolve_run_options(args: argparse.Namespace, default_seeds: int) -> argparse.Namespace:
-    """Add ``n_seeds`` and ``horizon`` (the ``--quick`` defaults where not given)."""
-    args.n_seeds = args.seeds or (QUICK_SEEDS if args.quick else default_seeds)
-    args.horizon = args.months or (QUICK_MONTHS if args.quick else None)
+    """Add ``n_seeds`` and ``horizon``: the options given, else the (``--quick``) defaults.
+
+    An option given is used as is (``--seeds 0`` is refused by the parser, never replaced).
+    """
+    if args.seeds is not None:
+        args.n_seeds = args.seeds
+    else:
+        args.n_seeds = QUICK_SEEDS if args.quick else default_seeds
+    if args.months is not None:
+        args.horizon = args.months
+    else:
+        args.horizon = QUICK_MONTHS if args.quick else None
     return args
+
+
+# --------------------------------------------------------------------------- output folders
+
+#: Lock ``--out`` and check it before any run (exit 2 naming foreign files; nothing touched).
+claim_out = argcheck.claim_out
+#: A temporary sibling of ``--out`` renamed into place when the block succeeds.
+staged_out = argcheck.staged_out
 
 
 def seed_list(n: int) -> list[int]:
@@ -438,10 +473,10 @@ def parse_experiment_options(
     file, see :func:`load_strategies`) and repeatable ``--set KEY.PATH=VALUE`` in place of
     ``--config-dir``; ``add_arguments`` adds the script's own options.
     """
-    parser = argparse.ArgumentParser(description=description)
+    parser = argcheck.Parser(description=description)
     parser.add_argument(
         "--scenario",
-        type=Path,
+        type=argcheck.existing_file,
         default=scenario,
         help="experiment file (scenario: + strategies:) or one scenario file "
         f"(default {scenario.relative_to(ROOT) if scenario.is_relative_to(ROOT) else scenario})",

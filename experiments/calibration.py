@@ -15,12 +15,13 @@ disengagement; plus the incidence that keeps usual-care prevalence at its A1 val
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 
+from intsim import argcheck
 from intsim import calibration as cal
+from intsim.argcheck import run_main
 from intsim.scenario import default_scenario
 
 OUT = Path("results/calibration")
@@ -57,10 +58,11 @@ def fit_all() -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     """Evaluate (and optionally fit) the calibration targets."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argcheck.Parser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true", help="re-fit the calibrated parameters")
-    parser.add_argument("--out", type=Path, default=OUT, help="output folder")
+    parser.add_argument("--out", type=argcheck.out_dir, default=OUT, help="output folder")
     args = parser.parse_args(argv)
+    argcheck.claim_out(args.out)
     if args.fit:
         print("fitting (about a minute)...", file=sys.stderr)
         fitted = fit_all()
@@ -68,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         for key, value in fitted.items():
             print(f"  {key}: {value}")
     table = cal.evaluate_targets(overrides=fitted if args.fit else None)
-    args.out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out / "targets.csv", index=False)
+    with argcheck.staged_out(args.out) as out:
+        table.to_csv(out / "targets.csv", index=False)
     print(table.to_string(index=False))
     print(
         f"{int(table['met'].sum())} of {len(table)} calibration quantities within their bands; "
@@ -79,4 +81,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from intsim.argcheck import run_main
 from intsim.scenario import Scenario, load_scenario
 
 HERE = Path(__file__).resolve().parent
@@ -251,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         default_seeds=DEFAULT_SEEDS,
         out=OUT,
     )
+    common.claim_out(args.out)
     n_seeds, months = args.n_seeds, args.horizon
     seeds = common.seed_list(n_seeds)
     scenarios = load_models(args.config_dir, args.quick)
@@ -266,12 +268,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     summary = common.summarise_runs(runs, ["care_model"], METRICS, rename=SHARES)
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    runs.to_csv(args.out / "runs.csv", index=False)
-    summary.to_csv(args.out / "summary.csv", index=False)
-    written = [args.out / "runs.csv", args.out / "summary.csv"]
-    written += plot_monthly_net(outcomes, args.out / "monthly_net")
-    written += plot_direct_vs_indirect(summary, args.out / "direct_vs_indirect")
+    with common.staged_out(args.out) as out:
+        runs.to_csv(out / "runs.csv", index=False)
+        summary.to_csv(out / "summary.csv", index=False)
+        written = [out / "runs.csv", out / "summary.csv"]
+        written += plot_monthly_net(outcomes, out / "monthly_net")
+        written += plot_direct_vs_indirect(summary, out / "direct_vs_indirect")
 
     horizon = len(outcomes[0].monthly)
     print(
@@ -291,4 +293,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

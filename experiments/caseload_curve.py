@@ -14,8 +14,6 @@ Writes ``curve.csv`` and ``curve.png`` and prints the table (docs/economics.md s
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 
 import matplotlib
@@ -24,6 +22,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from intsim import argcheck
+from intsim.argcheck import run_main
 from intsim.runner import simulate
 from intsim.scenario import default_scenario
 
@@ -64,13 +64,8 @@ def point(fill: float, seed: int = 3) -> dict[str, float]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "results" / "caseload_curve")
-    args = parser.parse_args(argv)
-    table = pd.DataFrame([point(f) for f in FILL_TARGETS])
-    args.out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out / "curve.csv", index=False)
+def plot_curve(table: pd.DataFrame, path: Path) -> None:
+    """Minutes per patient-month and billed share against caseload per FTE."""
     fig, ax = plt.subplots(1, 2, figsize=(10, 4))
     ax[0].plot(table["caseload_per_fte"], table["minutes_per_patient_month"], "o-")
     ax[0].set_xlabel("Active caseload per care-manager FTE")
@@ -85,10 +80,27 @@ def main(argv: list[str] | None = None) -> int:
         a.grid(alpha=0.3)
     ax[0].legend(loc="upper right")
     fig.tight_layout()
-    fig.savefig(args.out / "curve.png", dpi=150)
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argcheck.Parser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--out",
+        type=argcheck.out_dir,
+        default=ROOT / "results" / "caseload_curve",
+        help="output folder (default results/caseload_curve)",
+    )
+    args = parser.parse_args(argv)
+    argcheck.claim_out(args.out)
+    table = pd.DataFrame([point(f) for f in FILL_TARGETS])
+    with argcheck.staged_out(args.out) as out:
+        table.to_csv(out / "curve.csv", index=False)
+        plot_curve(table, out / "curve.png")
     print(table.round(3).to_string(index=False))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

@@ -12,11 +12,12 @@ table in the docs is stale.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from intsim import argcheck
+from intsim.argcheck import run_main
 from intsim.runner import simulate
 from intsim.scenario import load_scenario
 
@@ -178,7 +179,7 @@ def write_doc(text: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argcheck.Parser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="only check the ranges")
     args = parser.parse_args(argv)
     summaries = measure()
@@ -193,4 +194,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run_main(main)

@@ -64,6 +64,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from intsim.argcheck import run_main
 from intsim.scenario import Scenario, load_scenario
 
 HERE = Path(__file__).resolve().parent
@@ -314,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         default_seeds=DEFAULT_SEEDS,
         out=OUT,
     )
+    common.claim_out(args.out)
     n_seeds, months = args.n_seeds, args.horizon
     seeds = common.seed_list(n_seeds)
     base = load_models(args.config_dir, args.quick)
@@ -343,15 +345,15 @@ def main(argv: list[str] | None = None) -> int:
     summary = common.summarise_runs(runs, ["care_model", "contract"], METRICS, rename=SHARES)
     summary["contract_overrides"] = summary["contract"].map(overrides_json)
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    runs.to_csv(args.out / "runs.csv", index=False)
-    summary.to_csv(args.out / "summary.csv", index=False)
-    (args.out / "contracts.json").write_text(
-        json.dumps(CONTRACTS, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
-    written = [args.out / f for f in ("runs.csv", "summary.csv", "contracts.json")]
-    written += plot_heatmap(summary, args.out / "npv_margin_heatmap")
-    written += plot_cumulative(outcomes, args.out / "cumulative_net_by_contract")
+    with common.staged_out(args.out) as out:
+        runs.to_csv(out / "runs.csv", index=False)
+        summary.to_csv(out / "summary.csv", index=False)
+        (out / "contracts.json").write_text(
+            json.dumps(CONTRACTS, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        written = [out / f for f in ("runs.csv", "summary.csv", "contracts.json")]
+        written += plot_heatmap(summary, out / "npv_margin_heatmap")
+        written += plot_cumulative(outcomes, out / "cumulative_net_by_contract")
 
     horizon = len(outcomes[0].monthly)
     print(
@@ -372,4 +374,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

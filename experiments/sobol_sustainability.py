@@ -17,10 +17,10 @@ stochastic_share.csv, figures): the same outputs as `intsim sobol`.
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 
+from intsim import argcheck
+from intsim.argcheck import run_main
 from intsim.cli import main as intsim
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,16 +37,32 @@ QUICK = [
 
 def main(argv: list[str] | None = None) -> int:
     """Run the study through `intsim sobol`."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, help="base sample size (power of 2; default 256)")
-    parser.add_argument("--reps", type=int, help="replications per row (default 2)")
-    parser.add_argument("--workers", type=int, help="process-pool workers (default: all cores)")
-    parser.add_argument("--quick", action="store_true", help="tiny smoke run")
-    parser.add_argument("--out", type=Path, default=Path("results/sobol_sustainability"))
+    parser = argcheck.Parser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--n",
+        type=argcheck.positive_int,
+        help="base sample size, a power of 2 (default 256; 8 with --quick)",
+    )
+    parser.add_argument(
+        "--reps",
+        type=argcheck.positive_int,
+        help="replications per row, >= 1 (default 2; 1 with --quick)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=argcheck.positive_int,
+        help="process-pool workers, >= 1 (default: all cores; --quick runs serially unless given)",
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny smoke run (CoCM only)")
+    parser.add_argument(
+        "--out", type=argcheck.out_dir, default=Path("results/sobol_sustainability")
+    )
     args = parser.parse_args(argv)
     cmd = ["sobol", str(CONFIG), "--out", str(args.out)]
-    if args.quick:
-        cmd += ["--n", "8", "--reps", "1", "--serial", "--strategy", "cocm"]
+    if args.quick:  # smaller defaults; an option given explicitly still wins
+        cmd += ["--strategy", "cocm"]
+        cmd += ["--n", str(args.n or 8), "--reps", str(args.reps or 1)]
+        cmd += ["--workers", str(args.workers)] if args.workers else ["--serial"]
         for item in QUICK:
             cmd += ["--set", item]
     else:
@@ -60,4 +76,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

@@ -63,7 +63,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from intsim.scenario import Scenario, ScenarioError
+from intsim import argcheck
+from intsim.argcheck import run_main
+from intsim.scenario import Scenario
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # so that the script also imports when loaded by file path
@@ -144,13 +146,13 @@ def add_arguments(parser: Any) -> None:
     """The grant options of this script."""
     parser.add_argument(
         "--grant-amount",
-        type=float,
+        type=argcheck.non_negative_float,
         default=GRANT_AMOUNT,
         help=f"grants.annual_amount of the grant arm, USD per year ({GRANT_AMOUNT:,.0f})",
     )
     parser.add_argument(
         "--grant-months",
-        type=int,
+        type=argcheck.months,
         default=GRANT_MONTHS,
         help=f"grants.duration_months of the grant arm and the break-even window ({GRANT_MONTHS})",
     )
@@ -388,13 +390,9 @@ def main(argv: list[str] | None = None) -> int:
         out=OUT,
         add_arguments=add_arguments,
     )
-    if args.grant_amount < 0 or args.grant_months < 1:
-        raise SystemExit("startup_phasing: --grant-amount must be >= 0 and --grant-months >= 1")
+    common.claim_out(args.out)
     seeds = common.seed_list(args.n_seeds)
-    try:
-        base = common.load_strategies(args.scenario, args.overrides, quick=args.quick)
-    except ScenarioError as exc:
-        raise SystemExit(f"startup_phasing: {exc}") from None
+    base = common.load_strategies(args.scenario, args.overrides, quick=args.quick)
     if args.quick:
         base = {name: sc.with_overrides(QUICK_ROLLOUT) for name, sc in base.items()}
     plans = list(base)
@@ -442,15 +440,15 @@ def main(argv: list[str] | None = None) -> int:
         count_defined=MONTHS,
     )
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    runs.to_csv(args.out / "runs.csv", index=False)
-    summary.to_csv(args.out / "summary.csv", index=False)
-    written = [args.out / "runs.csv", args.out / "summary.csv"]
-    ends = runs["grant_end_month"].dropna()
-    window = int(ends.mode().iloc[0]) if len(ends) else args.grant_months
-    written += plot_cumulative_cash(outcomes, plans, window, args.out / "cumulative_cash")
-    horizon = len(outcomes[0].monthly)
-    written += plot_trough_payback(summary, plans, window, horizon, args.out / "trough_payback")
+    with common.staged_out(args.out) as out:
+        runs.to_csv(out / "runs.csv", index=False)
+        summary.to_csv(out / "summary.csv", index=False)
+        written = [out / "runs.csv", out / "summary.csv"]
+        ends = runs["grant_end_month"].dropna()
+        window = int(ends.mode().iloc[0]) if len(ends) else args.grant_months
+        written += plot_cumulative_cash(outcomes, plans, window, out / "cumulative_cash")
+        horizon = len(outcomes[0].monthly)
+        written += plot_trough_payback(summary, plans, window, horizon, out / "trough_payback")
     print(
         f"\nStartup phasing: {len(seeds)} seeds (1-{seeds[-1]}), {horizon} months; grant "
         f"${args.grant_amount:,.0f}/yr for {args.grant_months} months (covers startup and "
@@ -466,4 +464,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

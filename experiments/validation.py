@@ -31,9 +31,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
-import tempfile
 import textwrap
 import time
 from collections.abc import Callable, Sequence
@@ -41,12 +39,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from intsim import argcheck
+from intsim.argcheck import run_main
 from intsim.ledger import operating_costs
 from intsim.model import ClinicModel
 from intsim.params import PAYERS
@@ -1014,61 +1014,27 @@ def plot_targets(table: pd.DataFrame, path: Path, reps: int) -> None:
 # --------------------------------------------------------------------------- command line
 
 
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line and exit with status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _positive_int(minimum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {value}")
-        return value
-
-    return parse
-
-
-def _check_out(path: Path) -> str | None:
-    """Why ``path`` cannot be the output folder (None if it can)."""
-    if path.exists() and not path.is_dir():
-        return f"{path} exists and is not a folder"
-    parent = path
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir():
-        return f"{parent} is not a folder"
-    if not os.access(parent, os.W_OK | os.X_OK):
-        return f"{parent} is not writable"
-    return None
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse and check the options (exit 2 with a one-line message on a bad one)."""
-    parser = _Parser(
+    parser = argcheck.Parser(
         prog="validation.py",
         description=__doc__.splitlines()[0],
     )
     parser.add_argument(
         "--reps",
-        type=_positive_int(2),
+        type=argcheck.int_at_least(2),
         default=None,
         help=f"replications per target ({DEFAULT_REPS}; {QUICK_REPS} with --quick)",
     )
-    parser.add_argument("--seed", type=_positive_int(1), default=1, help="base seed (1)")
-    parser.add_argument("--jobs", type=_positive_int(1), default=2, help="worker processes (2)")
+    parser.add_argument("--seed", type=argcheck.seed, default=1, help="base seed, >= 1 (1)")
+    parser.add_argument(
+        "--jobs", type=argcheck.positive_int, default=2, help="worker processes, >= 1 (2)"
+    )
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_REPS} replications")
-    parser.add_argument("--out", type=Path, default=OUT, help=f"output folder ({OUT})")
+    parser.add_argument("--out", type=argcheck.out_dir, default=OUT, help=f"output folder ({OUT})")
     args = parser.parse_args(argv)
-    problem = _check_out(args.out)
-    if problem:
-        parser.error(f"argument --out: {problem}")
-    args.reps = args.reps or (QUICK_REPS if args.quick else DEFAULT_REPS)
+    if args.reps is None:
+        args.reps = QUICK_REPS if args.quick else DEFAULT_REPS
     return args
 
 
@@ -1081,30 +1047,16 @@ def format_table(table: pd.DataFrame) -> str:
 
 
 def write_outputs(table: pd.DataFrame, out: Path, reps: int) -> None:
-    """Write ``targets.csv`` and ``targets.png`` whole: temporary files, then renamed."""
-    out.mkdir(parents=True, exist_ok=True)
-    umask = os.umask(0)
-    os.umask(umask)
-    tmps = []
-    for suffix in (".csv", ".png"):
-        handle, name = tempfile.mkstemp(prefix=".targets-", suffix=suffix, dir=out)
-        os.close(handle)
-        os.chmod(name, 0o666 & ~umask)  # as an ordinary file (mkstemp makes it private)
-        tmps.append(Path(name))
-    csv_tmp, png_tmp = tmps
-    try:
-        table.to_csv(csv_tmp, index=False, float_format="%.6g")
-        plot_targets(table, png_tmp, reps)
-        csv_tmp.replace(out / "targets.csv")
-        png_tmp.replace(out / "targets.png")
-    finally:
-        for tmp in (csv_tmp, png_tmp):
-            tmp.unlink(missing_ok=True)
+    """Write ``targets.csv`` and ``targets.png`` into a staged folder renamed into place."""
+    with argcheck.staged_out(out) as tmp:
+        table.to_csv(tmp / "targets.csv", index=False, float_format="%.6g")
+        plot_targets(table, tmp / "targets.png", reps)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run every validation target, write the table and the figure, print the table."""
     args = parse_args(argv)
+    argcheck.claim_out(args.out)
     try:
         for name in sorted(p.stem for p in CONFIG_DIR.glob("*.yaml")):
             scenario(name)
@@ -1137,4 +1089,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

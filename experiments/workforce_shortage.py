@@ -56,8 +56,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from intsim import argcheck
+from intsim.argcheck import run_main
 from intsim.params_workforce import SHORTAGE_SEVERITIES
-from intsim.scenario import Scenario, ScenarioError
+from intsim.scenario import Scenario
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # so that the script also imports when loaded by file path
@@ -153,7 +155,7 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument(
         "--turnover",
         nargs="+",
-        type=float,
+        type=argcheck.unit_interval,
         default=list(TURNOVERS),
         help="workforce.bh_turnover_annual values (default 0.15 0.30 0.50)",
     )
@@ -495,15 +497,11 @@ def main(argv: list[str] | None = None) -> int:
         out=OUT,
         add_arguments=add_arguments,
     )
+    common.claim_out(args.out)
     seeds = common.seed_list(args.n_seeds)
     severities = [s for s in SEVERITIES if s in args.severities]
     turnovers = sorted(set(args.turnover))
-    if any(not 0.0 <= t <= 1.0 for t in turnovers):
-        raise SystemExit("workforce_shortage: --turnover values must be in [0, 1]")
-    try:
-        base = common.load_strategies(args.scenario, args.overrides, quick=args.quick)
-    except ScenarioError as exc:
-        raise SystemExit(f"workforce_shortage: {exc}") from None
+    base = common.load_strategies(args.scenario, args.overrides, quick=args.quick)
     strategies = list(base)
 
     tasks = [
@@ -545,23 +543,23 @@ def main(argv: list[str] | None = None) -> int:
     by = ["strategy", "care_model", "severity", "bh_turnover", "telehealth"]
     summary = common.wide_summary(runs, by, METRICS, shares=SHARES, count_defined=MONTHS)
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    runs.to_csv(args.out / "runs.csv", index=False)
-    summary.to_csv(args.out / "summary.csv", index=False)
-    written = [args.out / "runs.csv", args.out / "summary.csv"]
-    written += plot_heatmap(
-        summary, strategies, severities, turnovers, args.out / "net_margin_heatmap"
-    )
-    focus = min(turnovers, key=lambda t: abs(t - FOCUS_TURNOVER))
-    written += plot_by_severity(summary, strategies, severities, focus, args.out / "by_severity")
-    cell = illustrative_cell(strategies, severities, turnovers)
-    staff = base[cell[0]].values.staffing
-    written += plot_timeline(
-        outcomes,
-        cell,
-        {"cm": float(staff.care_manager_fte), "bhc": float(staff.bhc_fte)},
-        args.out / "workforce_timeline",
-    )
+    with common.staged_out(args.out) as out:
+        runs.to_csv(out / "runs.csv", index=False)
+        summary.to_csv(out / "summary.csv", index=False)
+        written = [out / "runs.csv", out / "summary.csv"]
+        written += plot_heatmap(
+            summary, strategies, severities, turnovers, out / "net_margin_heatmap"
+        )
+        focus = min(turnovers, key=lambda t: abs(t - FOCUS_TURNOVER))
+        written += plot_by_severity(summary, strategies, severities, focus, out / "by_severity")
+        cell = illustrative_cell(strategies, severities, turnovers)
+        staff = base[cell[0]].values.staffing
+        written += plot_timeline(
+            outcomes,
+            cell,
+            {"cm": float(staff.care_manager_fte), "bhc": float(staff.bhc_fte)},
+            out / "workforce_timeline",
+        )
 
     horizon = len(outcomes[0].monthly)
     print(
@@ -581,4 +579,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

@@ -1,4 +1,4 @@
-"""What intsim refuses and what it only warns about (issue 11, items 2 and 3; decision 11-A).
+"""What intsim refuses and what it only warns about (issue 11, items 2 and 3; decision 56).
 
 Regression tests for the cases found at an older commit (a grant that starts after the horizon,
 a go-live after it, a salary of 1e300, ``4.5e5`` read as text, a payer-mix sum that did not say

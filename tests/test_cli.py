@@ -168,14 +168,23 @@ def test_default_output_directory(cli, tmp_path, monkeypatch) -> None:
 def test_rerun_replaces_the_output_directory(cli, tmp_path) -> None:
     out = tmp_path / "out"
     assert cli("run", DEFAULT_YAML, *SMALL, "--no-figures", "--seed", "1", "--out", out).code == 0
-    (out / "stale.txt").write_text("from an old run")
     first = (out / "monthly.csv").read_text()
     result = cli("run", DEFAULT_YAML, *SMALL, "--no-figures", "--seed", "2", "--out", out)
     assert result.code == 0, result.err
-    assert not (out / "stale.txt").exists()
     assert json.loads((out / "manifest.json").read_text())["seed"] == 2
     assert (out / "monthly.csv").read_text() != first
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_rerun_keeps_a_file_added_to_the_run_directory(cli, tmp_path) -> None:
+    # a file the user put into an earlier run's directory is never deleted (issue 11)
+    out = tmp_path / "out"
+    assert cli("run", DEFAULT_YAML, *SMALL, "--no-figures", "--seed", "1", "--out", out).code == 0
+    (out / "notes.txt").write_text("mine")
+    result = cli("run", DEFAULT_YAML, *SMALL, "--no-figures", "--seed", "2", "--out", out)
+    assert_user_error(result, "--out", str(out), "notes.txt", "nothing was touched")
+    assert (out / "notes.txt").read_text() == "mine"
+    assert json.loads((out / "manifest.json").read_text())["seed"] == 1
 
 
 def test_run_into_an_existing_empty_directory(cli, tmp_path) -> None:

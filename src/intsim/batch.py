@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import json
 import math
 import multiprocessing
@@ -320,6 +321,7 @@ def make_executor(
     scheduler: str | None = None,
     dask_local: int | None = None,
     connect_timeout: float = 30.0,
+    security: Any | None = None,
 ) -> contextlib.AbstractContextManager[Executor]:
     """Context manager yielding the executor of a batch.
 
@@ -337,6 +339,8 @@ def make_executor(
         dask_local: Worker processes (one thread each) of a Dask ``LocalCluster`` started for
             the batch, when no scheduler is given (default: Dask's choice from the CPU count).
         connect_timeout: Seconds to wait for the scheduler to accept the connection.
+        security: A ``distributed.Security`` for a ``tls://`` scheduler address (see
+            :func:`scheduler_security`); with a scheduler address only.
 
     Returns:
         A context manager; ``with make_executor(...) as executor: run_batch(...)``.
@@ -370,12 +374,14 @@ def make_executor(
             )
         if scheduler is not None and not str(scheduler).strip():
             raise ValueError("scheduler: got an empty address")
+        if security is not None and scheduler is None:
+            raise ValueError("security applies to a scheduler address only")
         if workers is not None and dask_local is not None and workers != dask_local:
             raise ValueError(
                 f"workers ({workers}) and dask_local ({dask_local}) disagree: give one of them"
             )
         n_local = dask_local if dask_local is not None else workers
-        return _dask_executor(scheduler, n_local, connect_timeout)
+        return _dask_executor(scheduler, n_local, connect_timeout, security)
     if kind == "serial":
         return _serial_executor()
     return _process_executor(workers or os.cpu_count() or 1)
@@ -411,7 +417,7 @@ WORKER_MALLOC_MMAP = 32 * 2**20
 
 @contextlib.contextmanager
 def _dask_executor(
-    scheduler: str | None, n_local: int | None, connect_timeout: float
+    scheduler: str | None, n_local: int | None, connect_timeout: float, security: Any | None
 ) -> Iterator[Executor]:
     import dask  # noqa: PLC0415  (heavy imports only when Dask is used)
     from distributed import Client, LocalCluster  # noqa: PLC0415
@@ -419,7 +425,9 @@ def _dask_executor(
     cluster = None
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout=connect_timeout, set_as_default=False)
+            client = Client(
+                scheduler, timeout=connect_timeout, set_as_default=False, security=security
+            )
         except (OSError, TimeoutError) as exc:
             raise ConnectionError(
                 f"cannot connect to the Dask scheduler at {scheduler!r} within "
@@ -859,13 +867,166 @@ def read_batch_log(out_dir: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+@dataclass(frozen=True)
+class SchedulerTls:
+    """TLS settings of the connection to a Dask scheduler (``--tls-*``, ``--dask-config``).
+
+    Attributes:
+        ca_file: PEM file of the certificate authority that signed the scheduler's certificate.
+        cert: PEM certificate of this client (may also hold its key).
+        key: PEM private key of ``cert`` (when not inside it).
+        config: A Dask YAML config file with ``distributed.comm.tls`` settings (``ca-file``,
+            ``client.cert``, ``client.key``); explicit files above take precedence over it.
+    """
+
+    ca_file: Path | None = None
+    cert: Path | None = None
+    key: Path | None = None
+    config: Path | None = None
+
+    @property
+    def given(self) -> bool:
+        """Whether any TLS setting was given."""
+        return any(v is not None for v in (self.ca_file, self.cert, self.key, self.config))
+
+
+#: Options that set :class:`SchedulerTls`, for messages.
+TLS_OPTIONS = "--tls-ca/--tls-cert/--tls-key/--dask-config"
+
+
+def scheduler_security(tls: SchedulerTls) -> Any:
+    """A ``distributed.Security`` requiring encryption, from files and/or a Dask config file.
+
+    Raises:
+        ValueError: The config file is not a YAML mapping, or no certificate is given at all.
+    """
+    import dask  # noqa: PLC0415
+    import yaml  # noqa: PLC0415
+    from distributed import Security  # noqa: PLC0415
+
+    if tls.key is not None and tls.cert is None:
+        raise ValueError("--tls-key: needs --tls-cert (the certificate of that key)")
+    settings: dict[str, Any] = {}
+    if tls.config is not None:
+        try:
+            settings = yaml.safe_load(Path(tls.config).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ValueError(f"--dask-config {tls.config}: cannot read it ({exc})") from None
+        if not isinstance(settings, dict):
+            raise ValueError(f"--dask-config {tls.config}: expected a YAML mapping of settings")
+    files = {
+        "tls_ca_file": tls.ca_file,
+        "tls_client_cert": tls.cert,
+        "tls_client_key": tls.key,
+    }
+    with dask.config.set(_dotted(settings)):  # leaf by leaf: the rest of Dask's defaults stay
+        security = Security(
+            require_encryption=True,
+            **{k: str(v) for k, v in files.items() if v is not None},
+        )
+    if not (security.tls_ca_file or security.tls_client_cert):
+        raise ValueError(
+            f"{TLS_OPTIONS}: no CA file or client certificate given (a --dask-config file must "
+            "set distributed.comm.tls.ca-file and distributed.comm.tls.client.cert)"
+        )
+    return security
+
+
+def _dotted(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}`` (Dask config keys, leaf values)."""
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):  # an empty mapping sets nothing
+            out.update(_dotted(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+def _scheduler_host(address: str) -> tuple[str, str]:
+    """``(scheme, host)`` of ``scheme://host:port`` (brackets of an IPv6 host removed)."""
+    scheme, _, rest = address.partition("://")
+    host = rest.rpartition(":")[0] if ":" in rest else rest
+    return scheme, host.strip("[]")
+
+
+def is_local_host(host: str) -> bool:
+    """Whether ``host`` is this machine's loopback (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def insecure_scheduler_warning(address: str) -> str | None:
+    """The warning for an unencrypted connection to a scheduler on another machine, if any."""
+    scheme, host = _scheduler_host(address)
+    if scheme == "tls" or is_local_host(host):
+        return None
+    return (
+        f"intsim: warning: --scheduler {address}: the connection to a scheduler on another "
+        "machine is not encrypted or authenticated; whoever can reach that address, or sits on "
+        "the network between, can run arbitrary code on the workers and on this machine (Dask "
+        "exchanges pickled code and data). Use tls:// with --tls-ca, --tls-cert and --tls-key "
+        "(or --dask-config) on a network you do not control; see README, Running on Dask"
+    )
+
+
+def dask_security_from_args(args: Any) -> Any | None:
+    """The ``distributed.Security`` of the ``--scheduler`` and TLS options (None for plain tcp).
+
+    Prints :func:`insecure_scheduler_warning` for a plain ``tcp://`` address on another host.
+
+    Raises:
+        ValueError: TLS options without ``--scheduler``, with a ``tcp://`` address, or a
+            ``tls://`` address without TLS options (the message names the options).
+    """
+    tls = SchedulerTls(
+        ca_file=getattr(args, "tls_ca", None),
+        cert=getattr(args, "tls_cert", None),
+        key=getattr(args, "tls_key", None),
+        config=getattr(args, "dask_config", None),
+    )
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler is None:
+        if tls.given:
+            raise ValueError(f"{TLS_OPTIONS}: apply to a --scheduler tls://HOST:PORT only")
+        return None
+    scheme, _ = _scheduler_host(scheduler)
+    if scheme == "tls":
+        if not tls.given:
+            raise ValueError(
+                f"--scheduler {scheduler}: a tls:// scheduler needs --tls-ca with --tls-cert "
+                "and --tls-key (or --dask-config FILE with distributed.comm.tls settings)"
+            )
+        return scheduler_security(tls)
+    if tls.given:
+        raise ValueError(
+            f"--scheduler {scheduler}: TLS options given ({TLS_OPTIONS}); use the scheduler's "
+            "tls:// address"
+        )
+    warning = insecure_scheduler_warning(scheduler)
+    if warning:
+        print(warning, file=sys.stderr)
+    return None
+
+
 def executor_from_args(args: Any) -> contextlib.AbstractContextManager[Executor]:
     """The executor the command-line options ask for.
 
-    ``--serial``, ``--workers N``, ``--scheduler tcp://...`` or ``--dask-local N``; by default a
-    process pool on all cores.
+    ``--serial``, ``--workers N``, ``--scheduler tcp://...`` (or ``tls://...`` with the TLS
+    options, :func:`dask_security_from_args`) or ``--dask-local N``; by default a process pool
+    on all cores.
     """
     kind = "serial" if args.serial else "dask" if (args.scheduler or args.dask_local) else "process"
+    security = dask_security_from_args(args)
     return make_executor(
-        kind, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local
+        kind,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        dask_local=args.dask_local,
+        security=security,
     )

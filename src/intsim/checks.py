@@ -1,6 +1,6 @@
 """Checks of a scenario beyond each value's own type and hard bounds.
 
-Two kinds (README, "What intsim refuses and what it only warns about"; decision 11-A):
+Two kinds (README, "What intsim refuses and what it only warns about"; decision 56):
 
 * **Impossible** scenarios — :func:`cross_field_problems`: shares that must sum to 1 (or at most
   1) and do not; a month of the simulation (every parameter whose unit is ``month``, see

@@ -14,9 +14,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from intsim import __version__
+from intsim import __version__, argcheck
 from intsim.params import ENGINES, markdown_table
 from intsim.scenario import Scenario, ScenarioError, load_scenario, parse_overrides
 
@@ -32,23 +32,16 @@ class UserError(Exception):
     """An error the user can fix (reported without a traceback, exit status 2)."""
 
 
-class _Parser(argparse.ArgumentParser):
-    """ArgumentParser whose errors exit with status 2 and one clear line."""
+class _Parser(argcheck.Parser):
+    """ArgumentParser whose errors exit with status 2 and one clear line (intsim.argcheck)."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        """Print usage and the error, then exit 2."""
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USER, f"intsim: error: {message}\n")
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        """Print one line ``intsim: error: <message>`` and exit 2."""
+        line = " ".join(message.split())
+        self.exit(EXIT_USER, f"intsim: error: {line} (see {self.prog} --help)\n")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
-    return value
+_positive_int = argcheck.positive_int  # counts, seeds and months: whole numbers >= 1
 
 
 def _add_set(parser: argparse.ArgumentParser, help_text: str) -> None:
@@ -123,13 +116,31 @@ def _add_executor(parser: argparse.ArgumentParser) -> None:
         "--workers", type=_positive_int, help="process-pool workers (default: all cores)"
     )
     where.add_argument("--serial", action="store_true", help="run in this process")
-    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="an existing Dask scheduler")
+    where.add_argument(
+        "--scheduler",
+        type=argcheck.scheduler_address,
+        metavar="tcp://HOST:PORT",
+        help="an existing Dask scheduler (tls://HOST:PORT with the TLS options below)",
+    )
     where.add_argument(
         "--dask-local",
         type=_positive_int,
         metavar="N",
         help="start a Dask LocalCluster with N workers",
     )
+    _add_dask_tls(parser)
+
+
+def _add_dask_tls(parser: argparse.ArgumentParser) -> None:
+    """TLS of the connection to a ``--scheduler tls://HOST:PORT`` (distributed's Security)."""
+    tls = parser.add_argument_group("Dask TLS (with --scheduler tls://HOST:PORT)")
+    for flag, help_text in (
+        ("--tls-ca", "CA certificate (PEM) that signed the scheduler's certificate"),
+        ("--tls-cert", "this client's certificate (PEM; may also hold the key)"),
+        ("--tls-key", "this client's private key (PEM)"),
+        ("--dask-config", "Dask YAML config file with distributed.comm.tls settings"),
+    ):
+        tls.add_argument(flag, type=argcheck.existing_file, metavar="FILE", help=help_text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -276,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
                 d.add_argument(
                     f"--{axis}-range",
                     nargs=2,
-                    type=float,
+                    type=argcheck.finite_float,
                     metavar=("LOW", "HIGH"),
                     help=f"{axis} range (default: the file's factor range or the plausible range)",
                 )
@@ -294,17 +305,28 @@ def build_parser() -> argparse.ArgumentParser:
     th.add_argument("experiment", type=Path, help="experiment YAML file (see README)")
     th.add_argument("--param", required=True, metavar="PATH", help="numeric parameter searched")
     th.add_argument("--output", required=True, metavar="NAME", help="output, e.g. net_margin_pct")
-    th.add_argument("--target", type=float, default=0.0, help="target of the output (default 0)")
+    th.add_argument(
+        "--target", type=argcheck.finite_float, default=0.0, help="target of the output (default 0)"
+    )
     th.add_argument("--at-most", action="store_true", help="event output <= target (not >=)")
-    th.add_argument("--confidence", type=float, default=0.8, help="in (0, 1) (default 0.8)")
+    th.add_argument(
+        "--confidence",
+        type=argcheck.open_unit_interval,
+        default=0.8,
+        help="in (0, 1) (default 0.8)",
+    )
     th.add_argument(
         "--direction",
         choices=("increasing", "decreasing"),
         default="increasing",
         help="does P rise with the parameter (smallest value) or fall (largest value)?",
     )
-    th.add_argument("--range", type=float, nargs=2, metavar=("LOW", "HIGH"), help="search range")
-    th.add_argument("--grid", type=int, default=9, help="curve points before bisection")
+    th.add_argument(
+        "--range", type=argcheck.finite_float, nargs=2, metavar=("LOW", "HIGH"), help="search range"
+    )
+    th.add_argument(
+        "--grid", type=argcheck.int_at_least(2), default=9, help="curve points, >= 2 (default 9)"
+    )
     th.add_argument("--runs", type=_positive_int, help="parameter draws K (default: file's)")
     th.add_argument("--reps", type=_positive_int, help="replications R per draw")
     th.add_argument("--strategy", help="the strategy searched (default: the first)")
@@ -334,7 +356,7 @@ def _resolve(args: argparse.Namespace) -> Scenario:
 
 def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     """``intsim run``: simulate and write outputs."""
-    from intsim.outputs import check_out_dir, default_run_dir, write_run  # noqa: PLC0415
+    from intsim.outputs import claim_out_dir, default_run_dir, write_run  # noqa: PLC0415
     from intsim.report import summary_table  # noqa: PLC0415
     from intsim.runner import simulate  # noqa: PLC0415
 
@@ -342,7 +364,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     report_warnings(scenario.warnings, args.strict)
     out_dir = args.out if args.out is not None else default_run_dir(scenario)
     try:
-        check_out_dir(out_dir)  # fail before simulating, not after
+        claim_out_dir(out_dir)  # lock and check before simulating, not after
     except OSError as exc:
         raise UserError(f"--out {exc}") from None
     results = simulate(scenario)
@@ -368,7 +390,7 @@ def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
     import hashlib  # noqa: PLC0415
 
     from intsim.compare import compare_scenarios, format_table  # noqa: PLC0415
-    from intsim.outputs import check_out_dir  # noqa: PLC0415
+    from intsim.outputs import claim_out_dir  # noqa: PLC0415
 
     scenarios = []
     for path in args.scenarios:
@@ -378,7 +400,7 @@ def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
     digest = hashlib.sha256("".join(s.scenario_hash() for s in scenarios).encode()).hexdigest()
     out_dir = args.out if args.out is not None else Path("results") / f"compare-{digest[:8]}"
     try:
-        check_out_dir(out_dir)  # fail before simulating, not after
+        claim_out_dir(out_dir)  # lock and check before simulating, not after
     except OSError as exc:
         raise UserError(f"--out {exc}") from None
     table, results = compare_scenarios(scenarios, seed=args.seed)
@@ -473,6 +495,11 @@ def cmd_mc(args: argparse.Namespace, argv: list[str]) -> int:
         plot_mc_figures,
         summarise_runs,
     )
+    from intsim.outdir import (  # noqa: PLC0415
+        abandon_resumable,
+        claim_resumable,
+        commit_resumable,
+    )
     from intsim.outputs import manifest_base  # noqa: PLC0415
 
     exp = load_experiment(
@@ -484,14 +511,14 @@ def cmd_mc(args: argparse.Namespace, argv: list[str]) -> int:
         seed=args.seed,
     )
     out_dir = args.out if args.out is not None else Path("results") / f"mc-{exp.name}"
-    if out_dir.exists() and any(out_dir.iterdir()) and not args.resume:
-        raise UserError(
-            f"--out {out_dir}: not empty; add --resume to continue it, or choose another folder"
-        )
-    _check_resume_versions(out_dir, args.resume)
+    try:  # the batch runs in a partial folder next to out_dir, renamed into place at the end
+        work = claim_resumable(out_dir, resume=args.resume)
+    except OSError as exc:
+        raise UserError(f"--out {exc}") from None
+    _check_resume_versions(work, args.resume)
     draws = draws_table(exp)
     tasks = build_tasks(exp, draws)
-    chunk = args.chunk_size or _resumed_chunk_size(out_dir, args.resume) or DEFAULT_MC_CHUNK
+    chunk = args.chunk_size or _resumed_chunk_size(work, args.resume) or DEFAULT_MC_CHUNK
     manifest = {
         **manifest_base(["intsim", *argv]),
         "experiment": exp.raw,
@@ -506,7 +533,7 @@ def cmd_mc(args: argparse.Namespace, argv: list[str]) -> int:
         with executor_from_args(args) as executor:
             runs = run_batch(
                 tasks,
-                out_dir,
+                work,
                 executor=executor,
                 chunk_size=chunk,
                 resume=args.resume,
@@ -514,12 +541,17 @@ def cmd_mc(args: argparse.Namespace, argv: list[str]) -> int:
                 manifest=manifest,
             )
     except (ValueError, ConnectionError, OSError) as exc:
+        abandon_resumable(work)
         raise UserError(str(exc)) from None
-    draws.to_parquet(out_dir / "draws.parquet", index=False)
+    draws.to_parquet(work / "draws.parquet", index=False)
     summary = summarise_runs(runs, exp.break_even_by, exp.months)
-    summary.to_csv(out_dir / "summary.csv", index=False)
+    summary.to_csv(work / "summary.csv", index=False)
     if not args.no_figures:
-        plot_mc_figures(runs, out_dir)
+        plot_mc_figures(runs, work)
+    try:
+        commit_resumable(work, out_dir)
+    except OSError as exc:
+        raise UserError(f"--out {exc}") from None
     _print_mc(summary, exp, out_dir)
     return EXIT_OK
 
@@ -575,7 +607,7 @@ def staged_analysis(args: argparse.Namespace, argv: list[str]) -> Iterator[Analy
     """
     from intsim.batch import executor_from_args  # noqa: PLC0415
     from intsim.outputs import (  # noqa: PLC0415
-        check_out_dir,
+        claim_out_dir,
         manifest_base,
         staged_directory,
         write_json,
@@ -584,7 +616,7 @@ def staged_analysis(args: argparse.Namespace, argv: list[str]) -> Iterator[Analy
     stem = args.experiment.stem
     out_dir = args.out if args.out is not None else Path("results") / f"{args.command}-{stem}"
     try:
-        check_out_dir(out_dir)
+        claim_out_dir(out_dir)
     except OSError as exc:
         raise UserError(f"--out {exc}") from None
     manifest = {
@@ -601,6 +633,8 @@ def staged_analysis(args: argparse.Namespace, argv: list[str]) -> Iterator[Analy
         if isinstance(exc, ScenarioError):
             raise
         raise UserError(str(exc)) from None
+    except OSError as exc:  # the outputs could not be written or put in place
+        raise UserError(f"--out {out_dir}: cannot write the outputs ({exc})") from None
 
 
 def cmd_gsa(args: argparse.Namespace, argv: list[str]) -> int:
@@ -695,6 +729,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BUG
+    finally:
+        from intsim.outdir import release_all_locks  # noqa: PLC0415
+
+        release_all_locks()  # output directories claimed by a command that stopped early
     return EXIT_USER
 
 

@@ -9,20 +9,17 @@ half-written.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import platform
-import shutil
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from intsim import outdir
 from intsim.runner import Results
 from intsim.scenario import Scenario
 
@@ -74,37 +71,31 @@ def default_run_dir(scenario: Scenario, root: Path = Path("results")) -> Path:
 
 
 def check_out_dir(out_dir: Path) -> None:
-    """Check that ``out_dir`` can receive a run's outputs, before anything is simulated or written.
+    """Check that ``out_dir`` can receive outputs, before anything is simulated or written.
 
-    An existing directory is replaced only if it is empty or holds an earlier run (it has a
-    ``manifest.json``), so a mistyped ``--out`` cannot wipe an unrelated folder.
+    An existing directory is replaced only if every file in it was written by intsim (listed
+    with a matching SHA-256 in its ``manifest.json``; see :mod:`intsim.outdir`), so neither a
+    mistyped ``--out`` nor a user's file added to a run directory is ever deleted.
 
     Raises:
         NotADirectoryError: If ``out_dir`` or one of its ancestors is a file.
-        FileExistsError: If ``out_dir`` is an existing directory that is not a run directory, or
-            the current directory or one of its parents.
+        FileExistsError: If ``out_dir`` is the current directory or one of its parents, or
+            (:class:`intsim.outdir.ForeignFilesError`) holds files intsim did not write.
     """
-    out_dir = Path(out_dir)
-    if out_dir.exists():
-        if not out_dir.is_dir():
-            raise NotADirectoryError(f"{out_dir}: exists and is not a directory")
-        resolved, cwd = out_dir.resolve(), Path.cwd().resolve()
-        if resolved == cwd or resolved in cwd.parents:
-            raise FileExistsError(
-                f"{out_dir}: is the current directory or one of its parents; expected a "
-                "directory of its own for the run"
-            )
-        if any(out_dir.iterdir()) and not (out_dir / "manifest.json").is_file():
-            raise FileExistsError(
-                f"{out_dir}: exists and is not an intsim run directory (no manifest.json); "
-                "refusing to replace it"
-            )
-        return
-    for parent in out_dir.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise NotADirectoryError(f"{out_dir}: {parent} is not a directory")
-            return
+    outdir.check_target(out_dir)
+
+
+def claim_out_dir(out_dir: Path) -> None:
+    """Lock ``out_dir`` for this command and check it (:func:`intsim.outdir.claim`).
+
+    The lock is held until the outputs are renamed into place by :func:`staged_directory` or
+    :func:`write_run`, or until :func:`intsim.outdir.release_all_locks`.
+
+    Raises:
+        intsim.outdir.OutputLockedError: Another command is writing ``out_dir``.
+        OSError: As :func:`check_out_dir`.
+    """
+    outdir.claim(out_dir)
 
 
 def manifest_base(argv: list[str] | None) -> dict[str, Any]:
@@ -174,12 +165,7 @@ def write_run(
         OSError: If ``out_dir`` cannot receive the run or writing fails (nothing is left behind).
     """
     out_dir = Path(out_dir)
-    check_out_dir(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    # Not tempfile.mkdtemp: its mode 0700 would stick to the renamed run directory.
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{uuid.uuid4().hex[:12]}"
-    tmp.mkdir()
-    try:
+    with staged_directory(out_dir) as tmp:
         results.monthly.to_csv(tmp / "monthly.csv", index=False)
         results.monthly.to_parquet(tmp / "monthly.parquet", index=False)
         results.claims.to_parquet(tmp / "claims.parquet", index=False)
@@ -189,38 +175,17 @@ def write_run(
             from intsim.report import save_run_figures  # noqa: PLC0415 (matplotlib is slow)
 
             save_run_figures(results.monthly, tmp, title=scenario.name)
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out_dir, old)
-            os.replace(tmp, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir
 
 
-@contextmanager
-def staged_directory(out_dir: Path) -> Iterator[Path]:
+def staged_directory(out_dir: Path) -> contextlib.AbstractContextManager[Path]:
     """A temporary sibling of ``out_dir`` that replaces it when the block succeeds.
 
-    On any error the temporary directory is removed and ``out_dir`` is left as it was, so a
-    failed or interrupted command leaves nothing half-written.
+    See :func:`intsim.outdir.staged_directory`: the directory is locked and checked first, the
+    files written are listed with their hashes in ``manifest.json``, and on any error the
+    temporary directory is removed and ``out_dir`` is left as it was.
     """
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{uuid.uuid4().hex[:12]}"
-    tmp.mkdir()
-    try:
-        yield tmp
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    return outdir.staged_directory(Path(out_dir))
 
 
 def stderr(msg: str) -> None:
