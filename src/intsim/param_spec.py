@@ -38,6 +38,8 @@ class Param:
         dist: Optional uncertainty distribution, e.g. ``("beta_mean_ci", 0.3, 0.18, 0.5)``.
         choices: Allowed values for ``kind="choice"``.
         positive: If true, the value must be strictly greater than the lower bound.
+        label: Human name on figure axes when the one derived from the path reads badly
+            (:func:`intsim.figures.param_name`); ``""`` to derive it.
     """
 
     path: str
@@ -51,6 +53,7 @@ class Param:
     dist: tuple[Any, ...] | None = None
     choices: tuple[str, ...] = ()
     positive: bool = False
+    label: str = ""
 
     @property
     def section(self) -> str:
