@@ -18,12 +18,9 @@ import argparse
 import sys
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
 
+from intsim import figures as fg
 from intsim.runner import simulate
 from intsim.scenario import default_scenario
 
@@ -71,21 +68,22 @@ def main(argv: list[str] | None = None) -> int:
     table = pd.DataFrame([point(f) for f in FILL_TARGETS])
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "curve.csv", index=False)
-    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+    plt = fg.pyplot()
+    fig, ax = plt.subplots(1, 2, figsize=(11, 4.6))
     ax[0].plot(table["caseload_per_fte"], table["minutes_per_patient_month"], "o-")
-    ax[0].set_xlabel("Active caseload per care-manager FTE")
+    ax[0].set_xlabel("Active caseload per care-manager FTE (patients)")
     ax[0].set_ylabel("Care-manager minutes per patient-month")
-    ax[0].set_title("Minutes per patient fall as the panel outgrows the time")
+    ax[0].set_title("Minutes per patient fall as the panel outgrows the time", fontsize=10)
     ax[1].plot(table["caseload_per_fte"], 100 * table["billed_share_of_minutes"], "o-")
-    ax[1].set_xlabel("Active caseload per care-manager FTE")
+    ax[1].set_xlabel("Active caseload per care-manager FTE (patients)")
     ax[1].set_ylabel("Care-manager minutes billed (%)")
-    ax[1].set_title("Billed share (time thresholds x capture)")
+    fg.format_axis(ax[1].yaxis, "%")
+    ax[1].set_title("Billed share (time thresholds × capture)", fontsize=10)
     for a in ax:
-        a.axvspan(80, 120, color="tab:green", alpha=0.1, label="AIMS guidance, commercial")
-        a.grid(alpha=0.3)
-    ax[0].legend(loc="upper right")
-    fig.tight_layout()
-    fig.savefig(args.out / "curve.png", dpi=150)
+        a.axvspan(80, 120, color=fg.PALETTE["green"], alpha=0.12, label="AIMS guidance, commercial")
+    fg.legend_below(ax[0], ncols=1)
+    fig.suptitle("One care manager filled to 0.5–2.0× the minutes: caseload curve")
+    fg.save(fig, args.out / "curve.png")
     print(table.round(3).to_string(index=False))
     return 0
 

@@ -180,7 +180,8 @@ def test_every_figure_in_png_at_300_dpi_and_svg(rendered, command):
     for stem in pngs:
         with Image.open(out / f"{stem}.png") as img:
             dpi = img.info.get("dpi")
-        assert dpi is not None and round(dpi[0]) == 300 and round(dpi[1]) == 300, (stem, dpi)
+        assert dpi is not None, stem
+        assert (round(dpi[0]), round(dpi[1])) == (300, 300), stem
 
 
 @pytest.mark.parametrize("command", sorted(EXPECTED))

@@ -446,7 +446,7 @@ def _value_text(value: float, unit: str) -> str:
 
 
 def plot_tornado(table: pd.DataFrame, out_dir: Path) -> list[Path]:
-    """One ``tornado_<output>`` PNG and SVG per output: a panel per strategy, largest reach on top."""
+    """One ``tornado_<output>`` PNG and SVG per output: a panel per strategy, widest on top."""
     from intsim import figures as fg  # noqa: PLC0415 (matplotlib is slow to import)
 
     plt = fg.pyplot()

@@ -74,6 +74,7 @@ RC_PARAMS: dict[str, Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "lines.linewidth": 1.7,
+    "figure.constrained_layout.use": True,
     "svg.fonttype": "none",
     "svg.hashsalt": "intsim",
     "savefig.dpi": FIGURE_DPI,
@@ -147,13 +148,19 @@ def usd_formatter() -> Any:
     return FuncFormatter(lambda v, _pos: usd_text(v))
 
 
+def _minus(text: str) -> str:
+    """A typographic minus sign instead of a hyphen."""
+    return text.replace("-", "\u2212")
+
+
 def percent_formatter(scale: float = 1.0) -> Any:
     """Ticks as percentages; ``scale=100`` for shares stored as 0–1."""
     from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
 
     def fmt(v: float, _pos: int) -> str:
         x = v * scale
-        return f"{x:.0f}%" if abs(x - round(x)) < 1e-9 or abs(x) >= 10 else f"{x:.1f}%"
+        whole = abs(x - round(x)) < 1e-9 or abs(x) >= 10
+        return _minus(f"{x:.0f}%" if whole else f"{x:.1f}%")
 
     return FuncFormatter(fmt)
 
@@ -162,7 +169,7 @@ def count_formatter() -> Any:
     """Ticks as whole numbers with thousands separators."""
     from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
 
-    return FuncFormatter(lambda v, _pos: f"{v:,.0f}")
+    return FuncFormatter(lambda v, _pos: _minus(f"{v:,.0f}") if float(v).is_integer() else "")
 
 
 def _formatter_for(unit: str) -> tuple[Any, bool] | None:
@@ -188,7 +195,7 @@ def format_axis(axis: Any, unit: str) -> None:
     formatter, integer = chosen
     axis.set_major_formatter(formatter)
     if integer:
-        axis.set_major_locator(MaxNLocator(integer=True))
+        axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
 
 
 def value_text(value: float, unit: str) -> str:
@@ -196,10 +203,10 @@ def value_text(value: float, unit: str) -> str:
     if unit.startswith("USD"):
         return usd_text(value)
     if unit == "%":
-        return f"{value:.3g}%"
+        return _minus(f"{value:.3g}%")
     if float(value).is_integer() or abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
+        return _minus(f"{value:,.0f}")
+    return _minus(f"{value:.3g}")
 
 
 # --------------------------------------------------------------------------- legends
@@ -209,8 +216,15 @@ def legend_below(ax: Any, ncols: int = 3, **kwargs: Any) -> Any:
     """A legend centred under the axes (outside the data area)."""
     if not ax.get_legend_handles_labels()[0] and "handles" not in kwargs:
         return None
+    # Anchored at the bottom of the axes with a pad in font sizes (clears the tick labels and
+    # the axis label whatever the axes' height).
     return ax.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=ncols, frameon=False, **kwargs
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        borderaxespad=4.2,
+        ncols=ncols,
+        frameon=False,
+        **kwargs,
     )
 
 
@@ -321,7 +335,7 @@ def lower_first(text: str) -> str:
 
 
 def display_name(name: str) -> str:
-    """A user-given name (strategy, factor group, care model) as words: ``usual_care`` → ``Usual care``."""
+    """A user-given name (strategy, factor group) in words: ``usual_care`` → ``Usual care``."""
     return sentence_case(words(name.replace("-", "_")))
 
 
@@ -331,7 +345,7 @@ def with_unit(label: str, unit: str) -> str:
 
 
 def param_name(path: str) -> str:
-    """A parameter's human name without its unit (``contracts.medicaid.pmpm_usd`` → ``Medicaid PMPM``)."""
+    """A parameter's name without unit: ``contracts.medicaid.pmpm_usd`` → ``Medicaid PMPM``."""
     param = PARAMS_BY_PATH.get(path)
     if param is not None and getattr(param, "label", ""):
         return str(param.label)

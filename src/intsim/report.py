@@ -49,7 +49,11 @@ def plot_patient_flow(monthly: pd.DataFrame, path: Path, title: str = "") -> tup
     )
     top.plot(m, monthly["waitlist"], color="black", lw=1.5, ls="--", label="Waiting")
     top.plot(
-        m, monthly["bh_prevalent"], color=fg.PALETTE["vermillion"], lw=1.4, label="In an episode"
+        m,
+        monthly["bh_prevalent"],
+        color=fg.PALETTE["vermillion"],
+        lw=1.4,
+        label="In a threshold episode",
     )
     top.set_ylabel("Patients")
     fg.format_axis(top.yaxis, "patients")
@@ -135,7 +139,7 @@ def plot_workforce(monthly: pd.DataFrame, path: Path, title: str = "") -> tuple[
 
 
 def go_live_months(monthly: pd.DataFrame) -> list[int]:
-    """Months in which a rollout phase went live (``phases_live`` rises; none live before month 1)."""
+    """Months in which a rollout phase goes live (``phases_live`` rises; 0 before month 1)."""
     if "phases_live" not in monthly:
         return []
     live = monthly["phases_live"].to_numpy(float)
