@@ -37,6 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from intsim import figures as fg
 from intsim.scenario import Scenario, load_scenario
 
 HERE = Path(__file__).resolve().parent
@@ -209,7 +210,7 @@ def plot_monthly_net(outcomes: list[common.Outcome], stem: Path) -> list[Path]:
         ax.set_xlabel("Month")
         ax.set_ylabel("Thousand USD")
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8, loc="lower right")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=4)
     fig.suptitle(f"Programme net by care model: mean and p5-p95 band over {n} seeds (CRN)")
     return common.save_figure(fig, stem)
 
@@ -236,7 +237,7 @@ def plot_direct_vs_indirect(summary: pd.DataFrame, stem: Path) -> list[Path]:
     n = int(table["n_seeds"].iloc[0])
     ax.set_title(f"Direct revenue vs indirect benefits, relative to usual care ({n} seeds)")
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
+    fg.legend_below(ax, ncols=3)
     return common.save_figure(fig, stem)
 
 

@@ -248,12 +248,14 @@ def plot_heatmap(summary: pd.DataFrame, stem: Path) -> list[Path]:
         data = pivot(summary, metric).to_numpy(float) / scale
         if metric == "break_even_share":
             im = ax.imshow(data, cmap="Greens", vmin=0, vmax=100, aspect="auto")
+            ax.grid(False)
         else:
             finite = data[np.isfinite(data)]
             lo = min(float(finite.min()), -1e-9) if finite.size else -1.0
             hi = max(float(finite.max()), 1e-9) if finite.size else 1.0
             norm = TwoSlopeNorm(vcenter=0.0, vmin=lo, vmax=hi)
             im = ax.imshow(data, cmap="RdBu", norm=norm, aspect="auto")
+            ax.grid(False)
         for i in range(data.shape[0]):
             for j in range(data.shape[1]):
                 v = data[i, j]
@@ -294,7 +296,7 @@ def plot_cumulative(outcomes: list[common.Outcome], stem: Path) -> list[Path]:
         ax.set_xlabel("Month")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("Cumulative net incl. startup (thousand USD)")
-    axes[0].legend(fontsize=8, loc="upper left")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=5)
     n = len({o.seed for o in outcomes})
     fig.suptitle(
         f"Cumulative net by contract: mean and p5-p95 band over {n} seeds "

@@ -63,6 +63,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from intsim import figures as fg
 from intsim.scenario import Scenario, ScenarioError
 
 HERE = Path(__file__).resolve().parent
@@ -288,7 +289,7 @@ def plot_cumulative_cash(
         ax.set_xlabel("Month")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("Cumulative cash incl. startup (thousand USD)")
-    axes[0].legend(fontsize=8, loc="lower left")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=4)
     n = len({o.seed for o in outcomes})
     fig.suptitle(f"Cumulative cash position by rollout plan: mean and p10-p90 over {n} seeds")
     return common.save_figure(fig, stem)
@@ -366,8 +367,8 @@ def plot_trough_payback(
             color="#444444",
         )
     axes[3].set_ylim(0, 1.3)
-    axes[0].legend(fontsize=8)
-    axes[3].legend(fontsize=7, loc="upper center")
+    fg.legend_below(axes[0], ncols=1)
+    fg.legend_below(axes[3], ncols=1)
     n = int(summary["n_seeds"].iloc[0])
     fig.suptitle(f"Rollout plans with and without a startup grant ({n} seeds; bars p10-p90)")
     return common.save_figure(fig, stem)

@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from intsim import figures as fg
 from intsim.params_workforce import SHORTAGE_SEVERITIES
 from intsim.scenario import Scenario, ScenarioError
 
@@ -330,6 +331,7 @@ def plot_heatmap(
                 ]
             )
             im = ax.imshow(data, cmap=cmap, norm=norm, aspect="auto", origin="lower")
+            ax.grid(False)
             for y in range(data.shape[0]):
                 for x in range(data.shape[1]):
                     v = data[y, x]
@@ -410,7 +412,7 @@ def plot_by_severity(
             ax.axhline(0, color="black", lw=0.7)
     for ax in axes[1]:
         ax.set_xlabel("Shortage severity")
-    axes[0][0].legend(fontsize=7, loc="best")
+    fig.legend(*axes[0][0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
     n = int(summary["n_seeds"].iloc[0])
     fig.suptitle(
         f"By shortage severity at {turnover:.0%}/yr BH turnover: mean and p10-p90 over {n} "
@@ -440,7 +442,7 @@ def plot_timeline(
         ax.fill_between(month, lo, hi, color=c, alpha=0.12, lw=0)
     ax.set_title("vacant positions by role (telehealth off; identical when on)", fontsize=10)
     ax.set_ylabel("Vacant positions")
-    ax.legend(fontsize=8)
+    fg.legend_below(ax, ncols=4)
     arm_style = {"off": ("#D55E00", "-"), "on": ("#0072B2", "--")}
     panels = (
         (axes[0][1], "effective_fte_cm", "effective care-manager FTE", planned["cm"], 1.0),
@@ -457,7 +459,7 @@ def plot_timeline(
         else:
             ax.axhline(0, color="black", lw=0.7)
         ax.set_title(title, fontsize=10)
-        ax.legend(fontsize=8)
+        fg.legend_below(ax, ncols=3)
     for ax in axes.ravel():
         ax.grid(alpha=0.3)
     for ax in axes[1]:

@@ -286,3 +286,41 @@ def _same_figure(plt):
 
 def _same_svg(plt, tmp_path: Path) -> bytes:
     return fg.save(_same_figure(plt), tmp_path / "twin")[1].read_bytes()
+
+
+def test_go_live_and_grant_months_come_from_the_monthly_record():
+    import pandas as pd  # noqa: PLC0415
+
+    from intsim.report import go_live_months, grant_months  # noqa: PLC0415
+
+    monthly = pd.DataFrame(
+        {
+            "month": [1, 2, 3, 4, 5, 6],
+            "phases_live": [0, 1, 1, 2, 2, 3],
+            "revenue_grant": [0.0, 500.0, 500.0, 250.0, 0.0, 0.0],
+        }
+    )
+    assert go_live_months(monthly) == [2, 4, 6]
+    assert grant_months(monthly) == (2, 4)
+    assert grant_months(monthly.assign(revenue_grant=0.0)) is None
+    assert go_live_months(monthly.drop(columns="phases_live")) == []
+
+
+@pytest.mark.slow
+def test_caseload_curve_figure_is_human(tmp_path):
+    """An experiment script's figure: PNG at 300 dpi, SVG twin, human text."""
+    import importlib.util  # noqa: PLC0415
+
+    spec = importlib.util.spec_from_file_location(
+        "caseload_curve", ROOT / "experiments" / "caseload_curve.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.FILL_TARGETS = module.FILL_TARGETS[:2]
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert module.main(["--out", str(tmp_path)]) == 0
+    with Image.open(tmp_path / "curve.png") as img:
+        assert round(img.info["dpi"][0]) == 300
+    texts = svg_texts(tmp_path / "curve.svg")
+    assert "Care-manager minutes billed (%)" in texts
+    assert not [t for t in texts if human_text_problems(t)]
