@@ -115,11 +115,13 @@ def save(fig: Any, path: Path, extra: tuple[str, ...] = ()) -> tuple[Path, ...]:
     path = Path(path)
     stem = path.with_suffix("") if path.suffix in (".png", ".svg", ".pdf") else path
     paths = tuple(stem.with_name(f"{stem.name}.{ext}") for ext in ("png", "svg", *extra))
-    for p in paths:
-        # No creation date in SVG/PDF metadata: the same figure gives the same bytes.
-        meta = {"Date": None} if p.suffix in (".svg", ".pdf") else None
-        fig.savefig(p, dpi=FIGURE_DPI, bbox_inches="tight", metadata=meta)
-    plt.close(fig)
+    try:
+        for p in paths:
+            # No creation date in SVG/PDF metadata: the same figure gives the same bytes.
+            meta = {"Date": None} if p.suffix in (".svg", ".pdf") else None
+            fig.savefig(p, dpi=FIGURE_DPI, bbox_inches="tight", metadata=meta)
+    finally:
+        plt.close(fig)
     return paths
 
 
@@ -127,18 +129,17 @@ def save(fig: Any, path: Path, extra: tuple[str, ...] = ()) -> tuple[Path, ...]:
 
 
 def usd_text(value: float) -> str:
-    """A compact dollar amount: ``$950``, ``$12.5k``, ``−$1.2M``."""
+    """A compact dollar amount: ``$950``, ``$12.5k``, ``−$1.2M`` (three significant digits)."""
     sign = "\u2212" if value < 0 else ""
     a = abs(value)
-    if a >= 1e6:
-        body = f"{a / 1e6:.3g}M"
-    elif a >= 1e3:
-        body = f"{a / 1e3:.3g}k"
-    elif a == 0:
-        body = "0"
+    if a >= 999.5e3:
+        scaled, suffix = a / 1e6, "M"
+    elif a >= 999.5:
+        scaled, suffix = a / 1e3, "k"
     else:
-        body = f"{a:.3g}"
-    return f"{sign}${body}"
+        scaled, suffix = a, ""
+    body = f"{scaled:,.0f}" if scaled >= 999.5 else f"{scaled:.3g}"
+    return f"{sign}${body}{suffix}"
 
 
 def usd_formatter() -> Any:
