@@ -1085,7 +1085,7 @@ def format_table(table: pd.DataFrame) -> str:
 
 
 def write_outputs(table: pd.DataFrame, out: Path, reps: int) -> None:
-    """Write ``targets.csv`` and ``targets.png`` whole: temporary files, then renamed."""
+    """Write ``targets.csv``, ``targets.png`` and ``targets.svg`` whole: temporaries, renamed."""
     out.mkdir(parents=True, exist_ok=True)
     umask = os.umask(0)
     os.umask(umask)
@@ -1096,13 +1096,15 @@ def write_outputs(table: pd.DataFrame, out: Path, reps: int) -> None:
         os.chmod(name, 0o666 & ~umask)  # as an ordinary file (mkstemp makes it private)
         tmps.append(Path(name))
     csv_tmp, png_tmp = tmps
+    svg_tmp = png_tmp.with_suffix(".svg")  # the SVG twin written next to the PNG
     try:
         table.to_csv(csv_tmp, index=False, float_format="%.6g")
         plot_targets(table, png_tmp, reps)
         csv_tmp.replace(out / "targets.csv")
         png_tmp.replace(out / "targets.png")
+        svg_tmp.replace(out / "targets.svg")
     finally:
-        for tmp in (csv_tmp, png_tmp):
+        for tmp in (csv_tmp, png_tmp, svg_tmp):
             tmp.unlink(missing_ok=True)
 
 
