@@ -309,7 +309,6 @@ def test_go_live_and_grant_months_come_from_the_monthly_record():
     assert go_live_months(monthly.drop(columns="phases_live")) == []
 
 
-@pytest.mark.slow
 def test_caseload_curve_figure_is_human(tmp_path):
     """An experiment script's figure: PNG at 300 dpi, SVG twin, human text."""
     import importlib.util  # noqa: PLC0415
