@@ -407,24 +407,20 @@ def band(frames: Sequence[pd.DataFrame], column: str) -> tuple[np.ndarray, ...]:
 
 
 def save_figure(fig: Any, stem: Path) -> list[Path]:
-    """Save a matplotlib figure as ``stem.png`` and ``stem.pdf`` and close it."""
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    """Save a figure as ``stem.png`` (300 dpi), ``stem.svg`` and ``stem.pdf`` and close it.
 
-    paths = [stem.with_suffix(".png"), stem.with_suffix(".pdf")]
-    fig.savefig(paths[0], dpi=150)
-    fig.savefig(paths[1])
-    plt.close(fig)
-    return paths
+    The house style and formats of :mod:`intsim.figures`; the PDF is kept for the paper.
+    """
+    from intsim import figures as fg  # noqa: PLC0415 (matplotlib is slow to import)
+
+    return list(fg.save(fig, stem, extra=("pdf",)))
 
 
 def pyplot() -> Any:
-    """matplotlib.pyplot on the non-interactive Agg backend."""
-    import matplotlib as mpl  # noqa: PLC0415
+    """matplotlib.pyplot on the Agg backend with the house style (:func:`intsim.figures.pyplot`)."""
+    from intsim import figures as fg  # noqa: PLC0415
 
-    mpl.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
-
-    return plt
+    return fg.pyplot()
 
 
 def fmt_money(value: float) -> str:

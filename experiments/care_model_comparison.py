@@ -37,6 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from intsim import figures as fg
 from intsim.argcheck import run_main
 from intsim.scenario import Scenario, load_scenario
 
@@ -59,9 +60,9 @@ LABELS: dict[str, str] = {
 }
 COLORS: dict[str, str] = {
     "usual_care": "#7f7f7f",
-    "cocm": "#1f77b4",
-    "pcbh": "#2ca02c",
-    "hybrid": "#d62728",
+    "cocm": "#0072B2",
+    "pcbh": "#009E73",
+    "hybrid": "#D55E00",
 }
 
 #: Metrics summarised over seeds (run columns), in report order.
@@ -129,11 +130,11 @@ TABLE_ROWS: tuple[tuple[str, str, str], ...] = (
 
 #: Bars of the direct-vs-indirect figure: (metric, label, colour).
 BARS: tuple[tuple[str, str, str], ...] = (
-    ("direct_claims_revenue", "direct claims revenue", "#1f77b4"),
-    ("revenue_pcp_extra_visits", "extra PCP visit revenue", "#aec7e8"),
-    ("acute_care_cost_avoided", "acute-care cost avoided (payer)", "#ff7f0e"),
-    ("specialty_care_cost_avoided", "specialty-care cost avoided (payer)", "#ffbb78"),
-    ("payer_net_savings", "payer net savings (TCOC incl. programme payments)", "#2ca02c"),
+    ("direct_claims_revenue", "direct claims revenue", "#0072B2"),
+    ("revenue_pcp_extra_visits", "extra PCP visit revenue", "#56B4E9"),
+    ("acute_care_cost_avoided", "acute-care cost avoided (payer)", "#E69F00"),
+    ("specialty_care_cost_avoided", "specialty-care cost avoided (payer)", "#CC79A7"),
+    ("payer_net_savings", "payer net savings (TCOC incl. programme payments)", "#009E73"),
 )
 
 
@@ -207,12 +208,11 @@ def plot_monthly_net(outcomes: list[common.Outcome], stem: Path) -> list[Path]:
     axes[1].set_title("Cumulative net incl. startup cost")
     for ax in axes:
         ax.axhline(0, color="black", lw=0.7)
-        ax.set_xlabel("month")
-        ax.set_ylabel("thousand USD")
+        ax.set_xlabel("Month")
+        ax.set_ylabel("Thousand USD")
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8, loc="lower right")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=4)
     fig.suptitle(f"Programme net by care model: mean and p5-p95 band over {n} seeds (CRN)")
-    fig.tight_layout()
     return common.save_figure(fig, stem)
 
 
@@ -234,12 +234,11 @@ def plot_direct_vs_indirect(summary: pd.DataFrame, stem: Path) -> list[Path]:
         ax.bar(xs, means, width, color=color, label=label, yerr=[lows, highs], capsize=2)
     ax.axhline(0, color="black", lw=0.7)
     ax.set_xticks(range(len(models)), [LABELS[m] for m in models])
-    ax.set_ylabel("thousand USD over the horizon (mean; bars p5-p95)")
+    ax.set_ylabel("Thousand USD over the horizon (mean; bars p5–p95)")
     n = int(table["n_seeds"].iloc[0])
     ax.set_title(f"Direct revenue vs indirect benefits, relative to usual care ({n} seeds)")
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
-    fig.tight_layout()
+    fg.legend_below(ax, ncols=3)
     return common.save_figure(fig, stem)
 
 

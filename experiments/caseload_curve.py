@@ -16,13 +16,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from intsim import argcheck
+from intsim import figures as fg
 from intsim.argcheck import run_main
 from intsim.runner import simulate
 from intsim.scenario import default_scenario
@@ -65,23 +62,23 @@ def point(fill: float, seed: int = 3) -> dict[str, float]:
 
 
 def plot_curve(table: pd.DataFrame, path: Path) -> None:
-    """Minutes per patient-month and billed share against caseload per FTE."""
-    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+    """Minutes per patient-month and billed share against caseload per FTE (PNG + SVG)."""
+    plt = fg.pyplot()
+    fig, ax = plt.subplots(1, 2, figsize=(11, 4.6))
     ax[0].plot(table["caseload_per_fte"], table["minutes_per_patient_month"], "o-")
-    ax[0].set_xlabel("Active caseload per care-manager FTE")
+    ax[0].set_xlabel("Active caseload per care-manager FTE (patients)")
     ax[0].set_ylabel("Care-manager minutes per patient-month")
-    ax[0].set_title("Minutes per patient fall as the panel outgrows the time")
+    ax[0].set_title("Minutes per patient fall as the panel outgrows the time", fontsize=10)
     ax[1].plot(table["caseload_per_fte"], 100 * table["billed_share_of_minutes"], "o-")
-    ax[1].set_xlabel("Active caseload per care-manager FTE")
+    ax[1].set_xlabel("Active caseload per care-manager FTE (patients)")
     ax[1].set_ylabel("Care-manager minutes billed (%)")
-    ax[1].set_title("Billed share (time thresholds x capture)")
+    fg.format_axis(ax[1].yaxis, "%")
+    ax[1].set_title("Billed share (time thresholds × capture)", fontsize=10)
     for a in ax:
-        a.axvspan(80, 120, color="tab:green", alpha=0.1, label="AIMS guidance, commercial")
-        a.grid(alpha=0.3)
-    ax[0].legend(loc="upper right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
+        a.axvspan(80, 120, color=fg.PALETTE["green"], alpha=0.12, label="AIMS guidance, commercial")
+    fg.legend_below(ax[0], ncols=1)
+    fig.suptitle("One care manager filled to 0.5–2.0× the minutes: caseload curve")
+    fg.save(fig, path)
 
 
 def main(argv: list[str] | None = None) -> int:

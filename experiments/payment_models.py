@@ -118,10 +118,10 @@ CONTRACT_STYLES: dict[str, str] = {
 }
 CONTRACT_COLORS: dict[str, str] = {
     "ffs": "#7f7f7f",
-    "p4p": "#9467bd",
-    "pmpm": "#1f77b4",
-    "shared_savings": "#2ca02c",
-    "blended": "#ff7f0e",
+    "p4p": "#CC79A7",
+    "pmpm": "#0072B2",
+    "shared_savings": "#009E73",
+    "blended": "#E69F00",
 }
 
 #: Metrics summarised over seeds.
@@ -249,12 +249,14 @@ def plot_heatmap(summary: pd.DataFrame, stem: Path) -> list[Path]:
         data = pivot(summary, metric).to_numpy(float) / scale
         if metric == "break_even_share":
             im = ax.imshow(data, cmap="Greens", vmin=0, vmax=100, aspect="auto")
+            ax.grid(False)
         else:
             finite = data[np.isfinite(data)]
             lo = min(float(finite.min()), -1e-9) if finite.size else -1.0
             hi = max(float(finite.max()), 1e-9) if finite.size else 1.0
             norm = TwoSlopeNorm(vcenter=0.0, vmin=lo, vmax=hi)
-            im = ax.imshow(data, cmap="RdYlGn", norm=norm, aspect="auto")
+            im = ax.imshow(data, cmap="RdBu", norm=norm, aspect="auto")
+            ax.grid(False)
         for i in range(data.shape[0]):
             for j in range(data.shape[1]):
                 v = data[i, j]
@@ -269,7 +271,6 @@ def plot_heatmap(summary: pd.DataFrame, stem: Path) -> list[Path]:
         fig.colorbar(im, ax=ax, shrink=0.8)
     n = int(summary["n_seeds"].iloc[0])
     fig.suptitle(f"Payment contracts by care model ({n} seeds, common random numbers)")
-    fig.tight_layout()
     return common.save_figure(fig, stem)
 
 
@@ -293,16 +294,15 @@ def plot_cumulative(outcomes: list[common.Outcome], stem: Path) -> list[Path]:
             ax.fill_between(month, lo / 1e3, hi / 1e3, color=color, alpha=0.15, lw=0)
         ax.axhline(0, color="black", lw=0.7)
         ax.set_title(MODEL_LABELS[model])
-        ax.set_xlabel("month")
+        ax.set_xlabel("Month")
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("cumulative net incl. startup (thousand USD)")
-    axes[0].legend(fontsize=8, loc="upper left")
+    axes[0].set_ylabel("Cumulative net incl. startup (thousand USD)")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=5)
     n = len({o.seed for o in outcomes})
     fig.suptitle(
         f"Cumulative net by contract: mean and p5-p95 band over {n} seeds "
         "(contracts that pay nothing extra coincide with FFS)"
     )
-    fig.tight_layout()
     return common.save_figure(fig, stem)
 
 

@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 
 from intsim import argcheck
+from intsim import figures as fg
 from intsim.argcheck import run_main
 from intsim.scenario import Scenario
 
@@ -85,7 +86,7 @@ GRANT_MONTHS = 24
 GRANT_COVERS = "any"
 ARMS: tuple[str, ...] = ("no_grant", "grant")
 ARM_LABELS: dict[str, str] = {"no_grant": "no grant", "grant": "grant"}
-ARM_COLORS: dict[str, str] = {"no_grant": "#7f7f7f", "grant": "#ff7f0e"}
+ARM_COLORS: dict[str, str] = {"no_grant": "#7f7f7f", "grant": "#E69F00"}
 
 #: ``--quick`` only: a 1-PCP pilot scaled up after 6 months and phases 3 months apart, so the
 #: plans differ on the 2-PCP, 12-month quick panel.
@@ -131,14 +132,14 @@ SHARES: dict[str, str] = {
 MONTHS: tuple[str, ...] = ("payback_month", "break_even_month", "break_even_month_excl_grant")
 
 PLAN_COLORS: tuple[str, ...] = (
-    "#1f77b4",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
+    "#0072B2",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#000000",
+    "#F0E442",
+    "#999999",
 )
 
 
@@ -285,15 +286,14 @@ def plot_cumulative_cash(
             ax.fill_between(month, lo / 1e3, hi / 1e3, color=c, alpha=0.13, lw=0)
         ax.axhline(0, color="black", lw=0.7)
         if window_end <= len(month):
-            ax.axvline(window_end, color="#ff7f0e", lw=1.0, ls="--", label="grant period ends")
+            ax.axvline(window_end, color="#E69F00", lw=1.0, ls="--", label="grant period ends")
         ax.set_title(ARM_LABELS[arm])
-        ax.set_xlabel("month")
+        ax.set_xlabel("Month")
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("cumulative cash incl. startup (thousand USD)")
-    axes[0].legend(fontsize=8, loc="lower left")
+    axes[0].set_ylabel("Cumulative cash incl. startup (thousand USD)")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=4)
     n = len({o.seed for o in outcomes})
     fig.suptitle(f"Cumulative cash position by rollout plan: mean and p10-p90 over {n} seeds")
-    fig.tight_layout()
     return common.save_figure(fig, stem)
 
 
@@ -356,7 +356,7 @@ def plot_trough_payback(
         ax.set_title(title, fontsize=10)
         ax.grid(axis="y", alpha=0.3)
     axes[1].set_ylim(0, horizon)
-    axes[1].set_ylabel("month")
+    axes[1].set_ylabel("Payback month")
     if summary["payback_share"].fillna(0.0).max() == 0.0:
         axes[1].text(
             0.5,
@@ -369,11 +369,10 @@ def plot_trough_payback(
             color="#444444",
         )
     axes[3].set_ylim(0, 1.3)
-    axes[0].legend(fontsize=8)
-    axes[3].legend(fontsize=7, loc="upper center")
+    fg.legend_below(axes[0], ncols=1)
+    fg.legend_below(axes[3], ncols=1)
     n = int(summary["n_seeds"].iloc[0])
     fig.suptitle(f"Rollout plans with and without a startup grant ({n} seeds; bars p10-p90)")
-    fig.tight_layout()
     return common.save_figure(fig, stem)
 
 

@@ -949,11 +949,13 @@ def _bounds(values: Sequence[float]) -> tuple[float, float]:
 
 
 def plot_targets(table: pd.DataFrame, path: Path, reps: int) -> None:
-    """One small panel per quantity: published band, simulated mean and 2.5-97.5% spread."""
-    import matplotlib as mpl  # noqa: PLC0415
+    """One small panel per quantity: published band, simulated mean and 2.5-97.5% spread.
 
-    mpl.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    Written as ``targets.png`` (300 dpi) and ``targets.svg`` (:func:`intsim.figures.save`).
+    """
+    from intsim import figures as fg  # noqa: PLC0415 (matplotlib is slow to import)
+
+    plt = fg.pyplot()
 
     by_id = {q.quantity: q for q in QUANTITIES}
     n = len(table)
@@ -967,11 +969,15 @@ def plot_targets(table: pd.DataFrame, path: Path, reps: int) -> None:
         lo, hi = _bounds([q.band_low, q.band_high, mean, low, high, *published])
         band_lo = q.band_low if math.isfinite(q.band_low) else lo
         band_hi = q.band_high if math.isfinite(q.band_high) else hi
-        ax.axvspan(band_lo, band_hi, color="#9ecae1", alpha=0.55, lw=0, label="published band")
+        ax.axvspan(
+            band_lo, band_hi, color=fg.PALETTE["sky"], alpha=0.4, lw=0, label="Published band"
+        )
         if q.published is not None:
-            ax.axvline(q.published, color="#3182bd", lw=1.2, ls="--", label="published estimate")
+            ax.axvline(
+                q.published, color=fg.PALETTE["blue"], lw=1.2, ls="--", label="Published estimate"
+            )
         met = row["met_mean"] == "True"
-        color = "#2ca02c" if met else "#d62728"
+        color = fg.PALETTE["green"] if met else fg.PALETTE["vermillion"]
         if math.isfinite(mean):
             ax.errorbar(
                 [mean],
@@ -982,7 +988,7 @@ def plot_targets(table: pd.DataFrame, path: Path, reps: int) -> None:
                 ms=7,
                 capsize=5,
                 lw=2,
-                label="simulated mean, 2.5-97.5% spread",
+                label="Simulated mean, 2.5–97.5% spread (green: mean met; red: not met)",
             )
         ax.set_xlim(lo, hi)
         ax.set_ylim(-1, 1)
@@ -996,19 +1002,17 @@ def plot_targets(table: pd.DataFrame, path: Path, reps: int) -> None:
         )
         ax.set_xlabel(q.unit, fontsize=8)
         ax.tick_params(axis="x", labelsize=8)
-        ax.grid(axis="x", alpha=0.3)
+        ax.grid(False, axis="y")
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=9)
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
     fig.suptitle(
         f"Out-of-sample validation W1-W7: simulated studies ({reps} replications each) against "
         "published results (not fitted)",
         fontsize=12,
     )
-    fig.tight_layout(rect=(0, 0.03, 1, 0.97))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    fg.save(fig, path)
 
 
 # --------------------------------------------------------------------------- command line
@@ -1047,7 +1051,7 @@ def format_table(table: pd.DataFrame) -> str:
 
 
 def write_outputs(table: pd.DataFrame, out: Path, reps: int) -> None:
-    """Write ``targets.csv`` and ``targets.png`` into a staged folder renamed into place."""
+    """Write ``targets.csv``, ``targets.png`` and ``targets.svg`` into a staged folder, renamed."""
     with argcheck.staged_out(out) as tmp:
         table.to_csv(tmp / "targets.csv", index=False, float_format="%.6g")
         plot_targets(table, tmp / "targets.png", reps)

@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from intsim import argcheck
+from intsim import figures as fg
 from intsim.argcheck import run_main
 from intsim.params_workforce import SHORTAGE_SEVERITIES
 from intsim.scenario import Scenario
@@ -132,7 +133,7 @@ SHARES: dict[str, str] = {"broke_even": "break_even_share", "paid_back": "paybac
 #: Month metrics that may be undefined (never reached within the horizon).
 MONTHS: tuple[str, ...] = ("break_even_month", "payback_month")
 
-MODEL_COLORS: dict[str, str] = {"cocm": "#1f77b4", "pcbh": "#2ca02c", "hybrid": "#d62728"}
+MODEL_COLORS: dict[str, str] = {"cocm": "#0072B2", "pcbh": "#009E73", "hybrid": "#D55E00"}
 MODEL_LABELS: dict[str, str] = {"cocm": "CoCM", "pcbh": "PCBH", "hybrid": "hybrid"}
 ROLE_LABELS: dict[str, str] = {
     "pcp": "PCPs",
@@ -140,7 +141,7 @@ ROLE_LABELS: dict[str, str] = {
     "bhc": "BHCs",
     "psych": "psychiatric consultant",
 }
-EXTRA_COLORS = ("#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+EXTRA_COLORS = ("#CC79A7", "#56B4E9", "#000000", "#7f7f7f", "#999999", "#F0E442")
 
 
 def add_arguments(parser: Any) -> None:
@@ -306,7 +307,7 @@ def plot_heatmap(
     hi = float(finite.max()) if finite.size else 1.0
     # red-green around 0 when margins have both signs; else one hue spread over the data range
     if lo < 0 < hi:
-        cmap, norm = "RdYlGn", TwoSlopeNorm(vcenter=0.0, vmin=lo, vmax=hi)
+        cmap, norm = "RdBu", TwoSlopeNorm(vcenter=0.0, vmin=lo, vmax=hi)
     else:
         cmap = "Reds_r" if hi <= 0 else "Greens"
         norm = Normalize(vmin=lo, vmax=hi if hi > lo else lo + 1.0)
@@ -332,6 +333,7 @@ def plot_heatmap(
                 ]
             )
             im = ax.imshow(data, cmap=cmap, norm=norm, aspect="auto", origin="lower")
+            ax.grid(False)
             for y in range(data.shape[0]):
                 for x in range(data.shape[1]):
                     v = data[y, x]
@@ -351,9 +353,9 @@ def plot_heatmap(
             ax.set_yticks(range(len(turnovers)), [f"{t:.0%}" for t in turnovers], fontsize=8)
             ax.set_title(f"{label(strategy)}, telehealth {arm}", fontsize=10)
             if j == 0:
-                ax.set_ylabel("BH turnover per year")
+                ax.set_ylabel("BH turnover (share per year)")
             if i == len(arms) - 1:
-                ax.set_xlabel("shortage severity")
+                ax.set_xlabel("Shortage severity")
     if im is not None:
         fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label="mean net margin (%)")
     n = int(summary["n_seeds"].iloc[0])
@@ -411,14 +413,13 @@ def plot_by_severity(
         if metric in ("net_margin_pct", "cash_trough"):
             ax.axhline(0, color="black", lw=0.7)
     for ax in axes[1]:
-        ax.set_xlabel("shortage severity")
-    axes[0][0].legend(fontsize=7, loc="best")
+        ax.set_xlabel("Shortage severity")
+    fig.legend(*axes[0][0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
     n = int(summary["n_seeds"].iloc[0])
     fig.suptitle(
         f"By shortage severity at {turnover:.0%}/yr BH turnover: mean and p10-p90 over {n} "
         "seeds (common seeds)"
     )
-    fig.tight_layout()
     return common.save_figure(fig, stem)
 
 
@@ -437,14 +438,14 @@ def plot_timeline(
     }
     fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
     ax = axes[0][0]
-    for r, c in zip(ROLES, ("#7f7f7f", "#1f77b4", "#2ca02c", "#9467bd"), strict=True):
+    for r, c in zip(ROLES, ("#7f7f7f", "#0072B2", "#009E73", "#CC79A7"), strict=True):
         month, mean, lo, hi = common.quantile_band(frames["off"], f"vacancies_{r}")
         ax.plot(month, mean, color=c, lw=1.6, label=ROLE_LABELS[r])
         ax.fill_between(month, lo, hi, color=c, alpha=0.12, lw=0)
     ax.set_title("vacant positions by role (telehealth off; identical when on)", fontsize=10)
-    ax.set_ylabel("positions")
-    ax.legend(fontsize=8)
-    arm_style = {"off": ("#d62728", "-"), "on": ("#1f77b4", "--")}
+    ax.set_ylabel("Vacant positions")
+    fg.legend_below(ax, ncols=4)
+    arm_style = {"off": ("#D55E00", "-"), "on": ("#0072B2", "--")}
     panels = (
         (axes[0][1], "effective_fte_cm", "effective care-manager FTE", planned["cm"], 1.0),
         (axes[1][0], "effective_fte_bhc", "effective BHC FTE", planned["bhc"], 1.0),
@@ -460,17 +461,16 @@ def plot_timeline(
         else:
             ax.axhline(0, color="black", lw=0.7)
         ax.set_title(title, fontsize=10)
-        ax.legend(fontsize=8)
+        fg.legend_below(ax, ncols=3)
     for ax in axes.ravel():
         ax.grid(alpha=0.3)
     for ax in axes[1]:
-        ax.set_xlabel("month")
+        ax.set_xlabel("Month")
     n = len(frames["off"])
     fig.suptitle(
         f"{label(strategy)}, {severity} shortage, {float(turnover):.0%}/yr BH turnover: mean and "
         f"p10-p90 over {n} seeds"
     )
-    fig.tight_layout()
     return common.save_figure(fig, stem)
 
 

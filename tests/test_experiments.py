@@ -56,7 +56,7 @@ def test_comparison_writes_every_output(comparison):
     for name in ("summary.csv", "runs.csv"):
         assert (comparison / name).is_file()
     for stem in ("monthly_net", "direct_vs_indirect"):
-        for ext in ("png", "pdf"):
+        for ext in ("png", "svg", "pdf"):
             assert (comparison / f"{stem}.{ext}").stat().st_size > 1000
 
 
@@ -115,7 +115,7 @@ def test_payment_models_write_every_output(payments):
     for name in ("summary.csv", "runs.csv", "contracts.json"):
         assert (payments / name).is_file()
     for stem in ("npv_margin_heatmap", "cumulative_net_by_contract"):
-        for ext in ("png", "pdf"):
+        for ext in ("png", "svg", "pdf"):
             assert (payments / f"{stem}.{ext}").stat().st_size > 1000
 
 
@@ -201,7 +201,7 @@ def test_workforce_shortage_writes_every_output(shortage):
     for name in ("summary.csv", "runs.csv"):
         assert (shortage / name).is_file()
     for stem in ("net_margin_heatmap", "by_severity", "workforce_timeline"):
-        for ext in ("png", "pdf"):
+        for ext in ("png", "svg", "pdf"):
             assert (shortage / f"{stem}.{ext}").stat().st_size > 1000
 
 
@@ -270,7 +270,7 @@ def test_startup_phasing_writes_every_output(phasing):
     for name in ("summary.csv", "runs.csv"):
         assert (phasing / name).is_file()
     for stem in ("cumulative_cash", "trough_payback"):
-        for ext in ("png", "pdf"):
+        for ext in ("png", "svg", "pdf"):
             assert (phasing / f"{stem}.{ext}").stat().st_size > 1000
 
 

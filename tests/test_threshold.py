@@ -162,6 +162,7 @@ def test_pmpm_threshold_serial_and_process_pool(experiment, tmp_path, capsys):
         "threshold.json",
         "manifest.json",
         "acceptability.png",
+        "acceptability.svg",
     }
     curve, info = read(out)
     assert info["reached"]

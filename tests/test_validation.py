@@ -82,6 +82,7 @@ def test_quick_run_writes_the_table_and_the_figure(quick_run, validation):
         assert row["met_mean"] == str(q.band_low <= sim <= q.band_high)
         assert (row["met_spread"] == "n/a") == (q.ci_width is None)
     assert (quick_run / "targets.png").stat().st_size > 50_000
+    assert (quick_run / "targets.svg").stat().st_size > 10_000
     assert not list(quick_run.glob(".targets-*"))  # no temporary file left behind
 
 

@@ -94,23 +94,20 @@ def format_table(table: pd.DataFrame) -> str:
     return "\n".join([head, *body])
 
 
-def plot_cumulative_net(results: dict[str, Results], path: Path) -> None:
-    """Cumulative net (incl. startup) by month, one line per scenario."""
-    import matplotlib as mpl  # noqa: PLC0415
+def plot_cumulative_net(results: dict[str, Results], path: Path) -> tuple[Path, ...]:
+    """Cumulative net (incl. startup) by month, one line per scenario (PNG and SVG)."""
+    from intsim import figures as fg  # noqa: PLC0415 (matplotlib is slow to import)
 
-    mpl.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
-
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    plt = fg.pyplot()
+    fig, ax = plt.subplots(figsize=(9, 4.8))
     for name, res in results.items():
         m = res.monthly
-        ax.plot(m["month"], m["cumulative_net"] / 1e3, lw=1.7, label=name)
-    ax.axhline(0, color="grey", lw=0.8)
-    ax.set_xlabel("month")
-    ax.set_ylabel("cumulative net incl. startup (thousand USD)")
+        ax.plot(m["month"], m["cumulative_net"], lw=1.8, label=fg.display_name(name))
+    ax.axhline(0, color=fg.GREY, lw=0.8)
+    ax.set_xlabel("Month")
+    fg.format_axis(ax.xaxis, "month")
+    ax.set_ylabel("Cumulative net incl. startup (USD)")
+    fg.format_axis(ax.yaxis, "USD")
     ax.set_title("Cumulative net by month (same seed: common random numbers)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    fg.legend_right(ax)
+    return fg.save(fig, path)

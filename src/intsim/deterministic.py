@@ -106,20 +106,6 @@ def _fmt(value: float) -> str:
     return f"{value:.3g}"
 
 
-def _compact(value: float) -> str:
-    """An axis tick: thousands as k, millions as M."""
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:.4g}M"
-    if abs(value) >= 1e4:
-        return f"{value / 1e3:,.4g}k"
-    return _fmt(value)
-
-
-def _label(param: Param) -> str:
-    unit = "" if param.unit in ("", "-") else f" ({param.unit})"
-    return f"{param.path}{unit}"
-
-
 def _preflight(
     scenario: Scenario,
     response: ModelResponse,
@@ -448,31 +434,30 @@ def net_changes_sign(net: NDArray[np.float64]) -> bool:
 # --------------------------------------------------------------------------- figures
 
 
-def _plt() -> Any:
-    import matplotlib as mpl  # noqa: PLC0415
-
-    mpl.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
-
-    return plt
-
-
 def _safe(name: str) -> str:
     return name.replace(".", "_").replace("/", "_")
 
 
-def plot_tornado(table: pd.DataFrame, out_dir: Path) -> list[Path]:
-    """One ``tornado_<output>.png`` per output: a panel per strategy, largest reach on top."""
-    plt = _plt()
-    from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
+def _value_text(value: float, unit: str) -> str:
+    """A factor setting or cell value for an annotation (dollars for USD units)."""
+    from intsim import figures as fg  # noqa: PLC0415
 
-    written = []
-    colours = {"low": "#4C72B0", "high": "#DD8452"}
+    return fg.value_text(value, unit) if math.isfinite(value) else str(value)
+
+
+def plot_tornado(table: pd.DataFrame, out_dir: Path) -> list[Path]:
+    """One ``tornado_<output>`` PNG and SVG per output: a panel per strategy, widest on top."""
+    from intsim import figures as fg  # noqa: PLC0415 (matplotlib is slow to import)
+
+    plt = fg.pyplot()
+    written: list[Path] = []
+    colours = {"low": fg.PALETTE["blue"], "high": fg.PALETTE["orange"]}
     for output, sub in table.groupby("output", sort=False):
+        out_name, out_unit = fg.output_name_unit(str(output))
         strategies = list(dict.fromkeys(sub["strategy"]))
         n = sub.groupby("strategy").size().max()
         fig, axes = plt.subplots(
-            len(strategies), 1, figsize=(9, (0.5 * n + 1.4) * len(strategies)), squeeze=False
+            len(strategies), 1, figsize=(10, (0.55 * n + 1.8) * len(strategies)), squeeze=False
         )
         for ax, strategy in zip(axes[:, 0], strategies, strict=True):
             d = sub[sub["strategy"] == strategy].reset_index(drop=True)
@@ -481,6 +466,7 @@ def plot_tornado(table: pd.DataFrame, out_dir: Path) -> list[Path]:
             span = np.nanmax(np.abs(np.r_[d["output_low"] - base, d["output_high"] - base, 0.0]))
             pad = 0.02 * span if span > 0 else 1.0
             for k, row in d.iterrows():
+                unit = fg.param_unit(str(row["factor"]))
                 ends = [("low", row["output_low"], row["low_value"])]
                 ends.append(("high", row["output_high"], row["high_value"]))
                 # the longer bar first, so a shorter one on the same side stays visible
@@ -494,50 +480,48 @@ def plot_tornado(table: pd.DataFrame, out_dir: Path) -> list[Path]:
                     ax.text(
                         value + side * pad,
                         ypos[k],
-                        _fmt(setting),
+                        _value_text(setting, unit),
                         va="center",
                         ha="left" if side > 0 else "right",
-                        fontsize=7,
+                        fontsize=8,
                     )
             ax.axvline(base, color="black", linewidth=1)
-            ax.set_yticks(ypos, d["factor"], fontsize=8)
+            ax.set_yticks(ypos, [fg.factor_label(str(f)) for f in d["factor"]])
             ax.set_ylim(-0.7, len(d) - 0.3)
             lo, hi = ax.get_xlim()
             ax.set_xlim(lo - 0.12 * (hi - lo), hi + 0.12 * (hi - lo))  # room for the labels
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v)))
-            ax.set_xlabel(f"{output} (base {_fmt(base)})")
-            ax.set_title(f"{strategy}: one-way sensitivity of {output}", fontsize=10)
-            ax.grid(alpha=0.3, axis="x")
+            fg.format_axis(ax.xaxis, out_unit)
+            ax.set_xlabel(f"{fg.with_unit(out_name, out_unit)}; base {_value_text(base, out_unit)}")
+            ax.set_title(f"{fg.display_name(strategy)}", loc="left", fontsize=10)
+            ax.grid(False, axis="y")
         handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colours.values()]
-        fig.legend(
-            handles,
-            ["factor at its low value", "factor at its high value"],
-            loc="lower center",
+        fg.legend_below(
+            axes[-1, 0],
             ncols=2,
-            fontsize=7,
-            frameon=False,
+            handles=handles,
+            labels=["Factor at its low value", "Factor at its high value"],
         )
-        fig.tight_layout(rect=(0, 0.35 / fig.get_figheight(), 1, 1))
-        path = out_dir / f"tornado_{_safe(output)}.png"
-        fig.savefig(path, dpi=130)
-        plt.close(fig)
-        written.append(path)
+        fig.suptitle(f"One-way sensitivity of {fg.lower_first(out_name)}")
+        written += fg.save(fig, out_dir / f"tornado_{_safe(str(output))}.png")
     return written
 
 
 def plot_twoway(
     table: pd.DataFrame, px: Param, py: Param, outputs: list[str], out_dir: Path
 ) -> list[Path]:
-    """One ``twoway_<output>.png`` per output: a heat map per strategy, break-even contour."""
+    """One ``twoway_<output>`` PNG and SVG per output: a heat map per strategy, break-even line."""
     from matplotlib.colors import TwoSlopeNorm  # noqa: PLC0415
-    from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
 
-    plt = _plt()
-    written = []
+    from intsim import figures as fg  # noqa: PLC0415 (matplotlib is slow to import)
+
+    plt = fg.pyplot()
+    written: list[Path] = []
     strategies = list(dict.fromkeys(table["strategy"]))
+    x_unit, y_unit = fg.param_unit(px.path), fg.param_unit(py.path)
     for output in outputs:
+        out_name, out_unit = fg.output_name_unit(output)
         fig, axes = plt.subplots(
-            1, len(strategies), figsize=(7.2 * len(strategies), 5.6), squeeze=False
+            1, len(strategies), figsize=(7.6 * len(strategies), 6.0), squeeze=False
         )
         for ax, strategy in zip(axes[0], strategies, strict=True):
             d = table[table["strategy"] == strategy]
@@ -552,15 +536,21 @@ def plot_twoway(
             else:
                 norm, cmap = None, "viridis"
             mesh = ax.pcolormesh(xs, ys, values, shading="nearest", cmap=cmap, norm=norm)
-            bar = fig.colorbar(mesh, ax=ax, label=output)
-            bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _compact(v)))
+            bar = fig.colorbar(mesh, ax=ax, label=fg.with_unit(out_name, out_unit))
+            fg.format_axis(bar.ax.yaxis, out_unit)
             if values.size <= ANNOTATE_CELLS:
                 for (i, j), v in np.ndenumerate(values):
                     r, g, b, _ = mesh.cmap(mesh.norm(v)) if np.isfinite(v) else (1, 1, 1, 1)
                     dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
                     colour = "white" if dark else "black"
                     ax.text(
-                        xs[j], ys[i], _fmt(v), ha="center", va="center", fontsize=6, color=colour
+                        xs[j],
+                        ys[i],
+                        _value_text(v, out_unit),
+                        ha="center",
+                        va="center",
+                        fontsize=6,
+                        color=colour,
                     )
             n = net.to_numpy(float)
             if net_changes_sign(n):
@@ -568,21 +558,19 @@ def plot_twoway(
                 ax.clabel(cs, fmt={0.0: "break-even"}, fontsize=8)
                 note = "black line: break-even, net = 0"
             elif (n[np.isfinite(n)] >= 0).all():
-                note = "net >= 0 in every cell: no break-even line in this grid"
+                note = "net ≥ 0 in every cell: no break-even line in this grid"
             else:
-                note = "net <= 0 in every cell: no break-even in this grid"
-            ax.set_xlabel(_label(px))
-            ax.set_ylabel(_label(py))
+                note = "net ≤ 0 in every cell: no break-even in this grid"
+            ax.set_xlabel(fg.param_label(px.path))
+            ax.set_ylabel(fg.param_label(py.path))
+            ax.grid(False)
             if len(xs) <= 12:
-                ax.set_xticks(xs, [_fmt(v) for v in xs], fontsize=7)
+                ax.set_xticks(xs, [_value_text(v, x_unit) for v in xs], fontsize=8)
             if len(ys) <= 12:
-                ax.set_yticks(ys, [_fmt(v) for v in ys], fontsize=7)
-            ax.set_title(f"{strategy}: {output}\n({note})", fontsize=9)
-        fig.tight_layout()
-        path = out_dir / f"twoway_{_safe(output)}.png"
-        fig.savefig(path, dpi=130)
-        plt.close(fig)
-        written.append(path)
+                ax.set_yticks(ys, [_value_text(v, y_unit) for v in ys], fontsize=8)
+            ax.set_title(f"{fg.display_name(strategy)}\n({note})", loc="left", fontsize=10)
+        fig.suptitle(f"Two-way sensitivity of {fg.lower_first(out_name)}")
+        written += fg.save(fig, out_dir / f"twoway_{_safe(output)}.png")
     return written
 
 

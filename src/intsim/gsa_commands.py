@@ -250,89 +250,131 @@ def run_morris(args: argparse.Namespace, executor: Any, out_dir: Path) -> pd.Dat
 # --------------------------------------------------------------------------- figures
 
 
-def _plt() -> Any:
-    import matplotlib as mpl  # noqa: PLC0415
-
-    mpl.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
-
-    return plt
-
-
 def plot_sobol(
     indices: pd.DataFrame, conv: pd.DataFrame | None, timed: pd.DataFrame, out: Path
 ) -> None:
-    """Bar charts of S1/ST with CIs per output, convergence of CI widths, time-resolved ST."""
-    plt = _plt()
+    """Bar charts of S1/ST with CIs per output, convergence of CI widths, time-resolved ST.
+
+    Every figure is written as PNG (300 dpi) and SVG with human labels (:mod:`intsim.figures`).
+    """
+    from intsim import figures as fg  # noqa: PLC0415 (matplotlib is slow to import)
+
+    plt = fg.pyplot()
     for strategy, sub in indices.groupby("strategy", sort=False):
         outputs = list(dict.fromkeys(sub["output"]))
-        fig, axes = plt.subplots(len(outputs), 1, figsize=(9, 2.6 * len(outputs)), squeeze=False)
+        n_factors = sub.groupby("output").size().max()
+        fig, axes = plt.subplots(
+            len(outputs),
+            1,
+            figsize=(max(9.0, 0.9 * n_factors + 4), 3.6 * len(outputs)),
+            squeeze=False,
+        )
         for ax, name in zip(axes[:, 0], outputs, strict=True):
             d = sub[sub["output"] == name]
             x = np.arange(len(d))
-            ax.bar(x - 0.2, d["S1"], 0.4, yerr=d["S1_conf"], label="S1", capsize=2)
-            ax.bar(x + 0.2, d["ST"], 0.4, yerr=d["ST_conf"], label="ST", capsize=2)
-            ax.set_xticks(x, d["factor"], rotation=30, ha="right", fontsize=7)
-            ax.set_title(f"{strategy}: {name}", fontsize=9)
+            ax.bar(
+                x - 0.2,
+                d["S1"],
+                0.4,
+                yerr=d["S1_conf"],
+                capsize=2,
+                color=fg.PALETTE["blue"],
+                label="First-order index S1",
+            )
+            ax.bar(
+                x + 0.2,
+                d["ST"],
+                0.4,
+                yerr=d["ST_conf"],
+                capsize=2,
+                color=fg.PALETTE["orange"],
+                label="Total-order index ST",
+            )
+            ax.set_xticks(x, [fg.factor_label(f) for f in d["factor"]], rotation=25, ha="right")
+            ax.set_title(fg.output_name_unit(name)[0], loc="left", fontsize=10)
+            ax.set_ylabel("Sobol' index (share of variance)")
             ax.set_ylim(-0.05, 1.05)
-            ax.grid(alpha=0.3, axis="y")
-        axes[0, 0].legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(out / f"sobol_{strategy}.png", dpi=130)
-        plt.close(fig)
+            ax.grid(False, axis="x")
+        fg.legend_right(axes[0, 0])
+        fig.suptitle(f"Sobol' sensitivity indices: {fg.display_name(strategy)}")
+        fg.save(fig, out / f"sobol_{strategy}.png")
     _plot_time(timed, out)
     if conv is None:
         return
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = plt.subplots(figsize=(8, 4.2))
     width = conv.assign(width=conv["ST_conf"] * 2).groupby(["strategy", "n"])["width"].mean()
     for strategy, series in width.groupby(level=0, sort=False):
-        ax.plot(series.index.get_level_values(1), series.to_numpy(), marker="o", label=strategy)
+        ax.plot(
+            series.index.get_level_values(1),
+            series.to_numpy(),
+            marker="o",
+            label=fg.display_name(str(strategy)),
+        )
     ax.set_xscale("log", base=2)
-    ax.set_xlabel("base sample size N")
-    ax.set_ylabel("mean width of the ST 95% interval")
+    ax.set_xlabel("Base sample size N (runs per column of the Saltelli design)")
+    ax.set_ylabel("Mean width of the ST 95% interval")
     ax.set_title("Convergence of the Sobol' indices")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out / "sobol_convergence.png", dpi=130)
-    plt.close(fig)
+    fg.legend_right(ax)
+    fg.save(fig, out / "sobol_convergence.png")
 
 
 def _plot_time(timed: pd.DataFrame, out: Path) -> None:
     """Time-resolved total-order indices of the cumulative net, one figure per strategy."""
-    plt = _plt()
+    from intsim import figures as fg  # noqa: PLC0415
+
+    plt = fg.pyplot()
     if len(timed):
         for strategy, part in timed.groupby("strategy", sort=False):
-            fig, ax = plt.subplots(figsize=(9, 4))
+            fig, ax = plt.subplots(figsize=(9, 4.4))
             sub = part.assign(month=part["output"].str.removeprefix("cumulative_net_m").astype(int))
-            colours = plt.get_cmap("tab20").colors
+            styles = ("-", "--", ":", "-.")
             for k, (factor, d) in enumerate(sub.groupby("factor", sort=False)):
                 ax.plot(
-                    d["month"], d["ST"], marker=".", label=factor, color=colours[k % len(colours)]
+                    d["month"],
+                    d["ST"],
+                    marker=".",
+                    label=fg.factor_label(str(factor)),
+                    color=fg.COLOURS[k % len(fg.COLOURS)],
+                    ls=styles[(k // len(fg.COLOURS)) % len(styles)],
                 )
-            ax.set_xlabel("month")
-            ax.set_ylabel("total-order index ST")
-            ax.set_title(f"{strategy}: what drives the cumulative net over time")
-            ax.grid(alpha=0.3)
-            ax.legend(fontsize=7, ncols=2)
-            fig.tight_layout()
-            fig.savefig(out / f"sobol_time_{strategy}.png", dpi=130)
-            plt.close(fig)
+            ax.set_xlabel("Month")
+            fg.format_axis(ax.xaxis, "month")
+            ax.set_ylabel("Total-order index ST of the cumulative net")
+            ax.set_title(f"What drives the cumulative net over time: {fg.display_name(strategy)}")
+            fg.legend_right(ax)
+            fg.save(fig, out / f"sobol_time_{strategy}.png")
 
 
 def plot_morris(result: pd.DataFrame, out: Path) -> None:
     """μ* against σ per strategy and output (labels on the five most influential factors)."""
-    plt = _plt()
+    from intsim import figures as fg  # noqa: PLC0415
+
+    plt = fg.pyplot()
     for (strategy, output), d in result.groupby(["strategy", "output"], sort=False):
-        fig, ax = plt.subplots(figsize=(7, 5))
-        ax.errorbar(d["mu_star"], d["sigma"], xerr=d["mu_star_conf"], fmt="o", ms=4, alpha=0.8)
+        name, unit = fg.output_name_unit(str(output))
+        shown = "" if unit in ("", "-") else f" ({unit})"
+        fig, ax = plt.subplots(figsize=(8, 5.5))
+        ax.errorbar(
+            d["mu_star"],
+            d["sigma"],
+            xerr=d["mu_star_conf"],
+            fmt="o",
+            ms=4,
+            alpha=0.8,
+            color=fg.PALETTE["blue"],
+        )
         for _, row in d.nlargest(5, "mu_star").iterrows():
-            ax.annotate(row["factor"], (row["mu_star"], row["sigma"]), fontsize=7)
-        ax.set_xlabel("mu* (mean absolute elementary effect)")
-        ax.set_ylabel("sigma (interactions / non-linearity)")
-        ax.set_title(f"Morris screening: {strategy}, {output}")
-        ax.grid(alpha=0.3)
-        fig.tight_layout()
-        safe = output.replace(".", "_")
-        fig.savefig(out / f"morris_{strategy}_{safe}.png", dpi=130)
-        plt.close(fig)
+            ax.annotate(
+                fg.factor_name(str(row["factor"])),
+                (row["mu_star"], row["sigma"]),
+                fontsize=8,
+                xytext=(4, 4),
+                textcoords="offset points",
+            )
+        ax.set_xlabel(f"μ*, mean absolute elementary effect{shown}")
+        ax.set_ylabel(f"σ, spread of the effects (interactions, non-linearity){shown}")
+        fg.format_axis(ax.xaxis, unit)
+        fg.format_axis(ax.yaxis, unit)
+        ax.set_title(f"Morris screening of {fg.lower_first(name)}: {fg.display_name(strategy)}")
+        safe = str(output).replace(".", "_")
+        fg.save(fig, out / f"morris_{strategy}_{safe}.png")

@@ -359,82 +359,88 @@ def cumulative_net_columns(runs: pd.DataFrame) -> list[str]:
 
 
 def plot_mc_figures(runs: pd.DataFrame, out_dir: Path) -> list[Path]:
-    """Fan chart of cumulative net, histograms of break-even month and NPV, convergence."""
-    import matplotlib as mpl  # noqa: PLC0415
+    """Fan chart of cumulative net, histograms of break-even month and NPV, convergence.
 
-    mpl.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    Every figure is written as PNG (300 dpi) and SVG (:func:`intsim.figures.save`).
+    """
+    from intsim import figures as fg  # noqa: PLC0415 (matplotlib is slow to import)
 
+    plt = fg.pyplot()
     strategies = list(dict.fromkeys(runs["strategy"]))
-    paths = []
+    colour = {name: fg.COLOURS[k % len(fg.COLOURS)] for k, name in enumerate(strategies)}
+    paths: list[Path] = []
     cols = cumulative_net_columns(runs)
     if cols:
         fig, ax = plt.subplots(figsize=(9, 5))
         months = np.arange(1, len(cols) + 1)
-        for k, name in enumerate(strategies):
-            values = runs.loc[runs["strategy"] == name, cols].to_numpy(float) / 1e3
-            color = f"C{k}"
+        for name in strategies:
+            values = runs.loc[runs["strategy"] == name, cols].to_numpy(float)
+            c = colour[name]
             lo, q1, med, q3, hi = np.percentile(values, [5, 25, 50, 75, 95], axis=0)
-            ax.fill_between(months, lo, hi, color=color, alpha=0.15)
-            ax.fill_between(months, q1, q3, color=color, alpha=0.3)
-            ax.plot(months, med, color=color, lw=1.8, label=f"{name} (median, 50% and 90%)")
-        ax.axhline(0, color="grey", lw=0.8)
-        ax.set_xlabel("month")
-        ax.set_ylabel("cumulative net incl. startup (thousand USD)")
+            ax.fill_between(months, lo, hi, color=c, alpha=0.15)
+            ax.fill_between(months, q1, q3, color=c, alpha=0.3)
+            ax.plot(months, med, color=c, lw=1.9, label=f"{fg.display_name(name)}: median")
+        ax.plot([], [], color=fg.GREY, lw=8, alpha=0.45, label="50% of runs (dark band)")
+        ax.plot([], [], color=fg.GREY, lw=8, alpha=0.2, label="90% of runs (light band)")
+        ax.axhline(0, color=fg.GREY, lw=0.8)
+        ax.set_xlabel("Month")
+        fg.format_axis(ax.xaxis, "month")
+        ax.set_ylabel("Cumulative net incl. startup (USD)")
+        fg.format_axis(ax.yaxis, "USD")
         ax.set_title("Cumulative net by month: Monte Carlo fan chart")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        paths.append(out_dir / "fan_cumulative_net.png")
-        fig.savefig(paths[-1], dpi=130)
-        plt.close(fig)
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
-    for k, name in enumerate(strategies):
+        fg.legend_right(ax)
+        paths += fg.save(fig, out_dir / "fan_cumulative_net.png")
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.6))
+    for name in strategies:
         sub = runs[runs["strategy"] == name]
         be = sub["break_even_month"].to_numpy(float)
         never = np.isnan(be).mean()
+        shown = fg.display_name(name)
         no_programme = bool((sub["total_cost"].to_numpy(float) == 0).all())
-        label = f"{name} (no programme)" if no_programme else f"{name} (never: {never:.0%})"
+        label = f"{shown} (no programme)" if no_programme else f"{shown} (never: {never:.0%})"
         if np.isfinite(be).any():
-            a1.hist(be[np.isfinite(be)], bins=20, alpha=0.5, color=f"C{k}", label=label)
+            a1.hist(be[np.isfinite(be)], bins=20, alpha=0.55, color=colour[name], label=label)
         else:
-            a1.plot([], [], color=f"C{k}", label=label)
-        a2.hist(sub["npv"].to_numpy(float) / 1e3, bins=30, alpha=0.5, color=f"C{k}", label=name)
+            a1.plot([], [], color=colour[name], label=label)
+        a2.hist(sub["npv"].to_numpy(float), bins=30, alpha=0.55, color=colour[name], label=shown)
     if not np.isfinite(runs["break_even_month"].to_numpy(float)).any():
         a1.text(
             0.5,
             0.5,
-            "no run breaks even within the horizon",
+            "No run breaks even within the horizon",
             ha="center",
             va="center",
             transform=a1.transAxes,
         )
-    a1.set_xlabel("break-even month")
-    a1.set_ylabel("runs")
-    a1.legend(fontsize=8)
-    a2.axvline(0, color="grey", lw=0.8)
-    a2.set_xlabel("NPV (thousand USD)")
-    a2.legend(fontsize=8)
-    fig.tight_layout()
-    paths.append(out_dir / "histograms.png")
-    fig.savefig(paths[-1], dpi=130)
-    plt.close(fig)
-    fig, ax = plt.subplots(figsize=(9, 4))
-    for k, name in enumerate(strategies):
-        x = runs.loc[runs["strategy"] == name, "npv"].to_numpy(float) / 1e3
+    a1.set_title("Break-even month", loc="left", fontsize=10)
+    a1.set_xlabel("Break-even month (net ≥ 0 for 3 months)")
+    fg.format_axis(a1.xaxis, "month")
+    a1.set_ylabel("Runs")
+    fg.format_axis(a1.yaxis, "runs")
+    fg.legend_below(a1, ncols=1)
+    a2.axvline(0, color=fg.GREY, lw=0.8)
+    a2.set_title("Net present value", loc="left", fontsize=10)
+    a2.set_xlabel("Net present value (USD)")
+    fg.format_axis(a2.xaxis, "USD")
+    a2.set_ylabel("Runs")
+    fg.format_axis(a2.yaxis, "runs")
+    fg.legend_below(a2, ncols=2)
+    fig.suptitle("Distribution over Monte Carlo runs")
+    paths += fg.save(fig, out_dir / "histograms.png")
+    fig, ax = plt.subplots(figsize=(9, 4.4))
+    for name in strategies:
+        x = runs.loc[runs["strategy"] == name, "npv"].to_numpy(float)
         n = np.arange(1, len(x) + 1)
         mean = np.cumsum(x) / n
         sq = np.cumsum(x**2) / n
         se = np.sqrt(np.maximum(sq - mean**2, 0) / np.maximum(n - 1, 1))
-        ax.plot(n, mean, color=f"C{k}", label=name)
-        ax.fill_between(n, mean - 2 * se, mean + 2 * se, color=f"C{k}", alpha=0.2)
-    ax.set_xlabel("runs")
-    ax.set_ylabel("running mean NPV ± 2 SE (thousand USD)")
+        ax.plot(n, mean, color=colour[name], label=fg.display_name(name))
+        ax.fill_between(n, mean - 2 * se, mean + 2 * se, color=colour[name], alpha=0.2)
+    ax.set_xlabel("Runs")
+    fg.format_axis(ax.xaxis, "runs")
+    ax.set_ylabel("Running mean NPV ± 2 SE (USD)")
+    fg.format_axis(ax.yaxis, "USD")
     ax.set_title("Convergence of the Monte Carlo mean")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    paths.append(out_dir / "convergence.png")
-    fig.savefig(paths[-1], dpi=130)
-    plt.close(fig)
+    fg.legend_right(ax)
+    paths += fg.save(fig, out_dir / "convergence.png")
     return paths

@@ -40,6 +40,8 @@ class Param:
         positive: If true, the value must be strictly greater than the lower bound.
         off_value: A value that switches the feature off (e.g. ``0: no limit``); it lies outside
             the plausible range on purpose and is never warned about.
+        label: Human name on figure axes when the one derived from the path reads badly
+            (:func:`intsim.figures.param_name`); ``""`` to derive it.
 
     Hard bounds (:attr:`hard_bounds`) are ``bounds`` with each open side closed by the limit of
     the unit (:data:`UNIT_LIMITS`): a value outside them is refused. A value inside them but
@@ -58,6 +60,7 @@ class Param:
     choices: tuple[str, ...] = ()
     positive: bool = False
     off_value: float | None = None
+    label: str = ""
 
     @property
     def hard_bounds(self) -> tuple[float | None, float | None]:

@@ -36,6 +36,7 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         bounds=PROB,
         plausible=(0.18, 0.50),
         dist=("beta_mean_ci", 0.30, 0.18, 0.50),
+        label="BH staff turnover",
     ),
     Param(
         "workforce.physician_turnover_annual",
@@ -45,6 +46,7 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         f"{EVIDENCE} D6: Brabson 2020 (~7%/yr)",
         bounds=PROB,
         plausible=(0.04, 0.12),
+        label="Physician turnover",
     ),
     Param(
         "workforce.burnout_threshold",
@@ -109,6 +111,7 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         bounds=(0.0, 60.0),
         positive=True,
         plausible=(2.0, 5.0),
+        label="Median time to fill a licensed post",
     ),
     Param(
         "workforce.fill_median_prescriber_months",
@@ -120,6 +123,7 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         bounds=(0.0, 60.0),
         positive=True,
         plausible=(4.0, 9.0),
+        label="Median time to fill a prescriber post",
     ),
     Param(
         "workforce.fill_sigma",
@@ -140,6 +144,7 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         "grey literature), about half the moderate median",
         bounds=(0.0, 10.0),
         positive=True,
+        label="Time-to-fill multiplier, no shortage",
     ),
     Param(
         "workforce.fill_multiplier_severe",
@@ -150,6 +155,7 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         "as reported by 46% of Massachusetts clinics (ABH 2022)",
         bounds=(0.0, 10.0),
         positive=True,
+        label="Time-to-fill multiplier, severe shortage",
     ),
     Param(
         "workforce.vendor_contract_months",
@@ -307,6 +313,7 @@ WORKFORCE_PARAMETERS: tuple[Param, ...] = (
         "assumption: the simulation starts at the first go-live",
         kind="int",
         bounds=(1, 600),
+        label="First go-live month",
     ),
     Param(
         "rollout.n_phases",

@@ -1,6 +1,8 @@
 """Figures and printed tables of a run.
 
-Figures are drawn with matplotlib's non-interactive Agg backend, so they work without a display.
+Figures follow the house style of :mod:`intsim.figures` (Okabe–Ito palette, 300 dpi PNG plus SVG,
+human labels); they are drawn with matplotlib's non-interactive Agg backend, so they work without
+a display.
 """
 
 from __future__ import annotations
@@ -8,195 +10,322 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import matplotlib as mpl
-
-mpl.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-FIGURE_DPI = 130
+from intsim import figures as fg
+
+#: Colours of the roles in the workforce figure.
+ROLE_COLOURS: dict[str, str] = {
+    "cm": fg.PALETTE["blue"],
+    "bhc": fg.PALETTE["orange"],
+    "psych": fg.PALETTE["green"],
+    "pcp": fg.GREY,
+}
 
 
-def plot_patient_flow(monthly: pd.DataFrame, path: Path, title: str = "") -> None:
+def _title(what: str, title: str) -> str:
+    return f"{what}: {fg.display_name(title)}" if title else what
+
+
+def _month_axis(ax: Any) -> None:
+    ax.set_xlabel("Month")
+    fg.format_axis(ax.xaxis, "month")
+
+
+def plot_patient_flow(monthly: pd.DataFrame, path: Path, title: str = "") -> tuple[Path, ...]:
     """Patient flow by month: who is in care and waiting (top), monthly events (bottom)."""
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
+    plt = fg.pyplot()
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 8), sharex=True)
     m = monthly["month"]
     top.stackplot(
         m,
         monthly["active_cocm"],
         monthly["active_pcbh"],
         monthly["in_usual_care_treatment"],
-        labels=["CoCM caseload", "PCBH episodes", "usual-care treatment"],
+        labels=["In CoCM", "In a PCBH episode", "In usual-care treatment"],
+        colors=[fg.PALETTE["blue"], fg.PALETTE["orange"], fg.PALETTE["sky"]],
         alpha=0.85,
     )
-    top.plot(m, monthly["waitlist"], color="black", lw=1.5, ls="--", label="waiting")
-    top.plot(m, monthly["bh_prevalent"], color="firebrick", lw=1.2, label="threshold episodes")
-    top.set_ylabel("patients")
-    top.legend(loc="upper left", fontsize=8, ncols=2)
-    top.set_title(f"Patient flow{': ' + title if title else ''}")
+    top.plot(m, monthly["waitlist"], color="black", lw=1.5, ls="--", label="Waiting")
+    top.plot(
+        m,
+        monthly["bh_prevalent"],
+        color=fg.PALETTE["vermillion"],
+        lw=1.4,
+        label="In a threshold episode",
+    )
+    top.set_ylabel("Patients")
+    fg.format_axis(top.yaxis, "patients")
+    top.set_title("Patients in care, waiting and in a threshold episode", loc="left", fontsize=10)
+    fg.legend_right(top)
     for col, label in (
-        ("detected", "newly detected"),
-        ("enrolled_new", "new CoCM/PCBH starts"),
-        ("responders", "improved (response)"),
-        ("remissions", "remissions"),
-        ("relapses", "relapses"),
+        ("detected", "Newly detected"),
+        ("enrolled_new", "New CoCM or PCBH starts"),
+        ("responders", "Improved (response)"),
+        ("remissions", "Remissions"),
+        ("relapses", "Relapses"),
         ("dropouts", "CoCM dropouts"),
     ):
         bottom.plot(m, monthly[col], lw=1.4, label=label)
-    bottom.set_ylabel("patients per month")
-    bottom.set_xlabel("month")
-    bottom.legend(loc="upper right", fontsize=8, ncols=2)
-    for ax in (top, bottom):
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=FIGURE_DPI)
-    plt.close(fig)
+    bottom.set_ylabel("Patients per month")
+    fg.format_axis(bottom.yaxis, "patients")
+    bottom.set_title("Monthly events", loc="left", fontsize=10)
+    _month_axis(bottom)
+    fg.legend_right(bottom)
+    fig.suptitle(_title("Patient flow", title))
+    return fg.save(fig, path)
 
 
-def plot_capacity(monthly: pd.DataFrame, path: Path, title: str = "") -> None:
+def plot_capacity(monthly: pd.DataFrame, path: Path, title: str = "") -> tuple[Path, ...]:
     """Capacity use by month: utilization of PCPs, care managers and BHCs."""
-    fig, ax = plt.subplots(figsize=(9, 4))
+    plt = fg.pyplot()
+    fig, ax = plt.subplots(figsize=(9, 4.2))
     m = monthly["month"]
     for col, label in (
         ("pcp_utilization", "PCP visit slots"),
-        ("cm_utilization", "care-manager minutes"),
+        ("cm_utilization", "Care-manager minutes"),
         ("bhc_utilization", "BHC visit slots"),
     ):
         if monthly[col].any():
-            ax.plot(m, 100 * monthly[col], lw=1.6, label=label)
-    ax.axhline(100, color="grey", lw=0.8)
+            ax.plot(m, 100 * monthly[col], lw=1.7, label=label)
+    ax.axhline(100, color=fg.GREY, lw=0.8)
     ax.set_ylim(0, 110)
-    ax.set_ylabel("% of capacity used")
-    ax.set_xlabel("month")
-    ax.set_title(f"Capacity use{': ' + title if title else ''}")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=FIGURE_DPI)
-    plt.close(fig)
+    ax.set_ylabel("Capacity used (%)")
+    fg.format_axis(ax.yaxis, "%")
+    _month_axis(ax)
+    ax.set_title(_title("Capacity use", title))
+    fg.legend_below(ax, ncols=3)
+    return fg.save(fig, path)
 
 
-#: Colours of the roles in the workforce figure.
-ROLE_COLOURS: dict[str, str] = {"cm": "C0", "bhc": "C1", "psych": "C2", "pcp": "grey"}
-
-
-def plot_workforce(monthly: pd.DataFrame, path: Path, title: str = "") -> None:
+def plot_workforce(monthly: pd.DataFrame, path: Path, title: str = "") -> tuple[Path, ...]:
     """Effective FTE by role (top), vacant positions (middle), mean burnout by role (bottom)."""
+    plt = fg.pyplot()
     fig, (top, middle, bottom) = plt.subplots(
-        3, 1, figsize=(9, 7.5), sharex=True, gridspec_kw={"height_ratios": [3, 2, 2]}
+        3, 1, figsize=(9, 8), sharex=True, gridspec_kw={"height_ratios": [3, 2, 2]}
     )
     m = monthly["month"].to_numpy()
     roles = (
-        ("cm", "care managers"),
+        ("cm", "Care managers"),
         ("bhc", "BHCs"),
-        ("psych", "psychiatric consultant"),
+        ("psych", "Psychiatric consultant"),
         ("pcp", "PCPs"),
     )
     stacked = np.zeros(len(m))
     for role, label in roles:
         colour = ROLE_COLOURS[role]
         if role != "pcp" and monthly[f"effective_fte_{role}"].any():
-            top.plot(m, monthly[f"effective_fte_{role}"], lw=1.6, color=colour, label=label)
+            top.plot(m, monthly[f"effective_fte_{role}"], lw=1.7, color=colour, label=label)
         vac = monthly[f"vacancies_{role}"].to_numpy(float)
         if vac.any():
             middle.bar(m, vac, bottom=stacked, color=colour, width=0.9, label=label)
             stacked += vac
         if monthly[f"burnout_{role}"].any():
             bottom.plot(m, monthly[f"burnout_{role}"], lw=1.4, color=colour, label=label)
-    top.set_ylabel("effective FTE")
-    top.set_title(f"Workforce{': ' + title if title else ''}")
-    middle.set_ylabel("vacant positions")
-    bottom.set_ylabel("mean burnout (0-1)")
+    top.set_ylabel("Effective FTE")
+    top.set_title("Effective staff by role", loc="left", fontsize=10)
+    middle.set_ylabel("Vacant positions")
+    fg.format_axis(middle.yaxis, "positions")
+    middle.set_title("Vacancies", loc="left", fontsize=10)
+    bottom.set_ylabel("Mean burnout (0–1)")
     bottom.set_ylim(0, 1.05)
-    bottom.set_xlabel("month")
+    bottom.set_title("Burnout", loc="left", fontsize=10)
+    _month_axis(bottom)
     for ax in (top, middle, bottom):
-        ax.grid(alpha=0.3)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="upper right", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=FIGURE_DPI)
-    plt.close(fig)
+        fg.legend_right(ax)
+    fig.suptitle(_title("Workforce", title))
+    return fg.save(fig, path)
 
 
-def plot_cash_flow(monthly: pd.DataFrame, path: Path, title: str = "") -> None:
-    """Monthly revenue, cost and net (top); cumulative net and cash position (bottom)."""
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
-    m = monthly["month"]
-    top.plot(m, monthly["revenue_total"] / 1e3, lw=1.6, label="revenue")
-    top.plot(m, monthly["cost_total"] / 1e3, lw=1.6, label="operating cost")
-    top.bar(
-        m,
-        monthly["net"] / 1e3,
-        color=["tab:green" if v >= 0 else "tab:red" for v in monthly["net"]],
-        alpha=0.4,
-        label="net",
+def go_live_months(monthly: pd.DataFrame) -> list[int]:
+    """Months in which a rollout phase goes live (``phases_live`` rises; 0 before month 1)."""
+    if "phases_live" not in monthly:
+        return []
+    live = monthly["phases_live"].to_numpy(float)
+    rises = np.diff(live, prepend=0.0) > 0
+    return [int(x) for x in monthly.loc[rises, "month"]]
+
+
+def grant_months(monthly: pd.DataFrame) -> tuple[int, int] | None:
+    """First and last month with grant money in the revenue (``None`` without a grant)."""
+    if "revenue_grant" not in monthly:
+        return None
+    paid = monthly.loc[monthly["revenue_grant"] > 0, "month"]
+    return (int(paid.min()), int(paid.max())) if len(paid) else None
+
+
+def _mark_events(axes: Any, monthly: pd.DataFrame) -> None:
+    """Vertical lines at rollout go-live months and at the first and last month of grant money."""
+    for k, month in enumerate(go_live_months(monthly)):
+        for ax in axes:
+            ax.axvline(
+                month,
+                color="black",
+                lw=1.0,
+                ls=":",
+                label="Rollout phase goes live" if k == 0 and ax is axes[0] else None,
+            )
+    grant = grant_months(monthly)
+    if grant is not None:
+        for ax in axes:
+            first = ax is axes[0]
+            ax.axvline(
+                grant[0] - 0.5,
+                color=fg.PALETTE["orange"],
+                lw=1.2,
+                ls="--",
+                label="First month of grant money" if first else None,
+            )
+            ax.axvline(
+                grant[1] + 0.5,
+                color=fg.PALETTE["orange"],
+                lw=1.2,
+                ls="-.",
+                label="Last month of grant money" if first else None,
+            )
+
+
+def plot_cash_flow(monthly: pd.DataFrame, path: Path, title: str = "") -> tuple[Path, ...]:
+    """Monthly revenue (grant money apart), cost and net; cumulative net with and without grant.
+
+    Vertical lines mark the months rollout phases go live and the first and last month of grant
+    money (both read from the monthly record).
+    """
+    plt = fg.pyplot()
+    fig, (top, middle, bottom) = plt.subplots(
+        3, 1, figsize=(9, 9.5), sharex=True, gridspec_kw={"height_ratios": [3, 2, 3]}
     )
-    top.axhline(0, color="grey", lw=0.8)
-    top.set_ylabel("thousand USD per month")
-    top.set_title(f"Cash flow{': ' + title if title else ''}")
-    top.legend(loc="upper left", fontsize=8)
-    bottom.plot(m, monthly["cumulative_net"] / 1e3, lw=1.8, label="cumulative net (accrual)")
-    bottom.plot(m, monthly["cumulative_cash"] / 1e3, lw=1.4, ls="--", label="cash position")
-    bottom.axhline(0, color="grey", lw=0.8)
-    bottom.set_ylabel("thousand USD (incl. startup)")
-    bottom.set_xlabel("month")
-    bottom.legend(loc="lower right", fontsize=8)
-    for ax in (top, bottom):
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=FIGURE_DPI)
-    plt.close(fig)
+    m = monthly["month"].to_numpy()
+    grant = (
+        monthly["revenue_grant"].to_numpy(float) if "revenue_grant" in monthly else np.zeros(len(m))
+    )
+    revenue = monthly["revenue_total"].to_numpy(float)
+    earned = revenue - grant
+    top.fill_between(
+        m, 0, earned, step="mid", color=fg.PALETTE["blue"], alpha=0.35, label="Revenue excl. grant"
+    )
+    if grant.any():
+        top.fill_between(
+            m,
+            earned,
+            revenue,
+            step="mid",
+            color=fg.PALETTE["orange"],
+            alpha=0.55,
+            hatch="//",
+            label="Grant money",
+        )
+    top.step(
+        m,
+        monthly["cost_total"],
+        where="mid",
+        color=fg.PALETTE["vermillion"],
+        lw=1.7,
+        label="Operating cost",
+    )
+    top.set_ylabel("USD per month")
+    top.set_title("Revenue by kind and operating cost", loc="left", fontsize=10)
+    net = monthly["net"].to_numpy(float)
+    middle.bar(
+        m,
+        net,
+        color=[fg.PALETTE["green"] if v >= 0 else fg.PALETTE["vermillion"] for v in net],
+        alpha=0.6,
+        width=0.9,
+        label="Net (green ≥ 0, red < 0)",
+    )
+    if grant.any():
+        middle.step(
+            m,
+            net - grant,
+            where="mid",
+            color="black",
+            lw=1.2,
+            ls="--",
+            label="Net without grant money",
+        )
+    middle.axhline(0, color=fg.GREY, lw=0.8)
+    middle.set_ylabel("USD per month")
+    middle.set_title("Monthly net (revenue − operating cost)", loc="left", fontsize=10)
+    bottom.plot(m, monthly["cumulative_net"], lw=1.9, label="Cumulative net (accrual)")
+    bottom.plot(m, monthly["cumulative_cash"], lw=1.4, ls="--", label="Cash position")
+    if grant.any():
+        bottom.plot(
+            m,
+            monthly["cumulative_net"].to_numpy(float) - np.cumsum(grant),
+            lw=1.4,
+            ls=":",
+            color="black",
+            label="Cumulative net without grant money",
+        )
+    bottom.axhline(0, color=fg.GREY, lw=0.8)
+    bottom.set_ylabel("USD, incl. startup")
+    bottom.set_title("Cumulative position, startup cost included", loc="left", fontsize=10)
+    _month_axis(bottom)
+    _mark_events((top, middle, bottom), monthly)
+    for ax in (top, middle, bottom):
+        fg.format_axis(ax.yaxis, "USD")
+        fg.legend_right(ax)
+    fig.suptitle(_title("Cash flow", title))
+    return fg.save(fig, path)
 
 
-def plot_revenue_mix(monthly: pd.DataFrame, path: Path, title: str = "") -> None:
-    """Revenue by source per year (stacked bars)."""
+#: Revenue lines by payer (the revenue mix shows revenue by source instead).
+_PAYER_REVENUE = tuple(
+    f"revenue_{p}" for p in ("medicare", "medicaid", "commercial", "dual", "uninsured")
+)
+
+
+def plot_revenue_mix(monthly: pd.DataFrame, path: Path, title: str = "") -> tuple[Path, ...]:
+    """Revenue by source per year (stacked bars; grant money hatched, on top)."""
+    plt = fg.pyplot()
     lines = [
         c
         for c in monthly.columns
-        if c.startswith("revenue_")
-        and c
-        not in (
-            "revenue_total",
-            *(f"revenue_{p}" for p in ("medicare", "medicaid", "commercial", "dual", "uninsured")),
-        )
+        if c.startswith("revenue_") and c not in ("revenue_total", *_PAYER_REVENUE)
     ]
+    lines = [c for c in lines if c != "revenue_grant"] + (
+        ["revenue_grant"] if "revenue_grant" in lines else []
+    )
     year = (monthly["month"] - 1) // 12 + 1
-    by_year = monthly[lines].groupby(year).sum() / 1e3
+    by_year = monthly[lines].groupby(year).sum()
     by_year = by_year.loc[:, by_year.sum() > 0]
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    fig, ax = plt.subplots(figsize=(9, 4.8))
     bottom = None
+    colours = iter(fg.COLOURS * 3)
     for col in by_year.columns:
+        is_grant = col == "revenue_grant"
         ax.bar(
             by_year.index,
             by_year[col],
             bottom=bottom,
-            label=col.removeprefix("revenue_").replace("_", " "),
+            color=fg.PALETTE["orange"] if is_grant else next(colours),
+            hatch="//" if is_grant else None,
+            edgecolor="white",
+            label="Grant money" if is_grant else fg.display_name(col.removeprefix("revenue_")),
         )
         bottom = by_year[col] if bottom is None else bottom + by_year[col]
-    ax.set_xlabel("year")
-    ax.set_ylabel("thousand USD")
-    ax.set_title(f"Revenue mix{': ' + title if title else ''}")
-    if len(by_year.columns):
-        ax.legend(fontsize=8, loc="upper left")
-    ax.grid(alpha=0.3, axis="y")
-    fig.tight_layout()
-    fig.savefig(path, dpi=FIGURE_DPI)
-    plt.close(fig)
+    ax.set_xlabel("Year of the simulation")
+    ax.set_xticks(list(by_year.index))
+    ax.set_ylabel("Revenue (USD per year)")
+    fg.format_axis(ax.yaxis, "USD")
+    ax.grid(False, axis="x")
+    ax.set_title(_title("Revenue by source and year", title))
+    fg.legend_right(ax)
+    return fg.save(fig, path)
 
 
 def save_run_figures(monthly: pd.DataFrame, out_dir: Path, title: str = "") -> list[Path]:
-    """Draw the standard figures of a run into ``out_dir``; return their paths."""
-    paths = [out_dir / "patient_flow.png", out_dir / "capacity.png"]
-    plot_patient_flow(monthly, paths[0], title)
-    plot_capacity(monthly, paths[1], title)
+    """Draw the standard figures of a run into ``out_dir`` (PNG and SVG); return their paths."""
+    paths: list[Path] = []
+    paths += plot_patient_flow(monthly, out_dir / "patient_flow.png", title)
+    paths += plot_capacity(monthly, out_dir / "capacity.png", title)
     if "effective_fte_cm" in monthly:
-        paths.append(out_dir / "workforce.png")
-        plot_workforce(monthly, paths[-1], title)
+        paths += plot_workforce(monthly, out_dir / "workforce.png", title)
     if "revenue_total" in monthly:
-        paths += [out_dir / "cash_flow.png", out_dir / "revenue_mix.png"]
-        plot_cash_flow(monthly, paths[-2], title)
-        plot_revenue_mix(monthly, paths[-1], title)
+        paths += plot_cash_flow(monthly, out_dir / "cash_flow.png", title)
+        paths += plot_revenue_mix(monthly, out_dir / "revenue_mix.png", title)
     return paths
 
 
