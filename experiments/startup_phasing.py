@@ -16,7 +16,8 @@ numbers) twice:
 * ``grant``: ``grants.annual_amount: 200000`` for ``grants.duration_months: 24`` with
   ``grants.covers: any`` (startup costs and operating deficits), the scenario's
   ``grants.start_month`` (1), no taper and undrawn money carried over within the grant (the
-  defaults since decision 55: the award of $400,000 is paid as far as eligible costs reach). $200,000 a year is the SAMHSA PIPBHC-States ceiling (SM-24-003,
+  defaults since decision 55: the award of $400,000 is paid as far as eligible costs reach).
+  $200,000 a year is the SAMHSA PIPBHC-States ceiling (SM-24-003,
   up to 3 years) and lies between HRSA's AIMS (~$170k average) and BHI ($250k ceiling) awards
   (docs/billing.md 6.1); ``--grant-amount`` and ``--grant-months`` change it.
 
