@@ -7,9 +7,12 @@ computing the next one, so a test can kill it at a known point.
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -106,3 +109,72 @@ def main(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1:])
+
+
+# --------------------------------------------------------------------------- Dask subprocesses
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 at the time of asking."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate ``proc`` (kill it if it does not end within 20 s)."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def dask_subprocesses(
+    folder: Path, *, scheme: str = "tcp", extra: Sequence[str] = (), timeout: float = 60.0
+) -> Iterator[str]:
+    """A Dask scheduler and one single-threaded worker as subprocesses on 127.0.0.1.
+
+    Yields the scheduler address (``scheme://127.0.0.1:port``); logs go to ``folder``. ``extra``
+    options (e.g. TLS files) are given to both. Both processes are stopped on exit.
+    """
+    port = free_port()
+    host = "127.0.0.1" if scheme == "tcp" else f"{scheme}://127.0.0.1"
+    address = f"{scheme}://127.0.0.1:{port}"
+    procs: list[subprocess.Popen[bytes]] = []
+    scheduler = [
+        *("-m", "distributed.cli.dask_scheduler", "--host", host, "--port", str(port)),
+        "--no-dashboard",
+    ]
+    worker = [
+        *("-m", "distributed.cli.dask_worker", address, "--nworkers", "1", "--nthreads", "1"),
+        "--no-dashboard",
+    ]
+    try:
+        with open(folder / "scheduler.log", "wb") as log:
+            procs.append(_spawn([*scheduler, *extra], log, folder))
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if procs[0].poll() is not None or time.monotonic() > deadline:
+                    log_text = (folder / "scheduler.log").read_text()
+                    raise RuntimeError(f"scheduler did not start:\n{log_text}") from None
+                time.sleep(0.1)
+        with open(folder / "worker.log", "wb") as log:
+            procs.append(_spawn([*worker, *extra], log, folder))
+        yield address
+    finally:
+        for proc in reversed(procs):
+            stop_process(proc)
+
+
+def _spawn(args: list[str], log: Any, folder: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, *args], stdout=log, stderr=subprocess.STDOUT, cwd=folder
+    )

@@ -6,7 +6,6 @@ import json
 import math
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,8 @@ from batch_helpers import (
     STRATEGIES,
     InterruptingExecutor,
     build_tasks,
+    dask_subprocesses,
+    free_port,
     small_scenario,
 )
 from intsim.batch import (
@@ -206,81 +207,13 @@ def test_shipped_dask_worker_config_matches_the_local_cluster() -> None:
     assert cfg["worker"]["profile"]["enabled"] is False
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 @pytest.fixture
 def dask_cluster(tmp_path: Path) -> Iterator[str]:
     """A Dask scheduler and one worker started as subprocesses on 127.0.0.1; yields the address."""
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
     logs = tmp_path / "dask-logs"
     logs.mkdir()
-    procs: list[subprocess.Popen[bytes]] = []
-    try:
-        with open(logs / "scheduler.log", "wb") as log:
-            procs.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "distributed.cli.dask_scheduler",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                        "--no-dashboard",
-                    ],
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    cwd=tmp_path,
-                )
-            )
-        deadline = time.monotonic() + DASK_TIMEOUT
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if procs[0].poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"scheduler did not start:\n{(logs / 'scheduler.log').read_text()}")
-                time.sleep(0.1)
-        with open(logs / "worker.log", "wb") as log:
-            procs.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "distributed.cli.dask_worker",
-                        address,
-                        "--nworkers",
-                        "1",
-                        "--nthreads",
-                        "1",
-                        "--no-dashboard",
-                    ],
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    cwd=tmp_path,
-                )
-            )
+    with dask_subprocesses(logs, timeout=DASK_TIMEOUT) as address:
         yield address
-    finally:
-        for proc in reversed(procs):
-            _stop(proc)
 
 
 def test_dask_scheduler_subprocess_identical(
@@ -482,7 +415,7 @@ def test_make_executor_rejects_bad_arguments(kwargs: dict[str, object], message:
 
 
 def test_make_executor_unreachable_scheduler() -> None:
-    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
+    address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
     started = time.monotonic()
     with (
         pytest.raises(ConnectionError, match="cannot connect to the Dask scheduler"),

@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import socket
-import subprocess
-import sys
-import time
 from argparse import Namespace
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from batch_helpers import dask_subprocesses
 from intsim.batch import (
     SchedulerTls,
     dask_security_from_args,
@@ -127,22 +124,6 @@ def make_pki(folder: Path, label: str) -> Pki:
     return pki
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 @dataclass(frozen=True)
 class TlsCluster:
     address: str
@@ -156,63 +137,8 @@ def tls_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsCluster
     folder = tmp_path_factory.mktemp("tls")
     pki = make_pki(folder / "pki", "A")
     tls = ["--tls-ca-file", str(pki.ca), "--tls-cert", str(pki.cert), "--tls-key", str(pki.key)]
-    port = _free_port()
-    address = f"tls://127.0.0.1:{port}"
-    procs: list[subprocess.Popen[bytes]] = []
-    scheduler_log = folder / "scheduler.log"
-    try:
-        with open(scheduler_log, "wb") as log:
-            procs.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "distributed.cli.dask_scheduler",
-                        "--host",
-                        "tls://127.0.0.1",
-                        "--port",
-                        str(port),
-                        "--no-dashboard",
-                        *tls,
-                    ],
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    cwd=folder,
-                )
-            )
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if procs[0].poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"TLS scheduler did not start:\n{scheduler_log.read_text()}")
-                time.sleep(0.1)
-        with open(folder / "worker.log", "wb") as log:
-            procs.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "distributed.cli.dask_worker",
-                        address,
-                        "--nworkers",
-                        "1",
-                        "--nthreads",
-                        "1",
-                        "--no-dashboard",
-                        *tls,
-                    ],
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    cwd=folder,
-                )
-            )
+    with dask_subprocesses(folder, scheme="tls", extra=tls, timeout=TIMEOUT) as address:
         yield TlsCluster(address, pki, folder)
-    finally:
-        for proc in reversed(procs):
-            _stop(proc)
 
 
 def _mc(tmp_path: Path, *extra: str) -> tuple[list[str], Path]:
