@@ -21,12 +21,13 @@ matched to a measured mean age as ``2 * mean + 1`` (the uniform has the measured
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 
 import numpy as np
 
+from intsim import argcheck
+from intsim.argcheck import run_main
 from intsim.model import ClinicModel
 from intsim.population import BH, Tx
 from intsim.scenario import Scenario, default_scenario
@@ -139,15 +140,16 @@ _ZERO_STATE = PanelState(*([0.0] * len(PanelState.__dataclass_fields__)))
 
 def main(argv: list[str] | None = None) -> int:
     """Measure the steady state and print it next to the month-1 state."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--months", type=int, default=240, help="run length (default 240)")
-    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser = argcheck.Parser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--months",
+        type=argcheck.int_at_least(10, "a number of months"),
+        default=240,
+        help="run length, >= 10 (default 240)",
+    )
+    parser.add_argument("--seed", type=argcheck.seed, default=1, help="random seed, >= 1 (1)")
     parser.add_argument("--cold", action="store_true", help="start from the former cold start")
     args = parser.parse_args(argv)
-    if args.months < 10:
-        parser.error(f"--months: got {args.months}; expected an integer >= 10")
-    if args.seed < 1:
-        parser.error(f"--seed: got {args.seed}; expected an integer >= 1")
     scenario = default_scenario()
     if args.cold:
         scenario = scenario.with_overrides(COLD_START)
@@ -164,4 +166,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

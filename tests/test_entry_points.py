@@ -62,6 +62,7 @@ CLI_REQUIRED: dict[str, list[str]] = {
 BAD_BY_TYPE: dict[str, list[str]] = {
     "int_at_least_1": ["0", "-1", "two"],
     "int_at_least_2": ["1"],
+    "int_at_least_10": ["9"],
     "power_of_two": ["3"],
     "finite_float": ["nan", "x"],
     "non_negative_float": ["-1"],
