@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tools import gen_cli_reference, mkdocs_hooks
 
 from intsim.cli import build_parser
-from tools import gen_cli_reference, mkdocs_hooks
 
 ROOT = Path(__file__).resolve().parents[1]
 README_LIMIT_BYTES = 15 * 1024
@@ -63,7 +63,7 @@ def anchors(page: Path) -> set[str]:
     return found
 
 
-def broken_links(source: Path) -> Iterator[str]:
+def broken_links(source: Path, root: Path = ROOT) -> Iterator[str]:
     """``source: target (why)`` for each relative link of ``source`` that does not resolve."""
     for line in prose_lines(source.read_text(encoding="utf-8")):
         for _label, target in _LINK.findall(line):
@@ -71,7 +71,7 @@ def broken_links(source: Path) -> Iterator[str]:
                 continue  # http(s), mailto
             path, _, fragment = target.partition("#")
             resolved = (source.parent / path).resolve() if path else source
-            where = f"{source.relative_to(ROOT)}: {target}"
+            where = f"{source.relative_to(root)}: {target}"
             if not resolved.exists():
                 yield f"{where} (no such file)"
             elif fragment and resolved.suffix == ".md" and fragment not in anchors(resolved):
@@ -101,13 +101,10 @@ def test_a_broken_link_or_anchor_is_reported(tmp_path: Path) -> None:
         "```\n[not a link](inside-code.md)\n```\n",
         encoding="utf-8",
     )
-    global ROOT  # noqa: PLW0603 (relative_to in the message)
-    saved, ROOT = ROOT, tmp_path
-    try:
-        found = list(broken_links(page))
-    finally:
-        ROOT = saved
-    assert found == ["page.md: #nope (no heading with that anchor)", "page.md: missing.md (no such file)"]
+    assert list(broken_links(page, root=tmp_path)) == [
+        "page.md: #nope (no heading with that anchor)",
+        "page.md: missing.md (no such file)",
+    ]
 
 
 def test_readme_is_short_and_names_every_command() -> None:
@@ -140,7 +137,13 @@ def test_optional_nav_pages_are_kept_only_when_present(tmp_path: Path) -> None:
     (tmp_path / "walkthrough-grant.md").write_text("# Grant\n", encoding="utf-8")
     nav = [
         {"Home": "index.md"},
-        {"Tutorials": [{"A": "a.md"}, {"G": "walkthrough-grant.md"}, {"P": "walkthrough-payer.md"}]},
+        {
+            "Tutorials": [
+                {"A": "a.md"},
+                {"G": "walkthrough-grant.md"},
+                {"P": "walkthrough-payer.md"},
+            ]
+        },
         {"Only": [{"P": "walkthrough-payer.md"}]},
     ]
     config = mkdocs_hooks.on_config({"nav": nav, "docs_dir": str(tmp_path)})

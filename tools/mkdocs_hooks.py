@@ -22,9 +22,9 @@ def present(entry: Any, docs_dir: Path) -> Any:
         kept = [e for e in (present(item, docs_dir) for item in entry) if e is not None]
         return kept or None
     if isinstance(entry, dict):
-        kept = {k: v for k, v in ((k, present(v, docs_dir)) for k, v in entry.items())}
-        kept = {k: v for k, v in kept.items() if v is not None}
-        return kept or None
+        pruned = {key: present(value, docs_dir) for key, value in entry.items()}
+        kept_items = {key: value for key, value in pruned.items() if value is not None}
+        return kept_items or None
     return entry
 
 
