@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 $(STAMP): pyproject.toml
 	@PYBIN=$$(sh tools/find_python.sh) || exit 1; \
 	  if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$PYBIN"; "$$PYBIN" -m venv $(VENV) || exit 1; fi
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev,docs]"
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -52,11 +52,13 @@ baselines: $(STAMP)
 params: $(STAMP)
 	$(VENV)/bin/intsim params
 
-## docs: regenerate docs/parameters.md from the parameter declaration
+## docs: regenerate docs/parameters.md and docs/reference/cli.md, then build the site into site/
 docs: $(STAMP)
 	$(PY) -c "import pathlib, re; from intsim.params import markdown_table; \
 	p = pathlib.Path('docs/parameters.md'); head = p.read_text().split('| Parameter |')[0]; \
 	p.write_text(head + markdown_table())"
+	$(PY) tools/gen_cli_reference.py
+	$(VENV)/bin/mkdocs build --strict --site-dir site
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -67,4 +69,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) results .pytest_cache
+	rm -rf $(VENV) results site .pytest_cache

@@ -1,0 +1,173 @@
+"""The documentation site builds strictly, and every link of the README and docs/ resolves.
+
+The site (mkdocs.yml, docs/) is built with ``mkdocs build --strict`` into a temporary
+directory; MkDocs is installed by ``make venv`` (the ``docs`` extra), so this only skips where
+it is missing. The link check needs no MkDocs: it reads README.md, experiments/README.md and
+every page under docs/ and resolves each relative link to a file and, for a Markdown page,
+to a heading anchor (GitHub's anchors, which the site uses too).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tools import gen_cli_reference, mkdocs_hooks
+
+from intsim.cli import build_parser
+
+ROOT = Path(__file__).resolve().parents[1]
+README_LIMIT_BYTES = 15 * 1024
+LINKED_FILES = [
+    ROOT / "README.md",
+    ROOT / "experiments" / "README.md",
+    *sorted((ROOT / "docs").rglob("*.md")),
+]
+
+_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def prose_lines(text: str) -> Iterator[str]:
+    """Lines of a Markdown text outside fenced code blocks, without inline code spans."""
+    fenced = False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            continue
+        if not fenced:
+            yield re.sub(r"`[^`]*`", "", line)
+
+
+def github_anchor(heading: str) -> str:
+    """GitHub's (and the site's) anchor of a heading's text."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)
+    text = re.sub(r"<[^>]+>", "", text).replace("`", "").replace("*", "").strip().lower()
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def anchors(page: Path) -> set[str]:
+    """Anchors of the headings of a Markdown page."""
+    found: set[str] = set()
+    fenced = False
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and (match := _HEADING.match(line)):
+            found.add(github_anchor(match.group(2)))
+    return found
+
+
+def broken_links(source: Path, root: Path = ROOT) -> Iterator[str]:
+    """``source: target (why)`` for each relative link of ``source`` that does not resolve."""
+    for line in prose_lines(source.read_text(encoding="utf-8")):
+        for _label, target in _LINK.findall(line):
+            if re.match(r"[a-z][a-z0-9+.-]*:", target):
+                continue  # http(s), mailto
+            path, _, fragment = target.partition("#")
+            resolved = (source.parent / path).resolve() if path else source
+            where = f"{source.relative_to(root)}: {target}"
+            if not resolved.exists():
+                yield f"{where} (no such file)"
+            elif fragment and resolved.suffix == ".md" and fragment not in anchors(resolved):
+                yield f"{where} (no heading with that anchor)"
+
+
+def test_the_anchor_of_a_heading_is_githubs() -> None:
+    assert github_anchor("`intsim tornado`: one-way analysis") == "intsim-tornado-one-way-analysis"
+    assert github_anchor("27. Months never happen at horizon + 1") == (
+        "27-months-never-happen-at-horizon--1"
+    )
+    assert github_anchor("Global sensitivity analysis (Sobol', Morris)") == (
+        "global-sensitivity-analysis-sobol-morris"
+    )
+
+
+def test_every_readme_and_docs_link_resolves() -> None:
+    assert len(LINKED_FILES) > 20
+    broken = [b for source in LINKED_FILES for b in broken_links(source)]
+    assert not broken, "broken links:\n" + "\n".join(broken)
+
+
+def test_a_broken_link_or_anchor_is_reported(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# Title\n\n## Some section\n\n[ok](#some-section) [bad](#nope) [gone](missing.md)\n"
+        "```\n[not a link](inside-code.md)\n```\n",
+        encoding="utf-8",
+    )
+    assert list(broken_links(page, root=tmp_path)) == [
+        "page.md: #nope (no heading with that anchor)",
+        "page.md: missing.md (no such file)",
+    ]
+
+
+def test_readme_is_short_and_names_every_command() -> None:
+    readme = ROOT / "README.md"
+    assert readme.stat().st_size <= README_LIMIT_BYTES
+    text = readme.read_text(encoding="utf-8")
+    commands = gen_cli_reference.subcommands(build_parser())
+    assert len(commands) >= 10
+    missing = [name for name in commands if f"intsim {name}" not in text]
+    assert not missing, f"README lacks commands: {missing}"
+
+
+def test_cli_reference_is_current() -> None:
+    page = ROOT / gen_cli_reference.PAGE
+    assert page.read_text(encoding="utf-8") == gen_cli_reference.render(), (
+        "docs/reference/cli.md is stale: run `make docs`"
+    )
+
+
+def test_cli_reference_has_every_option_of_every_command() -> None:
+    text = (ROOT / gen_cli_reference.PAGE).read_text(encoding="utf-8")
+    for name, sub in gen_cli_reference.subcommands(build_parser()).items():
+        assert f"## `intsim {name}`" in text
+        for action in sub._actions:
+            for flag in action.option_strings:
+                assert flag in text, f"intsim {name} {flag} missing from the CLI reference"
+
+
+def test_optional_nav_pages_are_kept_only_when_present(tmp_path: Path) -> None:
+    (tmp_path / "walkthrough-grant.md").write_text("# Grant\n", encoding="utf-8")
+    nav = [
+        {"Home": "index.md"},
+        {
+            "Tutorials": [
+                {"A": "a.md"},
+                {"G": "walkthrough-grant.md"},
+                {"P": "walkthrough-payer.md"},
+            ]
+        },
+        {"Only": [{"P": "walkthrough-payer.md"}]},
+    ]
+    config = mkdocs_hooks.on_config({"nav": nav, "docs_dir": str(tmp_path)})
+    assert config["nav"] == [
+        {"Home": "index.md"},
+        {"Tutorials": [{"A": "a.md"}, {"G": "walkthrough-grant.md"}]},
+    ]
+
+
+def test_the_site_builds_strictly(tmp_path: Path) -> None:
+    if importlib.util.find_spec("mkdocs") is None or importlib.util.find_spec("material") is None:
+        pytest.skip("mkdocs / mkdocs-material not installed: `make venv` installs the docs extra")
+    site = tmp_path / "site"
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert "WARNING" not in done.stderr
+    built = {p.relative_to(site).as_posix() for p in site.rglob("index.html")}
+    assert {"index.html", "reference/cli/index.html", "parameters/index.html"} <= built
+    assert "tutorials/monte-carlo/index.html" in built
