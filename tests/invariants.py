@@ -102,7 +102,11 @@ def check_revenue_identity(monthly: pd.DataFrame, claims: pd.DataFrame) -> None:
 
 
 def check_grant_draws(monthly: pd.DataFrame, values: Mapping[str, Any]) -> None:
-    """Grant draws happen only with a grant, and never exceed the award over its duration."""
+    """Grant draws happen only with a grant and never exceed the award paid in so far.
+
+    Under ``grants.undrawn: lapse`` no month draws more than one monthly award; under
+    ``carry_over`` (decision 55) a month may also draw what earlier months left undrawn.
+    """
     g = values["grants"]
     drawn = float(monthly["revenue_grant"].sum())
     if g["annual_amount"] <= 0:
@@ -110,10 +114,24 @@ def check_grant_draws(monthly: pd.DataFrame, values: Mapping[str, Any]) -> None:
         return
     award = g["annual_amount"] * g["duration_months"] / 12.0
     assert drawn <= award * (1 + RTOL) + ATOL, f"grant draws {drawn} exceed the award {award}"
-    per_month = float(monthly["revenue_grant"].max())
-    assert per_month <= g["annual_amount"] / 12.0 * (1 + RTOL) + ATOL, (
-        f"a month draws {per_month} > the monthly award {g['annual_amount'] / 12.0}"
-    )
+    monthly_award = g["annual_amount"] / 12.0
+    draws = monthly["revenue_grant"].to_numpy(float)
+    if g.get("undrawn", "carry_over") == "lapse":
+        per_month = float(draws.max()) if len(draws) else 0.0
+        assert per_month <= monthly_award * (1 + RTOL) + ATOL, (
+            f"a month draws {per_month} > the monthly award {monthly_award} (undrawn: lapse)"
+        )
+    # with carry_over a month may draw what earlier months left, never money not yet awarded:
+    # by month t at most t monthly awards have been paid in (the grant starts at month >= 1)
+    cumulative = np.cumsum(draws)
+    ceiling = monthly_award * np.arange(1, len(draws) + 1)
+    over = np.flatnonzero(cumulative > ceiling * (1 + RTOL) + ATOL)
+    if len(over):
+        t = int(over[0])
+        raise AssertionError(
+            f"by month {t + 1} the grant drew {cumulative[t]}, more than the {t + 1} monthly "
+            f"awards paid in so far ({ceiling[t]})"
+        )
 
 
 #: Claim family -> monthly column of the delivered service it bills.

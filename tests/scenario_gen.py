@@ -54,6 +54,7 @@ _EXPLICIT = frozenset(
         "grants.phase_out_months",
         "grants.phase",
         "grants.annual_amount",
+        "grants.undrawn",
     }
 )
 
@@ -109,6 +110,8 @@ def _months_settings(tree: dict[str, Any], months: int, rng: np.random.Generator
         _set_path(tree, "grants.phase_out_months", int(rng.integers(0, duration + 1)))
         if rng.random() < 0.3:
             _set_path(tree, "grants.phase", 1)
+        if rng.random() < 0.5:
+            _set_path(tree, "grants.undrawn", "lapse")
 
 
 def _keep_sums_feasible(tree: dict[str, Any]) -> None:
