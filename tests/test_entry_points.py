@@ -73,6 +73,7 @@ BAD_BY_TYPE: dict[str, list[str]] = {
     "out_dir": ["{file}"],
     "new_file": ["{dir}"],
     "scheduler_address": ["tcp://no-port"],
+    "name_list": ["a,,b"],
 }
 
 #: Free-text options, checked after parsing: a bad value and what the message must contain.
