@@ -423,7 +423,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_strict(th)
 
     sub.add_parser("params", help="print the parameter table (markdown)")
+    _add_report_commands(sub)
     return parser
+
+
+def _add_report_commands(sub: Any) -> None:
+    """``intsim report payer`` (the decision reports of issue 13)."""
+    from intsim.reports.payer import add_payer_arguments  # noqa: PLC0415
+
+    report = sub.add_parser("report", help="decision reports: HTML, CSV and Excel")
+    kinds = report.add_subparsers(dest="report", metavar="REPORT", parser_class=_Parser)
+    kinds.required = True
+    payer = kinds.add_parser(
+        "payer",
+        help="payer-negotiation brief: break-even value of a contract lever, payer's total "
+        "cost of care, shared-savings splits, drivers",
+    )
+    add_payer_arguments(payer)
 
 
 def _resolve(args: argparse.Namespace) -> Scenario:
@@ -793,10 +809,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from intsim.deterministic import cmd_deterministic  # noqa: PLC0415
 
             return cmd_deterministic(args, argv)
+        if args.command == "report" and args.report == "payer":
+            from intsim.reports.payer import cmd_report_payer  # noqa: PLC0415
+
+            return cmd_report_payer(args, argv)
         if args.command == "params":
             sys.stdout.write(markdown_table())
             return EXIT_OK
-    except (ScenarioError, UserError) as exc:
+    except (ScenarioError, UserError, argcheck.UsageError) as exc:
         print(f"intsim: error: {exc}", file=sys.stderr)
         return EXIT_USER
     except BrokenPipeError:
