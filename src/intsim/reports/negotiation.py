@@ -150,7 +150,7 @@ def lever_for(name: str, payer: str) -> Lever:
             payer,
             (f"{c}.pmpm_usd",),
             {f"{c}.fee_for_service": False},
-            (0.0, 40.0),
+            (0.0, 30.0),
             f"{payer.capitalize()} integration capitation (USD per member per month), replacing "
             "fee-for-service for integration services",
             "integration capitation (PMPM)",
@@ -582,7 +582,9 @@ def tcoc_table(pricer: Pricer, values: dict[str, float]) -> pd.DataFrame:
 def splits_table(neg: Negotiation, pricer: Pricer, deal: float) -> pd.DataFrame:
     """What each shared-savings rate gives the organisation and the payer at the deal point.
 
-    The lever stays at ``deal``; ``contracts.<payer>.shared_savings`` is switched on with each
+    ``payer_care_savings`` is the payer's cost of care for its members under usual care less
+    in the programme, before what it pays the organisation (USD over the horizon). The lever
+    stays at ``deal``; ``contracts.<payer>.shared_savings`` is switched on with each
     rate of :data:`SPLITS` (the other shared-savings terms as in the scenario), against the
     same deal without shared savings.
     """
@@ -599,9 +601,13 @@ def splits_table(neg: Negotiation, pricer: Pricer, deal: float) -> pd.DataFrame:
         to_org = m[:, i_ss] - ref[:, i_ss]
         view = payer_view(m)
         net = m[:, i_net]
+        care_savings = -(
+            m[:, METRICS.index("payer_care_cost")] - m[:, METRICS.index("payer_care_cost_usual")]
+        )
         rows.append(
             {
                 "sharing_rate": s,
+                "payer_care_savings": float(np.mean(care_savings)),
                 "organisation_receives": float(np.mean(to_org)),
                 "payer_keeps": float(np.mean(view["payer_net_savings"])),
                 "organisation_net": float(np.mean(net)),
@@ -640,11 +646,14 @@ def find_drivers(neg: Negotiation, deal: float, executor: Executor) -> Drivers:
     base = np.array([float(deal_scenario.get(f.path)) for f in factors])
     rows = tornado_rows(base, [factor_ends(f) for f in factors])
     y = _evaluate(ModelResponse(deal_scenario, factors, ["net"], seeds), rows, executor, 1)
-    tornado = tornado_table("deal", factors, rows, y, ["net"])
+    name = neg.search.scenario.name
+    tornado = tornado_table(name, factors, rows, y, ["net"])
     top = str(tornado["factor"].iloc[0])
     top_factor = next(f for f in factors if f.path == top)
     nx, ny = TWOWAY_GRID
-    xs = np.linspace(neg.search.low, neg.search.high, nx)
+    low = neg.search.low
+    high = min(neg.search.high, low + 2 * (deal - low)) if deal > low else neg.search.high
+    xs = np.linspace(low, high, nx)  # centred on the deal point where the range allows
     if neg.search.integer:
         xs = np.unique(np.rint(xs))
     lo, hi = factor_ends(top_factor, rounded=False)
@@ -658,7 +667,7 @@ def find_drivers(neg: Negotiation, deal: float, executor: Executor) -> Drivers:
     out = _evaluate(response, grid, executor, len(xs))  # one clinic per input value and seed
     twoway = pd.DataFrame(
         {
-            "strategy": "deal",
+            "strategy": name,
             lev.path: grid[:, 0],
             top: grid[:, -1],
             "net": out[:, 0],

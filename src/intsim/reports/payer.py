@@ -49,9 +49,9 @@ from intsim.reports.negotiation import (
 )
 from intsim.scenario import ScenarioError
 
-#: Draws K when ``--runs`` is not given: about a minute for the shipped example on a 2-core
-#: machine (docs/walkthrough-payer.md gives the timing).
-DEFAULT_RUNS = 60
+#: Draws K when ``--runs`` is not given: about a minute for configs/rural_fqhc_hybrid.yaml on
+#: the shared 2-core development machine (78 s wall, 51 s CPU; docs/walkthrough-payer.md).
+DEFAULT_RUNS = 40
 #: Output files of a brief (besides figures and manifest.json).
 TABLE_FILES: tuple[str, ...] = (
     "breakeven.csv",
@@ -111,7 +111,7 @@ def add_payer_arguments(parser: argparse.ArgumentParser) -> None:
         type=argcheck.finite_float,
         nargs=2,
         metavar=("LOW", "HIGH"),
-        help="lever search range (default: pmpm 0 40, case_rate 0 1500, relativity 0.4 2, "
+        help="lever search range (default: pmpm 0 30, case_rate 0 1500, relativity 0.4 2, "
         "shared_savings 0 1)",
     )
     parser.add_argument("--seed", type=argcheck.seed, default=1, help="root seed (default 1)")
@@ -219,6 +219,7 @@ def splits_display(brief: Brief) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Organisation's share": [pct(x) for x in brief.splits["sharing_rate"]],
+            "Payer's care savings": [usd(x) for x in brief.splits["payer_care_savings"]],
             "Organisation receives": [usd(x) for x in brief.splits["organisation_receives"]],
             "Payer keeps (net savings)": [usd(x) for x in brief.splits["payer_keeps"]],
             "Organisation net": [usd(x) for x in brief.splits["organisation_net"]],
@@ -315,6 +316,23 @@ def narrative(brief: Brief) -> str:
         f"the organisation; the whole panel avoids {ed} ED visits and {adm} admissions "
         "(means, with 90% ranges in brackets)."
     )
+    sp = splits_display(brief)
+    share, saved = "Organisation's share", "Payer's care savings"
+    paying = brief.splits[brief.splits["organisation_receives"] > 0]
+    if len(paying):
+        first = sp.iloc[int(paying.index[0])]
+        text += (
+            " Shared savings on top of the deal pay the organisation "
+            f"{first['Organisation receives']} at a {first[share]} share."
+        )
+    else:
+        text += (
+            " Shared savings on top of the deal pay nothing at any share from "
+            f"{sp.iloc[0][share]} to {sp.iloc[-1][share]}: "
+            f"{payer}'s cost of care with the deal's payments does not fall below the usual-care "
+            "benchmark by the minimum savings rate (its care alone saves "
+            f"{sp.iloc[0][saved]})."
+        )
     top = tornado_display(brief).iloc[0]
     text += (
         f" Of the organisation's own inputs, {fg.lower_first(top['Input'])} moves the net most "
