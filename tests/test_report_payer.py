@@ -115,6 +115,13 @@ def test_narrative_quotes_the_table_numbers(brief_dir: Path) -> None:
     assert float(paid["mean"].iloc[0]) == pytest.approx(be80, rel=0.02)
     change = tcoc[(tcoc["quantity"] == "tcoc_change_pmpm") & (tcoc["at"] == "break-even at 80%")]
     assert f"changes by {report.usd_pmpm(float(change['mean'].iloc[0]))} (" in text
+    splits = pd.read_csv(brief_dir / "shared_savings.csv")
+    paying = splits[splits["organisation_receives"] > 0]
+    if len(paying):
+        first = paying.iloc[0]
+        assert f"pay the organisation {report.usd(first['organisation_receives'])} at a" in text
+    else:
+        assert "pay nothing at any share from 25% to 75%" in text
     top = pd.read_csv(brief_dir / "tornado.csv").iloc[0]
     assert f"from {report.usd(top['output_low'])} to {report.usd(top['output_high'])}" in text
 

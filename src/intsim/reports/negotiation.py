@@ -630,6 +630,18 @@ class Drivers:
     seeds: list[int]
 
 
+def clinic_inputs(scenario: Scenario) -> list[str]:
+    """The inputs screened for the drivers of a scenario (:data:`CLINIC_INPUTS`).
+
+    A clinic hiring LPCs/MFTs as BHCs (``workforce.lpc_mft_hiring``) pays ``costs.lpc_salary``,
+    not ``costs.bhc_salary``: the former is screened instead.
+    """
+    paths = list(CLINIC_INPUTS)
+    if scenario.values.workforce.lpc_mft_hiring:
+        paths[paths.index("costs.bhc_salary")] = "costs.lpc_salary"
+    return paths
+
+
 def _evaluate(response: ModelResponse, rows: NDArray, executor: Executor, chunk: int) -> NDArray:
     from intsim.sensitivity import evaluate_rows  # noqa: PLC0415
 
@@ -642,7 +654,7 @@ def find_drivers(neg: Negotiation, deal: float, executor: Executor) -> Drivers:
     lev = neg.lever
     seeds = seeds_for(neg.experiment.seed, DRIVER_REPS)
     deal_scenario = neg.search.scenario.with_overrides(lev.overrides(neg.search.value(deal)))
-    factors = cli_factors(list(CLINIC_INPUTS), option="CLINIC_INPUTS")
+    factors = cli_factors(clinic_inputs(deal_scenario), option="CLINIC_INPUTS")
     base = np.array([float(deal_scenario.get(f.path)) for f in factors])
     rows = tornado_rows(base, [factor_ends(f) for f in factors])
     y = _evaluate(ModelResponse(deal_scenario, factors, ["net"], seeds), rows, executor, 1)

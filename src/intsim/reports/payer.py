@@ -37,7 +37,6 @@ from intsim import argcheck
 from intsim.params import PARAMS_BY_PATH, PAYERS
 from intsim.reports.document import Document, count, pct, usd
 from intsim.reports.negotiation import (
-    CLINIC_INPUTS,
     DEFAULT_CONFIDENCES,
     DRIVER_REPS,
     LEVERS,
@@ -45,6 +44,7 @@ from intsim.reports.negotiation import (
     Brief,
     Negotiation,
     build_brief,
+    clinic_inputs,
     prepare_negotiation,
 )
 from intsim.scenario import ScenarioError
@@ -393,7 +393,13 @@ def sources_table(brief: Brief) -> pd.DataFrame:
     """Where the lever, the screened inputs and the changed parameters come from."""
     neg = brief.negotiation
     paths = list(
-        dict.fromkeys([*neg.lever.paths, *CLINIC_INPUTS, *(p for p, _ in changed_parameters(neg))])
+        dict.fromkeys(
+            [
+                *neg.lever.paths,
+                *clinic_inputs(neg.search.scenario),
+                *(p for p, _ in changed_parameters(neg)),
+            ]
+        )
     )
     return pd.DataFrame(
         [
