@@ -189,12 +189,18 @@ def breakeven_display(brief: Brief) -> pd.DataFrame:
 
 
 def interval_text(lev: str, low: Any, high: Any, brief: Brief) -> str:
-    """``$8.10 to $9.90``; an end beyond the range as ``< LOW`` / ``> HIGH``."""
+    """A break-even interval for people: ``$8.10 to $9.90``.
+
+    An end beyond the range reads ``< LOW`` or ``> HIGH``; with both ends beyond it, "beyond the
+    range" (the Wilson bounds never cross the level in the range).
+    """
     s = brief.negotiation.search
 
     def missing(x: Any) -> bool:
         return x is None or (isinstance(x, float) and math.isnan(x))
 
+    if missing(low) and missing(high):
+        return "beyond the range"
     lo = f"< {lever_text(lev, s.low)}" if missing(low) else lever_text(lev, float(low))
     hi = f"> {lever_text(lev, s.high)}" if missing(high) else lever_text(lev, float(high))
     return f"{lo} to {hi}"
