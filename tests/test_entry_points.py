@@ -52,10 +52,12 @@ CLI_POSITIONALS: dict[str, list[str]] = {
     "twoway": [str(EXPERIMENTS / "twoway_caseload_relativity.yaml")],
     "threshold": [str(EXPERIMENTS / "threshold_caseload.yaml")],
     "params": [],
+    "report payer": [str(DEFAULT_YAML)],
 }
 #: Required options of a command, with valid values.
 CLI_REQUIRED: dict[str, list[str]] = {
     "threshold": ["--param", "cocm.caseload_per_fte", "--output", "net_margin_pct"],
+    "report payer": ["--payer", "medicaid"],
 }
 
 #: A bad value for each argcheck value type (by the type function's name).
@@ -73,6 +75,7 @@ BAD_BY_TYPE: dict[str, list[str]] = {
     "out_dir": ["{file}"],
     "new_file": ["{dir}"],
     "scheduler_address": ["tcp://no-port"],
+    "name_list": ["a,,b"],
 }
 
 #: Free-text options, checked after parsing: a bad value and what the message must contain.
@@ -100,11 +103,21 @@ def script_entry_points() -> list[Path]:
     ]
 
 
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+    return dict(sub.choices) if sub is not None else {}
+
+
 def cli_commands() -> dict[str, argparse.ArgumentParser]:
-    """The subcommand parsers of ``intsim``."""
-    parser = build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return dict(sub.choices)
+    """The subcommand parsers of ``intsim``; a group's commands as ``"group command"``."""
+    out: dict[str, argparse.ArgumentParser] = {}
+    for name, parser in _subparsers(build_parser()).items():
+        nested = _subparsers(parser)
+        if not nested:
+            out[name] = parser
+        for sub_name, sub_parser in nested.items():
+            out[f"{name} {sub_name}"] = sub_parser
+    return out
 
 
 class _CapturedError(Exception):
@@ -200,12 +213,12 @@ def all_cases(monkeypatch: pytest.MonkeyPatch) -> list[Case]:
     """Every bad invocation of every entry point."""
     cases: list[Case] = []
     for command, parser in cli_commands().items():
-        base = [command, *CLI_POSITIONALS[command], *CLI_REQUIRED.get(command, [])]
+        base = [*command.split(), *CLI_POSITIONALS[command], *CLI_REQUIRED.get(command, [])]
         cases.extend(cases_for(f"intsim {command}", parser, base))
         required = CLI_REQUIRED.get(command, [])
         for action in parser._actions:  # a positional file that does not exist
             if not action.option_strings and action.type is Path:
-                argv = (command, MISSING + ".yaml", *required)
+                argv = (*command.split(), MISSING + ".yaml", *required)
                 cases.append(Case(f"intsim {command}", argv, MISSING))
                 break
         cases.append(Case(f"intsim {command}", (*base, "--no-such-option"), "--no-such-option"))
@@ -262,7 +275,8 @@ def run_in_process(
     monkeypatch.chdir(work)
     capsys.readouterr()
     if case.entry.startswith("intsim "):
-        argv = _with_out(case.entry, argv, work, _cli_accepts_out(argv[0]))
+        accepts = _cli_accepts_out(case.entry.removeprefix("intsim "))
+        argv = _with_out(case.entry, argv, work, accepts)
         code: int | None = intsim_main(argv)
     else:
         path = ROOT / case.entry
@@ -285,7 +299,8 @@ def run_subprocess(case: Case, tmp: Path) -> tuple[Outcome, Path]:
         "MPLBACKEND": "Agg",
     }
     if case.entry.startswith("intsim "):
-        argv = _with_out(case.entry, argv, work, _cli_accepts_out(argv[0]))
+        accepts = _cli_accepts_out(case.entry.removeprefix("intsim "))
+        argv = _with_out(case.entry, argv, work, accepts)
         cmd = [sys.executable, "-m", "intsim", *argv]
     else:
         path = ROOT / case.entry

@@ -28,6 +28,8 @@ GUIDE = {
     "twoway": ("../tutorials/sensitivity.md#intsim-twoway-a-grid-over-two-parameters", "Two-way"),
     "threshold": ("../tutorials/threshold.md", "Break-even values"),
     "params": ("../parameters.md", "Parameter table"),
+    "report payer": ("../walkthrough-payer.md", "Walkthrough: a payer negotiation"),
+    "report grant": ("../walkthrough-grant.md", "Walkthrough: a grant application"),
 }
 
 HEADER = """# Command-line reference
@@ -70,12 +72,20 @@ def render() -> str:
     parts += [f"| [`intsim {name}`](#intsim-{name}) | {helps[name]} |" for name in commands]
     parts += ["", "## `intsim`", "", "```text", parser.format_help().rstrip(), "```", ""]
     for name, sub in commands.items():
-        link, title = GUIDE.get(name, ("", ""))
-        parts += [f"## `intsim {name}`", "", helps[name][:1].upper() + helps[name][1:] + "."]
-        if link:
-            parts += ["", f"Guide: [{title}]({link})."]
-        parts += ["", "```text", sub.format_help().rstrip(), "```", ""]
+        parts += _section(name, sub, helps[name])
+        nested, nested_helps = subcommands(sub), summaries(sub)
+        for child, child_parser in nested.items():
+            parts += _section(f"{name} {child}", child_parser, nested_helps[child], level=3)
     return "\n".join(parts)
+
+
+def _section(name: str, sub: argparse.ArgumentParser, help_text: str, level: int = 2) -> list[str]:
+    """One command's heading, one-line summary, guide link and ``--help``."""
+    link, title = GUIDE.get(name, ("", ""))
+    parts = [f"{'#' * level} `intsim {name}`", "", help_text[:1].upper() + help_text[1:] + "."]
+    if link:
+        parts += ["", f"Guide: [{title}]({link})."]
+    return [*parts, "", "```text", sub.format_help().rstrip(), "```", ""]
 
 
 def main(argv: list[str] | None = None) -> int:

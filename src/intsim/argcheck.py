@@ -132,6 +132,16 @@ def open_unit_interval(text: str) -> float:
     return value
 
 
+def name_list(text: str) -> list[str]:
+    """Comma-separated names (parameter paths, outputs): at least one, no empty item."""
+    names = [item.strip() for item in text.split(",")]
+    if not text.strip() or any(not n for n in names):
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated names such as a.b,c.d (no empty item), got {text!r}"
+        )
+    return names
+
+
 def existing_file(text: str) -> Path:
     """A path to an existing regular file."""
     path = Path(text)

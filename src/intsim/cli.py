@@ -143,6 +143,72 @@ def _add_dask_tls(parser: argparse.ArgumentParser) -> None:
         tls.add_argument(flag, type=argcheck.existing_file, metavar="FILE", help=help_text)
 
 
+NO_FIGURES_HELP = "skip the figures (PNG and SVG)"
+FILE_HELP = (
+    "experiment YAML file (names its base `scenario:`), or a plain scenario file (see above)"
+)
+_PLAIN = (
+    "FILE is an experiment file (it names its base `scenario:`; see README) or a plain "
+    "scenario file: the file kind is detected from its keys. A plain scenario is analysed "
+    "alone, under the declared uncertainty distributions of `intsim params`."
+)
+
+
+def _described(text: str, example: str) -> str:
+    """A command description: the plain-scenario paragraph (wrapped) and an example."""
+    import textwrap  # noqa: PLC0415
+
+    return textwrap.fill(_PLAIN + " " + text, 78) + "\n\nexample:\n  " + example
+
+
+#: The description of each analysis command: its plain-scenario form, with an example.
+PLAIN_SCENARIO_HELP: dict[str, str] = {
+    "mc": _described(
+        "--runs sets the number of draws (default 100).",
+        "intsim mc configs/rural_fqhc_hybrid.yaml --runs 40",
+    ),
+    "threshold": _described(
+        "--param and --output say what is searched; --range defaults to the parameter's "
+        "plausible range.",
+        "intsim threshold configs/rural_fqhc_hybrid.yaml --param contracts.medicaid.pmpm_usd "
+        "--range 0 40 --output net_margin_pct --runs 40",
+    ),
+    "tornado": _described(
+        "Factors: --factors PATH,PATH, each at the 5th and 95th percentiles of its declared "
+        "distribution, else the ends of its plausible range; default: every declared uncertain "
+        "parameter.",
+        "intsim tornado configs/rural_fqhc_hybrid.yaml --output net "
+        "--factors cocm.caseload_per_fte,costs.care_manager_salary",
+    ),
+    "twoway": _described(
+        "--x and --y name the two parameters (ranges default to their plausible ranges).",
+        "intsim twoway configs/rural_fqhc_hybrid.yaml --x contracts.medicaid.pmpm_usd "
+        "--y cocm.caseload_per_fte --grid 5 5",
+    ),
+    "sobol": _described(
+        "With a plain scenario --factors PATH,PATH is required (each with its declared "
+        "distribution, else its plausible range).",
+        "intsim sobol configs/rural_fqhc_hybrid.yaml --factors "
+        "cocm.caseload_per_fte,costs.care_manager_salary --n 64 --outputs net",
+    ),
+    "morris": _described(
+        "Factors: --factors PATH,PATH, default every declared uncertain parameter.",
+        "intsim morris configs/rural_fqhc_hybrid.yaml --outputs net",
+    ),
+}
+
+
+def _add_factors(parser: argparse.ArgumentParser) -> None:
+    """``--factors PATH,PATH``: the factors of an analysis given on the command line."""
+    parser.add_argument(
+        "--factors",
+        type=argcheck.name_list,
+        metavar="PATH[,PATH...]",
+        help="factors (replace the file's sensitivity.factors); each takes its declared "
+        "distribution, else its plausible range",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``intsim`` command."""
     parser = _Parser(
@@ -163,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out", type=Path, help="output directory (default: results/<scenario>-<hash>/)"
     )
-    run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    run.add_argument("--no-figures", action="store_true", help="skip the figures (PNG and SVG)")
     run.add_argument("--quiet", action="store_true", help="print only the output directory")
     _add_strict(run)
 
@@ -190,9 +256,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_strict(cmp)
 
     mc = sub.add_parser(
-        "mc", help="Monte Carlo probabilistic sensitivity analysis of an experiment file"
+        "mc",
+        help="Monte Carlo probabilistic sensitivity analysis of an experiment or scenario file",
+        description=PLAIN_SCENARIO_HELP["mc"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    mc.add_argument("experiment", type=Path, help="experiment YAML file (see README)")
+    mc.add_argument("experiment", type=Path, metavar="FILE", help=FILE_HELP)
     mc.add_argument("--runs", type=_positive_int, help="parameter draws K (default: file's)")
     mc.add_argument("--reps", type=_positive_int, help="replications R per draw")
     mc.add_argument(
@@ -210,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mc.add_argument("--out", type=Path, help="output directory (default: results/mc-<name>/)")
     mc.add_argument("--resume", action="store_true", help="continue an interrupted experiment")
-    mc.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    mc.add_argument("--no-figures", action="store_true", help=NO_FIGURES_HELP)
     mc.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_strict(mc)
 
@@ -218,8 +287,14 @@ def build_parser() -> argparse.ArgumentParser:
         ("sobol", "Sobol' global sensitivity indices of model outputs (SALib)"),
         ("morris", "Morris screening of the declared uncertain parameters (SALib)"),
     ):
-        g = sub.add_parser(name, help=help_text)
-        g.add_argument("experiment", type=Path, help="experiment YAML with a sensitivity block")
+        g = sub.add_parser(
+            name,
+            help=help_text,
+            description=PLAIN_SCENARIO_HELP[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        g.add_argument("experiment", type=Path, metavar="FILE", help=FILE_HELP)
+        _add_factors(g)
         g.add_argument("--strategy", help="only this strategy of the experiment")
         g.add_argument("--outputs", help="comma-separated outputs (default: the file's)")
         g.add_argument("--reps", type=_positive_int, help="replications averaged per row")
@@ -237,7 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
         g.add_argument(
             "--out", type=Path, help=f"output directory (default: results/{name}-<name>/)"
         )
-        g.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+        g.add_argument("--no-figures", action="store_true", help=NO_FIGURES_HELP)
         _add_strict(g)
         if name == "sobol":
             g.add_argument("--n", type=_positive_int, help="base sample size N (a power of 2)")
@@ -260,8 +335,15 @@ def build_parser() -> argparse.ArgumentParser:
         ("tornado", "one-way sensitivity: each factor at its low and high value (tornado)"),
         ("twoway", "two-way sensitivity: a grid over two parameters with the break-even line"),
     ):
-        d = sub.add_parser(name, help=help_text)
-        d.add_argument("experiment", type=Path, help="experiment YAML file (see README)")
+        d = sub.add_parser(
+            name,
+            help=help_text,
+            description=PLAIN_SCENARIO_HELP[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        d.add_argument("experiment", type=Path, metavar="FILE", help=FILE_HELP)
+        if name == "tornado":
+            _add_factors(d)
         d.add_argument("--strategy", help="only this strategy of the experiment")
         d.add_argument(
             "--outputs",
@@ -279,7 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
         d.add_argument(
             "--out", type=Path, help=f"output directory (default: results/{name}-<name>/)"
         )
-        d.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+        d.add_argument("--no-figures", action="store_true", help=NO_FIGURES_HELP)
         _add_strict(d)
         if name == "twoway":
             for axis in ("x", "y"):
@@ -300,9 +382,12 @@ def build_parser() -> argparse.ArgumentParser:
             )
 
     th = sub.add_parser(
-        "threshold", help="parameter value at which P(output >= target) reaches a confidence"
+        "threshold",
+        help="parameter value at which P(output >= target) reaches a confidence",
+        description=PLAIN_SCENARIO_HELP["threshold"],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    th.add_argument("experiment", type=Path, help="experiment YAML file (see README)")
+    th.add_argument("experiment", type=Path, metavar="FILE", help=FILE_HELP)
     th.add_argument("--param", required=True, metavar="PATH", help="numeric parameter searched")
     th.add_argument("--output", required=True, metavar="NAME", help="output, e.g. net_margin_pct")
     th.add_argument(
@@ -334,11 +419,27 @@ def build_parser() -> argparse.ArgumentParser:
     _add_set(th, "override a parameter in every strategy")
     _add_executor(th)
     th.add_argument("--out", type=Path, help="output folder (default: results/threshold-<stem>/)")
-    th.add_argument("--no-figures", action="store_true", help="skip the PNG figure")
+    th.add_argument("--no-figures", action="store_true", help=NO_FIGURES_HELP)
     _add_strict(th)
 
     sub.add_parser("params", help="print the parameter table (markdown)")
+    _add_report_commands(sub)
     return parser
+
+
+def _add_report_commands(sub: Any) -> None:
+    """``intsim report payer`` (the decision reports of issue 13)."""
+    from intsim.reports.payer import add_payer_arguments  # noqa: PLC0415
+
+    report = sub.add_parser("report", help="decision reports: HTML, CSV and Excel")
+    kinds = report.add_subparsers(dest="report", metavar="REPORT", parser_class=_Parser)
+    kinds.required = True
+    payer = kinds.add_parser(
+        "payer",
+        help="payer-negotiation brief: break-even value of a contract lever, payer's total "
+        "cost of care, shared-savings splits, drivers",
+    )
+    add_payer_arguments(payer)
 
 
 def _resolve(args: argparse.Namespace) -> Scenario:
@@ -708,10 +809,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from intsim.deterministic import cmd_deterministic  # noqa: PLC0415
 
             return cmd_deterministic(args, argv)
+        if args.command == "report" and args.report == "payer":
+            from intsim.reports.payer import cmd_report_payer  # noqa: PLC0415
+
+            return cmd_report_payer(args, argv)
         if args.command == "params":
             sys.stdout.write(markdown_table())
             return EXIT_OK
-    except (ScenarioError, UserError) as exc:
+    except (ScenarioError, UserError, argcheck.UsageError) as exc:
         print(f"intsim: error: {exc}", file=sys.stderr)
         return EXIT_USER
     except BrokenPipeError:

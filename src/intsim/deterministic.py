@@ -52,7 +52,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from intsim.gsa import ModelFactor, ModelResponse, parse_factors, seeds_for
-from intsim.gsa_commands import _block, _int_option, _outputs, _strategies
+from intsim.gsa_commands import _block, _int_option, _outputs, _strategies, select_factors
 from intsim.montecarlo import Experiment, load_experiment
 from intsim.params import PARAMS_BY_PATH, Param
 from intsim.scenario import Scenario, ScenarioError
@@ -233,7 +233,7 @@ def bar_extent(base: float, low: float, high: float) -> dict[str, float]:
 def run_tornado(args: argparse.Namespace, executor: Any, out_dir: Path) -> dict[str, Any]:
     """One-way analysis of every strategy; writes tornado.csv (and figures); returns info."""
     exp, block, seeds = _common(args)
-    factors = parse_factors(block.get("factors"))
+    factors = select_factors(args, block, exp, default_all=True)
     outputs = _outputs(args, block, exp.months)
     ends = [factor_ends(f) for f in factors]
     frames = []
@@ -246,7 +246,8 @@ def run_tornado(args: argparse.Namespace, executor: Any, out_dir: Path) -> dict[
             if i == 0:
                 return f"strategy {name}, base case"
             f, end = factors[(i - 1) // 2], ("low", "high")[(i - 1) % 2]
-            return f"sensitivity.factors.{f.path} ({end} value {_fmt(rows[i, (i - 1) // 2])})"
+            where = "--factors " if getattr(args, "factors", None) else "sensitivity.factors."
+            return f"{where}{f.path} ({end} value {_fmt(rows[i, (i - 1) // 2])})"
 
         _preflight(scenario, response, rows, what)
         y = _evaluate(response, rows, executor, args.chunk_size)

@@ -24,7 +24,7 @@ from intsim.gsa import (
     stochastic_share,
 )
 from intsim.montecarlo import Experiment, load_experiment, whole_number
-from intsim.params import PARAMETERS
+from intsim.params import PARAMETERS, PARAMS_BY_PATH
 from intsim.scenario import ScenarioError
 from intsim.uncertainty import default_distribution
 
@@ -83,6 +83,65 @@ def _outputs(args: argparse.Namespace, block: dict[str, Any], horizon: int) -> l
     return names
 
 
+def cli_factors(paths: list[str], option: str = "--factors") -> list[ModelFactor]:
+    """Factors named on the command line, with the declaration's distribution or range.
+
+    Each path takes its declared uncertainty distribution (``intsim params``), else its
+    declared plausible range.
+
+    Raises:
+        ScenarioError: An unknown or non-numeric parameter, a repeat, or one with neither.
+    """
+    import difflib  # noqa: PLC0415
+
+    out: list[ModelFactor] = []
+    for path in paths:
+        param = PARAMS_BY_PATH.get(path)
+        if param is None:
+            close = difflib.get_close_matches(path, list(PARAMS_BY_PATH), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else " (intsim params lists them)"
+            raise ScenarioError(f"{option} {path}: unknown parameter{hint}")
+        if param.kind not in ("float", "int"):
+            raise ScenarioError(
+                f"{option} {path}: a {param.kind} parameter; expected a numeric parameter"
+            )
+        if any(f.path == path for f in out):
+            raise ScenarioError(f"{option} {path}: listed twice; expected distinct parameters")
+        dist = default_distribution(param)
+        if dist is not None:
+            out.append(ModelFactor(path, dist))
+        elif param.plausible is not None:
+            out.append(ModelFactor(path, (float(param.plausible[0]), float(param.plausible[1]))))
+        else:
+            raise ScenarioError(
+                f"{option} {path}: has no declared distribution or plausible range; expected a "
+                "parameter with one, or an experiment file whose sensitivity.factors gives a range"
+            )
+    return out
+
+
+def select_factors(
+    args: argparse.Namespace, block: dict[str, Any], exp: Experiment, *, default_all: bool
+) -> list[ModelFactor]:
+    """The factors of an analysis: ``--factors``, else the file's ``sensitivity.factors``.
+
+    A plain scenario file has no ``sensitivity`` block: without ``--factors`` it takes every
+    declared uncertain parameter when ``default_all`` (tornado, Morris), else ``--factors`` is
+    required (Sobol', whose cost grows with the number of factors).
+    """
+    given = getattr(args, "factors", None)
+    if given:
+        return cli_factors(list(given))
+    if "factors" in block or not exp.plain:
+        return parse_factors(block.get("factors"))
+    if default_all:
+        return declared_uncertain_factors()
+    raise ScenarioError(
+        "--factors: required with a plain scenario file; expected comma-separated parameter "
+        "paths, e.g. --factors cocm.caseload_per_fte,costs.care_manager_salary"
+    )
+
+
 def _strategies(exp: Experiment, name: str | None) -> dict[str, Any]:
     if name is None:
         return exp.strategies
@@ -125,7 +184,7 @@ def run_sobol(args: argparse.Namespace, executor: Any, out_dir: Path) -> dict[st
 
     exp = load_experiment(args.experiment, overrides=args.overrides, seed=args.seed)
     block = _block(exp)
-    factors = parse_factors(block.get("factors"))
+    factors = select_factors(args, block, exp, default_all=False)
     n = _int_option(args.n, block, "n", 256)
     reps = _int_option(args.reps, block, "reps", 1)
     seed = _int_option(args.seed, block, "seed", 1)
@@ -133,6 +192,8 @@ def run_sobol(args: argparse.Namespace, executor: Any, out_dir: Path) -> dict[st
     outputs = _outputs(args, block, exp.months)
     horizon = exp.months
     timed = [f"cumulative_net_m{m}" for m in range(TIME_STEP_MONTHS, horizon + 1, TIME_STEP_MONTHS)]
+    # a month already among the outputs is computed once (issue 13: cumulative_net_m12 crashed)
+    evaluated = outputs + [t for t in timed if t not in outputs]
     tables: dict[str, list[pd.DataFrame]] = {
         "indices": [],
         "s2": [],
@@ -141,7 +202,7 @@ def run_sobol(args: argparse.Namespace, executor: Any, out_dir: Path) -> dict[st
         "noise": [],
     }
     for name, scenario in _strategies(exp, args.strategy or block.get("strategy")).items():
-        response = ModelResponse(scenario, factors, outputs + timed, seeds_for(seed, reps))
+        response = ModelResponse(scenario, factors, evaluated, seeds_for(seed, reps))
         groups = _groups(factors, args.groups)
         res = sobol(
             response,
@@ -153,7 +214,7 @@ def run_sobol(args: argparse.Namespace, executor: Any, out_dir: Path) -> dict[st
             executor=executor,
             chunk_size=args.chunk_size
             or rows_per_base_point(groups, len(factors), 2 if second else 1, 2),
-            outputs=outputs + timed,
+            outputs=evaluated,
             convergence=n >= 16,
         )
         idx = res.indices.assign(strategy=name)
@@ -216,8 +277,8 @@ def run_morris(args: argparse.Namespace, executor: Any, out_dir: Path) -> pd.Dat
     block = _block(exp)
     factors = (
         declared_uncertain_factors()
-        if args.all or "factors" not in block
-        else parse_factors(block["factors"])
+        if args.all or ("factors" not in block and not getattr(args, "factors", None))
+        else select_factors(args, block, exp, default_all=True)
     )
     reps = _int_option(args.reps, block, "reps", 1)
     seed = _int_option(args.seed, block, "seed", 1)
@@ -326,7 +387,8 @@ def _plot_time(timed: pd.DataFrame, out: Path) -> None:
     if len(timed):
         for strategy, part in timed.groupby("strategy", sort=False):
             fig, ax = plt.subplots(figsize=(9, 4.4))
-            sub = part.assign(month=part["output"].str.removeprefix("cumulative_net_m").astype(int))
+            month = part["output"].str.removeprefix("cumulative_net_m").astype(int)
+            sub = part.assign(month=month).sort_values("month", kind="stable")
             styles = ("-", "--", ":", "-.")
             for k, (factor, d) in enumerate(sub.groupby("factor", sort=False)):
                 ax.plot(

@@ -53,6 +53,16 @@ EXPERIMENT_KEYS = (
     "sensitivity",
 )
 SAMPLING_METHODS = ("random", "lhs", "sobol")
+#: Keys only an experiment file has: a file with none of them and no ``scenario:`` key is read
+#: as a plain scenario file (:func:`file_kind`).
+EXPERIMENT_ONLY_KEYS = (
+    "set",
+    "strategies",
+    "uncertainty",
+    "sampling",
+    "monte_carlo",
+    "sensitivity",
+)
 
 #: Summary outputs reported per strategy (columns of runs.parquet).
 METRICS: tuple[str, ...] = (
@@ -86,6 +96,7 @@ class Experiment:
     reps: int = 1
     break_even_by: tuple[int, ...] = (12, 24, 36)
     raw: dict[str, Any] = field(default_factory=dict)
+    plain: bool = False
 
     @property
     def months(self) -> int:
@@ -146,6 +157,41 @@ def _break_even_by(mc: Mapping[str, Any], months: int) -> tuple[int, ...]:
     return tuple(by)
 
 
+def file_kind(path: Path, data: Mapping[str, Any]) -> str:
+    """Whether a YAML mapping is an ``experiment`` file or a plain ``scenario`` file.
+
+    An experiment file names its base scenario (``scenario: PATH``); a scenario file has no
+    ``scenario`` key and none of the experiment-only keys (:data:`EXPERIMENT_ONLY_KEYS`).
+
+    Raises:
+        ScenarioError: A file with experiment-only keys but no ``scenario`` key (neither kind).
+    """
+    if "scenario" in data:
+        return "experiment"
+    mixed = [k for k in EXPERIMENT_ONLY_KEYS if k in data]
+    if mixed:
+        raise ScenarioError(
+            f"scenario: missing in {path}, which has the experiment key {mixed[0]}; expected an "
+            "experiment file naming its base scenario (scenario: PATH) or a plain scenario file "
+            f"(without {', '.join(EXPERIMENT_ONLY_KEYS)})"
+        )
+    return "scenario"
+
+
+def plain_experiment(path: Path) -> dict[str, Any]:
+    """The experiment a plain scenario file stands for.
+
+    That scenario alone, under the declared uncertainty distributions (``uncertainty:
+    {defaults: true}``), with default sampling and Monte Carlo settings; the command line gives
+    the factors, levers and sizes.
+    """
+    return {
+        "name": path.stem,
+        "scenario": path.name,
+        "uncertainty": {"defaults": True},
+    }
+
+
 def load_experiment(
     path: str | Path,
     *,
@@ -155,13 +201,20 @@ def load_experiment(
     overrides: Sequence[str] = (),
     seed: int | None = None,
 ) -> Experiment:
-    """Load and validate an experiment file (CLI options override the file).
+    """Load and validate an experiment file, or a plain scenario file (CLI options override).
+
+    A plain scenario file (:func:`file_kind`) is read as the experiment of
+    :func:`plain_experiment`: its one strategy is the scenario, its uncertainty the declared
+    distributions; ``Experiment.plain`` is then true.
 
     Raises:
         ScenarioError: With one message naming the key path and the expectation.
     """
     path = Path(path)
     data = read_yaml_mapping(path)
+    plain = file_kind(path, data) == "scenario"
+    if plain:
+        data = plain_experiment(path)
     unknown = sorted(set(data) - set(EXPERIMENT_KEYS))
     if unknown:
         raise ScenarioError(
@@ -244,6 +297,7 @@ def load_experiment(
         reps=r,
         break_even_by=by,
         raw=dict(data),
+        plain=plain,
     )
 
 
