@@ -52,6 +52,7 @@ CLI_POSITIONALS: dict[str, list[str]] = {
     "twoway": [str(EXPERIMENTS / "twoway_caseload_relativity.yaml")],
     "threshold": [str(EXPERIMENTS / "threshold_caseload.yaml")],
     "params": [],
+    "report grant": [str(ROOT / "configs" / "examples" / "rural_fqhc_grant.yaml")],
 }
 #: Required options of a command, with valid values.
 CLI_REQUIRED: dict[str, list[str]] = {
@@ -100,11 +101,21 @@ def script_entry_points() -> list[Path]:
     ]
 
 
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(subs[0].choices) if subs else {}
+
+
 def cli_commands() -> dict[str, argparse.ArgumentParser]:
-    """The subcommand parsers of ``intsim``."""
-    parser = build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    return dict(sub.choices)
+    """The subcommand parsers of ``intsim``; a command group's as ``"group command"``."""
+    out: dict[str, argparse.ArgumentParser] = {}
+    for name, parser in _subcommands(build_parser()).items():
+        nested = _subcommands(parser)
+        if nested:
+            out.update({f"{name} {sub}": p for sub, p in nested.items()})
+        else:
+            out[name] = parser
+    return out
 
 
 class _CapturedError(Exception):
@@ -200,12 +211,12 @@ def all_cases(monkeypatch: pytest.MonkeyPatch) -> list[Case]:
     """Every bad invocation of every entry point."""
     cases: list[Case] = []
     for command, parser in cli_commands().items():
-        base = [command, *CLI_POSITIONALS[command], *CLI_REQUIRED.get(command, [])]
+        base = [*command.split(), *CLI_POSITIONALS[command], *CLI_REQUIRED.get(command, [])]
         cases.extend(cases_for(f"intsim {command}", parser, base))
         required = CLI_REQUIRED.get(command, [])
         for action in parser._actions:  # a positional file that does not exist
             if not action.option_strings and action.type is Path:
-                argv = (command, MISSING + ".yaml", *required)
+                argv = (*command.split(), MISSING + ".yaml", *required)
                 cases.append(Case(f"intsim {command}", argv, MISSING))
                 break
         cases.append(Case(f"intsim {command}", (*base, "--no-such-option"), "--no-such-option"))
@@ -262,7 +273,9 @@ def run_in_process(
     monkeypatch.chdir(work)
     capsys.readouterr()
     if case.entry.startswith("intsim "):
-        argv = _with_out(case.entry, argv, work, _cli_accepts_out(argv[0]))
+        argv = _with_out(
+            case.entry, argv, work, _cli_accepts_out(case.entry.removeprefix("intsim "))
+        )
         code: int | None = intsim_main(argv)
     else:
         path = ROOT / case.entry
@@ -285,7 +298,9 @@ def run_subprocess(case: Case, tmp: Path) -> tuple[Outcome, Path]:
         "MPLBACKEND": "Agg",
     }
     if case.entry.startswith("intsim "):
-        argv = _with_out(case.entry, argv, work, _cli_accepts_out(argv[0]))
+        argv = _with_out(
+            case.entry, argv, work, _cli_accepts_out(case.entry.removeprefix("intsim "))
+        )
         cmd = [sys.executable, "-m", "intsim", *argv]
     else:
         path = ROOT / case.entry

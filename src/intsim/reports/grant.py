@@ -241,7 +241,7 @@ def unit_cost_table(report: GrantReport) -> pd.DataFrame:
         rows.append(
             {
                 "Measure": label,
-                "Central": usd(report.central(metric)),
+                "Expected": usd(report.central(metric)),
                 **_bands_80_95(report, metric, usd),
             }
         )
@@ -555,8 +555,10 @@ def render_html(report: GrantReport, figures: dict[str, Path | None]) -> Documen
         doc.note(
             f"The funding gap over all years without grant money, with each input at the 5th "
             f"and 95th percentiles of its declared distribution and the others at the scenario's "
-            f"values. Screened from the {gr.SCREENED} inputs most correlated with the gap in the "
-            "Monte Carlo."
+            f"values, all on the random numbers of seed {report.seed} (the base, "
+            f"{usd(report.tornado['base_output'].iloc[0])}, is that single run, so it differs "
+            "from the expected gap). The inputs were screened from the "
+            f"{gr.SCREENED} most rank-correlated with the gap over the Monte Carlo draws."
         )
         if figures.get("drivers"):
             doc.figure(figures["drivers"], "One-way sensitivity of the funding gap")  # type: ignore[arg-type]
