@@ -570,7 +570,12 @@ def render_html(report: GrantReport, figures: dict[str, Path | None]) -> Documen
         shown.rename(columns=str.capitalize),
         caption="Every parameter that differs from its declared default, with its source",
     )
-    doc.note("All other parameters take their declared central estimates (`intsim params`).")
+    doc.note(
+        "Source: the parameter declaration's source for the default value and its plausible "
+        "range (docs/parameters.md); the reason for the scenario's own value belongs in the "
+        "comments of the scenario file. All other parameters take their declared central "
+        "estimates (`intsim params`)."
+    )
     return doc
 
 
