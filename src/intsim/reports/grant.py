@@ -54,6 +54,8 @@ class GrantReport:
     sustainability: pd.DataFrame
     tornado: pd.DataFrame
     assumptions: pd.DataFrame
+    #: Flat metrics of the single run of the scenario as written (the root seed).
+    metrics: dict[str, float] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -72,13 +74,6 @@ class GrantReport:
     def budget_value(self, line: str, column: str = "total") -> float:
         """A cell of the expected budget (``column``: ``year_<k>`` or ``total``)."""
         return float(self.budget.set_index("line").loc[line, column])
-
-    @property
-    def metrics(self) -> dict[str, float]:
-        """The flat metrics of the single run of the scenario as written (the root seed)."""
-        if not hasattr(self, "_metrics"):
-            self._metrics = gt.run_metrics(self.deterministic)
-        return self._metrics
 
 
 # --------------------------------------------------------------------------- computing
@@ -122,6 +117,7 @@ def build_report(scenario: Scenario, runs: int, seed: int, executor: Any) -> Gra
         sustainability=gt.sustainability_curve(mc.runs, horizon),
         tornado=tornado,
         assumptions=gt.assumptions_table(scenario),
+        metrics=gt.run_metrics(det),
     )
     report.seconds = {
         "deterministic": t1 - t0,
