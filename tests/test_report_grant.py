@@ -379,3 +379,11 @@ def test_an_existing_foreign_out_folder_is_refused(tmp_path: Path) -> None:
     assert "notes.txt" in err
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
     assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes"
+
+
+def test_reach_by_year_docks_between_engines(tmp_path: Path) -> None:
+    scenario = load_scenario(_scenario_file(tmp_path))
+    arrays = simulate(scenario, seed=7, engine="arrays", claims=False).summary
+    agents = simulate(scenario, seed=7, engine="agents", claims=False).summary
+    assert arrays["patients_reached_by_year"] == agents["patients_reached_by_year"]
+    assert arrays["patients_reached_by_year"][1]["reached"] > 0
