@@ -387,3 +387,17 @@ def test_reach_by_year_docks_between_engines(tmp_path: Path) -> None:
     agents = simulate(scenario, seed=7, engine="agents", claims=False).summary
     assert arrays["patients_reached_by_year"] == agents["patients_reached_by_year"]
     assert arrays["patients_reached_by_year"][1]["reached"] > 0
+
+
+def test_a_year_the_horizon_cuts_short_is_labelled_with_its_months(tmp_path: Path) -> None:
+    assert gt.year_label(2, 60) == "Year 2"
+    assert gt.year_label(3, 30) == "Year 3 (months 25-30)"
+    assert gt.horizon_text(60) == "5 years"
+    assert gt.horizon_text(12) == "1 year"
+    assert gt.horizon_text(30) == "30 months"
+    scenario = load_scenario(_scenario_file(tmp_path)).with_overrides({"simulation.months": 18})
+    results = simulate(scenario, seed=2)
+    budget = gt.budget_lines(results).set_index("line")
+    assert [c for c in budget.columns if c.startswith("year_")] == ["year_1", "year_2"]
+    assert math.isclose(budget.loc["net", "total"], results.summary["net"], rel_tol=1e-9)
+    assert [y["year"] for y in results.summary["patients_reached_by_year"]] == [1, 2]

@@ -63,6 +63,15 @@ class GrantReport:
         """The programme years of the horizon (the last may be partial)."""
         return [int(y) for y in self.reach["year"]]
 
+    @property
+    def horizon(self) -> int:
+        """Months simulated."""
+        return int(self.scenario.values.simulation.months)
+
+    def year_label(self, year: int) -> str:
+        """``Year 2``, or ``Year 3 (months 25-30)`` for a partial last year."""
+        return gt.year_label(year, self.horizon)
+
     def band(self, metric: str) -> pd.Series:
         """The Monte Carlo statistics of one metric (mean, p2_5, p10, p50, p90, p97_5)."""
         return self.bands.set_index("metric").loc[metric]
@@ -153,7 +162,7 @@ def reach_table(report: GrantReport) -> pd.DataFrame:
         y = int(r["year"])
         rows.append(
             {
-                "Year": y,
+                "Year": report.year_label(y),
                 "Patients reached": count(r["reached"]),
                 **_bands_80_95(report, f"y{y}.reached", count),
                 "CoCM": count(r["reached_cocm"]),
@@ -174,7 +183,7 @@ def outcomes_table(report: GrantReport) -> pd.DataFrame:
     for name, label in gt.OUTCOME_LABELS.items():
         row: dict[str, Any] = {"Outcome among programme patients": label}
         for r in report.outcomes.to_dict("records"):
-            row[f"Year {int(r['year'])}"] = count(r[name])
+            row[report.year_label(int(r["year"]))] = count(r[name])
         row["All years"] = count(report.central(name))
         row.update(_bands_80_95(report, name, count))
         rows.append(row)
@@ -187,7 +196,7 @@ def budget_table(report: GrantReport) -> pd.DataFrame:
     rows = []
     for r in report.budget.to_dict("records"):
         row = {"Line": r["label"]}
-        row.update({f"Year {c.removeprefix('year_')}": usd(r[c]) for c in years})
+        row.update({report.year_label(int(c.removeprefix("year_"))): usd(r[c]) for c in years})
         row["All years"] = usd(r["total"])
         rows.append(row)
     return pd.DataFrame(rows)
@@ -199,7 +208,7 @@ def budget_bands_table(report: GrantReport) -> pd.DataFrame:
     for y in report.years:
         rows.append(  # noqa: PERF401 (one record per year, readable)
             {
-                "Year": y,
+                "Year": report.year_label(y),
                 "Net": usd(report.budget_value("net", f"year_{y}")),
                 "Net, 80% range": band_text(report.band(f"y{y}.net"), "p10", "p90", usd),
                 "Gap without grant": usd(
@@ -278,7 +287,7 @@ def narrative(report: GrantReport) -> str:
     y = narrative_year(report)
     r = report.reach.set_index("year").loc[y]
     reach_band = report.band(f"y{y}.reached")
-    n_years = len(report.years)
+    span = gt.horizon_text(report.horizon)
     c = report.central
     grant = report.budget.set_index("line")
     gap = grant.loc["funding_gap_without_grant"]
@@ -289,13 +298,13 @@ def narrative(report: GrantReport) -> str:
         f"through PCBH, {pct(r['share_of_eligible_reached'])} of the "
         f"{count(r['with_threshold_episode'])} patients with a threshold depression or anxiety "
         "episode that year.",
-        f"Over the {n_years} years, compared with the same patients under usual care, the "
+        f"Over the {span}, compared with the same patients under usual care, the "
         f"patients it treats are expected to have {count(c('responders_beyond_usual_care'))} "
         f"more treatment responses and {count(c('remissions_beyond_usual_care'))} "
         f"more remissions, {count(report.central('episode_free_months_gained'))} more "
         f"depression-free patient-months, {count(report.central('ed_visits_avoided'))} fewer ED "
         f"visits and {count(report.central('admissions_avoided'))} fewer hospital admissions.",
-        f"Costs over the {n_years} years are {usd(grant.loc['cost_total', 'total'])}, "
+        f"Costs over the {span} are {usd(grant.loc['cost_total', 'total'])}, "
         f"including {usd(grant.loc['startup', 'total'])} of startup costs, against revenue of "
         f"{usd(grant.loc['revenue_total', 'total'])}, of which "
         f"{usd(grant.loc['revenue_grant', 'total'])} "
@@ -361,7 +370,7 @@ def plot_reach(report: GrantReport, out_dir: Path) -> Path:
         hi80 = [report.band(f"y{y}.{key}")["p90"] for y in years]
         ax.vlines(x, lo95, hi95, color="black", linewidth=0.8)
         ax.vlines(x, lo80, hi80, color="black", linewidth=2.5)
-    ax.set_xticks(years, [f"Year {y}" for y in years])
+    ax.set_xticks(years, [report.year_label(int(y)) for y in years])
     ax.set_ylabel("Patients reached in the year")
     fg.format_axis(ax.yaxis, "patients")
     ax.set_title("Patients reached per year (bars: expected; lines: 80% and 95% ranges)")
@@ -415,7 +424,7 @@ def plot_budget(report: GrantReport, out_dir: Path) -> Path:
         capsize=4,
         label="Funding gap without the grant (80% range)",
     )
-    ax.set_xticks(years, [f"Year {y}" for y in years])
+    ax.set_xticks(years, [report.year_label(int(y)) for y in years])
     ax.set_ylabel("USD per year")
     fg.format_axis(ax.yaxis, "USD")
     ax.set_title("Budget by year")

@@ -112,6 +112,20 @@ def year_of_month(months: Sequence[int] | np.ndarray) -> np.ndarray:
     return (np.asarray(months, dtype=np.int64) - 1) // 12 + 1
 
 
+def year_label(year: int, horizon_months: int) -> str:
+    """``Year 2``, or ``Year 3 (months 25-30)`` for a year the horizon cuts short."""
+    first, last = 12 * (year - 1) + 1, min(12 * year, horizon_months)
+    return f"Year {year}" if last == 12 * year else f"Year {year} (months {first}-{last})"
+
+
+def horizon_text(horizon_months: int) -> str:
+    """``5 years``, ``1 year`` or ``30 months``."""
+    if horizon_months % 12:
+        return f"{horizon_months} months"
+    years = horizon_months // 12
+    return f"{years} year" if years == 1 else f"{years} years"
+
+
 def reach_by_year(summary: Mapping[str, Any]) -> pd.DataFrame:
     """Unduplicated reach per programme year, with the share of eligible patients reached.
 

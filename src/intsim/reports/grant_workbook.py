@@ -86,7 +86,11 @@ def _budget_sheet(wb: Any, report: GrantReport) -> Worksheet:
     ).font = Font(italic=True)
     budget = report.budget
     years = [c for c in budget.columns if c.startswith("year_")]
-    header = ["Line", *[f"Year {c.removeprefix('year_')}" for c in years], "All years"]
+    header = [
+        "Line",
+        *[report.year_label(int(c.removeprefix("year_"))) for c in years],
+        "All years",
+    ]
     for j, name in enumerate(header, start=1):
         cell = ws.cell(row=3, column=j, value=name)
         cell.font, cell.fill = wbk.HEADER_FONT, wbk.HEADER_FILL
