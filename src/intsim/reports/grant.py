@@ -16,6 +16,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,14 +104,28 @@ def check_scenario(scenario: Scenario) -> None:
         )
 
 
-def build_report(scenario: Scenario, runs: int, seed: int, executor: Any) -> GrantReport:
-    """Run the deterministic case, the Monte Carlo and the tornado; compute every table."""
+def build_report(
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    executor: Any,
+    log: Callable[[str], None] | None = None,
+) -> GrantReport:
+    """Run the scenario as written, the Monte Carlo and the tornado; compute every table.
+
+    ``log`` receives one line as each stage starts (progress for the user).
+    """
+    say = log or (lambda _line: None)
     t0 = time.perf_counter()
+    say(f"running the scenario as written (seed {seed})")
     det = gr.deterministic_run(scenario, seed)
     t1 = time.perf_counter()
+    say(f"running {runs} Monte Carlo draws")
     mc = gr.monte_carlo(scenario, runs, seed, executor)
     t2 = time.perf_counter()
-    tornado = gr.gap_tornado(scenario, gr.screen_factors(mc), seed, executor)
+    screened = gr.screen_factors(mc)
+    say(f"one-way sensitivity of the funding gap to {len(screened)} inputs")
+    tornado = gr.gap_tornado(scenario, screened, seed, executor)
     t3 = time.perf_counter()
     horizon = int(scenario.values.simulation.months)
     report = GrantReport(
@@ -626,7 +641,7 @@ def cmd_report_grant(args: argparse.Namespace, argv: list[str]) -> int:
     out_dir = args.out if args.out is not None else Path("results") / f"grant-{scenario.name}"
     argcheck.claim_out(out_dir)
     with _executor(args.jobs) as executor:
-        report = build_report(scenario, runs, seed, executor)
+        report = build_report(scenario, runs, seed, executor, log=_progress)
     with argcheck.staged_out(out_dir) as tmp:
         written = write_report(report, tmp)
         report.seconds["total"] = time.perf_counter() - started
@@ -649,6 +664,10 @@ def cmd_report_grant(args: argparse.Namespace, argv: list[str]) -> int:
         )
     print_headline(report, out_dir)
     return 0
+
+
+def _progress(line: str) -> None:
+    print(f"intsim report grant: {line} ...", file=sys.stderr, flush=True)
 
 
 def print_headline(report: GrantReport, out_dir: Path) -> None:
