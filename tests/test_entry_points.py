@@ -53,6 +53,7 @@ CLI_POSITIONALS: dict[str, list[str]] = {
     "threshold": [str(EXPERIMENTS / "threshold_caseload.yaml")],
     "params": [],
     "report payer": [str(DEFAULT_YAML)],
+    "report grant": [str(ROOT / "configs" / "examples" / "rural_fqhc_grant.yaml")],
 }
 #: Required options of a command, with valid values.
 CLI_REQUIRED: dict[str, list[str]] = {

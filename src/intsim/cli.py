@@ -428,12 +428,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_report_commands(sub: Any) -> None:
-    """``intsim report payer`` (the decision reports of issue 13)."""
+    """``intsim report grant|payer``: the decision reports of issue 13 (HTML, CSV and Excel)."""
     from intsim.reports.payer import add_payer_arguments  # noqa: PLC0415
 
     report = sub.add_parser("report", help="decision reports: HTML, CSV and Excel")
     kinds = report.add_subparsers(dest="report", metavar="REPORT", parser_class=_Parser)
     kinds.required = True
+    grant = kinds.add_parser(
+        "grant", help="grant impact and budget report: reach, outcomes, budget, funding gap"
+    )
+    grant.add_argument("scenario", type=argcheck.existing_file, help="scenario YAML file")
+    grant.add_argument(
+        "--runs", type=argcheck.int_at_least(10), help="Monte Carlo draws K, >= 10 (default 60)"
+    )
+    grant.add_argument("--seed", type=_positive_int, help="root seed (default: scenario's)")
+    grant.add_argument(
+        "--out", type=argcheck.out_dir, help="output folder (default: results/grant-<name>/)"
+    )
+    grant.add_argument(
+        "--jobs", type=_positive_int, help="worker processes (default: all cores; 1: serial)"
+    )
     payer = kinds.add_parser(
         "payer",
         help="payer-negotiation brief: break-even value of a contract lever, payer's total "
@@ -816,6 +830,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "params":
             sys.stdout.write(markdown_table())
             return EXIT_OK
+        if args.command == "report" and args.report == "grant":
+            from intsim.reports.grant import cmd_report_grant  # noqa: PLC0415
+
+            return cmd_report_grant(args, argv)
     except (ScenarioError, UserError, argcheck.UsageError) as exc:
         print(f"intsim: error: {exc}", file=sys.stderr)
         return EXIT_USER

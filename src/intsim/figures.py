@@ -396,6 +396,7 @@ OUTPUT_LABELS: dict[str, tuple[str, str]] = {
     "grant_awarded": ("Grant awarded", "USD"),
     "grant_drawn": ("Grant drawn", "USD"),
     "funding_gap_after_grant_per_year": ("Funding gap after the grant", "USD per year"),
+    "funding_gap_without_grant": ("Funding gap without grant money, all years", "USD"),
     "cocm_enrolments": ("CoCM enrolments", "patients"),
     "pcbh_episodes": ("PCBH episodes", "episodes"),
     "screened": ("Screenings", "patients"),

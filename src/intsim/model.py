@@ -60,7 +60,7 @@ from intsim.kernels import COUNT_FIELDS, month_counts, ration_visits
 from intsim.ledger import case_rate_usd, operating_costs, startup_cost
 from intsim.params import PAYERS
 from intsim.patient import AgentEngine
-from intsim.population import Population, Tx, initialise_patients
+from intsim.population import BH, Population, Tx, initialise_patients
 from intsim.providers import (
     BehavioralHealthConsultant,
     CareManager,
@@ -139,6 +139,10 @@ MONTHLY_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: Per-year patient flags behind ``patients_reached_by_year`` (:meth:`ClinicModel.reach_counts`):
+#: any CoCM care-manager minutes, any BHC visit, and a threshold episode while in the panel.
+REACH_FLAGS: tuple[str, ...] = ("cocm", "pcbh", "threshold_episode")
+
 _MEMBER_COLUMNS = tuple(f"members_{p}" for p in PAYERS)
 _TCOC_COLUMNS = tuple(f"tcoc_{p}" for p in PAYERS)
 
@@ -198,6 +202,9 @@ class ClinicModel(mesa.Model):
         self.tcoc = TcocMeter(values)
         self.served_cocm = np.zeros(self.capacity, bool)
         self.served_pcbh = np.zeros(self.capacity, bool)
+        # who was reached (CoCM, PCBH) or had a threshold episode in the current programme year
+        self._year_flags = np.zeros((len(REACH_FLAGS), self.capacity), bool)
+        self.reach_by_year: list[dict[str, int]] = []
         self.cohort = cohort_enabled(values)  # follow a month-1 cohort (care.cohort)
         self.cohort_members = np.zeros(0, np.int64)
 
@@ -348,8 +355,38 @@ class ClinicModel(mesa.Model):
         n = pop.n_used
         self.served_cocm[:n] |= pop.cm_minutes[:n] > 0
         self.served_pcbh[:n] |= pop.bhc_visit[:n]
+        self._track_reach(m)
         self.workforce.end_month()
         self.rows.append(self._record(m, visitors, unmet, extra, counts, c))
+
+    def _track_reach(self, m: int) -> None:
+        """Flag this month's CoCM and PCBH patients and threshold episodes; close a year."""
+        pop, n, flags = self.pop, self.pop.n_used, self._year_flags
+        flags[0, :n] |= pop.cm_minutes[:n] > 0
+        flags[1, :n] |= pop.bhc_visit[:n]
+        flags[2, :n] |= pop.in_panel[:n] & (pop.bh[:n] == BH.ACTIVE)
+        if m % 12 == 0:
+            self.reach_by_year.append(self.reach_counts(m // 12))
+            flags[:] = False
+
+    def reach_counts(self, year: int) -> dict[str, int]:
+        """Unduplicated patients of the programme year so far (see :data:`REACH_FLAGS`)."""
+        cocm, pcbh, need = self._year_flags
+        reached = cocm | pcbh
+        return {
+            "year": year,
+            "reached": int(reached.sum()),
+            "reached_cocm": int(cocm.sum()),
+            "reached_pcbh": int(pcbh.sum()),
+            "with_threshold_episode": int(need.sum()),
+            "reached_with_threshold_episode": int((reached & need).sum()),
+        }
+
+    def reach_years(self) -> list[dict[str, int]]:
+        """Unduplicated reach of each programme year, the last one possibly partial."""
+        if self.month % 12 == 0:
+            return list(self.reach_by_year)
+        return [*self.reach_by_year, self.reach_counts(self.month // 12 + 1)]
 
     def _record(
         self,

@@ -272,6 +272,8 @@ def summarise(monthly: pd.DataFrame, model: ClinicModel) -> dict[str, Any]:
         "patients_served": int(model.served.sum()),
         "patients_served_cocm": int(model.served_cocm.sum()),
         "patients_served_pcbh": int(model.served_pcbh.sum()),
+        # unduplicated per programme year: reached by CoCM / PCBH, and with a threshold episode
+        "patients_reached_by_year": model.reach_years(),
         "screened": total("screened"),
         "detected": total("detected"),
         "cocm_enrolments": total("cocm_enrolled_new"),
