@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= configs/default.yaml
 PYTEST_ARGS ?=
 
-.PHONY: run test test-slow test-all bench docs lint format calibrate validate params baselines clean venv
+.PHONY: run test test-slow test-all bench docs lint format calibrate validate params baselines clean venv browser
 
 $(STAMP): pyproject.toml
 	@PYBIN=$$(sh tools/find_python.sh) || exit 1; \
@@ -51,6 +51,13 @@ baselines: $(STAMP)
 ## params: print the parameter table (markdown)
 params: $(STAMP)
 	$(VENV)/bin/intsim params
+
+## browser: headless Chromium for the report print tests (Debian/Ubuntu; apt needs root)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	@chromium --version 2>/dev/null
 
 ## docs: regenerate docs/parameters.md and docs/reference/cli.md, then build the site into site/
 docs: $(STAMP)

@@ -16,6 +16,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from tests.browser import print_to_pdf
 from tests.test_figures import human_text_problems, svg_texts
 
 from intsim.cli import main
@@ -401,3 +402,12 @@ def test_a_year_the_horizon_cuts_short_is_labelled_with_its_months(tmp_path: Pat
     assert [c for c in budget.columns if c.startswith("year_")] == ["year_1", "year_2"]
     assert math.isclose(budget.loc["net", "total"], results.summary["net"], rel_tol=1e-9)
     assert [y["year"] for y in results.summary["patients_reached_by_year"]] == [1, 2]
+
+
+def test_html_prints_to_pdf_in_a_real_browser(report: Path, tmp_path: Path) -> None:
+    # headless Chromium prints the page as a user's "print to PDF" would: every embedded
+    # figure decodes into the PDF, and the report spans a few pages, not one endless strip
+    html = report / "grant_report.html"
+    printed = print_to_pdf(html, tmp_path / "grant_report.pdf")
+    assert printed.images == html.read_text(encoding="utf-8").count("<img ")
+    assert 3 <= printed.pages <= 30

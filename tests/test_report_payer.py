@@ -15,6 +15,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from tests.browser import print_to_pdf
 
 from intsim.batch import SerialExecutor
 from intsim.cli import main
@@ -219,3 +220,12 @@ def test_a_folder_of_user_files_is_left_alone(
     assert "--out" in capsys.readouterr().err
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
     assert (out / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_html_prints_to_pdf_in_a_real_browser(brief_dir: Path, tmp_path: Path) -> None:
+    # headless Chromium prints the page as a user's "print to PDF" would: every embedded
+    # figure decodes into the PDF, and the brief spans a few pages, not one endless strip
+    html = brief_dir / "payer_brief.html"
+    printed = print_to_pdf(html, tmp_path / "payer_brief.pdf")
+    assert printed.images == html.read_text(encoding="utf-8").count("<img ")
+    assert 3 <= printed.pages <= 30
