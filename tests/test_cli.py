@@ -32,6 +32,7 @@ RUN_FILES = {
     "monthly.parquet",
     "claims.parquet",
     "summary.json",
+    "budget_by_year.csv",
     "manifest.json",
     *FIGURES,
 }
@@ -142,6 +143,18 @@ def test_summary_json(small_run) -> None:
     assert summary["care_model"] == "hybrid"
     assert summary["screened"] == monthly["screened"].sum()
     assert summary["ed_visits"] == monthly["ed_visits"].sum()
+
+
+def test_budget_by_year_is_a_table_that_adds_up_to_the_net(small_run) -> None:
+    summary = json.loads((small_run.out_dir / "summary.json").read_text())
+    budget = pd.read_csv(small_run.out_dir / "budget_by_year.csv")
+    assert list(budget["year"]) == [1]  # a 3-month run is one (short) programme year
+    assert budget["net"].sum() == pytest.approx(summary["net"], rel=1e-9, abs=1e-6)
+    assert budget["startup"].iloc[0] == pytest.approx(summary["startup_cost"], abs=1e-6)
+    assert "Budget by year (USD" in small_run.stdout
+    row = small_run.stdout.split("Budget by year", 1)[1].splitlines()[2].split()
+    assert row[0] == "1"
+    assert row[-2] == f"{round(summary['net']):,}"
 
 
 def test_run_directory_gets_ordinary_permissions(small_run, tmp_path) -> None:

@@ -472,7 +472,7 @@ def _resolve(args: argparse.Namespace) -> Scenario:
 def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     """``intsim run``: simulate and write outputs."""
     from intsim.outputs import claim_out_dir, default_run_dir, write_run  # noqa: PLC0415
-    from intsim.report import summary_table  # noqa: PLC0415
+    from intsim.report import budget_table, summary_table  # noqa: PLC0415
     from intsim.runner import simulate  # noqa: PLC0415
 
     scenario = _resolve(args)
@@ -496,6 +496,9 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
         f"seed {results.seed}, engine {results.engine}"
     )
     print(summary_table(results.summary))
+    budget = budget_table(results.summary)
+    if budget:
+        print(budget)
     print(f"outputs written to {out_dir}/")
     return EXIT_OK
 

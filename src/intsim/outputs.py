@@ -19,6 +19,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from intsim import outdir
 from intsim.runner import Results
 from intsim.scenario import Scenario
@@ -170,12 +172,37 @@ def write_run(
         results.monthly.to_parquet(tmp / "monthly.parquet", index=False)
         results.claims.to_parquet(tmp / "claims.parquet", index=False)
         write_json(tmp / "summary.json", results.summary)
+        budget = budget_frame(results.summary)
+        if not budget.empty:
+            budget.to_csv(tmp / "budget_by_year.csv", index=False)
         write_json(tmp / "manifest.json", manifest(scenario, results, argv))
         if figures:
             from intsim.report import save_run_figures  # noqa: PLC0415 (matplotlib is slow)
 
             save_run_figures(results.monthly, tmp, title=scenario.name)
     return out_dir
+
+
+#: Columns of ``budget_by_year.csv`` (USD per 12-month programme year; startup in year 1).
+BUDGET_COLUMNS: tuple[str, ...] = (
+    "year",
+    "revenue",
+    "grant",
+    "startup",
+    "operating_cost",
+    "cost",
+    "net",
+    "gap_without_grant",
+)
+
+
+def budget_frame(summary: dict[str, Any]) -> pd.DataFrame:
+    """The run's budget by year (``summary["budget_by_year"]``) as a table; empty if absent."""
+    rows = summary.get("budget_by_year") or []
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    return frame[[c for c in BUDGET_COLUMNS if c in frame.columns]]
 
 
 def staged_directory(out_dir: Path) -> contextlib.AbstractContextManager[Path]:

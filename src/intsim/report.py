@@ -439,3 +439,32 @@ def summary_table(summary: dict[str, Any]) -> str:
     line = "-" * (width + vwidth + 3)
     out = [line] + [f"{label:<{width}}   {value:>{vwidth}}" for label, value in rows] + [line]
     return "\n".join(out)
+
+
+#: Printed columns of the budget by year: (key, heading).
+BUDGET_PRINT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("revenue", "Revenue"),
+    ("grant", "of which grant"),
+    ("startup", "Startup"),
+    ("operating_cost", "Operating cost"),
+    ("net", "Net"),
+    ("gap_without_grant", "Gap w/o grant"),
+)
+
+
+def budget_table(summary: dict[str, Any]) -> str:
+    """The budget by programme year (USD) as a text table; ``""`` when the run has none.
+
+    Year nets add up to the run's net (startup is counted in year 1); "Gap w/o grant" is what
+    the year would lack without grant money (0 when it pays for itself).
+    """
+    rows = summary.get("budget_by_year") or []
+    if not rows:
+        return ""
+    width = 15
+    head = f"{'Year':<6}" + "".join(f"{h:>{width}}" for _, h in BUDGET_PRINT_COLUMNS)
+    lines = ["Budget by year (USD; startup in year 1; year nets add up to the net)", head]
+    for row in rows:
+        cells = "".join(f"{round(row.get(k, 0.0)):>{width},}" for k, _ in BUDGET_PRINT_COLUMNS)
+        lines.append(f"{row['year']:<6}{cells}")
+    return "\n".join(lines)
