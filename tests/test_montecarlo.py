@@ -105,6 +105,8 @@ def test_summaries_probabilities_and_increments():
             "net": [0.0, 10.0, 5.0, 20.0, -5.0, -2.0, 1.0, 4.0],
             "npv": [-1.0, 1.0, 2.0, 3.0, -4.0, 5.0, 6.0, -7.0],
             "break_even_month": [np.nan, 3.0, 10.0, 12.0, np.nan, np.nan, 24.0, 1.0],
+            # the grant carries break-even: without it only one run of b breaks even by 12
+            "break_even_month_without_grant": [np.nan, np.nan, 20.0, 12.0] + [np.nan] * 4,
             "payback_month": [np.nan] * 8,
             "cash_trough": [-10.0, -20.0, -30.0, -40.0, -50.0, -60.0, -70.0, -80.0],
             "responders": [1.0] * 8,
@@ -115,6 +117,8 @@ def test_summaries_probabilities_and_increments():
     assert s.loc[("b", "net", "mean"), "value"] == pytest.approx(8.0)
     assert s.loc[("b", "net", "n"), "value"] == 4
     assert s.loc[("b", "break_even_month", "P(<= 12)"), "value"] == pytest.approx(0.75)
+    assert s.loc[("b", "break_even_month_without_grant", "P(<= 12)"), "value"] == 0.25
+    assert s.loc[("a", "break_even_month_without_grant", "P(<= 12)"), "value"] == 0.0
     assert s.loc[("a", "npv", "P(> 0)"), "value"] == pytest.approx(0.5)
     assert s.loc[("b", "delta_vs_a:net", "mean"), "value"] == pytest.approx((10 + 15 + 3 + 3) / 4)
     assert s.loc[("b", "delta_vs_a:net", "P(> 0)"), "value"] == 1.0

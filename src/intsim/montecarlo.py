@@ -72,6 +72,8 @@ METRICS: tuple[str, ...] = (
     "total_revenue",
     "total_cost",
     "break_even_month",
+    "break_even_month_without_grant",
+    "funding_gap_after_grant_per_year",
     "payback_month",
     "cash_trough",
     "patients_served",
@@ -356,9 +358,9 @@ def summarise_runs(runs: pd.DataFrame, break_even_by: Sequence[int], months: int
     """Summaries per strategy and metric, probabilities, and incremental results.
 
     Per strategy and metric: mean, SD, Monte Carlo standard error, p5/p50/p95; P(break-even by
-    month X), P(NPV > 0), P(payback within the horizon) and the 5th-percentile cash trough
-    (bridge funding in a bad case); and every strategy against the first, paired on draw and
-    replication (common random numbers).
+    month X) with and without grant money, P(NPV > 0), P(payback within the horizon) and the
+    5th-percentile cash trough (bridge funding in a bad case); and every strategy against the
+    first, paired on draw and replication (common random numbers).
 
     Returns:
         A long table with columns ``strategy, metric, statistic, value``.
@@ -377,9 +379,12 @@ def summarise_runs(runs: pd.DataFrame, break_even_by: Sequence[int], months: int
             if metric in sub:
                 for stat, value in _stats(sub[metric].to_numpy(float)).items():
                     add(name, metric, stat, value)
-        be = sub["break_even_month"].to_numpy(float)
-        for x in break_even_by:
-            add(name, "break_even_month", f"P(<= {x})", float(np.mean(be <= x)))
+        # with and without grant money: a grant can carry break-even that the clinic cannot
+        for metric in ("break_even_month", "break_even_month_without_grant"):
+            if metric in sub:
+                be = sub[metric].to_numpy(float)
+                for x in break_even_by:
+                    add(name, metric, f"P(<= {x})", float(np.mean(be <= x)))
         add(name, "npv", "P(> 0)", float(np.mean(sub["npv"].to_numpy(float) > 0)))
         pb = sub["payback_month"].to_numpy(float)
         add(name, "payback_month", f"P(<= {months})", float(np.mean(pb <= months)))
