@@ -83,8 +83,25 @@ def _experiment(tmp: Path) -> Path:
     return path
 
 
+def _tiny_scenario(tmp: Path) -> Path:
+    """The tiny clinic as a scenario file (the report commands take no ``--set``)."""
+    lines = [f"extends: {ROOT / 'configs' / 'rural_fqhc_hybrid.yaml'}", "name: figures_tiny"]
+    values = {**TINY, "finance.counterfactual": "true"}  # reports compare with usual care
+    nested: dict[str, dict[str, object]] = {}
+    for key, value in values.items():
+        section, name = key.split(".", 1)
+        nested.setdefault(section, {})[name] = value
+    for section, items in nested.items():
+        body = ", ".join(f"{k}: {v}" for k, v in items.items())
+        lines.append(f"{section}: {{{body}}}")
+    path = tmp / "figures_tiny_scenario.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def _commands(exp: Path, tmp: Path) -> dict[str, list[str]]:
     scenario = str(ROOT / "configs" / "rural_fqhc_hybrid.yaml")
+    tiny = str(_tiny_scenario(tmp))
     small = [f"{k}={v}" for k, v in TINY.items()]
     sets = [x for kv in small for x in ("--set", kv)]
     serial = ["--serial"]
@@ -135,6 +152,8 @@ def _commands(exp: Path, tmp: Path) -> dict[str, list[str]]:
             "--grid",
             "3",
         ],
+        "report grant": ["report", "grant", tiny, "--runs", "10", "--jobs", "1"],
+        "report payer": ["report", "payer", tiny, "--payer", "medicaid", "--runs", "6", *serial],
     }
 
 
@@ -150,7 +169,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
             code = main([*args, "--out", str(out)])
         assert code == 0, f"intsim {name} failed: {err.getvalue()}"
-        outs[name] = out
+        outs[name] = out / "figures" if name == "report grant" else out
     return outs
 
 
@@ -167,6 +186,8 @@ EXPECTED = {
     "tornado": {"tornado_net_margin_pct", "tornado_npv"},
     "twoway": {"twoway_net_margin_pct"},
     "threshold": {"acceptability"},
+    "report grant": {"reach_by_year", "budget_by_year", "self_sustaining"},
+    "report payer": {"acceptability", "tornado_net", "twoway_net"},
 }
 
 
