@@ -246,14 +246,6 @@ def partner_revenue(values: Any, costs: dict[str, NDArray]) -> NDArray[np.float6
     return np.where(window, p.cmhc_salary_share * staff, 0.0)
 
 
-def pcp_visit_net_revenue(values: Any, year: int, payer_shares: NDArray[np.float64]) -> float:
-    """Expected net revenue of one PCP visit (USD) at this panel's payer mix."""
-    total = 0.0
-    for k, (rate, kept) in enumerate(_pcp_visit_rates(values, year)):
-        total += payer_shares[k] * rate * kept
-    return total
-
-
 def _pcp_visit_rates(values: Any, year: int) -> list[tuple[float, float]]:
     """Per payer (:data:`PAYERS` order): payment of a PCP visit (USD) and the share kept.
 
@@ -282,10 +274,10 @@ def _pcp_visit_rates(values: Any, year: int) -> list[tuple[float, float]]:
 def _pcp_extra_visit_revenue(
     values: Any, extra_visits: NDArray[np.float64], shares: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Net revenue of the extra PCP visits per month (USD): :func:`pcp_visit_net_revenue`.
+    """Net revenue of the extra PCP visits per month (USD).
 
-    Computed a calendar year (12 months) at a time, in the same order of operations as the
-    monthly function, so the amounts are identical.
+    Each month: extra visits x the sum over payers of (payer share x visit payment x share
+    kept) (:func:`_pcp_visit_rates`), computed a calendar year (12 months) at a time.
 
     Args:
         values: Scenario values.

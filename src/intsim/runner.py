@@ -421,16 +421,3 @@ def _workforce_summary(monthly: Table) -> dict[str, Any]:
         "phases_live_end": n_live_end,
         "last_go_live_month": int(last[0]) + 1 if len(last) else None,
     }
-
-
-def run_many(scenario: Scenario, seeds: list[int], engine: str | None = None) -> pd.DataFrame:
-    """Run a scenario over several seeds serially; one row of summary outputs per seed."""
-    rows = []
-    for s in seeds:
-        res = simulate(scenario, seed=s, engine=engine)
-        rows.append({"seed": s, **{k: v for k, v in res.summary.items() if _is_number(v)}})
-    return pd.DataFrame(rows)
-
-
-def _is_number(v: object) -> bool:
-    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)

@@ -440,10 +440,6 @@ class Workforce:
             return False
         return any(p.role != "pcp" and p.state != "released" for p in self.positions)
 
-    def phase_live(self, phase: int, month: int) -> bool:
-        """Whether rollout phase ``phase`` (1-based) is live in ``month``."""
-        return self.phases[phase - 1].live(month)
-
     def live_pcp_share(self) -> float:
         """Share of PCPs whose phase is live this month."""
         return np.count_nonzero(self.pcp_live) / self.n_pcps if self.n_pcps else 0.0
