@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from intsim.kernels import classify_visitors, queue_scan
-from intsim.kernels import end_of_month_treatment as end_of_month_treatment_kernel
+from intsim.kernels.pathways import classify_visitors
+from intsim.kernels.pathways import end_of_month_treatment as end_of_month_treatment_kernel
+from intsim.kernels.queues import queue_scan
 from intsim.population import BH, Tx
 from intsim.providers import order_by_priority
 
@@ -294,7 +295,7 @@ def end_of_month_treatment(
     (``discharge_cocm``), end of PCBH episodes with no visits left — a PCP co-treatment continues
     to its planned length — (``end_pcbh``), end of usual-care (PCP and specialty) courses that
     reached ``detection.treatment_months``, then one more month on the treatment clock of
-    everyone still in treatment (:func:`intsim.kernels.end_of_month_treatment`).
+    everyone still in treatment (:func:`intsim.kernels.pathways.end_of_month_treatment`).
     """
     pop, v = model.pop, model.values
     end_of_month_treatment_kernel(
