@@ -68,7 +68,6 @@ class MonthCounters:
     pcbh_started_new: int = 0
     dropouts: int = 0
     specialty_referrals: int = 0
-    pcp_treatment_starts: int = 0
     bhc_visits: int = 0
     bhc_no_shows: int = 0
     bhc_slots: int = 0
@@ -213,7 +212,6 @@ def usual_care_treatment(model: ClinicModel, month: int, slots: Slots, c: MonthC
     pop.treatment_month[pcp] = 1
     pop.treatment_month[attends] = 1
     c.specialty_referrals += len(referred)
-    c.pcp_treatment_starts += len(pcp)
 
 
 def close_programme(model: ClinicModel, month: int, c: MonthCounters, *, handback: bool) -> None:
