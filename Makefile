@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= configs/default.yaml
 PYTEST_ARGS ?=
 
-.PHONY: run test test-slow test-all bench docs lint format calibrate validate params baselines clean venv browser
+.PHONY: run test test-slow test-all bench docs lint format calibrate validate params baselines clean clean-kernels venv browser
 
 $(STAMP): pyproject.toml
 	@PYBIN=$$(sh tools/find_python.sh) || exit 1; \
@@ -77,3 +77,9 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) results site .pytest_cache
+
+## clean-kernels: drop numba's cached machine code (numba re-checks only the file a kernel is
+## defined in, so after editing intsim/kernels/codes.py or rng.py a kernel elsewhere in the
+## package may still run its cached code; docs/decisions.md 64)
+clean-kernels:
+	find src -name '*.nbi' -delete -o -name '*.nbc' -delete

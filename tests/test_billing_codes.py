@@ -31,7 +31,6 @@ from intsim.billing import (
     general_bhi_units,
     hbai_units,
     load_fee_schedule,
-    payment_share,
     practitioner_share,
     psychotherapy_code,
 )
@@ -259,21 +258,11 @@ def test_unknown_credential_lists_valid_ones():
         assert valid in str(err.value)
 
 
-def test_incident_to_codes_paid_at_billing_practitioner_share():
+def test_incident_to_codes():
     assert {"99492", "99493", "99494", "G2214", "99484", "G0568", "G0569", "G0570"} == set(
         INCIDENT_TO_CODES
     )
     assert "G0323" not in INCIDENT_TO_CODES
-    # a CSW care manager's CoCM minutes billed by a physician are paid at 100%, by an NP at 85%
-    assert payment_share("99493", performer="csw") == 1.0
-    assert payment_share("99493", performer="csw", billing_practitioner="np") == 0.85
-    assert payment_share("99484", performer="lpc") == 1.0
-    # billed in the performer's own name
-    assert payment_share("G0323", performer="csw") == 0.75
-    assert payment_share("90834", performer="psychologist") == 1.0
-    assert payment_share("96158", performer="mft") == 0.75
-    with pytest.raises(ValueError, match="unknown credential"):
-        payment_share("99493", performer="csw", billing_practitioner="nurse")
 
 
 def test_apcm_bhi_codes():

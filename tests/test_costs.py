@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import special
 
-from intsim.kernels import acute_care, risk_classes
+from intsim.kernels.costs import acute_care, risk_classes
 from intsim.model import ClinicModel
 from intsim.params import PAYERS
 from intsim.population import BH, Condition, Tx, gamma_frailty

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from intsim.payment_models import (
     MHIP_WITHHOLD_SHARE,
     case_rate_payments,
-    grant_drawdown,
     grant_schedule,
     p4p_bonus,
     pmpm_payments,
@@ -237,54 +236,3 @@ def test_grant_schedule_without_taper_and_truncated():
     assert grant_schedule(12_000.0, 20, 6, 12).sum() == 0.0
     with pytest.raises(ValueError, match="phase_out_months"):
         grant_schedule(12_000.0, 1, 3, 12, phase_out_months=4)
-
-
-AVAILABLE = np.array([100.0, 100.0, 100.0])
-ELIGIBLE = np.array([150.0, 20.0, 0.0])
-DEFICIT = np.array([-10.0, 50.0, 300.0])
-
-
-@pytest.mark.parametrize(
-    ("covers", "expected"),
-    [
-        ("startup", [100.0, 20.0, 0.0]),
-        ("operating_deficit", [0.0, 50.0, 100.0]),
-        ("any", [100.0, 70.0, 100.0]),
-    ],
-)
-def test_grant_drawdown_by_mode(covers, expected):
-    out = grant_drawdown(AVAILABLE, ELIGIBLE, DEFICIT, covers=covers)
-    np.testing.assert_allclose(out, expected)
-
-
-def test_grant_drawdown_does_not_carry_unspent_money_over():
-    # month 1 leaves 100 unspent; month 2 still draws at most its own 100
-    out = grant_drawdown([100.0, 100.0], [0.0, 500.0], [0.0, 0.0], covers="startup")
-    np.testing.assert_allclose(out, [0.0, 100.0])
-
-
-def test_grant_drawdown_rejects_bad_input():
-    with pytest.raises(ValueError, match="covers"):
-        grant_drawdown(AVAILABLE, ELIGIBLE, DEFICIT, covers="everything")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="same"):
-        grant_drawdown(AVAILABLE, ELIGIBLE[:2], DEFICIT, covers="any")
-
-
-@given(
-    st.lists(
-        st.tuples(
-            st.floats(min_value=0, max_value=1e5),
-            st.floats(min_value=0, max_value=1e5),
-            st.floats(min_value=-1e5, max_value=1e5),
-        ),
-        max_size=24,
-    ),
-    st.sampled_from(["startup", "operating_deficit", "any"]),
-)
-def test_grant_drawdown_never_exceeds_available_or_eligible(rows, covers):
-    table = np.array(rows, dtype=float).reshape(-1, 3)
-    available, eligible, deficit = table.T
-    out = grant_drawdown(available, eligible, deficit, covers=covers)
-    assert np.all(out >= 0)
-    assert np.all(out <= available)
-    assert np.all(out <= eligible + np.maximum(deficit, 0))

@@ -17,7 +17,9 @@ from intsim.clinical import (
     residual_relapse_probability,
     variant_hazard_ratios,
 )
-from intsim.kernels import care_manager_time, ration_visits, threshold_score_of, treatment_variant
+from intsim.kernels.clinical import threshold_score_of, treatment_variant
+from intsim.kernels.pathways import care_manager_time
+from intsim.kernels.queues import ration_visits
 from intsim.patient import treatment_variant_one
 from intsim.population import BH, Condition, Tx, threshold_score, threshold_score_one
 from intsim.providers import (

@@ -12,17 +12,20 @@ import pytest
 from SALib.sample import sobol as salib_sobol_sample
 from scipy import stats
 
+from intsim import gsa_test_functions, sensitivity
 from intsim.batch import make_executor
-from intsim.sensitivity import (
-    MORRIS_TAIL,
-    evaluate_rows,
+from intsim.gsa_test_functions import (
     ishigami,
     ishigami_indices,
     ishigami_second_order,
-    morris,
-    sobol,
     sobol_g,
     sobol_g_indices,
+)
+from intsim.sensitivity import (
+    MORRIS_TAIL,
+    evaluate_rows,
+    morris,
+    sobol,
     stability_warnings,
 )
 from intsim.uncertainty import Normal, Uniform
@@ -393,3 +396,15 @@ def test_sobol_at_small_n_on_ishigami_is_flagged():
     assert any("half-widths" in line for line in lines)
     big = sobol(ISHIGAMI, factors, 1024, seed=3)
     assert stability_warnings(big.indices, 1024) == []
+
+
+@pytest.mark.parametrize("name", gsa_test_functions.__all__)
+def test_test_functions_still_importable_from_sensitivity_with_a_warning(name: str) -> None:
+    with pytest.warns(DeprecationWarning, match=f"intsim.gsa_test_functions.{name}"):
+        moved = getattr(sensitivity, name)
+    assert moved is getattr(gsa_test_functions, name)
+
+
+def test_sensitivity_has_no_other_attributes() -> None:
+    with pytest.raises(AttributeError, match="no_such_name"):
+        _ = sensitivity.no_such_name  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from intsim.kernels import unit_uniform
+from intsim.kernels.rng import unit_uniform
 from intsim.streams import STREAM_NAMES, RandomStreams
 
 

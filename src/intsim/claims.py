@@ -149,9 +149,14 @@ def code_id(code: str) -> int:
     return k
 
 
-def payment_lag_months(days_to_payment: float) -> int:
-    """Whole months between service and payment: ``ceil(days / 30)``."""
-    return int(np.ceil(max(days_to_payment, 0.0) / 30.0))
+def payment_lag_months(days_to_payment: float, days_per_month: float) -> int:
+    """Whole months between service and payment: ``ceil(days / days per month)``.
+
+    Args:
+        days_to_payment: Days from service to payment (``payers.<payer>.days_to_payment``).
+        days_per_month: Days counted as a month (``billing.payment_lag_days_per_month``, 30).
+    """
+    return int(np.ceil(max(days_to_payment, 0.0) / days_per_month))
 
 
 # ---------------------------------------------------------------------- coding rules as tables
@@ -562,7 +567,10 @@ class ClaimsBook:
         self.setting = b.setting
         self.pcp_share = practitioner_share(b.pcp_credential)
         self.bhc_share = practitioner_share(b.bhc_credential)
-        self.lag = [payment_lag_months(self.payer[p].days_to_payment) for p in PAYERS]
+        self.lag = [
+            payment_lag_months(self.payer[p].days_to_payment, b.payment_lag_days_per_month)
+            for p in PAYERS
+        ]
         self._rates = payer_rates(self.payer)
         self._rules = payer_rules(self.payer, self.contract)
         self._capture = family_capture(b)

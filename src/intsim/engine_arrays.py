@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from intsim import kernels
 from intsim.clinical import MAX_EPISODE_MONTH, NOISE_QUANTILES, MonthTables, StaticTables
+from intsim.kernels import clinical as clinical_kernels
+from intsim.kernels import costs as cost_kernels
 from intsim.population import (
     MAX_SCORE,
     Population,
@@ -82,7 +83,7 @@ class ArrayEngine:
         """New threshold and subthreshold episodes, subthreshold course, chronic-condition onset."""
         pop, st, p = self.pop, self.static, self.values.population  # type: ignore[attr-defined]
         streams = self.streams
-        kernels.onset(
+        clinical_kernels.onset(
             pop.n_used,
             pop.in_panel,
             pop.bh,
@@ -113,7 +114,7 @@ class ArrayEngine:
     def visit_requests(self, month: int) -> Slots:
         """Patients who seek a PCP visit this month (ascending slots)."""
         pop = self.pop
-        return kernels.visit_requests(
+        return clinical_kernels.visit_requests(
             pop.n_used,
             pop.in_panel,
             pop.chronic,
@@ -141,7 +142,7 @@ class ArrayEngine:
         waiting for CoCM or a BHC visit.
         """
         pop, v = self.pop, self.values  # type: ignore[attr-defined]
-        return kernels.disengaging(
+        return clinical_kernels.disengaging(
             pop.n_used,
             pop.treatment,
             pop.treatment_month,
@@ -179,7 +180,7 @@ class ArrayEngine:
         pop, st = self.pop, self.static
         v = self.values
         c = v.clinical  # type: ignore[attr-defined]
-        improvements, remissions, relapses, recoveries = kernels.clinical_step(
+        improvements, remissions, relapses, recoveries = clinical_kernels.clinical_step(
             pop.n_used,
             pop.bh,
             pop.score,
@@ -221,7 +222,7 @@ class ArrayEngine:
     def acute_care(self, month: int) -> None:
         """ED visits and hospital admissions this month (written to the service arrays)."""
         pop, st = self.pop, self.static
-        kernels.acute_care(
+        cost_kernels.acute_care(
             pop.n_used,
             pop.in_panel,
             pop.chronic,

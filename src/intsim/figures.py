@@ -441,11 +441,6 @@ def output_label(name: str) -> str:
     return with_unit(*output_name_unit(name))
 
 
-def output_unit(name: str) -> str:
-    """The unit of an output (``USD``, ``%``, ``month``, ...; ``""`` if unknown)."""
-    return output_name_unit(name)[1]
-
-
 def event_label(output: str, target: float, at_most: bool = False) -> str:
     """``P(net_margin_pct >= 0)`` in words: ``Probability net margin ≥ 0%``."""
     label, unit = output_name_unit(output)

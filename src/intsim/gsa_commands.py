@@ -32,10 +32,6 @@ from intsim.uncertainty import default_distribution
 TIME_STEP_MONTHS = 6
 
 
-class GsaUserError(Exception):
-    """A user error in a sensitivity command (exit status 2)."""
-
-
 SENSITIVITY_KEYS = ("strategy", "n", "reps", "seed", "second_order", "outputs", "factors")
 
 

@@ -45,11 +45,9 @@ from intsim import finance
 from intsim import payment_models as pm
 from intsim.billing import fqhc_pps_rate, load_fee_schedule
 from intsim.claims import FAMILIES, MonthBilling, payment_lag_months
+from intsim.measures import P4P_MEASURE_MONTHS
 from intsim.params import PAYERS
 from intsim.providers import split_fte
-
-#: Months after a performance year ends before a P4P bonus is paid.
-P4P_PAYMENT_LAG_MONTHS = 3
 
 REVENUE_LINES: tuple[str, ...] = (
     *(f"revenue_{f}" for f in FAMILIES),
@@ -196,7 +194,7 @@ def operating_costs(values: Any, cols: Table) -> dict[str, NDArray]:
             np.asarray(cols["psych_hours_paid"], float) * hourly
             + np.asarray(cols["tele_psych_hours"], float) * c.telepsychiatry_hourly
         )
-        * 52.0
+        * values.staffing.weeks_per_year
         / 12.0,
         "cost_substitution": np.asarray(cols["tele_fte_cm"], float)
         * c.care_manager_salary
@@ -246,14 +244,6 @@ def partner_revenue(values: Any, costs: dict[str, NDArray]) -> NDArray[np.float6
     return np.where(window, p.cmhc_salary_share * staff, 0.0)
 
 
-def pcp_visit_net_revenue(values: Any, year: int, payer_shares: NDArray[np.float64]) -> float:
-    """Expected net revenue of one PCP visit (USD) at this panel's payer mix."""
-    total = 0.0
-    for k, (rate, kept) in enumerate(_pcp_visit_rates(values, year)):
-        total += payer_shares[k] * rate * kept
-    return total
-
-
 def _pcp_visit_rates(values: Any, year: int) -> list[tuple[float, float]]:
     """Per payer (:data:`PAYERS` order): payment of a PCP visit (USD) and the share kept.
 
@@ -282,10 +272,10 @@ def _pcp_visit_rates(values: Any, year: int) -> list[tuple[float, float]]:
 def _pcp_extra_visit_revenue(
     values: Any, extra_visits: NDArray[np.float64], shares: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """Net revenue of the extra PCP visits per month (USD): :func:`pcp_visit_net_revenue`.
+    """Net revenue of the extra PCP visits per month (USD).
 
-    Computed a calendar year (12 months) at a time, in the same order of operations as the
-    monthly function, so the amounts are identical.
+    Each month: extra visits x the sum over payers of (payer share x visit payment x share
+    kept) (:func:`_pcp_visit_rates`), computed a calendar year (12 months) at a time.
 
     Args:
         values: Scenario values.
@@ -350,7 +340,10 @@ def build_ledger(
         values, cols["pcp_visits_extra"], shares
     )
     # PCP visit revenue arrives after the members' payers' average payment lag
-    lags = np.array([payment_lag_months(getattr(values.payers, p).days_to_payment) for p in PAYERS])
+    per_month = values.billing.payment_lag_days_per_month
+    lags = np.array(
+        [payment_lag_months(getattr(values.payers, p).days_to_payment, per_month) for p in PAYERS]
+    )
     extra_lag = round(float((shares[0] * lags).sum())) if n else 0
     by_payer = {p: np.array([b.revenue_by_payer[p] for b in billing]) for p in PAYERS}
     cash = np.zeros(n)
@@ -484,7 +477,7 @@ def _p4p_payments(
     n = len(payer_revenue)
     if contract.p4p_bonus_share <= 0:
         return np.zeros(n)
-    horizon = 6 if contract.p4p_measure == "response_6m" else 12
+    horizon = P4P_MEASURE_MONTHS[contract.p4p_measure]
     measured = _by_year(np.asarray(monthly[f"quality_measured_{horizon}m"], float))
     met = _by_year(np.asarray(monthly[f"quality_met_{horizon}m"], float))
     base = _by_year(payer_revenue)
@@ -501,7 +494,7 @@ def _p4p_payments(
             for y in range(len(base))
         ]
     )
-    return pm.reconciliation_schedule(bonus, n, P4P_PAYMENT_LAG_MONTHS)
+    return pm.reconciliation_schedule(bonus, n, contract.p4p_payment_lag_months)
 
 
 def _shared_savings_payments(

@@ -56,8 +56,10 @@ from intsim.care.cohort import (
 from intsim.claims import ClaimsBook, MonthBilling
 from intsim.clinical import MonthTables, build_month_tables, build_static_tables
 from intsim.engine_arrays import ArrayEngine
-from intsim.kernels import COUNT_FIELDS, month_counts, ration_visits
+from intsim.kernels.counts import COUNT_FIELDS, month_counts
+from intsim.kernels.queues import ration_visits
 from intsim.ledger import case_rate_usd, operating_costs, startup_cost
+from intsim.measures import REMISSION_MONTHS, RESPONSE_MONTHS
 from intsim.params import PAYERS
 from intsim.patient import AgentEngine
 from intsim.population import BH, Population, Tx, initialise_patients
@@ -412,6 +414,8 @@ class ClinicModel(mesa.Model):
                     pop.ed_visit,
                     pop.admission,
                     pop.program_start,
+                    RESPONSE_MONTHS,
+                    REMISSION_MONTHS,
                 ).tolist(),
                 strict=True,
             )

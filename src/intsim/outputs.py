@@ -72,21 +72,6 @@ def default_run_dir(scenario: Scenario, root: Path = Path("results")) -> Path:
     return root / f"{scenario.name}-{scenario.scenario_hash()[:8]}"
 
 
-def check_out_dir(out_dir: Path) -> None:
-    """Check that ``out_dir`` can receive outputs, before anything is simulated or written.
-
-    An existing directory is replaced only if every file in it was written by intsim (listed
-    with a matching SHA-256 in its ``manifest.json``; see :mod:`intsim.outdir`), so neither a
-    mistyped ``--out`` nor a user's file added to a run directory is ever deleted.
-
-    Raises:
-        NotADirectoryError: If ``out_dir`` or one of its ancestors is a file.
-        FileExistsError: If ``out_dir`` is the current directory or one of its parents, or
-            (:class:`intsim.outdir.ForeignFilesError`) holds files intsim did not write.
-    """
-    outdir.check_target(out_dir)
-
-
 def claim_out_dir(out_dir: Path) -> None:
     """Lock ``out_dir`` for this command and check it (:func:`intsim.outdir.claim`).
 
@@ -95,7 +80,7 @@ def claim_out_dir(out_dir: Path) -> None:
 
     Raises:
         intsim.outdir.OutputLockedError: Another command is writing ``out_dir``.
-        OSError: As :func:`check_out_dir`.
+        OSError: As :func:`intsim.outdir.check_target`.
     """
     outdir.claim(out_dir)
 
@@ -151,7 +136,8 @@ def write_run(
 ) -> Path:
     """Write all outputs of one run into ``out_dir`` atomically (replacing an old run there).
 
-    ``out_dir`` must not exist, be empty or hold an earlier run (see :func:`check_out_dir`).
+    ``out_dir`` must not exist, be empty or hold an earlier run (see
+    :func:`intsim.outdir.check_target`).
 
     Args:
         scenario: The resolved scenario that was run.

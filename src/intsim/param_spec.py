@@ -76,11 +76,6 @@ class Param:
         return (unit_low if low is None else low, unit_high if high is None else high)
 
     @property
-    def is_month(self) -> bool:
-        """Whether the value is a month of the simulation (unit :data:`MONTH`), not a duration."""
-        return self.unit == MONTH
-
-    @property
     def section(self) -> str:
         """The top-level section of the key path (``""`` for top-level keys)."""
         return self.path.rsplit(".", 1)[0] if "." in self.path else ""

@@ -87,9 +87,14 @@ _PAYER_MONEY_FIELDS = frozenset(
     }
 )
 
-#: Billing parameters that only price claims (capture, who bills general BHI).
+#: Billing parameters that only price claims (capture, who bills general BHI, payment lag).
 _BILLING_MONEY_FIELDS = frozenset(
-    {"billing.cm_capture_rate", "billing.visit_capture_rate", "billing.general_bhi_billed_by"}
+    {
+        "billing.cm_capture_rate",
+        "billing.visit_capture_rate",
+        "billing.general_bhi_billed_by",
+        "billing.payment_lag_days_per_month",
+    }
 )
 
 

@@ -880,9 +880,32 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         160.0,
         "hours per month",
         "Paid hours per 1.0 FTE per month.",
-        "assumption: 40 h x 4 weeks",
+        "assumption: 40 h x 4 weeks (weekly hours use 52 / 12 weeks a month instead: "
+        "staffing.weeks_per_year, docs/decisions.md 64)",
         bounds=NONNEG,
         positive=True,
+    ),
+    Param(
+        "staffing.hours_per_fte_week",
+        40.0,
+        "hours per week",
+        "Paid hours per week of 1.0 FTE: a psychiatric consultant's weekly hours divided by this "
+        "are its FTE (salary share, capacity share).",
+        "assumption: a 40-hour full-time week, as in staffing.hours_per_fte_month (40 h x 4 weeks)",
+        bounds=(1.0, 168.0),
+        plausible=(35.0, 40.0),
+    ),
+    Param(
+        "staffing.weeks_per_year",
+        52.0,
+        "weeks per year",
+        "Weeks per year that turn weekly hours into monthly ones (x weeks per year / 12): "
+        "psychiatric consultant review minutes and hours paid, trainee supervision, and waits "
+        "reported in weeks. Differs from the 4 weeks a month of staffing.hours_per_fte_month by "
+        "8%; unifying them would change results (docs/decisions.md 64).",
+        "assumption: 52 calendar weeks a year",
+        bounds=(48.0, 53.0),
+        plausible=(52.0, 52.18),
     ),
     Param(
         "staffing.cm_patient_time_share",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from intsim.measures import P4P_MEASURE_MONTHS
 from intsim.param_spec import EVIDENCE, NONNEG, PAYERS, PROB, Param
 
 BILLING = "docs/billing.md"
@@ -17,7 +18,7 @@ BILLING = "docs/billing.md"
 SETTINGS: tuple[str, ...] = ("office", "facility", "fqhc")
 CREDENTIALS_BHC: tuple[str, ...] = ("psychologist", "csw", "lpc", "mhc", "mft")
 CREDENTIALS_PCP: tuple[str, ...] = ("physician", "np", "pa")
-P4P_MEASURES: tuple[str, ...] = ("response_6m", "remission_12m")
+P4P_MEASURES: tuple[str, ...] = tuple(P4P_MEASURE_MONTHS)
 GRANT_COVERS: tuple[str, ...] = ("startup", "operating_deficit", "any")
 #: What happens to grant money not drawn in its month (``grants.undrawn``).
 GRANT_UNDRAWN: tuple[str, ...] = ("carry_over", "lapse")
@@ -368,6 +369,16 @@ _CONTRACT_TABLE: tuple[tuple[str, object, str, str, str, dict[str, object]], ...
         {"bounds": (-0.2, 0.2)},
     ),
     (
+        "p4p_payment_lag_months",
+        3,
+        "months",
+        "Months after a performance year ends before its P4P bonus is paid.",
+        "assumption: a bonus is paid about a quarter after its year ends (claims run-out and "
+        "quality-data validation); shorter than the shared-savings reconciliation, which needs "
+        "a full cost-of-care run-out (docs/billing.md 5.4)",
+        {"kind": "int", "bounds": (0, 36), "plausible": (1, 9)},
+    ),
+    (
         "ss_settlement_lag_months",
         6,
         "months",
@@ -419,6 +430,17 @@ OTHER_MONEY_PARAMETERS: tuple[Param, ...] = (
         f"{BILLING} 0 and 4.1: psychologist 100%, CSW/LPC/MHC/MFT 75% of the fee schedule",
         kind="choice",
         choices=CREDENTIALS_BHC,
+    ),
+    Param(
+        "billing.payment_lag_days_per_month",
+        30.0,
+        "days per month",
+        "Days counted as one month when a payer's days to payment (payers.<payer>.days_to_payment) "
+        "become a whole number of months of payment lag: ceil(days / this).",
+        "assumption: a 30-day month, as in 30-day clean-claim payment deadlines (Medicare about "
+        "30 days, payers.medicare.days_to_payment)",
+        bounds=(28.0, 31.0),
+        plausible=(30.0, 30.44),
     ),
     Param(
         "billing.em_99214_share",

@@ -40,7 +40,7 @@ def treatment_variant_one(
     pcp_cotreat: bool,
     review_month: int,
 ) -> int:
-    """Scalar twin of :func:`intsim.kernels.treatment_variant`."""
+    """Scalar twin of :func:`intsim.kernels.clinical.treatment_variant`."""
     if treatment == Tx.PCP:
         return Variant.PCP
     if treatment == Tx.SPECIALTY:

@@ -21,8 +21,6 @@ grant awards and their drawdown (§6.1).
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import numpy.typing as npt
 from numpy.typing import NDArray
@@ -30,11 +28,8 @@ from numpy.typing import NDArray
 from intsim.finance import finite_monthly_series
 
 __all__ = [
-    "GRANT_COVERS",
     "MHIP_WITHHOLD_SHARE",
-    "GrantCovers",
     "case_rate_payments",
-    "grant_drawdown",
     "grant_schedule",
     "p4p_bonus",
     "pmpm_payments",
@@ -46,10 +41,6 @@ __all__ = [
 #: Share of care-coordination payments withheld and tied to quality indicators in the
 #: Washington Mental Health Integration Program (docs/billing.md 5.4; Unützer et al. 2012).
 MHIP_WITHHOLD_SHARE: float = 0.25
-
-#: What a grant may pay for (see :func:`grant_drawdown`).
-GrantCovers = Literal["startup", "operating_deficit", "any"]
-GRANT_COVERS: tuple[str, ...] = ("startup", "operating_deficit", "any")
 
 
 def _check_fraction(value: float, name: str) -> None:
@@ -391,64 +382,3 @@ def grant_schedule(
     out = np.zeros(horizon_months, dtype=np.float64)
     out[months[inside] - 1] = annual_amount_usd / 12.0 * weights[inside]
     return out
-
-
-def grant_drawdown(
-    available_usd: npt.ArrayLike,
-    eligible_costs_usd: npt.ArrayLike,
-    operating_deficit_usd: npt.ArrayLike,
-    *,
-    covers: GrantCovers,
-) -> NDArray[np.float64]:
-    """What a grant actually pays each month: the lesser of what is available and eligible.
-
-    ``drawdown = min(available, eligible)`` month by month, where ``eligible`` depends on
-    ``covers``:
-
-    * ``"startup"``: ``eligible_costs_usd`` (e.g. implementation, training, registry build);
-    * ``"operating_deficit"``: ``max(operating_deficit_usd, 0)``;
-    * ``"any"``: ``eligible_costs_usd + max(operating_deficit_usd, 0)``.
-
-    Unspent money does **not** carry over: what is available but not drawn in a month is lost
-    (a use-it-or-lose-it budget period). To model carry-over, the caller re-schedules the
-    unspent amount into ``available_usd``.
-
-    The operating deficit must be computed **before** grant revenue (cost minus non-grant
-    revenue), otherwise the grant would reduce its own eligibility. With ``"any"``, it should
-    exclude the costs already in ``eligible_costs_usd``, or those costs are counted twice.
-
-    Args:
-        available_usd: Grant money available per month (e.g. from :func:`grant_schedule`), USD
-            per month (>= 0).
-        eligible_costs_usd: Grant-eligible costs incurred per month, USD per month (>= 0).
-        operating_deficit_usd: Operating cost minus non-grant revenue per month, USD per month
-            (negative in surplus months).
-        covers: What the grant may pay for: ``"startup"``, ``"operating_deficit"`` or ``"any"``.
-
-    Returns:
-        Grant revenue per month, USD per month (never above ``available_usd``).
-
-    Raises:
-        ValueError: If ``covers`` is unknown, the arrays differ in length, or an amount is
-            negative (except the deficit) or non-finite.
-    """
-    if covers not in GRANT_COVERS:
-        raise ValueError(f"covers must be one of {GRANT_COVERS}, got {covers!r}")
-    available = _monthly_series(available_usd, "available_usd")
-    eligible_costs = _monthly_series(eligible_costs_usd, "eligible_costs_usd")
-    deficit = np.asarray(operating_deficit_usd, dtype=np.float64)
-    if deficit.ndim != 1 or not np.all(np.isfinite(deficit)):
-        raise ValueError("operating_deficit_usd must be a finite 1-D monthly series")
-    if not available.shape == eligible_costs.shape == deficit.shape:
-        raise ValueError(
-            "available_usd, eligible_costs_usd and operating_deficit_usd must have the same "
-            f"length, got {available.size}, {eligible_costs.size} and {deficit.size}"
-        )
-    positive_deficit = np.maximum(deficit, 0.0)
-    if covers == "startup":
-        eligible = eligible_costs
-    elif covers == "operating_deficit":
-        eligible = positive_deficit
-    else:
-        eligible = eligible_costs + positive_deficit
-    return np.minimum(available, eligible)

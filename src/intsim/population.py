@@ -16,7 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from intsim.kernels import end_treatments, quantile_by_logit
+from intsim.kernels.pathways import end_treatments
+from intsim.kernels.rng import quantile_by_logit
 from intsim.params import PAYERS
 from intsim.streams import RandomStreams
 
@@ -360,7 +361,7 @@ def gamma_frailty(key: int, slots: NDArray[np.int64], shape: float) -> NDArray[n
     """Gamma(shape, mean 1) frailties of ``slots`` from the stream key ``key``, by inversion.
 
     The log-quantile is interpolated linearly in logit(u) between 4,097 exact nodes (relative
-    error below 1e-4 over the body and tails; :func:`intsim.kernels.quantile_by_logit`), far
+    error below 1e-4 over the body and tails; :func:`intsim.kernels.rng.quantile_by_logit`), far
     faster than evaluating the inverse incomplete gamma function for every slot.
 
     Args:

@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 from numpy.typing import NDArray
 
-from intsim import kernels
+from intsim.kernels import queues
 
 if TYPE_CHECKING:
     from intsim.model import ClinicModel
@@ -34,7 +34,7 @@ def order_by_priority(slots: Slots, priority: NDArray[np.float64], *keys: NDArra
     return slots[order]
 
 
-#: Largest ``k`` served by the insertion buffer of :func:`intsim.kernels.first_in_order`.
+#: Largest ``k`` served by the insertion buffer of :func:`intsim.kernels.queues.first_in_order`.
 FIRST_BY_INSERTION_MAX = 256
 
 
@@ -59,7 +59,7 @@ def first_by_priority(
         keys = () if key is None else (key,)
         return order_by_priority(slots, priority, *keys)[:k]
     lead = np.zeros(n, np.int64) if key is None else np.asarray(key, dtype=np.int64)
-    return kernels.first_in_order(
+    return queues.first_in_order(
         np.asarray(slots, dtype=np.int64), np.asarray(priority, dtype=np.float64), lead, int(k)
     )
 
@@ -89,7 +89,7 @@ def assign_to_most_room(room: Sequence[int], n: int) -> NDArray[np.int64]:
         The provider (list index) of each placed patient, in placement order; ties go to the
         lowest index. Fewer than ``n`` when the room runs out.
     """
-    return kernels.assign_to_most_room(np.asarray(room, dtype=np.int64), int(n))
+    return queues.assign_to_most_room(np.asarray(room, dtype=np.int64), int(n))
 
 
 def split_fte(total_fte: float) -> list[float]:
@@ -264,10 +264,14 @@ class PsychiatricConsultant(Provider):
     role = "psychiatric_consultant"
 
     def __init__(self, model: ClinicModel, index: int, hours_per_week: float) -> None:
-        super().__init__(model, index, hours_per_week / 40.0)
+        super().__init__(model, index, hours_per_week / model.values.staffing.hours_per_fte_week)
         self.hours_per_week = hours_per_week
 
     @property
     def review_minutes(self) -> int:
-        """Review minutes per month (hours per week x 52 / 12 x 60, times the capacity share)."""
-        return int(self.hours_per_week * 52.0 / 12.0 * 60.0 * self.capacity_share)
+        """Review minutes per month (hours per week x weeks per year / 12 x 60, x capacity share).
+
+        Weeks per year: ``staffing.weeks_per_year`` (52).
+        """
+        weeks_per_year = self.model.values.staffing.weeks_per_year
+        return int(self.hours_per_week * weeks_per_year / 12.0 * 60.0 * self.capacity_share)

@@ -38,7 +38,7 @@ N_CLASSES = N_BH_STATES * N_CONDITIONS * 2 * 2
 
 
 def risk_class_one(bh: int, condition: int, chronic: bool, age65: bool) -> int:
-    """Risk class of one patient (twin of :func:`intsim.kernels.risk_classes`)."""
+    """Risk class of one patient (twin of :func:`intsim.kernels.costs.risk_classes`)."""
     return ((int(bh) * N_CONDITIONS + int(condition)) * 2 + int(chronic)) * 2 + int(age65)
 
 

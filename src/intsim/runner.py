@@ -299,6 +299,7 @@ def summarise(monthly: pd.DataFrame, model: ClinicModel) -> dict[str, Any]:
         **_care_management_summary(
             cols if running.all() else {k: v[running] for k, v in cols.items()},
             float(model.values.staffing.working_days_per_month),
+            float(model.values.staffing.weeks_per_year),
         ),
         "mean_bhc_utilization": programme_mean("bhc_utilization"),
         "mean_pcp_utilization": mean("pcp_utilization"),
@@ -339,7 +340,9 @@ def _mean_ratio(numerator: NDArray[np.float64], denominator: NDArray[np.float64]
     return float(np.nanmean(ratio))
 
 
-def _care_management_summary(cols: Table, working_days: float) -> dict[str, Any]:
+def _care_management_summary(
+    cols: Table, working_days: float, weeks_per_year: float
+) -> dict[str, Any]:
     """Operating figures: queues and waits, caseload per FTE, minutes, consultant time.
 
     Waits are in weeks: whole months waited plus half a month for a start later in the month of
@@ -359,7 +362,7 @@ def _care_management_summary(cols: Table, working_days: float) -> dict[str, Any]
     def per_patient_month(name: str) -> float:
         return float(np.asarray(cols[name]).sum()) / patient_months if patient_months else 0.0
 
-    weeks_per_month = 52.0 / 12.0
+    weeks_per_month = weeks_per_year / 12.0
 
     def total(name: str) -> float:
         return float(np.asarray(cols[name]).sum())
@@ -423,16 +426,3 @@ def _workforce_summary(monthly: Table) -> dict[str, Any]:
         "phases_live_end": n_live_end,
         "last_go_live_month": int(last[0]) + 1 if len(last) else None,
     }
-
-
-def run_many(scenario: Scenario, seeds: list[int], engine: str | None = None) -> pd.DataFrame:
-    """Run a scenario over several seeds serially; one row of summary outputs per seed."""
-    rows = []
-    for s in seeds:
-        res = simulate(scenario, seed=s, engine=engine)
-        rows.append({"seed": s, **{k: v for k, v in res.summary.items() if _is_number(v)}})
-    return pd.DataFrame(rows)
-
-
-def _is_number(v: object) -> bool:
-    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)

@@ -488,11 +488,6 @@ def _resolve_file_with_origins(path: Path) -> tuple[dict[str, Any], dict[str, st
     return merged, origins
 
 
-def _resolve_file(path: Path) -> dict[str, Any]:
-    """Load a scenario file and the chain of files it extends, merged (child wins)."""
-    return _resolve_file_with_origins(path)[0]
-
-
 def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
     """Parse ``key.path=value`` strings (values parsed as YAML scalars).
 

@@ -20,17 +20,14 @@ Methods:
   second-order estimator of Saltelli (2002); bootstrap confidence intervals.
 * :func:`morris`: Morris (1991) elementary effects with the ``mu_star`` measure of Campolongo
   et al. (2007).
-* Analytic test functions with known indices: :func:`ishigami` (Ishigami & Homma 1990) and
-  :func:`sobol_g` (Saltelli & Sobol' 1995).
+
+The analytic test functions with known indices that check these estimators (Ishigami, Sobol'
+G) are in :mod:`intsim.gsa_test_functions`.
 
 References:
     Campolongo, F., Cariboni, J. & Saltelli, A. (2007). An effective screening design for
     sensitivity analysis of large models. Environmental Modelling & Software 22(10),
     1509-1518. doi:10.1016/j.envsoft.2006.10.004.
-
-    Ishigami, T. & Homma, T. (1990). An importance quantification technique in uncertainty
-    analysis for computer models. Proceedings of ISUMA '90, 398-403.
-    doi:10.1109/ISUMA.1990.151285.
 
     Jansen, M. J. W. (1999). Analysis of variance designs for model output. Computer Physics
     Communications 117(1-2), 35-43. doi:10.1016/S0010-4655(98)00154-4.
@@ -45,10 +42,6 @@ References:
     Variance based sensitivity analysis of model output. Design and estimator for the total
     sensitivity index. Computer Physics Communications 181(2), 259-270.
     doi:10.1016/j.cpc.2009.09.018.
-
-    Saltelli, A. & Sobol', I. M. (1995). About the use of rank transformation in sensitivity
-    analysis of model output. Reliability Engineering & System Safety 50(3), 225-239.
-    doi:10.1016/0951-8320(95)00099-2.
 
     Sobol', I. M. (2001). Global sensitivity indices for nonlinear mathematical models and
     their Monte Carlo estimates. Mathematics and Computers in Simulation 55(1-3), 271-280.
@@ -76,13 +69,8 @@ __all__ = [
     "Factor",
     "SobolResult",
     "evaluate_rows",
-    "ishigami",
-    "ishigami_indices",
-    "ishigami_second_order",
     "morris",
     "sobol",
-    "sobol_g",
-    "sobol_g_indices",
 ]
 
 type Factor = tuple[float, float] | Univariate
@@ -730,120 +718,22 @@ def morris(
     return pd.DataFrame(rows)
 
 
-# --------------------------------------------------------------------------- test functions
+#: Names that moved to :mod:`intsim.gsa_test_functions` (still importable from here, with a
+#: ``DeprecationWarning``).
+_MOVED_TO_TEST_FUNCTIONS = frozenset(
+    {"ishigami", "ishigami_indices", "ishigami_second_order", "sobol_g", "sobol_g_indices"}
+)
 
 
-def _columns(rows: ArrayLike, d: int, name: str) -> NDArray[np.float64]:
-    x = np.asarray(rows, dtype=np.float64)
-    if x.ndim != 2 or x.shape[1] != d:
-        raise ValueError(f"{name}: X has shape {x.shape}; expected (n, {d})")
-    return x
+def __getattr__(name: str) -> Any:
+    """Deprecation shim: the test functions moved to :mod:`intsim.gsa_test_functions`."""
+    if name in _MOVED_TO_TEST_FUNCTIONS:
+        from intsim import gsa_test_functions  # noqa: PLC0415
 
-
-def ishigami(X: ArrayLike, a: float = 7.0, b: float = 0.1) -> NDArray[np.float64]:  # noqa: N803
-    """Ishigami function (Ishigami & Homma 1990): ``sin x1 + a sin² x2 + b x3⁴ sin x1``.
-
-    The factors are independent and uniform on ``[-pi, pi]``; :func:`ishigami_indices` gives
-    the indices.
-
-    Args:
-        X: Factor values, shape ``(n, 3)``.
-        a: Weight of ``x2`` (the classical value is 7).
-        b: Weight of the ``x1``-``x3`` interaction (0.1).
-
-    Returns:
-        The outputs, shape ``(n,)``.
-    """
-    x = _columns(X, 3, "ishigami")
-    s1 = np.sin(x[:, 0])
-    return s1 + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * s1
-
-
-def _ishigami_variances(a: float, b: float) -> tuple[float, float, float, float]:
-    """``V1``, ``V2``, ``V13`` and ``V`` of :func:`ishigami` (all other terms are 0)."""
-    pi4 = math.pi**4
-    v1 = 0.5 * (1.0 + b * pi4 / 5.0) ** 2
-    v2 = a * a / 8.0
-    v13 = b * b * pi4 * pi4 * (1.0 / 18.0 - 1.0 / 50.0)  # = 8 b² pi⁸ / 225
-    return v1, v2, v13, v1 + v2 + v13
-
-
-def ishigami_indices(a: float = 7.0, b: float = 0.1) -> dict[str, tuple[float, float]]:
-    """Analytic first-order and total indices of :func:`ishigami` on ``[-pi, pi]³``.
-
-    With ``V1 = (1 + b pi⁴/5)² / 2``, ``V2 = a²/8``, ``V13 = 8 b² pi⁸ / 225`` and
-    ``V = V1 + V2 + V13``: ``S1 = (V1, V2, 0) / V`` and ``ST = (V1 + V13, V2, V13) / V``
-    (Ishigami & Homma 1990; e.g. Saltelli et al. 2010).
-
-    Args:
-        a: As in :func:`ishigami`.
-        b: As in :func:`ishigami`.
-
-    Returns:
-        ``{"x1": (S1, ST), "x2": (S1, ST), "x3": (S1, ST)}``.
-    """
-    v1, v2, v13, v = _ishigami_variances(a, b)
-    return {"x1": (v1 / v, (v1 + v13) / v), "x2": (v2 / v, v2 / v), "x3": (0.0, v13 / v)}
-
-
-def ishigami_second_order(a: float = 7.0, b: float = 0.1) -> dict[tuple[str, str], float]:
-    """Analytic second-order indices of :func:`ishigami`: only ``(x1, x3)`` is non-zero.
-
-    Args:
-        a: As in :func:`ishigami`.
-        b: As in :func:`ishigami`.
-
-    Returns:
-        ``{("x1", "x2"): 0, ("x1", "x3"): V13 / V, ("x2", "x3"): 0}``.
-    """
-    _, _, v13, v = _ishigami_variances(a, b)
-    return {("x1", "x2"): 0.0, ("x1", "x3"): v13 / v, ("x2", "x3"): 0.0}
-
-
-def _g_weights(a: Sequence[float]) -> NDArray[np.float64]:
-    w = np.asarray(a, dtype=np.float64)
-    if w.ndim != 1 or w.size == 0 or not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise ValueError(f"sobol_g: a = {a!r}; expected a non-empty sequence of finite a_i >= 0")
-    return w
-
-
-def sobol_g(X: ArrayLike, a: Sequence[float]) -> NDArray[np.float64]:  # noqa: N803
-    """Sobol' G function (Saltelli & Sobol' 1995): ``prod_i (|4 x_i - 2| + a_i) / (1 + a_i)``.
-
-    The factors are independent and uniform on ``[0, 1]``; the smaller ``a_i``, the more
-    important ``x_i`` (``a_i = 0``: very important, ``a_i = 99``: negligible).
-    :func:`sobol_g_indices` gives the indices.
-
-    Args:
-        X: Factor values in ``[0, 1]``, shape ``(n, len(a))``.
-        a: The weights ``a_i >= 0``.
-
-    Returns:
-        The outputs, shape ``(n,)``.
-    """
-    w = _g_weights(a)
-    x = _columns(X, w.size, "sobol_g")
-    return np.prod((np.abs(4.0 * x - 2.0) + w) / (1.0 + w), axis=1)
-
-
-def sobol_g_indices(a: Sequence[float]) -> dict[str, tuple[float, float]]:
-    """Analytic first-order and total indices of :func:`sobol_g` on ``[0, 1]^d``.
-
-    With ``V_i = 1 / (3 (1 + a_i)²)`` and ``V = prod_i (1 + V_i) - 1``:
-    ``S1_i = V_i / V`` and ``ST_i = V_i prod_{j != i} (1 + V_j) / V``
-    (Saltelli & Sobol' 1995).
-
-    Args:
-        a: The weights, as in :func:`sobol_g`.
-
-    Returns:
-        ``{"x1": (S1, ST), …, "xd": (S1, ST)}``.
-    """
-    w = _g_weights(a)
-    vi = 1.0 / (3.0 * (1.0 + w) ** 2)
-    total = float(np.prod(1.0 + vi))
-    v = total - 1.0
-    return {
-        f"x{i + 1}": (float(vi[i] / v), float(vi[i] * total / (1.0 + vi[i]) / v))
-        for i in range(w.size)
-    }
+        warnings.warn(
+            f"intsim.sensitivity.{name} moved to intsim.gsa_test_functions.{name}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(gsa_test_functions, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,7 @@ finaliser.
 
 Both engines call the same functions: :meth:`RandomStreams.uniform_one` (scalar, pure Python) is
 bit-identical to :meth:`RandomStreams.uniform` (vectorised) and to the compiled kernels'
-:func:`intsim.kernels.unit_uniform`, which draw inline from the keys of
+:func:`intsim.kernels.rng.unit_uniform`, which draw inline from the keys of
 :meth:`RandomStreams.keys`. (Until 2026-11-27 the four decisions nearly every patient takes every
 month were drawn as single-precision PCG64 arrays; docs/decisions.md 44 says why they are not.)
 """
@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from intsim.kernels import sparse_uniforms, stream_keys
+from intsim.kernels.rng import sparse_uniforms, stream_keys
 
 _MASK64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15

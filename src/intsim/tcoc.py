@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from intsim.kernels import cost_of_care
+from intsim.kernels.costs import cost_of_care
 from intsim.params import PAYERS
 from intsim.risk import nonacute_cost_multipliers
 

@@ -252,6 +252,7 @@ class Workforce:
         self._tele_cm_productivity = w.tele_cm_productivity
         # supervision each trainee FTE needs, hours per week
         self._supervision_hours_week = w.trainee_supervision_hours_per_week
+        self._weeks_per_year = v.staffing.weeks_per_year
         self._caseload_ramp_start = r.caseload_ramp_start
         self._caseload_ramp_months = r.caseload_ramp_months
         self._staff_bhc_share = practitioner_share(v.billing.bhc_credential)
@@ -440,10 +441,6 @@ class Workforce:
             return False
         return any(p.role != "pcp" and p.state != "released" for p in self.positions)
 
-    def phase_live(self, phase: int, month: int) -> bool:
-        """Whether rollout phase ``phase`` (1-based) is live in ``month``."""
-        return self.phases[phase - 1].live(month)
-
     def live_pcp_share(self) -> float:
         """Share of PCPs whose phase is live this month."""
         return np.count_nonzero(self.pcp_live) / self.n_pcps if self.n_pcps else 0.0
@@ -499,8 +496,8 @@ class Workforce:
         return live
 
     def _supervision_minutes(self, trainee: Provider) -> float:
-        """Supervision a trainee needs, minutes per month (its FTE x hours per week x 52 / 12)."""
-        return trainee.fte * self._supervision_hours_week * 52.0 / 12.0 * 60.0
+        """Supervision a trainee needs, minutes per month (FTE x hours a week x weeks a month)."""
+        return trainee.fte * self._supervision_hours_week * self._weeks_per_year / 12.0 * 60.0
 
     def _share_supervision(self, supervision: dict[str, float]) -> None:
         """Split each role's trainee supervision (minutes per month) over its staff by FTE."""

@@ -43,7 +43,6 @@ from intsim.billing.codes import (
     exclude_general_bhi,
     general_bhi_units,
     hbai_units,
-    payment_share,
     practitioner_share,
     psychotherapy_code,
 )
@@ -78,7 +77,6 @@ __all__ = [
     "general_bhi_units",
     "hbai_units",
     "load_fee_schedule",
-    "payment_share",
     "practitioner_share",
     "psychotherapy_code",
 ]

@@ -34,7 +34,6 @@ __all__ = [
     "exclude_general_bhi",
     "general_bhi_units",
     "hbai_units",
-    "payment_share",
     "practitioner_share",
     "psychotherapy_code",
 ]
@@ -301,31 +300,6 @@ def practitioner_share(credential: str) -> float:
             f"unknown credential {credential!r}; valid: {', '.join(sorted(PRACTITIONER_SHARE))}"
         )
     return PRACTITIONER_SHARE[key]
-
-
-def payment_share(code: str, performer: str, billing_practitioner: str = "physician") -> float:
-    """Share of the fee-schedule amount paid for one claim line.
-
-    Codes in :data:`INCIDENT_TO_CODES` are billed under the treating practitioner, so they are
-    paid at the billing practitioner's share whoever delivered the minutes (e.g. a CSW care
-    manager's CoCM minutes billed by a physician are paid at 100%). Other codes are paid at the
-    performer's share (e.g. G0323 or psychotherapy billed by a CSW: 75%). Billing eligibility
-    (e.g. that an NP cannot bill G0323) is not checked here.
-
-    Args:
-        code: The billed code.
-        performer: Credential of the practitioner who delivered the service.
-        billing_practitioner: Credential of the treating practitioner for incident-to codes.
-
-    Returns:
-        Fraction of the PFS amount.
-
-    Raises:
-        ValueError: For an unknown credential.
-    """
-    performer_share = practitioner_share(performer)
-    billing_share = practitioner_share(billing_practitioner)
-    return billing_share if code in INCIDENT_TO_CODES else performer_share
 
 
 def apcm_bhi_code(initial: ArrayLike) -> NDArray[np.str_]:

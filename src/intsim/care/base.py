@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from intsim.kernels import classify_visitors, queue_scan
-from intsim.kernels import end_of_month_treatment as end_of_month_treatment_kernel
+from intsim.kernels.pathways import classify_visitors
+from intsim.kernels.pathways import end_of_month_treatment as end_of_month_treatment_kernel
+from intsim.kernels.queues import queue_scan
 from intsim.population import BH, Tx
 from intsim.providers import order_by_priority
 
@@ -67,7 +68,6 @@ class MonthCounters:
     pcbh_started_new: int = 0
     dropouts: int = 0
     specialty_referrals: int = 0
-    pcp_treatment_starts: int = 0
     bhc_visits: int = 0
     bhc_no_shows: int = 0
     bhc_slots: int = 0
@@ -212,7 +212,6 @@ def usual_care_treatment(model: ClinicModel, month: int, slots: Slots, c: MonthC
     pop.treatment_month[pcp] = 1
     pop.treatment_month[attends] = 1
     c.specialty_referrals += len(referred)
-    c.pcp_treatment_starts += len(pcp)
 
 
 def close_programme(model: ClinicModel, month: int, c: MonthCounters, *, handback: bool) -> None:
@@ -294,7 +293,7 @@ def end_of_month_treatment(
     (``discharge_cocm``), end of PCBH episodes with no visits left — a PCP co-treatment continues
     to its planned length — (``end_pcbh``), end of usual-care (PCP and specialty) courses that
     reached ``detection.treatment_months``, then one more month on the treatment clock of
-    everyone still in treatment (:func:`intsim.kernels.end_of_month_treatment`).
+    everyone still in treatment (:func:`intsim.kernels.pathways.end_of_month_treatment`).
     """
     pop, v = model.pop, model.values
     end_of_month_treatment_kernel(

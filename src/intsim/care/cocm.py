@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from intsim import kernels
 from intsim.care.base import (
     CareModel,
     MonthCounters,
@@ -30,6 +29,12 @@ from intsim.care.base import (
     queue_limit,
     turn_away_newcomers,
     usual_care_treatment,
+)
+from intsim.kernels import pathways
+from intsim.measures import (
+    COCM_MEASUREMENT_MONTH,
+    IMPROVED_BELOW_SCORE,
+    IMPROVED_SHARE_OF_ENROLMENT_SCORE,
 )
 from intsim.params import PAYERS
 from intsim.population import BH, Tx
@@ -101,7 +106,7 @@ def enrolment_room(model: ClinicModel, queue: Slots, caseload: Slots) -> list[in
 
     The smaller of the room under the caseload ceiling and the room in its minutes: new
     patients (intake minutes each) are taken while the expected minutes of its ``caseload``
-    (:func:`intsim.kernels.caseload_minutes`) stay within ``cocm.panel_fill_target`` of its
+    (:func:`intsim.kernels.pathways.caseload_minutes`) stay within ``cocm.panel_fill_target`` of its
     patient minutes (a new patient's intake minutes are the mean over the ``queue`` it comes
     from). The sustainable caseload per FTE therefore emerges from the minutes each work phase
     needs.
@@ -109,7 +114,7 @@ def enrolment_room(model: ClinicModel, queue: Slots, caseload: Slots) -> list[in
     pop, v = model.pop, model.values.cocm
     cms = model.care_managers
     ratios = payer_minutes_ratio(model)
-    count, busy = kernels.caseload_minutes(
+    count, busy = pathways.caseload_minutes(
         caseload,
         pop.care_manager,
         pop.treatment_month,
@@ -176,7 +181,7 @@ def care_manager_minutes(
 ) -> Slots:
     """Each care manager spends minutes on its caseload by work phase and clinical priority.
 
-    See :func:`intsim.kernels.care_manager_time`: intake, active treatment, outreach to
+    See :func:`intsim.kernels.pathways.care_manager_time`: intake, active treatment, outreach to
     patients not reached, then maintenance; partial time for the first phase that does not fit.
 
     Args:
@@ -198,7 +203,7 @@ def care_manager_minutes(
         cap = cm.patient_minutes + extra_minutes // n_cm if cm.capacity_share > 0 else 0
         capacity[cm.index] = cap
         c.cm_capacity_minutes += cap
-    needed, delivered, by_phase, followups, first = kernels.care_manager_time(
+    needed, delivered, by_phase, followups, first = pathways.care_manager_time(
         enrolled,
         model.streams.uniform("cm_minutes", month, enrolled),
         model.streams.uniform("cm_contact", month, enrolled),
@@ -221,8 +226,8 @@ def care_manager_minutes(
         cm.load = float(needed[cm.index]) / cap if cap > 0 else None
     c.cm_minutes += int(delivered.sum())
     c.cm_minutes_needed += int(needed.sum())
-    c.cm_unreached += int(by_phase[kernels.CM_OUTREACH])
-    c.cm_maintenance += int(by_phase[kernels.CM_MAINTENANCE])
+    c.cm_unreached += int(by_phase[pathways.CM_OUTREACH])
+    c.cm_maintenance += int(by_phase[pathways.CM_MAINTENANCE])
     c.early_followup += int(followups)
     c.first_followups += int(first)
     return enrolled
@@ -278,13 +283,15 @@ def measure_at_three_months(model: ClinicModel, month: int, c: MonthCounters) ->
 
     Patients who had the 4-week follow-up are measured. "Significant improvement" (AIMS Center)
     is read off the observed score, as a clinic would: below 10, or at most half the enrolment
-    score.
+    score (the definitions in :mod:`intsim.measures`).
     """
     pop = model.pop
     due = pop.in_treatment(Tx.COCM)
-    due = due[(pop.treatment_month[due] == 3) & pop.followup_ok[due]]
+    due = due[(pop.treatment_month[due] == COCM_MEASUREMENT_MONTH) & pop.followup_ok[due]]
     observed = model.engine.observed_scores(month, due, "measure")
-    improved = (observed < 10) | (2 * observed <= pop.enrol_score[due])
+    improved = (observed < IMPROVED_BELOW_SCORE) | (
+        observed <= IMPROVED_SHARE_OF_ENROLMENT_SCORE * pop.enrol_score[due]
+    )
     c.assessed_3mo += len(due)
     c.improved_3mo += int(improved.sum())
 

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from intsim import kernels
 from intsim.care.base import (
     CareModel,
     MonthCounters,
@@ -31,6 +30,7 @@ from intsim.care.base import (
     turn_away_newcomers,
     usual_care_treatment,
 )
+from intsim.kernels import pathways
 from intsim.population import Tx
 from intsim.providers import first_by_priority, lowest_priority_first, order_by_priority
 
@@ -73,7 +73,7 @@ class BhcSchedule:
 def record_bhc_visits(model: ClinicModel, slots: Slots) -> None:
     """Record delivered BHC visits and what each addressed (for billing)."""
     pop = model.pop
-    kernels.record_bhc_visits(slots, pop.bh, pop.chronic, pop.bhc_visit, pop.bhc_kind)
+    pathways.record_bhc_visits(slots, pop.bh, pop.chronic, pop.bhc_visit, pop.bhc_kind)
 
 
 def start_pcbh_episodes(model: ClinicModel, month: int, slots: Slots, c: MonthCounters) -> None:
@@ -84,7 +84,7 @@ def start_pcbh_episodes(model: ClinicModel, month: int, slots: Slots, c: MonthCo
     stream; quality measures follow patients treated for a threshold episode.
     """
     pop = model.pop
-    kernels.start_pcbh_episodes(
+    pathways.start_pcbh_episodes(
         np.asarray(slots, dtype=np.int64),
         month,
         np.uint64(model.streams.key("bhc_episode_visits", month)),
@@ -209,7 +209,7 @@ def bhc_care_management(model: ClinicModel, month: int, c: MonthCounters) -> Non
     if p.followup_cm_share <= 0.0:
         return
     pop, st = model.pop, model.streams
-    slots, total = kernels.bhc_followup(
+    slots, total = pathways.bhc_followup(
         pop.n_used,
         np.uint64(st.key("bhc_followup", month)),
         np.uint64(st.key("bhc_followup_minutes", month)),
