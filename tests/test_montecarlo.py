@@ -9,7 +9,13 @@ import pytest
 
 from intsim.batch import Task, run_task, task_seed
 from intsim.cli import main
-from intsim.montecarlo import build_tasks, draws_table, load_experiment, summarise_runs
+from intsim.montecarlo import (
+    budget_columns,
+    build_tasks,
+    draws_table,
+    load_experiment,
+    summarise_runs,
+)
 from intsim.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,13 +117,18 @@ def test_summaries_probabilities_and_increments():
             "cash_trough": [-10.0, -20.0, -30.0, -40.0, -50.0, -60.0, -70.0, -80.0],
             "responders": [1.0] * 8,
             "patients_served": [0.0, 1.0] * 4,
+            "budget_y2.net": [-1.0, -2.0, -3.0, -4.0, -5.0, -6.0, -7.0, -8.0],
+            "budget_y1.net": [1.0] * 8,
+            "budget_y1.revenue": [9.0] * 8,
         }
     )
+    assert budget_columns(runs) == ["budget_y1.net", "budget_y2.net"]
     s = summarise_runs(runs, [12], months=24).set_index(["strategy", "metric", "statistic"])
     assert s.loc[("b", "net", "mean"), "value"] == pytest.approx(8.0)
     assert s.loc[("b", "net", "n"), "value"] == 4
     assert s.loc[("b", "break_even_month", "P(<= 12)"), "value"] == pytest.approx(0.75)
     assert s.loc[("b", "break_even_month_without_grant", "P(<= 12)"), "value"] == 0.25
+    assert s.loc[("b", "budget_y2.net", "mean"), "value"] == pytest.approx(-5.0)
     assert s.loc[("a", "break_even_month_without_grant", "P(<= 12)"), "value"] == 0.0
     assert s.loc[("a", "npv", "P(> 0)"), "value"] == pytest.approx(0.5)
     assert s.loc[("b", "delta_vs_a:net", "mean"), "value"] == pytest.approx((10 + 15 + 3 + 3) / 4)
@@ -148,6 +159,11 @@ def test_intsim_mc_end_to_end_and_resume(tmp_path, capsys):
     summary = pd.read_csv(out / "summary.csv")
     assert {"strategy", "metric", "statistic", "value"} <= set(summary.columns)
     assert (summary["statistic"] == "P(<= 12)").any()
+    # the budget by year survives the batch: year nets add up to each run's net
+    nets = runs[[c for c in runs.columns if c.startswith("budget_y") and c.endswith(".net")]]
+    assert nets.shape[1] >= 1
+    np.testing.assert_allclose(nets.sum(axis=1), runs["net"], rtol=1e-9, atol=1e-6)
+    assert "budget_y1.gap_without_grant" in set(summary["metric"])
     first = (out / "runs.parquet").read_bytes()
     # the same command again without --resume refuses; with --resume it computes nothing
     assert main(args) == 2

@@ -53,6 +53,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from intsim.ledger import BUDGET_LINES
 from intsim.runner import simulate
 from intsim.scenario import Scenario
 
@@ -160,7 +161,10 @@ def run_task(task: Task, months: int | None = None) -> dict[str, Any]:
     * ``cumulative_net_m<k>`` for months ``k = 1 … horizon``: the ``cumulative_net`` column of
       the monthly table, for fan charts.
 
-    Lists (``budget_by_year``, ``payer.budget_impact_by_year``) are left out. A summary key
+    * ``budget_y<year>.<line>`` for each programme year of ``budget_by_year`` and each line of
+      :data:`intsim.ledger.BUDGET_LINES` (net, gap without grant, ...): the budget by year.
+
+    Other lists (``payer.budget_impact_by_year``) are left out. A summary key
     equal to an identity column name is dropped (the identity wins).
 
     Args:
@@ -184,10 +188,18 @@ def run_task(task: Task, months: int | None = None) -> dict[str, Any]:
                 _put(row, f"{key}.{sub}", sub_value)
         else:
             _put(row, str(key), value)
+    for year in results.summary.get("budget_by_year") or []:
+        for sub in BUDGET_LINES:
+            if sub in year:
+                _put(row, f"{BUDGET_PREFIX}{int(year['year'])}.{sub}", year[sub])
     cumulative = results.monthly["cumulative_net"].to_numpy(dtype=np.float64)
     for k, value in enumerate(cumulative, start=1):
         row[f"{CUMULATIVE_NET_PREFIX}{k}"] = float(value)
     return row
+
+
+#: Column prefix of the budget-by-year lines in batch rows: ``budget_y2.net``.
+BUDGET_PREFIX = "budget_y"
 
 
 def _put(row: dict[str, Any], key: str, value: Any) -> None:

@@ -689,6 +689,18 @@ def revenue_per_patient_month(ledger: Table, monthly: Table) -> dict[str, float 
     return out
 
 
+#: The USD lines of a ``budget_by_year`` row (besides ``year``), in reporting order.
+BUDGET_LINES: tuple[str, ...] = (
+    "revenue",
+    "grant",
+    "startup",
+    "operating_cost",
+    "cost",
+    "net",
+    "gap_without_grant",
+)
+
+
 def budget_year(
     year: int,
     revenue: NDArray[np.float64],

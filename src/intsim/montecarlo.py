@@ -22,6 +22,7 @@ root seed through ``numpy.random.SeedSequence`` (:func:`intsim.batch.task_seed`)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from intsim.batch import Task, task_seed
+from intsim.batch import BUDGET_PREFIX, Task, task_seed
 from intsim.scenario import (
     Scenario,
     ScenarioError,
@@ -354,6 +355,20 @@ def _stats(x: np.ndarray) -> dict[str, float]:
     }
 
 
+#: Budget lines summarised per programme year (``budget_y<year>.<line>`` columns of runs).
+SUMMARISED_BUDGET_LINES: tuple[str, ...] = ("net", "gap_without_grant")
+
+
+def budget_columns(runs: pd.DataFrame) -> list[str]:
+    """The ``budget_y<year>.net`` and ``.gap_without_grant`` columns of ``runs``, by year."""
+    found = []
+    for column in runs.columns:
+        match = re.fullmatch(rf"{BUDGET_PREFIX}(\d+)\.(\w+)", str(column))
+        if match and match.group(2) in SUMMARISED_BUDGET_LINES:
+            found.append((int(match.group(1)), column))
+    return [column for _, column in sorted(found)]
+
+
 def summarise_runs(runs: pd.DataFrame, break_even_by: Sequence[int], months: int) -> pd.DataFrame:
     """Summaries per strategy and metric, probabilities, and incremental results.
 
@@ -379,6 +394,9 @@ def summarise_runs(runs: pd.DataFrame, break_even_by: Sequence[int], months: int
             if metric in sub:
                 for stat, value in _stats(sub[metric].to_numpy(float)).items():
                     add(name, metric, stat, value)
+        for column in budget_columns(sub):
+            for stat, value in _stats(sub[column].to_numpy(float)).items():
+                add(name, column, stat, value)
         # with and without grant money: a grant can carry break-even that the clinic cannot
         for metric in ("break_even_month", "break_even_month_without_grant"):
             if metric in sub:

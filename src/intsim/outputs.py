@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from intsim import outdir
+from intsim.ledger import BUDGET_LINES
 from intsim.runner import Results
 from intsim.scenario import Scenario
 
@@ -170,16 +171,7 @@ def write_run(
 
 
 #: Columns of ``budget_by_year.csv`` (USD per 12-month programme year; startup in year 1).
-BUDGET_COLUMNS: tuple[str, ...] = (
-    "year",
-    "revenue",
-    "grant",
-    "startup",
-    "operating_cost",
-    "cost",
-    "net",
-    "gap_without_grant",
-)
+BUDGET_COLUMNS: tuple[str, ...] = ("year", *BUDGET_LINES)
 
 
 def budget_frame(summary: dict[str, Any]) -> pd.DataFrame:
