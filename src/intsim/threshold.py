@@ -958,7 +958,7 @@ MANIFEST_SEARCH_KEYS: tuple[str, ...] = (
 
 def cmd_threshold(args: argparse.Namespace, argv: list[str]) -> int:
     """``intsim threshold``: validate, search through an executor, write the outputs."""
-    from intsim.cli import EXIT_OK, UserError, staged_analysis  # noqa: PLC0415
+    from intsim.commands import EXIT_OK, UserError, staged_analysis  # noqa: PLC0415
     from intsim.outputs import write_json  # noqa: PLC0415
 
     exp = load_experiment(
