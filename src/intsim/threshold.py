@@ -144,10 +144,11 @@ import numpy as np
 import pandas as pd
 
 from intsim.batch import ID_COLUMNS, Task, run_chunk, run_task, task_seed
+from intsim.distributions import Dirichlet
 from intsim.montecarlo import Experiment, draws_table, load_experiment
 from intsim.params import PARAMS_BY_PATH, Param
+from intsim.sampling import overrides_for_draw
 from intsim.scenario import Scenario, ScenarioError
-from intsim.uncertainty import Dirichlet, overrides_for_draw
 
 DIRECTIONS: tuple[str, ...] = ("increasing", "decreasing")
 DEFAULT_CONFIDENCE = 0.8
