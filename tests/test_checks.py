@@ -24,6 +24,7 @@ from intsim.checks import (
 from intsim.montecarlo import load_experiment
 from intsim.param_spec import MONTH, UNIT_LIMITS
 from intsim.params import PARAMETERS, PARAMS_BY_PATH, markdown_table
+from intsim.sampling import sample
 from intsim.scenario import (
     ScenarioError,
     build_scenario,
@@ -32,7 +33,7 @@ from intsim.scenario import (
     load_yaml_text,
     parse_overrides,
 )
-from intsim.uncertainty import UncertaintySpec, sample
+from intsim.uncertainty import UncertaintySpec
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = REPO / "configs"

@@ -14,6 +14,7 @@ from scipy import stats
 
 from intsim import gsa_test_functions, sensitivity
 from intsim.batch import make_executor
+from intsim.distributions import Normal, Uniform
 from intsim.gsa_test_functions import (
     ishigami,
     ishigami_indices,
@@ -28,7 +29,6 @@ from intsim.sensitivity import (
     sobol,
     stability_warnings,
 )
-from intsim.uncertainty import Normal, Uniform
 
 N = 1024
 # Seed of every Sobol' run here. At N = 1024 the largest error of the 18 S1/ST estimates is

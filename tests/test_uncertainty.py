@@ -11,11 +11,8 @@ import pandas as pd
 import pytest
 from scipy import special
 
-from intsim.params import PARAMETERS, PARAMS_BY_PATH
-from intsim.scenario import ScenarioError, default_scenario
-from intsim.uncertainty import (
+from intsim.distributions import (
     CI_WIDTH,
-    METHODS,
     Beta,
     Dirichlet,
     Fixed,
@@ -24,16 +21,18 @@ from intsim.uncertainty import (
     Normal,
     Pert,
     Triangular,
-    UncertainParameter,
-    UncertaintySpec,
     Uniform,
     Univariate,
+)
+from intsim.params import PARAMETERS, PARAMS_BY_PATH
+from intsim.sampling import METHODS, design, overrides_for_draw, sample
+from intsim.scenario import ScenarioError, default_scenario
+from intsim.uncertainty import (
+    UncertainParameter,
+    UncertaintySpec,
     default_distribution,
-    design,
-    overrides_for_draw,
     parse_distribution,
     plausible_uniform,
-    sample,
 )
 
 N_MC = 20_000  # Monte Carlo draws for moment checks

@@ -10,26 +10,24 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from intsim import __version__, argcheck
+from intsim.commands import (  # the frame shared by commands; re-exported here
+    EXIT_BUG,
+    EXIT_OK,
+    EXIT_USER,
+    Analysis,  # noqa: F401  (re-exported: intsim.cli.Analysis is the same class)
+    UserError,
+    staged_analysis,
+)
 from intsim.params import ENGINES, markdown_table
 from intsim.scenario import Scenario, ScenarioError, load_scenario, parse_overrides
 
-EXIT_OK = 0
-EXIT_BUG = 1
-EXIT_USER = 2
-
 #: Commands that read an experiment file (its strategies are checked once, before any run).
 EXPERIMENT_COMMANDS = ("mc", "sobol", "morris", "tornado", "twoway", "threshold")
-
-
-class UserError(Exception):
-    """An error the user can fix (reported without a traceback, exit status 2)."""
 
 
 class _Parser(argcheck.Parser):
@@ -702,57 +700,6 @@ def _print_mc(summary: Any, exp: Any, out_dir: Path) -> None:
     )
     print(table.to_string(float_format=lambda v: f"{v:,.2f}" if abs(v) < 10 else f"{v:,.0f}"))
     print(f"outputs written to {out_dir}/")
-
-
-@dataclass
-class Analysis:
-    """An analysis command's output folder (staged), executor and manifest."""
-
-    out_dir: Path
-    tmp: Path
-    executor: Any
-    manifest: dict[str, Any]
-
-
-@contextmanager
-def staged_analysis(args: argparse.Namespace, argv: list[str]) -> Iterator[Analysis]:
-    """The common frame of an experiment-file analysis command.
-
-    A checked ``--out`` (default ``results/<command>-<experiment>/``), a staged folder that
-    replaces it on success, the executor of the command-line options, and ``manifest.json``
-    written at the end (callers add keys to ``Analysis.manifest``). Input and executor errors
-    become user errors (exit 2).
-    """
-    from intsim.batch import executor_from_args  # noqa: PLC0415
-    from intsim.outputs import (  # noqa: PLC0415
-        claim_out_dir,
-        manifest_base,
-        staged_directory,
-        write_json,
-    )
-
-    stem = args.experiment.stem
-    out_dir = args.out if args.out is not None else Path("results") / f"{args.command}-{stem}"
-    try:
-        claim_out_dir(out_dir)
-    except OSError as exc:
-        raise UserError(f"--out {exc}") from None
-    manifest = {
-        **manifest_base(["intsim", *argv]),
-        "experiment": str(args.experiment),
-        "warnings": getattr(args, "input_warnings", []),
-    }
-    try:
-        with staged_directory(out_dir) as tmp:
-            with executor_from_args(args) as executor:
-                yield Analysis(out_dir, tmp, executor, manifest)
-            write_json(tmp / "manifest.json", manifest)
-    except (ValueError, ConnectionError) as exc:
-        if isinstance(exc, ScenarioError):
-            raise
-        raise UserError(str(exc)) from None
-    except OSError as exc:  # the outputs could not be written or put in place
-        raise UserError(f"--out {out_dir}: cannot write the outputs ({exc})") from None
 
 
 def cmd_gsa(args: argparse.Namespace, argv: list[str]) -> int:

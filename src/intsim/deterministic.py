@@ -598,7 +598,7 @@ def _print_twoway(info: dict[str, Any]) -> None:
 
 def cmd_deterministic(args: argparse.Namespace, argv: list[str]) -> int:
     """``intsim tornado`` / ``intsim twoway``: evaluate through an executor, write outputs."""
-    from intsim.cli import staged_analysis  # noqa: PLC0415
+    from intsim.commands import staged_analysis  # noqa: PLC0415
 
     with staged_analysis(args, argv) as run:
         analyse = run_tornado if args.command == "tornado" else run_twoway

@@ -33,10 +33,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from intsim.batch import task_seed
+from intsim.distributions import Univariate
 from intsim.params import PARAMS_BY_PATH, is_money_only
 from intsim.runner import ClinicRun, Results, cost_clinic, run_clinic, simulate
 from intsim.scenario import Scenario, ScenarioError
-from intsim.uncertainty import Univariate, parse_distribution, support_against_limits
+from intsim.uncertainty import parse_distribution, support_against_limits
 
 #: Simulated clinics kept while evaluating one call's rows (each holds a few hundred kB).
 MAX_CACHED_CLINICS = 64

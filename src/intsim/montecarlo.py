@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from intsim.batch import BUDGET_PREFIX, Task, task_seed
+from intsim.sampling import overrides_for_draw, sample
 from intsim.scenario import (
     Scenario,
     ScenarioError,
@@ -40,7 +41,7 @@ from intsim.scenario import (
     parse_overrides,
     read_yaml_mapping,
 )
-from intsim.uncertainty import UncertaintySpec, overrides_for_draw, sample
+from intsim.uncertainty import UncertaintySpec
 
 EXPERIMENT_KEYS = (
     "name",

@@ -8,7 +8,7 @@ it over chunks of rows through any ``concurrent.futures.Executor`` (see
 cluster; the outputs are the same whatever the executor or chunk size.
 
 Factors are given as a mapping from name to either ``(low, high)`` (uniform on that interval)
-or a :class:`~intsim.uncertainty.Univariate` distribution (or its YAML form, parsed by
+or a :class:`~intsim.distributions.Univariate` distribution (or its YAML form, parsed by
 :func:`~intsim.uncertainty.parse_distribution`). SALib samples the unit hypercube; each column
 is then mapped to the factor's scale, ``low + u (high - low)`` or ``dist.ppf(u)``, so every
 index is a statement about the factors' stated distributions.
@@ -62,7 +62,8 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from tqdm import tqdm
 
-from intsim.uncertainty import Gamma, LogNormal, Univariate, parse_distribution
+from intsim.distributions import Gamma, LogNormal, Univariate
+from intsim.uncertainty import parse_distribution
 
 __all__ = [
     "MORRIS_TAIL",
@@ -197,7 +198,7 @@ def _law(name: str, law: Any) -> tuple[float, float] | Univariate:
         return (low, high)
     raise ValueError(
         f"{where}: got {law!r}; expected (low, high), a one-dimensional distribution "
-        "(intsim.uncertainty.Univariate) or its YAML mapping"
+        "(intsim.distributions.Univariate) or its YAML mapping"
     )
 
 
@@ -495,7 +496,7 @@ def sobol(
     Args:
         func: The model (see :func:`evaluate_rows`); called with factor values on their scales,
             columns in the order of ``factors``.
-        factors: Name -> ``(low, high)`` (uniform), a :class:`~intsim.uncertainty.Univariate`
+        factors: Name -> ``(low, high)`` (uniform), a :class:`~intsim.distributions.Univariate`
             distribution (applied through its ``ppf`` to the uniform design), or a YAML
             distribution mapping (:func:`~intsim.uncertainty.parse_distribution`).
         n: Base samples; a power of 2 (>= 2; >= 16 with ``convergence``).

@@ -144,10 +144,11 @@ import numpy as np
 import pandas as pd
 
 from intsim.batch import ID_COLUMNS, Task, run_chunk, run_task, task_seed
+from intsim.distributions import Dirichlet
 from intsim.montecarlo import Experiment, draws_table, load_experiment
 from intsim.params import PARAMS_BY_PATH, Param
+from intsim.sampling import overrides_for_draw
 from intsim.scenario import Scenario, ScenarioError
-from intsim.uncertainty import Dirichlet, overrides_for_draw
 
 DIRECTIONS: tuple[str, ...] = ("increasing", "decreasing")
 DEFAULT_CONFIDENCE = 0.8
@@ -958,7 +959,7 @@ MANIFEST_SEARCH_KEYS: tuple[str, ...] = (
 
 def cmd_threshold(args: argparse.Namespace, argv: list[str]) -> int:
     """``intsim threshold``: validate, search through an executor, write the outputs."""
-    from intsim.cli import EXIT_OK, UserError, staged_analysis  # noqa: PLC0415
+    from intsim.commands import EXIT_OK, UserError, staged_analysis  # noqa: PLC0415
     from intsim.outputs import write_json  # noqa: PLC0415
 
     exp = load_experiment(

@@ -33,8 +33,9 @@ from intsim.gsa import ModelFactor, ModelResponse
 from intsim.params import PARAMETERS, PARAMS_BY_PATH
 from intsim.reports.grant_tables import changed_parameters, run_metrics
 from intsim.runner import Results, simulate
+from intsim.sampling import overrides_for_draw, sample
 from intsim.scenario import Scenario
-from intsim.uncertainty import UncertaintySpec, default_distribution, overrides_for_draw, sample
+from intsim.uncertainty import UncertaintySpec, default_distribution
 
 #: Output of the tornado: the funding gap without grant money summed over the programme years.
 GAP_OUTPUT = "funding_gap_without_grant"

@@ -56,6 +56,7 @@ from intsim.gsa_commands import cli_factors
 from intsim.montecarlo import Experiment, load_experiment
 from intsim.params import PARAMS_BY_PATH, PAYERS
 from intsim.runner import ClinicRun, cost_clinic, run_clinic
+from intsim.sampling import overrides_for_draw
 from intsim.scenario import Scenario, ScenarioError
 from intsim.threshold import (
     Location,
@@ -67,7 +68,6 @@ from intsim.threshold import (
     point_from_outputs,
     prepare_search,
 )
-from intsim.uncertainty import overrides_for_draw
 
 LEVERS: tuple[str, ...] = ("pmpm", "case_rate", "relativity", "shared_savings")
 DEFAULT_CONFIDENCES: tuple[float, ...] = (0.5, 0.8, 0.95)

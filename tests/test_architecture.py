@@ -1,0 +1,56 @@
+"""The import layers of pyproject.toml's ``[tool.importlinter]`` contracts hold.
+
+``lint-imports`` (import-linter, in the ``dev`` extra that ``make venv`` installs) is run as a
+subprocess from the interpreter's own environment, on this checkout's ``src/`` (first on
+``PYTHONPATH``, so a worktree is checked rather than whichever copy is installed editable).
+A second test plants a forbidden import in a copy of the package and expects the contracts to
+fail, so the first cannot pass by checking nothing. docs/architecture.md describes the layers.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def _lint_imports(src: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``lint-imports`` with the repository's configuration on the package under ``src``."""
+    assert LINT_IMPORTS.exists(), (
+        f"{LINT_IMPORTS} is missing: install the dev extra (pip install -e '.[dev]')"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(src), str(ROOT)])}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--config", str(ROOT / "pyproject.toml")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_import_contracts_hold() -> None:
+    result = _lint_imports(ROOT / "src")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_an_analysis_module_importing_the_cli_breaks_the_contracts(tmp_path: Path) -> None:
+    shutil.copytree(
+        ROOT / "src" / "intsim",
+        tmp_path / "intsim",
+        ignore=shutil.ignore_patterns("__pycache__", "*.nbi", "*.nbc"),
+    )
+    threshold = tmp_path / "intsim" / "threshold.py"
+    threshold.write_text(threshold.read_text(encoding="utf-8") + "\nimport intsim.cli\n")
+    result = _lint_imports(tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "intsim.threshold is not allowed to import intsim.cli" in result.stdout
+    assert "Only the entry point imports the CLI (cli is the top layer) BROKEN" in result.stdout
