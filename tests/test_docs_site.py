@@ -217,7 +217,8 @@ def test_api_reference_shows_type_hints_and_docstrings_not_private_names(built_s
     text = page_text(built_site / "reference" / "api" / "simulation" / "index.html")
     assert "scenario: Scenario" in text  # a type hint of simulate's signature
     assert "Outputs of one simulation run." in text  # Results' docstring
-    assert "Results" in text and "ScenarioError" in text
+    assert "counterfactual" in text  # an attribute of Results (from its Attributes section)
+    assert "intsim.ScenarioError" in text  # a heading with the full path
     threshold = page_text(built_site / "reference" / "api" / "threshold" / "index.html")
     assert "cmd_threshold" not in threshold  # command entry points are the CLI reference's
     assert not re.search(r"\b_scan\(|\b_crossing\(", threshold)  # no private members
