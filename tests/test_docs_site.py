@@ -162,6 +162,25 @@ def test_optional_nav_pages_are_kept_only_when_present(tmp_path: Path) -> None:
     ]
 
 
+def test_sphinx_roles_are_dropped_from_api_pages_only() -> None:
+    rendered = (
+        "the clinic (:func:<code>run_clinic</code>) and "
+        ":class:<code>~intsim.uncertainty.Univariate</code>, not :foo:<code>x</code>"
+    )
+    assert mkdocs_hooks.without_sphinx_roles(rendered) == (
+        "the clinic (<code>run_clinic</code>) and <code>Univariate</code>, not :foo:<code>x</code>"
+    )
+
+    class Page:
+        def __init__(self, src_uri: str) -> None:
+            self.file = type("File", (), {"src_uri": src_uri})()
+
+    assert mkdocs_hooks.on_page_content(rendered, page=Page("reference/api/simulation.md")) == (
+        mkdocs_hooks.without_sphinx_roles(rendered)
+    )
+    assert mkdocs_hooks.on_page_content(rendered, page=Page("decisions.md")) == rendered
+
+
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site built with ``mkdocs build --strict`` (once for this module)."""
@@ -219,6 +238,8 @@ def test_api_reference_shows_type_hints_and_docstrings_not_private_names(built_s
     assert "Outputs of one simulation run." in text  # Results' docstring
     assert "counterfactual" in text  # an attribute of Results (from its Attributes section)
     assert "intsim.ScenarioError" in text  # a heading with the full path
+    assert "(run_clinic)" in text  # simulate's docstring, its Sphinx role dropped
+    assert not re.search(r":(func|class|data|mod|attr):", text)
     threshold = page_text(built_site / "reference" / "api" / "threshold" / "index.html")
     assert "cmd_threshold" not in threshold  # command entry points are the CLI reference's
     assert not re.search(r"\b_scan\(|\b_crossing\(", threshold)  # no private members
