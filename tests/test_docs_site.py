@@ -9,6 +9,7 @@ to a heading anchor (GitHub's anchors, which the site uses too).
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import re
 import subprocess
@@ -161,10 +162,33 @@ def test_optional_nav_pages_are_kept_only_when_present(tmp_path: Path) -> None:
     ]
 
 
-def test_the_site_builds_strictly(tmp_path: Path) -> None:
+def test_sphinx_roles_are_dropped_from_api_pages_only() -> None:
+    rendered = (
+        "the clinic (:func:<code>run_clinic</code>) and "
+        ":class:<code>~intsim.uncertainty.Univariate</code>, not :foo:<code>x</code>"
+    )
+    assert mkdocs_hooks.without_sphinx_roles(rendered) == (
+        "the clinic (<code>run_clinic</code>) and <code>Univariate</code>, not :foo:<code>x</code>"
+    )
+
+    class Page:
+        def __init__(self, src_uri: str) -> None:
+            self.file = type("File", (), {"src_uri": src_uri})()
+
+    assert mkdocs_hooks.on_page_content(rendered, page=Page("reference/api/simulation.md")) == (
+        mkdocs_hooks.without_sphinx_roles(rendered)
+    )
+    assert mkdocs_hooks.on_page_content(rendered, page=Page("decisions.md")) == rendered
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built with ``mkdocs build --strict`` (once for this module)."""
     if importlib.util.find_spec("mkdocs") is None or importlib.util.find_spec("material") is None:
         pytest.skip("mkdocs / mkdocs-material not installed: `make venv` installs the docs extra")
-    site = tmp_path / "site"
+    if importlib.util.find_spec("mkdocstrings_handlers") is None:
+        pytest.skip("mkdocstrings[python] not installed: `make venv` installs the docs extra")
+    site = tmp_path_factory.mktemp("docs") / "site"
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
         cwd=ROOT,
@@ -176,6 +200,46 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-4000:]
     assert "WARNING" not in done.stderr
-    built = {p.relative_to(site).as_posix() for p in site.rglob("index.html")}
+    return site
+
+
+def test_the_site_builds_strictly(built_site: Path) -> None:
+    built = {p.relative_to(built_site).as_posix() for p in built_site.rglob("index.html")}
     assert {"index.html", "reference/cli/index.html", "parameters/index.html"} <= built
     assert "tutorials/monte-carlo/index.html" in built
+
+
+def page_text(page: Path) -> str:
+    """The visible text of a built HTML page (tags dropped, entities decoded)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+
+
+#: API reference page -> signatures (``name(``) its built HTML must show.
+API_PAGES: dict[str, tuple[str, ...]] = {
+    "simulation": ("load_scenario(", "default_scenario(", "simulate(", "with_overrides("),
+    "params": ("annual_to_monthly_probability(", "markdown_table(", "defaults("),
+    "montecarlo": ("load_experiment(", "draws_table(", "build_tasks(", "summarise_runs("),
+    "sensitivity": ("sobol(", "morris(", "evaluate_rows(", "parse_factors("),
+    "threshold": ("find_threshold(", "locate(", "wilson_interval("),
+    "reports": ("new_workbook(", "table_sheet(", "usd(", "render("),
+}
+
+
+@pytest.mark.parametrize("name", sorted(API_PAGES))
+def test_api_reference_pages_render_the_documented_functions(built_site: Path, name: str) -> None:
+    text = page_text(built_site / "reference" / "api" / name / "index.html")
+    missing = [sig for sig in API_PAGES[name] if sig not in text]
+    assert not missing, f"reference/api/{name}: no rendered signature for {missing}"
+
+
+def test_api_reference_shows_type_hints_and_docstrings_not_private_names(built_site: Path) -> None:
+    text = page_text(built_site / "reference" / "api" / "simulation" / "index.html")
+    assert "scenario: Scenario" in text  # a type hint of simulate's signature
+    assert "Outputs of one simulation run." in text  # Results' docstring
+    assert "counterfactual" in text  # an attribute of Results (from its Attributes section)
+    assert "intsim.ScenarioError" in text  # a heading with the full path
+    assert "(run_clinic)" in text  # simulate's docstring, its Sphinx role dropped
+    assert not re.search(r":(func|class|data|mod|attr):", text)
+    threshold = page_text(built_site / "reference" / "api" / "threshold" / "index.html")
+    assert "cmd_threshold" not in threshold  # command entry points are the CLI reference's
+    assert not re.search(r"\b_scan\(|\b_crossing\(", threshold)  # no private members

@@ -3,12 +3,22 @@
 Walkthrough pages are written in parallel with the site; ``mkdocs.yml`` lists them, and this
 hook drops a nav entry whose page does not exist yet, so ``mkdocs build --strict`` passes
 before and after the page lands (a missing page is never replaced by a placeholder).
+
+The API reference pages (``docs/reference/api/``) are rendered from docstrings, some of which
+still use Sphinx roles (``:func:`name```); mkdocstrings shows the role as text, so this hook
+drops it and keeps the code span, as Sphinx would (``~a.b.c`` shows ``c``).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+
+#: A Sphinx role left in front of a code span by mkdocstrings: ``:func:<code>~a.b</code>``.
+_ROLE = re.compile(r":(?:func|meth|class|data|attr|mod|exc|obj):<code>(~?)([^<]*)</code>")
+#: Pages rendered from docstrings (relative to docs/).
+API_PAGES_DIR = "reference/api/"
 
 #: Nav pages that may not exist yet (relative to docs/).
 OPTIONAL_PAGES = frozenset({"walkthrough-grant.md", "walkthrough-payer.md"})
@@ -32,3 +42,20 @@ def on_config(config: Any) -> Any:
     """Drop the nav entries of optional pages whose file is missing."""
     config["nav"] = present(config["nav"], Path(config["docs_dir"]))
     return config
+
+
+def without_sphinx_roles(html: str) -> str:
+    """``html`` with the Sphinx roles in front of code spans dropped (``~`` keeps the last name)."""
+
+    def code(match: re.Match[str]) -> str:
+        name = match.group(2)
+        return f"<code>{name.rsplit('.', 1)[-1] if match.group(1) else name}</code>"
+
+    return _ROLE.sub(code, html)
+
+
+def on_page_content(html: str, page: Any, **_: Any) -> str:
+    """Drop the Sphinx roles shown as text on the API reference pages."""
+    if page.file.src_uri.startswith(API_PAGES_DIR):
+        return without_sphinx_roles(html)
+    return html

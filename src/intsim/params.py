@@ -67,8 +67,10 @@ def _grouped_by_section(params: tuple[Param, ...]) -> tuple[Param, ...]:
 PARAMETERS: tuple[Param, ...] = _grouped_by_section(
     CLINIC_PARAMETERS + MONEY_PARAMETERS + WORKFORCE_PARAMETERS
 )
+"""Every declared parameter, each top-level section (``clinic``, ``finance``, ...) together."""
 
 PARAMS_BY_PATH: dict[str, Param] = {p.path: p for p in PARAMETERS}
+"""The declarations by dotted key path in the scenario file (e.g. ``staffing.care_manager_fte``)."""
 
 
 #: Payer parameters that only price claims (coverage, rates, cost sharing, payment lag).
