@@ -297,14 +297,18 @@ class ClinicModel(mesa.Model):
         req = self.engine.visit_requests(month)
         pcp = pop.pcp[req].astype(np.int64)
         demand = np.bincount(pcp, minlength=len(self.pcps))
-        capacity = np.array([p.visit_capacity for p in self.pcps], dtype=np.int64)
+        base = [p.base_visit_capacity for p in self.pcps]
+        caps = [p.visit_capacity_from(b) for p, b in zip(self.pcps, base, strict=True)]
+        capacity = np.array(caps, dtype=np.int64)
         self._pcp_capacity = capacity  # the month's capacities, read again by the record
         extra = 0
-        for provider in self.pcps:
-            cap = int(capacity[provider.index])
-            provider.load = float(demand[provider.index]) / cap if cap > 0 else None
-            extra += max(0, min(int(demand[provider.index]), cap) - provider.base_visit_capacity)
-        over = bool((demand > capacity).any())
+        over = False
+        for provider, wanted, cap, without_bhc in zip(
+            self.pcps, demand.tolist(), caps, base, strict=True
+        ):
+            provider.load = wanted / cap if cap > 0 else None
+            extra += max(0, min(wanted, cap) - without_bhc)
+            over |= wanted > cap
         # the per-slot priority decides who is seen where demand exceeds capacity
         prio = self.priority(month, req) if over else np.zeros(len(req))
         keep = ration_visits(pcp, capacity, prio)
@@ -507,7 +511,10 @@ class ClinicModel(mesa.Model):
     def monthly_frame(self) -> pd.DataFrame:
         """The monthly records so far as a table (columns :data:`MONTHLY_COLUMNS`)."""
         rows = self.rows
-        return pd.DataFrame({col: [r[col] for r in rows] for col in MONTHLY_COLUMNS})
+        # one array per column (numpy infers int64 or float64 as pandas would, but faster)
+        return pd.DataFrame(
+            {col: np.array([r[col] for r in rows]) for col in MONTHLY_COLUMNS}, copy=False
+        )
 
     def run(self, months: int | None = None) -> None:
         """Run the model for ``months`` months (default: the scenario horizon)."""

@@ -202,11 +202,15 @@ class PrimaryCareProvider(Provider):
         The gain is scaled by the BHCs' effective FTE over their planned FTE this month, so
         vacant BHC positions free no PCP time.
         """
+        return self.visit_capacity_from(self.base_visit_capacity)
+
+    def visit_capacity_from(self, base_visit_capacity: int) -> int:
+        """:attr:`visit_capacity` given this month's :attr:`base_visit_capacity` (visits)."""
         gain = 0.0
         wf = self.model.workforce
         if self.model.bhcs and wf.pcp_live[self.index]:
             gain = self.model.values.productivity.pcp_capacity_gain * wf.bhc_coverage
-        return int(self.base_visit_capacity * (1.0 + gain))
+        return int(base_visit_capacity * (1.0 + gain))
 
 
 class BehavioralHealthConsultant(Provider):

@@ -99,6 +99,7 @@ class RandomStreams:
         # keys of months 0 .. months, computed at once (the run asks for nearly all of them)
         self._key_table = stream_keys(np.uint64(self._root_key), len(STREAM_NAMES), months + 1)
         self._keys: dict[tuple[str, int], int] = {}
+        self._uint64_keys: dict[tuple[str, int], np.uint64] = {}  # the same keys, as numpy
 
     def key(self, stream: str, month: int) -> int:
         """Return the 64-bit key of a (stream, month) pair.
@@ -128,7 +129,10 @@ class RandomStreams:
         Returns:
             Array of uniforms aligned with ``slots``.
         """
-        return sparse_uniforms(np.uint64(self.key(stream, month)), np.asarray(slots, np.int64))
+        key = self._uint64_keys.get((stream, month))
+        if key is None:
+            key = self._uint64_keys[(stream, month)] = np.uint64(self.key(stream, month))
+        return sparse_uniforms(key, np.asarray(slots, np.int64))
 
     def keys(self, streams: tuple[str, ...], month: int) -> NDArray[np.uint64]:
         """Keys of several streams in a month, for the compiled kernels."""
