@@ -81,6 +81,6 @@ clean:
 
 ## clean-kernels: drop numba's cached machine code (numba re-checks only the file a kernel is
 ## defined in, so after editing intsim/kernels/codes.py or rng.py a kernel elsewhere in the
-## package may still run its cached code; docs/decisions.md 64)
+## package may still run its cached code; docs/decisions/0064-bare-numbers-become-parameters.md)
 clean-kernels:
 	find src -name '*.nbi' -delete -o -name '*.nbc' -delete

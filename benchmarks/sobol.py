@@ -41,7 +41,7 @@ def run_sobol_benchmark(
 
     exp = load_experiment(EXPERIMENT, overrides=["simulation.months=60"])
     # the 12 factors: the study's workforce, payer-rate and clinical factors without the
-    # turnover/time-to-fill and phasing factors added later (docs/decisions.md)
+    # turnover/time-to-fill and phasing factors added later (docs/decisions/index.md)
     factors = [
         f
         for f in parse_factors(exp.raw["sensitivity"]["factors"])

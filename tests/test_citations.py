@@ -5,6 +5,13 @@ Code, parameter sources, configs, experiments, tests and docs cite the reference
 ``docs/architecture.md decision 3``). These tests fail when a tracked file points outside the
 repository (the old shared reference folder, or a reference page named without its ``docs/``
 path) or cites a section id that the cited page does not have.
+
+The design decisions are one file each, ``docs/decisions/NNNN-slug.md`` (four-digit number,
+heading ``# N. Title``), listed by ``docs/decisions/index.md``. Code, tests and configs cite a
+decision by its path (``docs/decisions/0054-steady-state-start.md``) and docs pages by a relative
+link (``../decisions/0054-steady-state-start.md``); prose may say "decision 54". These tests fail
+when a cited record does not exist, when a file still cites the former single page, or when the
+records' numbers, headings or index disagree.
 """
 
 from __future__ import annotations
@@ -26,6 +33,14 @@ THIS_FILE = Path(__file__).resolve().relative_to(ROOT).as_posix()
 OLD_PAGES = ("evidence", "billing", "DESIGN", "calibration_targets", "validation_targets")
 #: Paths that point outside the repository (assembled so this file does not match itself).
 OUTSIDE = ("../" + "shared", "shared" + "/reference")
+
+#: The decision records: one Markdown file per decision, named NNNN-slug.md.
+DECISIONS = ROOT / "docs" / "decisions"
+_DECISION_NAME = re.compile(r"(\d{4})-[a-z0-9]+(?:-[a-z0-9]+)*\.md")
+#: A decision record named by its path (docs/decisions/...) or by a relative link (](0054-...).
+_DECISION_CITATION = re.compile(r"(?:decisions/|\]\()(\d{4}-[\w.-]*?\.md)")
+#: The former single page of decisions, cited by path or linked (assembled: no self-match).
+_OLD_DECISIONS_PAGE = re.compile("docs/" + r"decisions\.md|\]\([^)\s]*(?<![\w-])decisions\.md[#)]")
 
 _OLD_PAGE = re.compile(r"(?<![\w-])(" + "|".join(OLD_PAGES) + r")\.md")
 _DOCS_PATH = re.compile(r"docs/[\w./-]+?\.md(?![\w-])")
@@ -180,3 +195,68 @@ def test_a_missing_section_or_an_outside_path_is_reported() -> None:
     assert "W8" not in section_ids("targets")
     assert list(old_page_mentions("src/x.py", "see evidence.md A1 and billing.md 1.1"))
     assert not list(old_page_mentions("src/x.py", "see docs/evidence.md A1"))
+
+
+def decision_records() -> dict[int, Path]:
+    """The decision record files by number (files named NNNN-*.md under docs/decisions/)."""
+    return {int(p.name[:4]): p for p in sorted(DECISIONS.glob("[0-9][0-9][0-9][0-9]-*.md"))}
+
+
+def cited_decision_records(text: str) -> set[str]:
+    """File names of the decision records that ``text`` cites by path or links to."""
+    return set(_DECISION_CITATION.findall(text))
+
+
+def test_decision_records_are_numbered_1_to_n_with_their_number_in_the_heading() -> None:
+    records = decision_records()
+    assert len(records) >= 66
+    assert sorted(records) == list(range(1, len(records) + 1)), "numbers must run 1..N, no gaps"
+    misnamed = [p.name for p in records.values() if not _DECISION_NAME.fullmatch(p.name)]
+    assert not misnamed, f"name records NNNN-lowercase-ascii-slug.md: {misnamed}"
+    wrong = [
+        p.name
+        for n, p in records.items()
+        if not p.read_text(encoding="utf-8").startswith(f"# {n}. ")
+    ]
+    assert not wrong, f"the first line must be '# N. Title' with the file's number: {wrong}"
+
+
+def test_the_decision_index_links_every_record() -> None:
+    index = (DECISIONS / "index.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\]\((\d{4}-[^)#\s]+\.md)\)", index))
+    assert linked == {p.name for p in decision_records().values()}
+
+
+def test_cited_decision_records_exist() -> None:
+    missing = sorted(
+        f"{path}: {name}"
+        for path, text in tracked_text_files()
+        for name in cited_decision_records(text)
+        if not (DECISIONS / name).is_file()
+    )
+    assert not missing, "cited decision records that do not exist:\n" + "\n".join(missing)
+
+
+def test_no_tracked_file_cites_the_former_single_decisions_page() -> None:
+    offenders = [
+        f"{path}:{text.count(chr(10), 0, match.start()) + 1}: {match.group(0)}"
+        for path, text in tracked_text_files()
+        for match in _OLD_DECISIONS_PAGE.finditer(text)
+    ]
+    assert not offenders, "cite docs/decisions/NNNN-slug.md instead:\n" + "\n".join(offenders)
+
+
+def test_decision_citations_are_read_and_checked() -> None:
+    text = (
+        "(docs/decisions/0054-steady-state-start.md), [decision 48](../decisions/0048-x.md) and "
+        "[entry 27](0027-censored-at-horizon-plus-1.md); not decisions/index.md"
+    )
+    assert cited_decision_records(text) == {
+        "0054-steady-state-start.md",
+        "0048-x.md",
+        "0027-censored-at-horizon-plus-1.md",
+    }
+    assert not (DECISIONS / "0048-x.md").is_file()
+    old = "docs/" + "decisions.md 54, [d](../decisions.md#54-x), [d](decisions.md)"
+    assert len(_OLD_DECISIONS_PAGE.findall(old)) == 3
+    assert not _OLD_DECISIONS_PAGE.search("[d](decisions/index.md), docs/decisions/0001-a.md")

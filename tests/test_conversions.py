@@ -48,7 +48,8 @@ def test_defaults_are_the_numbers_they_replace() -> None:
 
 def test_the_conversions_that_disagree_keep_their_own_numbers() -> None:
     # 4 weeks a month in the paid hours of an FTE, 52 / 12 weeks a month for weekly hours: 8%
-    # apart (docs/decisions.md 64); unifying them is a result change left for later
+    # apart (docs/decisions/0064-bare-numbers-become-parameters.md);
+    # unifying them is a result change left for later
     staffing = default_scenario().values.staffing
     weekly_based = staffing.hours_per_fte_week * staffing.weeks_per_year / 12.0
     assert staffing.hours_per_fte_month == pytest.approx(160.0)

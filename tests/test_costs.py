@@ -1,4 +1,4 @@
-"""Cost and acute-care pathways: risk classes, state multipliers, cost frailty (decision 48)."""
+"""Cost and acute-care pathways: risk classes, state multipliers, cost frailty (decision 50)."""
 
 import itertools
 

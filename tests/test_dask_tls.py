@@ -1,4 +1,6 @@
-"""Dask over TLS (issue 11, item 7; docs/decisions.md 59).
+"""Dask over TLS (issue 11, item 7; decision 59).
+
+Recorded in docs/decisions/0059-output-directories-owned-and-locked.md.
 
 A real scheduler and worker are started on 127.0.0.1 with a throwaway certificate authority made
 here with the ``cryptography`` package; ``intsim mc`` connects with ``--tls-ca``, ``--tls-cert``

@@ -162,6 +162,31 @@ def test_optional_nav_pages_are_kept_only_when_present(tmp_path: Path) -> None:
     ]
 
 
+def test_every_decision_record_is_listed_after_the_decisions_index(tmp_path: Path) -> None:
+    (tmp_path / "decisions").mkdir()
+    for name in ("index.md", "0002-b.md", "0001-a.md", "notes.md"):
+        (tmp_path / "decisions" / name).write_text("# x\n", encoding="utf-8")
+    nav = [
+        {"Home": "index.md"},
+        {"Explanation": [{"A": "a.md"}, {"Decisions": [{"Overview": "decisions/index.md"}]}]},
+    ]
+    config = mkdocs_hooks.on_config({"nav": nav, "docs_dir": str(tmp_path)})
+    assert config["nav"] == [
+        {"Home": "index.md"},
+        {
+            "Explanation": [
+                {"A": "a.md"},
+                {
+                    "Decisions": [
+                        {"Overview": "decisions/index.md"},
+                        *(f"decisions/{name}" for name in ("0001-a.md", "0002-b.md")),
+                    ]
+                },
+            ]
+        },
+    ]
+
+
 def test_sphinx_roles_are_dropped_from_api_pages_only() -> None:
     rendered = (
         "the clinic (:func:<code>run_clinic</code>) and "
@@ -178,7 +203,7 @@ def test_sphinx_roles_are_dropped_from_api_pages_only() -> None:
     assert mkdocs_hooks.on_page_content(rendered, page=Page("reference/api/simulation.md")) == (
         mkdocs_hooks.without_sphinx_roles(rendered)
     )
-    assert mkdocs_hooks.on_page_content(rendered, page=Page("decisions.md")) == rendered
+    assert mkdocs_hooks.on_page_content(rendered, page=Page("decisions/index.md")) == rendered
 
 
 @pytest.fixture(scope="module")
@@ -207,6 +232,9 @@ def test_the_site_builds_strictly(built_site: Path) -> None:
     built = {p.relative_to(built_site).as_posix() for p in built_site.rglob("index.html")}
     assert {"index.html", "reference/cli/index.html", "parameters/index.html"} <= built
     assert "tutorials/monte-carlo/index.html" in built
+    assert {"decisions/index.html", "decisions/0054-steady-state-start/index.html"} <= built
+    decision_54 = page_text(built_site / "decisions" / "0054-steady-state-start" / "index.html")
+    assert "54. The clinic starts from its usual-care steady state" in decision_54
 
 
 def page_text(page: Path) -> str:

@@ -1,4 +1,6 @@
-"""One error contract for every entry point (issue 11, item 4; docs/decisions.md 59).
+"""One error contract for every entry point (issue 11, item 4; decision 59).
+
+Recorded in docs/decisions/0059-output-directories-owned-and-locked.md.
 
 Every ``intsim`` command, every experiment script and every benchmark script with a
 ``__main__`` block is discovered here (a new script is covered without editing this file), and

@@ -1,4 +1,6 @@
-"""Output directories never lose a user's file (issue 11, item 1; docs/decisions.md 59).
+"""Output directories never lose a user's file (issue 11, item 1; decision 59).
+
+Recorded in docs/decisions/0059-output-directories-owned-and-locked.md.
 
 Staged writes renamed into place, replacement only of directories whose every file intsim wrote
 (listed with SHA-256 in manifest.json), one writer at a time (a lock file next to the

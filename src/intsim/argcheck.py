@@ -1,4 +1,6 @@
-"""One argument-checking layer for every entry point (docs/decisions.md 59).
+"""One argument-checking layer for every entry point (decision 59).
+
+Recorded in docs/decisions/0059-output-directories-owned-and-locked.md.
 
 The ``intsim`` command, the experiment scripts (``experiments/*.py``) and the benchmarks
 (``benchmarks/*.py``) build their parsers with :class:`Parser` and the value types below, and

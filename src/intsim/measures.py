@@ -11,7 +11,7 @@ would measure something else under the same name (the output columns ``quality_*
 * The measurement-based-care assessment of CoCM at treatment month 3 (10-14 weeks), the
   timing of calibration target docs/targets.md T4 (Blackmore 2022), with
   "significant improvement" read as the AIMS Center defines it: a score below 10, or at most
-  half the enrolment score (docs/decisions.md 5).
+  half the enrolment score (docs/decisions/0005-significant-improvement-t1-weibull-shape.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Output directories that never lose a user's files (docs/decisions.md 59).
+"""Output directories that never lose a user's files (decision 59).
+
+Recorded in docs/decisions/0059-output-directories-owned-and-locked.md.
 
 Every intsim command that writes an output directory goes through this module:
 

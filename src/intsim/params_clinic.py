@@ -881,7 +881,7 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "hours per month",
         "Paid hours per 1.0 FTE per month.",
         "assumption: 40 h x 4 weeks (weekly hours use 52 / 12 weeks a month instead: "
-        "staffing.weeks_per_year, docs/decisions.md 64)",
+        "staffing.weeks_per_year, docs/decisions/0064-bare-numbers-become-parameters.md)",
         bounds=NONNEG,
         positive=True,
     ),
@@ -902,7 +902,8 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         "Weeks per year that turn weekly hours into monthly ones (x weeks per year / 12): "
         "psychiatric consultant review minutes and hours paid, trainee supervision, and waits "
         "reported in weeks. Differs from the 4 weeks a month of staffing.hours_per_fte_month by "
-        "8%; unifying them would change results (docs/decisions.md 64).",
+        "8%; unifying them would change results "
+        "(docs/decisions/0064-bare-numbers-become-parameters.md).",
         "assumption: 52 calendar weeks a year",
         bounds=(48.0, 53.0),
         plausible=(52.0, 52.18),

@@ -3,7 +3,8 @@
 A patient's non-acute cost of care and ED and admission rates are a base amount times
 
 * a **state multiplier**, looked up by *risk class* — BH state × primary condition × chronic
-  physical condition × age band (65+) — from a log-linear model (docs/decisions.md 48)::
+  physical condition × age band (65+) — from a log-linear model
+  (docs/decisions/0050-cost-risk-classes-and-frailty.md)::
 
       ln m = share(state, condition) × (ln R + chronic × ln I) + chronic × ln C + age65 × ln A
 

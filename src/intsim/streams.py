@@ -12,7 +12,8 @@ Both engines call the same functions: :meth:`RandomStreams.uniform_one` (scalar,
 bit-identical to :meth:`RandomStreams.uniform` (vectorised) and to the compiled kernels'
 :func:`intsim.kernels.rng.unit_uniform`, which draw inline from the keys of
 :meth:`RandomStreams.keys`. (Until 2026-11-27 the four decisions nearly every patient takes every
-month were drawn as single-precision PCG64 arrays; docs/decisions.md 44 says why they are not.)
+month were drawn as single-precision PCG64 arrays;
+docs/decisions/0044-compiled-per-slot-kernels.md says why they are not.)
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Compiled per-slot kernels (numba; docs/decisions.md 44), one module per concept.
+"""Compiled per-slot kernels (numba; decision 44), one module per concept.
+
+Recorded in docs/decisions/0044-compiled-per-slot-kernels.md.
 
 Written as chains of numpy expressions, one month costs hundreds of small array operations, each
 paying Python and numpy call overhead; here the hottest rules are single loops over the slots,

@@ -1,4 +1,6 @@
-"""Codes and compile options shared by the kernels (docs/decisions.md 44).
+"""Codes and compile options shared by the kernels (decision 44).
+
+Recorded in docs/decisions/0044-compiled-per-slot-kernels.md.
 
 numba compiles module globals as constants, so the kernels cannot read the enums of
 :mod:`intsim.population` and :mod:`intsim.clinical` directly: their codes are mirrored here as

@@ -1,4 +1,6 @@
-"""Counter-based random numbers of the kernels (docs/decisions.md 44).
+"""Counter-based random numbers of the kernels (decision 44).
+
+Recorded in docs/decisions/0044-compiled-per-slot-kernels.md.
 
 Uniforms are drawn inline, only for the slots that need them, by :func:`unit_uniform` — the
 SplitMix64 finaliser of ``key + slot * golden`` with wrapping 64-bit arithmetic, bit-identical to
