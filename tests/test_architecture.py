@@ -48,9 +48,10 @@ def test_an_analysis_module_importing_the_cli_breaks_the_contracts(tmp_path: Pat
         tmp_path / "intsim",
         ignore=shutil.ignore_patterns("__pycache__", "*.nbi", "*.nbc"),
     )
-    threshold = tmp_path / "intsim" / "threshold.py"
+    threshold = tmp_path / "intsim" / "analysis" / "threshold.py"
     threshold.write_text(threshold.read_text(encoding="utf-8") + "\nimport intsim.cli\n")
     result = _lint_imports(tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "intsim.threshold is not allowed to import intsim.cli" in result.stdout
+    assert "intsim.analysis is not allowed to import intsim.cli" in result.stdout
+    assert "intsim.analysis.threshold -> intsim.cli" in result.stdout
     assert "Only the entry point imports the CLI (cli is the top layer) BROKEN" in result.stdout

@@ -165,7 +165,7 @@ def test_optional_nav_pages_are_kept_only_when_present(tmp_path: Path) -> None:
 def test_sphinx_roles_are_dropped_from_api_pages_only() -> None:
     rendered = (
         "the clinic (:func:<code>run_clinic</code>) and "
-        ":class:<code>~intsim.uncertainty.Univariate</code>, not :foo:<code>x</code>"
+        ":class:<code>~intsim.analysis.uncertainty.Univariate</code>, not :foo:<code>x</code>"
     )
     assert mkdocs_hooks.without_sphinx_roles(rendered) == (
         "the clinic (<code>run_clinic</code>) and <code>Univariate</code>, not :foo:<code>x</code>"
