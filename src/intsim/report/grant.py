@@ -17,7 +17,6 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from intsim.params.scenario import Scenario, load_scenario
 from intsim.report import grant_runs as gr
 from intsim.report import grant_tables as gt
 from intsim.report.document import Document, count, pct, usd
-from intsim.sim.runner import Results
+from intsim.report.grant_runs import GrantReport
 
 #: Monte Carlo draws when ``--runs`` is not given: the whole command takes about a minute on a
 #: 2-core machine for the 12,000-patient example (docs/walkthrough-grant.md).
@@ -37,53 +36,6 @@ DEFAULT_RUNS = 60
 #: Months at which the probability of being self-sustaining is tabulated (those in the horizon).
 SUSTAIN_MONTHS = (12, 24, 36, 48, 60, 72, 84, 96, 108, 120)
 FIGURES_DIR = "figures"
-
-
-@dataclass
-class GrantReport:
-    """Everything the grant report shows (tables computed, nothing rendered)."""
-
-    scenario: Scenario
-    seed: int
-    runs: int
-    deterministic: Results
-    reach: pd.DataFrame
-    outcomes: pd.DataFrame
-    budget: pd.DataFrame
-    mc: gr.MonteCarlo
-    bands: pd.DataFrame
-    sustainability: pd.DataFrame
-    tornado: pd.DataFrame
-    assumptions: pd.DataFrame
-    #: Flat metrics of the single run of the scenario as written (the root seed).
-    metrics: dict[str, float] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def years(self) -> list[int]:
-        """The programme years of the horizon (the last may be partial)."""
-        return [int(y) for y in self.reach["year"]]
-
-    @property
-    def horizon(self) -> int:
-        """Months simulated."""
-        return int(self.scenario.values.simulation.months)
-
-    def year_label(self, year: int) -> str:
-        """``Year 2``, or ``Year 3 (months 25-30)`` for a partial last year."""
-        return gt.year_label(year, self.horizon)
-
-    def band(self, metric: str) -> pd.Series:
-        """The Monte Carlo statistics of one metric (mean, p2_5, p10, p50, p90, p97_5)."""
-        return self.bands.set_index("metric").loc[metric]
-
-    def central(self, metric: str) -> float:
-        """The expected value of one metric: its mean over the Monte Carlo draws."""
-        return float(self.band(metric)["mean"])
-
-    def budget_value(self, line: str, column: str = "total") -> float:
-        """A cell of the expected budget (``column``: ``year_<k>`` or ``total``)."""
-        return float(self.budget.set_index("line").loc[line, column])
 
 
 # --------------------------------------------------------------------------- computing
@@ -601,7 +553,7 @@ def render_html(report: GrantReport, figures: dict[str, Path | None]) -> Documen
 
 def write_report(report: GrantReport, out_dir: Path) -> dict[str, Any]:
     """Write the HTML, CSVs, workbook and figures into ``out_dir``; return what was written."""
-    from intsim.report.grant_workbook import write_workbook  # noqa: PLC0415
+    from intsim.report.grant_workbook import write_workbook  # noqa: PLC0415 (openpyxl is slow)
 
     fig_dir = out_dir / FIGURES_DIR
     fig_dir.mkdir()

@@ -14,6 +14,9 @@
   machinery of :mod:`intsim.analysis.deterministic` (each at the 5th and 95th percentiles of its
   declared distribution, the others at the scenario's values, all on the root seed), ranked by the
   larger distance of an end from the base.
+
+:class:`GrantReport` holds what they give, the tables computed and nothing rendered (rendered
+by :mod:`intsim.report.grant`, written to Excel by :mod:`intsim.report.grant_workbook`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -34,7 +37,7 @@ from intsim.analysis.sampling import overrides_for_draw, sample
 from intsim.analysis.uncertainty import UncertaintySpec, default_distribution
 from intsim.params import PARAMETERS, PARAMS_BY_PATH
 from intsim.params.scenario import Scenario
-from intsim.report.grant_tables import changed_parameters, run_metrics
+from intsim.report.grant_tables import changed_parameters, run_metrics, year_label
 from intsim.sim.runner import Results, simulate
 
 #: Output of the tornado: the funding gap without grant money summed over the programme years.
@@ -144,3 +147,50 @@ def gap_tornado(
 
     y = evaluate_rows(response, rows, executor=executor, chunk_size=4, progress=False)
     return tornado_table(scenario.name, factors, rows, y.reshape(len(rows), -1), [GAP_OUTPUT])
+
+
+@dataclass
+class GrantReport:
+    """Everything the grant report shows (tables computed, nothing rendered)."""
+
+    scenario: Scenario
+    seed: int
+    runs: int
+    deterministic: Results
+    reach: pd.DataFrame
+    outcomes: pd.DataFrame
+    budget: pd.DataFrame
+    mc: MonteCarlo
+    bands: pd.DataFrame
+    sustainability: pd.DataFrame
+    tornado: pd.DataFrame
+    assumptions: pd.DataFrame
+    #: Flat metrics of the single run of the scenario as written (the root seed).
+    metrics: dict[str, float] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def years(self) -> list[int]:
+        """The programme years of the horizon (the last may be partial)."""
+        return [int(y) for y in self.reach["year"]]
+
+    @property
+    def horizon(self) -> int:
+        """Months simulated."""
+        return int(self.scenario.values.simulation.months)
+
+    def year_label(self, year: int) -> str:
+        """``Year 2``, or ``Year 3 (months 25-30)`` for a partial last year."""
+        return year_label(year, self.horizon)
+
+    def band(self, metric: str) -> pd.Series:
+        """The Monte Carlo statistics of one metric (mean, p2_5, p10, p50, p90, p97_5)."""
+        return self.bands.set_index("metric").loc[metric]
+
+    def central(self, metric: str) -> float:
+        """The expected value of one metric: its mean over the Monte Carlo draws."""
+        return float(self.band(metric)["mean"])
+
+    def budget_value(self, line: str, column: str = "total") -> float:
+        """A cell of the expected budget (``column``: ``year_<k>`` or ``total``)."""
+        return float(self.budget.set_index("line").loc[line, column])

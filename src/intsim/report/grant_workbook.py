@@ -21,7 +21,7 @@ from intsim.params import PARAMS_BY_PATH
 from intsim.report import workbook as wbk
 
 if TYPE_CHECKING:
-    from intsim.report.grant import GrantReport
+    from intsim.report.grant_runs import GrantReport
 
 BUDGET_SHEET = "Budget by year"
 #: Budget rows whose values are formulas (the others are the simulated values).

@@ -6,6 +6,8 @@
 - :mod:`intsim.sim.providers`, :mod:`intsim.sim.workforce`, :mod:`intsim.sim.care`:
   the organisation;
 - :mod:`intsim.sim.tcoc`: total cost of care, a meter on patient states;
+- :mod:`intsim.sim.context`: what those components see of the model (a protocol), so none
+  imports it;
 - :mod:`intsim.sim.streams`, :mod:`intsim.sim.kernels`: randomness and compiled kernels;
 - :mod:`intsim.sim.runner`: the pure run function ``simulate(scenario, seed)`` (simulation
   plus money).

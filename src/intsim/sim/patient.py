@@ -35,7 +35,7 @@ from intsim.sim.risk import acute_probabilities_one, risk_class_one
 from intsim.sim.streams import RandomStreams
 
 if TYPE_CHECKING:
-    from intsim.sim.model import ClinicModel
+    from intsim.sim.context import ClinicContext
 
 
 def treatment_variant_one(
@@ -68,7 +68,7 @@ class PatientAgent(mesa.Agent):
         slot: The patient's permanent slot index in the population arrays.
     """
 
-    def __init__(self, model: ClinicModel, slot: int) -> None:
+    def __init__(self, model: ClinicContext, slot: int) -> None:
         super().__init__(model)
         self.slot = slot
         self.pop: Population = model.pop
@@ -248,7 +248,7 @@ class AgentEngine:
 
     name = "agents"
 
-    def __init__(self, model: ClinicModel) -> None:
+    def __init__(self, model: ClinicContext) -> None:
         self.model = model
         self.pop = model.pop
         self.by_slot: dict[int, PatientAgent] = {}

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from intsim.sim.kernels import queues
 
 if TYPE_CHECKING:
-    from intsim.sim.model import ClinicModel
+    from intsim.sim.context import ClinicContext
 
 Slots = NDArray[np.int64]
 
@@ -136,7 +136,7 @@ class Provider(mesa.Agent):
     role = "provider"
 
     def __init__(
-        self, model: ClinicModel, index: int, fte: float, phase: int = 1, trainee: bool = False
+        self, model: ClinicContext, index: int, fte: float, phase: int = 1, trainee: bool = False
     ) -> None:
         super().__init__(model)
         self.index = index
@@ -253,7 +253,7 @@ class PsychiatricConsultant(Provider):
 
     role = "psychiatric_consultant"
 
-    def __init__(self, model: ClinicModel, index: int, hours_per_week: float) -> None:
+    def __init__(self, model: ClinicContext, index: int, hours_per_week: float) -> None:
         super().__init__(model, index, hours_per_week / model.values.staffing.hours_per_fte_week)
         self.hours_per_week = hours_per_week
 

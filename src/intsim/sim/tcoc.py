@@ -27,7 +27,7 @@ from intsim.sim.kernels.costs import cost_of_care
 from intsim.sim.risk import nonacute_cost_multipliers
 
 if TYPE_CHECKING:
-    from intsim.sim.model import ClinicModel
+    from intsim.sim.context import ClinicContext
 
 
 def average_acute_cost_pmpm(values: Any) -> float:
@@ -60,7 +60,7 @@ class TcocMeter:
             [t.ed_visit_cost, t.admission_cost, t.specialty_month_cost], dtype=np.float64
         )
 
-    def measure(self, model: ClinicModel) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    def measure(self, model: ClinicContext) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Members and total cost of care (USD) by payer this month (before programme payments).
 
         Each slot's cost this month is left in :attr:`slot_cost` (USD; 0 out of the panel).

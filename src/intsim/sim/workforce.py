@@ -69,7 +69,7 @@ from intsim.sim.population import Tx
 from intsim.sim.providers import SHORT_ROLE, assign_to_most_room, order_by_priority
 
 if TYPE_CHECKING:
-    from intsim.sim.model import ClinicModel
+    from intsim.sim.context import ClinicContext
     from intsim.sim.providers import Provider
 
 #: Short role names used in output columns.
@@ -202,7 +202,7 @@ class Workforce:
         phases: The rollout plan the positions were created for (default: planned anew).
     """
 
-    def __init__(self, model: ClinicModel, phases: list[Phase] | None = None) -> None:
+    def __init__(self, model: ClinicContext, phases: list[Phase] | None = None) -> None:
         self.model = model
         self.values = model.values
         w = self.values.workforce

@@ -32,7 +32,7 @@ from intsim.sim.providers import order_by_priority
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from intsim.sim.model import ClinicModel
+    from intsim.sim.context import ClinicContext
     from intsim.sim.providers import Provider
 
 Slots = NDArray[np.int64]
@@ -101,7 +101,7 @@ class CareModel:
     offers_cocm: ClassVar[bool] = False  # CoCM caseloads to discharge at the end of the month
     offers_pcbh: ClassVar[bool] = False  # PCBH episodes to end at the end of the month
 
-    def __init__(self, model: ClinicModel) -> None:
+    def __init__(self, model: ClinicContext) -> None:
         self.model = model
 
     # hooks -------------------------------------------------------------
@@ -131,7 +131,7 @@ class CareModel:
 # --------------------------------------------------------------------------- pathways
 
 
-def untreated(model: ClinicModel, slots: Slots) -> Slots:
+def untreated(model: ClinicContext, slots: Slots) -> Slots:
     """Patients among ``slots`` with no current treatment and not on a waitlist."""
     pop = model.pop
     keep = (
@@ -142,7 +142,7 @@ def untreated(model: ClinicModel, slots: Slots) -> Slots:
     return slots[keep]
 
 
-def disengagement(model: ClinicModel, month: int, c: MonthCounters) -> None:
+def disengagement(model: ClinicContext, month: int, c: MonthCounters) -> None:
     """Patients who disengage at the start of the month leave CoCM or the BHC queue."""
     pop = model.pop
     gone = model.engine.disengage(month)
@@ -154,7 +154,7 @@ def disengagement(model: ClinicModel, month: int, c: MonthCounters) -> None:
 
 
 def detect_at_visits(
-    model: ClinicModel, month: int, visitors: Slots, screening: bool, c: MonthCounters
+    model: ClinicContext, month: int, visitors: Slots, screening: bool, c: MonthCounters
 ) -> VisitOutcome:
     """Screening (if the care model screens) and unassisted PCP recognition at visits.
 
@@ -191,7 +191,7 @@ def detect_at_visits(
     return VisitOutcome(threshold, subthreshold, health_behavior)
 
 
-def usual_care_treatment(model: ClinicModel, month: int, slots: Slots, c: MonthCounters) -> None:
+def usual_care_treatment(model: ClinicContext, month: int, slots: Slots, c: MonthCounters) -> None:
     """Usual care for identified threshold patients: PCP treats, refers out, or waits.
 
     Only patients with a threshold episode known to the practice and no current treatment are
@@ -214,7 +214,7 @@ def usual_care_treatment(model: ClinicModel, month: int, slots: Slots, c: MonthC
     c.specialty_referrals += len(referred)
 
 
-def close_programme(model: ClinicModel, month: int, c: MonthCounters, *, handback: bool) -> None:
+def close_programme(model: ClinicContext, month: int, c: MonthCounters, *, handback: bool) -> None:
     """The programme has ended (``rollout.end_month``): send patients back to usual care.
 
     Called at the start of every month after the end, before anything else happens to patients.
@@ -257,7 +257,7 @@ def queue_limit(per_fte: int, staff: Sequence[Provider]) -> int | None:
 
 
 def turn_away_newcomers(
-    model: ClinicModel, month: int, since: NDArray[np.int16], limit: int | None
+    model: ClinicContext, month: int, since: NDArray[np.int16], limit: int | None
 ) -> Slots:
     """Patients who joined a queue this month beyond its ``limit`` (lowest priority first out).
 
@@ -277,7 +277,7 @@ def turn_away_newcomers(
     return order_by_priority(new, model.priority(month, new))[len(new) - n_out :]
 
 
-def expire_waits(model: ClinicModel, month: int, since: NDArray[np.int16], limit: int) -> Slots:
+def expire_waits(model: ClinicContext, month: int, since: NDArray[np.int16], limit: int) -> Slots:
     """Patients in a queue (join months ``since``) who have waited ``limit`` months or longer."""
     if limit <= 0:
         return np.zeros(0, np.int64)
@@ -285,7 +285,7 @@ def expire_waits(model: ClinicModel, month: int, since: NDArray[np.int16], limit
 
 
 def end_of_month_treatment(
-    model: ClinicModel, *, discharge_cocm: bool = False, end_pcbh: bool = False
+    model: ClinicContext, *, discharge_cocm: bool = False, end_pcbh: bool = False
 ) -> None:
     """Treatment bookkeeping at the end of the month, slot by slot.
 

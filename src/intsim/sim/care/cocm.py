@@ -41,14 +41,14 @@ from intsim.sim.population import BH, Tx
 from intsim.sim.providers import assign_to_most_room, first_by_priority
 
 if TYPE_CHECKING:
-    from intsim.sim.model import ClinicModel
+    from intsim.sim.context import ClinicContext
 
 
 #: Payers whose CoCM patients need more care-manager time (``cocm.safety_net_minutes_ratio``).
 SAFETY_NET_PAYERS: frozenset[str] = frozenset({"medicaid", "dual", "uninsured"})
 
 
-def offer_cocm(model: ClinicModel, month: int, slots: Slots) -> None:
+def offer_cocm(model: ClinicContext, month: int, slots: Slots) -> None:
     """Offer CoCM to eligible patients; consenting ones join the queue.
 
     Patients keep any usual-care treatment while they wait for a care manager.
@@ -62,7 +62,7 @@ def offer_cocm(model: ClinicModel, month: int, slots: Slots) -> None:
     pop.waitlist_since[offered[consent]] = month
 
 
-def limit_cocm_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
+def limit_cocm_queue(model: ClinicContext, month: int, c: MonthCounters) -> None:
     """Waitlist policy ``cocm.max_waitlist_per_fte`` after the month's enrolments."""
     pop = model.pop
     limit = queue_limit(int(model.values.cocm.max_waitlist_per_fte), model.care_managers)
@@ -71,7 +71,7 @@ def limit_cocm_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
     c.cocm_turned_away += len(gone)
 
 
-def expire_cocm_waits(model: ClinicModel, month: int, c: MonthCounters) -> None:
+def expire_cocm_waits(model: ClinicContext, month: int, c: MonthCounters) -> None:
     """Hand patients waiting ``cocm.max_wait_months`` or longer back to usual care."""
     pop = model.pop
     old = expire_waits(model, month, pop.waitlist_since, int(model.values.cocm.max_wait_months))
@@ -79,7 +79,7 @@ def expire_cocm_waits(model: ClinicModel, month: int, c: MonthCounters) -> None:
     c.cocm_wait_expired += len(old)
 
 
-def payer_minutes_ratio(model: ClinicModel) -> NDArray[np.float64]:
+def payer_minutes_ratio(model: ClinicContext) -> NDArray[np.float64]:
     """Care-manager minutes multiplier by payer (``PAYERS`` order): safety-net payers need more."""
     ratio = float(model.values.cocm.safety_net_minutes_ratio)
     return _payer_ratios(ratio)
@@ -92,7 +92,7 @@ def _payer_ratios(ratio: float) -> NDArray[np.float64]:
     return out
 
 
-def phase_minutes(model: ClinicModel) -> NDArray[np.float64]:
+def phase_minutes(model: ClinicContext) -> NDArray[np.float64]:
     """Mean care-manager minutes by work phase (intake, active, outreach, maintenance)."""
     v = model.values.cocm
     return np.array(
@@ -101,7 +101,7 @@ def phase_minutes(model: ClinicModel) -> NDArray[np.float64]:
     )
 
 
-def enrolment_room(model: ClinicModel, queue: Slots, caseload: Slots) -> list[int]:
+def enrolment_room(model: ClinicContext, queue: Slots, caseload: Slots) -> list[int]:
     """New patients each care manager can take this month (by care-manager order).
 
     The smaller of the room under the caseload ceiling and the room in its minutes: new
@@ -135,7 +135,7 @@ def enrolment_room(model: ClinicModel, queue: Slots, caseload: Slots) -> list[in
     return room
 
 
-def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> Slots:
+def enrol_from_queue(model: ClinicContext, month: int, c: MonthCounters) -> Slots:
     """Enrol queued patients (oldest first, then priority) while care managers have room.
 
     Returns:
@@ -173,7 +173,7 @@ def enrol_from_queue(model: ClinicModel, month: int, c: MonthCounters) -> Slots:
 
 
 def care_manager_minutes(
-    model: ClinicModel,
+    model: ClinicContext,
     month: int,
     c: MonthCounters,
     extra_minutes: int = 0,
@@ -234,7 +234,7 @@ def care_manager_minutes(
 
 
 def psychiatric_reviews(
-    model: ClinicModel, month: int, c: MonthCounters, caseload: Slots | None = None
+    model: ClinicContext, month: int, c: MonthCounters, caseload: Slots | None = None
 ) -> None:
     """The psychiatric consultant's weekly registry reviews of the month, within its hours.
 
@@ -278,7 +278,7 @@ def psychiatric_reviews(
     c.psych_reviews += n
 
 
-def measure_at_three_months(model: ClinicModel, month: int, c: MonthCounters) -> None:
+def measure_at_three_months(model: ClinicContext, month: int, c: MonthCounters) -> None:
     """Measurement-based care: PHQ-9/GAD-7 at episode month 3 (10-14 weeks).
 
     Patients who had the 4-week follow-up are measured. "Significant improvement" (AIMS Center)

@@ -36,7 +36,7 @@ from intsim.sim.population import BH
 
 if TYPE_CHECKING:
     from intsim.sim.care.base import Slots
-    from intsim.sim.model import ClinicModel
+    from intsim.sim.context import ClinicContext
     from intsim.sim.population import Population
 
 #: Cohort columns of the monthly table, in order.
@@ -64,7 +64,7 @@ def cohort_enabled(values: Any) -> bool:
     return bool(values.cohort.enabled or values.cocm.enrol_prevalent_at_start)
 
 
-def eligible(model: ClinicModel) -> Slots:
+def eligible(model: ClinicContext) -> Slots:
     """Patients meeting the cohort criteria now (ascending slots)."""
     pop, c = model.pop, model.values.cohort
     n = pop.n_used
@@ -74,7 +74,7 @@ def eligible(model: ClinicModel) -> Slots:
     return np.flatnonzero(mask)
 
 
-def start_cohort(model: ClinicModel, month: int) -> Slots:
+def start_cohort(model: ClinicContext, month: int) -> Slots:
     """Identify the cohort and, if the design says so, offer it CoCM (month 1).
 
     Returns:

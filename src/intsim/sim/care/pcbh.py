@@ -35,7 +35,7 @@ from intsim.sim.population import Tx
 from intsim.sim.providers import first_by_priority, lowest_priority_first, order_by_priority
 
 if TYPE_CHECKING:
-    from intsim.sim.model import ClinicModel
+    from intsim.sim.context import ClinicContext
 
 
 class BhcSchedule:
@@ -47,7 +47,7 @@ class BhcSchedule:
         self.total = 0
         self.requested = 0  # visits sought this month (new referrals and follow-ups due)
 
-    def open_month(self, model: ClinicModel, c: MonthCounters) -> None:
+    def open_month(self, model: ClinicContext, c: MonthCounters) -> None:
         """Open this month's slots from the BHCs' capacity."""
         self.same_day_left = sum(b.same_day_slots for b in model.bhcs)
         self.total = sum(b.visit_slots for b in model.bhcs)
@@ -55,7 +55,7 @@ class BhcSchedule:
         self.requested = 0
         c.bhc_slots += self.total
 
-    def record_load(self, model: ClinicModel) -> None:
+    def record_load(self, model: ClinicContext) -> None:
         """Load of the pooled BHCs: visits sought / slots (the same for every BHC).
 
         Visits sought are this month's new referrals who engaged and the follow-ups due; the
@@ -65,18 +65,18 @@ class BhcSchedule:
         for b in model.bhcs:
             b.load = load if b.visit_slots > 0 else None
 
-    def unused_minutes(self, model: ClinicModel) -> int:
+    def unused_minutes(self, model: ClinicContext) -> int:
         """BHC minutes left unused this month."""
         return (self.same_day_left + self.scheduled_left) * model.values.pcbh.visit_minutes
 
 
-def record_bhc_visits(model: ClinicModel, slots: Slots) -> None:
+def record_bhc_visits(model: ClinicContext, slots: Slots) -> None:
     """Record delivered BHC visits and what each addressed (for billing)."""
     pop = model.pop
     pathways.record_bhc_visits(slots, pop.bh, pop.chronic, pop.bhc_visit, pop.bhc_kind)
 
 
-def start_pcbh_episodes(model: ClinicModel, month: int, slots: Slots, c: MonthCounters) -> None:
+def start_pcbh_episodes(model: ClinicContext, month: int, slots: Slots, c: MonthCounters) -> None:
     """Start episodes with a first visit delivered this month.
 
     The PCP stays the treating clinician: a patient it already treats keeps that treatment
@@ -104,7 +104,9 @@ def start_pcbh_episodes(model: ClinicModel, month: int, slots: Slots, c: MonthCo
     c.bhc_visits += len(slots)
 
 
-def refer_to_bhc(model: ClinicModel, month: int, outcome: VisitOutcome, threshold: Slots) -> Slots:
+def refer_to_bhc(
+    model: ClinicContext, month: int, outcome: VisitOutcome, threshold: Slots
+) -> Slots:
     """Candidates for a BHC contact (ascending slots).
 
     The threshold patients given (except those referred to specialty care), plus referred
@@ -120,7 +122,7 @@ def refer_to_bhc(model: ClinicModel, month: int, outcome: VisitOutcome, threshol
 
 
 def warm_handoffs(
-    model: ClinicModel, month: int, slots: Slots, book: BhcSchedule, c: MonthCounters
+    model: ClinicContext, month: int, slots: Slots, book: BhcSchedule, c: MonthCounters
 ) -> Slots:
     """Offer BHC contacts: same-day if a slot is free, else scheduled (queue).
 
@@ -141,7 +143,7 @@ def warm_handoffs(
     return slots[~engaged_mask]
 
 
-def limit_bhc_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
+def limit_bhc_queue(model: ClinicContext, month: int, c: MonthCounters) -> None:
     """Waitlist policy ``pcbh.max_waitlist_per_fte`` after the month's scheduled visits."""
     pop = model.pop
     limit = queue_limit(int(model.values.pcbh.max_waitlist_per_fte), model.bhcs)
@@ -150,7 +152,7 @@ def limit_bhc_queue(model: ClinicModel, month: int, c: MonthCounters) -> None:
     c.bhc_turned_away += len(gone)
 
 
-def expire_bhc_waits(model: ClinicModel, month: int, c: MonthCounters) -> None:
+def expire_bhc_waits(model: ClinicContext, month: int, c: MonthCounters) -> None:
     """Refer patients waiting ``pcbh.max_wait_months`` or longer back to their PCP."""
     pop = model.pop
     old = expire_waits(model, month, pop.bhc_wait_since, int(model.values.pcbh.max_wait_months))
@@ -158,7 +160,7 @@ def expire_bhc_waits(model: ClinicModel, month: int, c: MonthCounters) -> None:
     c.bhc_wait_expired += len(old)
 
 
-def scheduled_visits(model: ClinicModel, month: int, book: BhcSchedule, c: MonthCounters) -> None:
+def scheduled_visits(model: ClinicContext, month: int, book: BhcSchedule, c: MonthCounters) -> None:
     """Fill scheduled slots (and unused same-day slots): follow-ups first, then the queue."""
     pop = model.pop
     episodes = pop.in_treatment(Tx.PCBH)
@@ -195,7 +197,7 @@ def scheduled_visits(model: ClinicModel, month: int, book: BhcSchedule, c: Month
     limit_bhc_queue(model, month, c)
 
 
-def bhc_care_management(model: ClinicModel, month: int, c: MonthCounters) -> None:
+def bhc_care_management(model: ClinicContext, month: int, c: MonthCounters) -> None:
     """Between-visit care management of open threshold PCBH episodes (general BHI minutes).
 
     Each month of an open episode for a threshold condition has a follow-up with probability
@@ -235,7 +237,7 @@ class PrimaryCareBehavioralHealth(CareModel):
     screening = True
     offers_pcbh = True
 
-    def __init__(self, model: ClinicModel) -> None:
+    def __init__(self, model: ClinicContext) -> None:
         super().__init__(model)
         self.book = BhcSchedule()
 
