@@ -52,7 +52,7 @@ def test_an_analysis_module_importing_the_cli_breaks_the_contracts(tmp_path: Pat
         tmp_path / "intsim",
         ignore=shutil.ignore_patterns("__pycache__", "*.nbi", "*.nbc"),
     )
-    threshold = tmp_path / "intsim" / "analysis" / "threshold.py"
+    threshold = tmp_path / "intsim" / "analysis" / "threshold" / "__init__.py"
     threshold.write_text(threshold.read_text(encoding="utf-8") + "\nimport intsim.cli\n")
     result = _lint_imports(tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
