@@ -80,7 +80,7 @@ clean:
 	rm -rf $(VENV) results site .pytest_cache
 
 ## clean-kernels: drop numba's cached machine code (numba re-checks only the file a kernel is
-## defined in, so after editing intsim/kernels/codes.py or rng.py a kernel elsewhere in the
+## defined in, so after editing intsim/sim/kernels/codes.py or rng.py a kernel elsewhere in the
 ## package may still run its cached code; docs/decisions/0064-bare-numbers-become-parameters.md)
 clean-kernels:
 	find src -name '*.nbi' -delete -o -name '*.nbc' -delete

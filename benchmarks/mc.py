@@ -3,8 +3,8 @@
 Called by ``benchmarks/run.py`` (``make bench``) at the end of its run, or alone with
 ``benchmarks/run.py --mc-only``. One batch of tasks, a probabilistic sensitivity analysis of the
 default scenario (usual-care counterfactual off, every distribution of the parameter declaration,
-Latin hypercube draws, one replication per draw), is run through :func:`intsim.batch.run_batch`
-with three executors:
+Latin hypercube draws, one replication per draw), is run through
+:func:`intsim.analysis.batch.run_batch` with three executors:
 
 * ``mc_serial``: the serial executor (in this process);
 * ``mc_process_2_workers``: a spawn-context process pool with 2 workers; its record carries
@@ -51,8 +51,8 @@ from typing import Any
 
 import pandas as pd
 
-from intsim.batch import Task, make_executor, run_batch, run_chunk
-from intsim.montecarlo import build_tasks, draws_table, load_experiment
+from intsim.analysis.batch import Task, make_executor, run_batch, run_chunk
+from intsim.analysis.montecarlo import build_tasks, draws_table, load_experiment
 
 try:  # POSIX only
     import resource
@@ -238,7 +238,7 @@ def benchmark_tasks(n_tasks: int, scenario_path: Path, work_dir: Path) -> list[T
     The experiment (written to ``work_dir``) sets ``finance.counterfactual: false`` on the
     scenario, takes every distribution of the parameter declaration (``uncertainty.defaults``)
     and samples them by Latin hypercube with seed :data:`SEED`; the tasks come from
-    :func:`intsim.montecarlo.build_tasks`, as in ``intsim mc``.
+    :func:`intsim.analysis.montecarlo.build_tasks`, as in ``intsim mc``.
     """
     experiment = {
         "name": "bench_mc",

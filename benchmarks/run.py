@@ -51,8 +51,8 @@ import numpy as np
 
 from intsim import argcheck
 from intsim.argcheck import run_main
-from intsim.runner import Results, simulate
-from intsim.scenario import Scenario, load_scenario
+from intsim.params.scenario import Scenario, load_scenario
+from intsim.sim.runner import Results, simulate
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = REPO_ROOT / "configs" / "default.yaml"

@@ -5,7 +5,7 @@ row is what scales) on a 2-worker process pool and the time is extrapolated to N
 the target of 15 minutes; ``benchmarks/run.py --sobol-n 1024`` times the full study. Each call
 evaluates the 2d + 2 rows of one base sample, so rows that differ only in money-only factors
 (payer rates, salaries: 6 of the 12) share one simulated clinic per seed and are only priced
-again (:class:`intsim.gsa.ModelResponse`); the outputs are those of simulating every row.
+again (:class:`intsim.analysis.gsa.ModelResponse`); the outputs are those of simulating every row.
 Factors: the 12 workforce, payer-rate and clinical factors of
 ``configs/experiments/sobol_sustainability.yaml`` (CoCM; the study's later turnover,
 time-to-fill and phasing factors are left out), on the default organisation over 60 months
@@ -32,11 +32,11 @@ def run_sobol_benchmark(
 
     ``n=1024`` times the issue's full study itself (about 8-13 minutes).
     """
-    from intsim.batch import make_executor  # noqa: PLC0415
-    from intsim.gsa import ModelResponse, parse_factors, seeds_for  # noqa: PLC0415
-    from intsim.montecarlo import load_experiment  # noqa: PLC0415
+    from intsim.analysis.batch import make_executor  # noqa: PLC0415
+    from intsim.analysis.gsa import ModelResponse, parse_factors, seeds_for  # noqa: PLC0415
+    from intsim.analysis.montecarlo import load_experiment  # noqa: PLC0415
+    from intsim.analysis.sensitivity import sobol  # noqa: PLC0415
     from intsim.params import is_money_only  # noqa: PLC0415
-    from intsim.sensitivity import sobol  # noqa: PLC0415
     from mc import _unpinned  # noqa: PLC0415  (benchmarks/ is on the path)
 
     exp = load_experiment(EXPERIMENT, overrides=["simulation.months=60"])

@@ -26,10 +26,10 @@ import numpy as np
 import pandas as pd
 
 from intsim import argcheck
-from intsim.finance import break_even_month
-from intsim.montecarlo import load_experiment
-from intsim.runner import simulate
-from intsim.scenario import Scenario, load_scenario, read_yaml_mapping
+from intsim.analysis.montecarlo import load_experiment
+from intsim.money.finance import break_even_month
+from intsim.params.scenario import Scenario, load_scenario, read_yaml_mapping
+from intsim.sim.runner import simulate
 
 #: Root of the repository (the experiments live in ``<root>/experiments``).
 ROOT = Path(__file__).resolve().parents[1]
@@ -409,16 +409,16 @@ def band(frames: Sequence[pd.DataFrame], column: str) -> tuple[np.ndarray, ...]:
 def save_figure(fig: Any, stem: Path) -> list[Path]:
     """Save a figure as ``stem.png`` (300 dpi), ``stem.svg`` and ``stem.pdf`` and close it.
 
-    The house style and formats of :mod:`intsim.figures`; the PDF is kept for the paper.
+    The house style and formats of :mod:`intsim.analysis.figures`; the PDF is kept for the paper.
     """
-    from intsim import figures as fg  # noqa: PLC0415 (matplotlib is slow to import)
+    from intsim.analysis import figures as fg  # noqa: PLC0415 (matplotlib is slow to import)
 
     return list(fg.save(fig, stem, extra=("pdf",)))
 
 
 def pyplot() -> Any:
-    """matplotlib.pyplot on the Agg backend with the house style (:func:`intsim.figures.pyplot`)."""
-    from intsim import figures as fg  # noqa: PLC0415
+    """matplotlib.pyplot, Agg backend, house style (:func:`intsim.analysis.figures.pyplot`)."""
+    from intsim.analysis import figures as fg  # noqa: PLC0415
 
     return fg.pyplot()
 
@@ -496,13 +496,13 @@ def load_strategies(
 ) -> dict[str, Scenario]:
     """The named scenarios of an experiment file, or one scenario file as a single strategy.
 
-    An experiment file (a ``scenario:`` key; ``intsim.montecarlo.load_experiment``) gives its
-    ``strategies:`` (scenario files or overrides of the base, with ``set:`` applied); a scenario
+    An experiment file (a ``scenario:`` key; ``intsim.analysis.montecarlo.load_experiment``) gives
+    its ``strategies:`` (scenario files or overrides of the base, with ``set:`` applied); a scenario
     file gives one strategy named after its care model. ``overrides`` (``KEY.PATH=VALUE``) apply to
     every strategy; ``quick`` shrinks each to the :func:`quick_overrides` panel.
 
     Raises:
-        intsim.scenario.ScenarioError: On an invalid file or override.
+        intsim.params.scenario.ScenarioError: On an invalid file or override.
     """
     if "scenario" in read_yaml_mapping(path):
         strategies = dict(load_experiment(path, overrides=list(overrides)).strategies)

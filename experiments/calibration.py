@@ -10,7 +10,8 @@ published values and bands). Fitting changes only the parameters each target nam
 T2 relapse hazard; T3 chronic usual-care improvement hazard and CoCM hazard ratio; T1 Weibull
 shape and scale of acute-episode improvement; T4 outreach (offer) probability and early
 disengagement; plus the incidence that keeps usual-care prevalence at its A1 value
-(docs/evidence.md A3). Fitted values must then be written into src/intsim/params.py as defaults.
+(docs/evidence.md A3). Fitted values must then be written into src/intsim/params/__init__.py as
+defaults.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import time
 from pathlib import Path
 
 from intsim import argcheck
-from intsim import calibration as cal
+from intsim.analysis import calibration as cal
 from intsim.argcheck import run_main
-from intsim.scenario import default_scenario
+from intsim.params.scenario import default_scenario
 
 OUT = Path("results/calibration")
 
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.fit:
         print("fitting (about a minute)...", file=sys.stderr)
         fitted = fit_all()
-        print("fitted values (write them into src/intsim/params.py):")
+        print("fitted values (write them into src/intsim/params/__init__.py):")
         for key, value in fitted.items():
             print(f"  {key}: {value}")
     table = cal.evaluate_targets(overrides=fitted if args.fit else None)

@@ -37,9 +37,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from intsim import figures as fg
+from intsim.analysis import figures as fg
 from intsim.argcheck import run_main
-from intsim.scenario import Scenario, load_scenario
+from intsim.params.scenario import Scenario, load_scenario
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # so that the script also imports when loaded by file path

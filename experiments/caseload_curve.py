@@ -19,10 +19,10 @@ from pathlib import Path
 import pandas as pd
 
 from intsim import argcheck
-from intsim import figures as fg
+from intsim.analysis import figures as fg
 from intsim.argcheck import run_main
-from intsim.runner import simulate
-from intsim.scenario import default_scenario
+from intsim.params.scenario import default_scenario
+from intsim.sim.runner import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 FILL_TARGETS = (0.5, 0.7, 0.85, 0.95, 1.1, 1.25, 1.5, 1.75, 2.0)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from intsim import argcheck
 from intsim.argcheck import run_main
-from intsim.runner import simulate
-from intsim.scenario import load_scenario
+from intsim.params.scenario import load_scenario
+from intsim.sim.runner import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "economics.md"

@@ -65,7 +65,7 @@ import numpy as np
 import pandas as pd
 
 from intsim.argcheck import run_main
-from intsim.scenario import Scenario, load_scenario
+from intsim.params.scenario import Scenario, load_scenario
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # so that the script also imports when loaded by file path

@@ -65,9 +65,9 @@ import numpy as np
 import pandas as pd
 
 from intsim import argcheck
-from intsim import figures as fg
+from intsim.analysis import figures as fg
 from intsim.argcheck import run_main
-from intsim.scenario import Scenario
+from intsim.params.scenario import Scenario
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # so that the script also imports when loaded by file path

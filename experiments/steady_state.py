@@ -28,9 +28,9 @@ import numpy as np
 
 from intsim import argcheck
 from intsim.argcheck import run_main
-from intsim.model import ClinicModel
-from intsim.population import BH, Tx
-from intsim.scenario import Scenario, default_scenario
+from intsim.params.scenario import Scenario, default_scenario
+from intsim.sim.model import ClinicModel
+from intsim.sim.population import BH, Tx
 
 #: The former month-1 state (cold start), used by ``--cold`` (decision 52).
 COLD_START: dict[str, float | int] = {

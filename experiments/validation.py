@@ -47,11 +47,11 @@ from numpy.typing import NDArray
 
 from intsim import argcheck
 from intsim.argcheck import run_main
-from intsim.ledger import operating_costs
-from intsim.model import ClinicModel
+from intsim.money.ledger import operating_costs
 from intsim.params import PAYERS
-from intsim.population import BH, Condition, Tx
-from intsim.scenario import Scenario, ScenarioError, load_scenario
+from intsim.params.scenario import Scenario, ScenarioError, load_scenario
+from intsim.sim.model import ClinicModel
+from intsim.sim.population import BH, Condition, Tx
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = ROOT / "configs" / "validation"
@@ -951,9 +951,9 @@ def _bounds(values: Sequence[float]) -> tuple[float, float]:
 def plot_targets(table: pd.DataFrame, path: Path, reps: int) -> None:
     """One small panel per quantity: published band, simulated mean and 2.5-97.5% spread.
 
-    Written as ``targets.png`` (300 dpi) and ``targets.svg`` (:func:`intsim.figures.save`).
+    Written as ``targets.png`` (300 dpi) and ``targets.svg`` (:func:`intsim.analysis.figures.save`).
     """
-    from intsim import figures as fg  # noqa: PLC0415 (matplotlib is slow to import)
+    from intsim.analysis import figures as fg  # noqa: PLC0415 (matplotlib is slow to import)
 
     plt = fg.pyplot()
 

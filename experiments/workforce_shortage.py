@@ -18,7 +18,7 @@ and hybrid on the default organisation, fee-for-service, no usual-care twin) is 
   ``workforce.telepsychiatry_backfill`` together (docs/evidence.md D7). They cover vacant
   care-manager and psychiatric-consultant positions (tele care management, a telepsychiatry
   vendor) from ``workforce.vendor_contract_months`` after the vacancy opened: vacancies left by a
-  departure and positions still unfilled at go-live alike (src/intsim/workforce.py). BHCs are
+  departure and positions still unfilled at go-live alike (src/intsim/sim/workforce.py). BHCs are
   not covered, and PCBH has neither care managers nor a psychiatric consultant, so its two
   telehealth arms are identical.
 
@@ -57,10 +57,10 @@ import numpy as np
 import pandas as pd
 
 from intsim import argcheck
-from intsim import figures as fg
+from intsim.analysis import figures as fg
 from intsim.argcheck import run_main
-from intsim.params_workforce import SHORTAGE_SEVERITIES
-from intsim.scenario import Scenario
+from intsim.params.scenario import Scenario
+from intsim.params.workforce import SHORTAGE_SEVERITIES
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # so that the script also imports when loaded by file path

@@ -17,8 +17,8 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from intsim.batch import SerialExecutor, Task, run_batch, task_seed
-from intsim.scenario import Scenario, default_scenario
+from intsim.analysis.batch import SerialExecutor, Task, run_batch, task_seed
+from intsim.params.scenario import Scenario, default_scenario
 
 SMALL = {
     "population.n_patients": 300,

@@ -28,8 +28,8 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
-from intsim.param_spec import Param
 from intsim.params import PARAMETERS, PARAMS_BY_PATH
+from intsim.params.spec import Param
 
 #: Highest valid value drawn for parameters whose size makes a run slow.
 RUN_CAPS: dict[str, float] = {

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from intsim.claims import FAMILIES
-from intsim.ledger import COST_LINES, REVENUE_LINES
+from intsim.money.claims import FAMILIES
+from intsim.money.ledger import COST_LINES, REVENUE_LINES
 from intsim.params import PAYERS
 
 RTOL = 1e-9
@@ -197,7 +197,7 @@ def _months(monthly: pd.DataFrame, mask: pd.Series) -> list[int]:
 def check_members(monthly: pd.DataFrame, n_patients: int) -> None:
     """Every panel member belongs to exactly one payer; the panel keeps its size.
 
-    Departures are replaced one for one by newcomers (:mod:`intsim.model`, phase 2), so the
+    Departures are replaced one for one by newcomers (:mod:`intsim.sim.model`, phase 2), so the
     panel holds ``population.n_patients`` every month; people in a treatment or a queue are
     panel members.
     """

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from intsim.runner import simulate
-from intsim.scenario import load_scenario
+from intsim.params.scenario import load_scenario
+from intsim.sim.runner import simulate
 
 BASELINE_PATH = Path(__file__).resolve().parent / "baselines" / "regression.json"
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"

@@ -12,7 +12,7 @@
   within the horizon, and the sums the scenario checks (prevalences, severity shares) kept
   feasible.
 
-:func:`random_valid_scenario` validates the tree with :func:`intsim.scenario.build_scenario`
+:func:`random_valid_scenario` validates the tree with :func:`intsim.params.scenario.build_scenario`
 and, should the draw still break a cross-field rule, draws again from the next sub-seed (the
 number of attempts is returned so a test can see the generator stays mostly valid).
 Everything is a pure function of the seed.
@@ -24,10 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from intsim.param_spec import CARE_MODELS, PAYERS, Param
+from intsim.analysis.uncertainty import default_distribution
 from intsim.params import PARAMETERS
-from intsim.scenario import Scenario, ScenarioError, build_scenario
-from intsim.uncertainty import default_distribution
+from intsim.params.scenario import Scenario, ScenarioError, build_scenario
+from intsim.params.spec import CARE_MODELS, PAYERS, Param
 
 #: Share of the other declared parameters drawn in each scenario (the rest keep defaults).
 DRAW_SHARE = 0.3

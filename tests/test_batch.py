@@ -27,7 +27,7 @@ from batch_helpers import (
     free_port,
     small_scenario,
 )
-from intsim.batch import (
+from intsim.analysis.batch import (
     CUMULATIVE_NET_PREFIX,
     ID_COLUMNS,
     MAX_SEED,
@@ -41,7 +41,7 @@ from intsim.batch import (
     run_task,
     task_seed,
 )
-from intsim.runner import simulate
+from intsim.sim.runner import simulate
 
 HELPER = Path(__file__).with_name("batch_helpers.py")
 N_TASKS = len(DRAWS) * REPS * len(STRATEGIES)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from intsim.billing import (
+from intsim.money.billing import (
     APCM_GENERAL_BHI,
     GENERAL_BHI_CODE,
     INCIDENT_TO_CODES,
@@ -35,7 +35,7 @@ from intsim.billing import (
     psychotherapy_code,
 )
 
-DATA = files("intsim.billing") / "data"
+DATA = files("intsim.money.billing") / "data"
 BILLING_PAGE = Path(__file__).resolve().parents[1] / "docs/billing.md"
 COLUMNS = [
     "code",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from intsim import calibration as cal
+from intsim.analysis import calibration as cal
 
 ROOT = Path(__file__).resolve().parents[1]
 

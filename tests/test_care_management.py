@@ -9,9 +9,9 @@ behavioral-health only). A mixed payer mix must lie between the two.
 import numpy as np
 import pytest
 
-from intsim.model import ClinicModel
-from intsim.runner import simulate
-from intsim.scenario import default_scenario
+from intsim.params.scenario import default_scenario
+from intsim.sim.model import ClinicModel
+from intsim.sim.runner import simulate
 
 MIXED = {"medicare": 0.22, "medicaid": 0.25, "commercial": 0.40, "dual": 0.05, "uninsured": 0.08}
 MEDICAID = {"medicare": 0.0, "medicaid": 0.9, "commercial": 0.0, "dual": 0.0, "uninsured": 0.1}

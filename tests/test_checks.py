@@ -15,17 +15,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from intsim.checks import (
+from intsim.analysis.montecarlo import load_experiment
+from intsim.analysis.sampling import sample
+from intsim.analysis.uncertainty import UncertaintySpec
+from intsim.params import PARAMETERS, PARAMS_BY_PATH, markdown_table
+from intsim.params.checks import (
     AFTER_HORIZON,
     cross_field_problems,
     month_parameters,
     scenario_warnings,
 )
-from intsim.montecarlo import load_experiment
-from intsim.param_spec import MONTH, UNIT_LIMITS
-from intsim.params import PARAMETERS, PARAMS_BY_PATH, markdown_table
-from intsim.sampling import sample
-from intsim.scenario import (
+from intsim.params.scenario import (
     ScenarioError,
     build_scenario,
     default_scenario,
@@ -33,7 +33,7 @@ from intsim.scenario import (
     load_yaml_text,
     parse_overrides,
 )
-from intsim.uncertainty import UncertaintySpec
+from intsim.params.spec import MONTH, UNIT_LIMITS
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = REPO / "configs"
@@ -606,9 +606,9 @@ def test_dirichlet_means_message_lists_every_mean() -> None:
 
 
 def test_earliest_gated_go_live_matches_the_model() -> None:
-    from intsim.checks import earliest_go_lives  # noqa: PLC0415
-    from intsim.rollout import plan_phases  # noqa: PLC0415
-    from intsim.runner import simulate  # noqa: PLC0415
+    from intsim.params.checks import earliest_go_lives  # noqa: PLC0415
+    from intsim.params.rollout import plan_phases  # noqa: PLC0415
+    from intsim.sim.runner import simulate  # noqa: PLC0415
 
     sc = default_scenario().with_overrides(
         {
@@ -660,7 +660,7 @@ def test_compare_warns_with_scenario_names_and_records_them(cli, write_yaml, tmp
 
 
 def test_sensitivity_block_counts_accept_scientific_notation() -> None:
-    from intsim.gsa_commands import _int_option  # noqa: PLC0415
+    from intsim.analysis.gsa_commands import _int_option  # noqa: PLC0415
 
     block = load_yaml_text("n: 1.024e3\nreps: 2.5e0\n")
     assert _int_option(None, block, "n", 256) == 1024

@@ -18,7 +18,7 @@ import pytest
 from intsim import __version__
 from intsim.cli import main
 from intsim.params import PARAMETERS
-from intsim.scenario import default_scenario, load_scenario
+from intsim.params.scenario import default_scenario, load_scenario
 from test_scenario import BAD_FILES, CONFIGS, DEFAULT_YAML, SHIPPED, SMALL
 
 SMALL_OVERRIDES = ["population.n_patients=500", "staffing.n_pcps=1", "simulation.months=3"]
@@ -237,7 +237,7 @@ def test_write_failure_leaves_nothing_behind(cli, tmp_path, monkeypatch) -> None
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("intsim.report.save_run_figures", disk_full)
+    monkeypatch.setattr("intsim.report.run.save_run_figures", disk_full)
     result = cli("run", DEFAULT_YAML, *SMALL, "--out", out)
     assert_user_error(result, "--out", "cannot write the outputs", "No space left on device")
     assert list(tmp_path.iterdir()) == []
@@ -250,7 +250,7 @@ def test_failure_keeps_the_previous_run(cli, tmp_path, monkeypatch) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("figure bug")
 
-    monkeypatch.setattr("intsim.report.save_run_figures", broken)
+    monkeypatch.setattr("intsim.report.run.save_run_figures", broken)
     result = cli("run", DEFAULT_YAML, *SMALL, "--seed", "4", "--out", out)
     assert result.code == 1
     assert "Traceback" in result.err
@@ -263,7 +263,7 @@ def test_unexpected_exception_is_a_bug(cli, tmp_path, monkeypatch) -> None:
     def broken(*args, **kwargs):
         raise ZeroDivisionError("oops")
 
-    monkeypatch.setattr("intsim.runner.simulate", broken)
+    monkeypatch.setattr("intsim.sim.runner.simulate", broken)
     out = tmp_path / "out"
     result = cli("run", DEFAULT_YAML, *SMALL, "--out", out)
     assert result.code == 1

@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 
 from intsim import measures
-from intsim.claims import payment_lag_months
-from intsim.kernels.counts import COUNT_FIELDS
-from intsim.ledger import _p4p_payments
-from intsim.model import MONTHLY_COLUMNS, ClinicModel
+from intsim.money.claims import payment_lag_months
+from intsim.money.ledger import _p4p_payments
 from intsim.params import PARAMS_BY_PATH, PAYERS, is_money_only
-from intsim.params_money import P4P_MEASURES
-from intsim.scenario import default_scenario
+from intsim.params.money import P4P_MEASURES
+from intsim.params.scenario import default_scenario
+from intsim.sim.kernels.counts import COUNT_FIELDS
+from intsim.sim.model import MONTHLY_COLUMNS, ClinicModel
 
 SMALL = {
     "care_model": "cocm",

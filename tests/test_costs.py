@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 from scipy import special
 
-from intsim.kernels.costs import acute_care, risk_classes
-from intsim.model import ClinicModel
 from intsim.params import PAYERS
-from intsim.population import BH, Condition, Tx, gamma_frailty
-from intsim.risk import (
+from intsim.params.scenario import default_scenario
+from intsim.sim.kernels.costs import acute_care, risk_classes
+from intsim.sim.model import ClinicModel
+from intsim.sim.population import BH, Condition, Tx, gamma_frailty
+from intsim.sim.risk import (
     N_CLASSES,
     acute_probabilities_one,
     acute_rates,
@@ -19,9 +20,8 @@ from intsim.risk import (
     reference_weights,
     risk_class_one,
 )
-from intsim.runner import simulate
-from intsim.scenario import default_scenario
-from intsim.streams import RandomStreams
+from intsim.sim.runner import simulate
+from intsim.sim.streams import RandomStreams
 
 #: Usual care on a 10,000-patient panel (5 PCPs keep the default visits per PCP).
 PANEL = {

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from batch_helpers import dask_subprocesses
-from intsim.batch import (
+from intsim.analysis.batch import (
     SchedulerTls,
     dask_security_from_args,
     insecure_scheduler_warning,

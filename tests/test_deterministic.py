@@ -7,18 +7,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from intsim.cli import main
-from intsim.deterministic import (
+from intsim.analysis.deterministic import (
     axis_values,
     bar_extent,
     factor_ends,
     net_changes_sign,
     tornado_rows,
 )
-from intsim.gsa import parse_factors, seeds_for
-from intsim.montecarlo import load_experiment
+from intsim.analysis.gsa import parse_factors, seeds_for
+from intsim.analysis.montecarlo import load_experiment
+from intsim.cli import main
 from intsim.params import PARAMS_BY_PATH
-from intsim.runner import simulate
+from intsim.sim.runner import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = {

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from intsim.ledger import LEDGER_COLUMNS
-from intsim.model import MONTHLY_COLUMNS
+from intsim.money.ledger import LEDGER_COLUMNS
 from intsim.params import markdown_table
+from intsim.sim.model import MONTHLY_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -190,7 +190,7 @@ def test_every_decision_record_is_listed_after_the_decisions_index(tmp_path: Pat
 def test_sphinx_roles_are_dropped_from_api_pages_only() -> None:
     rendered = (
         "the clinic (:func:<code>run_clinic</code>) and "
-        ":class:<code>~intsim.uncertainty.Univariate</code>, not :foo:<code>x</code>"
+        ":class:<code>~intsim.analysis.uncertainty.Univariate</code>, not :foo:<code>x</code>"
     )
     assert mkdocs_hooks.without_sphinx_roles(rendered) == (
         "the clinic (<code>run_clinic</code>) and <code>Univariate</code>, not :foo:<code>x</code>"

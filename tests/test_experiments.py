@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from intsim.scenario import load_scenario
+from intsim.params.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 STATS = ["mean", "sd", "p5", "p95", "n_seeds"]

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from intsim import figures as fg
+from intsim.analysis import figures as fg
+from intsim.analysis.gsa import DEFAULT_OUTPUTS
+from intsim.analysis.montecarlo import METRICS
 from intsim.cli import main
-from intsim.gsa import DEFAULT_OUTPUTS
-from intsim.montecarlo import METRICS
 from intsim.params import PARAMETERS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -315,7 +315,7 @@ def _same_svg(plt, tmp_path: Path) -> bytes:
 def test_go_live_and_grant_months_come_from_the_monthly_record():
     import pandas as pd  # noqa: PLC0415
 
-    from intsim.report import go_live_months, grant_months  # noqa: PLC0415
+    from intsim.report.run import go_live_months, grant_months  # noqa: PLC0415
 
     monthly = pd.DataFrame(
         {

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intsim.finance import (
+from intsim.money.finance import (
     annual_totals,
     break_even_month,
     cash_lag,

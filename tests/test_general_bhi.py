@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from intsim import claims_kernels
-from intsim.claims import FAMILIES
-from intsim.model import MONTHLY_COLUMNS, ClinicModel
+from intsim.money import claims_kernels
+from intsim.money.claims import FAMILIES
 from intsim.params import PAYERS
-from intsim.population import BH, Tx
-from intsim.runner import cost_clinic, run_clinic
-from intsim.scenario import default_scenario
+from intsim.params.scenario import default_scenario
+from intsim.sim.model import MONTHLY_COLUMNS, ClinicModel
+from intsim.sim.population import BH, Tx
+from intsim.sim.runner import cost_clinic, run_clinic
 
 SMALL: dict[str, Any] = {
     "population.n_patients": 3000,

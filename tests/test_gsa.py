@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from intsim.analysis.gsa import ModelResponse, parse_factors, seeds_for
 from intsim.cli import main
-from intsim.gsa import ModelResponse, parse_factors, seeds_for
-from intsim.scenario import ScenarioError, default_scenario
+from intsim.params.scenario import ScenarioError, default_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {

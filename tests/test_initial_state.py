@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from intsim.model import ClinicModel
-from intsim.population import BH, Tx
-from intsim.runner import simulate
-from intsim.scenario import default_scenario
+from intsim.params.scenario import default_scenario
+from intsim.sim.model import ClinicModel
+from intsim.sim.population import BH, Tx
+from intsim.sim.runner import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 STEADY_SCRIPT = ROOT / "experiments" / "steady_state.py"

@@ -18,15 +18,15 @@ import pytest
 from tests import invariants as inv
 from tests.scenario_gen import MAX_ATTEMPTS, random_valid_scenario
 
-from intsim.batch import Task, make_executor, run_batch, task_seed
-from intsim.model import ClinicModel
-from intsim.runner import ClinicRun, Results, cost_clinic, run_clinic
-from intsim.scenario import Scenario, default_scenario
+from intsim.analysis.batch import Task, make_executor, run_batch, task_seed
+from intsim.params.scenario import Scenario, default_scenario
+from intsim.sim.model import ClinicModel
+from intsim.sim.runner import ClinicRun, Results, cost_clinic, run_clinic
 
 FAST_SEEDS = (0, 1, 2, 3, 4)
 SLOW_SEEDS = tuple(range(100, 300))  # 200 scenarios
 
-#: Claim family -> the services' index array (:class:`intsim.claims.MonthServices`) it bills.
+#: Claim family -> the services' index array (:class:`intsim.money.claims.MonthServices`) it bills.
 SERVICE_INDEX = {
     "cocm": "cm",
     "bhc_psychotherapy": "mh",

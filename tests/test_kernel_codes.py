@@ -1,8 +1,9 @@
 """The integer codes the compiled kernels mirror by hand are tied to the enums they mirror.
 
 numba freezes module globals at compile time and cannot read an ``IntEnum``, so
-:mod:`intsim.kernels.codes` and :mod:`intsim.claims_kernels` repeat the codes as plain integers.
-A change to either side (a renumbered enum member, a new member, a retyped constant) fails here.
+:mod:`intsim.sim.kernels.codes` and :mod:`intsim.money.claims_kernels` repeat the codes as plain
+integers. A change to either side (a renumbered enum member, a new member, a retyped constant) fails
+here.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from enum import IntEnum
 
 import pytest
 
-from intsim import claims, claims_kernels
-from intsim.clinical import Variant
-from intsim.kernels import codes
-from intsim.population import BH, BhcVisitKind, Condition, Tx
+from intsim.money import claims, claims_kernels
+from intsim.sim.clinical import Variant
+from intsim.sim.kernels import codes
+from intsim.sim.population import BH, BhcVisitKind, Condition, Tx
 
-#: Each mirrored constant of :mod:`intsim.kernels.codes` and the enum member it stands for.
+#: Each mirrored constant of :mod:`intsim.sim.kernels.codes` and the enum member it stands for.
 MIRRORED: dict[str, IntEnum] = {
     "BH_NONE": BH.NONE,
     "BH_SUB": BH.SUBTHRESHOLD,

@@ -5,14 +5,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from intsim.ledger import LEDGER_COLUMNS
-from intsim.model import MONTHLY_COLUMNS, ClinicModel
+from intsim.money.ledger import LEDGER_COLUMNS
 from intsim.params import CARE_MODELS
-from intsim.patient import PatientAgent
-from intsim.population import BH, Tx
-from intsim.providers import CareManager, PrimaryCareProvider
-from intsim.runner import simulate
-from intsim.scenario import default_scenario
+from intsim.params.scenario import default_scenario
+from intsim.sim.model import MONTHLY_COLUMNS, ClinicModel
+from intsim.sim.patient import PatientAgent
+from intsim.sim.population import BH, Tx
+from intsim.sim.providers import CareManager, PrimaryCareProvider
+from intsim.sim.runner import simulate
 
 SMALL = {
     "population.n_patients": 1500,

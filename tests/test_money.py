@@ -8,13 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intsim.claims import PAID, SAME_DAY
-from intsim.ledger import _draw_grant, _shared_savings_payments, startup_cost
-from intsim.model import ClinicModel
+from intsim.money.claims import PAID, SAME_DAY
+from intsim.money.ledger import _draw_grant, _shared_savings_payments, startup_cost
 from intsim.params import PAYERS
-from intsim.population import BhcVisitKind
-from intsim.runner import simulate
-from intsim.scenario import default_scenario
+from intsim.params.scenario import default_scenario
+from intsim.sim.model import ClinicModel
+from intsim.sim.population import BhcVisitKind
+from intsim.sim.runner import simulate
 
 MEDICARE_ONLY = {f"population.payer_mix.{p}": (1.0 if p == "medicare" else 0.0) for p in PAYERS}
 

@@ -7,16 +7,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from intsim.batch import Task, run_task, task_seed
-from intsim.cli import main
-from intsim.montecarlo import (
+from intsim.analysis.batch import Task, run_task, task_seed
+from intsim.analysis.montecarlo import (
     budget_columns,
     build_tasks,
     draws_table,
     load_experiment,
     summarise_runs,
 )
-from intsim.scenario import ScenarioError
+from intsim.cli import main
+from intsim.params.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {
@@ -82,7 +82,7 @@ def test_bad_experiment_files_name_the_key(tmp_path):
 
 def test_common_random_numbers_lower_the_variance_of_increments():
     """Same seeds for both strategies vs independent seeds: the increment is far less noisy."""
-    from intsim.scenario import default_scenario  # noqa: PLC0415
+    from intsim.params.scenario import default_scenario  # noqa: PLC0415
 
     base = default_scenario().with_overrides({**SMALL, "simulation.months": 18})
     uc = base.with_overrides({"care_model": "usual_care"})

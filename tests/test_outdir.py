@@ -273,7 +273,7 @@ def _wait_for(condition: Any, proc: subprocess.Popen[str], what: str, seconds: f
 #: ``intsim mc`` whose third chunk never ends (until Ctrl-C): a writer caught mid-work.
 STALLING_MC = """
 import contextlib, sys, time
-from intsim import batch
+from intsim.analysis import batch
 class Stalling(batch.SerialExecutor):
     calls = 0
     def submit(self, fn, *args, **kwargs):
@@ -355,7 +355,8 @@ def test_interrupted_mc_leaves_its_output_alone_and_resumes(tiny_mc, tmp_path, c
     out = tmp_path / "mc"
     interrupting = InterruptingExecutor(3, KeyboardInterrupt())
     monkeypatch.setattr(
-        "intsim.batch.executor_from_args", lambda args: contextlib.nullcontext(interrupting)
+        "intsim.analysis.batch.executor_from_args",
+        lambda args: contextlib.nullcontext(interrupting),
     )
     assert run_cli(capsys, *tiny_mc, "--out", out)[0] == 130
     monkeypatch.undo()

@@ -15,7 +15,7 @@ from intsim.params import (
     defaults,
     markdown_table,
 )
-from intsim.scenario import ScenarioError, build_scenario, default_scenario
+from intsim.params.scenario import ScenarioError, build_scenario, default_scenario
 
 NUMERIC = [p for p in PARAMETERS if p.kind in ("float", "int")]
 WITH_PLAUSIBLE = [p for p in NUMERIC if p.plausible is not None]

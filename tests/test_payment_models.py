@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intsim.payment_models import (
+from intsim.money.payment_models import (
     MHIP_WITHHOLD_SHARE,
     case_rate_payments,
     grant_schedule,

@@ -1,7 +1,7 @@
 """The analysis commands accept a plain scenario file (issue 13, item 2).
 
 ``intsim mc | threshold | tornado | twoway | sobol | morris`` read an experiment file or a plain
-scenario file, told apart by their keys (:func:`intsim.montecarlo.file_kind`); with a plain
+scenario file, told apart by their keys (:func:`intsim.analysis.montecarlo.file_kind`); with a plain
 scenario the factors come from the command line and the uncertainty from the declarations.
 Each command runs once here on a 600-patient, 12-month clinic, serially.
 """
@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from intsim.analysis.montecarlo import file_kind, load_experiment
 from intsim.cli import build_parser, main
-from intsim.montecarlo import file_kind, load_experiment
-from intsim.scenario import ScenarioError
+from intsim.params.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = f"""name: tiny_rural

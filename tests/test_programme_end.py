@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from intsim.care.cohort import COHORT_COLUMNS, DAYS_PER_MONTH
-from intsim.model import MONTHLY_COLUMNS, ClinicModel
-from intsim.population import BH, Tx
-from intsim.runner import simulate
-from intsim.scenario import Scenario, ScenarioError, default_scenario, load_scenario
+from intsim.params.scenario import Scenario, ScenarioError, default_scenario, load_scenario
+from intsim.sim.care.cohort import COHORT_COLUMNS, DAYS_PER_MONTH
+from intsim.sim.model import MONTHLY_COLUMNS, ClinicModel
+from intsim.sim.population import BH, Tx
+from intsim.sim.runner import simulate
 
 CALIBRATION = Path(__file__).resolve().parents[1] / "configs" / "calibration"
 SMALL: dict[str, Any] = {

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from intsim.reports import document, workbook
+from intsim.report import document, workbook
 
 
 def test_document_escapes_text_and_embeds_figures(tmp_path: Path) -> None:

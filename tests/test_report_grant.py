@@ -20,11 +20,11 @@ from tests.browser import print_to_pdf
 from tests.test_figures import human_text_problems, svg_texts
 
 from intsim.cli import main
-from intsim.reports import grant_tables as gt
-from intsim.reports.document import count, usd
-from intsim.reports.grant_workbook import BUDGET_SHEET
-from intsim.runner import simulate
-from intsim.scenario import load_scenario
+from intsim.params.scenario import load_scenario
+from intsim.report import grant_tables as gt
+from intsim.report.document import count, usd
+from intsim.report.grant_workbook import BUDGET_SHEET
+from intsim.sim.runner import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = """\

@@ -17,17 +17,17 @@ import pandas as pd
 import pytest
 from tests.browser import print_to_pdf
 
-from intsim.batch import SerialExecutor
+from intsim.analysis.batch import SerialExecutor
+from intsim.analysis.threshold import evaluate_values
 from intsim.cli import main
-from intsim.reports import payer as report
-from intsim.reports.negotiation import (
+from intsim.report import payer as report
+from intsim.report.negotiation import (
     SPLITS,
     Pricer,
     lever_for,
     prepare_negotiation,
     simulate_draws,
 )
-from intsim.threshold import evaluate_values
 
 ROOT = Path(__file__).resolve().parents[1]
 #: A 1,500-patient, 24-month version of the shipped rural FQHC (a second of simulation a draw).

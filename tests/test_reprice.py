@@ -1,8 +1,8 @@
 """Pricing a simulated clinic again under other money parameters gives exactly a fresh run.
 
-A run is the clinic (:func:`intsim.runner.run_clinic`) then its money
-(:func:`intsim.runner.cost_clinic`); sensitivity studies reuse one simulated clinic for rows that
-differ only in money-only parameters (:func:`intsim.params.is_money_only`). These tests check
+A run is the clinic (:func:`intsim.sim.runner.run_clinic`) then its money
+(:func:`intsim.sim.runner.cost_clinic`); sensitivity studies reuse one simulated clinic for rows
+that differ only in money-only parameters (:func:`intsim.params.is_money_only`). These tests check
 that the shortcut changes nothing.
 """
 
@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from intsim.gsa import ModelFactor, ModelResponse
-from intsim.model import MONTHLY_COLUMNS
+from intsim.analysis.gsa import ModelFactor, ModelResponse
 from intsim.params import PARAMETERS, is_money_only
-from intsim.runner import cost_clinic, run_clinic, simulate
-from intsim.scenario import ScenarioError, default_scenario
+from intsim.params.scenario import ScenarioError, default_scenario
+from intsim.sim.model import MONTHLY_COLUMNS
+from intsim.sim.runner import cost_clinic, run_clinic, simulate
 
 SMALL: dict[str, Any] = {
     "population.n_patients": 1500,

@@ -6,7 +6,9 @@ import math
 import numpy as np
 import pytest
 
-from intsim.clinical import (
+from intsim.params.scenario import default_scenario
+from intsim.params.workforce import split_fte
+from intsim.sim.clinical import (
     Variant,
     build_month_tables,
     build_static_tables,
@@ -17,20 +19,18 @@ from intsim.clinical import (
     residual_relapse_probability,
     variant_hazard_ratios,
 )
-from intsim.kernels.clinical import threshold_score_of, treatment_variant
-from intsim.kernels.pathways import care_manager_time
-from intsim.kernels.queues import ration_visits
-from intsim.patient import treatment_variant_one
-from intsim.population import BH, Condition, Tx, threshold_score, threshold_score_one
-from intsim.providers import (
+from intsim.sim.kernels.clinical import threshold_score_of, treatment_variant
+from intsim.sim.kernels.pathways import care_manager_time
+from intsim.sim.kernels.queues import ration_visits
+from intsim.sim.patient import treatment_variant_one
+from intsim.sim.population import BH, Condition, Tx, threshold_score, threshold_score_one
+from intsim.sim.providers import (
     assign_to_most_room,
     first_by_priority,
     lowest_priority_first,
     order_by_priority,
-    split_fte,
 )
-from intsim.risk import reference_weights, risk_class_one
-from intsim.scenario import default_scenario
+from intsim.sim.risk import reference_weights, risk_class_one
 
 
 def test_treatment_variant_twins_agree_on_every_combination():
@@ -216,7 +216,7 @@ def test_hazard_ratios_order_and_learning_curve():
 def test_acute_care_rates_average_to_the_published_panel_rates():
     """The month-1 panel (declared prevalences) reproduces the published rates; the ratio of an
     active depression episode to no BH condition, without chronic condition or age 65+, is the
-    published IRR (the risk classes of intsim.risk replace the old [chronic, episode] cells)."""
+    published IRR (the risk classes of intsim.sim.risk replace the old [chronic, episode] cells)."""
     values = default_scenario().values
     static = build_static_tables(values)
     w = reference_weights(values)

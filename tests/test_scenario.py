@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from intsim.params import PARAMETERS, defaults
-from intsim.scenario import (
+from intsim.params.scenario import (
     ScenarioError,
     build_scenario,
     default_scenario,

@@ -12,17 +12,17 @@ import pytest
 from SALib.sample import sobol as salib_sobol_sample
 from scipy import stats
 
-from intsim import gsa_test_functions, sensitivity
-from intsim.batch import make_executor
-from intsim.distributions import Normal, Uniform
-from intsim.gsa_test_functions import (
+from intsim.analysis import gsa_test_functions, sensitivity
+from intsim.analysis.batch import make_executor
+from intsim.analysis.distributions import Normal, Uniform
+from intsim.analysis.gsa_test_functions import (
     ishigami,
     ishigami_indices,
     ishigami_second_order,
     sobol_g,
     sobol_g_indices,
 )
-from intsim.sensitivity import (
+from intsim.analysis.sensitivity import (
     MORRIS_TAIL,
     evaluate_rows,
     morris,
@@ -400,7 +400,7 @@ def test_sobol_at_small_n_on_ishigami_is_flagged():
 
 @pytest.mark.parametrize("name", gsa_test_functions.__all__)
 def test_test_functions_still_importable_from_sensitivity_with_a_warning(name: str) -> None:
-    with pytest.warns(DeprecationWarning, match=f"intsim.gsa_test_functions.{name}"):
+    with pytest.warns(DeprecationWarning, match=f"intsim.analysis.gsa_test_functions.{name}"):
         moved = getattr(sensitivity, name)
     assert moved is getattr(gsa_test_functions, name)
 

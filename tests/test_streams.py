@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from intsim.kernels.rng import unit_uniform
-from intsim.streams import STREAM_NAMES, RandomStreams
+from intsim.sim.kernels.rng import unit_uniform
+from intsim.sim.streams import STREAM_NAMES, RandomStreams
 
 
 @pytest.mark.parametrize("stream", STREAM_NAMES)

@@ -8,16 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from intsim.batch import make_executor
-from intsim.cli import main
-from intsim.montecarlo import draws_table, load_experiment
-from intsim.threshold import (
+from intsim.analysis.batch import make_executor
+from intsim.analysis.montecarlo import draws_table, load_experiment
+from intsim.analysis.threshold import (
     Point,
     evaluate_values,
     locate,
     prepare_search,
     wilson_interval,
 )
+from intsim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 # A Medicaid-only CoCM practice of 400 patients paid by capitation alone (no Medicaid FFS):

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from scipy import special
 
-from intsim.distributions import (
+from intsim.analysis.distributions import (
     CI_WIDTH,
     Beta,
     Dirichlet,
@@ -24,16 +24,16 @@ from intsim.distributions import (
     Uniform,
     Univariate,
 )
-from intsim.params import PARAMETERS, PARAMS_BY_PATH
-from intsim.sampling import METHODS, design, overrides_for_draw, sample
-from intsim.scenario import ScenarioError, default_scenario
-from intsim.uncertainty import (
+from intsim.analysis.sampling import METHODS, design, overrides_for_draw, sample
+from intsim.analysis.uncertainty import (
     UncertainParameter,
     UncertaintySpec,
     default_distribution,
     parse_distribution,
     plausible_uniform,
 )
+from intsim.params import PARAMETERS, PARAMS_BY_PATH
+from intsim.params.scenario import ScenarioError, default_scenario
 
 N_MC = 20_000  # Monte Carlo draws for moment checks
 Z = 4.0  # |error| < 4 standard errors: a two-sided false-alarm rate of 6e-5 per check

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from intsim.params import is_money_only
-from intsim.scenario import default_scenario, load_scenario, read_yaml_mapping
+from intsim.params.scenario import default_scenario, load_scenario, read_yaml_mapping
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs" / "validation"

@@ -1,4 +1,4 @@
-"""Workforce dynamics and rollout phasing (intsim.workforce), one mechanism at a time.
+"""Workforce dynamics and rollout phasing (intsim.sim.workforce), one mechanism at a time.
 
 Positions that can be vacant, time to fill, ramp-up, turnover raised by burnout, care-manager
 caseload reassignment, tele backfill, trainees, LPC/MFT hires, rollout phases and phase gates,
@@ -18,15 +18,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from intsim.ledger import planned_positions, startup_cost
-from intsim.model import ClinicModel
-from intsim.param_spec import annual_to_monthly_probability
+from intsim.money.ledger import planned_positions, startup_cost
 from intsim.params import PAYERS
-from intsim.population import Tx
-from intsim.providers import Provider, order_by_priority
-from intsim.runner import simulate
-from intsim.scenario import Scenario, default_scenario
-from intsim.workforce import (
+from intsim.params.scenario import Scenario, default_scenario
+from intsim.params.spec import annual_to_monthly_probability
+from intsim.sim.model import ClinicModel
+from intsim.sim.population import Tx
+from intsim.sim.providers import Provider, order_by_priority
+from intsim.sim.runner import simulate
+from intsim.sim.workforce import (
     WORKFORCE_COLUMNS,
     burnout_next,
     plan_phases,

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from intsim.model import ClinicModel
+from intsim import _moved
 from intsim.params import PARAMETERS
-from intsim.runner import Results, simulate
-from intsim.scenario import Scenario, ScenarioError, default_scenario, load_scenario
+from intsim.params.scenario import Scenario, ScenarioError, default_scenario, load_scenario
+from intsim.sim.model import ClinicModel
+from intsim.sim.runner import Results, simulate
 
 __all__ = [
     "PARAMETERS",
@@ -28,3 +29,5 @@ __all__ = [
     "load_scenario",
     "simulate",
 ]
+
+_moved.install()  # old module names keep working, with a DeprecationWarning

@@ -35,6 +35,14 @@ EXIT_USER = 2
 EXIT_INTERRUPTED = 130
 
 
+class InvalidInputError(ValueError):
+    """An invalid input file (a scenario, an experiment file): the user's to fix.
+
+    The base of :class:`intsim.params.scenario.ScenarioError`; defined here so this bottom
+    layer can recognise input errors without importing the layers above it.
+    """
+
+
 class UsageError(Exception):
     """A user error found after parsing (exit status 2, one line, no traceback).
 
@@ -249,9 +257,7 @@ def staged_out(out: Path, option: str = "--out") -> Iterator[Path]:
 
 def user_error_types() -> tuple[type[BaseException], ...]:
     """Exceptions that are the user's to fix: :class:`UsageError` and invalid input files."""
-    from intsim.scenario import ScenarioError  # noqa: PLC0415
-
-    return (UsageError, ScenarioError)
+    return (UsageError, InvalidInputError)
 
 
 def run_main(main: Callable[[Sequence[str] | None], int], prog: str | None = None) -> NoReturn:

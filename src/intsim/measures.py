@@ -6,7 +6,7 @@ would measure something else under the same name (the output columns ``quality_*
 
 * Depression response at six months (NQF 1884) and remission at twelve months (CMS159 /
   NQF 0710), docs/billing.md 5.4: counted among patients whose programme started that many
-  months earlier (the monthly record, :mod:`intsim.kernels.counts`), and the indicators of a
+  months earlier (the monthly record, :mod:`intsim.sim.kernels.counts`), and the indicators of a
   P4P contract (``contracts.<payer>.p4p_measure``).
 * The measurement-based-care assessment of CoCM at treatment month 3 (10-14 weeks), the
   timing of calibration target docs/targets.md T4 (Blackmore 2022), with

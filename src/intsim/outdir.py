@@ -420,7 +420,7 @@ def staged_directory(out_dir: Path) -> Iterator[Path]:
 
 # --------------------------------------------------------------------------- resumable batches
 
-#: Files a batch folder of :func:`intsim.batch.run_batch` and ``intsim mc`` may hold: the
+#: Files a batch folder of :func:`intsim.analysis.batch.run_batch` and ``intsim mc`` may hold: the
 #: journal (manifest, log, chunks, with the temporary files of an interrupted atomic write) and
 #: the final tables and figures.
 _JOURNAL_RE = re.compile(

@@ -1,0 +1,326 @@
+"""Collaborative Care (CoCM): screen, offer, consent, enrol within caseload caps, manage by minutes.
+
+Screening at PCP visits identifies eligible patients (score >= eligibility); each is reached and
+offered CoCM (``cocm.offer_probability``) and consents or not (a patient decision). Consenting
+patients join the queue and are enrolled when a care manager has room under the caseload cap
+(oldest first); otherwise they wait. Care managers spend front-loaded minutes on their caseload
+within their monthly time; a patient who gets contact in the month after enrolment has the
+4-week follow-up (Bao 2016). The psychiatric consultant reviews non-improvers from the review
+month on, within its weekly hours. Patients are discharged after sustained improvement or at the
+maximum episode length; they may disengage early (no follow-up) or later (monthly dropout).
+Patients not offered or declining fall back to usual care.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from intsim.measures import (
+    COCM_MEASUREMENT_MONTH,
+    IMPROVED_BELOW_SCORE,
+    IMPROVED_SHARE_OF_ENROLMENT_SCORE,
+)
+from intsim.params import PAYERS
+from intsim.sim.care.base import (
+    CareModel,
+    MonthCounters,
+    Slots,
+    VisitOutcome,
+    disengagement,
+    expire_waits,
+    queue_limit,
+    turn_away_newcomers,
+    usual_care_treatment,
+)
+from intsim.sim.kernels import pathways
+from intsim.sim.population import BH, Tx
+from intsim.sim.providers import assign_to_most_room, first_by_priority
+
+if TYPE_CHECKING:
+    from intsim.sim.context import ClinicContext
+
+
+#: Payers whose CoCM patients need more care-manager time (``cocm.safety_net_minutes_ratio``).
+SAFETY_NET_PAYERS: frozenset[str] = frozenset({"medicaid", "dual", "uninsured"})
+
+
+def offer_cocm(model: ClinicContext, month: int, slots: Slots) -> None:
+    """Offer CoCM to eligible patients; consenting ones join the queue.
+
+    Patients keep any usual-care treatment while they wait for a care manager.
+    """
+    pop = model.pop
+    offered_mask = (
+        model.streams.uniform("offer", month, slots) < model.values.cocm.offer_probability
+    )
+    offered = slots[offered_mask]
+    consent = model.engine.consent(month, offered)
+    pop.waitlist_since[offered[consent]] = month
+
+
+def limit_cocm_queue(model: ClinicContext, month: int, c: MonthCounters) -> None:
+    """Waitlist policy ``cocm.max_waitlist_per_fte`` after the month's enrolments."""
+    pop = model.pop
+    limit = queue_limit(int(model.values.cocm.max_waitlist_per_fte), model.care_managers)
+    gone = turn_away_newcomers(model, month, pop.waitlist_since, limit)
+    pop.waitlist_since[gone] = -1
+    c.cocm_turned_away += len(gone)
+
+
+def expire_cocm_waits(model: ClinicContext, month: int, c: MonthCounters) -> None:
+    """Hand patients waiting ``cocm.max_wait_months`` or longer back to usual care."""
+    pop = model.pop
+    old = expire_waits(model, month, pop.waitlist_since, int(model.values.cocm.max_wait_months))
+    pop.waitlist_since[old] = -1
+    c.cocm_wait_expired += len(old)
+
+
+def payer_minutes_ratio(model: ClinicContext) -> NDArray[np.float64]:
+    """Care-manager minutes multiplier by payer (``PAYERS`` order): safety-net payers need more."""
+    ratio = float(model.values.cocm.safety_net_minutes_ratio)
+    return _payer_ratios(ratio)
+
+
+@cache
+def _payer_ratios(ratio: float) -> NDArray[np.float64]:
+    out = np.array([ratio if p in SAFETY_NET_PAYERS else 1.0 for p in PAYERS], np.float64)
+    out.flags.writeable = False
+    return out
+
+
+def phase_minutes(model: ClinicContext) -> NDArray[np.float64]:
+    """Mean care-manager minutes by work phase (intake, active, outreach, maintenance)."""
+    v = model.values.cocm
+    return np.array(
+        [v.minutes_intake, v.minutes_active, v.outreach_minutes, v.minutes_maintenance],
+        np.float64,
+    )
+
+
+def enrolment_room(model: ClinicContext, queue: Slots, caseload: Slots) -> list[int]:
+    """New patients each care manager can take this month (by care-manager order).
+
+    The smaller of the room under the caseload ceiling and the room in its minutes: new
+    patients (intake minutes each) are taken while the expected minutes of its ``caseload``
+    (:func:`intsim.sim.kernels.pathways.caseload_minutes`) stay within ``cocm.panel_fill_target`` of
+    its patient minutes (a new patient's intake minutes are the mean over the ``queue`` it comes
+    from). The sustainable caseload per FTE therefore emerges from the minutes each work phase
+    needs.
+    """
+    pop, v = model.pop, model.values.cocm
+    cms = model.care_managers
+    ratios = payer_minutes_ratio(model)
+    count, busy = pathways.caseload_minutes(
+        caseload,
+        pop.care_manager,
+        pop.treatment_month,
+        pop.bh,
+        pop.payer,
+        ratios,
+        phase_minutes(model),
+        float(v.unreached_probability),
+        len(cms),
+    )
+    intake = float(v.minutes_intake) * float(ratios[pop.payer[queue]].mean())
+    room = []
+    for cm in cms:
+        by_cap = cm.caseload_cap - int(count[cm.index])
+        spare = float(v.panel_fill_target) * cm.patient_minutes - float(busy[cm.index])
+        by_minutes = int(spare // intake) if intake > 0 else by_cap
+        room.append(min(by_cap, max(by_minutes, 0)))
+    return room
+
+
+def enrol_from_queue(model: ClinicContext, month: int, c: MonthCounters) -> Slots:
+    """Enrol queued patients (oldest first, then priority) while care managers have room.
+
+    Returns:
+        The CoCM caseload after enrolment (ascending slots).
+    """
+    pop = model.pop
+    caseload = pop.in_treatment(Tx.COCM)
+    queue = pop.waiting_for_cocm()
+    if len(queue) == 0 or not model.care_managers:
+        return caseload
+    room = enrolment_room(model, queue, caseload)
+    # the care manager with most room first (lowest index on ties)
+    assigned = [model.care_managers[k].index for k in assign_to_most_room(room, len(queue))]
+    if not assigned:
+        return caseload
+    prio = model.priority(month, queue)
+    new = first_by_priority(queue, prio, len(assigned), pop.waitlist_since[queue])
+    c.cocm_wait_months += int((month - pop.waitlist_since[new].astype(np.int64)).sum())
+    pop.waitlist_since[new] = -1
+    pop.treatment[new] = Tx.COCM
+    pop.treatment_month[new] = 1
+    pop.program_start[new] = month
+    pop.care_manager[new] = assigned
+    pop.followup_ok[new] = False
+    pop.followed_up[new] = False
+    pop.reviewed[new] = False
+    pop.last_review[new] = 0
+    pop.improved_months[new] = 0
+    # baseline of measurement-based care: the last observed screening score, if any
+    screen = pop.screen_score[new]
+    pop.enrol_score[new] = np.where(screen >= 0, screen, pop.score[new])
+    c.cocm_enrolled_new += len(new)
+    c.new_cocm_slots = np.concatenate([c.new_cocm_slots, new])
+    return np.sort(np.concatenate([caseload, new]))
+
+
+def care_manager_minutes(
+    model: ClinicContext,
+    month: int,
+    c: MonthCounters,
+    extra_minutes: int = 0,
+    caseload: Slots | None = None,
+) -> Slots:
+    """Each care manager spends minutes on its caseload by work phase and clinical priority.
+
+    See :func:`intsim.sim.kernels.pathways.care_manager_time`: intake, active treatment, outreach to
+    patients not reached, then maintenance; partial time for the first phase that does not fit.
+
+    Args:
+        model: The clinic model.
+        month: Current month.
+        c: Counters to update.
+        extra_minutes: Minutes lent by other staff this month (hybrid sharing), split evenly.
+        caseload: The CoCM caseload, if the caller has it (else found here).
+
+    Returns:
+        The CoCM caseload (ascending slots; minutes change no one's treatment, so the
+        psychiatric reviews that follow can use it).
+    """
+    pop, v = model.pop, model.values.cocm
+    enrolled = pop.in_treatment(Tx.COCM) if caseload is None else caseload
+    n_cm = max(len(model.care_managers), 1)
+    capacity = np.zeros(max((cm.index for cm in model.care_managers), default=-1) + 1, np.int64)
+    for cm in model.care_managers:
+        cap = cm.patient_minutes + extra_minutes // n_cm if cm.capacity_share > 0 else 0
+        capacity[cm.index] = cap
+        c.cm_capacity_minutes += cap
+    needed, delivered, by_phase, followups, first = pathways.care_manager_time(
+        enrolled,
+        model.streams.uniform("cm_minutes", month, enrolled),
+        model.streams.uniform("cm_contact", month, enrolled),
+        model.static.cm_minutes_multiplier,
+        phase_minutes(model),
+        payer_minutes_ratio(model),
+        float(v.unreached_probability),
+        capacity,
+        pop.treatment_month,
+        pop.bh,
+        pop.payer,
+        pop.care_manager,
+        pop.cm_minutes,
+        pop.cm_initial,
+        pop.followup_ok,
+        pop.followed_up,
+    )
+    for cm in model.care_managers:
+        cap = int(capacity[cm.index])
+        cm.load = float(needed[cm.index]) / cap if cap > 0 else None
+    c.cm_minutes += int(delivered.sum())
+    c.cm_minutes_needed += int(needed.sum())
+    c.cm_unreached += int(by_phase[pathways.CM_OUTREACH])
+    c.cm_maintenance += int(by_phase[pathways.CM_MAINTENANCE])
+    c.early_followup += int(followups)
+    c.first_followups += int(first)
+    return enrolled
+
+
+def psychiatric_reviews(
+    model: ClinicContext, month: int, c: MonthCounters, caseload: Slots | None = None
+) -> None:
+    """The psychiatric consultant's weekly registry reviews of the month, within its hours.
+
+    Due for review: patients not improving from ``cocm.review_month`` on, again every
+    ``cocm.rereview_months`` after their last review (the review after a treatment change),
+    and — with ``cocm.review_new_patients`` — each new patient once in its enrolment month.
+    Non-improvers come first (longest in treatment first), then new patients; each review
+    takes ``cocm.psychiatric_review_minutes``. A non-improver's review is the consultation
+    whose absence the fidelity penalty measures (``reviewed``). ``caseload``: the CoCM
+    patients, if the caller has them (else found here).
+    """
+    pop, v = model.pop, model.values.cocm
+    enrolled = pop.in_treatment(Tx.COCM) if caseload is None else caseload
+    tm = pop.treatment_month[enrolled]
+    stuck = enrolled[
+        (tm >= v.review_month)
+        & (pop.bh[enrolled] == BH.ACTIVE)
+        & ((pop.last_review[enrolled] == 0) | (tm - pop.last_review[enrolled] >= v.rereview_months))
+    ]
+    new = enrolled[tm <= 1] if v.review_new_patients else enrolled[:0]
+    minutes = sum(p.review_minutes for p in model.psychiatrists)
+    per_review = float(v.psychiatric_review_minutes)
+    due = len(stuck) + len(new)
+    for p in model.psychiatrists:
+        p.load = due * per_review / minutes if minutes > 0 else None
+    c.psych_paid_minutes += int(minutes)
+    c.psych_reviews_due += due
+    n = min(due, int(minutes // per_review))
+    if n == 0:
+        return
+    n_stuck = min(n, len(stuck))
+    chosen = first_by_priority(
+        stuck, model.priority(month, stuck), n_stuck, -pop.treatment_month[stuck]
+    )
+    pop.reviewed[chosen] = True
+    pop.last_review[chosen] = pop.treatment_month[chosen]
+    seen_new = first_by_priority(new, model.priority(month, new), n - n_stuck)
+    reviewed = np.concatenate([chosen, seen_new])
+    pop.psych_minutes[reviewed] = int(per_review)
+    c.psych_minutes += int(n * per_review)
+    c.psych_reviews += n
+
+
+def measure_at_three_months(model: ClinicContext, month: int, c: MonthCounters) -> None:
+    """Measurement-based care: PHQ-9/GAD-7 at episode month 3 (10-14 weeks).
+
+    Patients who had the 4-week follow-up are measured. "Significant improvement" (AIMS Center)
+    is read off the observed score, as a clinic would: below 10, or at most half the enrolment
+    score (the definitions in :mod:`intsim.measures`).
+    """
+    pop = model.pop
+    due = pop.in_treatment(Tx.COCM)
+    due = due[(pop.treatment_month[due] == COCM_MEASUREMENT_MONTH) & pop.followup_ok[due]]
+    observed = model.engine.observed_scores(month, due, "measure")
+    improved = (observed < IMPROVED_BELOW_SCORE) | (
+        observed <= IMPROVED_SHARE_OF_ENROLMENT_SCORE * pop.enrol_score[due]
+    )
+    c.assessed_3mo += len(due)
+    c.improved_3mo += int(improved.sum())
+
+
+class CollaborativeCare(CareModel):
+    """The Collaborative Care Model with universal screening at PCP visits."""
+
+    name = "cocm"
+    screening = True
+    offers_cocm = True
+
+    def start_month(self, month: int, c: MonthCounters) -> None:
+        """CoCM disengagement and expired waits (month-1 cohort: :mod:`intsim.sim.care.cohort`)."""
+        disengagement(self.model, month, c)
+        expire_cocm_waits(self.model, month, c)
+
+    def route(self, month: int, outcome: VisitOutcome, c: MonthCounters) -> None:
+        """Usual-care decision by the PCP (who treats until CoCM has room), then the CoCM offer."""
+        usual_care_treatment(self.model, month, outcome.threshold, c)
+        offer_cocm(self.model, month, outcome.threshold)
+
+    def deliver(self, month: int, c: MonthCounters) -> None:
+        """Enrol from the queue (then the waitlist policy), care-manager minutes, reviews."""
+        caseload = enrol_from_queue(self.model, month, c)
+        limit_cocm_queue(self.model, month, c)
+        caseload = care_manager_minutes(self.model, month, c, caseload=caseload)
+        psychiatric_reviews(self.model, month, c, caseload)
+
+    def end_month(self, month: int, c: MonthCounters) -> None:
+        """Three-month measurement, then discharge and the usual-care bookkeeping."""
+        measure_at_three_months(self.model, month, c)
+        super().end_month(month, c)

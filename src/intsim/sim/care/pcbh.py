@@ -1,0 +1,259 @@
+"""Primary Care Behavioral Health (PCBH): BHC warm handoffs and brief episodes.
+
+At a PCP visit, identified patients — threshold conditions, subthreshold distress (with
+probability ``pcbh.subthreshold_referral``) and health-behaviour needs of chronic patients (with
+probability ``pcbh.health_behavior_referral``) — are offered a BHC contact. Those who engage are
+seen the same day when a held-open slot is free (warm handoff), otherwise they are scheduled and
+wait for a slot; scheduled visits carry a no-show risk. An episode plans 1-4 brief visits (mean
+``pcbh.episode_visits_mean``), one a month; a follow-up that finds no free slot is lost.
+
+Between visits, BHCs give care management (phone follow-up, coordination) in a share
+``pcbh.followup_cm_share`` of the months of open threshold episodes, out of their time outside
+visit slots; the minutes are recorded per patient-month (``bhi_minutes``) and billed as general
+BHI (:mod:`intsim.money.claims`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from intsim.sim.care.base import (
+    CareModel,
+    MonthCounters,
+    Slots,
+    VisitOutcome,
+    disengagement,
+    expire_waits,
+    queue_limit,
+    turn_away_newcomers,
+    usual_care_treatment,
+)
+from intsim.sim.kernels import pathways
+from intsim.sim.population import Tx
+from intsim.sim.providers import first_by_priority, lowest_priority_first, order_by_priority
+
+if TYPE_CHECKING:
+    from intsim.sim.context import ClinicContext
+
+
+class BhcSchedule:
+    """Monthly BHC slot book: held-open same-day slots and scheduled slots."""
+
+    def __init__(self) -> None:
+        self.same_day_left = 0
+        self.scheduled_left = 0
+        self.total = 0
+        self.requested = 0  # visits sought this month (new referrals and follow-ups due)
+
+    def open_month(self, model: ClinicContext, c: MonthCounters) -> None:
+        """Open this month's slots from the BHCs' capacity."""
+        self.same_day_left = sum(b.same_day_slots for b in model.bhcs)
+        self.total = sum(b.visit_slots for b in model.bhcs)
+        self.scheduled_left = self.total - self.same_day_left
+        self.requested = 0
+        c.bhc_slots += self.total
+
+    def record_load(self, model: ClinicContext) -> None:
+        """Load of the pooled BHCs: visits sought / slots (the same for every BHC).
+
+        Visits sought are this month's new referrals who engaged and the follow-ups due; the
+        patients already waiting from earlier months are backlog and do not count again.
+        """
+        load = self.requested / self.total if self.total > 0 else None
+        for b in model.bhcs:
+            b.load = load if b.visit_slots > 0 else None
+
+    def unused_minutes(self, model: ClinicContext) -> int:
+        """BHC minutes left unused this month."""
+        return (self.same_day_left + self.scheduled_left) * model.values.pcbh.visit_minutes
+
+
+def record_bhc_visits(model: ClinicContext, slots: Slots) -> None:
+    """Record delivered BHC visits and what each addressed (for billing)."""
+    pop = model.pop
+    pathways.record_bhc_visits(slots, pop.bh, pop.chronic, pop.bhc_visit, pop.bhc_kind)
+
+
+def start_pcbh_episodes(model: ClinicContext, month: int, slots: Slots, c: MonthCounters) -> None:
+    """Start episodes with a first visit delivered this month.
+
+    The PCP stays the treating clinician: a patient it already treats keeps that treatment
+    (co-treatment). The episode's planned visits (1-4) come from the ``bhc_episode_visits``
+    stream; quality measures follow patients treated for a threshold episode.
+    """
+    pop = model.pop
+    pathways.start_pcbh_episodes(
+        np.asarray(slots, dtype=np.int64),
+        month,
+        np.uint64(model.streams.key("bhc_episode_visits", month)),
+        model.static.pcbh_visits_cum,
+        pop.bh,
+        pop.chronic,
+        pop.treatment,
+        pop.treatment_month,
+        pop.bhc_wait_since,
+        pop.bhc_visits_left,
+        pop.pcp_cotreat,
+        pop.bhc_visit,
+        pop.bhc_kind,
+        pop.program_start,
+    )
+    c.pcbh_started_new += len(slots)
+    c.bhc_visits += len(slots)
+
+
+def refer_to_bhc(
+    model: ClinicContext, month: int, outcome: VisitOutcome, threshold: Slots
+) -> Slots:
+    """Candidates for a BHC contact (ascending slots).
+
+    The threshold patients given (except those referred to specialty care), plus referred
+    subthreshold and health-behaviour patients.
+    """
+    st, p = model.streams, model.values.pcbh
+    threshold = threshold[model.pop.treatment[threshold] != Tx.SPECIALTY]
+    sub = outcome.subthreshold
+    sub = sub[st.uniform("bhc_refer", month, sub) < p.subthreshold_referral]
+    hb = outcome.health_behavior
+    hb = hb[st.uniform("bhc_refer", month, hb) < p.health_behavior_referral]
+    return np.sort(np.concatenate([threshold, sub, hb]))
+
+
+def warm_handoffs(
+    model: ClinicContext, month: int, slots: Slots, book: BhcSchedule, c: MonthCounters
+) -> Slots:
+    """Offer BHC contacts: same-day if a slot is free, else scheduled (queue).
+
+    Returns:
+        Patients who declined the BHC contact.
+    """
+    pop = model.pop
+    engaged_mask = model.engine.bhc_engage(month, slots)
+    engaged = slots[engaged_mask]
+    book.requested += len(engaged)
+    same_day = lowest_priority_first(engaged, model.priority(month, engaged), book.same_day_left)
+    book.same_day_left -= len(same_day)
+    start_pcbh_episodes(model, month, same_day, c)
+    pop.bhc_same_day[same_day] = True
+    c.bhc_same_day_starts += len(same_day)
+    pop.bhc_wait_since[engaged] = month
+    pop.bhc_wait_since[same_day] = -1
+    return slots[~engaged_mask]
+
+
+def limit_bhc_queue(model: ClinicContext, month: int, c: MonthCounters) -> None:
+    """Waitlist policy ``pcbh.max_waitlist_per_fte`` after the month's scheduled visits."""
+    pop = model.pop
+    limit = queue_limit(int(model.values.pcbh.max_waitlist_per_fte), model.bhcs)
+    gone = turn_away_newcomers(model, month, pop.bhc_wait_since, limit)
+    pop.bhc_wait_since[gone] = -1
+    c.bhc_turned_away += len(gone)
+
+
+def expire_bhc_waits(model: ClinicContext, month: int, c: MonthCounters) -> None:
+    """Refer patients waiting ``pcbh.max_wait_months`` or longer back to their PCP."""
+    pop = model.pop
+    old = expire_waits(model, month, pop.bhc_wait_since, int(model.values.pcbh.max_wait_months))
+    pop.bhc_wait_since[old] = -1
+    c.bhc_wait_expired += len(old)
+
+
+def scheduled_visits(model: ClinicContext, month: int, book: BhcSchedule, c: MonthCounters) -> None:
+    """Fill scheduled slots (and unused same-day slots): follow-ups first, then the queue."""
+    pop = model.pop
+    episodes = pop.in_treatment(Tx.PCBH)
+    cont = episodes[(pop.bhc_visits_left[episodes] > 0) & ~pop.bhc_visit[episodes]]
+    waiting = pop.waiting_for_bhc()
+    free = book.scheduled_left + book.same_day_left
+    # every month of an episode uses up one of its planned visits, booked or not: an episode
+    # whose follow-up finds no free slot is shortened rather than waiting forever
+    pop.bhc_visits_left[cont] -= 1
+    book.requested += len(cont)  # the standing queue is backlog, not new demand
+    book.record_load(model)
+    # who is booked matters, not in which order (the bookings are sorted by slot below)
+    if free < len(cont):
+        cont = first_by_priority(cont, model.priority(month, cont), free)
+    free -= len(cont)
+    if free < len(waiting):
+        waiting = first_by_priority(
+            waiting, model.priority(month, waiting), free, pop.bhc_wait_since[waiting]
+        )
+    free -= len(waiting)
+    book.scheduled_left, book.same_day_left = free, 0
+    booked = np.sort(np.concatenate([cont, waiting]))
+    missed = model.engine.bhc_no_show(month, booked)
+    c.bhc_no_shows += int(missed.sum())
+    came = booked[~missed]
+    came_cont = came[pop.treatment[came] == Tx.PCBH]
+    record_bhc_visits(model, came_cont)
+    c.bhc_visits += len(came_cont)
+    starting = came[pop.treatment[came] != Tx.PCBH]
+    c.bhc_wait_months += int((month - pop.bhc_wait_since[starting].astype(np.int64)).sum())
+    start_pcbh_episodes(model, month, starting, c)
+    lost = booked[missed & (pop.treatment[booked] != Tx.PCBH)]
+    pop.bhc_wait_since[lost] = -1
+    limit_bhc_queue(model, month, c)
+
+
+def bhc_care_management(model: ClinicContext, month: int, c: MonthCounters) -> None:
+    """Between-visit care management of open threshold PCBH episodes (general BHI minutes).
+
+    Each month of an open episode for a threshold condition has a follow-up with probability
+    ``pcbh.followup_cm_share`` (stream ``bhc_followup``), of ``pcbh.followup_cm_minutes`` minutes
+    on average (uniform over 50-150%, stream ``bhc_followup_minutes``). The BHCs' pooled
+    :attr:`~intsim.sim.providers.BehavioralHealthConsultant.care_management_minutes` bound the
+    month: when short, patients are followed up in priority order while the minutes last. Draws are
+    organisation-side (the BHC's workflow), so both engines share this step.
+    """
+    p = model.values.pcbh
+    if p.followup_cm_share <= 0.0:
+        return
+    pop, st = model.pop, model.streams
+    slots, total = pathways.bhc_followup(
+        pop.n_used,
+        np.uint64(st.key("bhc_followup", month)),
+        np.uint64(st.key("bhc_followup_minutes", month)),
+        float(p.followup_cm_share),
+        float(p.followup_cm_minutes),
+        pop.treatment,
+        pop.bh,
+        pop.bhi_minutes,
+    )
+    capacity = sum(b.care_management_minutes for b in model.bhcs)
+    if total > capacity:
+        order = order_by_priority(slots, model.priority(month, slots))
+        used = np.cumsum(pop.bhi_minutes[order].astype(np.int64))
+        pop.bhi_minutes[order[used > capacity]] = 0
+        total = int(used[used <= capacity][-1]) if (used <= capacity).any() else 0
+    c.bhi_minutes += total
+
+
+class PrimaryCareBehavioralHealth(CareModel):
+    """The PCBH model: behavioral health consultants embedded in the primary-care team."""
+
+    name = "pcbh"
+    screening = True
+    offers_pcbh = True
+
+    def __init__(self, model: ClinicContext) -> None:
+        super().__init__(model)
+        self.book = BhcSchedule()
+
+    def start_month(self, month: int, c: MonthCounters) -> None:
+        """Patients waiting for a BHC visit may give up or be referred back; open the slots."""
+        disengagement(self.model, month, c)
+        expire_bhc_waits(self.model, month, c)
+        self.book.open_month(self.model, c)
+
+    def route(self, month: int, outcome: VisitOutcome, c: MonthCounters) -> None:
+        """Usual-care decision by the PCP, then warm handoffs to the BHC."""
+        usual_care_treatment(self.model, month, outcome.threshold, c)
+        cand = refer_to_bhc(self.model, month, outcome, outcome.threshold)
+        warm_handoffs(self.model, month, cand, self.book, c)
+
+    def deliver(self, month: int, c: MonthCounters) -> None:
+        """Scheduled BHC visits, then between-visit care management."""
+        scheduled_visits(self.model, month, self.book, c)
+        bhc_care_management(self.model, month, c)

@@ -1,0 +1,238 @@
+"""The ``arrays`` patient engine: the patient rules over columnar numpy state.
+
+Each method is the vectorised twin of a :class:`intsim.sim.patient.PatientAgent` method; the docking
+tests prove the two give identical results. Rules read uniforms from slot-indexed streams and
+probabilities from :mod:`intsim.sim.clinical` tables, so both engines decide identically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from intsim.sim.clinical import MAX_EPISODE_MONTH, NOISE_QUANTILES, MonthTables, StaticTables
+from intsim.sim.kernels import clinical as clinical_kernels
+from intsim.sim.kernels import costs as cost_kernels
+from intsim.sim.population import (
+    MAX_SCORE,
+    Population,
+)
+from intsim.sim.streams import RandomStreams
+
+#: Sparse streams read by the onset kernel, in the kernel's order.
+ONSET_STREAMS = (
+    "incidence",
+    "chronic_onset",
+    "sub_resolve",
+    "onset_condition",
+    "onset_chronic_episode",
+    "onset_severity",
+)
+#: Sparse streams read by the clinical kernel, in the kernel's order.
+CLINICAL_STREAMS = ("improve", "improve_depth", "recover", "relapse")
+
+Slots = NDArray[np.int64]
+
+
+@dataclass
+class ClinicalCounts:
+    """Clinical transitions of one month."""
+
+    improvements: int = 0
+    remissions: int = 0
+    relapses: int = 0
+    recoveries: int = 0
+
+
+class ArrayEngine:
+    """Vectorised patient rules.
+
+    Args:
+        pop: Shared patient state.
+        streams: Random streams.
+        values: Scenario values.
+        static: Run-constant probability tables.
+    """
+
+    name = "arrays"
+
+    def __init__(
+        self, pop: Population, streams: RandomStreams, values: object, static: StaticTables
+    ) -> None:
+        self.pop = pop
+        self.streams = streams
+        self.values = values
+        self.static = static
+
+    def add_patients(self, slots: Slots) -> None:
+        """Register new patients (nothing to do: state lives in the arrays)."""
+
+    def remove_patients(self, slots: Slots) -> None:
+        """Unregister departed patients (nothing to do: state lives in the arrays)."""
+
+    # ------------------------------------------------------------------ rules
+
+    def leave_panel(self, month: int) -> Slots:
+        """Patients who leave the panel this month (ascending slots)."""
+        pop = self.pop
+        return np.flatnonzero(pop.leave_month[: pop.n_used] == month)
+
+    def onset(self, month: int) -> None:
+        """New threshold and subthreshold episodes, subthreshold course, chronic-condition onset."""
+        pop, st, p = self.pop, self.static, self.values.population  # type: ignore[attr-defined]
+        streams = self.streams
+        clinical_kernels.onset(
+            pop.n_used,
+            pop.in_panel,
+            pop.bh,
+            pop.treatment,
+            pop.score,
+            pop.baseline_score,
+            pop.condition,
+            pop.chronic_episode,
+            pop.episode_month,
+            pop.known,
+            pop.chronic,
+            streams.keys(ONSET_STREAMS, month),
+            float(st.incidence_prob),
+            float(st.sub_incidence_prob),
+            float(st.chronic_onset_prob),
+            st.sub_resolve_prob,
+            float(st.sub_progress_prob),
+            np.array(
+                [
+                    p.anxiety_share,
+                    p.chronic_episode_share,
+                    p.severe_share,
+                    p.moderately_severe_share,
+                ]
+            ),
+        )
+
+    def visit_requests(self, month: int) -> Slots:
+        """Patients who seek a PCP visit this month (ascending slots)."""
+        pop = self.pop
+        return clinical_kernels.visit_requests(
+            pop.n_used,
+            pop.in_panel,
+            pop.chronic,
+            pop.bh,
+            np.uint64(self.streams.key("visit", month)),
+            self.static.visit_prob.ravel(),
+        )
+
+    def observed_scores(self, month: int, slots: Slots, stream: str) -> NDArray[np.int64]:
+        """Observed PHQ-9/GAD-7 scores (true score + measurement noise drawn from ``stream``)."""
+        u = self.streams.uniform(stream, month, slots)
+        noise = self.static.score_noise[(u * NOISE_QUANTILES).astype(np.int64)]
+        observed = self.pop.score[slots].astype(np.int64) + noise
+        return np.minimum(np.maximum(observed, 0), MAX_SCORE)  # np.clip, without its overhead
+
+    def consent(self, month: int, slots: Slots) -> NDArray[np.bool_]:
+        """Whether each offered patient consents to CoCM."""
+        p = self.values.cocm.consent_probability  # type: ignore[attr-defined]
+        return self.streams.uniform("consent", month, slots) < p
+
+    def disengage(self, month: int) -> Slots:
+        """Patients who disengage at the start of the month (ascending slots).
+
+        Enrolled CoCM patients (early, i.e. before the first follow-up, or later), and patients
+        waiting for CoCM or a BHC visit.
+        """
+        pop, v = self.pop, self.values  # type: ignore[attr-defined]
+        return clinical_kernels.disengaging(
+            pop.n_used,
+            pop.treatment,
+            pop.treatment_month,
+            pop.waitlist_since,
+            pop.bhc_wait_since,
+            np.uint64(self.streams.key("dropout", month)),
+            np.array(
+                [
+                    v.cocm.early_disengagement,
+                    v.cocm.monthly_dropout,
+                    v.cocm.waitlist_dropout,
+                    v.pcbh.wait_abandonment,
+                ],
+                dtype=np.float64,
+            ),
+        )
+
+    def leave_after_cm_departure(self, month: int, slots: Slots) -> NDArray[np.bool_]:
+        """Whether each patient whose care manager left (and was not reassigned) disengages."""
+        p = self.values.workforce.cm_departure_disengagement  # type: ignore[attr-defined]
+        return self.streams.uniform("cm_departure", month, slots) < p
+
+    def bhc_engage(self, month: int, slots: Slots) -> NDArray[np.bool_]:
+        """Whether each patient offered a BHC contact engages."""
+        p = self.values.pcbh.handoff_acceptance  # type: ignore[attr-defined]
+        return self.streams.uniform("bhc_engage", month, slots) < p
+
+    def bhc_no_show(self, month: int, slots: Slots) -> NDArray[np.bool_]:
+        """Whether each patient misses a scheduled BHC visit."""
+        p = self.values.pcbh.scheduled_no_show  # type: ignore[attr-defined]
+        return self.streams.uniform("bhc_no_show", month, slots) < p
+
+    def clinical_step(self, month: int, tables: MonthTables) -> ClinicalCounts:
+        """Improvement, remission, relapse and recovery of threshold episodes."""
+        pop, st = self.pop, self.static
+        v = self.values
+        c = v.clinical  # type: ignore[attr-defined]
+        improvements, remissions, relapses, recoveries = clinical_kernels.clinical_step(
+            pop.n_used,
+            pop.bh,
+            pop.score,
+            pop.baseline_score,
+            pop.condition,
+            pop.chronic_episode,
+            pop.episode_month,
+            pop.remission_months,
+            pop.known,
+            pop.treatment,
+            pop.treatment_month,
+            pop.followup_ok,
+            pop.reviewed,
+            pop.pcp_cotreat,
+            tables.improve_acute,
+            tables.improve_chronic,
+            self.streams.keys(CLINICAL_STREAMS, month),
+            np.array(
+                [
+                    st.recover_prob,
+                    st.residual_relapse_prob,
+                    st.relapse_prob,
+                    c.response_residual_low,
+                    c.response_residual_high,
+                ],
+                dtype=np.float64,
+            ),
+            int(v.cocm.review_month),  # type: ignore[attr-defined]
+            int(c.sustained_remission_months),
+            MAX_EPISODE_MONTH,
+        )
+        return ClinicalCounts(
+            improvements=int(improvements),
+            remissions=int(remissions),
+            relapses=int(relapses),
+            recoveries=int(recoveries),
+        )
+
+    def acute_care(self, month: int) -> None:
+        """ED visits and hospital admissions this month (written to the service arrays)."""
+        pop, st = self.pop, self.static
+        cost_kernels.acute_care(
+            pop.n_used,
+            pop.in_panel,
+            pop.chronic,
+            pop.bh,
+            pop.condition,
+            pop.age65,
+            pop.cost_frailty,
+            np.uint64(self.streams.key("acute", month)),
+            st.admit_rate,
+            st.ed_rate,
+            pop.admission,
+            pop.ed_visit,
+        )

@@ -1,0 +1,539 @@
+"""Care pathways both engines share: identification, ending treatment, PCBH and CoCM work.
+
+Who is identified and offered care, who ends treatment, PCBH episodes and BHC follow-up, and
+care-manager time and caseloads (CoCM).
+
+Called by :mod:`intsim.sim.care` and :mod:`intsim.sim.population`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+
+from intsim.sim.kernels.codes import (
+    BH_ACTIVE,
+    BH_IMPROVED,
+    BH_NONE,
+    BH_REMITTED,
+    JIT,
+    KIND_HEALTH_BEHAVIOR,
+    KIND_MENTAL_HEALTH,
+    KIND_UNBILLABLE,
+    TX_COCM,
+    TX_NONE,
+    TX_PCBH,
+    TX_PCP,
+    TX_SPECIALTY,
+)
+from intsim.sim.kernels.rng import unit_uniform
+
+#: Care-manager work phases, in the order of clinical priority when minutes are short.
+CM_INTAKE, CM_ACTIVE, CM_OUTREACH, CM_MAINTENANCE = 0, 1, 2, 3
+N_CM_PHASES = 4
+
+#: Byte patterns of the word-at-a-time scan in :func:`bhc_followup` (8 int8 slots a word).
+_BYTES_LOW = np.uint64(0x0101010101010101)
+_BYTES_HIGH = np.uint64(0x8080808080808080)
+_BYTES_PCBH = np.uint64(0x0101010101010101 * TX_PCBH)
+
+
+@njit(**JIT)
+def classify_visitors(
+    visitors: NDArray[np.int64],
+    screened_mask: NDArray[np.bool_],
+    scores: NDArray[np.int64],
+    detect_key: np.uint64,
+    pcp_sensitivity: float,
+    positive_score: int,
+    bh: NDArray[np.int8],
+    known: NDArray[np.bool_],
+    chronic: NDArray[np.bool_],
+    treatment: NDArray[np.int8],
+    waitlist_since: NDArray[np.int16],
+    bhc_wait_since: NDArray[np.int16],
+    screen_score: NDArray[np.int8],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """Identify needs among the month's PCP visitors (kernel of ``care.base.detect_at_visits``).
+
+    Screened visitors are identified by their observed score (threshold: ``>= positive_score``,
+    subthreshold: 5 to ``positive_score - 1``); unscreened visitors with a threshold episode are
+    recognised by the PCP with probability ``pcp_sensitivity`` (``detect`` stream). Identified
+    patients become known to the practice and the screening score is kept.
+
+    Args:
+        visitors: Patients seen this month (ascending slots).
+        screened_mask: Whether each visitor was screened.
+        scores: Observed scores of the screened visitors, in visitor order.
+        detect_key: Key of the ``detect`` stream this month.
+        pcp_sensitivity: Unassisted recognition probability of a threshold episode.
+        positive_score: Lowest positive (threshold) score.
+
+    Returns:
+        Untreated identified threshold patients, untreated subthreshold patients, untreated
+        chronic patients with no BH need (ascending slots each), and the counts
+        ``screened, positive screens, newly detected, eligible``.
+    """
+    n = len(visitors)
+    threshold = np.empty(n, np.int64)
+    sub = np.empty(n, np.int64)
+    health_behavior = np.empty(n, np.int64)
+    n_thr = n_sub = n_hb = 0
+    n_screened = n_positive = n_detected = 0
+    j = 0
+    # flags are combined arithmetically: on random data branches mispredict
+    for i in range(n):
+        s = visitors[i]
+        screened = screened_mask[i]
+        score = scores[min(j, len(scores) - 1)] if len(scores) else 0
+        j += screened
+        state = bh[s]
+        positive = screened & (score >= positive_score)
+        is_sub = screened & (score >= 5) & (score < positive_score)
+        recognised = False
+        if (not screened) and state == BH_ACTIVE:  # rare: draw only when needed
+            recognised = unit_uniform(detect_key, s) < pcp_sensitivity
+        if screened:
+            screen_score[s] = score
+        identified = positive | recognised
+        free = (treatment[s] == TX_NONE) & (waitlist_since[s] < 0) & (bhc_wait_since[s] < 0)
+        n_screened += screened
+        n_positive += positive
+        n_detected += identified & (not known[s]) & (state == BH_ACTIVE)
+        known[s] |= identified
+        threshold[n_thr] = s
+        n_thr += identified & free
+        sub[n_sub] = s
+        n_sub += (not identified) & is_sub & free
+        health_behavior[n_hb] = s
+        n_hb += (not identified) & chronic[s] & (state == BH_NONE) & free
+    counts = np.array([n_screened, n_positive, n_detected, n_thr], dtype=np.int64)
+    return threshold[:n_thr], sub[:n_sub], health_behavior[:n_hb], counts
+
+
+@njit(**JIT)
+def _end_treatment(
+    s: int,
+    treatment: NDArray[np.int8],
+    treatment_month: NDArray[np.int16],
+    care_manager: NDArray[np.int16],
+    waitlist_since: NDArray[np.int16],
+    bhc_wait_since: NDArray[np.int16],
+    followup_ok: NDArray[np.bool_],
+    reviewed: NDArray[np.bool_],
+    improved_months: NDArray[np.int16],
+    bhc_visits_left: NDArray[np.int8],
+    pcp_cotreat: NDArray[np.bool_],
+) -> None:
+    """End one patient's treatment and clear its CoCM/PCBH bookkeeping, waitlists included."""
+    treatment[s] = TX_NONE
+    treatment_month[s] = 0
+    care_manager[s] = -1
+    waitlist_since[s] = -1
+    bhc_wait_since[s] = -1
+    followup_ok[s] = False
+    reviewed[s] = False
+    improved_months[s] = 0
+    bhc_visits_left[s] = 0
+    pcp_cotreat[s] = False
+
+
+@njit(**JIT)
+def end_treatments(
+    slots: NDArray[np.int64],
+    treatment: NDArray[np.int8],
+    treatment_month: NDArray[np.int16],
+    care_manager: NDArray[np.int16],
+    waitlist_since: NDArray[np.int16],
+    bhc_wait_since: NDArray[np.int16],
+    followup_ok: NDArray[np.bool_],
+    reviewed: NDArray[np.bool_],
+    improved_months: NDArray[np.int16],
+    bhc_visits_left: NDArray[np.int8],
+    pcp_cotreat: NDArray[np.bool_],
+) -> None:
+    """End the treatment of each of ``slots`` (:func:`_end_treatment`; one list of fields)."""
+    for s in slots:
+        _end_treatment(
+            s,
+            treatment,
+            treatment_month,
+            care_manager,
+            waitlist_since,
+            bhc_wait_since,
+            followup_ok,
+            reviewed,
+            improved_months,
+            bhc_visits_left,
+            pcp_cotreat,
+        )
+
+
+@njit(**JIT)
+def end_of_month_treatment(
+    n: int,
+    bh: NDArray[np.int8],
+    treatment: NDArray[np.int8],
+    treatment_month: NDArray[np.int16],
+    care_manager: NDArray[np.int16],
+    waitlist_since: NDArray[np.int16],
+    bhc_wait_since: NDArray[np.int16],
+    followup_ok: NDArray[np.bool_],
+    reviewed: NDArray[np.bool_],
+    improved_months: NDArray[np.int16],
+    bhc_visits_left: NDArray[np.int8],
+    pcp_cotreat: NDArray[np.bool_],
+    discharge_cocm: bool,
+    end_pcbh: bool,
+    discharge_after_response_months: int,
+    max_cocm_months: int,
+    usual_care_months: int,
+) -> None:
+    """Treatment bookkeeping at the end of the month, slot by slot (in place).
+
+    In the order of the care models' ``end_month`` hooks: CoCM discharge after sustained
+    improvement or at the maximum episode length (``discharge_cocm``); end of PCBH episodes with
+    no visits left, PCP co-treatment continuing to its planned length (``end_pcbh``); end of
+    usual-care courses that reached ``usual_care_months``; then one more month on the treatment
+    clock of everyone still in treatment (:func:`intsim.sim.care.base.end_of_month_treatment`).
+    Ending a treatment clears the patient's programme bookkeeping (as
+    :meth:`intsim.sim.population.Population.end_treatment`), waitlists included.
+    """
+    for s in range(n):
+        tx = treatment[s]
+        if tx == TX_NONE:
+            continue
+        done = False
+        if tx == TX_COCM and discharge_cocm:
+            if bh[s] in (BH_IMPROVED, BH_REMITTED):
+                improved_months[s] += 1
+            else:
+                improved_months[s] = 0
+            done = (
+                improved_months[s] >= discharge_after_response_months
+                or treatment_month[s] >= max_cocm_months
+            )
+        elif tx == TX_PCBH and end_pcbh and bhc_visits_left[s] <= 0:
+            if pcp_cotreat[s] and treatment_month[s] < usual_care_months:
+                treatment[s] = TX_PCP
+                pcp_cotreat[s] = False
+            else:
+                done = True
+        if not done and treatment[s] in (TX_PCP, TX_SPECIALTY):
+            done = treatment_month[s] >= usual_care_months
+        if done:
+            _end_treatment(
+                s,
+                treatment,
+                treatment_month,
+                care_manager,
+                waitlist_since,
+                bhc_wait_since,
+                followup_ok,
+                reviewed,
+                improved_months,
+                bhc_visits_left,
+                pcp_cotreat,
+            )
+        else:
+            treatment_month[s] += 1
+
+
+@njit(**JIT)
+def record_bhc_visits(
+    slots: NDArray[np.int64],
+    bh: NDArray[np.int8],
+    chronic: NDArray[np.bool_],
+    bhc_visit: NDArray[np.bool_],
+    bhc_kind: NDArray[np.int8],
+) -> None:
+    """Record delivered BHC visits and what each addressed (for billing).
+
+    A threshold episode (active or improved) is mental-health work; otherwise a chronic
+    condition makes it health-behaviour work; anything else is not billable.
+    """
+    for s in slots:
+        bhc_visit[s] = True
+        if bh[s] == BH_ACTIVE or bh[s] == BH_IMPROVED:
+            bhc_kind[s] = KIND_MENTAL_HEALTH
+        elif chronic[s]:
+            bhc_kind[s] = KIND_HEALTH_BEHAVIOR
+        else:
+            bhc_kind[s] = KIND_UNBILLABLE
+
+
+@njit(**JIT)
+def start_pcbh_episodes(
+    slots: NDArray[np.int64],
+    month: int,
+    key: np.uint64,
+    visits_cum: NDArray[np.float64],
+    bh: NDArray[np.int8],
+    chronic: NDArray[np.bool_],
+    treatment: NDArray[np.int8],
+    treatment_month: NDArray[np.int16],
+    bhc_wait_since: NDArray[np.int16],
+    bhc_visits_left: NDArray[np.int8],
+    pcp_cotreat: NDArray[np.bool_],
+    bhc_visit: NDArray[np.bool_],
+    bhc_kind: NDArray[np.int8],
+    program_start: NDArray[np.int16],
+) -> None:
+    """Start PCBH episodes with a first visit delivered this month (in place).
+
+    The PCP stays the treating clinician of a patient it already treats (co-treatment). An
+    episode plans ``1 + #{k: visits_cum[k] <= u}`` visits (``u`` from the
+    ``bhc_episode_visits`` stream, ``key``), the first one today; episodes for a threshold
+    condition start the clock of the quality measures (``program_start``).
+    """
+    record_bhc_visits(slots, bh, chronic, bhc_visit, bhc_kind)
+    for s in slots:
+        pcp_cotreat[s] = treatment[s] == TX_PCP
+        treatment[s] = TX_PCBH
+        treatment_month[s] = 1
+        bhc_wait_since[s] = -1
+        u = unit_uniform(key, s)
+        planned = 1
+        for c in visits_cum:
+            planned += c <= u
+        bhc_visits_left[s] = planned - 1
+        if bhc_kind[s] == KIND_MENTAL_HEALTH:
+            program_start[s] = month
+
+
+@njit(**JIT)
+def care_manager_phase(treatment_month: int, bh: int, reached: bool) -> int:
+    """Work phase of a CoCM patient this month (:data:`CM_INTAKE` ... :data:`CM_MAINTENANCE`).
+
+    Intake/assessment in the enrolment month; otherwise outreach when the patient could not be
+    reached, maintenance/relapse prevention once improved or remitted, else active treatment.
+    """
+    if treatment_month <= 1:
+        return CM_INTAKE
+    if not reached:
+        return CM_OUTREACH
+    if bh in (BH_IMPROVED, BH_REMITTED):
+        return CM_MAINTENANCE
+    return CM_ACTIVE
+
+
+@njit(**JIT)
+def care_manager_time(
+    enrolled: NDArray[np.int64],
+    u_minutes: NDArray[np.float64],
+    u_contact: NDArray[np.float64],
+    minutes_multiplier: NDArray[np.float64],
+    phase_minutes: NDArray[np.float64],
+    payer_minutes_ratio: NDArray[np.float64],
+    unreached_probability: float,
+    capacity: NDArray[np.int64],
+    treatment_month: NDArray[np.int16],
+    bh: NDArray[np.int8],
+    payer: NDArray[np.int8],
+    care_manager: NDArray[np.int16],
+    cm_minutes: NDArray[np.int16],
+    cm_initial: NDArray[np.bool_],
+    followup_ok: NDArray[np.bool_],
+    followed_up: NDArray[np.bool_],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int, int]:
+    """Care managers spend their minutes on their caseloads by clinical priority (in place).
+
+    Each enrolled patient is in one work phase this month (:func:`care_manager_phase`): after
+    the enrolment month a patient is not reached with ``unreached_probability`` (``u_contact``)
+    and then costs only failed outreach attempts. The patient needs ``rint(mean x ratio x
+    multiplier)`` minutes (mean: ``phase_minutes[phase]``; ratio: ``payer_minutes_ratio`` of
+    its payer; multiplier: a quantile of the between-patient minutes distribution picked by
+    ``u_minutes``). Each care manager serves the phases in order
+    (intake, active treatment, outreach, maintenance): a phase whose needs fit in the minutes
+    left is served in full; the first phase that does not fit shares what is left in
+    proportion to need (everyone gets ``floor(need x left / phase need)``: partial time, not
+    all-or-nothing) and later phases get nothing this month. A patient in treatment month 2
+    who was reached and got minutes had the 4-week follow-up; a patient reached with minutes
+    after its enrolment month has had a follow-up contact (``followed_up``, kept for the
+    episode).
+
+    Args:
+        enrolled: CoCM patients (ascending slots).
+        u_minutes: Uniform of each patient picking its minutes multiplier.
+        u_contact: Uniform of each patient deciding whether the care manager reaches it.
+        minutes_multiplier: Quantiles of the minutes multiplier (mean 1).
+        phase_minutes: Mean minutes per patient-month by phase (minutes).
+        payer_minutes_ratio: Multiplier of the minutes by payer (payer order of ``PAYERS``).
+        unreached_probability: Probability a patient past intake is not reached this month.
+        capacity: Minutes available to each care manager (by care-manager index).
+
+    Returns:
+        Minutes needed and delivered by care manager, patients by phase, the number of 4-week
+        follow-ups and the number of patients with their first follow-up contact this month.
+    """
+    m = len(enrolled)
+    n_cm = len(capacity)
+    n_quantiles = len(minutes_multiplier)
+    needs = np.empty(m, np.int64)
+    phase = np.empty(m, np.int64)
+    demand = np.zeros((n_cm, N_CM_PHASES), np.int64)
+    by_phase = np.zeros(N_CM_PHASES, np.int64)
+    needed = np.zeros(n_cm, np.int64)
+    for i in range(m):
+        s = enrolled[i]
+        cm_initial[s] = treatment_month[s] <= 1
+        reached = u_contact[i] >= unreached_probability
+        ph = care_manager_phase(treatment_month[s], bh[s], reached)
+        phase[i] = ph
+        mult = minutes_multiplier[np.int64(u_minutes[i] * n_quantiles)]
+        ratio = payer_minutes_ratio[payer[s]]
+        needs[i] = np.int64(np.rint(phase_minutes[ph] * ratio * mult))
+        k = care_manager[s]
+        demand[k, ph] += needs[i]
+        needed[k] += needs[i]
+        by_phase[ph] += 1
+    # share of each phase's need each care manager can give (1.0: in full)
+    share = np.zeros((n_cm, N_CM_PHASES), np.float64)
+    for k in range(n_cm):
+        left = max(capacity[k], 0)
+        for ph in range(N_CM_PHASES):
+            d = demand[k, ph]
+            if d <= left:
+                share[k, ph] = 1.0
+                left -= d
+            else:
+                share[k, ph] = left / d
+                left = 0
+    delivered = np.zeros(n_cm, np.int64)
+    followups = 0
+    first_contacts = 0
+    for i in range(m):
+        s = enrolled[i]
+        k = care_manager[s]
+        f = share[k, phase[i]]
+        given = needs[i] if f >= 1.0 else np.int64(np.floor(needs[i] * f))
+        cm_minutes[s] = given
+        delivered[k] += given
+        contact = phase[i] != CM_INTAKE and phase[i] != CM_OUTREACH and given > 0
+        if treatment_month[s] == 2:
+            followup_ok[s] = contact
+            followups += contact
+        if contact and not followed_up[s]:
+            followed_up[s] = True
+            first_contacts += 1
+    return needed, delivered, by_phase, followups, first_contacts
+
+
+@njit(**JIT)
+def caseload_minutes(
+    enrolled: NDArray[np.int64],
+    care_manager: NDArray[np.int16],
+    treatment_month: NDArray[np.int16],
+    bh: NDArray[np.int8],
+    payer: NDArray[np.int8],
+    payer_minutes_ratio: NDArray[np.float64],
+    phase_minutes: NDArray[np.float64],
+    unreached_probability: float,
+    n_cm: int,
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Caseload and expected care-manager minutes of each care manager this month.
+
+    A patient in its enrolment month needs the intake minutes; later, with probability
+    ``1 - unreached_probability`` the active-treatment or maintenance minutes (by its state),
+    else the outreach minutes; times its payer's ratio (``phase_minutes``: intake, active,
+    outreach, maintenance, as :func:`care_manager_time`).
+    """
+    count = np.zeros(n_cm, np.int64)
+    busy = np.zeros(n_cm, np.float64)
+    p = unreached_probability
+    for i in range(len(enrolled)):
+        s = enrolled[i]
+        k = care_manager[s]
+        if treatment_month[s] <= 1:
+            need = phase_minutes[CM_INTAKE]
+        else:
+            settled = bh[s] == BH_IMPROVED or bh[s] == BH_REMITTED
+            reached = phase_minutes[CM_MAINTENANCE] if settled else phase_minutes[CM_ACTIVE]
+            need = (1.0 - p) * reached + p * phase_minutes[CM_OUTREACH]
+        count[k] += 1
+        busy[k] += need * payer_minutes_ratio[payer[s]]
+    return count, busy
+
+
+@njit(**JIT)
+def _followup_slot(
+    s: int,
+    key_followup: np.uint64,
+    key_minutes: np.uint64,
+    share: float,
+    mean_minutes: float,
+    bh: NDArray[np.int8],
+    bhi_minutes: NDArray[np.int16],
+) -> int:
+    """Minutes of one PCBH slot's follow-up this month (0 if none; see :func:`bhc_followup`)."""
+    if bh[s] != BH_ACTIVE and bh[s] != BH_IMPROVED:
+        return 0
+    if unit_uniform(key_followup, s) >= share:
+        return 0
+    minutes = max(int(np.rint(mean_minutes * (0.5 + unit_uniform(key_minutes, s)))), 1)
+    bhi_minutes[s] = minutes
+    return minutes
+
+
+@njit(**JIT)
+def bhc_followup(
+    n_used: int,
+    key_followup: np.uint64,
+    key_minutes: np.uint64,
+    share: float,
+    mean_minutes: float,
+    treatment: NDArray[np.int8],
+    bh: NDArray[np.int8],
+    bhi_minutes: NDArray[np.int16],
+) -> tuple[NDArray[np.int64], int]:
+    """BHC between-visit care management of open PCBH threshold episodes this month (in place).
+
+    A slot in a PCBH episode with a threshold condition (active or improved) has a follow-up
+    month with probability ``share`` (uniform from ``key_followup``); its minutes are
+    ``rint(mean_minutes * (0.5 + u))``, at least 1, with ``u`` from ``key_minutes``. Writes
+    ``bhi_minutes`` of the slots followed up (capacity is the caller's concern). Few slots are
+    in a PCBH episode, so the scan tests eight slots of ``treatment`` (C-contiguous int8) at a
+    time and looks at single slots only in a word holding a PCBH byte.
+
+    Returns:
+        ``(slots, total minutes)``: the slots followed up (ascending) and their minutes.
+    """
+    out = np.empty(256, np.int64)  # grown when full: a large buffer would cost a page mapping
+    n = 0
+    total = 0
+    n_words = n_used // 8
+    words = treatment[: n_words * 8].view(np.uint64)
+    for w in range(n_words):
+        v = words[w] ^ _BYTES_PCBH  # a zero byte where the slot is in PCBH
+        if (v - _BYTES_LOW) & ~v & _BYTES_HIGH:
+            for s in range(w * 8, w * 8 + 8):
+                if treatment[s] == TX_PCBH:
+                    minutes = _followup_slot(
+                        s, key_followup, key_minutes, share, mean_minutes, bh, bhi_minutes
+                    )
+                    if minutes:
+                        total += minutes
+                        out = _append(out, n, s)
+                        n += 1
+    for s in range(n_words * 8, n_used):
+        if treatment[s] == TX_PCBH:
+            minutes = _followup_slot(
+                s, key_followup, key_minutes, share, mean_minutes, bh, bhi_minutes
+            )
+            if minutes:
+                total += minutes
+                out = _append(out, n, s)
+                n += 1
+    return out[:n].copy(), total
+
+
+@njit(**JIT)
+def _append(buffer: NDArray[np.int64], n: int, value: int) -> NDArray[np.int64]:
+    """Store ``value`` at ``buffer[n]``, doubling the buffer when it is full; the buffer."""
+    if n == len(buffer):
+        grown = np.empty(2 * len(buffer), np.int64)
+        grown[:n] = buffer
+        buffer = grown
+    buffer[n] = value
+    return buffer

@@ -1,0 +1,522 @@
+"""ClinicModel: the primary-care organisation simulated month by month (ODD overview).
+
+Each :meth:`ClinicModel.step` is one month. The phases run in this fixed order:
+
+1. **workforce** — rollout gates and recruitment, then each provider steps (its holder may
+   leave; a vacancy due this month is filled), capacities are set (vacancies, ramp-up, go-live
+   ramp, tele-coverage, trainee supervision) and a departed care manager's caseload is
+   reassigned (:mod:`intsim.sim.workforce`); after ``rollout.end_month`` the programme winds down
+   (positions released, waitlists cleared, patients handed back:
+   :func:`intsim.sim.care.base.close_programme`);
+2. **panel** — patients leave the panel and are replaced by new patients in fresh slots;
+3. **conditions** — new threshold and subthreshold episodes, subthreshold course, chronic onset;
+4. **start of month** — CoCM disengagement; BHC slot book opens; in month 1 a study cohort is
+   identified and offered CoCM (:mod:`intsim.sim.care.cohort`);
+5. **PCP visits** — patients seek visits; each PCP sees them up to capacity in priority order;
+6. **screening and routing** — screening/detection at visits, then the care model routes
+   (usual-care treatment or referral, CoCM offer/consent/queue, BHC warm handoff);
+7. **provider time** — CoCM enrolment from the queue, care-manager minutes, psychiatric reviews,
+   scheduled BHC visits, BHC between-visit care management;
+8. **clinical transitions** — improvement, remission, relapse (hazards modified by treatment,
+   fidelity and the learning curve);
+9. **acute care** — ED visits and admissions, whose rates depend on the risk class (BH state,
+   condition, chronic condition, age band) and the patient's cost frailty (:mod:`intsim.sim.risk`);
+10. **bookkeeping** — discharges, course ends, treatment clocks;
+11. **claims** — claim lines from the services delivered this month (:mod:`intsim.money.claims`),
+    read from the population's service arrays (``cm_minutes``, ``cm_initial``, ``bhc_visit``,
+    ``bhc_kind``, ``bhc_same_day``, ``bhi_minutes``);
+12. **record** — burnout is updated from the month's load on each provider; one row of monthly
+    outputs, including members and total cost of care by payer, the workforce columns and the
+    cohort's counts.
+
+PCP teams whose rollout phase is not live yet practise usual care in phase 6.
+
+Payment-model settlements (capitation, case rates, P4P, shared savings, grants), costs and the
+ledger are computed from these records by :mod:`intsim.money.ledger` after the run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from intsim.measures import REMISSION_MONTHS, RESPONSE_MONTHS
+from intsim.money.claims import ClaimsBook, MonthBilling
+from intsim.money.ledger import case_rate_usd, operating_costs, startup_cost
+from intsim.params import PAYERS
+from intsim.params.rollout import Phase, plan_phases
+from intsim.params.workforce import split_fte
+from intsim.sim.care import CARE_MODEL_CLASSES, MonthCounters
+from intsim.sim.care.base import close_programme
+from intsim.sim.care.cohort import (
+    COHORT_COLUMNS,
+    NO_COHORT,
+    cohort_enabled,
+    cohort_record,
+    start_cohort,
+)
+from intsim.sim.clinical import MonthTables, build_month_tables, build_static_tables
+from intsim.sim.engine_arrays import ArrayEngine
+from intsim.sim.kernels.counts import COUNT_FIELDS, month_counts
+from intsim.sim.kernels.queues import ration_visits
+from intsim.sim.patient import AgentEngine
+from intsim.sim.population import BH, Population, Tx, initialise_patients
+from intsim.sim.providers import (
+    BehavioralHealthConsultant,
+    CareManager,
+    PrimaryCareProvider,
+    PsychiatricConsultant,
+)
+from intsim.sim.streams import RandomStreams
+from intsim.sim.tcoc import TcocMeter
+from intsim.sim.workforce import WORKFORCE_COLUMNS, Workforce
+
+#: Columns of the monthly output table, in order.
+MONTHLY_COLUMNS: tuple[str, ...] = (
+    "month",
+    "panel_size",
+    "bh_prevalent",
+    "subthreshold",
+    "screened",
+    "positive_screens",
+    "eligible",
+    "detected",
+    "enrolled_new",
+    "cocm_enrolled_new",
+    "pcbh_started_new",
+    "active_cocm",
+    "active_pcbh",
+    "in_usual_care_treatment",
+    "waitlist",
+    "waitlist_cocm",
+    "cocm_turned_away",
+    "cocm_wait_expired",
+    "cocm_wait_months",
+    "bhc_turned_away",
+    "bhc_wait_expired",
+    "bhc_wait_months",
+    "bhc_same_day_starts",
+    "responders",
+    "remissions",
+    "relapses",
+    "dropouts",
+    "early_followups",
+    "cocm_first_followups",
+    "cocm_assessed_3mo",
+    "cocm_improved_3mo",
+    "specialty_referrals",
+    "pcp_visits",
+    "pcp_visits_unmet",
+    "pcp_visits_extra",
+    "bhc_visits",
+    "bhc_no_shows",
+    "cm_minutes",
+    "cm_minutes_needed",
+    "cm_capacity_minutes",
+    "cm_unreached",
+    "cm_maintenance",
+    "bhi_minutes",
+    "psych_minutes",
+    "psych_paid_minutes",
+    "psych_reviews",
+    "psych_reviews_due",
+    "ed_visits",
+    "admissions",
+    "cm_utilization",
+    "bhc_utilization",
+    "pcp_utilization",
+    "in_specialty_care",
+    "quality_measured_6m",
+    "quality_met_6m",
+    "quality_measured_12m",
+    "quality_met_12m",
+    *(f"members_{p}" for p in PAYERS),
+    *(f"tcoc_{p}" for p in PAYERS),
+    *WORKFORCE_COLUMNS,
+    *COHORT_COLUMNS,
+)
+
+
+#: Per-year patient flags behind ``patients_reached_by_year`` (:meth:`ClinicModel.reach_counts`):
+#: any CoCM care-manager minutes, any BHC visit, and a threshold episode while in the panel.
+REACH_FLAGS: tuple[str, ...] = ("cocm", "pcbh", "threshold_episode")
+
+_MEMBER_COLUMNS = tuple(f"members_{p}" for p in PAYERS)
+_TCOC_COLUMNS = tuple(f"tcoc_{p}" for p in PAYERS)
+
+
+class ClinicModel(mesa.Model):
+    """A primary-care organisation integrating behavioral health, one step per month.
+
+    Args:
+        values: Validated scenario values (``Scenario.values``).
+        seed: Root seed of the random streams (overrides ``simulation.seed`` when given).
+        engine: ``"arrays"`` or ``"agents"`` (overrides ``simulation.engine`` when given).
+    """
+
+    def __init__(self, values: Any, seed: int | None = None, engine: str | None = None) -> None:
+        self.values = values
+        self.root_seed = int(seed if seed is not None else values.simulation.seed)
+        super().__init__(rng=self.root_seed)
+        self.engine_name = engine or values.simulation.engine
+        self.month = 0
+        n0 = values.population.n_patients
+        months = values.simulation.months
+        self.capacity = self._slot_capacity(n0, values.population.monthly_attrition, months)
+        self.pop = Population(self.capacity)
+        self.streams = RandomStreams(self.root_seed, self.capacity, months)
+        self.static = build_static_tables(values)
+        self._tables: dict[int, MonthTables] = {}
+        self._pcp_capacity = np.zeros(0, np.int64)
+
+        phases = plan_phases(values)
+        self._create_positions(phases)
+        self.workforce = Workforce(self, phases)
+        care = values.care_model
+        self.care = CARE_MODEL_CLASSES[care](self)
+        # PCP teams whose rollout phase is not live yet practise usual care
+        self.usual_care = CARE_MODEL_CLASSES["usual_care"](self)
+        self.first_go_live = values.rollout.first_go_live_month
+
+        if self.engine_name == "arrays":
+            self.engine: ArrayEngine | AgentEngine = ArrayEngine(
+                self.pop, self.streams, values, self.static
+            )
+        elif self.engine_name == "agents":
+            self.engine = AgentEngine(self)
+        else:
+            raise ValueError(f"unknown engine {self.engine_name!r}")
+
+        self.newcomers = Population(self.capacity)
+        initialise_patients(
+            self.newcomers, np.arange(self.capacity, dtype=np.int64), self.streams, values
+        )
+        first = np.arange(n0, dtype=np.int64)
+        self.pop.admit(first, self.newcomers, 0)
+        self.engine.add_patients(first)
+        self.rows: list[dict[str, float]] = []
+        self.claims = ClaimsBook(values)
+        self.billing: list[MonthBilling] = []
+        self.tcoc = TcocMeter(values)
+        self.served_cocm = np.zeros(self.capacity, bool)
+        self.served_pcbh = np.zeros(self.capacity, bool)
+        # who was reached (CoCM, PCBH) or had a threshold episode in the current programme year
+        self._year_flags = np.zeros((len(REACH_FLAGS), self.capacity), bool)
+        self.reach_by_year: list[dict[str, int]] = []
+        self.cohort = cohort_enabled(values)  # follow a month-1 cohort (care.cohort)
+        self.cohort_members = np.zeros(0, np.int64)
+
+    def _create_positions(self, phases: list[Phase]) -> None:
+        """Provider positions: PCPs, and each rollout phase's share of the programme staff."""
+        values = self.values
+        s, care, w = values.staffing, values.care_model, values.workforce
+        self.pcps = [PrimaryCareProvider(self, i, 1.0) for i in range(s.n_pcps)]
+        self.care_managers: list[CareManager] = []
+        self.psychiatrists: list[PsychiatricConsultant] = []
+        self.bhcs: list[BehavioralHealthConsultant] = []
+        for ph in phases:
+            share = len(ph.pcps) / s.n_pcps
+            if care in ("cocm", "hybrid"):
+                for f in split_fte(s.care_manager_fte * share):
+                    self.care_managers.append(
+                        CareManager(self, len(self.care_managers), f, ph.index)
+                    )
+            if care in ("pcbh", "hybrid"):
+                for f in split_fte(s.bhc_fte * share):
+                    self.bhcs.append(BehavioralHealthConsultant(self, len(self.bhcs), f, ph.index))
+        if care in ("cocm", "hybrid") and s.psychiatric_consultant_hours_per_week > 0:
+            self.psychiatrists = [
+                PsychiatricConsultant(self, 0, s.psychiatric_consultant_hours_per_week)
+            ]
+        if w.trainee_fte > 0 and care != "usual_care":
+            role = BehavioralHealthConsultant if care in ("pcbh", "hybrid") else CareManager
+            target = self.bhcs if role is BehavioralHealthConsultant else self.care_managers
+            for f in split_fte(w.trainee_fte):
+                target.append(role(self, len(target), f, 1, trainee=True))  # type: ignore[arg-type]
+
+    @staticmethod
+    def _slot_capacity(n0: int, attrition: float, months: int) -> int:
+        """Slots to allocate: initial panel plus a generous bound on replacements."""
+        expected = n0 * attrition * months
+        return int(n0 + expected + 6.0 * np.sqrt(expected + 1.0) + 16)
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def served(self) -> NDArray[np.bool_]:
+        """Patients who received any CoCM or PCBH service so far."""
+        return self.served_cocm | self.served_pcbh
+
+    def priority(self, month: int, slots: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Per-slot random priority of this month (lower is served first)."""
+        return self.streams.uniform("priority", month, slots)
+
+    def _month_tables(self, since_go_live: int) -> MonthTables:
+        """Improvement tables of a month of the learning curve (cached: the curve flattens)."""
+        c = self.values.clinical
+        ramp_end = max(int(c.learning_months), 0) + 1  # the factor is 1 from here on
+        key = min(since_go_live, ramp_end)
+        tables = self._tables.get(key)
+        if tables is None:
+            tables = self._tables[key] = build_month_tables(self.values, self.static, key)
+        return tables
+
+    def cocm_caseloads(self) -> NDArray[np.int64]:
+        """Active CoCM caseload of each care manager."""
+        pop = self.pop
+        mine = pop.care_manager[pop.in_treatment(Tx.COCM)]
+        return np.bincount(mine, minlength=len(self.care_managers))[: len(self.care_managers)]
+
+    # ------------------------------------------------------------------ phases
+
+    def _replace_departures(self, month: int) -> int:
+        gone = self.engine.leave_panel(month)
+        pop = self.pop
+        pop.remove(gone)
+        self.engine.remove_patients(gone)
+        if len(gone):
+            new = np.arange(pop.n_used, pop.n_used + len(gone), dtype=np.int64)
+            if new[-1] >= self.capacity:
+                raise RuntimeError("slot capacity exceeded; increase the capacity bound")
+            pop.admit(new, self.newcomers, month)
+            self.engine.add_patients(new)
+        return len(gone)
+
+    def _pcp_visits(self, month: int) -> tuple[NDArray[np.int64], int, int]:
+        """Allocate PCP visits within each PCP's capacity, in priority order.
+
+        Returns:
+            The patients seen (ascending slots), the visits sought but not given, and the
+            visits given only thanks to the capacity freed by BHCs.
+        """
+        pop = self.pop
+        req = self.engine.visit_requests(month)
+        pcp = pop.pcp[req].astype(np.int64)
+        demand = np.bincount(pcp, minlength=len(self.pcps))
+        base = [p.base_visit_capacity for p in self.pcps]
+        caps = [p.visit_capacity_from(b) for p, b in zip(self.pcps, base, strict=True)]
+        capacity = np.array(caps, dtype=np.int64)
+        self._pcp_capacity = capacity  # the month's capacities, read again by the record
+        extra = 0
+        over = False
+        for provider, wanted, cap, without_bhc in zip(
+            self.pcps, demand.tolist(), caps, base, strict=True
+        ):
+            provider.load = wanted / cap if cap > 0 else None
+            extra += max(0, min(wanted, cap) - without_bhc)
+            over |= wanted > cap
+        # the per-slot priority decides who is seen where demand exceeds capacity
+        prio = self.priority(month, req) if over else np.zeros(len(req))
+        keep = ration_visits(pcp, capacity, prio)
+        granted = req[keep]
+        pop.pcp_visit[granted] = True
+        return granted, len(req) - len(granted), extra
+
+    def step(self) -> None:
+        """Advance the organisation by one month (phases in the documented order)."""
+        self.month += 1
+        m = self.month
+        pop = self.pop
+        pop.reset_month_services()
+        c = MonthCounters()
+        # 1 workforce: rollout gates, turnover, hiring, capacity (providers step here)
+        self.workforce.step(m)
+        c.dropouts += self.workforce.dropouts_this_month
+        if not self.workforce.is_open(m):  # the programme has ended: wind down
+            handback = self.workforce.handback and m == self.workforce.programme_end + 1
+            close_programme(self, m, c, handback=handback)
+        # 2-3 panel and conditions
+        self._replace_departures(m)
+        self.engine.onset(m)
+        # 4 start of month
+        self.care.start_month(m, c)
+        if m == 1 and self.cohort:
+            self.cohort_members = start_cohort(self, m)
+        # 5-6 visits, screening, routing
+        visitors, unmet, extra = self._pcp_visits(m)
+        if self.workforce.pcp_live.all():  # every team live: no split needed
+            self.care.at_visits(m, visitors, c)
+        else:
+            live = self.workforce.pcp_live[pop.pcp[visitors]]
+            self.care.at_visits(m, visitors[live], c)
+            if not live.all():
+                self.usual_care.at_visits(m, visitors[~live], c)
+        # 7 provider time
+        self.care.deliver(m, c)
+        # 8 clinical
+        since_go_live = max(m - self.first_go_live + 1, 1)  # organisational learning curve
+        tables = self._month_tables(since_go_live)
+        counts = self.engine.clinical_step(m, tables)
+        # 9 acute care
+        self.engine.acute_care(m)
+        # 10 bookkeeping
+        self.care.end_month(m, c)
+        # 11 claims from the services delivered this month
+        self.billing.append(self.claims.bill_month(self, m, c.new_cocm_slots))
+        # 12 record
+        n = pop.n_used
+        self.served_cocm[:n] |= pop.cm_minutes[:n] > 0
+        self.served_pcbh[:n] |= pop.bhc_visit[:n]
+        self._track_reach(m)
+        self.workforce.end_month()
+        self.rows.append(self._record(m, visitors, unmet, extra, counts, c))
+
+    def _track_reach(self, m: int) -> None:
+        """Flag this month's CoCM and PCBH patients and threshold episodes; close a year."""
+        pop, n, flags = self.pop, self.pop.n_used, self._year_flags
+        flags[0, :n] |= pop.cm_minutes[:n] > 0
+        flags[1, :n] |= pop.bhc_visit[:n]
+        flags[2, :n] |= pop.in_panel[:n] & (pop.bh[:n] == BH.ACTIVE)
+        if m % 12 == 0:
+            self.reach_by_year.append(self.reach_counts(m // 12))
+            flags[:] = False
+
+    def reach_counts(self, year: int) -> dict[str, int]:
+        """Unduplicated patients of the programme year so far (see :data:`REACH_FLAGS`)."""
+        cocm, pcbh, need = self._year_flags
+        reached = cocm | pcbh
+        return {
+            "year": year,
+            "reached": int(reached.sum()),
+            "reached_cocm": int(cocm.sum()),
+            "reached_pcbh": int(pcbh.sum()),
+            "with_threshold_episode": int(need.sum()),
+            "reached_with_threshold_episode": int((reached & need).sum()),
+        }
+
+    def reach_years(self) -> list[dict[str, int]]:
+        """Unduplicated reach of each programme year, the last one possibly partial."""
+        if self.month % 12 == 0:
+            return list(self.reach_by_year)
+        return [*self.reach_by_year, self.reach_counts(self.month // 12 + 1)]
+
+    def _record(
+        self,
+        m: int,
+        visitors: NDArray[np.int64],
+        unmet: int,
+        extra: int,
+        counts: Any,
+        c: MonthCounters,
+    ) -> dict[str, float]:
+        pop = self.pop
+        heads = dict(
+            zip(
+                COUNT_FIELDS,
+                month_counts(
+                    pop.n_used,
+                    m,
+                    pop.in_panel,
+                    pop.bh,
+                    pop.treatment,
+                    pop.waitlist_since,
+                    pop.bhc_wait_since,
+                    pop.ed_visit,
+                    pop.admission,
+                    pop.program_start,
+                    RESPONSE_MONTHS,
+                    REMISSION_MONTHS,
+                ).tolist(),
+                strict=True,
+            )
+        )
+        pcp_cap = int(self._pcp_capacity.sum())
+        return {
+            "month": m,
+            "screened": c.screened,
+            "positive_screens": c.positive_screens,
+            "eligible": c.eligible,
+            "detected": c.detected,
+            "enrolled_new": c.cocm_enrolled_new + c.pcbh_started_new,
+            "cocm_enrolled_new": c.cocm_enrolled_new,
+            "pcbh_started_new": c.pcbh_started_new,
+            "responders": counts.improvements,
+            "remissions": counts.remissions,
+            "relapses": counts.relapses,
+            "dropouts": c.dropouts,
+            "early_followups": c.early_followup,
+            "waitlist_cocm": int(np.count_nonzero(pop.waitlist_since[: pop.n_used] >= 0)),
+            "cocm_turned_away": c.cocm_turned_away,
+            "cocm_wait_expired": c.cocm_wait_expired,
+            "cocm_wait_months": c.cocm_wait_months,
+            "bhc_turned_away": c.bhc_turned_away,
+            "bhc_wait_expired": c.bhc_wait_expired,
+            "bhc_wait_months": c.bhc_wait_months,
+            "bhc_same_day_starts": c.bhc_same_day_starts,
+            "cocm_first_followups": c.first_followups,
+            "cocm_assessed_3mo": c.assessed_3mo,
+            "cocm_improved_3mo": c.improved_3mo,
+            "specialty_referrals": c.specialty_referrals,
+            "pcp_visits": len(visitors),
+            "pcp_visits_unmet": unmet,
+            "pcp_visits_extra": extra,
+            "bhc_visits": c.bhc_visits,
+            "bhc_no_shows": c.bhc_no_shows,
+            "cm_minutes": c.cm_minutes,
+            "cm_minutes_needed": c.cm_minutes_needed,
+            "cm_capacity_minutes": c.cm_capacity_minutes,
+            "cm_unreached": c.cm_unreached,
+            "cm_maintenance": c.cm_maintenance,
+            "bhi_minutes": c.bhi_minutes,
+            "psych_minutes": c.psych_minutes,
+            "psych_paid_minutes": c.psych_paid_minutes,
+            "psych_reviews": c.psych_reviews,
+            "psych_reviews_due": c.psych_reviews_due,
+            "cm_utilization": c.cm_minutes / c.cm_capacity_minutes
+            if c.cm_capacity_minutes
+            else 0.0,
+            "bhc_utilization": (c.bhc_visits + c.bhc_no_shows) / c.bhc_slots
+            if c.bhc_slots
+            else 0.0,
+            "pcp_utilization": len(visitors) / pcp_cap if pcp_cap else 0.0,
+            **heads,
+            **self._payer_view(),
+            **self.workforce.record(m),
+            **(cohort_record(pop, self.cohort_members) if self.cohort else NO_COHORT),
+        }
+
+    def _payer_view(self) -> dict[str, float]:
+        members, cost = self.tcoc.measure(self)
+        return {
+            **dict(zip(_MEMBER_COLUMNS, members.tolist(), strict=True)),
+            **dict(zip(_TCOC_COLUMNS, cost.tolist(), strict=True)),
+        }
+
+    def startup_cost(self) -> float:
+        """Startup cost at month 0 (USD) given the positions filled before month 1."""
+        w = self.workforce
+        return startup_cost(self.values, w.startup_hires, w.startup_pcp_share, w.startup_launches)
+
+    def operating_net(self, row: dict[str, float], month: int) -> float:
+        """Operating net of a month as a manager sees it (USD).
+
+        Claims accrued plus PMPM and case-rate payments, minus staffing and operating costs (no
+        annual settlements, no billing cost); the ``net_positive`` phase gate reads it. A month
+        with no operating cost (every position vacant) gives ``-inf``: it cannot open a gate.
+        """
+        bill = self.billing[month - 1]
+        revenue = float(sum(bill.revenue_by_family.values()))
+        for payer in PAYERS:
+            contract = getattr(self.values.contracts, payer)
+            revenue += row[f"members_{payer}"] * row["pcp_live_share"] * contract.pmpm_usd
+            revenue += bill.episodes_started_by_payer.get(payer, 0) * case_rate_usd(contract)
+        costs = operating_costs(self.values, {k: np.array([v]) for k, v in row.items()})
+        cost = float(sum(float(v[0]) for v in costs.values()))
+        return revenue - cost if cost > 0 else float("-inf")  # nothing running: no gate
+
+    def monthly_frame(self) -> pd.DataFrame:
+        """The monthly records so far as a table (columns :data:`MONTHLY_COLUMNS`)."""
+        rows = self.rows
+        # one array per column (numpy infers int64 or float64 as pandas would, but faster)
+        return pd.DataFrame(
+            {col: np.array([r[col] for r in rows]) for col in MONTHLY_COLUMNS}, copy=False
+        )
+
+    def run(self, months: int | None = None) -> None:
+        """Run the model for ``months`` months (default: the scenario horizon)."""
+        for _ in range(months if months is not None else self.values.simulation.months):
+            self.step()

@@ -1,0 +1,487 @@
+"""Columnar patient state shared by both engines, and patient initialisation.
+
+All patient state lives in :class:`Population` arrays indexed by *slot* — a patient's permanent
+index. The ``arrays`` engine updates the arrays with vectorised rules; in the ``agents`` engine each
+patient is a :class:`mesa.Agent` whose attributes are views of its own slot, so organisation-level
+code (providers, care models, billing) is shared by both engines.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special
+
+from intsim.money.services import BhcVisitKind
+from intsim.params import PAYERS
+from intsim.sim.kernels.pathways import end_treatments
+from intsim.sim.kernels.rng import quantile_by_logit
+from intsim.sim.streams import RandomStreams
+
+
+class BH(IntEnum):
+    """Behavioral-health state of a patient."""
+
+    NONE = 0
+    SUBTHRESHOLD = 1  # distress below diagnostic threshold (score 5-9)
+    ACTIVE = 2  # threshold episode, symptomatic (score >= 10)
+    IMPROVED = 3  # significant improvement (response), residual symptoms
+    REMITTED = 4  # full remission (score < 5)
+
+
+class Tx(IntEnum):
+    """Current treatment of a patient."""
+
+    NONE = 0
+    PCP = 1  # usual-care PCP treatment
+    SPECIALTY = 2  # attended specialty mental-health care
+    COCM = 3  # collaborative care caseload
+    PCBH = 4  # PCBH episode with a behavioral health consultant
+
+
+class Condition(IntEnum):
+    """Primary behavioral-health condition of a threshold episode."""
+
+    NONE = 0
+    DEPRESSION = 1
+    ANXIETY = 2
+
+
+#: Attributes a patient brings when joining the panel (drawn per slot at initialisation).
+ADMITTED_FIELDS: tuple[str, ...] = (
+    "payer",
+    "age65",
+    "chronic",
+    "pcp",
+    "bh",
+    "condition",
+    "chronic_episode",
+    "score",
+    "baseline_score",
+    "episode_month",
+    "remission_months",
+    "known",
+    "cost_frailty",
+    "treatment",
+    "treatment_month",
+)
+
+#: A month that never comes (patients who never leave the panel).
+NEVER = 2**31 - 1
+
+#: Highest PHQ-9 score.
+MAX_SCORE = 27
+
+#: Nodes of the cost-frailty quantile table, evenly spaced in logit(u) over +-this value.
+_FRAILTY_NODES = 4097
+_FRAILTY_LOGIT_MAX = 36.0
+
+
+@dataclass
+class Population:
+    """Patient state arrays (length ``capacity``; slots ``>= n_used`` are not yet assigned).
+
+    Attributes:
+        capacity: Number of allocated slots.
+        n_used: Slots assigned so far (patients ever created).
+    """
+
+    capacity: int
+    n_used: int = 0
+    in_panel: NDArray[np.bool_] = field(init=False)
+    tenure: NDArray[np.int32] = field(init=False)
+    leave_month: NDArray[np.int32] = field(init=False)
+    payer: NDArray[np.int8] = field(init=False)
+    age65: NDArray[np.bool_] = field(init=False)
+    chronic: NDArray[np.bool_] = field(init=False)
+    pcp: NDArray[np.int16] = field(init=False)
+    bh: NDArray[np.int8] = field(init=False)
+    condition: NDArray[np.int8] = field(init=False)
+    chronic_episode: NDArray[np.bool_] = field(init=False)
+    score: NDArray[np.int8] = field(init=False)
+    baseline_score: NDArray[np.int8] = field(init=False)
+    episode_month: NDArray[np.int16] = field(init=False)
+    remission_months: NDArray[np.int16] = field(init=False)
+    known: NDArray[np.bool_] = field(init=False)
+    cost_frailty: NDArray[np.float64] = field(init=False)
+    treatment: NDArray[np.int8] = field(init=False)
+    treatment_month: NDArray[np.int16] = field(init=False)
+    care_manager: NDArray[np.int16] = field(init=False)
+    waitlist_since: NDArray[np.int16] = field(init=False)
+    bhc_wait_since: NDArray[np.int16] = field(init=False)
+    followup_ok: NDArray[np.bool_] = field(init=False)
+    reviewed: NDArray[np.bool_] = field(init=False)
+    last_review: NDArray[np.int16] = field(init=False)  # treatment month of the last review
+    followed_up: NDArray[np.bool_] = field(init=False)  # a CoCM follow-up contact this episode
+    improved_months: NDArray[np.int16] = field(init=False)
+    enrol_score: NDArray[np.int8] = field(init=False)
+    screen_score: NDArray[np.int8] = field(init=False)
+    bhc_visits_left: NDArray[np.int8] = field(init=False)
+    pcp_cotreat: NDArray[np.bool_] = field(init=False)
+    # member of the month-1 study cohort (kept after leaving the panel: slots are never reused)
+    cohort: NDArray[np.bool_] = field(init=False)
+    # services delivered this month (reset monthly; billing reads them)
+    pcp_visit: NDArray[np.bool_] = field(init=False)
+    cm_minutes: NDArray[np.int16] = field(init=False)
+    psych_minutes: NDArray[np.int16] = field(init=False)
+    bhc_visit: NDArray[np.bool_] = field(init=False)
+    bhc_kind: NDArray[np.int8] = field(init=False)
+    bhc_same_day: NDArray[np.bool_] = field(init=False)
+    program_start: NDArray[np.int16] = field(init=False)
+    cm_initial: NDArray[np.bool_] = field(init=False)
+    bhi_minutes: NDArray[np.int16] = field(init=False)  # BHC general-BHI care management
+    ed_visit: NDArray[np.bool_] = field(init=False)
+    admission: NDArray[np.bool_] = field(init=False)
+
+    def __post_init__(self) -> None:
+        n = self.capacity
+        self._panel: NDArray[np.int64] | None = None
+        self.in_panel = np.zeros(n, bool)
+        self.tenure = np.zeros(n, np.int32)
+        self.leave_month = np.full(n, NEVER, np.int32)
+        self.payer = np.zeros(n, np.int8)
+        self.age65 = np.zeros(n, bool)
+        self.chronic = np.zeros(n, bool)
+        self.pcp = np.zeros(n, np.int16)
+        self.bh = np.zeros(n, np.int8)
+        self.condition = np.zeros(n, np.int8)
+        self.chronic_episode = np.zeros(n, bool)
+        self.score = np.zeros(n, np.int8)
+        self.baseline_score = np.zeros(n, np.int8)
+        self.episode_month = np.zeros(n, np.int16)
+        self.remission_months = np.zeros(n, np.int16)
+        self.known = np.zeros(n, bool)
+        self.cost_frailty = np.ones(n, np.float64)
+        self.treatment = np.zeros(n, np.int8)
+        self.treatment_month = np.zeros(n, np.int16)
+        self.care_manager = np.full(n, -1, np.int16)
+        self.waitlist_since = np.full(n, -1, np.int16)
+        self.bhc_wait_since = np.full(n, -1, np.int16)
+        self.followup_ok = np.zeros(n, bool)
+        self.reviewed = np.zeros(n, bool)
+        self.last_review = np.zeros(n, np.int16)
+        self.followed_up = np.zeros(n, bool)
+        self.improved_months = np.zeros(n, np.int16)
+        self.enrol_score = np.zeros(n, np.int8)
+        self.screen_score = np.full(n, -1, np.int8)
+        self.bhc_visits_left = np.zeros(n, np.int8)
+        self.pcp_cotreat = np.zeros(n, bool)
+        self.cohort = np.zeros(n, bool)
+        self.pcp_visit = np.zeros(n, bool)
+        self.cm_minutes = np.zeros(n, np.int16)
+        self.psych_minutes = np.zeros(n, np.int16)
+        self.bhc_visit = np.zeros(n, bool)
+        self.bhc_kind = np.zeros(n, np.int8)
+        self.bhc_same_day = np.zeros(n, bool)
+        self.program_start = np.full(n, -1, np.int16)
+        self.cm_initial = np.zeros(n, bool)
+        self.bhi_minutes = np.zeros(n, np.int16)
+        self.ed_visit = np.zeros(n, bool)
+        self.admission = np.zeros(n, bool)
+
+    def reset_month_services(self) -> None:
+        """Zero the per-month service arrays (slots beyond ``n_used`` were never written)."""
+        n = self.n_used
+        self.pcp_visit[:n] = False
+        self.cm_minutes[:n] = 0
+        self.psych_minutes[:n] = 0
+        self.bhc_visit[:n] = False
+        self.bhc_kind[:n] = BhcVisitKind.NONE
+        self.bhc_same_day[:n] = False
+        self.cm_initial[:n] = False
+        self.bhi_minutes[:n] = 0
+        self.ed_visit[:n] = False
+        self.admission[:n] = False
+
+    def panel_slots(self) -> NDArray[np.int64]:
+        """Return the slots of patients currently in the panel (ascending; cached)."""
+        if self._panel is None:
+            self._panel = np.flatnonzero(self.in_panel[: self.n_used])
+            self._panel.flags.writeable = False
+        return self._panel
+
+    def set_in_panel(self, slots: NDArray[np.integer], value: bool) -> None:
+        """Add patients to, or remove them from, the panel."""
+        self.in_panel[slots] = value
+        self._panel = None
+
+    def remove(self, slots: NDArray[np.integer]) -> None:
+        """Patients leave the panel: end their care and clear their state.
+
+        Cleared state (no condition, no treatment, no queue) means that counting a state or a
+        treatment over all slots counts panel members only.
+        """
+        self.end_treatment(slots)
+        self.set_in_panel(slots, False)
+        self.leave_month[slots] = NEVER
+        self.bh[slots] = BH.NONE
+        self.score[slots] = 0
+        self.condition[slots] = Condition.NONE
+        self.chronic[slots] = False
+        self.known[slots] = False
+        self.screen_score[slots] = -1
+        self.program_start[slots] = -1
+
+    def admit(self, slots: NDArray[np.int64], newcomers: Population, month: int) -> None:
+        """New patients join the panel with the attributes drawn for their slots in ``newcomers``.
+
+        Args:
+            slots: Fresh slots (ascending, ``>= n_used``).
+            newcomers: Template population initialised for every slot.
+            month: Month of joining (0 for the month-1 panel); the patient leaves after its
+                drawn tenure.
+        """
+        if len(slots) == 0:
+            return
+        for name in ADMITTED_FIELDS:
+            getattr(self, name)[slots] = getattr(newcomers, name)[slots]
+        tenure = newcomers.tenure[slots].astype(np.int64)
+        self.leave_month[slots] = np.where(tenure >= NEVER - month, NEVER, month + tenure)
+        self.n_used = max(self.n_used, int(slots[-1]) + 1)
+        self.set_in_panel(slots, True)
+
+    def where(self, mask: NDArray[np.bool_]) -> NDArray[np.int64]:
+        """Slots (ascending) where a full-length boolean mask is true."""
+        return np.flatnonzero(mask[: self.n_used])
+
+    def in_treatment(self, tx: int) -> NDArray[np.int64]:
+        """Slots (ascending) of patients whose current treatment is ``tx`` (a :class:`Tx`)."""
+        return np.flatnonzero(self.treatment[: self.n_used] == tx)
+
+    def waiting_for_cocm(self) -> NDArray[np.int64]:
+        """Slots (ascending) of patients on the CoCM waitlist."""
+        return np.flatnonzero(self.waitlist_since[: self.n_used] >= 0)
+
+    def waiting_for_bhc(self) -> NDArray[np.int64]:
+        """Slots (ascending) of patients waiting for a scheduled BHC visit."""
+        return np.flatnonzero(self.bhc_wait_since[: self.n_used] >= 0)
+
+    def end_treatment(self, slots: NDArray[np.integer]) -> None:
+        """End the current treatment (and any CoCM/PCBH bookkeeping) of these patients."""
+        end_treatments(
+            np.asarray(slots, dtype=np.int64),
+            self.treatment,
+            self.treatment_month,
+            self.care_manager,
+            self.waitlist_since,
+            self.bhc_wait_since,
+            self.followup_ok,
+            self.reviewed,
+            self.improved_months,
+            self.bhc_visits_left,
+            self.pcp_cotreat,
+        )
+
+
+def start_episode(
+    pop: Population,
+    slots: NDArray[np.integer],
+    u_condition: NDArray[np.float64],
+    u_chronic: NDArray[np.float64],
+    u_severity: NDArray[np.float64],
+    anxiety_share: float,
+    chronic_episode_share: float,
+    severe_share: float,
+    modsevere_share: float,
+) -> None:
+    """Start threshold episodes (vectorised; scalar twin in :mod:`intsim.sim.patient`)."""
+    pop.bh[slots] = BH.ACTIVE
+    pop.condition[slots] = np.where(
+        u_condition < anxiety_share, Condition.ANXIETY, Condition.DEPRESSION
+    )
+    pop.chronic_episode[slots] = u_chronic < chronic_episode_share
+    score = threshold_score(u_severity, severe_share, modsevere_share)
+    pop.score[slots] = score
+    pop.baseline_score[slots] = score
+    pop.episode_month[slots] = 0
+    pop.known[slots] = False
+
+
+def threshold_score(
+    u: NDArray[np.float64], severe_share: float, modsevere_share: float
+) -> NDArray[np.int8]:
+    """Map uniforms to a PHQ-9-like onset score: severe 20-27, moderately severe 15-19, else 10-14.
+
+    Pure arithmetic (no transcendental functions), so the scalar twin gives identical values.
+    """
+    mild_share = 1.0 - severe_share - modsevere_share
+    out = np.empty(u.shape, np.int8)
+    sev = u < severe_share
+    mod = ~sev & (u < severe_share + modsevere_share)
+    mild = ~sev & ~mod
+    out[sev] = 20 + (u[sev] / severe_share * 8).astype(np.int64).clip(0, 7)
+    out[mod] = 15 + ((u[mod] - severe_share) / modsevere_share * 5).astype(np.int64).clip(0, 4)
+    out[mild] = 10 + (
+        (u[mild] - severe_share - modsevere_share) / max(mild_share, 1e-300) * 5
+    ).astype(np.int64).clip(0, 4)
+    return out
+
+
+def threshold_score_one(u: float, severe_share: float, modsevere_share: float) -> int:
+    """Scalar twin of :func:`threshold_score`."""
+    mild_share = 1.0 - severe_share - modsevere_share
+    if u < severe_share:
+        return 20 + min(max(int(u / severe_share * 8), 0), 7)
+    if u < severe_share + modsevere_share:
+        return 15 + min(max(int((u - severe_share) / modsevere_share * 5), 0), 4)
+    return 10 + min(
+        max(int((u - severe_share - modsevere_share) / max(mild_share, 1e-300) * 5), 0), 4
+    )
+
+
+def subthreshold_score(u: NDArray[np.float64]) -> NDArray[np.int8]:
+    """Map uniforms to a subthreshold score 5-9."""
+    return (5 + (u * 5).astype(np.int64).clip(0, 4)).astype(np.int8)
+
+
+@functools.lru_cache(maxsize=64)
+def _frailty_table(shape: float) -> NDArray[np.float64]:
+    """Log gamma(shape, mean 1) quantiles at nodes evenly spaced in logit(u) (cached per shape)."""
+    x = np.linspace(-_FRAILTY_LOGIT_MAX, _FRAILTY_LOGIT_MAX, _FRAILTY_NODES)
+    u = special.expit(x)
+    q = special.gammaincinv(shape, u) / shape
+    log_q = np.log(np.maximum(q, np.finfo(float).tiny))
+    log_q.flags.writeable = False
+    return log_q
+
+
+def gamma_frailty(key: int, slots: NDArray[np.int64], shape: float) -> NDArray[np.float64]:
+    """Gamma(shape, mean 1) frailties of ``slots`` from the stream key ``key``, by inversion.
+
+    The log-quantile is interpolated linearly in logit(u) between 4,097 exact nodes (relative
+    error below 1e-4 over the body and tails; :func:`intsim.sim.kernels.rng.quantile_by_logit`), far
+    faster than evaluating the inverse incomplete gamma function for every slot.
+
+    Args:
+        key: Key of the ``init_cost_frailty`` stream at month 0.
+        slots: Slots to draw.
+        shape: Gamma shape (> 0); the coefficient of variation is ``1 / sqrt(shape)``.
+
+    Returns:
+        Frailties aligned with ``slots``, mean 1.
+    """
+    return quantile_by_logit(
+        np.uint64(key),
+        np.asarray(slots, np.int64),
+        _frailty_table(float(shape)),
+        _FRAILTY_LOGIT_MAX,
+    )
+
+
+def panel_tenure(u: NDArray[np.float64], monthly_attrition: float) -> NDArray[np.int32]:
+    """Months a patient stays in the panel: geometric with the monthly attrition probability.
+
+    Drawing the tenure once by inversion, ``ceil(log(u) / log(1 - p))``, is equivalent to a
+    monthly Bernoulli(p) departure draw, and costs nothing per month.
+    """
+    if monthly_attrition <= 0.0:
+        return np.full(u.shape, NEVER, np.int32)
+    if monthly_attrition >= 1.0:
+        return np.ones(u.shape, np.int32)
+    months = np.ceil(np.log1p(-u) / np.log1p(-monthly_attrition))
+    return np.clip(months, 1, NEVER - 1).astype(np.int32)
+
+
+def start_usual_care_under_way(
+    pop: Population, active: NDArray[np.int64], streams: RandomStreams, values: object
+) -> None:
+    """Usual care under way at month 1 for prevalent episodes (the usual-care steady state).
+
+    A share of prevalent episodes is known to the practice, and shares of them are in PCP or
+    specialty treatment, with treatment months drawn uniformly over the course length. A
+    programme's launch backlog is the remaining unknown and untreated episodes.
+    """
+    p, d = values.population, values.detection  # type: ignore[attr-defined]
+    u = streams.uniform("init_treatment", 0, active)
+    pop.known[active] = u < p.initial_known_share
+    pcp = active[u < p.initial_pcp_treatment_share]
+    cut = p.initial_pcp_treatment_share + p.initial_specialty_treatment_share
+    specialty = active[(u >= p.initial_pcp_treatment_share) & (u < cut)]
+    months = int(d.treatment_months)
+    for slots, tx in ((pcp, Tx.PCP), (specialty, Tx.SPECIALTY)):
+        pop.treatment[slots] = tx
+        pop.known[slots] = True
+        pop.treatment_month[slots] = 1 + (
+            streams.uniform("init_treatment_month", 0, slots) * months
+        ).astype(np.int64)
+
+
+def initialise_patients(
+    pop: Population,
+    slots: NDArray[np.int64],
+    streams: RandomStreams,
+    values: object,
+) -> None:
+    """Draw the attributes of patients in ``slots`` (shared by both engines).
+
+    Init draws use month 0 of the ``init_*`` streams: a slot's attributes depend only on the
+    seed and the slot, so every slot can be drawn once when the model is built. Patients present
+    at month 1 and patients joining later start from the same prevalences of threshold,
+    subthreshold and remitted states (new panel members come from the same community). The
+    month-1 state is set by the ``population.initial_*`` parameters: the chronic share of
+    prevalent episodes, the ages of episodes and remissions under way, and the usual care
+    already known and under way (decision 52 gives their usual-care steady-state values).
+
+    Args:
+        pop: Population to write into (the newcomer template, see :meth:`Population.admit`).
+        slots: Slots to draw.
+        streams: Random streams.
+        values: Scenario values (``scenario.values``).
+    """
+    p = values.population  # type: ignore[attr-defined]
+    n_pcps = values.staffing.n_pcps  # type: ignore[attr-defined]
+    pop.tenure[slots] = panel_tenure(streams.uniform("init_tenure", 0, slots), p.monthly_attrition)
+    mix = np.array([getattr(p.payer_mix, name) for name in PAYERS])
+    cum = np.cumsum(mix)
+    cum[-1] = 1.0
+    u = streams.uniform("init_payer", 0, slots)
+    pop.payer[slots] = np.searchsorted(cum, u, side="right").clip(0, len(PAYERS) - 1)
+    pop.age65[slots] = streams.uniform("init_age", 0, slots) < p.share_age_65plus
+    pop.chronic[slots] = streams.uniform("init_chronic", 0, slots) < p.chronic_condition_prevalence
+    pop.cost_frailty[slots] = gamma_frailty(
+        streams.key("init_cost_frailty", 0),
+        slots,
+        values.utilization.cost_frailty_shape,  # type: ignore[attr-defined]
+    )
+    pop.pcp[slots] = (
+        (streams.uniform("init_pcp", 0, slots) * n_pcps).astype(np.int64).clip(0, n_pcps - 1)
+    )
+    u_bh = streams.uniform("init_bh", 0, slots)
+    active = slots[u_bh < p.threshold_prevalence]
+    sub_cut = p.threshold_prevalence + p.subthreshold_prevalence
+    sub = slots[(u_bh >= p.threshold_prevalence) & (u_bh < sub_cut)]
+    rem = slots[(u_bh >= sub_cut) & (u_bh < sub_cut + p.remitted_prevalence)]
+    start_episode(
+        pop,
+        active,
+        streams.uniform("onset_condition", 0, active),
+        streams.uniform("onset_chronic_episode", 0, active),
+        streams.uniform("onset_severity", 0, active),
+        p.anxiety_share,
+        p.initial_chronic_episode_share,
+        p.severe_share,
+        p.moderately_severe_share,
+    )
+    # episodes under way: ages drawn uniformly up to the maximum of their kind (chronic
+    # episodes last years, acute ones months), so remissions balance onsets from month 1
+    longest = np.where(
+        pop.chronic_episode[active],
+        p.initial_chronic_episode_months_max,
+        p.initial_episode_months_max,
+    )
+    pop.episode_month[active] = (streams.uniform("init_episode_month", 0, active) * longest).astype(
+        np.int64
+    )
+    start_usual_care_under_way(pop, active, streams, values)
+    pop.bh[sub] = BH.SUBTHRESHOLD
+    pop.score[sub] = subthreshold_score(streams.uniform("onset_severity", 0, sub))
+    pop.bh[rem] = BH.REMITTED
+    pop.score[rem] = 2
+    # remissions under way: months since remission uniform up to the maximum
+    pop.remission_months[rem] = (
+        streams.uniform("init_episode_month", 0, rem) * p.initial_remission_months_max
+    ).astype(np.int64)

@@ -1,0 +1,89 @@
+"""Total cost of care (the payer's view), emerging from who is well, sick and treated.
+
+Per member-month, the payer's cost is
+
+* a **non-acute** part: the payer's average cost per member-month
+  (``payers.<payer>.tcoc_pmpm``) less the average acute-care cost, times the member's risk-class
+  multiplier — BH state and condition, chronic condition, their interaction and age 65+
+  (:mod:`intsim.sim.risk`), normalised so that the month-1 panel averages 1 (docs/evidence.md C1) —
+  and times the member's cost frailty (gamma, mean 1, drawn once per person);
+* the **acute** part: the member's ED visits and admissions this month × unit costs (their rates
+  depend on the same risk class and frailty, docs/evidence.md C2);
+* **specialty** mental-health care months × their cost;
+* and, added by the ledger, what the payer pays the organisation for integration services.
+
+Nothing here is tuned to published programme results: savings emerge from who got better.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from intsim.params import PAYERS
+from intsim.sim.kernels.costs import cost_of_care
+from intsim.sim.risk import nonacute_cost_multipliers
+
+if TYPE_CHECKING:
+    from intsim.sim.context import ClinicContext
+
+
+def average_acute_cost_pmpm(values: Any) -> float:
+    """Average acute-care cost per member-month of the usual-care panel (USD)."""
+    u, t = values.utilization, values.tcoc
+    return (
+        u.ed_visits_per_100py / 1200.0 * t.ed_visit_cost
+        + u.admissions_per_100py / 1200.0 * t.admission_cost
+    )
+
+
+class TcocMeter:
+    """Measures members and total cost of care by payer each month.
+
+    Args:
+        values: Scenario values.
+    """
+
+    def __init__(self, values: Any) -> None:
+        self.values = values
+        acute = average_acute_cost_pmpm(values)
+        self.nonacute = np.array(
+            [max(getattr(values.payers, p).tcoc_pmpm - acute, 0.0) for p in PAYERS]
+        )
+        self.multiplier = nonacute_cost_multipliers(values)
+        self.has_payer = np.array([getattr(values.payers, p).tcoc_pmpm > 0 for p in PAYERS])
+        t = values.tcoc
+        self.slot_cost = np.zeros(0, np.float64)
+        self.unit_costs = np.array(
+            [t.ed_visit_cost, t.admission_cost, t.specialty_month_cost], dtype=np.float64
+        )
+
+    def measure(self, model: ClinicContext) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Members and total cost of care (USD) by payer this month (before programme payments).
+
+        Each slot's cost this month is left in :attr:`slot_cost` (USD; 0 out of the panel).
+        """
+        pop = model.pop
+        if len(self.slot_cost) != pop.capacity:
+            self.slot_cost = np.zeros(pop.capacity, np.float64)
+        members, cost = cost_of_care(
+            pop.n_used,
+            pop.in_panel,
+            pop.payer,
+            pop.chronic,
+            pop.bh,
+            pop.condition,
+            pop.age65,
+            pop.cost_frailty,
+            pop.treatment,
+            pop.ed_visit,
+            pop.admission,
+            self.nonacute,
+            self.multiplier,
+            self.unit_costs,
+            len(PAYERS),
+            self.slot_cost,
+        )
+        return members, cost * self.has_payer
