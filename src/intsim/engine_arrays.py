@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from intsim.clinical import MAX_EPISODE_MONTH, NOISE_QUANTILES, MonthTables, StaticTables
 from intsim.kernels import clinical as clinical_kernels
 from intsim.kernels import costs as cost_kernels
+from intsim.kernels.rules import improvement_table
 from intsim.population import (
     MAX_SCORE,
     Population,
@@ -195,8 +196,9 @@ class ArrayEngine:
             pop.followup_ok,
             pop.reviewed,
             pop.pcp_cotreat,
-            tables.improve_acute,
-            tables.improve_chronic,
+            improvement_table(tables.improve_acute, tables.improve_chronic),
+            tables.improve_acute.shape[1],
+            MAX_EPISODE_MONTH,
             self.streams.keys(CLINICAL_STREAMS, month),
             np.array(
                 [
@@ -210,7 +212,6 @@ class ArrayEngine:
             ),
             int(v.cocm.review_month),  # type: ignore[attr-defined]
             int(c.sustained_remission_months),
-            MAX_EPISODE_MONTH,
         )
         return ClinicalCounts(
             improvements=int(improvements),
