@@ -1,8 +1,9 @@
 """The ``arrays`` patient engine: the patient rules over columnar numpy state.
 
-Each method is the vectorised twin of a :class:`intsim.patient.PatientAgent` method; the docking
-tests prove the two give identical results. Rules read uniforms from slot-indexed streams and
-probabilities from :mod:`intsim.clinical` tables, so both engines decide identically.
+Each method applies, over the panel, the rule a :class:`intsim.patient.PatientAgent` method
+applies to one patient: the compiled kernels call the shared scalar rules of
+:mod:`intsim.kernels.rules`, which the agents call too; the docking tests prove the engines give
+identical results.
 """
 
 from __future__ import annotations
@@ -47,6 +48,43 @@ class ClinicalCounts:
     recoveries: int = 0
 
 
+def onset_shares(values: object) -> NDArray[np.float64]:
+    """``shares`` of :func:`intsim.kernels.rules.bh_onset` (anxiety, chronic episode, severity)."""
+    p = values.population  # type: ignore[attr-defined]
+    return np.array(
+        [p.anxiety_share, p.chronic_episode_share, p.severe_share, p.moderately_severe_share]
+    )
+
+
+def disengagement_probs(values: object) -> NDArray[np.float64]:
+    """``probs`` of :func:`intsim.kernels.rules.disengagements` (per month, by list)."""
+    v = values
+    return np.array(
+        [
+            v.cocm.early_disengagement,  # type: ignore[attr-defined]
+            v.cocm.monthly_dropout,  # type: ignore[attr-defined]
+            v.cocm.waitlist_dropout,  # type: ignore[attr-defined]
+            v.pcbh.wait_abandonment,  # type: ignore[attr-defined]
+        ],
+        dtype=np.float64,
+    )
+
+
+def clinical_probs(static: StaticTables, values: object) -> NDArray[np.float64]:
+    """``probs`` of :func:`intsim.kernels.rules.clinical_course`."""
+    c = values.clinical  # type: ignore[attr-defined]
+    return np.array(
+        [
+            static.recover_prob,
+            static.residual_relapse_prob,
+            static.relapse_prob,
+            c.response_residual_low,
+            c.response_residual_high,
+        ],
+        dtype=np.float64,
+    )
+
+
 class ArrayEngine:
     """Vectorised patient rules.
 
@@ -82,8 +120,7 @@ class ArrayEngine:
 
     def onset(self, month: int) -> None:
         """New threshold and subthreshold episodes, subthreshold course, chronic-condition onset."""
-        pop, st, p = self.pop, self.static, self.values.population  # type: ignore[attr-defined]
-        streams = self.streams
+        pop, st, streams = self.pop, self.static, self.streams
         clinical_kernels.onset(
             pop.n_used,
             pop.in_panel,
@@ -102,14 +139,7 @@ class ArrayEngine:
             float(st.chronic_onset_prob),
             st.sub_resolve_prob,
             float(st.sub_progress_prob),
-            np.array(
-                [
-                    p.anxiety_share,
-                    p.chronic_episode_share,
-                    p.severe_share,
-                    p.moderately_severe_share,
-                ]
-            ),
+            onset_shares(self.values),
         )
 
     def visit_requests(self, month: int) -> Slots:
@@ -142,7 +172,7 @@ class ArrayEngine:
         Enrolled CoCM patients (early, i.e. before the first follow-up, or later), and patients
         waiting for CoCM or a BHC visit.
         """
-        pop, v = self.pop, self.values  # type: ignore[attr-defined]
+        pop = self.pop
         return clinical_kernels.disengaging(
             pop.n_used,
             pop.treatment,
@@ -150,15 +180,7 @@ class ArrayEngine:
             pop.waitlist_since,
             pop.bhc_wait_since,
             np.uint64(self.streams.key("dropout", month)),
-            np.array(
-                [
-                    v.cocm.early_disengagement,
-                    v.cocm.monthly_dropout,
-                    v.cocm.waitlist_dropout,
-                    v.pcbh.wait_abandonment,
-                ],
-                dtype=np.float64,
-            ),
+            disengagement_probs(self.values),
         )
 
     def leave_after_cm_departure(self, month: int, slots: Slots) -> NDArray[np.bool_]:
@@ -200,16 +222,7 @@ class ArrayEngine:
             tables.improve_acute.shape[1],
             MAX_EPISODE_MONTH,
             self.streams.keys(CLINICAL_STREAMS, month),
-            np.array(
-                [
-                    st.recover_prob,
-                    st.residual_relapse_prob,
-                    st.relapse_prob,
-                    c.response_residual_low,
-                    c.response_residual_high,
-                ],
-                dtype=np.float64,
-            ),
+            clinical_probs(st, v),
             int(v.cocm.review_month),  # type: ignore[attr-defined]
             int(c.sustained_remission_months),
         )

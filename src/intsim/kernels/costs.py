@@ -52,7 +52,8 @@ def acute_care(
 
     Applies :func:`intsim.kernels.rules.acute_event` (the rule ``PatientAgent.use_acute_care``
     calls too) to every panel member: its risk class's rates per month times its cost frailty,
-    one ``acute`` uniform (``key``: the stream's key this month) deciding both. Classes, table look-ups and the arithmetic run as separate
+    one ``acute`` uniform (``key``: the stream's key this month) deciding both. Classes,
+    table look-ups and the arithmetic run as separate
     passes: the first and last vectorise, the look-ups (gathers) do not.
     """
     uniforms = first_uniforms(key, n)

@@ -423,9 +423,7 @@ def risk_class(bh: int, condition: int, chronic: bool, age65: bool) -> np.int32:
 
     The index of :func:`intsim.risk.class_multipliers` (3 conditions, 2 x 2 flags).
     """
-    return ((np.int32(bh) * 3 + np.int32(condition)) * 2 + np.int32(chronic)) * 2 + np.int32(
-        age65
-    )
+    return ((np.int32(bh) * 3 + np.int32(condition)) * 2 + np.int32(chronic)) * 2 + np.int32(age65)
 
 
 @njit(**RULE)
