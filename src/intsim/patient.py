@@ -78,11 +78,20 @@ class PatientAgent(mesa.Agent):
         :func:`~intsim.kernels.rules.chronic_after_onset` to the agent's slot.
         """
         pop, st, s, e = self.pop, self.static, self.slot, self.model.engine
-        bh_onset(
-            s, self._u("incidence", month), pop.bh, pop.treatment, pop.score, pop.baseline_score,
-            pop.condition, pop.chronic_episode, pop.episode_month, pop.known,
+        (
+            pop.bh[s],
+            pop.score[s],
+            pop.baseline_score[s],
+            pop.condition[s],
+            pop.chronic_episode[s],
+            pop.episode_month[s],
+            pop.known[s],
+        ) = bh_onset(
+            s, self._u("incidence", month), int(pop.bh[s]), int(pop.treatment[s]),
+            int(pop.score[s]), int(pop.baseline_score[s]), int(pop.condition[s]),
+            bool(pop.chronic_episode[s]), int(pop.episode_month[s]), bool(pop.known[s]),
             e.month_keys(ONSET_STREAMS, month), float(st.incidence_prob),
-            float(st.sub_incidence_prob), st.sub_resolve_prob, float(st.sub_progress_prob),
+            float(st.sub_incidence_prob), e.sub_resolve_prob, float(st.sub_progress_prob),
             e.onset_shares,
         )  # fmt: skip
         u = self._u("chronic_onset", month)
@@ -189,19 +198,21 @@ class AgentEngine:
         values, static = model.values, model.static
         # run-constant parameters of the shared rules, built as the arrays engine builds them
         self.visit_prob = static.visit_prob.ravel()
-        self.onset_shares = onset_shares(values)
+        self.onset_shares = tuple(onset_shares(values))
+        self.sub_resolve_prob = tuple(static.sub_resolve_prob)
         self.disengagement_probs = tuple(disengagement_probs(values))
         self.clinical_probs = tuple(clinical_probs(static, values))
         self.review_month = int(values.cocm.review_month)
         self.sustained_months = int(values.clinical.sustained_remission_months)
-        self._keys: dict[tuple[tuple[str, ...], int], NDArray[np.uint64]] = {}
+        self._keys: dict[tuple[tuple[str, ...], int], tuple[np.uint64, ...]] = {}
         self._improvement: tuple[int, NDArray[np.float64]] | None = None
 
-    def month_keys(self, streams: tuple[str, ...], month: int) -> NDArray[np.uint64]:
+    def month_keys(self, streams: tuple[str, ...], month: int) -> tuple[np.uint64, ...]:
         """Keys of these streams this month (computed once per month)."""
         keys = self._keys.get((streams, month))
         if keys is None:
-            keys = self._keys[(streams, month)] = self.model.streams.keys(streams, month)
+            keys = tuple(self.model.streams.keys(streams, month))
+            self._keys[(streams, month)] = keys
         return keys
 
     def month_improvement(self, month: int, tables: MonthTables) -> NDArray[np.float64]:

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from intsim.kernels.codes import BH_ACTIVE, BH_NONE, BH_SUB, JIT, TX_COCM
 from intsim.kernels.rng import first_uniforms, unit_uniform
 from intsim.kernels.rules import (
+    RECOVERY,
     bh_onset,
     chronic_after_onset,
     clinical_course,
@@ -71,6 +72,9 @@ def onset(
             moderately_severe_share``.
     """
     k_incidence, k_chronic_onset = keys[0], keys[1]
+    key_tuple = (keys[0], keys[1], keys[2], keys[3], keys[4], keys[5])
+    share_tuple = (shares[0], shares[1], shares[2], shares[3])
+    resolve = (sub_resolve_prob[0], sub_resolve_prob[1])
     u_incidence = first_uniforms(k_incidence, n)
     incidence_limit = incidence_prob + sub_incidence_prob
     for s in range(n):
@@ -83,10 +87,18 @@ def onset(
             | (in_panel[s] & (state == BH_NONE) & (u_incidence[s] < incidence_limit))
         ):
             continue  # pre-check: bh_onset would change nothing
-        bh_onset(
-            s, u_incidence[s], bh, treatment, score, baseline_score, condition, chronic_episode,
-            episode_month, known, keys, incidence_prob, sub_incidence_prob, sub_resolve_prob,
-            sub_progress_prob, shares,
+        (
+            bh[s],
+            score[s],
+            baseline_score[s],
+            condition[s],
+            chronic_episode[s],
+            episode_month[s],
+            known[s],
+        ) = bh_onset(
+            s, u_incidence[s], state, treatment[s], score[s], baseline_score[s], condition[s],
+            chronic_episode[s], episode_month[s], known[s], key_tuple, incidence_prob,
+            sub_incidence_prob, resolve, sub_progress_prob, share_tuple,
         )  # fmt: skip
 
 
@@ -176,18 +188,26 @@ def clinical_step(
     prob_tuple = (probs[0], probs[1], probs[2], probs[3], probs[4])
     for i in range(m):
         s = in_episode[i]
-        cell = improvement_cell(
-            treatment[s], treatment_month[s], followup_ok[s], reviewed[s], pcp_cotreat[s],
-            review_month, condition[s], chronic_episode[s], episode_month[s], n_variants,
-            max_episode_month,
+        p_improve = 0.0  # read by the rule for active episodes only (pre-check)
+        if bh[s] == BH_ACTIVE:
+            p_improve = improve[
+                improvement_cell(
+                    treatment[s], treatment_month[s], followup_ok[s], reviewed[s],
+                    pcp_cotreat[s], review_month, condition[s], chronic_episode[s],
+                    episode_month[s], n_variants, max_episode_month,
+                )
+            ]  # fmt: skip
+        event, new_bh, new_score, new_condition, months, remission, new_known = clinical_course(
+            s, bh[s], score[s], baseline_score[s], condition[s], episode_month[s],
+            remission_months[s], known[s], p_improve, key_tuple, prob_tuple, sustained_months,
         )  # fmt: skip
-        event, bh[s], score[s], condition[s], episode_month[s], remission_months[s], known[s] = (
-            clinical_course(
-                s, bh[s], score[s], baseline_score[s], condition[s], episode_month[s],
-                remission_months[s], known[s], improve[cell], key_tuple, prob_tuple,
-                sustained_months,
-            )
-        )  # fmt: skip
+        bh[s] = new_bh
+        score[s] = new_score
+        episode_month[s] = months
+        remission_months[s] = remission
+        if event == RECOVERY:  # the only event that changes these (a pure performance check)
+            condition[s] = new_condition
+            known[s] = new_known
         counts[event] += 1
     return counts[1:]
 

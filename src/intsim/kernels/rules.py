@@ -111,98 +111,79 @@ def chronic_after_onset(chronic: bool, u: float, chronic_onset_prob: float) -> b
 
 
 @njit(**RULE)
-def start_episode(
-    s: int,
-    bh: NDArray[np.int8],
-    score: NDArray[np.int8],
-    baseline_score: NDArray[np.int8],
-    condition: NDArray[np.int8],
-    chronic_episode: NDArray[np.bool_],
-    episode_month: NDArray[np.int16],
-    known: NDArray[np.bool_],
-    keys: NDArray[np.uint64],
-    shares: NDArray[np.float64],
-) -> None:
-    """Start a threshold episode at slot ``s`` (condition, chronicity and severity drawn).
-
-    Args:
-        keys: Stream keys of the month as :func:`bh_onset`.
-        shares: As :func:`bh_onset`.
-    """
-    bh[s] = BH_ACTIVE
-    condition[s] = ANXIETY if unit_uniform(keys[3], s) < shares[0] else DEPRESSION
-    chronic_episode[s] = unit_uniform(keys[4], s) < shares[1]
-    sc = threshold_score_of(unit_uniform(keys[5], s), shares[2], shares[3])
-    score[s] = sc
-    baseline_score[s] = sc
-    episode_month[s] = 0
-    known[s] = False
-
-
-@njit(**RULE)
 def bh_onset(
     s: int,
     u_incidence: float,
-    bh: NDArray[np.int8],
-    treatment: NDArray[np.int8],
-    score: NDArray[np.int8],
-    baseline_score: NDArray[np.int8],
-    condition: NDArray[np.int8],
-    chronic_episode: NDArray[np.bool_],
-    episode_month: NDArray[np.int16],
-    known: NDArray[np.bool_],
-    keys: NDArray[np.uint64],
+    bh: int,
+    treatment: int,
+    score: int,
+    baseline_score: int,
+    condition: int,
+    chronic_episode: bool,
+    episode_month: int,
+    known: bool,
+    keys: tuple[np.uint64, np.uint64, np.uint64, np.uint64, np.uint64, np.uint64],
     incidence_prob: float,
     sub_incidence_prob: float,
-    sub_resolve_prob: NDArray[np.float64],
+    sub_resolve_prob: tuple[float, float],
     sub_progress_prob: float,
-    shares: NDArray[np.float64],
-) -> None:
-    """New episode, subthreshold onset or subthreshold course of a panel member (in place).
+    shares: tuple[float, float, float, float],
+) -> tuple[int, int, int, int, bool, int, bool]:
+    """New episode, subthreshold onset or subthreshold course of a panel member.
 
     Without a BH condition, ``u_incidence`` (the ``incidence`` uniform) below the incidence
-    probability starts a threshold episode (:func:`start_episode`), in the next interval of the
-    subthreshold incidence subthreshold distress (score from ``onset_severity``). Subthreshold
-    distress resolves (``sub_resolve`` uniform below the resolution probability, higher in a
-    PCBH episode) or, in the next interval, progresses to a threshold episode. Other states do
-    not change.
+    probability starts a threshold episode, in the next interval of the subthreshold incidence
+    subthreshold distress (score from ``onset_severity``). Subthreshold distress resolves
+    (``sub_resolve`` uniform below the resolution probability, higher in a PCBH episode) or, in
+    the next interval, progresses to a threshold episode. A threshold episode starts active,
+    unknown to the practice, in episode month 0, with its condition (``onset_condition``),
+    chronicity (``onset_chronic_episode``) and onset score (``onset_severity``,
+    :func:`threshold_score_of`, kept as the baseline score) drawn. Other states do not change.
+    Scalars in and out: a rule passed arrays would cost the kernels reference counting.
 
     Args:
-        s: The patient's slot.
+        s: The patient's slot (its uniforms are drawn for it).
         u_incidence: The patient's ``incidence`` uniform this month.
         bh, treatment, score, baseline_score, condition, chronic_episode, episode_month, known:
-            Population arrays (updated at ``s``).
+            The patient's state.
         keys: Stream keys of the month: ``incidence``, ``chronic_onset``, ``sub_resolve``,
             ``onset_condition``, ``onset_chronic_episode``, ``onset_severity``.
         incidence_prob: Threshold-episode incidence, probability per month.
         sub_incidence_prob: Subthreshold-distress incidence, probability per month.
         sub_resolve_prob: Resolution probability per month of subthreshold distress, by
-            [not in PCBH, in PCBH].
+            (not in PCBH, in PCBH).
         sub_progress_prob: Progression probability per month of subthreshold distress.
         shares: ``anxiety_share, chronic_episode_share, severe_share,
             moderately_severe_share``.
+
+    Returns:
+        The new ``(bh, score, baseline_score, condition, chronic_episode, episode_month,
+        known)``.
     """
-    state = bh[s]
     start = False
-    if state == BH_NONE:
+    if bh == BH_NONE:
         if u_incidence < incidence_prob:
             start = True
         elif u_incidence < incidence_prob + sub_incidence_prob:
-            bh[s] = BH_SUB
-            score[s] = subthreshold_score_of(unit_uniform(keys[5], s))
-    elif state == BH_SUB:
+            bh = BH_SUB
+            score = subthreshold_score_of(unit_uniform(keys[5], s))
+    elif bh == BH_SUB:
         u = unit_uniform(keys[2], s)
-        p = sub_resolve_prob[1 if treatment[s] == TX_PCBH else 0]
+        p = sub_resolve_prob[1] if treatment == TX_PCBH else sub_resolve_prob[0]
         if u < p:
-            bh[s] = BH_NONE
-            score[s] = 0
+            bh = BH_NONE
+            score = 0
         elif u < p + sub_progress_prob:
             start = True
     if start:
-        start_episode(
-            s, bh, score, baseline_score, condition, chronic_episode, episode_month, known, keys,
-            shares,
-        )  # fmt: skip
+        bh = BH_ACTIVE
+        condition = ANXIETY if unit_uniform(keys[3], s) < shares[0] else DEPRESSION
+        chronic_episode = unit_uniform(keys[4], s) < shares[1]
+        score = threshold_score_of(unit_uniform(keys[5], s), shares[2], shares[3])
+        baseline_score = score
+        episode_month = 0
+        known = False
+    return bh, score, baseline_score, condition, chronic_episode, episode_month, known
 
 
 # ---------------------------------------------------------------------------------- visits
