@@ -32,9 +32,10 @@ from intsim.kernels.rules import (
     REMISSION,
     acute_event,
     bh_onset,
-    chronic_after_onset,
     clinical_course,
     disengagements,
+    episode_onset,
+    gains_chronic_condition,
     improvement_cell,
     improvement_table,
     risk_class,
@@ -74,28 +75,30 @@ class PatientAgent(mesa.Agent):
     def onset(self, month: int) -> None:
         """New episodes, subthreshold course and chronic-condition onset for this patient.
 
-        Applies :func:`~intsim.kernels.rules.bh_onset` and
-        :func:`~intsim.kernels.rules.chronic_after_onset` to the agent's slot.
+        Applies :func:`~intsim.kernels.rules.bh_onset` (then
+        :func:`~intsim.kernels.rules.episode_onset` when an episode starts) and
+        :func:`~intsim.kernels.rules.gains_chronic_condition` to the agent's slot.
         """
         pop, st, s, e = self.pop, self.static, self.slot, self.model.engine
-        (
-            pop.bh[s],
-            pop.score[s],
-            pop.baseline_score[s],
-            pop.condition[s],
-            pop.chronic_episode[s],
-            pop.episode_month[s],
-            pop.known[s],
-        ) = bh_onset(
+        new_bh, new_score, start = bh_onset(
             s, self._u("incidence", month), int(pop.bh[s]), int(pop.treatment[s]),
-            int(pop.score[s]), int(pop.baseline_score[s]), int(pop.condition[s]),
-            bool(pop.chronic_episode[s]), int(pop.episode_month[s]), bool(pop.known[s]),
-            e.month_keys(ONSET_STREAMS, month), float(st.incidence_prob),
+            int(pop.score[s]), e.month_keys(ONSET_STREAMS, month), float(st.incidence_prob),
             float(st.sub_incidence_prob), e.sub_resolve_prob, float(st.sub_progress_prob),
-            e.onset_shares,
         )  # fmt: skip
+        if start:
+            (
+                pop.bh[s],
+                pop.score[s],
+                pop.baseline_score[s],
+                pop.condition[s],
+                pop.chronic_episode[s],
+                pop.episode_month[s],
+                pop.known[s],
+            ) = episode_onset(s, e.month_keys(ONSET_STREAMS, month), e.onset_shares)
+        else:
+            pop.bh[s], pop.score[s] = new_bh, new_score
         u = self._u("chronic_onset", month)
-        pop.chronic[s] = chronic_after_onset(bool(pop.chronic[s]), u, float(st.chronic_onset_prob))
+        pop.chronic[s] |= gains_chronic_condition(u, float(st.chronic_onset_prob))
 
     def wants_visit(self, month: int) -> bool:
         """Whether the patient seeks a PCP visit (:func:`~intsim.kernels.rules.wants_visit`)."""

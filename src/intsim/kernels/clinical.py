@@ -17,9 +17,10 @@ from intsim.kernels.rng import first_uniforms, unit_uniform
 from intsim.kernels.rules import (
     RECOVERY,
     bh_onset,
-    chronic_after_onset,
     clinical_course,
     disengagements,
+    episode_onset,
+    gains_chronic_condition,
     improvement_cell,
     wants_visit,
 )
@@ -48,7 +49,7 @@ def onset(
 ) -> None:
     """New episodes, subthreshold course and chronic onset of one month (in place).
 
-    Applies :func:`~intsim.kernels.rules.chronic_after_onset` and
+    Applies :func:`~intsim.kernels.rules.gains_chronic_condition` and
     :func:`~intsim.kernels.rules.bh_onset` to the panel (``ArrayEngine.onset``).
 
     The common case (nothing happens) is decided without branches: on random data a branch
@@ -79,7 +80,7 @@ def onset(
     incidence_limit = incidence_prob + sub_incidence_prob
     for s in range(n):
         u = unit_uniform(k_chronic_onset, s)
-        chronic[s] |= in_panel[s] & chronic_after_onset(chronic[s], u, chronic_onset_prob)
+        chronic[s] |= in_panel[s] & gains_chronic_condition(u, chronic_onset_prob)
     for s in range(n):
         state = bh[s]
         if not (
@@ -87,19 +88,23 @@ def onset(
             | (in_panel[s] & (state == BH_NONE) & (u_incidence[s] < incidence_limit))
         ):
             continue  # pre-check: bh_onset would change nothing
-        (
-            bh[s],
-            score[s],
-            baseline_score[s],
-            condition[s],
-            chronic_episode[s],
-            episode_month[s],
-            known[s],
-        ) = bh_onset(
-            s, u_incidence[s], state, treatment[s], score[s], baseline_score[s], condition[s],
-            chronic_episode[s], episode_month[s], known[s], key_tuple, incidence_prob,
-            sub_incidence_prob, resolve, sub_progress_prob, share_tuple,
+        new_bh, new_score, start = bh_onset(
+            s, u_incidence[s], state, treatment[s], score[s], key_tuple, incidence_prob,
+            sub_incidence_prob, resolve, sub_progress_prob,
         )  # fmt: skip
+        if start:
+            (
+                bh[s],
+                score[s],
+                baseline_score[s],
+                condition[s],
+                chronic_episode[s],
+                episode_month[s],
+                known[s],
+            ) = episode_onset(s, key_tuple, share_tuple)
+        else:
+            bh[s] = new_bh
+            score[s] = new_score
 
 
 @njit(**JIT)

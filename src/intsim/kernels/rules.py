@@ -105,9 +105,12 @@ def subthreshold_scores(u: NDArray[np.float64]) -> NDArray[np.int8]:
 
 
 @njit(**RULE)
-def chronic_after_onset(chronic: bool, u: float, chronic_onset_prob: float) -> bool:
-    """Chronic physical condition after this month's onset rule (``chronic_onset`` uniform)."""
-    return chronic | (u < chronic_onset_prob)
+def gains_chronic_condition(u: float, chronic_onset_prob: float) -> bool:
+    """Whether a panel member gets a chronic physical condition (``chronic_onset`` uniform).
+
+    A condition once gained is kept (the callers or it into the state).
+    """
+    return u < chronic_onset_prob
 
 
 @njit(**RULE)
@@ -117,35 +120,25 @@ def bh_onset(
     bh: int,
     treatment: int,
     score: int,
-    baseline_score: int,
-    condition: int,
-    chronic_episode: bool,
-    episode_month: int,
-    known: bool,
     keys: tuple[np.uint64, np.uint64, np.uint64, np.uint64, np.uint64, np.uint64],
     incidence_prob: float,
     sub_incidence_prob: float,
     sub_resolve_prob: tuple[float, float],
     sub_progress_prob: float,
-    shares: tuple[float, float, float, float],
-) -> tuple[int, int, int, int, bool, int, bool]:
+) -> tuple[int, int, bool]:
     """New episode, subthreshold onset or subthreshold course of a panel member.
 
     Without a BH condition, ``u_incidence`` (the ``incidence`` uniform) below the incidence
     probability starts a threshold episode, in the next interval of the subthreshold incidence
     subthreshold distress (score from ``onset_severity``). Subthreshold distress resolves
     (``sub_resolve`` uniform below the resolution probability, higher in a PCBH episode) or, in
-    the next interval, progresses to a threshold episode. A threshold episode starts active,
-    unknown to the practice, in episode month 0, with its condition (``onset_condition``),
-    chronicity (``onset_chronic_episode``) and onset score (``onset_severity``,
-    :func:`threshold_score_of`, kept as the baseline score) drawn. Other states do not change.
-    Scalars in and out: a rule passed arrays would cost the kernels reference counting.
+    the next interval, progresses to a threshold episode. Other states do not change. Scalars in
+    and out: a rule passed arrays would cost the kernels reference counting on every slot.
 
     Args:
         s: The patient's slot (its uniforms are drawn for it).
         u_incidence: The patient's ``incidence`` uniform this month.
-        bh, treatment, score, baseline_score, condition, chronic_episode, episode_month, known:
-            The patient's state.
+        bh, treatment, score: The patient's state.
         keys: Stream keys of the month: ``incidence``, ``chronic_onset``, ``sub_resolve``,
             ``onset_condition``, ``onset_chronic_episode``, ``onset_severity``.
         incidence_prob: Threshold-episode incidence, probability per month.
@@ -153,12 +146,10 @@ def bh_onset(
         sub_resolve_prob: Resolution probability per month of subthreshold distress, by
             (not in PCBH, in PCBH).
         sub_progress_prob: Progression probability per month of subthreshold distress.
-        shares: ``anxiety_share, chronic_episode_share, severe_share,
-            moderately_severe_share``.
 
     Returns:
-        The new ``(bh, score, baseline_score, condition, chronic_episode, episode_month,
-        known)``.
+        ``(bh, score, start)``: the new state, and whether a threshold episode starts (then the
+        caller applies :func:`episode_onset`, which sets the state).
     """
     start = False
     if bh == BH_NONE:
@@ -175,15 +166,35 @@ def bh_onset(
             score = 0
         elif u < p + sub_progress_prob:
             start = True
-    if start:
-        bh = BH_ACTIVE
-        condition = ANXIETY if unit_uniform(keys[3], s) < shares[0] else DEPRESSION
-        chronic_episode = unit_uniform(keys[4], s) < shares[1]
-        score = threshold_score_of(unit_uniform(keys[5], s), shares[2], shares[3])
-        baseline_score = score
-        episode_month = 0
-        known = False
-    return bh, score, baseline_score, condition, chronic_episode, episode_month, known
+    return bh, score, start
+
+
+@njit(**RULE)
+def episode_onset(
+    s: int,
+    keys: tuple[np.uint64, np.uint64, np.uint64, np.uint64, np.uint64, np.uint64],
+    shares: tuple[float, float, float, float],
+) -> tuple[int, int, int, int, bool, int, bool]:
+    """State of a patient whose threshold episode starts (:func:`bh_onset` says when).
+
+    The episode starts active, unknown to the practice, in episode month 0, with its condition
+    (``onset_condition``), chronicity (``onset_chronic_episode``) and onset score
+    (``onset_severity``, :func:`threshold_score_of`, kept as the baseline score) drawn.
+
+    Args:
+        s: The patient's slot.
+        keys: As :func:`bh_onset`.
+        shares: ``anxiety_share, chronic_episode_share, severe_share,
+            moderately_severe_share``.
+
+    Returns:
+        The new ``(bh, score, baseline_score, condition, chronic_episode, episode_month,
+        known)``.
+    """
+    condition = ANXIETY if unit_uniform(keys[3], s) < shares[0] else DEPRESSION
+    chronic_episode = unit_uniform(keys[4], s) < shares[1]
+    score = threshold_score_of(unit_uniform(keys[5], s), shares[2], shares[3])
+    return BH_ACTIVE, score, score, condition, chronic_episode, 0, False
 
 
 # ---------------------------------------------------------------------------------- visits
