@@ -1,4 +1,4 @@
-"""Unit tests of the submodels: scalar/vector twins, allocation, tables, closed-form cases."""
+"""Unit tests of the submodels: scores and variants, allocation, tables, closed-form cases."""
 
 import math
 

@@ -16,8 +16,10 @@ from intsim.kernels import clinical as clinical_kernels
 from intsim.kernels import costs as cost_kernels
 from intsim.kernels import rules
 from intsim.kernels.rng import unit_uniform
+from intsim.model import ClinicModel
 from intsim.population import BH, Condition, Tx
 from intsim.risk import N_CLASSES, N_CONDITIONS
+from intsim.scenario import default_scenario
 
 KEYS6 = tuple(np.uint64(k) for k in (11, 22, 33, 44, 55, 66))
 KEYS4 = KEYS6[:4]
@@ -208,3 +210,14 @@ def test_scores_map_uniforms_to_bands():
     assert rules.subthreshold_score_of(0.999) == 9
     u = np.array([0.0, 0.25, 0.99])
     assert rules.threshold_scores(u, 0.2, 0.3).tolist() == [20, 15, 14]
+
+
+def test_agent_set_is_the_panel_in_slot_order():
+    sc = default_scenario().with_overrides(
+        {"population.n_patients": 300, "staffing.n_pcps": 1, "simulation.months": 12}
+    )
+    model = ClinicModel(sc.values, seed=3, engine="agents")
+    for _ in range(12):
+        model.step()
+        slots = [a.slot for a in model.agents_by_type[patient.PatientAgent]]
+        assert slots == model.pop.panel_slots().tolist()

@@ -3,12 +3,14 @@
 This is the readable reference implementation of the patient submodels (ODD): every method of
 :class:`PatientAgent` applies one rule to one patient. Its attributes live in the shared
 :class:`~intsim.population.Population` arrays at the agent's slot, so organisation-level code
-(providers, care models, billing) serves both engines. :class:`intsim.engine_arrays.ArrayEngine`
-holds the vectorised twins; the docking tests prove both give identical results.
+(providers, care models, billing) serves both engines. Each rule proper is a scalar function of
+:mod:`intsim.kernels.rules`, which the kernels of :class:`intsim.engine_arrays.ArrayEngine` call
+too, so the rules have one source; the docking tests prove both engines give identical results.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import mesa
@@ -237,24 +239,25 @@ class AgentEngine:
         for s in slots:
             self.by_slot.pop(int(s)).remove()
 
-    def _panel(self) -> list[PatientAgent]:
-        return [self.by_slot[int(s)] for s in self.pop.panel_slots()]
+    def _patients(self) -> mesa.AgentSet:
+        """The patient agents: the panel, in ascending slot order (the order agents joined)."""
+        agents = self.model.agents_by_type.get(PatientAgent)
+        return agents if agents is not None else mesa.AgentSet([], random=self.model.random)
 
-    def _pick(self, agents: list[PatientAgent]) -> Slots:
+    def _pick(self, agents: Iterable[PatientAgent]) -> Slots:
         return np.array([a.slot for a in agents], dtype=np.int64)
 
     def leave_panel(self, month: int) -> Slots:
         """Patients who leave the panel this month (ascending slots)."""
-        return self._pick([a for a in self._panel() if a.leaves_panel(month)])
+        return self._pick(self._patients().select(lambda a: a.leaves_panel(month)))
 
     def onset(self, month: int) -> None:
         """Apply the onset rule to every patient in the panel."""
-        for a in self._panel():
-            a.onset(month)
+        self._patients().do("onset", month)
 
     def visit_requests(self, month: int) -> Slots:
         """Patients who seek a PCP visit this month (ascending slots)."""
-        return self._pick([a for a in self._panel() if a.wants_visit(month)])
+        return self._pick(self._patients().select(lambda a: a.wants_visit(month)))
 
     def observed_scores(self, month: int, slots: Slots, stream: str) -> NDArray[np.int64]:
         """Observed PHQ-9/GAD-7 scores of these patients."""
@@ -269,7 +272,8 @@ class AgentEngine:
     def disengage(self, month: int) -> Slots:
         """Patients who disengage at the start of the month (ascending slots)."""
         return np.array(
-            [a.slot for a in self._panel() for _ in range(a.disengagements(month))], np.int64
+            [a.slot for a in self._patients() for _ in range(a.disengagements(month))],
+            np.int64,
         )
 
     def leave_after_cm_departure(self, month: int, slots: Slots) -> NDArray[np.bool_]:
@@ -289,11 +293,9 @@ class AgentEngine:
     def clinical_step(self, month: int, tables: MonthTables) -> ClinicalCounts:
         """Apply the clinical rule to every patient in the panel."""
         counts = ClinicalCounts()
-        for a in self._panel():
-            a.step_clinical(month, tables, counts)
+        self._patients().do("step_clinical", month, tables, counts)
         return counts
 
     def acute_care(self, month: int) -> None:
         """Apply the acute-care rule to every patient in the panel."""
-        for a in self._panel():
-            a.use_acute_care(month)
+        self._patients().do("use_acute_care", month)
