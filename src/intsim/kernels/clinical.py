@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from intsim.kernels.codes import BH_ACTIVE, BH_NONE, BH_SUB, JIT, TX_COCM
 from intsim.kernels.rng import first_uniforms, unit_uniform
 from intsim.kernels.rules import (
+    NO_EVENT,
     RECOVERY,
     bh_onset,
     clinical_course,
@@ -206,13 +207,16 @@ def clinical_step(
             s, bh[s], score[s], baseline_score[s], condition[s], episode_month[s],
             remission_months[s], known[s], p_improve, key_tuple, prob_tuple, sustained_months,
         )  # fmt: skip
-        bh[s] = new_bh
-        score[s] = new_score
+        # without an event only the clocks move; condition and known change only at recovery
+        # (pure performance checks: writing back unchanged values would give the same state)
         episode_month[s] = months
         remission_months[s] = remission
-        if event == RECOVERY:  # the only event that changes these (a pure performance check)
-            condition[s] = new_condition
-            known[s] = new_known
+        if event != NO_EVENT:
+            bh[s] = new_bh
+            score[s] = new_score
+            if event == RECOVERY:
+                condition[s] = new_condition
+                known[s] = new_known
         counts[event] += 1
     return counts[1:]
 
