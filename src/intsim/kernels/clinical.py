@@ -217,7 +217,7 @@ def clinical_step(
             if event == RECOVERY:
                 condition[s] = new_condition
                 known[s] = new_known
-        counts[event] += 1
+            counts[event] += 1
     return counts[1:]
 
 
