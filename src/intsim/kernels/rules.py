@@ -376,7 +376,7 @@ def disengagements(
     bhc_wait_since: int,
     probs: tuple[float, float, float, float],
 ) -> int:
-    """How many of its lists a patient leaves this month (0 when on none; no draw then).
+    """How many of its lists a patient leaves this month (0 when on none; branch-free).
 
     One ``dropout`` uniform (``key``, slot ``s``) is compared with the probability of each list
     the patient is on: enrolled in CoCM (early disengagement in treatment month 2, later the
@@ -389,21 +389,14 @@ def disengagements(
         probs: Probabilities per month: early CoCM disengagement, later CoCM dropout, CoCM
             waitlist dropout, abandonment of the BHC waitlist.
     """
-    cocm = treatment == TX_COCM
-    waits = waitlist_since >= 0
-    bhc_waits = bhc_wait_since >= 0
-    if not (cocm or waits or bhc_waits):
-        return 0
     early, later, waitlist, bhc_waitlist = probs
     u = unit_uniform(key, s)
-    k = 0
-    if cocm and u < (early if treatment_month == 2 else later):
-        k += 1
-    if waits and u < waitlist:
-        k += 1
-    if bhc_waits and u < bhc_waitlist:
-        k += 1
-    return k
+    p_cocm = early if treatment_month == 2 else later
+    return (
+        np.int64((treatment == TX_COCM) & (u < p_cocm))
+        + np.int64((waitlist_since >= 0) & (u < waitlist))
+        + np.int64((bhc_wait_since >= 0) & (u < bhc_waitlist))
+    )
 
 
 # ---------------------------------------------------------------------------------- acute care
