@@ -10,15 +10,14 @@ from scipy import special
 from intsim.params import PAYERS
 from intsim.params.scenario import default_scenario
 from intsim.sim.kernels.costs import acute_care, risk_classes
+from intsim.sim.kernels.rules import acute_probabilities, risk_class
 from intsim.sim.model import ClinicModel
 from intsim.sim.population import BH, Condition, Tx, gamma_frailty
 from intsim.sim.risk import (
     N_CLASSES,
-    acute_probabilities_one,
     acute_rates,
     nonacute_cost_multipliers,
     reference_weights,
-    risk_class_one,
 )
 from intsim.sim.runner import simulate
 from intsim.sim.streams import RandomStreams
@@ -88,20 +87,20 @@ def usual_care_panel():
 # --------------------------------------------------------------------------- rules and tables
 
 
-def test_risk_class_twins_agree_on_every_combination():
+def test_risk_classes_kernel_applies_the_rule_to_every_combination():
     combos = list(itertools.product(range(5), range(3), (False, True), (False, True)))
     bh, cond, chronic, age = (np.array(c) for c in zip(*combos, strict=True))
     compiled = risk_classes(
         len(combos), bh.astype(np.int8), cond.astype(np.int8), chronic, age
     ).tolist()
-    assert compiled == [risk_class_one(*c) for c in combos]
+    assert compiled == [risk_class(*c) for c in combos]
     assert sorted(compiled) == list(range(N_CLASSES))
 
 
 def test_acute_probabilities_scale_with_frailty_and_cap_at_one_event():
-    assert acute_probabilities_one(0.01, 0.02, 2.0) == (0.02, 0.04)
-    assert acute_probabilities_one(0.2, 0.5, 1.5) == (0.30000000000000004, 0.7)  # ED capped
-    assert acute_probabilities_one(0.5, 0.9, 3.0) == (1.0, 0.0)
+    assert acute_probabilities(0.01, 0.02, 2.0) == (0.02, 0.04)
+    assert acute_probabilities(0.2, 0.5, 1.5) == (0.30000000000000004, 0.7)  # ED capped
+    assert acute_probabilities(0.5, 0.9, 3.0) == (1.0, 0.0)
     # the kernel does the same arithmetic, caps included
     rng = np.random.default_rng(1)
     n = 5000
@@ -119,8 +118,8 @@ def test_acute_probabilities_scale_with_frailty_and_cap_at_one_event():
     )  # fmt: skip
     streams = RandomStreams(7, n)
     for s in range(n):
-        k = risk_class_one(bh[s], cond[s], chronic[s], age[s])
-        pa, pe = acute_probabilities_one(admit_rate[k], ed_rate[k], frailty[s])
+        k = risk_class(bh[s], cond[s], chronic[s], age[s])
+        pa, pe = acute_probabilities(admit_rate[k], ed_rate[k], frailty[s])
         u = streams.uniform_one("acute", 4, s)
         assert admission[s] == (u < pa)
         assert ed_visit[s] == (pa <= u < pa + pe)

@@ -1,6 +1,5 @@
-"""Unit tests of the submodels: scalar/vector twins, allocation, tables, closed-form cases."""
+"""Unit tests of the submodels: scores and variants, allocation, tables, closed-form cases."""
 
-import itertools
 import math
 
 import numpy as np
@@ -19,32 +18,22 @@ from intsim.sim.clinical import (
     residual_relapse_probability,
     variant_hazard_ratios,
 )
-from intsim.sim.kernels.clinical import threshold_score_of, treatment_variant
 from intsim.sim.kernels.pathways import care_manager_time
 from intsim.sim.kernels.queues import ration_visits
-from intsim.sim.patient import treatment_variant_one
-from intsim.sim.population import BH, Condition, Tx, threshold_score, threshold_score_one
+from intsim.sim.kernels.rules import risk_class, threshold_score_of, treatment_variant
+from intsim.sim.population import BH, Condition, Tx, threshold_score
 from intsim.sim.providers import (
     assign_to_most_room,
     first_by_priority,
     lowest_priority_first,
     order_by_priority,
 )
-from intsim.sim.risk import reference_weights, risk_class_one
-
-
-def test_treatment_variant_twins_agree_on_every_combination():
-    combos = list(
-        itertools.product(list(Tx), range(5), (False, True), (False, True), (False, True))
-    )
-    for t, m, f, r, c in combos:
-        compiled = treatment_variant(int(t), m, f, r, c, 2)
-        assert compiled == treatment_variant_one(int(t), m, f, r, c, 2)
+from intsim.sim.risk import reference_weights
 
 
 def test_treatment_variant_applies_fidelity_penalties():
     def v(month, followup, reviewed):
-        return treatment_variant_one(Tx.COCM, month, followup, reviewed, False, 2)
+        return treatment_variant(Tx.COCM, month, followup, reviewed, False, 2)
 
     assert v(1, False, False) == Variant.COCM  # no follow-up is due in the enrolment month
     assert v(2, False, False) == Variant.COCM_NO_FOLLOWUP
@@ -53,10 +42,9 @@ def test_treatment_variant_applies_fidelity_penalties():
     assert v(3, True, True) == Variant.COCM
 
 
-def test_threshold_score_twins_agree_and_respect_bands():
+def test_threshold_score_applies_the_shared_rule_and_respects_bands():
     u = np.random.default_rng(0).random(20_000)
     vec = threshold_score(u, 0.2, 0.3)
-    assert vec.tolist() == [threshold_score_one(float(x), 0.2, 0.3) for x in u]
     assert vec[:2000].tolist() == [threshold_score_of(float(x), 0.2, 0.3) for x in u[:2000]]
     assert vec.min() >= 10
     assert vec.max() <= 27
@@ -223,8 +211,8 @@ def test_acute_care_rates_average_to_the_published_panel_rates():
     u = values.utilization
     assert float(w @ static.ed_rate) * 1200 == pytest.approx(u.ed_visits_per_100py)
     assert float(w @ static.admit_rate) * 1200 == pytest.approx(u.admissions_per_100py)
-    none = risk_class_one(BH.NONE, Condition.NONE, False, False)
-    depressed = risk_class_one(BH.ACTIVE, Condition.DEPRESSION, False, False)
+    none = risk_class(BH.NONE, Condition.NONE, False, False)
+    depressed = risk_class(BH.ACTIVE, Condition.DEPRESSION, False, False)
     assert static.ed_rate[depressed] / static.ed_rate[none] == pytest.approx(u.depression_ed_irr)
     assert static.admit_rate[depressed] / static.admit_rate[none] == pytest.approx(
         u.depression_admission_irr

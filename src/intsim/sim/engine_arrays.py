@@ -1,8 +1,9 @@
 """The ``arrays`` patient engine: the patient rules over columnar numpy state.
 
-Each method is the vectorised twin of a :class:`intsim.sim.patient.PatientAgent` method; the docking
-tests prove the two give identical results. Rules read uniforms from slot-indexed streams and
-probabilities from :mod:`intsim.sim.clinical` tables, so both engines decide identically.
+Each method applies, over the panel, the rule a :class:`intsim.sim.patient.PatientAgent` method
+applies to one patient: the compiled kernels call the shared scalar rules of
+:mod:`intsim.sim.kernels.rules`, which the agents call too; the docking tests prove the engines give
+identical results.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from numpy.typing import NDArray
 from intsim.sim.clinical import MAX_EPISODE_MONTH, NOISE_QUANTILES, MonthTables, StaticTables
 from intsim.sim.kernels import clinical as clinical_kernels
 from intsim.sim.kernels import costs as cost_kernels
+from intsim.sim.kernels.rules import improvement_table
 from intsim.sim.population import (
     MAX_SCORE,
     Population,
@@ -44,6 +46,46 @@ class ClinicalCounts:
     remissions: int = 0
     relapses: int = 0
     recoveries: int = 0
+
+
+def onset_shares(values: object) -> NDArray[np.float64]:
+    """``shares`` of :func:`intsim.sim.kernels.rules.bh_onset`.
+
+    Anxiety, chronic-episode, severe and moderately severe shares.
+    """
+    p = values.population  # type: ignore[attr-defined]
+    return np.array(
+        [p.anxiety_share, p.chronic_episode_share, p.severe_share, p.moderately_severe_share]
+    )
+
+
+def disengagement_probs(values: object) -> NDArray[np.float64]:
+    """``probs`` of :func:`intsim.sim.kernels.rules.disengagements` (per month, by list)."""
+    v = values
+    return np.array(
+        [
+            v.cocm.early_disengagement,  # type: ignore[attr-defined]
+            v.cocm.monthly_dropout,  # type: ignore[attr-defined]
+            v.cocm.waitlist_dropout,  # type: ignore[attr-defined]
+            v.pcbh.wait_abandonment,  # type: ignore[attr-defined]
+        ],
+        dtype=np.float64,
+    )
+
+
+def clinical_probs(static: StaticTables, values: object) -> NDArray[np.float64]:
+    """``probs`` of :func:`intsim.sim.kernels.rules.clinical_course`."""
+    c = values.clinical  # type: ignore[attr-defined]
+    return np.array(
+        [
+            static.recover_prob,
+            static.residual_relapse_prob,
+            static.relapse_prob,
+            c.response_residual_low,
+            c.response_residual_high,
+        ],
+        dtype=np.float64,
+    )
 
 
 class ArrayEngine:
@@ -81,8 +123,7 @@ class ArrayEngine:
 
     def onset(self, month: int) -> None:
         """New threshold and subthreshold episodes, subthreshold course, chronic-condition onset."""
-        pop, st, p = self.pop, self.static, self.values.population  # type: ignore[attr-defined]
-        streams = self.streams
+        pop, st, streams = self.pop, self.static, self.streams
         clinical_kernels.onset(
             pop.n_used,
             pop.in_panel,
@@ -101,14 +142,7 @@ class ArrayEngine:
             float(st.chronic_onset_prob),
             st.sub_resolve_prob,
             float(st.sub_progress_prob),
-            np.array(
-                [
-                    p.anxiety_share,
-                    p.chronic_episode_share,
-                    p.severe_share,
-                    p.moderately_severe_share,
-                ]
-            ),
+            onset_shares(self.values),
         )
 
     def visit_requests(self, month: int) -> Slots:
@@ -141,7 +175,7 @@ class ArrayEngine:
         Enrolled CoCM patients (early, i.e. before the first follow-up, or later), and patients
         waiting for CoCM or a BHC visit.
         """
-        pop, v = self.pop, self.values  # type: ignore[attr-defined]
+        pop = self.pop
         return clinical_kernels.disengaging(
             pop.n_used,
             pop.treatment,
@@ -149,15 +183,7 @@ class ArrayEngine:
             pop.waitlist_since,
             pop.bhc_wait_since,
             np.uint64(self.streams.key("dropout", month)),
-            np.array(
-                [
-                    v.cocm.early_disengagement,
-                    v.cocm.monthly_dropout,
-                    v.cocm.waitlist_dropout,
-                    v.pcbh.wait_abandonment,
-                ],
-                dtype=np.float64,
-            ),
+            disengagement_probs(self.values),
         )
 
     def leave_after_cm_departure(self, month: int, slots: Slots) -> NDArray[np.bool_]:
@@ -195,22 +221,13 @@ class ArrayEngine:
             pop.followup_ok,
             pop.reviewed,
             pop.pcp_cotreat,
-            tables.improve_acute,
-            tables.improve_chronic,
+            improvement_table(tables.improve_acute, tables.improve_chronic),
+            tables.improve_acute.shape[1],
+            MAX_EPISODE_MONTH,
             self.streams.keys(CLINICAL_STREAMS, month),
-            np.array(
-                [
-                    st.recover_prob,
-                    st.residual_relapse_prob,
-                    st.relapse_prob,
-                    c.response_residual_low,
-                    c.response_residual_high,
-                ],
-                dtype=np.float64,
-            ),
+            clinical_probs(st, v),
             int(v.cocm.review_month),  # type: ignore[attr-defined]
             int(c.sustained_remission_months),
-            MAX_EPISODE_MONTH,
         )
         return ClinicalCounts(
             improvements=int(improvements),

@@ -3,61 +3,52 @@
 This is the readable reference implementation of the patient submodels (ODD): every method of
 :class:`PatientAgent` applies one rule to one patient. Its attributes live in the shared
 :class:`~intsim.sim.population.Population` arrays at the agent's slot, so organisation-level code
-(providers, care models, billing) serves both engines. :class:`intsim.sim.engine_arrays.ArrayEngine`
-holds the vectorised twins; the docking tests prove both give identical results.
+(providers, care models, billing) serves both engines. Each rule proper is a scalar function of
+:mod:`intsim.sim.kernels.rules`, which the kernels of
+:class:`intsim.sim.engine_arrays.ArrayEngine` call
+too, so the rules have one source; the docking tests prove both engines give identical results.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 from numpy.typing import NDArray
 
-from intsim.sim.clinical import (
-    MAX_EPISODE_MONTH,
-    NOISE_QUANTILES,
-    MonthTables,
-    StaticTables,
-    Variant,
+from intsim.sim.clinical import MAX_EPISODE_MONTH, NOISE_QUANTILES, MonthTables, StaticTables
+from intsim.sim.engine_arrays import (
+    CLINICAL_STREAMS,
+    ONSET_STREAMS,
+    ClinicalCounts,
+    Slots,
+    clinical_probs,
+    disengagement_probs,
+    onset_shares,
 )
-from intsim.sim.engine_arrays import ClinicalCounts, Slots
-from intsim.sim.population import (
-    BH,
-    MAX_SCORE,
-    Condition,
-    Population,
-    Tx,
-    threshold_score_one,
+from intsim.sim.kernels.rules import (
+    IMPROVEMENT,
+    RECOVERY,
+    RELAPSE,
+    REMISSION,
+    acute_event,
+    bh_onset,
+    clinical_course,
+    disengagements,
+    episode_onset,
+    gains_chronic_condition,
+    improvement_cell,
+    improvement_table,
+    risk_class,
+    wants_visit,
 )
-from intsim.sim.risk import acute_probabilities_one, risk_class_one
+from intsim.sim.population import MAX_SCORE, Population
 from intsim.sim.streams import RandomStreams
 
 if TYPE_CHECKING:
     from intsim.sim.context import ClinicContext
-
-
-def treatment_variant_one(
-    treatment: int,
-    treatment_month: int,
-    followup_ok: bool,
-    reviewed: bool,
-    pcp_cotreat: bool,
-    review_month: int,
-) -> int:
-    """Scalar twin of :func:`intsim.sim.kernels.clinical.treatment_variant`."""
-    if treatment == Tx.PCP:
-        return Variant.PCP
-    if treatment == Tx.SPECIALTY:
-        return Variant.SPECIALTY
-    if treatment == Tx.PCBH:
-        return Variant.PCBH_WITH_PCP if pcp_cotreat else Variant.PCBH
-    if treatment == Tx.COCM:
-        no_follow = treatment_month >= 2 and not followup_ok
-        no_review = treatment_month > review_month and not reviewed
-        return Variant.COCM + int(no_follow) + 2 * int(no_review)
-    return Variant.NONE
 
 
 class PatientAgent(mesa.Agent):
@@ -84,48 +75,41 @@ class PatientAgent(mesa.Agent):
         """Whether the patient leaves the panel this month."""
         return self.pop.leave_month[self.slot] == month
 
-    def _start_episode(self, month: int) -> None:
-        pop, s, p = self.pop, self.slot, self.model.values.population
-        pop.bh[s] = BH.ACTIVE
-        anxious = self._u("onset_condition", month) < p.anxiety_share
-        pop.condition[s] = Condition.ANXIETY if anxious else Condition.DEPRESSION
-        pop.chronic_episode[s] = self._u("onset_chronic_episode", month) < p.chronic_episode_share
-        score = threshold_score_one(
-            self._u("onset_severity", month), p.severe_share, p.moderately_severe_share
-        )
-        pop.score[s] = score
-        pop.baseline_score[s] = score
-        pop.episode_month[s] = 0
-        pop.known[s] = False
-
     def onset(self, month: int) -> None:
-        """New episodes, subthreshold course and chronic-condition onset for this patient."""
-        pop, st, s = self.pop, self.static, self.slot
-        bh = pop.bh[s]
-        if bh == BH.NONE:
-            u = self._u("incidence", month)
-            if u < st.incidence_prob:
-                self._start_episode(month)
-            elif u < st.incidence_prob + st.sub_incidence_prob:
-                pop.bh[s] = BH.SUBTHRESHOLD
-                pop.score[s] = 5 + min(max(int(self._u("onset_severity", month) * 5), 0), 4)
-        elif bh == BH.SUBTHRESHOLD:
-            u = self._u("sub_resolve", month)
-            resolve_p = st.sub_resolve_prob[1 if pop.treatment[s] == Tx.PCBH else 0]
-            if u < resolve_p:
-                pop.bh[s] = BH.NONE
-                pop.score[s] = 0
-            elif u < resolve_p + st.sub_progress_prob:
-                self._start_episode(month)
-        if not pop.chronic[s] and self._u("chronic_onset", month) < st.chronic_onset_prob:
-            pop.chronic[s] = True
+        """New episodes, subthreshold course and chronic-condition onset for this patient.
+
+        Applies :func:`~intsim.sim.kernels.rules.bh_onset` (then
+        :func:`~intsim.sim.kernels.rules.episode_onset` when an episode starts) and
+        :func:`~intsim.sim.kernels.rules.gains_chronic_condition` to the agent's slot.
+        """
+        pop, st, s, e = self.pop, self.static, self.slot, self.model.engine
+        new_bh, new_score, start = bh_onset(
+            s, self._u("incidence", month), int(pop.bh[s]), int(pop.treatment[s]),
+            int(pop.score[s]), e.month_keys(ONSET_STREAMS, month), float(st.incidence_prob),
+            float(st.sub_incidence_prob), e.sub_resolve_prob, float(st.sub_progress_prob),
+        )  # fmt: skip
+        if start:
+            (
+                pop.bh[s],
+                pop.score[s],
+                pop.baseline_score[s],
+                pop.condition[s],
+                pop.chronic_episode[s],
+                pop.episode_month[s],
+                pop.known[s],
+            ) = episode_onset(s, e.month_keys(ONSET_STREAMS, month), e.onset_shares)
+        else:
+            pop.bh[s], pop.score[s] = new_bh, new_score
+        u = self._u("chronic_onset", month)
+        pop.chronic[s] |= gains_chronic_condition(u, float(st.chronic_onset_prob))
 
     def wants_visit(self, month: int) -> bool:
-        """Whether the patient seeks a PCP visit this month."""
+        """Whether the patient seeks a PCP visit (:func:`~intsim.sim.kernels.rules.wants_visit`)."""
         pop, s = self.pop, self.slot
-        episode = pop.bh[s] in (BH.ACTIVE, BH.IMPROVED)
-        p = self.static.visit_prob[int(pop.chronic[s]), int(episode)]
-        return self._u("visit", month) < p
+        u = self._u("visit", month)
+        return bool(
+            wants_visit(u, bool(pop.chronic[s]), int(pop.bh[s]), self.model.engine.visit_prob)
+        )
 
     def observed_score(self, month: int, stream: str) -> int:
         """Observed PHQ-9/GAD-7 score (true score + measurement noise drawn from ``stream``)."""
@@ -136,22 +120,19 @@ class PatientAgent(mesa.Agent):
         """Whether the patient consents to CoCM when offered."""
         return self._u("consent", month) < self.model.values.cocm.consent_probability
 
-    def disengages(self, month: int) -> bool:
-        """Whether an enrolled CoCM patient, or one waiting for CoCM or a BHC visit, disengages."""
-        pop, s, v = self.pop, self.slot, self.model.values
-        if pop.treatment[s] == Tx.COCM:
-            p = (
-                v.cocm.early_disengagement
-                if pop.treatment_month[s] == 2
-                else v.cocm.monthly_dropout
+    def disengagements(self, month: int) -> int:
+        """How many of its lists (CoCM, CoCM waitlist, BHC waitlist) the patient leaves.
+
+        Applies :func:`~intsim.sim.kernels.rules.disengagements` to the agent's slot.
+        """
+        pop, s = self.pop, self.slot
+        return int(
+            disengagements(
+                np.uint64(self.streams.key("dropout", month)), s, int(pop.treatment[s]),
+                int(pop.treatment_month[s]), int(pop.waitlist_since[s]),
+                int(pop.bhc_wait_since[s]), self.model.engine.disengagement_probs,
             )
-        elif pop.waitlist_since[s] >= 0:
-            p = v.cocm.waitlist_dropout
-        elif pop.bhc_wait_since[s] >= 0:
-            p = v.pcbh.wait_abandonment
-        else:
-            return False
-        return self._u("dropout", month) < p
+        )  # fmt: skip
 
     def leaves_after_cm_departure(self, month: int) -> bool:
         """Whether the patient disengages when its care manager leaves and no one takes over."""
@@ -167,76 +148,44 @@ class PatientAgent(mesa.Agent):
         return self._u("bhc_no_show", month) < self.model.values.pcbh.scheduled_no_show
 
     def step_clinical(self, month: int, tables: MonthTables, counts: ClinicalCounts) -> None:
-        """Improvement, remission, relapse and recovery of this patient's episode."""
-        pop, st, s = self.pop, self.static, self.slot
-        bh = pop.bh[s]
-        if bh == BH.ACTIVE:
-            v = treatment_variant_one(
-                int(pop.treatment[s]),
-                int(pop.treatment_month[s]),
-                bool(pop.followup_ok[s]),
-                bool(pop.reviewed[s]),
-                bool(pop.pcp_cotreat[s]),
-                self.model.values.cocm.review_month,
-            )
-            anxiety = int(pop.condition[s] == Condition.ANXIETY)
-            if pop.chronic_episode[s]:
-                p = tables.improve_chronic[anxiety, v]
-            else:
-                t = min(int(pop.episode_month[s]), MAX_EPISODE_MONTH - 1)
-                p = tables.improve_acute[anxiety, v, t]
-            if self._u("improve", month) < p:
-                pop.bh[s] = BH.IMPROVED
-                c = self.model.values.clinical
-                low, high = c.response_residual_low, c.response_residual_high
-                share = low + (high - low) * self._u("improve_depth", month)
-                pop.score[s] = int(int(pop.score[s]) * share)
-                counts.improvements += 1
-            else:
-                pop.episode_month[s] += 1
-        elif bh == BH.IMPROVED:
-            u = self._u("recover", month)
-            if u < st.recover_prob:
-                self._remit()
-                counts.remissions += 1
-            elif u < st.recover_prob + st.residual_relapse_prob:
-                self._relapse()
-                counts.relapses += 1
-        elif bh == BH.REMITTED:
-            if self._u("relapse", month) < st.relapse_prob:
-                self._relapse()
-                counts.relapses += 1
-            else:
-                pop.remission_months[s] += 1
-                if pop.remission_months[s] >= self.model.values.clinical.sustained_remission_months:
-                    pop.bh[s] = BH.NONE
-                    pop.score[s] = 0
-                    pop.condition[s] = 0
-                    pop.known[s] = False
-                    counts.recoveries += 1
+        """Improvement, remission, relapse and recovery of this patient's episode.
 
-    def _remit(self) -> None:
-        pop, s = self.pop, self.slot
-        pop.bh[s] = BH.REMITTED
-        pop.score[s] = min(int(pop.score[s]), 4)
-        pop.remission_months[s] = 0
-
-    def _relapse(self) -> None:
-        pop, s = self.pop, self.slot
-        pop.bh[s] = BH.ACTIVE
-        pop.score[s] = pop.baseline_score[s]
-        pop.episode_month[s] = 0
+        Applies :func:`~intsim.sim.kernels.rules.clinical_course` to the agent's slot.
+        """
+        pop, s, e = self.pop, self.slot, self.model.engine
+        improve = e.month_improvement(month, tables)
+        cell = improvement_cell(
+            int(pop.treatment[s]), int(pop.treatment_month[s]), bool(pop.followup_ok[s]),
+            bool(pop.reviewed[s]), bool(pop.pcp_cotreat[s]), e.review_month,
+            int(pop.condition[s]), bool(pop.chronic_episode[s]), int(pop.episode_month[s]),
+            tables.improve_acute.shape[1], MAX_EPISODE_MONTH,
+        )  # fmt: skip
+        event, pop.bh[s], pop.score[s], pop.condition[s], *rest = clinical_course(
+            s, int(pop.bh[s]), int(pop.score[s]), int(pop.baseline_score[s]),
+            int(pop.condition[s]), int(pop.episode_month[s]), int(pop.remission_months[s]),
+            bool(pop.known[s]), float(improve[cell]), e.month_keys(CLINICAL_STREAMS, month),
+            e.clinical_probs, e.sustained_months,
+        )  # fmt: skip
+        pop.episode_month[s], pop.remission_months[s], pop.known[s] = rest
+        counts.improvements += event == IMPROVEMENT
+        counts.remissions += event == REMISSION
+        counts.relapses += event == RELAPSE
+        counts.recoveries += event == RECOVERY
 
     def use_acute_care(self, month: int) -> None:
-        """ED visit or hospital admission this month (rates by risk class x cost frailty)."""
+        """ED visit or hospital admission this month (rates by risk class x cost frailty).
+
+        Applies :func:`~intsim.sim.kernels.rules.risk_class` and
+        :func:`~intsim.sim.kernels.rules.acute_event` to the agent's slot.
+        """
         pop, st, s = self.pop, self.static, self.slot
-        k = risk_class_one(pop.bh[s], pop.condition[s], pop.chronic[s], pop.age65[s])
-        pa, pe = acute_probabilities_one(
-            float(st.admit_rate[k]), float(st.ed_rate[k]), float(pop.cost_frailty[s])
+        k = risk_class(
+            int(pop.bh[s]), int(pop.condition[s]), bool(pop.chronic[s]), bool(pop.age65[s])
         )
-        u = self._u("acute", month)
-        pop.admission[s] = u < pa
-        pop.ed_visit[s] = pa <= u < pa + pe
+        pop.admission[s], pop.ed_visit[s] = acute_event(
+            self._u("acute", month), float(st.admit_rate[k]), float(st.ed_rate[k]),
+            float(pop.cost_frailty[s]),
+        )  # fmt: skip
 
 
 class AgentEngine:
@@ -252,6 +201,37 @@ class AgentEngine:
         self.model = model
         self.pop = model.pop
         self.by_slot: dict[int, PatientAgent] = {}
+        values, static = model.values, model.static
+        # run-constant parameters of the shared rules, built as the arrays engine builds them
+        self.visit_prob = static.visit_prob.ravel()
+        self.onset_shares = tuple(onset_shares(values))
+        self.sub_resolve_prob = tuple(static.sub_resolve_prob)
+        self.disengagement_probs = tuple(disengagement_probs(values))
+        self.clinical_probs = tuple(clinical_probs(static, values))
+        self.review_month = int(values.cocm.review_month)
+        self.sustained_months = int(values.clinical.sustained_remission_months)
+        self._keys: dict[tuple[tuple[str, ...], int], tuple[np.uint64, ...]] = {}
+        self._improvement: tuple[int, NDArray[np.float64]] | None = None
+
+    def month_keys(self, streams: tuple[str, ...], month: int) -> tuple[np.uint64, ...]:
+        """Keys of these streams this month (computed once per month)."""
+        keys = self._keys.get((streams, month))
+        if keys is None:
+            keys = tuple(self.model.streams.keys(streams, month))
+            self._keys[(streams, month)] = keys
+        return keys
+
+    def month_improvement(self, month: int, tables: MonthTables) -> NDArray[np.float64]:
+        """The month's flat improvement table.
+
+        From :func:`~intsim.sim.kernels.rules.improvement_table`.
+        """
+        if self._improvement is None or self._improvement[0] != month:
+            self._improvement = (
+                month,
+                improvement_table(tables.improve_acute, tables.improve_chronic),
+            )
+        return self._improvement[1]
 
     def add_patients(self, slots: Slots) -> None:
         """Create one agent per new slot."""
@@ -263,24 +243,25 @@ class AgentEngine:
         for s in slots:
             self.by_slot.pop(int(s)).remove()
 
-    def _panel(self) -> list[PatientAgent]:
-        return [self.by_slot[int(s)] for s in self.pop.panel_slots()]
+    def _patients(self) -> mesa.AgentSet:
+        """The patient agents: the panel, in ascending slot order (the order agents joined)."""
+        agents = self.model.agents_by_type.get(PatientAgent)
+        return agents if agents is not None else mesa.AgentSet([], random=self.model.random)
 
-    def _pick(self, agents: list[PatientAgent]) -> Slots:
+    def _pick(self, agents: Iterable[PatientAgent]) -> Slots:
         return np.array([a.slot for a in agents], dtype=np.int64)
 
     def leave_panel(self, month: int) -> Slots:
         """Patients who leave the panel this month (ascending slots)."""
-        return self._pick([a for a in self._panel() if a.leaves_panel(month)])
+        return self._pick(self._patients().select(lambda a: a.leaves_panel(month)))
 
     def onset(self, month: int) -> None:
         """Apply the onset rule to every patient in the panel."""
-        for a in self._panel():
-            a.onset(month)
+        self._patients().do("onset", month)
 
     def visit_requests(self, month: int) -> Slots:
         """Patients who seek a PCP visit this month (ascending slots)."""
-        return self._pick([a for a in self._panel() if a.wants_visit(month)])
+        return self._pick(self._patients().select(lambda a: a.wants_visit(month)))
 
     def observed_scores(self, month: int, slots: Slots, stream: str) -> NDArray[np.int64]:
         """Observed PHQ-9/GAD-7 scores of these patients."""
@@ -294,7 +275,10 @@ class AgentEngine:
 
     def disengage(self, month: int) -> Slots:
         """Patients who disengage at the start of the month (ascending slots)."""
-        return self._pick([a for a in self._panel() if a.disengages(month)])
+        return np.array(
+            [a.slot for a in self._patients() for _ in range(a.disengagements(month))],
+            np.int64,
+        )
 
     def leave_after_cm_departure(self, month: int, slots: Slots) -> NDArray[np.bool_]:
         """Whether each patient whose care manager left (and was not reassigned) disengages."""
@@ -313,11 +297,9 @@ class AgentEngine:
     def clinical_step(self, month: int, tables: MonthTables) -> ClinicalCounts:
         """Apply the clinical rule to every patient in the panel."""
         counts = ClinicalCounts()
-        for a in self._panel():
-            a.step_clinical(month, tables, counts)
+        self._patients().do("step_clinical", month, tables, counts)
         return counts
 
     def acute_care(self, month: int) -> None:
         """Apply the acute-care rule to every patient in the panel."""
-        for a in self._panel():
-            a.use_acute_care(month)
+        self._patients().do("use_acute_care", month)

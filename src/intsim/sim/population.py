@@ -20,6 +20,7 @@ from intsim.money.services import BhcVisitKind
 from intsim.params import PAYERS
 from intsim.sim.kernels.pathways import end_treatments
 from intsim.sim.kernels.rng import quantile_by_logit
+from intsim.sim.kernels.rules import subthreshold_scores, threshold_scores
 from intsim.sim.streams import RandomStreams
 
 
@@ -288,7 +289,7 @@ def start_episode(
     severe_share: float,
     modsevere_share: float,
 ) -> None:
-    """Start threshold episodes (vectorised; scalar twin in :mod:`intsim.sim.patient`)."""
+    """Start threshold episodes at initialisation (scores: :func:`threshold_score`)."""
     pop.bh[slots] = BH.ACTIVE
     pop.condition[slots] = np.where(
         u_condition < anxiety_share, Condition.ANXIETY, Condition.DEPRESSION
@@ -306,36 +307,18 @@ def threshold_score(
 ) -> NDArray[np.int8]:
     """Map uniforms to a PHQ-9-like onset score: severe 20-27, moderately severe 15-19, else 10-14.
 
-    Pure arithmetic (no transcendental functions), so the scalar twin gives identical values.
+    The rule of the running engines (:func:`intsim.sim.kernels.rules.threshold_score_of`) applied to
+    each uniform.
     """
-    mild_share = 1.0 - severe_share - modsevere_share
-    out = np.empty(u.shape, np.int8)
-    sev = u < severe_share
-    mod = ~sev & (u < severe_share + modsevere_share)
-    mild = ~sev & ~mod
-    out[sev] = 20 + (u[sev] / severe_share * 8).astype(np.int64).clip(0, 7)
-    out[mod] = 15 + ((u[mod] - severe_share) / modsevere_share * 5).astype(np.int64).clip(0, 4)
-    out[mild] = 10 + (
-        (u[mild] - severe_share - modsevere_share) / max(mild_share, 1e-300) * 5
-    ).astype(np.int64).clip(0, 4)
-    return out
-
-
-def threshold_score_one(u: float, severe_share: float, modsevere_share: float) -> int:
-    """Scalar twin of :func:`threshold_score`."""
-    mild_share = 1.0 - severe_share - modsevere_share
-    if u < severe_share:
-        return 20 + min(max(int(u / severe_share * 8), 0), 7)
-    if u < severe_share + modsevere_share:
-        return 15 + min(max(int((u - severe_share) / modsevere_share * 5), 0), 4)
-    return 10 + min(
-        max(int((u - severe_share - modsevere_share) / max(mild_share, 1e-300) * 5), 0), 4
-    )
+    return threshold_scores(np.ascontiguousarray(u, np.float64), severe_share, modsevere_share)
 
 
 def subthreshold_score(u: NDArray[np.float64]) -> NDArray[np.int8]:
-    """Map uniforms to a subthreshold score 5-9."""
-    return (5 + (u * 5).astype(np.int64).clip(0, 4)).astype(np.int8)
+    """Map uniforms to a subthreshold score 5-9.
+
+    The rule of the running engines (:func:`intsim.sim.kernels.rules.subthreshold_score_of`).
+    """
+    return subthreshold_scores(np.ascontiguousarray(u, np.float64))
 
 
 @functools.lru_cache(maxsize=64)

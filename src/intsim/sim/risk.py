@@ -20,7 +20,9 @@ A patient's non-acute cost of care and ED and admission rates are a base amount 
 The multipliers are normalised so that the month-1 panel at the declared prevalences averages 1
 (non-acute cost) or the published rates (ED, admissions): they redistribute the panel's cost and
 risk, they do not inflate it. All transcendental arithmetic happens here, once per run; the patient
-rules only look numbers up and multiply, so both engines decide identically.
+rules (:func:`intsim.sim.kernels.rules.risk_class`,
+:func:`intsim.sim.kernels.rules.acute_event`) only
+look numbers up and multiply.
 """
 
 from __future__ import annotations
@@ -36,11 +38,6 @@ N_BH_STATES = len(BH)
 N_CONDITIONS = len(Condition)
 #: Number of risk classes (BH state × condition × chronic × age 65+).
 N_CLASSES = N_BH_STATES * N_CONDITIONS * 2 * 2
-
-
-def risk_class_one(bh: int, condition: int, chronic: bool, age65: bool) -> int:
-    """Risk class of one patient (twin of :func:`intsim.sim.kernels.costs.risk_classes`)."""
-    return ((int(bh) * N_CONDITIONS + int(condition)) * 2 + int(chronic)) * 2 + int(age65)
 
 
 def excess_shares(values: Any) -> NDArray[np.float64]:
@@ -73,7 +70,7 @@ def class_multipliers(
         age_ratio: Ratio of age 65+ to younger adults.
 
     Returns:
-        Multipliers indexed by :func:`risk_class_one`.
+        Multipliers indexed by :func:`intsim.sim.kernels.rules.risk_class`.
     """
     share = excess_shares(values)[:, :, None, None]
     chronic = np.arange(2, dtype=float)[None, None, :, None]
@@ -139,17 +136,3 @@ def acute_rates(values: Any) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         normalised(values, admit) * (u.admissions_per_100py / 1200.0),
         normalised(values, ed) * (u.ed_visits_per_100py / 1200.0),
     )
-
-
-def acute_probabilities_one(
-    admit_rate: float, ed_rate: float, frailty: float
-) -> tuple[float, float]:
-    """Admission and ED-visit probabilities of a month (twin of the kernel's arithmetic).
-
-    The probability of an event is its expected number in the month (rate × frailty), so the
-    panel keeps the published counts whatever the frailty spread; the rare person whose rate
-    exceeds one event a month is capped (admission first, an ED visit in what is left).
-    """
-    pa = min(admit_rate * frailty, 1.0)
-    pe = min(ed_rate * frailty, 1.0 - pa)
-    return pa, pe

@@ -6,9 +6,10 @@ Written as chains of numpy expressions, one month costs hundreds of small array 
 paying Python and numpy call overhead; here the hottest rules are single loops over the slots,
 compiled once (``cache=True`` keeps the machine code between processes). Two kinds:
 
-* **patient rules of the arrays engine** (:mod:`~intsim.sim.kernels.clinical`: onset, visit
-  requests, clinical course, disengagement; :mod:`~intsim.sim.kernels.costs`: acute care): twins of
-  the scalar rules of :mod:`intsim.sim.patient`, so the engines dock exactly;
+* **patient rules** (:mod:`~intsim.sim.kernels.rules`): each rule written once as a scalar
+  function, called by the arrays engine's kernels (:mod:`~intsim.sim.kernels.clinical`: onset,
+  visit requests, clinical course, disengagement; :mod:`~intsim.sim.kernels.costs`: acute care)
+  in their slot loops and by :mod:`intsim.sim.patient` for one agent, so the engines dock exactly;
 * **organisation-side steps both engines share** (:mod:`~intsim.sim.kernels.pathways`: visit
   classification, PCBH episodes, care-manager time, end-of-month bookkeeping;
   :mod:`~intsim.sim.kernels.queues`: PCP rationing, waitlists; :mod:`~intsim.sim.kernels.counts`:

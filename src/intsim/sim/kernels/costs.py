@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from intsim.sim.kernels.codes import JIT, TX_SPECIALTY
 from intsim.sim.kernels.rng import first_uniforms
+from intsim.sim.kernels.rules import acute_event, risk_class
 
 
 @njit(**JIT)
@@ -23,13 +24,12 @@ def risk_classes(
 ) -> NDArray[np.int32]:
     """Risk class of slots ``0 .. n-1``: BH state x condition x chronic x 65+.
 
-    Twin of :func:`intsim.sim.risk.risk_class_one`, in narrow integer arithmetic, which vectorises.
+    :func:`intsim.sim.kernels.rules.risk_class` of each slot (narrow integer arithmetic, which
+    vectorises).
     """
     out = np.empty(n, np.int32)
     for s in range(n):
-        out[s] = (
-            (np.int32(bh[s]) * 3 + np.int32(condition[s])) * 2 + np.int32(chronic[s])
-        ) * 2 + np.int32(age65[s])
+        out[s] = risk_class(bh[s], condition[s], chronic[s], age65[s])
     return out
 
 
@@ -50,11 +50,10 @@ def acute_care(
 ) -> None:
     """ED visits and admissions of the month, written to ``admission`` and ``ed_visit``.
 
-    Each patient's probabilities are its risk class's rates per month times its cost frailty
-    (capped at one event; ``risk.acute_probabilities_one``). One uniform decides both: below the
-    admission probability an admission, in the next interval of the ED-visit probability an ED
-    visit (``key``: the ``acute`` stream's key this month; twin of
-    ``PatientAgent.use_acute_care``). Classes, table look-ups and the arithmetic run as separate
+    Applies :func:`intsim.sim.kernels.rules.acute_event` (the rule ``PatientAgent.use_acute_care``
+    calls too) to every panel member: its risk class's rates per month times its cost frailty,
+    one ``acute`` uniform (``key``: the stream's key this month) deciding both. Classes,
+    table look-ups and the arithmetic run as separate
     passes: the first and last vectorise, the look-ups (gathers) do not.
     """
     uniforms = first_uniforms(key, n)
@@ -65,12 +64,9 @@ def acute_care(
         admit[s] = admit_rate[classes[s]]
         ed[s] = ed_rate[classes[s]]
     for s in range(n):
-        f = frailty[s]
-        pa = min(admit[s] * f, 1.0)
-        pe = min(ed[s] * f, 1.0 - pa)
-        u = uniforms[s]
-        admission[s] = in_panel[s] & (u < pa)
-        ed_visit[s] = in_panel[s] & (u >= pa) & (u < pa + pe)
+        admitted, ed_visited = acute_event(uniforms[s], admit[s], ed[s], frailty[s])
+        admission[s] = in_panel[s] & admitted
+        ed_visit[s] = in_panel[s] & ed_visited
 
 
 @njit(**JIT)
