@@ -10,8 +10,8 @@ import inspect
 import numpy as np
 import pytest
 
-from intsim import patient, population, risk
 from intsim.params.scenario import default_scenario
+from intsim.sim import patient, population, risk
 from intsim.sim.clinical import Variant
 from intsim.sim.kernels import clinical as clinical_kernels
 from intsim.sim.kernels import costs as cost_kernels
