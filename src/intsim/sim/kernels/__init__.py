@@ -23,4 +23,57 @@ random data a branch mispredicts often, and such loops vectorise.
 
 Import from the concept's module (``from intsim.sim.kernels.rng import unit_uniform``); this package
 re-exports nothing. The claim-line kernels stay in :mod:`intsim.money.claims_kernels`.
+
+Cached machine code is dropped when any kernel source changes (:func:`drop_stale_machine_code`).
 """
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+#: Digest of the kernel sources the cached machine code in ``__pycache__`` was compiled from.
+SOURCE_STAMP = "kernels-source.sha256"
+
+
+def kernel_source_digest(folder: Path) -> str:
+    """SHA-256 of every module of the kernels package (names and contents, in name order)."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def drop_stale_machine_code(folder: Path) -> bool:
+    """Delete the cached machine code of ``folder`` if any kernel source changed since it was built.
+
+    numba checks a cached kernel against the file that defines it only, not against the rules
+    and constants it inlines from :mod:`~intsim.sim.kernels.rules` and
+    :mod:`~intsim.sim.kernels.codes`: after an edit of a rule, a kernel in another module would
+    run the old rule from its cache. So the cache is kept only while the digest of all kernel
+    sources (:data:`SOURCE_STAMP`) matches; a mismatch clears it and numba recompiles. Errors
+    (a read-only install, a concurrent worker) leave the cache as it is.
+
+    Returns:
+        Whether the cache was cleared.
+    """
+    cache = folder / "__pycache__"
+    stamp = cache / SOURCE_STAMP
+    digest = kernel_source_digest(folder)
+    try:
+        if stamp.read_text() == digest:
+            return False
+    except OSError:
+        pass
+    try:
+        cache.mkdir(exist_ok=True)
+        for path in [*cache.glob("*.nbi"), *cache.glob("*.nbc")]:
+            path.unlink(missing_ok=True)
+        stamp.write_text(digest)
+    except OSError:
+        return False
+    return True
+
+
+drop_stale_machine_code(Path(__file__).parent)
