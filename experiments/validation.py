@@ -979,15 +979,15 @@ def plot_targets(table: pd.DataFrame, path: Path, reps: int) -> None:
         met = row["met_mean"] == "True"
         color = fg.PALETTE["green"] if met else fg.PALETTE["vermillion"]
         if math.isfinite(mean):
-            ax.errorbar(
+            # the spread as a capped segment and the mean as a point: with a skewed replication
+            # distribution the mean can lie outside the 2.5-97.5% spread (an error bar cannot)
+            ax.plot([low, high], [0, 0], color=color, lw=2, marker="|", ms=12, mew=2)
+            ax.plot(
                 [mean],
                 [0],
-                xerr=[[mean - low], [high - mean]],
-                fmt="o",
+                "o",
                 color=color,
                 ms=7,
-                capsize=5,
-                lw=2,
                 label="Simulated mean, 2.5–97.5% spread (green: mean met; red: not met)",
             )
         ax.set_xlim(lo, hi)
