@@ -24,12 +24,7 @@ def _experiment():
 
 #: Quantities the shipped defaults miss, with the decision that explains the miss. A strict xfail:
 #: the test fails as soon as the quantity is met again, so the list cannot go stale.
-KNOWN_MISSES: dict[tuple[str, str], str] = {
-    ("T4", "improved_share_at_10_14_weeks"): (
-        "decision 54: from the usual-care steady state about half the episodes a screening "
-        "programme finds are chronic, and chronic episodes improve slowly (49% vs 55-61%)"
-    ),
-}
+KNOWN_MISSES: dict[tuple[str, str], str] = {}
 
 QUANTITIES: list[tuple[str, str]] = [
     ("T1", "remission_3m"),

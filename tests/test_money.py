@@ -32,6 +32,10 @@ def ten_medicare_cocm_patients(**extra):
             "population.threshold_prevalence": 1.0,
             "population.subthreshold_prevalence": 0.0,
             "population.remitted_prevalence": 0.0,
+            # nobody in treatment before month 1 (whose score may have fallen below the cohort's
+            # threshold through a partial response, decision 72): all ten join the cohort
+            "population.initial_pcp_treatment_share": 0.0,
+            "population.initial_specialty_treatment_share": 0.0,
             "staffing.n_pcps": 1,
             "staffing.care_manager_fte": 1.0,
             "cohort.enabled": True,

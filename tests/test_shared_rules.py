@@ -22,7 +22,6 @@ from intsim.sim.population import BH, Condition, Tx
 from intsim.sim.risk import N_CLASSES, N_CONDITIONS
 
 KEYS6 = tuple(np.uint64(k) for k in (11, 22, 33, 44, 55, 66))
-KEYS4 = KEYS6[:4]
 
 #: Rule -> the kernel module that applies it over the panel.
 SHARED = {
@@ -32,6 +31,7 @@ SHARED = {
     "wants_visit": clinical_kernels,
     "improvement_cell": clinical_kernels,
     "clinical_course": clinical_kernels,
+    "partial_response_possible": clinical_kernels,
     "disengagements": clinical_kernels,
     "risk_class": cost_kernels,
     "acute_event": cost_kernels,
@@ -136,10 +136,16 @@ def test_improvement_cell_indexes_the_flat_table():
     assert flat[cell(Condition.DEPRESSION, True, 0, Tx.NONE)] == chronic[0, Variant.NONE]
 
 
-def _course(bh, p_improve=0.0, probs=(0.0, 0.0, 0.0, 0.5, 0.5), remission_months=0):
+NO_PARTIAL = (0.0, 0.5, 0.75)
+
+
+def _course(
+    bh, p_improve=0.0, probs=(0.0, 0.0, 0.0, 0.5, 0.5), remission_months=0, score=20,
+    treated=True, partial=NO_PARTIAL,
+):  # fmt: skip
     return rules.clinical_course(
-        0, bh, 20, 18, Condition.DEPRESSION, 4, remission_months, True, p_improve, KEYS4, probs,
-        6,
+        0, bh, score, 20, Condition.DEPRESSION, 4, remission_months, True, p_improve, treated,
+        KEYS6, (*probs, *partial), 6,
     )  # fmt: skip
 
 
@@ -159,16 +165,52 @@ def test_clinical_course_remission_relapse_recovery():
     assert remit[:3] == (rules.REMISSION, BH.REMITTED, 4)
     assert remit[5] == 0
     relapse = _course(BH.IMPROVED, probs=(0.0, 1.0, 0.0, 0.5, 0.5))
-    assert relapse[:3] == (rules.RELAPSE, BH.ACTIVE, 18)  # back to the baseline score
+    assert relapse[:3] == (rules.RELAPSE, BH.ACTIVE, 20)  # back to the baseline score
     assert relapse[4] == 0
     relapse = _course(BH.REMITTED, probs=(0.0, 0.0, 1.0, 0.5, 0.5))
-    assert relapse[:3] == (rules.RELAPSE, BH.ACTIVE, 18)
+    assert relapse[:3] == (rules.RELAPSE, BH.ACTIVE, 20)
     stay = _course(BH.REMITTED, remission_months=2)
     assert stay[:2] == (rules.NO_EVENT, BH.REMITTED)
     assert stay[5] == 3
     over = _course(BH.REMITTED, remission_months=5)  # sixth month: sustained remission
     assert over == (rules.RECOVERY, BH.NONE, 0, 0, 4, 6, False)
     assert _course(BH.NONE)[:2] == (rules.NO_EVENT, BH.NONE)
+
+
+def test_clinical_course_partial_response_of_treated_active_episodes():
+    certain = (1.0, 0.5, 0.5)  # partial response certain, residual share exactly 0.5
+    partial = _course(BH.ACTIVE, partial=certain)
+    assert partial == (rules.PARTIAL_RESPONSE, BH.ACTIVE, 10, Condition.DEPRESSION, 5, 0, True)
+    # untreated episodes, and episodes already partially improved (score below the baseline
+    # score), keep their score; a response comes first when both would happen
+    assert _course(BH.ACTIVE, partial=certain, treated=False)[:3] == (
+        rules.NO_EVENT, BH.ACTIVE, 20,
+    )  # fmt: skip
+    assert _course(BH.ACTIVE, partial=certain, score=12)[:3] == (rules.NO_EVENT, BH.ACTIVE, 12)
+    assert _course(BH.ACTIVE, p_improve=1.0, partial=certain)[0] == rules.IMPROVEMENT
+    assert _course(BH.IMPROVED, partial=certain)[:3] == (rules.NO_EVENT, BH.IMPROVED, 20)
+
+
+def test_clinical_course_response_keeps_a_share_of_the_baseline_score():
+    # a partially improved episode (12 of baseline 20) that responds keeps half of 20, not of 12
+    improved = _course(BH.ACTIVE, p_improve=1.0, score=12)
+    assert improved[:3] == (rules.IMPROVEMENT, BH.IMPROVED, 10)
+
+
+def test_partial_response_follows_antidepressant_type_treatment_only():
+    possible = rules.partial_response_possible
+    for treatment in (Tx.PCP, Tx.SPECIALTY, Tx.COCM):
+        assert possible(treatment, False)
+    assert possible(Tx.PCBH, True)  # BHC visits with PCP co-treatment
+    assert not possible(Tx.PCBH, False)  # brief BHC visits alone (docs/evidence.md B5)
+    assert not possible(Tx.NONE, False)
+
+
+def test_partial_response_score_rounds_to_the_nearest_point():
+    # a 25% fall from 13 is 9.75: it reads 10 (truncation would read 9, below the threshold)
+    assert rules.partial_response_score(13, 1.0, 0.5, 0.75) == 10
+    assert rules.partial_response_score(13, 0.0, 0.5, 0.75) == 7  # 6.5 rounds up
+    assert rules.partial_response_score(20, 0.5, 0.5, 0.75) == 13  # 12.5: halves round up
 
 
 def test_disengagements_counts_each_list_left():

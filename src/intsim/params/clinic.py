@@ -399,6 +399,41 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
         plausible=(0.4, 0.5),
     ),
     Param(
+        "clinical.partial_response_probability",
+        0.17,
+        "probability per month",
+        "Monthly probability that a treated patient in a threshold episode who has not responded "
+        "responds partially: the score falls by 25-50% and the episode stays active (once per "
+        "active spell).",
+        f"{EVIDENCE} B4: STAR*D level 1, 12 weeks of citalopram: 30% reduced their score by less "
+        "than 25%, and about 23% by 25-50% (37% partial responders less the 14% who responded "
+        "without remitting), i.e. 43% of those without a response; 1 - 0.57^(1/3) = 0.17 a "
+        "month; FINDER (48% of SSRI-treated non-remitters partial responders at 3 months) gives "
+        "0.20; dist: beta 95% interval 0.10-0.25",
+        bounds=PROB,
+        plausible=(0.10, 0.25),
+        dist=("beta_mean_ci", 0.17, 0.10, 0.25),
+    ),
+    Param(
+        "clinical.partial_response_residual_low",
+        0.5,
+        "share of score",
+        "Lowest share of the score left after a partial response (drawn uniformly between low "
+        "and high).",
+        f"{EVIDENCE} B4: a partial response is a 25-50% reduction of the score",
+        bounds=PROB,
+        plausible=(0.5, 0.6),
+    ),
+    Param(
+        "clinical.partial_response_residual_high",
+        0.75,
+        "share of score",
+        "Highest share of the score left after a partial response.",
+        f"{EVIDENCE} B4: a partial response is a reduction of at least 25%",
+        bounds=PROB,
+        plausible=(0.65, 0.75),
+    ),
+    Param(
         "clinical.relapse_hazard",
         0.0387,
         "hazard per month",

@@ -33,7 +33,14 @@ ONSET_STREAMS = (
     "onset_severity",
 )
 #: Sparse streams read by the clinical kernel, in the kernel's order.
-CLINICAL_STREAMS = ("improve", "improve_depth", "recover", "relapse")
+CLINICAL_STREAMS = (
+    "improve",
+    "improve_depth",
+    "recover",
+    "relapse",
+    "partial_response",
+    "partial_depth",
+)
 
 Slots = NDArray[np.int64]
 
@@ -46,6 +53,7 @@ class ClinicalCounts:
     remissions: int = 0
     relapses: int = 0
     recoveries: int = 0
+    partial_responses: int = 0
 
 
 def onset_shares(values: object) -> NDArray[np.float64]:
@@ -83,6 +91,9 @@ def clinical_probs(static: StaticTables, values: object) -> NDArray[np.float64]:
             static.relapse_prob,
             c.response_residual_low,
             c.response_residual_high,
+            c.partial_response_probability,
+            c.partial_response_residual_low,
+            c.partial_response_residual_high,
         ],
         dtype=np.float64,
     )
@@ -206,7 +217,7 @@ class ArrayEngine:
         pop, st = self.pop, self.static
         v = self.values
         c = v.clinical  # type: ignore[attr-defined]
-        improvements, remissions, relapses, recoveries = clinical_kernels.clinical_step(
+        improvements, remissions, relapses, recoveries, partial = clinical_kernels.clinical_step(
             pop.n_used,
             pop.bh,
             pop.score,
@@ -234,6 +245,7 @@ class ArrayEngine:
             remissions=int(remissions),
             relapses=int(relapses),
             recoveries=int(recoveries),
+            partial_responses=int(partial),
         )
 
     def acute_care(self, month: int) -> None:

@@ -437,6 +437,7 @@ class ClinicModel(mesa.Model):
             "responders": counts.improvements,
             "remissions": counts.remissions,
             "relapses": counts.relapses,
+            "partial_responses": counts.partial_responses,
             "dropouts": c.dropouts,
             "early_followups": c.early_followup,
             "waitlist_cocm": int(np.count_nonzero(pop.waitlist_since[: pop.n_used] >= 0)),

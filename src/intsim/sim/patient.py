@@ -30,6 +30,7 @@ from intsim.sim.engine_arrays import (
 )
 from intsim.sim.kernels.rules import (
     IMPROVEMENT,
+    PARTIAL_RESPONSE,
     RECOVERY,
     RELAPSE,
     REMISSION,
@@ -41,6 +42,7 @@ from intsim.sim.kernels.rules import (
     gains_chronic_condition,
     improvement_cell,
     improvement_table,
+    partial_response_possible,
     risk_class,
     wants_visit,
 )
@@ -163,14 +165,16 @@ class PatientAgent(mesa.Agent):
         event, pop.bh[s], pop.score[s], pop.condition[s], *rest = clinical_course(
             s, int(pop.bh[s]), int(pop.score[s]), int(pop.baseline_score[s]),
             int(pop.condition[s]), int(pop.episode_month[s]), int(pop.remission_months[s]),
-            bool(pop.known[s]), float(improve[cell]), e.month_keys(CLINICAL_STREAMS, month),
-            e.clinical_probs, e.sustained_months,
+            bool(pop.known[s]), float(improve[cell]),
+            partial_response_possible(int(pop.treatment[s]), bool(pop.pcp_cotreat[s])),
+            e.month_keys(CLINICAL_STREAMS, month), e.clinical_probs, e.sustained_months,
         )  # fmt: skip
         pop.episode_month[s], pop.remission_months[s], pop.known[s] = rest
         counts.improvements += event == IMPROVEMENT
         counts.remissions += event == REMISSION
         counts.relapses += event == RELAPSE
         counts.recoveries += event == RECOVERY
+        counts.partial_responses += event == PARTIAL_RESPONSE
 
     def use_acute_care(self, month: int) -> None:
         """ED visit or hospital admission this month (rates by risk class x cost frailty).

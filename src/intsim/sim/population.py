@@ -20,7 +20,7 @@ from intsim.money.services import BhcVisitKind
 from intsim.params import PAYERS
 from intsim.sim.kernels.pathways import end_treatments
 from intsim.sim.kernels.rng import quantile_by_logit
-from intsim.sim.kernels.rules import subthreshold_scores, threshold_scores
+from intsim.sim.kernels.rules import partial_response_score, subthreshold_scores, threshold_scores
 from intsim.sim.streams import RandomStreams
 
 
@@ -391,6 +391,31 @@ def start_usual_care_under_way(
         pop.treatment_month[slots] = 1 + (
             streams.uniform("init_treatment_month", 0, slots) * months
         ).astype(np.int64)
+        start_partial_responses_under_way(pop, slots, streams, values)
+
+
+def start_partial_responses_under_way(
+    pop: Population, treated: NDArray[np.int64], streams: RandomStreams, values: object
+) -> None:
+    """Partial responses under way at month 1 among episodes already in treatment.
+
+    A patient treated for ``treatment_month - 1`` months before month 1 has responded partially
+    with probability ``1 - (1 - p) ** (treatment_month - 1)``, ``p`` the monthly probability
+    :func:`~intsim.sim.kernels.rules.clinical_course` applies from month 1 on, so the month-1
+    state continues the usual-care steady state. Draws: month 0 of ``partial_response`` and
+    ``partial_depth``; the score share is the rule's (:func:`partial_response_score`).
+    """
+    c = values.clinical  # type: ignore[attr-defined]
+    p = float(c.partial_response_probability)
+    elapsed = pop.treatment_month[treated].astype(np.float64) - 1.0
+    done = streams.uniform("partial_response", 0, treated) < 1.0 - (1.0 - p) ** elapsed
+    slots = treated[done]
+    depth = streams.uniform("partial_depth", 0, slots)
+    low, high = float(c.partial_response_residual_low), float(c.partial_response_residual_high)
+    pop.score[slots] = [
+        partial_response_score(int(pop.score[s]), float(u), low, high)
+        for s, u in zip(slots, depth, strict=True)
+    ]
 
 
 def initialise_patients(

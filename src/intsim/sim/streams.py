@@ -76,6 +76,8 @@ STREAM_NAMES: tuple[str, ...] = (
     "init_cost_frailty",
     "init_treatment",
     "init_treatment_month",
+    "partial_response",
+    "partial_depth",
 )
 STREAM_ID: dict[str, int] = {name: i for i, name in enumerate(STREAM_NAMES)}
 

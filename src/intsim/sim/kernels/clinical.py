@@ -23,6 +23,7 @@ from intsim.sim.kernels.rules import (
     episode_onset,
     gains_chronic_condition,
     improvement_cell,
+    partial_response_possible,
     wants_visit,
 )
 
@@ -173,16 +174,16 @@ def clinical_step(
         n_variants: Number of treatment variants of the improvement tables.
         max_episode_month: Length of the episode-month axis of the acute improvement table.
         keys: Stream keys of the month: ``improve``, ``improve_depth``, ``recover``,
-            ``relapse``.
-        probs: ``recover, residual_relapse, relapse, residual_low, residual_high``
-            (probabilities per month; residual score share bounds).
+            ``relapse``, ``partial_response``, ``partial_depth``.
+        probs: ``recover, residual_relapse, relapse, residual_low, residual_high, partial,
+            partial_low, partial_high`` (probabilities per month; score share bounds).
         review_month: Treatment month from which a CoCM patient should have had a review.
         sustained_months: Months of remission after which the episode is over.
 
     Returns:
-        Counts: improvements, remissions, relapses, recoveries.
+        Counts: improvements, remissions, relapses, recoveries, partial responses.
     """
-    counts = np.zeros(5, np.int64)  # by event: none, then the four returned
+    counts = np.zeros(6, np.int64)  # by event: none, then the five returned
     # most patients have no episode: collect the others without branches, then visit them
     # (pre-check: clinical_course changes nothing without an episode)
     in_episode = np.empty(n, np.int64)
@@ -190,8 +191,8 @@ def clinical_step(
     for s in range(n):
         in_episode[m] = s
         m += bh[s] >= BH_ACTIVE
-    key_tuple = (keys[0], keys[1], keys[2], keys[3])
-    prob_tuple = (probs[0], probs[1], probs[2], probs[3], probs[4])
+    key_tuple = (keys[0], keys[1], keys[2], keys[3], keys[4], keys[5])
+    prob_tuple = (probs[0], probs[1], probs[2], probs[3], probs[4], probs[5], probs[6], probs[7])
     for i in range(m):
         s = in_episode[i]
         p_improve = 0.0  # read by the rule for active episodes only (pre-check)
@@ -205,7 +206,9 @@ def clinical_step(
             ]  # fmt: skip
         event, new_bh, new_score, new_condition, months, remission, new_known = clinical_course(
             s, bh[s], score[s], baseline_score[s], condition[s], episode_month[s],
-            remission_months[s], known[s], p_improve, key_tuple, prob_tuple, sustained_months,
+            remission_months[s], known[s], p_improve,
+            partial_response_possible(treatment[s], pcp_cotreat[s]), key_tuple, prob_tuple,
+            sustained_months,
         )  # fmt: skip
         # without an event only the clocks move; condition and known change only at recovery
         # (pure performance checks: writing back unchanged values would give the same state)

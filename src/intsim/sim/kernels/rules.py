@@ -55,7 +55,7 @@ from intsim.sim.kernels.rng import unit_uniform
 RULE: Final = {**JIT, "inline": "always"}
 
 #: Events returned by :func:`clinical_course` (index into the month's clinical counts).
-NO_EVENT, IMPROVEMENT, REMISSION, RELAPSE, RECOVERY = 0, 1, 2, 3, 4
+NO_EVENT, IMPROVEMENT, REMISSION, RELAPSE, RECOVERY, PARTIAL_RESPONSE = 0, 1, 2, 3, 4, 5
 
 # ---------------------------------------------------------------------------------- scores
 
@@ -248,6 +248,20 @@ def treatment_variant(
 
 
 @njit(**RULE)
+def partial_response_possible(treatment: int, pcp_cotreat: bool) -> bool:
+    """Whether a patient's treatment can bring a partial response (:func:`clinical_course`).
+
+    The evidence is that of antidepressant courses (docs/evidence.md B4), so: PCP treatment,
+    specialty care, CoCM (medication managed with the consultant) and PCBH with PCP
+    co-treatment. PCBH alone — a few brief BHC visits — is not: its evidence (B5) shows little
+    symptom change, and the model's PCBH effect is deliberately sceptical.
+    """
+    if treatment == TX_PCBH:
+        return pcp_cotreat
+    return treatment in (TX_PCP, TX_SPECIALTY, TX_COCM)
+
+
+@njit(**RULE)
 def improvement_cell(
     treatment: int,
     treatment_month: int,
@@ -286,6 +300,18 @@ def improvement_table(
 
 
 @njit(**RULE)
+def partial_response_score(score: int, u: float, low: float, high: float) -> int:
+    """Score after a partial response: the share ``low + (high - low) * u`` of ``score``.
+
+    A partial response is a 25-50% reduction of the score without a response (docs/evidence.md
+    B4), so the shares are 0.5-0.75 by default (``clinical.partial_response_residual_*``).
+    The new score is rounded to the nearest point (truncating would add up to a point to every
+    reduction: a 25% fall from 13 would read 9, below the threshold of 10, instead of 10).
+    """
+    return np.int8(np.floor(score * (low + (high - low) * u) + 0.5))
+
+
+@njit(**RULE)
 def clinical_course(
     s: int,
     bh: int,
@@ -296,45 +322,60 @@ def clinical_course(
     remission_months: int,
     known: bool,
     p_improve: float,
-    keys: tuple[np.uint64, np.uint64, np.uint64, np.uint64],
-    probs: tuple[float, float, float, float, float],
+    treated: bool,
+    keys: tuple[np.uint64, np.uint64, np.uint64, np.uint64, np.uint64, np.uint64],
+    probs: tuple[float, float, float, float, float, float, float, float],
     sustained_months: int,
 ) -> tuple[int, int, int, int, int, int, bool]:
     """Improvement, remission, relapse or recovery of one patient's episode.
 
     An active episode improves (``improve`` uniform below ``p_improve``, the probability of its
-    :func:`improvement_cell`) to a residual score share drawn from ``improve_depth``; else its
-    episode month advances. An improved episode remits (``recover`` uniform below the recovery
-    probability) or, in the next interval, relapses. A remitted one relapses (``relapse``) or
-    counts one more month in remission and is over after ``sustained_months``. Other states do
-    not change. Scalars in and out: a rule passed arrays would cost the kernels reference
-    counting on every slot.
+    :func:`improvement_cell`) to a residual share of its baseline score drawn from
+    ``improve_depth``; else its
+    episode month advances and, if it is in treatment and has not improved partially yet (its
+    score is still the baseline score), it responds partially (``partial_response`` uniform below
+    the partial-response probability): the score falls to a share drawn from ``partial_depth``
+    (:func:`partial_response_score`), the state stays active. An improved episode remits
+    (``recover`` uniform below the recovery probability) or, in the next interval, relapses. A
+    remitted one relapses (``relapse``) or counts one more month in remission and is over after
+    ``sustained_months``. Other states do not change. Scalars in and out: a rule passed arrays
+    would cost the kernels reference counting on every slot.
 
     Args:
         s: The patient's slot (its uniforms are drawn for it).
         bh, score, baseline_score, condition, episode_month, remission_months, known: The
             patient's state.
         p_improve: Improvement probability of an active episode this month.
+        treated: Whether the patient's treatment can bring a partial response
+            (:func:`partial_response_possible`).
         keys: Stream keys of the month: ``improve``, ``improve_depth``, ``recover``,
-            ``relapse``.
-        probs: ``recover, residual_relapse, relapse, residual_low, residual_high``
-            (probabilities per month; residual score share bounds).
+            ``relapse``, ``partial_response``, ``partial_depth``.
+        probs: ``recover, residual_relapse, relapse, residual_low, residual_high, partial,
+            partial_low, partial_high`` (probabilities per month; score share bounds).
         sustained_months: Months of remission after which the episode is over.
 
     Returns:
         ``(event, bh, score, condition, episode_month, remission_months, known)``: the event
-        (:data:`NO_EVENT`, :data:`IMPROVEMENT`, :data:`REMISSION`, :data:`RELAPSE` or
-        :data:`RECOVERY`) and the new state.
+        (:data:`NO_EVENT`, :data:`IMPROVEMENT`, :data:`REMISSION`, :data:`RELAPSE`,
+        :data:`RECOVERY` or :data:`PARTIAL_RESPONSE`) and the new state.
     """
-    recover_p, residual_relapse_p, relapse_p, low, high = probs
+    recover_p, residual_relapse_p, relapse_p, low, high, partial_p, partial_low, partial_high = (
+        probs
+    )
     event = NO_EVENT
     if bh == BH_ACTIVE:
         if unit_uniform(keys[0], s) < p_improve:
             bh = BH_IMPROVED
-            score = np.int8(score * (low + (high - low) * unit_uniform(keys[1], s)))
+            # a response keeps a share of the baseline score, partial response or not
+            score = np.int8(baseline_score * (low + (high - low) * unit_uniform(keys[1], s)))
             event = IMPROVEMENT
         else:
             episode_month += 1
+            if treated and score == baseline_score and unit_uniform(keys[4], s) < partial_p:
+                score = partial_response_score(
+                    score, unit_uniform(keys[5], s), partial_low, partial_high
+                )
+                event = PARTIAL_RESPONSE
     elif bh == BH_IMPROVED:
         u = unit_uniform(keys[2], s)
         if u < recover_p:
