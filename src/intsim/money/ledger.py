@@ -46,7 +46,7 @@ from intsim.money import finance
 from intsim.money import payment_models as pm
 from intsim.money.billing import fqhc_pps_rate, load_fee_schedule
 from intsim.money.claims import FAMILIES, MonthBilling, payment_lag_months
-from intsim.params import PAYERS
+from intsim.params import PAYERS, components
 from intsim.params.workforce import split_fte
 
 REVENUE_LINES: tuple[str, ...] = (
@@ -113,10 +113,11 @@ def _column(table: Table, name: str) -> NDArray[Any]:
 
 def programme_fte(values: Any) -> tuple[float, float, float]:
     """Care-manager FTE, BHC FTE and psychiatric-consultant hours per week the care model uses."""
-    s, care = values.staffing, values.care_model
-    cm = s.care_manager_fte if care in ("cocm", "hybrid") else 0.0
-    bhc = s.bhc_fte if care in ("pcbh", "hybrid") else 0.0
-    psych = s.psychiatric_consultant_hours_per_week if care in ("cocm", "hybrid") else 0.0
+    s = values.staffing
+    roles = components.get("care_model", values.care_model).roles  # what the model staffs
+    cm = s.care_manager_fte if "care_manager" in roles else 0.0
+    bhc = s.bhc_fte if "bhc" in roles else 0.0
+    psych = s.psychiatric_consultant_hours_per_week if "psychiatric_consultant" in roles else 0.0
     return cm, bhc, psych
 
 
