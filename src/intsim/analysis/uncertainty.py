@@ -290,9 +290,9 @@ _ALL_PATHS = sorted({*PARAMS_BY_PATH, *_GROUPS})
 
 def _on_declaration_change() -> None:
     """Follow the declaration when a component is registered or unregistered."""
-    global _GROUPS, _ALL_PATHS
-    _GROUPS = _sections()
-    _ALL_PATHS = sorted({*PARAMS_BY_PATH, *_GROUPS})
+    _GROUPS.clear()
+    _GROUPS.update(_sections())
+    _ALL_PATHS[:] = sorted({*PARAMS_BY_PATH, *_GROUPS})
 
 
 components.on_change(_on_declaration_change)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, ClassVar, TypeVar, overload
+from typing import Any, ClassVar, overload
 
 from intsim.params.clinic import CLINIC_PARAMETERS
 from intsim.params.money import MONEY_PARAMETERS
@@ -60,9 +60,6 @@ class Component:
     def define_results(cls) -> tuple[str, ...]:
         """Names of the output columns the component adds (monthly table or ledger)."""
         return ()
-
-
-C = TypeVar("C", bound=type[Component])
 
 
 def _grouped_by_section(params: Sequence[Param]) -> tuple[Param, ...]:
@@ -166,7 +163,9 @@ def declared_section(prefix: str, names: Sequence[str] | None = None) -> tuple[P
     return tuple(p for p in _BASE if match(p))
 
 
-def per_payer(name: str, default: Any, unit: str, description: str, source: str, **extra: Any) -> tuple[Param, ...]:
+def per_payer(
+    name: str, default: Any, unit: str, description: str, source: str, **extra: Any
+) -> tuple[Param, ...]:
     """One contract parameter ``contracts.<payer>.<name>`` for every payer.
 
     Args:
@@ -213,10 +212,10 @@ def _rebuild() -> None:
 
 
 @overload
-def register(cls: C) -> C: ...
+def register[C: type[Component]](cls: C) -> C: ...
 @overload
-def register(cls: None = None) -> Callable[[C], C]: ...
-def register(cls: C | None = None) -> C | Callable[[C], C]:
+def register[C: type[Component]](cls: None = None) -> Callable[[C], C]: ...
+def register[C: type[Component]](cls: C | None = None) -> C | Callable[[C], C]:
     """Register a component class (also usable as a decorator, ``@register``).
 
     Its parameters join the declaration; a care model becomes a valid ``care_model``.
@@ -234,7 +233,9 @@ def register(cls: C | None = None) -> C | Callable[[C], C]:
     if not name or not name.isidentifier():
         raise ValueError(f"{cls.__name__}: name {name!r}; expected a non-empty identifier")
     if name in _REGISTRY[kind]:
-        raise ValueError(f"{kind} {name!r} is already registered ({_REGISTRY[kind][name].__name__})")
+        raise ValueError(
+            f"{kind} {name!r} is already registered ({_REGISTRY[kind][name].__name__})"
+        )
     key = f"{kind}:{name}"
     added: list[Param] = []
     owned: list[str] = []

@@ -52,7 +52,7 @@ def _sections() -> frozenset[str]:
     )
 
 
-_SECTIONS = _sections()
+_SECTIONS: set[str] = set(_sections())  # updated in place when components register
 #: Deepest nesting of mappings and lists a scenario or experiment file may have.
 MAX_NESTING = 50
 #: Most values (counting each use of an alias) a scenario or experiment file may hold.
@@ -215,20 +215,21 @@ class Scenario(BaseModel):
         return build_scenario(tree, name=self.name, description=self.description, origins=origins)
 
 
-#: The pydantic model a scenario is validated with: :class:`Scenario` itself, or, once registered
-#: components have extended the declaration, a subclass whose ``values`` follow the declaration.
-_scenario_model: type[Scenario] = Scenario
+#: The pydantic model a scenario is validated with (key ``"scenario"``): :class:`Scenario` itself,
+#: or, once registered components have extended the declaration, a subclass whose ``values``
+#: follow the declaration.
+_SCHEMA: dict[str, type[Scenario]] = {"scenario": Scenario}
 
 
 def _on_declaration_change() -> None:
     """Rebuild the schema after a component is registered or unregistered."""
-    global _SECTIONS, _scenario_model
-    _SECTIONS = _sections()
+    _SECTIONS.clear()
+    _SECTIONS.update(_sections())
     if components.extended():
         values = _build_models()
-        _scenario_model = create_model("Scenario", __base__=Scenario, values=(values, ...))
+        _SCHEMA["scenario"] = create_model("Scenario", __base__=Scenario, values=(values, ...))
     else:
-        _scenario_model = Scenario
+        _SCHEMA["scenario"] = Scenario
 
 
 components.on_change(_on_declaration_change)
@@ -567,7 +568,7 @@ def build_scenario(
     merged = _deep_merge(defaults(), {})
     try:
         values = _merge_checked(merged, tree, "")
-        return _scenario_model.model_validate(
+        return _SCHEMA["scenario"].model_validate(
             {"name": name, "description": description, "values": values},
             context={"origins": origins},
         )

@@ -46,7 +46,8 @@ from numpy.typing import NDArray
 
 from intsim.measures import REMISSION_MONTHS, RESPONSE_MONTHS
 from intsim.money.claims import ClaimsBook, MonthBilling
-from intsim.money.ledger import case_rate_usd, operating_costs, startup_cost
+from intsim.money.contracts import case_rate_usd
+from intsim.money.ledger import operating_costs, startup_cost
 from intsim.params import PAYERS
 from intsim.params.rollout import Phase, plan_phases
 from intsim.params.workforce import split_fte
@@ -181,9 +182,7 @@ class ClinicModel(mesa.Model):
         # PCP teams whose rollout phase is not live yet practise usual care
         self.usual_care = care_model_class("usual_care")(self)
         #: the care model's own monthly columns (beyond MONTHLY_COLUMNS)
-        self.care_columns = tuple(
-            c for c in self.care.define_results() if c not in MONTHLY_COLUMNS
-        )
+        self.care_columns = tuple(c for c in self.care.define_results() if c not in MONTHLY_COLUMNS)
         self.first_go_live = values.rollout.first_go_live_month
 
         if self.engine_name == "arrays":
