@@ -89,7 +89,8 @@ def test_builtin_roles_and_sections() -> None:
     assert PrimaryCareBehavioralHealth.roles == ("bhc",)
     assert set(Hybrid.roles) == {"care_manager", "psychiatric_consultant", "bhc"}
     cocm = CollaborativeCare.define_pars()
-    assert cocm and all(p.path.startswith("cocm.") for p in cocm)
+    assert cocm
+    assert all(p.path.startswith("cocm.") for p in cocm)
     assert {p.path for p in cocm} == {p.path for p in PARAMETERS if p.section == "cocm"}
     for path in (p.path for p in cocm):
         assert comp.owner(path) == "care_model:cocm"
@@ -103,14 +104,16 @@ def test_builtin_contracts_in_settlement_order() -> None:
         assert f"revenue_{name}" in REVENUE_LINES
         assert cls.define_results() == (f"revenue_{name}",)
         for p in cls.define_pars():
-            assert p.path.startswith("contracts.") and PARAMS_BY_PATH[p.path] is p
+            assert p.path.startswith("contracts.")
+            assert PARAMS_BY_PATH[p.path] is p
     assert ledger_columns() is LEDGER_COLUMNS
 
 
 @pytest.mark.parametrize("care_model", ["cocm", "pcbh"])
 def test_builtin_results_are_filled_only_by_their_care_model(care_model: str) -> None:
     results = CARE_MODEL_CLASSES[care_model].define_results()
-    assert results and set(results) <= set(MONTHLY_COLUMNS)
+    assert results
+    assert set(results) <= set(MONTHLY_COLUMNS)
     sc = default_scenario().with_overrides({**SMALL, "staffing.bhc_fte": 0.3})
     own = simulate(sc.with_overrides({"care_model": care_model}), seed=3).monthly
     usual = simulate(sc.with_overrides({"care_model": "usual_care"}), seed=3).monthly
@@ -213,8 +216,10 @@ def test_toy_care_model_runs_on_both_engines(self_help: dict[str, Any]) -> None:
     assert arrays["self_help_started"].sum() > 0
     assert arrays.equals(agents)
     # no programme staff: no care-manager minutes, no BHC visits, no staffing cost
-    assert arrays["cm_minutes"].sum() == 0 and arrays["bhc_visits"].sum() == 0
-    assert arrays["cost_care_managers"].sum() == 0 and arrays["cost_bhcs"].sum() == 0
+    assert arrays["cm_minutes"].sum() == 0
+    assert arrays["bhc_visits"].sum() == 0
+    assert arrays["cost_care_managers"].sum() == 0
+    assert arrays["cost_bhcs"].sum() == 0
     # more uptake, more starts (same seed: the same draws against a higher bar)
     more = simulate(sc.with_overrides({"self_help.uptake": 0.9}), seed=4).monthly
     assert more["self_help_started"].sum() > arrays["self_help_started"].sum()

@@ -8,6 +8,8 @@ The programme changes no symptom course here: the example shows the mechanics on
 
 from __future__ import annotations
 
+from typing import override
+
 import numpy as np
 
 from intsim.params import PROB, Param
@@ -44,16 +46,19 @@ class SelfHelp(CareModel):
         """The monthly output column this care model adds."""
         return ("self_help_started",)
 
+    @override
     def start_month(self, month: int, c: MonthCounters) -> None:
         """Reset the month's count."""
         self.started = 0
 
+    @override
     def route(self, month: int, outcome: VisitOutcome, c: MonthCounters) -> None:
         """Usual-care decision by the PCP, then the self-help offer."""
         usual_care_treatment(self.model, month, outcome.threshold, c)
         draws = self.model.streams.uniform("offer", month, outcome.threshold)
         self.started += int(np.count_nonzero(draws < self.model.values.self_help.uptake))
 
+    @override
     def record(self, month: int, c: MonthCounters) -> dict[str, float]:
         """The month's value of ``self_help_started``."""
         return {"self_help_started": self.started}
