@@ -67,3 +67,13 @@ def test_every_planned_code_has_a_fee_schedule_amount(year: int) -> None:
 
 def test_family_codes_name_every_family() -> None:
     assert list(claims_kernels.FAMILY_CODES) == list(FAMILIES)
+
+
+@pytest.mark.parametrize(
+    ("page", "example"),
+    [("add-a-care-model.md", "self_help.py"), ("add-a-payment-contract.md", "quality_bonus.py")],
+)
+def test_the_tutorial_shows_the_tested_example_file(page: str, example: str) -> None:
+    text = (TUTORIALS / page).read_text(encoding="utf-8")
+    assert f"--8<--\ndocs/tutorials/examples/{example}\n--8<--" in text
+    assert (TUTORIALS / "examples" / example).is_file()
