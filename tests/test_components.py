@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from intsim.analysis.uncertainty import UncertaintySpec
-from intsim.money.contracts import PaymentContract, contract_classes
-from intsim.money.ledger import LEDGER_COLUMNS, REVENUE_LINES, ledger_columns
+from intsim.money.contracts import PaymentContract, case_rate_usd, contract_classes
+from intsim.money.ledger import LEDGER_COLUMNS, REVENUE_LINES, ledger_columns, operating_costs
 from intsim.params import CARE_MODELS, PARAMETERS, PARAMS_BY_PATH, PAYERS, Param, defaults
 from intsim.params import components as comp
 from intsim.params.scenario import ScenarioError, build_scenario, default_scenario
@@ -28,7 +28,7 @@ from intsim.sim.care import (
     PrimaryCareBehavioralHealth,
     UsualCare,
 )
-from intsim.sim.model import MONTHLY_COLUMNS
+from intsim.sim.model import MONTHLY_COLUMNS, ClinicModel
 from intsim.sim.runner import simulate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "tutorials" / "examples"
@@ -267,3 +267,32 @@ def test_toy_contract_key_validated(quality_bonus: dict[str, Any]) -> None:
 def test_ledger_back_to_builtin_lines_after_unregister() -> None:
     assert ledger_columns() is LEDGER_COLUMNS
     assert "quality_bonus" not in contract_classes()
+
+
+def test_operating_net_counts_capitation_and_case_rates_of_the_month() -> None:
+    """The net_positive gate's monthly net: claims + PMPM + case rates - operating costs."""
+    sc = default_scenario().with_overrides(
+        {
+            **SMALL,
+            "care_model": "cocm",
+            "contracts.medicare.pmpm_usd": 7.5,
+            "contracts.commercial.case_rate": True,
+            "contracts.commercial.case_rate_usd": 300.0,
+        }
+    )
+    model = ClinicModel(sc.values, seed=2)
+    model.run(12)
+    seen = 0.0
+    for month, row in enumerate(model.rows, start=1):
+        bill = model.billing[month - 1]
+        revenue = float(sum(bill.revenue_by_family.values()))
+        for payer in PAYERS:
+            terms = getattr(sc.values.contracts, payer)
+            revenue += row[f"members_{payer}"] * row["pcp_live_share"] * terms.pmpm_usd
+            revenue += bill.episodes_started_by_payer.get(payer, 0) * case_rate_usd(terms)
+            seen += bill.episodes_started_by_payer.get(payer, 0) * case_rate_usd(terms)
+        costs = operating_costs(sc.values, {k: np.array([v]) for k, v in row.items()})
+        cost = float(sum(float(v[0]) for v in costs.values()))
+        expected = revenue - cost if cost > 0 else float("-inf")
+        assert model.operating_net(row, month) == expected
+    assert seen > 0

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, override
 
 import numpy as np
 from numpy.typing import NDArray
@@ -84,6 +84,23 @@ class PaymentContract(Component):
     def payments(cls, record: PayerRecord) -> FloatArray:
         """The programme's payments from one payer under this contract, USD per month."""
         raise NotImplementedError
+
+    @classmethod
+    def month_payment(cls, terms: Any, members: float, live_share: float, episodes: int) -> float:
+        """One month's payment as a manager sees it during the month (USD; 0 by default).
+
+        The ``net_positive`` rollout gate reads the operating net of each month as it happens
+        (:meth:`intsim.sim.model.ClinicModel.operating_net`); contracts paid with the month
+        (capitation, case rates) say what they pay here, annual settlements pay nothing yet.
+
+        Args:
+            terms: The payer's contract values (``contracts.<payer>``).
+            members: The payer's members in the panel this month.
+            live_share: Share of PCP teams live this month.
+            episodes: New CoCM episodes of the payer's members this month.
+        """
+        del terms, members, live_share, episodes  # the default pays nothing during the month
+        return 0.0
 
 
 def by_year(monthly: FloatArray) -> FloatArray:
@@ -180,6 +197,12 @@ class Pmpm(PaymentContract):
         """Members x share of PCP teams live x rate (equal panels per PCP)."""
         return record.members * record.monthly["pcp_live_share"] * record.terms.pmpm_usd
 
+    @classmethod
+    @override
+    def month_payment(cls, terms: Any, members: float, live_share: float, episodes: int) -> float:
+        """Members x share of PCP teams live x rate."""
+        return members * live_share * terms.pmpm_usd
+
 
 @register
 class CaseRate(PaymentContract):
@@ -200,6 +223,12 @@ class CaseRate(PaymentContract):
             [b.episodes_started_by_payer[record.payer] for b in record.billing], float
         )
         return pm.case_rate_payments(episodes, case_rate_usd(record.terms))
+
+    @classmethod
+    @override
+    def month_payment(cls, terms: Any, members: float, live_share: float, episodes: int) -> float:
+        """New episodes x the case rate."""
+        return episodes * case_rate_usd(terms)
 
 
 @register

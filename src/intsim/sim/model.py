@@ -46,7 +46,7 @@ from numpy.typing import NDArray
 
 from intsim.measures import REMISSION_MONTHS, RESPONSE_MONTHS
 from intsim.money.claims import ClaimsBook, MonthBilling
-from intsim.money.contracts import case_rate_usd
+from intsim.money.contracts import contract_classes
 from intsim.money.ledger import operating_costs, startup_cost
 from intsim.params import PAYERS
 from intsim.params.rollout import Phase, plan_phases
@@ -502,16 +502,21 @@ class ClinicModel(mesa.Model):
     def operating_net(self, row: dict[str, float], month: int) -> float:
         """Operating net of a month as a manager sees it (USD).
 
-        Claims accrued plus PMPM and case-rate payments, minus staffing and operating costs (no
-        annual settlements, no billing cost); the ``net_positive`` phase gate reads it. A month
-        with no operating cost (every position vacant) gives ``-inf``: it cannot open a gate.
+        Claims accrued plus the payment contracts' payments of the month (capitation, case
+        rates: :meth:`intsim.money.contracts.PaymentContract.month_payment`), minus staffing and
+        operating costs (no annual settlements, no billing cost); the ``net_positive`` phase gate
+        reads it. A month with no operating cost (every position vacant) gives ``-inf``: it
+        cannot open a gate.
         """
         bill = self.billing[month - 1]
         revenue = float(sum(bill.revenue_by_family.values()))
+        contracts = contract_classes().values()
         for payer in PAYERS:
-            contract = getattr(self.values.contracts, payer)
-            revenue += row[f"members_{payer}"] * row["pcp_live_share"] * contract.pmpm_usd
-            revenue += bill.episodes_started_by_payer.get(payer, 0) * case_rate_usd(contract)
+            terms = getattr(self.values.contracts, payer)
+            members, live = row[f"members_{payer}"], row["pcp_live_share"]
+            episodes = bill.episodes_started_by_payer.get(payer, 0)
+            for contract in contracts:
+                revenue += contract.month_payment(terms, members, live, episodes)
         costs = operating_costs(self.values, {k: np.array([v]) for k, v in row.items()})
         cost = float(sum(float(v[0]) for v in costs.values()))
         return revenue - cost if cost > 0 else float("-inf")  # nothing running: no gate
