@@ -56,7 +56,7 @@ from intsim.analysis.distributions import (
     finite_number,
     short_number,
 )
-from intsim.params import PARAMETERS, PARAMS_BY_PATH, Param
+from intsim.params import PARAMETERS, PARAMS_BY_PATH, Param, components
 from intsim.params.scenario import ScenarioError
 
 __all__ = [
@@ -286,6 +286,16 @@ def _sections() -> dict[str, tuple[Param, ...]]:
 
 _GROUPS = _sections()
 _ALL_PATHS = sorted({*PARAMS_BY_PATH, *_GROUPS})
+
+
+def _on_declaration_change() -> None:
+    """Follow the declaration when a component is registered or unregistered."""
+    _GROUPS.clear()
+    _GROUPS.update(_sections())
+    _ALL_PATHS[:] = sorted({*PARAMS_BY_PATH, *_GROUPS})
+
+
+components.on_change(_on_declaration_change)
 
 
 #: Tail probability of a distribution with an open upper tail allowed beyond a unit's limit.

@@ -309,6 +309,10 @@ def _by_payer_units(columns: list[NDArray[Any]]) -> NDArray[np.int64]:
     return np.stack(columns, axis=1).astype(np.int64)
 
 
+#: Revenue family code by name (the kernels' integers, tied to :data:`FAMILIES` by a test).
+_FAM = kernels.FAMILY_CODES
+
+
 @cache
 def year_plan(
     year: int,
@@ -346,7 +350,7 @@ def year_plan(
     # CoCM: APCM add-ons for Medicare and dual patients, timed codes for the others
     use_apcm = apcm_bhi_addons and year >= APCM_BHI_FIRST_YEAR
     apcm_codes = ("G0568", "G0569") if use_apcm else ()
-    groups += [(c, 0, fees.rate(c, facility) * pcp_share) for c in apcm_codes]
+    groups += [(c, _FAM["cocm"], fees.rate(c, facility) * pcp_share) for c in apcm_codes]
     apcm_code = {init: str(apcm_bhi_code(init)) for init in (False, True)}
     apcm_units = np.array(
         [[int(apcm_code[init] == c) for c in apcm_codes] for init in (False, True)], np.int64
@@ -356,9 +360,9 @@ def year_plan(
     g0512 = fqhc and year < FQHC_STANDARD_COCM_FROM
     timed = timed_cocm_units(np.zeros(0, np.int64), np.zeros(0, bool), g0512)
     if g0512:
-        groups += [(c, 0, fees.rate(c) * pcp_share) for c in timed]
+        groups += [(c, _FAM["cocm"], fees.rate(c) * pcp_share) for c in timed]
     else:
-        groups += [(c, 0, fees.rate(c, facility) * pcp_share) for c in timed]
+        groups += [(c, _FAM["cocm"], fees.rate(c, facility) * pcp_share) for c in timed]
 
     # mental-health BHC visits: FQHC encounters for Medicare, dual and Medicaid patients
     payer = np.arange(len(PAYERS))
@@ -368,19 +372,19 @@ def year_plan(
     mh_columns: list[NDArray[np.bool_]] = []
     psychotherapy = np.ones(len(PAYERS), bool)
     if fqhc:
-        groups.append((FQHC_MH_MEDICARE, 3, fqhc_pps_rate(year)))
-        groups.append((FQHC_MH_MEDICAID, 3, fqhc_medicaid_visit_rate))
+        groups.append((FQHC_MH_MEDICARE, _FAM["fqhc_mental_health"], fqhc_pps_rate(year)))
+        groups.append((FQHC_MH_MEDICAID, _FAM["fqhc_mental_health"], fqhc_medicaid_visit_rate))
         mh_columns += [medicare, medicaid]
         psychotherapy = ~medicare & ~medicaid
     if code:
-        groups.append((code, 1, fees.rate(code, facility) * bhc_share))
+        groups.append((code, _FAM["bhc_psychotherapy"], fees.rate(code, facility) * bhc_share))
         mh_columns.append(psychotherapy)
 
     # health-behavior BHC visits: HBAI is not a qualifying FQHC visit (assumption)
     hb_columns: list[NDArray[np.int64]] = []
     if not fqhc:
         for code_hb, u in hbai_units(np.array([visit_minutes])).items():
-            groups.append((code_hb, 2, fees.rate(code_hb, facility) * bhc_share))
+            groups.append((code_hb, _FAM["bhc_hbai"], fees.rate(code_hb, facility) * bhc_share))
             hb_columns.append(np.full(len(PAYERS), u[0]))
 
     # general BHI care management: the time-based code, and G0570 for APCM payers
@@ -388,7 +392,7 @@ def year_plan(
     bhi_codes = (bhi_code, APCM_GENERAL_BHI) if use_apcm else (bhi_code,)
     for c in bhi_codes:
         share = pcp_share if c in INCIDENT_TO_CODES else bhc_share
-        groups.append((c, 4, fees.rate(c, facility) * share))
+        groups.append((c, _FAM["general_bhi"], fees.rate(c, facility) * share))
     bhi_units = np.zeros((len(PAYERS), 2, len(bhi_codes)), np.int64)
     bhi_units[:, 1, 0] = 1  # the time-based code from the threshold on
     if use_apcm:  # APCM payers bill G0570 whatever the minutes, and not the time-based code

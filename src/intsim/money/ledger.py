@@ -41,12 +41,18 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from intsim.measures import P4P_MEASURE_MONTHS
 from intsim.money import finance
 from intsim.money import payment_models as pm
 from intsim.money.billing import fqhc_pps_rate, load_fee_schedule
 from intsim.money.claims import FAMILIES, MonthBilling, payment_lag_months
-from intsim.params import PAYERS
+from intsim.money.contracts import (
+    PayerRecord,
+    by_year,
+    contract_classes,
+    p4p_payments,
+    shared_savings_payments,
+)
+from intsim.params import PAYERS, components
 from intsim.params.workforce import split_fte
 
 REVENUE_LINES: tuple[str, ...] = (
@@ -90,6 +96,29 @@ LEDGER_COLUMNS: tuple[str, ...] = (
 _LEDGER_INDEX = pd.Index(LEDGER_COLUMNS)  # the ledger's column labels, built once
 
 
+def revenue_lines() -> tuple[str, ...]:
+    """:data:`REVENUE_LINES` with the lines of registered contracts beyond the built-in ones.
+
+    A registered payment contract (:mod:`intsim.money.contracts`) adds the line
+    ``revenue_<name>``, placed after the built-in contracts' lines (before ``revenue_partner``).
+    """
+    extra = tuple(
+        line for name in contract_classes() if (line := f"revenue_{name}") not in REVENUE_LINES
+    )
+    if not extra:
+        return REVENUE_LINES
+    i = REVENUE_LINES.index("revenue_partner")
+    return (*REVENUE_LINES[:i], *extra, *REVENUE_LINES[i:])
+
+
+def ledger_columns() -> tuple[str, ...]:
+    """:data:`LEDGER_COLUMNS` with the lines of registered contracts (see :func:`revenue_lines`)."""
+    lines = revenue_lines()
+    if lines is REVENUE_LINES:
+        return LEDGER_COLUMNS
+    return (*lines, *LEDGER_COLUMNS[len(REVENUE_LINES) :])
+
+
 def monthly_arrays(table: pd.DataFrame) -> dict[str, NDArray[np.float64]]:
     """Every column of a numeric monthly table as a float array, converted in one step.
 
@@ -113,10 +142,11 @@ def _column(table: Table, name: str) -> NDArray[Any]:
 
 def programme_fte(values: Any) -> tuple[float, float, float]:
     """Care-manager FTE, BHC FTE and psychiatric-consultant hours per week the care model uses."""
-    s, care = values.staffing, values.care_model
-    cm = s.care_manager_fte if care in ("cocm", "hybrid") else 0.0
-    bhc = s.bhc_fte if care in ("pcbh", "hybrid") else 0.0
-    psych = s.psychiatric_consultant_hours_per_week if care in ("cocm", "hybrid") else 0.0
+    s = values.staffing
+    roles = components.get("care_model", values.care_model).roles  # what the model staffs
+    cm = s.care_manager_fte if "care_manager" in roles else 0.0
+    bhc = s.bhc_fte if "bhc" in roles else 0.0
+    psych = s.psychiatric_consultant_hours_per_week if "psychiatric_consultant" in roles else 0.0
     return cm, bhc, psych
 
 
@@ -125,11 +155,6 @@ def planned_positions(values: Any) -> int:
     cm, bhc, psych = programme_fte(values)
     employed = psych > 0 and values.costs.psychiatry_model == "employed"
     return len(split_fte(cm)) + len(split_fte(bhc)) + int(employed)
-
-
-def case_rate_usd(contract: Any) -> float:
-    """The contract's case rate per new CoCM episode (USD; 0 unless ``case_rate`` is on)."""
-    return float(contract.case_rate_usd) if contract.case_rate else 0.0
 
 
 def startup_cost(
@@ -299,8 +324,9 @@ def programme_running(monthly: Table) -> NDArray[np.bool_]:
     return (_column(monthly, "programme_open") > 0) | (_column(monthly, "programme_wind_down") > 0)
 
 
-def _by_year(monthly: NDArray[np.float64]) -> NDArray[np.float64]:
-    return finance.annual_totals(monthly) if len(monthly) else np.zeros(0)
+_by_year = by_year
+_p4p_payments = p4p_payments  # the old private names (tests)
+_shared_savings_payments = shared_savings_payments
 
 
 def build_ledger(
@@ -353,50 +379,48 @@ def build_ledger(
         for lag, amount in b.cash_by_lag.items():
             if i + lag < n:
                 cash[i + lag] += amount
-    live_share = cols["pcp_live_share"]
-    pmpm = np.zeros(n)
-    case = np.zeros(n)
-    p4p = np.zeros(n)
-    savings = np.zeros(n)
+    # payment contracts (intsim.money.contracts), in registration order for each payer: each
+    # sees the payer's revenue and cost as the contracts before it left them
+    contracts = contract_classes()
+    paid = {name: np.zeros(n) for name in contracts}
     program_tcoc = np.zeros((n, len(PAYERS)))
     for k, payer in enumerate(PAYERS):
-        contract = getattr(values.contracts, payer)
-        # capitation for the members of the PCP teams that are live (equal panels per PCP)
-        payer_pmpm = members[:, k] * live_share * contract.pmpm_usd
-        episodes = np.array([b.episodes_started_by_payer[payer] for b in billing], float)
-        payer_case = pm.case_rate_payments(episodes, case_rate_usd(contract))
-        by_payer[payer] = by_payer[payer] + payer_pmpm + payer_case
-        payer_p4p = _p4p_payments(contract, cols, by_payer[payer])
-        by_payer[payer] = by_payer[payer] + payer_p4p
-        payer_paid = np.array([b.payer_paid_by_payer[payer] for b in billing])
         # the payer's cost: care of its members plus what it pays the programme
-        program_tcoc[:, k] = (
-            cols[f"tcoc_{payer}"] + payer_paid + payer_pmpm + payer_case + payer_p4p
+        payer_cost = cols[f"tcoc_{payer}"] + np.array(
+            [b.payer_paid_by_payer[payer] for b in billing]
         )
-        payer_savings = np.zeros(n)
-        if contract.shared_savings and cf_cols is not None:
-            payer_savings = _shared_savings_payments(
-                contract, program_tcoc[:, k], cf_cols[f"tcoc_{payer}"]
+        for name, contract in contracts.items():
+            record = PayerRecord(
+                values=values,
+                payer=payer,
+                terms=getattr(values.contracts, payer),
+                monthly=cols,
+                counterfactual=cf_cols,
+                billing=billing,
+                members=members[:, k],
+                revenue=by_payer[payer],
+                payer_cost=payer_cost,
             )
-            by_payer[payer] = by_payer[payer] + payer_savings
-            program_tcoc[:, k] += payer_savings
-        pmpm += payer_pmpm
-        case += payer_case
-        p4p += payer_p4p
-        savings += payer_savings
-    led["revenue_pmpm"] = pmpm
-    led["revenue_case_rate"] = case
-    led["revenue_p4p"] = p4p
-    led["revenue_shared_savings"] = savings
-    cash += pmpm + case + p4p + savings
-
-    collections = np.array([b.collections for b in billing]) + pmpm + case
+            payment = contract.payments(record)
+            by_payer[payer] = by_payer[payer] + payment
+            payer_cost = payer_cost + payment
+            paid[name] += payment
+        program_tcoc[:, k] = payer_cost
+    contract_total: NDArray[np.float64] | float = 0.0
+    collections = np.array([b.collections for b in billing])
+    for name, contract in contracts.items():
+        led[f"revenue_{name}"] = paid[name]
+        contract_total = contract_total + paid[name]
+        if contract.collected:
+            collections = collections + paid[name]
+    cash += contract_total
     costs = monthly_costs(values, cols, collections)
     cost_total = sum(costs.values())
     startup = startup_cost(values) if startup is None else startup
     led["revenue_partner"] = partner_revenue(values, costs)
     cash += led["revenue_partner"]
-    revenue_before_grant = sum(led[line] for line in REVENUE_LINES if line != "revenue_grant")
+    lines = revenue_lines()
+    revenue_before_grant = sum(led[line] for line in lines if line != "revenue_grant")
     g = values.grants
     grant = np.zeros(n)
     grant_start = grant_start_month(values, cols)
@@ -420,7 +444,7 @@ def build_ledger(
     member_months = np.maximum(insured.sum(axis=1), 1.0)
     columns: dict[str, NDArray[Any]] = {
         "month": months,
-        **{line: led[line] for line in REVENUE_LINES},
+        **{line: led[line] for line in lines},
         "revenue_total": revenue_total,
         **{f"revenue_{payer}": by_payer[payer] for payer in PAYERS},
         **{line: costs[line] for line in COST_LINES},
@@ -456,79 +480,14 @@ def _ledger_frame(columns: Mapping[str, NDArray[Any]]) -> pd.DataFrame:
         columns: ``month`` (ints) and every ledger line (float arrays of the same length).
     """
     months = columns["month"]
-    lines = np.empty((len(LEDGER_COLUMNS), len(months)))
-    for i, line in enumerate(LEDGER_COLUMNS):
+    names = ledger_columns()
+    lines = np.empty((len(names), len(months)))
+    for i, line in enumerate(names):
         lines[i] = columns[line]
-    ledger = pd.DataFrame(lines.T, columns=_LEDGER_INDEX)
+    index = _LEDGER_INDEX if names is LEDGER_COLUMNS else pd.Index(names)
+    ledger = pd.DataFrame(lines.T, columns=index)
     ledger.insert(0, "month", months)
     return ledger
-
-
-def _p4p_payments(
-    contract: Any, monthly: Table, payer_revenue: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Annual P4P bonus on a payer's integration revenue, paid after each performance year.
-
-    Args:
-        contract: The payer's contract values (``contracts.<payer>``).
-        monthly: The run's monthly table (or its columns): the quality indicators.
-        payer_revenue: The payer's integration revenue per month (USD), the bonus base.
-    """
-    n = len(payer_revenue)
-    if contract.p4p_bonus_share <= 0:
-        return np.zeros(n)
-    horizon = P4P_MEASURE_MONTHS[contract.p4p_measure]
-    measured = _by_year(np.asarray(monthly[f"quality_measured_{horizon}m"], float))
-    met = _by_year(np.asarray(monthly[f"quality_met_{horizon}m"], float))
-    base = _by_year(payer_revenue)
-    bonus = np.array(
-        [
-            pm.p4p_bonus(
-                base[y],
-                met[y] / measured[y] if measured[y] else None,
-                contract.p4p_target,
-                contract.p4p_bonus_share,
-            )
-            if (y + 1) * 12 <= n
-            else 0.0  # only complete performance years are settled
-            for y in range(len(base))
-        ]
-    )
-    return pm.reconciliation_schedule(bonus, n, contract.p4p_payment_lag_months)
-
-
-def _shared_savings_payments(
-    contract: Any, actual_tcoc: NDArray[np.float64], counterfactual_tcoc: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Annual shared-savings settlements against the counterfactual benchmark.
-
-    See docs/billing.md 5.1.
-    """
-    n = len(actual_tcoc)
-    actual = _by_year(actual_tcoc)
-    bench = _by_year(counterfactual_tcoc) * (1.0 + contract.ss_benchmark_trend) ** np.arange(
-        len(actual)
-    )
-    settle = np.array(
-        [
-            pm.shared_savings(
-                bench[y],
-                actual[y],
-                minimum_savings_rate=contract.ss_minimum_savings_rate,
-                sharing_rate=contract.ss_sharing_rate,
-                quality_score=contract.ss_quality_score,
-                savings_cap_rate=contract.ss_cap_rate,
-                two_sided=contract.ss_two_sided,
-                loss_sharing_rate=contract.ss_loss_sharing_rate,
-                loss_cap_rate=contract.ss_loss_cap_rate,
-                practice_share=contract.ss_practice_share,
-            )
-            if bench[y] > 0 and (y + 1) * 12 <= n
-            else 0.0
-            for y in range(len(actual))
-        ]
-    )
-    return pm.reconciliation_schedule(settle, n, contract.ss_settlement_lag_months)
 
 
 def _draw_grant(
@@ -624,7 +583,7 @@ def money_summary(
         "billable_share_bhi_time": billed_bhi_minutes / bhi_minutes if bhi_minutes else None,
         **revenue_per_patient_month(ledger, monthly),
         "revenue_by_line": {
-            line: float(_column(ledger, line).sum()) for line in (*REVENUE_LINES, *COST_LINES)
+            line: float(_column(ledger, line).sum()) for line in (*revenue_lines(), *COST_LINES)
         },
     }
     payer: dict[str, Any] = {"tcoc_pmpm": float(_column(ledger, "tcoc_pmpm").mean())}

@@ -1,8 +1,9 @@
 """The parameter declaration: every model parameter is declared exactly once.
 
 The declarations live in :mod:`intsim.params.clinic`, :mod:`intsim.params.money` and
-:mod:`intsim.params.workforce`; this module
-assembles them into :data:`PARAMETERS`, the one table everything else reads.
+:mod:`intsim.params.workforce`; :mod:`intsim.params.components` assembles them into
+:data:`PARAMETERS`, the one table everything else reads, and adds the parameters of registered
+components (care models, payment contracts) to it.
 
 Each :class:`Param` carries its dotted key path in the scenario file, unit, default, hard validity
 bounds (what the YAML validator enforces), a plausible range (what sensitivity analyses sweep), an
@@ -19,8 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from intsim.params.clinic import CLINIC_PARAMETERS
-from intsim.params.money import MONEY_PARAMETERS
+from intsim.params.components import PARAMETERS, PARAMS_BY_PATH
 from intsim.params.spec import (
     CALIB,
     CARE_MODELS,
@@ -35,7 +35,6 @@ from intsim.params.spec import (
     _fmt,
     annual_to_monthly_probability,
 )
-from intsim.params.workforce import WORKFORCE_PARAMETERS
 
 __all__ = [
     "CALIB",
@@ -54,23 +53,6 @@ __all__ = [
     "defaults",
     "markdown_table",
 ]
-
-
-def _grouped_by_section(params: tuple[Param, ...]) -> tuple[Param, ...]:
-    """The declarations with each top-level section together, in order of first appearance."""
-    first: dict[str, int] = {}
-    for i, p in enumerate(params):
-        first.setdefault(p.path.split(".")[0], i)
-    return tuple(sorted(params, key=lambda p: first[p.path.split(".")[0]]))
-
-
-PARAMETERS: tuple[Param, ...] = _grouped_by_section(
-    CLINIC_PARAMETERS + MONEY_PARAMETERS + WORKFORCE_PARAMETERS
-)
-"""Every declared parameter, each top-level section (``clinic``, ``finance``, ...) together."""
-
-PARAMS_BY_PATH: dict[str, Param] = {p.path: p for p in PARAMETERS}
-"""The declarations by dotted key path in the scenario file (e.g. ``staffing.care_manager_fte``)."""
 
 
 #: Payer parameters that only price claims (coverage, rates, cost sharing, payment lag).

@@ -39,13 +39,20 @@ from pydantic import (
 )
 
 from intsim.argcheck import InvalidInputError
-from intsim.params import PARAMETERS, PARAMS_BY_PATH, Param, defaults
+from intsim.params import PARAMETERS, PARAMS_BY_PATH, Param, components, defaults
 from intsim.params.checks import Origins, cross_field_problems, scenario_warnings
 
 META_KEYS = ("name", "description", "extends")
-_SECTIONS = frozenset(
-    p.path.rsplit(".", i)[0] for p in PARAMETERS for i in range(1, p.path.count(".") + 1)
-)
+
+
+def _sections() -> frozenset[str]:
+    """Every section path of the declaration (``cocm``, ``contracts.medicare``, ...)."""
+    return frozenset(
+        p.path.rsplit(".", i)[0] for p in PARAMETERS for i in range(1, p.path.count(".") + 1)
+    )
+
+
+_SECTIONS: set[str] = set(_sections())  # updated in place when components register
 #: Deepest nesting of mappings and lists a scenario or experiment file may have.
 MAX_NESTING = 50
 #: Most values (counting each use of an alias) a scenario or experiment file may hold.
@@ -206,6 +213,26 @@ class Scenario(BaseModel):
             _set_path(tree, path, value)
             origins[path] = origin
         return build_scenario(tree, name=self.name, description=self.description, origins=origins)
+
+
+#: The pydantic model a scenario is validated with (key ``"scenario"``): :class:`Scenario` itself,
+#: or, once registered components have extended the declaration, a subclass whose ``values``
+#: follow the declaration.
+_SCHEMA: dict[str, type[Scenario]] = {"scenario": Scenario}
+
+
+def _on_declaration_change() -> None:
+    """Rebuild the schema after a component is registered or unregistered."""
+    _SECTIONS.clear()
+    _SECTIONS.update(_sections())
+    if components.extended():
+        values = _build_models()
+        _SCHEMA["scenario"] = create_model("Scenario", __base__=Scenario, values=(values, ...))
+    else:
+        _SCHEMA["scenario"] = Scenario
+
+
+components.on_change(_on_declaration_change)
 
 
 # --------------------------------------------------------------------------- loading
@@ -541,7 +568,7 @@ def build_scenario(
     merged = _deep_merge(defaults(), {})
     try:
         values = _merge_checked(merged, tree, "")
-        return Scenario.model_validate(
+        return _SCHEMA["scenario"].model_validate(
             {"name": name, "description": description, "values": values},
             context={"origins": origins},
         )

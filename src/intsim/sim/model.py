@@ -46,11 +46,12 @@ from numpy.typing import NDArray
 
 from intsim.measures import REMISSION_MONTHS, RESPONSE_MONTHS
 from intsim.money.claims import ClaimsBook, MonthBilling
-from intsim.money.ledger import case_rate_usd, operating_costs, startup_cost
+from intsim.money.contracts import contract_classes
+from intsim.money.ledger import operating_costs, startup_cost
 from intsim.params import PAYERS
 from intsim.params.rollout import Phase, plan_phases
 from intsim.params.workforce import split_fte
-from intsim.sim.care import CARE_MODEL_CLASSES, MonthCounters
+from intsim.sim.care import MonthCounters, care_model_class
 from intsim.sim.care.base import close_programme
 from intsim.sim.care.cohort import (
     COHORT_COLUMNS,
@@ -177,9 +178,11 @@ class ClinicModel(mesa.Model):
         self._create_positions(phases)
         self.workforce = Workforce(self, phases)
         care = values.care_model
-        self.care = CARE_MODEL_CLASSES[care](self)
+        self.care = care_model_class(care)(self)
         # PCP teams whose rollout phase is not live yet practise usual care
-        self.usual_care = CARE_MODEL_CLASSES["usual_care"](self)
+        self.usual_care = care_model_class("usual_care")(self)
+        #: the care model's own monthly columns (beyond MONTHLY_COLUMNS)
+        self.care_columns = tuple(c for c in self.care.define_results() if c not in MONTHLY_COLUMNS)
         self.first_go_live = values.rollout.first_go_live_month
 
         if self.engine_name == "arrays":
@@ -213,27 +216,28 @@ class ClinicModel(mesa.Model):
     def _create_positions(self, phases: list[Phase]) -> None:
         """Provider positions: PCPs, and each rollout phase's share of the programme staff."""
         values = self.values
-        s, care, w = values.staffing, values.care_model, values.workforce
+        s, w = values.staffing, values.workforce
+        roles = care_model_class(values.care_model).roles
         self.pcps = [PrimaryCareProvider(self, i, 1.0) for i in range(s.n_pcps)]
         self.care_managers: list[CareManager] = []
         self.psychiatrists: list[PsychiatricConsultant] = []
         self.bhcs: list[BehavioralHealthConsultant] = []
         for ph in phases:
             share = len(ph.pcps) / s.n_pcps
-            if care in ("cocm", "hybrid"):
+            if "care_manager" in roles:
                 for f in split_fte(s.care_manager_fte * share):
                     self.care_managers.append(
                         CareManager(self, len(self.care_managers), f, ph.index)
                     )
-            if care in ("pcbh", "hybrid"):
+            if "bhc" in roles:
                 for f in split_fte(s.bhc_fte * share):
                     self.bhcs.append(BehavioralHealthConsultant(self, len(self.bhcs), f, ph.index))
-        if care in ("cocm", "hybrid") and s.psychiatric_consultant_hours_per_week > 0:
+        if "psychiatric_consultant" in roles and s.psychiatric_consultant_hours_per_week > 0:
             self.psychiatrists = [
                 PsychiatricConsultant(self, 0, s.psychiatric_consultant_hours_per_week)
             ]
-        if w.trainee_fte > 0 and care != "usual_care":
-            role = BehavioralHealthConsultant if care in ("pcbh", "hybrid") else CareManager
+        if w.trainee_fte > 0 and roles:  # trainees join a programme's BHCs, else its care managers
+            role = BehavioralHealthConsultant if "bhc" in roles else CareManager
             target = self.bhcs if role is BehavioralHealthConsultant else self.care_managers
             for f in split_fte(w.trainee_fte):
                 target.append(role(self, len(target), f, 1, trainee=True))  # type: ignore[arg-type]
@@ -363,7 +367,11 @@ class ClinicModel(mesa.Model):
         self.served_pcbh[:n] |= pop.bhc_visit[:n]
         self._track_reach(m)
         self.workforce.end_month()
-        self.rows.append(self._record(m, visitors, unmet, extra, counts, c))
+        row = self._record(m, visitors, unmet, extra, counts, c)
+        if self.care_columns:
+            own = self.care.record(m, c)
+            row.update({col: own[col] for col in self.care_columns})
+        self.rows.append(row)
 
     def _track_reach(self, m: int) -> None:
         """Flag this month's CoCM and PCBH patients and threshold episodes; close a year."""
@@ -495,16 +503,21 @@ class ClinicModel(mesa.Model):
     def operating_net(self, row: dict[str, float], month: int) -> float:
         """Operating net of a month as a manager sees it (USD).
 
-        Claims accrued plus PMPM and case-rate payments, minus staffing and operating costs (no
-        annual settlements, no billing cost); the ``net_positive`` phase gate reads it. A month
-        with no operating cost (every position vacant) gives ``-inf``: it cannot open a gate.
+        Claims accrued plus the payment contracts' payments of the month (capitation, case
+        rates: :meth:`intsim.money.contracts.PaymentContract.month_payment`), minus staffing and
+        operating costs (no annual settlements, no billing cost); the ``net_positive`` phase gate
+        reads it. A month with no operating cost (every position vacant) gives ``-inf``: it
+        cannot open a gate.
         """
         bill = self.billing[month - 1]
         revenue = float(sum(bill.revenue_by_family.values()))
+        contracts = contract_classes().values()
         for payer in PAYERS:
-            contract = getattr(self.values.contracts, payer)
-            revenue += row[f"members_{payer}"] * row["pcp_live_share"] * contract.pmpm_usd
-            revenue += bill.episodes_started_by_payer.get(payer, 0) * case_rate_usd(contract)
+            terms = getattr(self.values.contracts, payer)
+            members, live = row[f"members_{payer}"], row["pcp_live_share"]
+            episodes = bill.episodes_started_by_payer.get(payer, 0)
+            for contract in contracts:
+                revenue += contract.month_payment(terms, members, live, episodes)
         costs = operating_costs(self.values, {k: np.array([v]) for k, v in row.items()})
         cost = float(sum(float(v[0]) for v in costs.values()))
         return revenue - cost if cost > 0 else float("-inf")  # nothing running: no gate
@@ -514,7 +527,8 @@ class ClinicModel(mesa.Model):
         rows = self.rows
         # one array per column (numpy infers int64 or float64 as pandas would, but faster)
         return pd.DataFrame(
-            {col: np.array([r[col] for r in rows]) for col in MONTHLY_COLUMNS}, copy=False
+            {col: np.array([r[col] for r in rows]) for col in MONTHLY_COLUMNS + self.care_columns},
+            copy=False,
         )
 
     def run(self, months: int | None = None) -> None:

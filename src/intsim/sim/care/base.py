@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from intsim.params.components import Component
 from intsim.sim.kernels.pathways import classify_visitors
 from intsim.sim.kernels.pathways import end_of_month_treatment as end_of_month_treatment_kernel
 from intsim.sim.kernels.queues import queue_scan
@@ -93,10 +94,19 @@ class MonthCounters:
     new_cocm_slots: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
-class CareModel:
-    """Base class of the care models; subclasses combine the pathways below."""
+class CareModel(Component):
+    """Base class of the care models; subclasses combine the pathways below.
+
+    A care model is a registered component (:mod:`intsim.params.components`, kind
+    ``care_model``): decorate a subclass with :func:`~intsim.params.components.register` and
+    ``care_model: <name>`` selects it. Its ``roles`` say which programme positions the model
+    creates (``care_manager``, ``bhc``, ``psychiatric_consultant``); the output columns its
+    :meth:`record` adds are listed by ``define_results`` (columns the built-in table already has
+    are not added twice).
+    """
 
     name: ClassVar[str] = "base"
+    kind: ClassVar[str] = "care_model"
     screening: ClassVar[bool] = False
     offers_cocm: ClassVar[bool] = False  # CoCM caseloads to discharge at the end of the month
     offers_pcbh: ClassVar[bool] = False  # PCBH episodes to end at the end of the month
@@ -120,6 +130,14 @@ class CareModel:
 
     def deliver(self, month: int, c: MonthCounters) -> None:
         """Allocate provider time (nothing beyond PCP visits in usual care)."""
+
+    def record(self, month: int, c: MonthCounters) -> dict[str, float]:
+        """Values of the care model's own output columns for the month (none by default).
+
+        Only columns named by ``define_results`` and absent from
+        :data:`intsim.sim.model.MONTHLY_COLUMNS` reach the monthly table.
+        """
+        return {}
 
     def end_month(self, month: int, c: MonthCounters) -> None:
         """Treatment bookkeeping at the end of the month."""

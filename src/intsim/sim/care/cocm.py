@@ -24,7 +24,8 @@ from intsim.measures import (
     IMPROVED_BELOW_SCORE,
     IMPROVED_SHARE_OF_ENROLMENT_SCORE,
 )
-from intsim.params import PAYERS
+from intsim.params import PAYERS, Param
+from intsim.params.components import declared_section, register
 from intsim.sim.care.base import (
     CareModel,
     MonthCounters,
@@ -296,12 +297,40 @@ def measure_at_three_months(model: ClinicContext, month: int, c: MonthCounters) 
     c.improved_3mo += int(improved.sum())
 
 
+#: Monthly output columns only a care model with CoCM fills (zero under the others).
+COCM_RESULTS: tuple[str, ...] = (
+    "cocm_enrolled_new",
+    "active_cocm",
+    "waitlist_cocm",
+    "cocm_turned_away",
+    "cocm_wait_expired",
+    "cocm_wait_months",
+    "cm_minutes",
+    "cm_minutes_needed",
+    "cm_capacity_minutes",
+    "psych_minutes",
+    "psych_reviews",
+)
+
+
+@register
 class CollaborativeCare(CareModel):
     """The Collaborative Care Model with universal screening at PCP visits."""
 
     name = "cocm"
+    roles = ("care_manager", "psychiatric_consultant")
     screening = True
     offers_cocm = True
+
+    @classmethod
+    def define_pars(cls) -> tuple[Param, ...]:
+        """The ``cocm.*`` section of the declaration."""
+        return declared_section("cocm")
+
+    @classmethod
+    def define_results(cls) -> tuple[str, ...]:
+        """The monthly columns only CoCM (and the hybrid) fill."""
+        return COCM_RESULTS
 
     def start_month(self, month: int, c: MonthCounters) -> None:
         """CoCM disengagement and expired waits (month-1 cohort: :mod:`intsim.sim.care.cohort`)."""

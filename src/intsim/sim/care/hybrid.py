@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from intsim.params import Param
+from intsim.params.components import declared_section, register
 from intsim.sim.care.base import (
     CareModel,
     MonthCounters,
@@ -20,6 +22,7 @@ from intsim.sim.care.base import (
     usual_care_treatment,
 )
 from intsim.sim.care.cocm import (
+    COCM_RESULTS,
     care_manager_minutes,
     enrol_from_queue,
     expire_cocm_waits,
@@ -29,6 +32,7 @@ from intsim.sim.care.cocm import (
     psychiatric_reviews,
 )
 from intsim.sim.care.pcbh import (
+    PCBH_RESULTS,
     BhcSchedule,
     bhc_care_management,
     expire_bhc_waits,
@@ -49,10 +53,12 @@ def triage_to_cocm(model: object, slots: Slots) -> np.ndarray:
     return to_cocm
 
 
+@register
 class Hybrid(CareModel):
     """CoCM for complex or severe patients, PCBH for the rest."""
 
     name = "hybrid"
+    roles = ("care_manager", "psychiatric_consultant", "bhc")
     screening = True
     offers_cocm = True
     offers_pcbh = True
@@ -60,6 +66,16 @@ class Hybrid(CareModel):
     def __init__(self, model: object) -> None:
         super().__init__(model)  # type: ignore[arg-type]
         self.book = BhcSchedule()
+
+    @classmethod
+    def define_pars(cls) -> tuple[Param, ...]:
+        """The ``hybrid.*`` section (triage); it also reads ``cocm.*`` and ``pcbh.*``."""
+        return declared_section("hybrid")
+
+    @classmethod
+    def define_results(cls) -> tuple[str, ...]:
+        """The CoCM and the PCBH columns."""
+        return COCM_RESULTS + PCBH_RESULTS
 
     def start_month(self, month: int, c: MonthCounters) -> None:
         """CoCM disengagement, expired waits; open the BHC slots."""

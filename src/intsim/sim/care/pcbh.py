@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from intsim.params import Param
+from intsim.params.components import declared_section, register
 from intsim.sim.care.base import (
     CareModel,
     MonthCounters,
@@ -230,12 +232,37 @@ def bhc_care_management(model: ClinicContext, month: int, c: MonthCounters) -> N
     c.bhi_minutes += total
 
 
+#: Monthly output columns only a care model with BHCs fills (zero under the others).
+PCBH_RESULTS: tuple[str, ...] = (
+    "pcbh_started_new",
+    "active_pcbh",
+    "bhc_turned_away",
+    "bhc_wait_expired",
+    "bhc_wait_months",
+    "bhc_same_day_starts",
+    "bhc_visits",
+    "bhc_no_shows",
+)
+
+
+@register
 class PrimaryCareBehavioralHealth(CareModel):
     """The PCBH model: behavioral health consultants embedded in the primary-care team."""
 
     name = "pcbh"
+    roles = ("bhc",)
     screening = True
     offers_pcbh = True
+
+    @classmethod
+    def define_pars(cls) -> tuple[Param, ...]:
+        """The ``pcbh.*`` section of the declaration."""
+        return declared_section("pcbh")
+
+    @classmethod
+    def define_results(cls) -> tuple[str, ...]:
+        """The monthly columns only PCBH (and the hybrid) fill."""
+        return PCBH_RESULTS
 
     def __init__(self, model: ClinicContext) -> None:
         super().__init__(model)

@@ -6,9 +6,11 @@ Recognised patients are treated by the PCP or referred to specialty care (first-
 
 from __future__ import annotations
 
+from intsim.params.components import register
 from intsim.sim.care.base import CareModel
 
 
+@register
 class UsualCare(CareModel):
     """Usual primary care without integrated behavioral health."""
 

@@ -1,0 +1,298 @@
+"""Registered components (intsim.params.components): care models and payment contracts.
+
+The toy care model and toy contract are the tutorial examples under docs/tutorials/examples/:
+each fixture executes the example file (registering it), and unregisters it afterwards, so
+these tests also check that the tutorials work as written.
+"""
+
+from __future__ import annotations
+
+import runpy
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from intsim.analysis.uncertainty import UncertaintySpec
+from intsim.money.contracts import PaymentContract, case_rate_usd, contract_classes
+from intsim.money.ledger import LEDGER_COLUMNS, REVENUE_LINES, ledger_columns, operating_costs
+from intsim.params import CARE_MODELS, PARAMETERS, PARAMS_BY_PATH, PAYERS, Param, defaults
+from intsim.params import components as comp
+from intsim.params.scenario import ScenarioError, build_scenario, default_scenario
+from intsim.sim.care import (
+    CARE_MODEL_CLASSES,
+    CollaborativeCare,
+    Hybrid,
+    PrimaryCareBehavioralHealth,
+    UsualCare,
+)
+from intsim.sim.model import MONTHLY_COLUMNS, ClinicModel
+from intsim.sim.runner import simulate
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "tutorials" / "examples"
+
+SMALL = {
+    "population.n_patients": 1200,
+    "staffing.n_pcps": 1,
+    "staffing.pcp_visits_per_day": 18,
+    "staffing.care_manager_fte": 0.4,
+    "simulation.months": 12,
+}
+
+
+def _snapshot() -> tuple[Any, ...]:
+    return (PARAMETERS.as_tuple(), dict(PARAMS_BY_PATH), defaults(), comp.registered("care_model"))
+
+
+def _load(name: str) -> Iterator[dict[str, Any]]:
+    before = _snapshot()
+    namespace = runpy.run_path(str(EXAMPLES / f"{name}.py"))
+    yield namespace
+    for kind in comp.KINDS:
+        for cls in list(comp.registered(kind).values()):
+            if cls.__module__ == "<run_path>":
+                comp.unregister(kind, cls.name)
+    assert _snapshot() == before  # unregistering restores the declaration exactly
+
+
+@pytest.fixture
+def self_help() -> Iterator[dict[str, Any]]:
+    """The toy care model of the tutorial, registered for one test."""
+    yield from _load("self_help")
+
+
+@pytest.fixture
+def quality_bonus() -> Iterator[dict[str, Any]]:
+    """The toy payment contract of the tutorial, registered for one test."""
+    yield from _load("quality_bonus")
+
+
+# --------------------------------------------------------------------------- built-ins
+
+
+def test_builtin_care_models_registry_equals_the_old_table() -> None:
+    assert dict(CARE_MODEL_CLASSES) == {
+        "usual_care": UsualCare,
+        "cocm": CollaborativeCare,
+        "pcbh": PrimaryCareBehavioralHealth,
+        "hybrid": Hybrid,
+    }
+    assert PARAMS_BY_PATH["care_model"].choices == CARE_MODELS
+    assert not comp.extended()
+
+
+def test_builtin_roles_and_sections() -> None:
+    assert UsualCare.roles == ()
+    assert set(CollaborativeCare.roles) == {"care_manager", "psychiatric_consultant"}
+    assert PrimaryCareBehavioralHealth.roles == ("bhc",)
+    assert set(Hybrid.roles) == {"care_manager", "psychiatric_consultant", "bhc"}
+    cocm = CollaborativeCare.define_pars()
+    assert cocm
+    assert all(p.path.startswith("cocm.") for p in cocm)
+    assert {p.path for p in cocm} == {p.path for p in PARAMETERS if p.section == "cocm"}
+    for path in (p.path for p in cocm):
+        assert comp.owner(path) == "care_model:cocm"
+    assert comp.owner("contracts.medicare.pmpm_usd") == "contract:pmpm"
+    assert comp.owner("simulation.months") is None
+
+
+def test_builtin_contracts_in_settlement_order() -> None:
+    assert list(contract_classes()) == ["pmpm", "case_rate", "p4p", "shared_savings"]
+    for name, cls in contract_classes().items():
+        assert f"revenue_{name}" in REVENUE_LINES
+        assert cls.define_results() == (f"revenue_{name}",)
+        for p in cls.define_pars():
+            assert p.path.startswith("contracts.")
+            assert PARAMS_BY_PATH[p.path] is p
+    assert ledger_columns() is LEDGER_COLUMNS
+
+
+@pytest.mark.parametrize("care_model", ["cocm", "pcbh"])
+def test_builtin_results_are_filled_only_by_their_care_model(care_model: str) -> None:
+    results = CARE_MODEL_CLASSES[care_model].define_results()
+    assert results
+    assert set(results) <= set(MONTHLY_COLUMNS)
+    sc = default_scenario().with_overrides({**SMALL, "staffing.bhc_fte": 0.3})
+    own = simulate(sc.with_overrides({"care_model": care_model}), seed=3).monthly
+    usual = simulate(sc.with_overrides({"care_model": "usual_care"}), seed=3).monthly
+    assert own[list(results)].to_numpy().sum() > 0
+    assert usual[list(results)].to_numpy().sum() == 0
+
+
+# --------------------------------------------------------------------------- registry rules
+
+
+def test_registering_twice_or_a_declared_path_raises(self_help: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="already registered"):
+        comp.register(self_help["SelfHelp"])
+
+    class Thief(comp.Component):
+        name = "thief"
+        kind = "contract"
+
+        @classmethod
+        def define_pars(cls) -> tuple[Param, ...]:
+            return (Param("self_help.uptake", 0.5, "probability", "x", "assumption: test"),)
+
+    with pytest.raises(ValueError, match=r"self_help.uptake.*already declared by care_model"):
+        comp.register(Thief)
+
+    class Clash(comp.Component):
+        name = "clash"
+        kind = "contract"
+
+        @classmethod
+        def define_pars(cls) -> tuple[Param, ...]:
+            return (Param("simulation.months", 1, "months", "x", "assumption: test", kind="int"),)
+
+    with pytest.raises(ValueError, match=r"simulation.months.*already declared \(built-in\)"):
+        comp.register(Clash)
+    assert "thief" not in comp.registered("contract")
+    assert "clash" not in comp.registered("contract")
+
+
+def test_bad_kind_or_name_raises() -> None:
+    class NoKind(comp.Component):
+        name = "x"
+
+    class NoName(comp.Component):
+        kind = "care_model"
+
+    with pytest.raises(ValueError, match="kind ''"):
+        comp.register(NoKind)
+    with pytest.raises(ValueError, match="non-empty identifier"):
+        comp.register(NoName)
+    with pytest.raises(KeyError, match="registered: "):
+        comp.get("care_model", "nonesuch")
+    with pytest.raises(KeyError):
+        comp.unregister("care_model", "nonesuch")
+
+
+# --------------------------------------------------------------------------- toy care model
+
+
+def test_toy_care_model_joins_the_declaration(self_help: dict[str, Any]) -> None:
+    assert PARAMS_BY_PATH["care_model"].choices == (*CARE_MODELS, "self_help")
+    assert CARE_MODEL_CLASSES["self_help"] is self_help["SelfHelp"]
+    assert PARAMS_BY_PATH["self_help.uptake"].default == 0.3
+    assert defaults()["self_help"] == {"uptake": 0.3}
+    assert comp.extended()
+    sc = build_scenario({"care_model": "self_help", "self_help": {"uptake": 0.5}})
+    assert sc.values.self_help.uptake == 0.5
+    assert sc.self_help.uptake == 0.5
+    # its distribution is in the Monte Carlo specification of declared defaults
+    spec = UncertaintySpec.from_mapping({}, defaults=True)
+    assert "self_help.uptake" in [e.path for e in spec.entries]
+
+
+def test_toy_care_model_keys_are_validated(self_help: dict[str, Any]) -> None:
+    with pytest.raises(ScenarioError, match=r"self_help.uptake: got 1.5; expected a number in"):
+        build_scenario({"care_model": "self_help", "self_help": {"uptake": 1.5}})
+    with pytest.raises(
+        ScenarioError, match=r"self_help.bogus: unknown key; expected one of uptake"
+    ):
+        build_scenario({"self_help": {"bogus": 1}})
+    with pytest.raises(ScenarioError, match=r"care_model: got 'self_hlp'; expected one of"):
+        build_scenario({"care_model": "self_hlp"})
+
+
+def test_toy_care_model_unknown_once_unregistered() -> None:
+    with pytest.raises(ScenarioError, match="care_model: got 'self_help'"):
+        build_scenario({"care_model": "self_help"})
+    with pytest.raises(ScenarioError, match="self_help: unknown key"):
+        build_scenario({"self_help": {"uptake": 0.5}})
+
+
+def test_toy_care_model_runs_on_both_engines(self_help: dict[str, Any]) -> None:
+    sc = default_scenario().with_overrides({**SMALL, "care_model": "self_help"})
+    arrays = simulate(sc, seed=4, engine="arrays").monthly
+    agents = simulate(sc, seed=4, engine="agents").monthly
+    assert list(arrays.columns[: len(MONTHLY_COLUMNS) + 1]) == [
+        *MONTHLY_COLUMNS,
+        "self_help_started",
+    ]
+    assert arrays["self_help_started"].sum() > 0
+    assert arrays.equals(agents)
+    # no programme staff: no care-manager minutes, no BHC visits, no staffing cost
+    assert arrays["cm_minutes"].sum() == 0
+    assert arrays["bhc_visits"].sum() == 0
+    assert arrays["cost_care_managers"].sum() == 0
+    assert arrays["cost_bhcs"].sum() == 0
+    # more uptake, more starts (same seed: the same draws against a higher bar)
+    more = simulate(sc.with_overrides({"self_help.uptake": 0.9}), seed=4).monthly
+    assert more["self_help_started"].sum() > arrays["self_help_started"].sum()
+    assert (more["self_help_started"] >= arrays["self_help_started"]).all()
+
+
+# --------------------------------------------------------------------------- toy contract
+
+
+def test_toy_contract_pays_into_the_ledger(quality_bonus: dict[str, Any]) -> None:
+    cls = quality_bonus["QualityBonus"]
+    assert issubclass(cls, PaymentContract)
+    assert list(contract_classes())[-1] == "quality_bonus"
+    assert [f"contracts.{p}.quality_bonus_usd" for p in PAYERS] == [
+        p.path for p in PARAMETERS if p.name == "quality_bonus_usd"
+    ]
+    assert "revenue_quality_bonus" in ledger_columns()
+    sc = default_scenario().with_overrides({**SMALL, "care_model": "cocm"})
+    base = simulate(sc, seed=6)
+    paid = simulate(sc.with_overrides({"contracts.medicare.quality_bonus_usd": 20.0}), seed=6)
+    m = paid.monthly
+    share = m["members_medicare"] / sum(m[f"members_{p}"] for p in PAYERS)
+    expected = (m["active_cocm"] * share * 20.0).to_numpy()
+    assert expected.sum() > 0
+    np.testing.assert_allclose(m["revenue_quality_bonus"].to_numpy(), expected)
+    assert base.monthly["revenue_quality_bonus"].sum() == 0
+    # the clinic is the same; the bonus adds to revenue, the Medicare line and the summary
+    np.testing.assert_array_equal(m["active_cocm"], base.monthly["active_cocm"])
+    np.testing.assert_allclose(
+        m["revenue_total"] - base.monthly["revenue_total"], expected, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        m["revenue_medicare"] - base.monthly["revenue_medicare"], expected, atol=1e-6
+    )
+    by_line = paid.summary["revenue_by_line"]
+    assert by_line["revenue_quality_bonus"] == pytest.approx(expected.sum())
+    assert base.summary["revenue_by_line"]["revenue_quality_bonus"] == 0
+
+
+def test_toy_contract_key_validated(quality_bonus: dict[str, Any]) -> None:
+    with pytest.raises(ScenarioError, match=r"contracts.dual.quality_bonus_usd: got -1"):
+        build_scenario({"contracts": {"dual": {"quality_bonus_usd": -1}}})
+
+
+def test_ledger_back_to_builtin_lines_after_unregister() -> None:
+    assert ledger_columns() is LEDGER_COLUMNS
+    assert "quality_bonus" not in contract_classes()
+
+
+def test_operating_net_counts_capitation_and_case_rates_of_the_month() -> None:
+    """The net_positive gate's monthly net: claims + PMPM + case rates - operating costs."""
+    sc = default_scenario().with_overrides(
+        {
+            **SMALL,
+            "care_model": "cocm",
+            "contracts.medicare.pmpm_usd": 7.5,
+            "contracts.commercial.case_rate": True,
+            "contracts.commercial.case_rate_usd": 300.0,
+        }
+    )
+    model = ClinicModel(sc.values, seed=2)
+    model.run(12)
+    seen = 0.0
+    for month, row in enumerate(model.rows, start=1):
+        bill = model.billing[month - 1]
+        revenue = float(sum(bill.revenue_by_family.values()))
+        for payer in PAYERS:
+            terms = getattr(sc.values.contracts, payer)
+            revenue += row[f"members_{payer}"] * row["pcp_live_share"] * terms.pmpm_usd
+            revenue += bill.episodes_started_by_payer.get(payer, 0) * case_rate_usd(terms)
+            seen += bill.episodes_started_by_payer.get(payer, 0) * case_rate_usd(terms)
+        costs = operating_costs(sc.values, {k: np.array([v]) for k, v in row.items()})
+        cost = float(sum(float(v[0]) for v in costs.values()))
+        expected = revenue - cost if cost > 0 else float("-inf")
+        assert model.operating_net(row, month) == expected
+    assert seen > 0
