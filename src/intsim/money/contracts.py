@@ -12,6 +12,8 @@ the ledger line ``revenue_<name>`` (its one :meth:`~PaymentContract.define_resul
 
 The pure formulas live in :mod:`intsim.money.payment_models`; the built-in contracts' terms are
 declared in :mod:`intsim.params.money` and selected from there by ``define_pars``.
+
+Recorded in docs/decisions/0075-payment-contracts-settle-per-payer.md.
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ imported by ``import intsim``). Their parameters stay declared in :mod:`intsim.p
 
 Modules that derive tables from the declaration at import time subscribe with
 :func:`on_change` and rebuild them when a component is registered or unregistered.
+
+Recorded in docs/decisions/0074-registered-components-live-declaration.md.
 """
 
 from __future__ import annotations
