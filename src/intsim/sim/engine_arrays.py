@@ -59,6 +59,27 @@ def onset_shares(values: object) -> NDArray[np.float64]:
     )
 
 
+def onset_probs(static: StaticTables) -> NDArray[np.float64]:
+    """``probs`` of :func:`intsim.sim.kernels.clinical.onset` (probabilities per month).
+
+    Threshold-episode incidence, subthreshold-distress incidence, chronic-condition incidence,
+    resolution of subthreshold distress (not in PCBH, in PCBH), progression of subthreshold
+    distress.
+    """
+    st = static
+    return np.array(
+        [
+            float(st.incidence_prob),
+            float(st.sub_incidence_prob),
+            float(st.chronic_onset_prob),
+            float(st.sub_resolve_prob[0]),
+            float(st.sub_resolve_prob[1]),
+            float(st.sub_progress_prob),
+        ],
+        dtype=np.float64,
+    )
+
+
 def disengagement_probs(values: object) -> NDArray[np.float64]:
     """``probs`` of :func:`intsim.sim.kernels.rules.disengagements` (per month, by list)."""
     v = values
@@ -107,6 +128,8 @@ class ArrayEngine:
         self.streams = streams
         self.values = values
         self.static = static
+        self._onset_probs = onset_probs(static)
+        self._onset_shares = onset_shares(values)
 
     def add_patients(self, slots: Slots) -> None:
         """Register new patients (nothing to do: state lives in the arrays)."""
@@ -123,26 +146,16 @@ class ArrayEngine:
 
     def onset(self, month: int) -> None:
         """New threshold and subthreshold episodes, subthreshold course, chronic-condition onset."""
-        pop, st, streams = self.pop, self.static, self.streams
+        pop, streams = self.pop, self.streams
         clinical_kernels.onset(
             pop.n_used,
             pop.in_panel,
-            pop.bh,
+            pop.episode_state(),
             pop.treatment,
-            pop.score,
-            pop.baseline_score,
-            pop.condition,
-            pop.chronic_episode,
-            pop.episode_month,
-            pop.known,
             pop.chronic,
             streams.keys(ONSET_STREAMS, month),
-            float(st.incidence_prob),
-            float(st.sub_incidence_prob),
-            float(st.chronic_onset_prob),
-            st.sub_resolve_prob,
-            float(st.sub_progress_prob),
-            onset_shares(self.values),
+            self._onset_probs,
+            self._onset_shares,
         )
 
     def visit_requests(self, month: int) -> Slots:
@@ -208,22 +221,10 @@ class ArrayEngine:
         c = v.clinical  # type: ignore[attr-defined]
         improvements, remissions, relapses, recoveries = clinical_kernels.clinical_step(
             pop.n_used,
-            pop.bh,
-            pop.score,
-            pop.baseline_score,
-            pop.condition,
-            pop.chronic_episode,
-            pop.episode_month,
-            pop.remission_months,
-            pop.known,
-            pop.treatment,
-            pop.treatment_month,
-            pop.followup_ok,
-            pop.reviewed,
-            pop.pcp_cotreat,
+            pop.episode_state(),
+            pop.treatment_state(),
             improvement_table(tables.improve_acute, tables.improve_chronic),
-            tables.improve_acute.shape[1],
-            MAX_EPISODE_MONTH,
+            (tables.improve_acute.shape[1], MAX_EPISODE_MONTH),
             self.streams.keys(CLINICAL_STREAMS, month),
             clinical_probs(st, v),
             int(v.cocm.review_month),  # type: ignore[attr-defined]
@@ -241,15 +242,11 @@ class ArrayEngine:
         pop, st = self.pop, self.static
         cost_kernels.acute_care(
             pop.n_used,
-            pop.in_panel,
-            pop.chronic,
+            pop.person_state(),
             pop.bh,
             pop.condition,
-            pop.age65,
-            pop.cost_frailty,
             np.uint64(self.streams.key("acute", month)),
             st.admit_rate,
             st.ed_rate,
-            pop.admission,
-            pop.ed_visit,
+            pop.acute_events(),
         )

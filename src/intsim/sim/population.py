@@ -21,6 +21,7 @@ from intsim.params import PAYERS
 from intsim.sim.kernels.pathways import end_treatments
 from intsim.sim.kernels.rng import quantile_by_logit
 from intsim.sim.kernels.rules import subthreshold_scores, threshold_scores
+from intsim.sim.kernels.state import AcuteEvents, EpisodeState, PersonState, TreatmentState
 from intsim.sim.streams import RandomStreams
 
 
@@ -261,10 +262,9 @@ class Population:
         """Slots (ascending) of patients waiting for a scheduled BHC visit."""
         return np.flatnonzero(self.bhc_wait_since[: self.n_used] >= 0)
 
-    def end_treatment(self, slots: NDArray[np.integer]) -> None:
-        """End the current treatment (and any CoCM/PCBH bookkeeping) of these patients."""
-        end_treatments(
-            np.asarray(slots, dtype=np.int64),
+    def treatment_state(self) -> TreatmentState:
+        """The treatment and programme bookkeeping arrays, grouped for the kernels (views)."""
+        return TreatmentState(
             self.treatment,
             self.treatment_month,
             self.care_manager,
@@ -276,6 +276,31 @@ class Population:
             self.bhc_visits_left,
             self.pcp_cotreat,
         )
+
+    def episode_state(self) -> EpisodeState:
+        """The condition and episode-course arrays, grouped for the kernels (views)."""
+        return EpisodeState(
+            self.bh,
+            self.score,
+            self.baseline_score,
+            self.condition,
+            self.chronic_episode,
+            self.episode_month,
+            self.remission_months,
+            self.known,
+        )
+
+    def person_state(self) -> PersonState:
+        """The panel, payer, chronic, age and frailty arrays, grouped for the kernels (views)."""
+        return PersonState(self.in_panel, self.payer, self.chronic, self.age65, self.cost_frailty)
+
+    def acute_events(self) -> AcuteEvents:
+        """This month's admission and ED-visit arrays, grouped for the kernels (views)."""
+        return AcuteEvents(self.admission, self.ed_visit)
+
+    def end_treatment(self, slots: NDArray[np.integer]) -> None:
+        """End the current treatment (and any CoCM/PCBH bookkeeping) of these patients."""
+        end_treatments(np.asarray(slots, dtype=np.int64), self.treatment_state())
 
 
 def start_episode(
