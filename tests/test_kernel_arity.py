@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from tools.kernel_arity import njit_arities
 
 from intsim.sim.kernels.pathways import end_treatments
 from intsim.sim.population import Population
-from tools.kernel_arity import njit_arities
 
 #: ``@njit`` functions still taking >= 10 parameters: the scalar patient rules (scalars in and
 #: out by design, see intsim.sim.kernels.rules) and kernels not yet regrouped.

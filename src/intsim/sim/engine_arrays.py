@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from intsim.sim.clinical import MAX_EPISODE_MONTH, NOISE_QUANTILES, MonthTables, StaticTables
+from intsim.sim.clinical import MAX_EPISODE_MONTH, MonthTables, StaticTables
 from intsim.sim.kernels import clinical as clinical_kernels
 from intsim.sim.kernels import costs as cost_kernels
 from intsim.sim.kernels.rules import improvement_table
@@ -170,17 +170,34 @@ class ArrayEngine:
             self.static.visit_prob.ravel(),
         )
 
+    def _key(self, stream: str, month: int) -> np.uint64:
+        return np.uint64(self.streams.key(stream, month))
+
     def observed_scores(self, month: int, slots: Slots, stream: str) -> NDArray[np.int64]:
-        """Observed PHQ-9/GAD-7 scores (true score + measurement noise drawn from ``stream``)."""
-        u = self.streams.uniform(stream, month, slots)
-        noise = self.static.score_noise[(u * NOISE_QUANTILES).astype(np.int64)]
-        observed = self.pop.score[slots].astype(np.int64) + noise
-        return np.minimum(np.maximum(observed, 0), MAX_SCORE)  # np.clip, without its overhead
+        """Observed PHQ-9/GAD-7 scores (true score + measurement noise drawn from ``stream``).
+
+        :func:`~intsim.sim.kernels.rules.observed_score` of each patient.
+        """
+        return clinical_kernels.observed_scores(
+            self._key(stream, month),
+            np.asarray(slots, np.int64),
+            self.pop.score,
+            self.static.score_noise,
+            MAX_SCORE,
+        )
+
+    def _choices(self, stream: str, month: int, slots: Slots, rule: int, p: float) -> NDArray:
+        return clinical_kernels.choices(
+            self._key(stream, month), np.asarray(slots, np.int64), rule, float(p)
+        )
 
     def consent(self, month: int, slots: Slots) -> NDArray[np.bool_]:
-        """Whether each offered patient consents to CoCM."""
+        """Whether each offered patient consents to CoCM.
+
+        Applies :func:`~intsim.sim.kernels.rules.consents`.
+        """
         p = self.values.cocm.consent_probability  # type: ignore[attr-defined]
-        return self.streams.uniform("consent", month, slots) < p
+        return self._choices("consent", month, slots, clinical_kernels.CONSENT, p)
 
     def disengage(self, month: int) -> Slots:
         """Patients who disengage at the start of the month (ascending slots).
@@ -200,19 +217,28 @@ class ArrayEngine:
         )
 
     def leave_after_cm_departure(self, month: int, slots: Slots) -> NDArray[np.bool_]:
-        """Whether each patient whose care manager left (and was not reassigned) disengages."""
+        """Whether each patient whose care manager left (and was not reassigned) disengages.
+
+        :func:`~intsim.sim.kernels.rules.leaves_after_cm_departure` of each patient.
+        """
         p = self.values.workforce.cm_departure_disengagement  # type: ignore[attr-defined]
-        return self.streams.uniform("cm_departure", month, slots) < p
+        return self._choices("cm_departure", month, slots, clinical_kernels.CM_DEPARTURE_LEAVE, p)
 
     def bhc_engage(self, month: int, slots: Slots) -> NDArray[np.bool_]:
-        """Whether each patient offered a BHC contact engages."""
+        """Whether each patient offered a BHC contact engages.
+
+        :func:`~intsim.sim.kernels.rules.engages_with_bhc` of each patient.
+        """
         p = self.values.pcbh.handoff_acceptance  # type: ignore[attr-defined]
-        return self.streams.uniform("bhc_engage", month, slots) < p
+        return self._choices("bhc_engage", month, slots, clinical_kernels.BHC_ENGAGE, p)
 
     def bhc_no_show(self, month: int, slots: Slots) -> NDArray[np.bool_]:
-        """Whether each patient misses a scheduled BHC visit."""
+        """Whether each patient misses a scheduled BHC visit.
+
+        :func:`~intsim.sim.kernels.rules.misses_bhc_visit` of each patient.
+        """
         p = self.values.pcbh.scheduled_no_show  # type: ignore[attr-defined]
-        return self.streams.uniform("bhc_no_show", month, slots) < p
+        return self._choices("bhc_no_show", month, slots, clinical_kernels.BHC_NO_SHOW, p)
 
     def clinical_step(self, month: int, tables: MonthTables) -> ClinicalCounts:
         """Improvement, remission, relapse and recovery of threshold episodes."""

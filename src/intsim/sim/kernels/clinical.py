@@ -19,13 +19,21 @@ from intsim.sim.kernels.rules import (
     RECOVERY,
     bh_onset,
     clinical_course,
+    consents,
     disengagements,
+    engages_with_bhc,
     episode_onset,
     gains_chronic_condition,
     improvement_cell,
+    leaves_after_cm_departure,
+    misses_bhc_visit,
+    observed_score,
     wants_visit,
 )
 from intsim.sim.kernels.state import EpisodeState, TreatmentState
+
+#: Yes/no rules of :func:`choices`.
+CONSENT, BHC_ENGAGE, BHC_NO_SHOW, CM_DEPARTURE_LEAVE = 0, 1, 2, 3
 
 
 @njit(**JIT)
@@ -249,3 +257,58 @@ def disengaging(
             out[k] = s
             k += 1
     return out[:k]
+
+
+@njit(**JIT)
+def choices(key: np.uint64, slots: NDArray[np.int64], rule: int, p: float) -> NDArray[np.bool_]:
+    """One yes/no patient rule of :mod:`~intsim.sim.kernels.rules` applied to each of ``slots``.
+
+    Args:
+        key: Key of the rule's stream this month (its uniform of each slot is drawn here).
+        slots: Patients the rule applies to.
+        rule: :data:`CONSENT`, :data:`BHC_ENGAGE`, :data:`BHC_NO_SHOW` or
+            :data:`CM_DEPARTURE_LEAVE` (:func:`~intsim.sim.kernels.rules.consents`,
+            :func:`~intsim.sim.kernels.rules.engages_with_bhc`,
+            :func:`~intsim.sim.kernels.rules.misses_bhc_visit`,
+            :func:`~intsim.sim.kernels.rules.leaves_after_cm_departure`).
+        p: The rule's probability.
+
+    Returns:
+        The rule's answer for each slot, in the order of ``slots``.
+    """
+    out = np.empty(len(slots), np.bool_)
+    for i in range(len(slots)):
+        u = unit_uniform(key, slots[i])
+        if rule == CONSENT:
+            out[i] = consents(u, p)
+        elif rule == BHC_ENGAGE:
+            out[i] = engages_with_bhc(u, p)
+        elif rule == BHC_NO_SHOW:
+            out[i] = misses_bhc_visit(u, p)
+        else:
+            out[i] = leaves_after_cm_departure(u, p)
+    return out
+
+
+@njit(**JIT)
+def observed_scores(
+    key: np.uint64,
+    slots: NDArray[np.int64],
+    score: NDArray[np.int8],
+    score_noise: NDArray[np.int64],
+    max_score: int,
+) -> NDArray[np.int64]:
+    """:func:`~intsim.sim.kernels.rules.observed_score` of each of ``slots``.
+
+    Args:
+        key: Key of the measuring stream this month.
+        slots: Patients measured.
+        score: True score of each slot.
+        score_noise: Quantiles of the measurement error (points).
+        max_score: Highest score of the instrument.
+    """
+    out = np.empty(len(slots), np.int64)
+    for i in range(len(slots)):
+        s = slots[i]
+        out[i] = observed_score(score[s], unit_uniform(key, s), score_noise, max_score)
+    return out
