@@ -40,7 +40,8 @@ def test_choice_kernel_applies_the_scalar_rule_to_each_slot(rule):
         u = streams.uniform_one(stream, 6, int(s))
         assert got[i] == scalar(u, p) == (u < p)
     assert 0 < got.sum() < len(slots)  # both answers occur with this seed
-    assert scalar(0.3, 0.3) is False and scalar(0.0, 1e-9) is True  # strict u < p
+    assert scalar(0.3, 0.3) is False  # strict u < p
+    assert scalar(0.0, 1e-9) is True
 
 
 def test_observed_score_adds_the_noise_quantile_and_clips():

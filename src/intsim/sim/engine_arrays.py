@@ -130,6 +130,8 @@ class ArrayEngine:
         self.static = static
         self._onset_probs = onset_probs(static)
         self._onset_shares = onset_shares(values)
+        # flat improvement table of each month-table object (the model caches those)
+        self._improve: tuple[MonthTables, NDArray[np.float64]] | None = None
 
     def add_patients(self, slots: Slots) -> None:
         """Register new patients (nothing to do: state lives in the arrays)."""
@@ -249,7 +251,7 @@ class ArrayEngine:
             pop.n_used,
             pop.episode_state(),
             pop.treatment_state(),
-            improvement_table(tables.improve_acute, tables.improve_chronic),
+            self._improvement_table(tables),
             (tables.improve_acute.shape[1], MAX_EPISODE_MONTH),
             self.streams.keys(CLINICAL_STREAMS, month),
             clinical_probs(st, v),
@@ -262,6 +264,13 @@ class ArrayEngine:
             relapses=int(relapses),
             recoveries=int(recoveries),
         )
+
+    def _improvement_table(self, tables: MonthTables) -> NDArray[np.float64]:
+        """:func:`~intsim.sim.kernels.rules.improvement_table` of ``tables`` (kept while reused)."""
+        if self._improve is None or self._improve[0] is not tables:
+            flat = improvement_table(tables.improve_acute, tables.improve_chronic)
+            self._improve = (tables, flat)
+        return self._improve[1]
 
     def acute_care(self, month: int) -> None:
         """ED visits and hospital admissions this month (written to the service arrays)."""

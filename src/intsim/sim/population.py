@@ -239,11 +239,14 @@ class Population:
         """
         if len(slots) == 0:
             return
+        first, last = int(slots[0]), int(slots[-1])
+        # fresh slots are a run of consecutive slots: slices copy without fancy indexing
+        index = slice(first, last + 1) if last - first + 1 == len(slots) else slots
         for name in ADMITTED_FIELDS:
-            getattr(self, name)[slots] = getattr(newcomers, name)[slots]
-        tenure = newcomers.tenure[slots].astype(np.int64)
-        self.leave_month[slots] = np.where(tenure >= NEVER - month, NEVER, month + tenure)
-        self.n_used = max(self.n_used, int(slots[-1]) + 1)
+            getattr(self, name)[index] = getattr(newcomers, name)[index]
+        tenure = newcomers.tenure[index].astype(np.int64)
+        self.leave_month[index] = np.where(tenure >= NEVER - month, NEVER, month + tenure)
+        self.n_used = max(self.n_used, last + 1)
         self.set_in_panel(slots, True)
 
     def where(self, mask: NDArray[np.bool_]) -> NDArray[np.int64]:
