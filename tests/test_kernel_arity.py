@@ -45,3 +45,33 @@ def test_treatment_state_writes_through_to_the_population():
     assert pop.care_manager.tolist() == [2, -1, 2, 2, -1, 2]
     assert pop.waitlist_since.tolist() == [4, -1, 4, 4, -1, 4]
     assert pop.pcp_cotreat.tolist() == [True, False, True, True, False, True]
+
+
+def test_remove_clears_the_state_of_departing_patients_only():
+    pop = Population(capacity=5)
+    pop.n_used = 5
+    pop.in_panel[:] = True
+    pop.bh[:] = 2
+    pop.score[:] = 15
+    pop.condition[:] = 1
+    pop.chronic[:] = True
+    pop.known[:] = True
+    pop.treatment[:] = 3
+    pop.screen_score[:] = 12
+    pop.program_start[:] = 4
+    pop.leave_month[:] = 9
+    assert len(pop.panel_slots()) == 5
+    pop.remove(np.array([0, 3]))
+    assert pop.panel_slots().tolist() == [1, 2, 4]  # the cached panel was invalidated
+    for name, kept, cleared in [
+        ("bh", 2, 0),
+        ("score", 15, 0),
+        ("condition", 1, 0),
+        ("chronic", True, False),
+        ("known", True, False),
+        ("treatment", 3, 0),
+        ("screen_score", 12, -1),
+        ("program_start", 4, -1),
+        ("leave_month", 9, 2**31 - 1),
+    ]:
+        assert getattr(pop, name).tolist() == [cleared, kept, kept, cleared, kept], name

@@ -28,7 +28,7 @@ from intsim.sim.kernels.codes import (
     TX_SPECIALTY,
 )
 from intsim.sim.kernels.rng import unit_uniform
-from intsim.sim.kernels.state import TreatmentState
+from intsim.sim.kernels.state import EpisodeState, TreatmentState
 
 #: Care-manager work phases, in the order of clinical priority when minutes are short.
 CM_INTAKE, CM_ACTIVE, CM_OUTREACH, CM_MAINTENANCE = 0, 1, 2, 3
@@ -138,6 +138,45 @@ def end_treatments(slots: NDArray[np.int64], tx: TreatmentState) -> None:
     """
     for s in slots:
         _end_treatment(s, tx)
+
+
+@njit(**JIT)
+def leave_panel(
+    slots: NDArray[np.int64],
+    tx: TreatmentState,
+    ep: EpisodeState,
+    in_panel: NDArray[np.bool_],
+    chronic: NDArray[np.bool_],
+    leave_month: NDArray[np.int32],
+    screen_score: NDArray[np.int8],
+    program_start: NDArray[np.int16],
+    never: int,
+) -> None:
+    """Patients leave the panel: their treatment ends and their state is cleared (in place).
+
+    Kernel of :meth:`intsim.sim.population.Population.remove`: :func:`_end_treatment`, then
+    out of the panel, leave month ``never``, no condition, no chronic condition, unknown to the
+    practice, no screening score, no programme start.
+
+    Args:
+        slots: Departing patients.
+        tx: Treatment state (``Population.treatment_state``; updated in place).
+        ep: Episode state (``Population.episode_state``; updated in place).
+        in_panel, chronic, leave_month, screen_score, program_start: Population arrays
+            (updated in place).
+        never: The leave month that never comes.
+    """
+    for s in slots:
+        _end_treatment(s, tx)
+        in_panel[s] = False
+        leave_month[s] = never
+        ep.bh[s] = BH_NONE
+        ep.score[s] = 0
+        ep.condition[s] = 0
+        chronic[s] = False
+        ep.known[s] = False
+        screen_score[s] = -1
+        program_start[s] = -1
 
 
 @njit(**JIT)
