@@ -11,6 +11,7 @@ from intsim.params import PAYERS
 from intsim.params.scenario import default_scenario
 from intsim.sim.kernels.costs import acute_care, risk_classes
 from intsim.sim.kernels.rules import acute_probabilities, risk_class
+from intsim.sim.kernels.state import AcuteEvents, PersonState
 from intsim.sim.model import ClinicModel
 from intsim.sim.population import BH, Condition, Tx, gamma_frailty
 from intsim.sim.risk import (
@@ -112,10 +113,10 @@ def test_acute_probabilities_scale_with_frailty_and_cap_at_one_event():
     admission, ed_visit = np.zeros(n, bool), np.zeros(n, bool)
     key = RandomStreams(7, n).key("acute", 4)
     panel = np.ones(n, bool)
+    person = PersonState(panel, np.zeros(n, np.int8), chronic, age, frailty)
     acute_care(
-        n, panel, chronic, bh, cond, age, frailty, np.uint64(key), admit_rate, ed_rate,
-        admission, ed_visit,
-    )  # fmt: skip
+        n, person, bh, cond, np.uint64(key), admit_rate, ed_rate, AcuteEvents(admission, ed_visit)
+    )
     streams = RandomStreams(7, n)
     for s in range(n):
         k = risk_class(bh[s], cond[s], chronic[s], age[s])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from intsim.sim.clinical import MAX_EPISODE_MONTH, NOISE_QUANTILES, MonthTables, StaticTables
+from intsim.sim.clinical import MAX_EPISODE_MONTH, MonthTables, StaticTables
 from intsim.sim.kernels import clinical as clinical_kernels
 from intsim.sim.kernels import costs as cost_kernels
 from intsim.sim.kernels.rules import improvement_table
@@ -64,6 +64,27 @@ def onset_shares(values: object) -> NDArray[np.float64]:
     p = values.population  # type: ignore[attr-defined]
     return np.array(
         [p.anxiety_share, p.chronic_episode_share, p.severe_share, p.moderately_severe_share]
+    )
+
+
+def onset_probs(static: StaticTables) -> NDArray[np.float64]:
+    """``probs`` of :func:`intsim.sim.kernels.clinical.onset` (probabilities per month).
+
+    Threshold-episode incidence, subthreshold-distress incidence, chronic-condition incidence,
+    resolution of subthreshold distress (not in PCBH, in PCBH), progression of subthreshold
+    distress.
+    """
+    st = static
+    return np.array(
+        [
+            float(st.incidence_prob),
+            float(st.sub_incidence_prob),
+            float(st.chronic_onset_prob),
+            float(st.sub_resolve_prob[0]),
+            float(st.sub_resolve_prob[1]),
+            float(st.sub_progress_prob),
+        ],
+        dtype=np.float64,
     )
 
 
@@ -118,6 +139,10 @@ class ArrayEngine:
         self.streams = streams
         self.values = values
         self.static = static
+        self._onset_probs = onset_probs(static)
+        self._onset_shares = onset_shares(values)
+        # flat improvement table of each month-table object (the model caches those)
+        self._improve: tuple[MonthTables, NDArray[np.float64]] | None = None
 
     def add_patients(self, slots: Slots) -> None:
         """Register new patients (nothing to do: state lives in the arrays)."""
@@ -134,26 +159,16 @@ class ArrayEngine:
 
     def onset(self, month: int) -> None:
         """New threshold and subthreshold episodes, subthreshold course, chronic-condition onset."""
-        pop, st, streams = self.pop, self.static, self.streams
+        pop, streams = self.pop, self.streams
         clinical_kernels.onset(
             pop.n_used,
             pop.in_panel,
-            pop.bh,
+            pop.episode_state(),
             pop.treatment,
-            pop.score,
-            pop.baseline_score,
-            pop.condition,
-            pop.chronic_episode,
-            pop.episode_month,
-            pop.known,
             pop.chronic,
             streams.keys(ONSET_STREAMS, month),
-            float(st.incidence_prob),
-            float(st.sub_incidence_prob),
-            float(st.chronic_onset_prob),
-            st.sub_resolve_prob,
-            float(st.sub_progress_prob),
-            onset_shares(self.values),
+            self._onset_probs,
+            self._onset_shares,
         )
 
     def visit_requests(self, month: int) -> Slots:
@@ -168,17 +183,34 @@ class ArrayEngine:
             self.static.visit_prob.ravel(),
         )
 
+    def _key(self, stream: str, month: int) -> np.uint64:
+        return np.uint64(self.streams.key(stream, month))
+
     def observed_scores(self, month: int, slots: Slots, stream: str) -> NDArray[np.int64]:
-        """Observed PHQ-9/GAD-7 scores (true score + measurement noise drawn from ``stream``)."""
-        u = self.streams.uniform(stream, month, slots)
-        noise = self.static.score_noise[(u * NOISE_QUANTILES).astype(np.int64)]
-        observed = self.pop.score[slots].astype(np.int64) + noise
-        return np.minimum(np.maximum(observed, 0), MAX_SCORE)  # np.clip, without its overhead
+        """Observed PHQ-9/GAD-7 scores (true score + measurement noise drawn from ``stream``).
+
+        :func:`~intsim.sim.kernels.rules.observed_score` of each patient.
+        """
+        return clinical_kernels.observed_scores(
+            self._key(stream, month),
+            np.asarray(slots, np.int64),
+            self.pop.score,
+            self.static.score_noise,
+            MAX_SCORE,
+        )
+
+    def _choices(self, stream: str, month: int, slots: Slots, rule: int, p: float) -> NDArray:
+        return clinical_kernels.choices(
+            self._key(stream, month), np.asarray(slots, np.int64), rule, float(p)
+        )
 
     def consent(self, month: int, slots: Slots) -> NDArray[np.bool_]:
-        """Whether each offered patient consents to CoCM."""
+        """Whether each offered patient consents to CoCM.
+
+        Applies :func:`~intsim.sim.kernels.rules.consents`.
+        """
         p = self.values.cocm.consent_probability  # type: ignore[attr-defined]
-        return self.streams.uniform("consent", month, slots) < p
+        return self._choices("consent", month, slots, clinical_kernels.CONSENT, p)
 
     def disengage(self, month: int) -> Slots:
         """Patients who disengage at the start of the month (ascending slots).
@@ -198,19 +230,28 @@ class ArrayEngine:
         )
 
     def leave_after_cm_departure(self, month: int, slots: Slots) -> NDArray[np.bool_]:
-        """Whether each patient whose care manager left (and was not reassigned) disengages."""
+        """Whether each patient whose care manager left (and was not reassigned) disengages.
+
+        :func:`~intsim.sim.kernels.rules.leaves_after_cm_departure` of each patient.
+        """
         p = self.values.workforce.cm_departure_disengagement  # type: ignore[attr-defined]
-        return self.streams.uniform("cm_departure", month, slots) < p
+        return self._choices("cm_departure", month, slots, clinical_kernels.CM_DEPARTURE_LEAVE, p)
 
     def bhc_engage(self, month: int, slots: Slots) -> NDArray[np.bool_]:
-        """Whether each patient offered a BHC contact engages."""
+        """Whether each patient offered a BHC contact engages.
+
+        :func:`~intsim.sim.kernels.rules.engages_with_bhc` of each patient.
+        """
         p = self.values.pcbh.handoff_acceptance  # type: ignore[attr-defined]
-        return self.streams.uniform("bhc_engage", month, slots) < p
+        return self._choices("bhc_engage", month, slots, clinical_kernels.BHC_ENGAGE, p)
 
     def bhc_no_show(self, month: int, slots: Slots) -> NDArray[np.bool_]:
-        """Whether each patient misses a scheduled BHC visit."""
+        """Whether each patient misses a scheduled BHC visit.
+
+        :func:`~intsim.sim.kernels.rules.misses_bhc_visit` of each patient.
+        """
         p = self.values.pcbh.scheduled_no_show  # type: ignore[attr-defined]
-        return self.streams.uniform("bhc_no_show", month, slots) < p
+        return self._choices("bhc_no_show", month, slots, clinical_kernels.BHC_NO_SHOW, p)
 
     def clinical_step(self, month: int, tables: MonthTables) -> ClinicalCounts:
         """Improvement, remission, relapse and recovery of threshold episodes."""
@@ -219,22 +260,10 @@ class ArrayEngine:
         c = v.clinical  # type: ignore[attr-defined]
         improvements, remissions, relapses, recoveries, partial = clinical_kernels.clinical_step(
             pop.n_used,
-            pop.bh,
-            pop.score,
-            pop.baseline_score,
-            pop.condition,
-            pop.chronic_episode,
-            pop.episode_month,
-            pop.remission_months,
-            pop.known,
-            pop.treatment,
-            pop.treatment_month,
-            pop.followup_ok,
-            pop.reviewed,
-            pop.pcp_cotreat,
-            improvement_table(tables.improve_acute, tables.improve_chronic),
-            tables.improve_acute.shape[1],
-            MAX_EPISODE_MONTH,
+            pop.episode_state(),
+            pop.treatment_state(),
+            self._improvement_table(tables),
+            (tables.improve_acute.shape[1], MAX_EPISODE_MONTH),
             self.streams.keys(CLINICAL_STREAMS, month),
             clinical_probs(st, v),
             int(v.cocm.review_month),  # type: ignore[attr-defined]
@@ -248,20 +277,23 @@ class ArrayEngine:
             partial_responses=int(partial),
         )
 
+    def _improvement_table(self, tables: MonthTables) -> NDArray[np.float64]:
+        """:func:`~intsim.sim.kernels.rules.improvement_table` of ``tables`` (kept while reused)."""
+        if self._improve is None or self._improve[0] is not tables:
+            flat = improvement_table(tables.improve_acute, tables.improve_chronic)
+            self._improve = (tables, flat)
+        return self._improve[1]
+
     def acute_care(self, month: int) -> None:
         """ED visits and hospital admissions this month (written to the service arrays)."""
         pop, st = self.pop, self.static
         cost_kernels.acute_care(
             pop.n_used,
-            pop.in_panel,
-            pop.chronic,
+            pop.person_state(),
             pop.bh,
             pop.condition,
-            pop.age65,
-            pop.cost_frailty,
             np.uint64(self.streams.key("acute", month)),
             st.admit_rate,
             st.ed_rate,
-            pop.admission,
-            pop.ed_visit,
+            pop.acute_events(),
         )

@@ -18,7 +18,7 @@ import mesa
 import numpy as np
 from numpy.typing import NDArray
 
-from intsim.sim.clinical import MAX_EPISODE_MONTH, NOISE_QUANTILES, MonthTables, StaticTables
+from intsim.sim.clinical import MAX_EPISODE_MONTH, MonthTables, StaticTables
 from intsim.sim.engine_arrays import (
     CLINICAL_STREAMS,
     ONSET_STREAMS,
@@ -37,11 +37,16 @@ from intsim.sim.kernels.rules import (
     acute_event,
     bh_onset,
     clinical_course,
+    consents,
     disengagements,
+    engages_with_bhc,
     episode_onset,
     gains_chronic_condition,
     improvement_cell,
     improvement_table,
+    leaves_after_cm_departure,
+    misses_bhc_visit,
+    observed_score,
     partial_response_possible,
     risk_class,
     wants_visit,
@@ -114,13 +119,19 @@ class PatientAgent(mesa.Agent):
         )
 
     def observed_score(self, month: int, stream: str) -> int:
-        """Observed PHQ-9/GAD-7 score (true score + measurement noise drawn from ``stream``)."""
-        noise = self.static.score_noise[int(self._u(stream, month) * NOISE_QUANTILES)]
-        return min(max(int(self.pop.score[self.slot]) + int(noise), 0), MAX_SCORE)
+        """Observed PHQ-9/GAD-7 score (:func:`~intsim.sim.kernels.rules.observed_score`).
+
+        The true score plus measurement noise drawn from ``stream``.
+        """
+        u = self._u(stream, month)
+        return int(observed_score(self.pop.score[self.slot], u, self.static.score_noise, MAX_SCORE))
 
     def consents(self, month: int) -> bool:
-        """Whether the patient consents to CoCM when offered."""
-        return self._u("consent", month) < self.model.values.cocm.consent_probability
+        """Whether the patient consents to CoCM when offered.
+
+        Applies :func:`~intsim.sim.kernels.rules.consents`.
+        """
+        return bool(consents(self._u("consent", month), self.model.values.cocm.consent_probability))
 
     def disengagements(self, month: int) -> int:
         """How many of its lists (CoCM, CoCM waitlist, BHC waitlist) the patient leaves.
@@ -137,17 +148,28 @@ class PatientAgent(mesa.Agent):
         )  # fmt: skip
 
     def leaves_after_cm_departure(self, month: int) -> bool:
-        """Whether the patient disengages when its care manager leaves and no one takes over."""
+        """Whether the patient disengages when its care manager leaves and no one takes over.
+
+        :func:`~intsim.sim.kernels.rules.leaves_after_cm_departure`.
+        """
         p = self.model.values.workforce.cm_departure_disengagement
-        return self._u("cm_departure", month) < p
+        return bool(leaves_after_cm_departure(self._u("cm_departure", month), p))
 
     def engages_with_bhc(self, month: int) -> bool:
-        """Whether the patient engages when offered a BHC contact."""
-        return self._u("bhc_engage", month) < self.model.values.pcbh.handoff_acceptance
+        """Whether the patient engages when offered a BHC contact.
+
+        Applies :func:`~intsim.sim.kernels.rules.engages_with_bhc`.
+        """
+        p = self.model.values.pcbh.handoff_acceptance
+        return bool(engages_with_bhc(self._u("bhc_engage", month), p))
 
     def misses_bhc_visit(self, month: int) -> bool:
-        """Whether the patient misses a scheduled BHC visit."""
-        return self._u("bhc_no_show", month) < self.model.values.pcbh.scheduled_no_show
+        """Whether the patient misses a scheduled BHC visit.
+
+        Applies :func:`~intsim.sim.kernels.rules.misses_bhc_visit`.
+        """
+        p = self.model.values.pcbh.scheduled_no_show
+        return bool(misses_bhc_visit(self._u("bhc_no_show", month), p))
 
     def step_clinical(self, month: int, tables: MonthTables, counts: ClinicalCounts) -> None:
         """Improvement, remission, relapse and recovery of this patient's episode.

@@ -18,9 +18,10 @@ from scipy import special
 
 from intsim.money.services import BhcVisitKind
 from intsim.params import PAYERS
-from intsim.sim.kernels.pathways import end_treatments
+from intsim.sim.kernels.pathways import end_treatments, leave_panel
 from intsim.sim.kernels.rng import quantile_by_logit
 from intsim.sim.kernels.rules import partial_response_score, subthreshold_scores, threshold_scores
+from intsim.sim.kernels.state import AcuteEvents, EpisodeState, PersonState, TreatmentState
 from intsim.sim.streams import RandomStreams
 
 
@@ -183,6 +184,7 @@ class Population:
         self.bhi_minutes = np.zeros(n, np.int16)
         self.ed_visit = np.zeros(n, bool)
         self.admission = np.zeros(n, bool)
+        self._group_arrays()
 
     def reset_month_services(self) -> None:
         """Zero the per-month service arrays (slots beyond ``n_used`` were never written)."""
@@ -216,16 +218,18 @@ class Population:
         Cleared state (no condition, no treatment, no queue) means that counting a state or a
         treatment over all slots counts panel members only.
         """
-        self.end_treatment(slots)
-        self.set_in_panel(slots, False)
-        self.leave_month[slots] = NEVER
-        self.bh[slots] = BH.NONE
-        self.score[slots] = 0
-        self.condition[slots] = Condition.NONE
-        self.chronic[slots] = False
-        self.known[slots] = False
-        self.screen_score[slots] = -1
-        self.program_start[slots] = -1
+        leave_panel(
+            np.asarray(slots, dtype=np.int64),
+            self._treatment_state,
+            self._episode_state,
+            self.in_panel,
+            self.chronic,
+            self.leave_month,
+            self.screen_score,
+            self.program_start,
+            NEVER,
+        )
+        self._panel = None
 
     def admit(self, slots: NDArray[np.int64], newcomers: Population, month: int) -> None:
         """New patients join the panel with the attributes drawn for their slots in ``newcomers``.
@@ -238,11 +242,14 @@ class Population:
         """
         if len(slots) == 0:
             return
+        first, last = int(slots[0]), int(slots[-1])
+        # fresh slots are a run of consecutive slots: slices copy without fancy indexing
+        index = slice(first, last + 1) if last - first + 1 == len(slots) else slots
         for name in ADMITTED_FIELDS:
-            getattr(self, name)[slots] = getattr(newcomers, name)[slots]
-        tenure = newcomers.tenure[slots].astype(np.int64)
-        self.leave_month[slots] = np.where(tenure >= NEVER - month, NEVER, month + tenure)
-        self.n_used = max(self.n_used, int(slots[-1]) + 1)
+            getattr(self, name)[index] = getattr(newcomers, name)[index]
+        tenure = newcomers.tenure[index].astype(np.int64)
+        self.leave_month[index] = np.where(tenure >= NEVER - month, NEVER, month + tenure)
+        self.n_used = max(self.n_used, last + 1)
         self.set_in_panel(slots, True)
 
     def where(self, mask: NDArray[np.bool_]) -> NDArray[np.int64]:
@@ -261,10 +268,9 @@ class Population:
         """Slots (ascending) of patients waiting for a scheduled BHC visit."""
         return np.flatnonzero(self.bhc_wait_since[: self.n_used] >= 0)
 
-    def end_treatment(self, slots: NDArray[np.integer]) -> None:
-        """End the current treatment (and any CoCM/PCBH bookkeeping) of these patients."""
-        end_treatments(
-            np.asarray(slots, dtype=np.int64),
+    def _group_arrays(self) -> None:
+        """Build the grouped views the kernels take (arrays are allocated once, never rebound)."""
+        self._treatment_state = TreatmentState(
             self.treatment,
             self.treatment_month,
             self.care_manager,
@@ -276,6 +282,40 @@ class Population:
             self.bhc_visits_left,
             self.pcp_cotreat,
         )
+        self._episode_state = EpisodeState(
+            self.bh,
+            self.score,
+            self.baseline_score,
+            self.condition,
+            self.chronic_episode,
+            self.episode_month,
+            self.remission_months,
+            self.known,
+        )
+        self._person_state = PersonState(
+            self.in_panel, self.payer, self.chronic, self.age65, self.cost_frailty
+        )
+        self._acute_events = AcuteEvents(self.admission, self.ed_visit)
+
+    def treatment_state(self) -> TreatmentState:
+        """The treatment and programme bookkeeping arrays, grouped for the kernels (views)."""
+        return self._treatment_state
+
+    def episode_state(self) -> EpisodeState:
+        """The condition and episode-course arrays, grouped for the kernels (views)."""
+        return self._episode_state
+
+    def person_state(self) -> PersonState:
+        """The panel, payer, chronic, age and frailty arrays, grouped for the kernels (views)."""
+        return self._person_state
+
+    def acute_events(self) -> AcuteEvents:
+        """This month's admission and ED-visit arrays, grouped for the kernels (views)."""
+        return self._acute_events
+
+    def end_treatment(self, slots: NDArray[np.integer]) -> None:
+        """End the current treatment (and any CoCM/PCBH bookkeeping) of these patients."""
+        end_treatments(np.asarray(slots, dtype=np.int64), self.treatment_state())
 
 
 def start_episode(

@@ -70,20 +70,13 @@ class TcocMeter:
             self.slot_cost = np.zeros(pop.capacity, np.float64)
         members, cost = cost_of_care(
             pop.n_used,
-            pop.in_panel,
-            pop.payer,
-            pop.chronic,
-            pop.bh,
-            pop.condition,
-            pop.age65,
-            pop.cost_frailty,
+            pop.person_state(),
+            pop.episode_state(),
             pop.treatment,
-            pop.ed_visit,
-            pop.admission,
+            pop.acute_events(),
             self.nonacute,
             self.multiplier,
             self.unit_costs,
-            len(PAYERS),
             self.slot_cost,
         )
         return members, cost * self.has_payer

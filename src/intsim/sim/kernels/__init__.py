@@ -18,7 +18,9 @@ compiled once (``cache=True`` keeps the machine code between processes). Two kin
 
 Randomness comes from :mod:`~intsim.sim.kernels.rng` (counter-based, bit-identical to
 :mod:`intsim.sim.streams`); state codes mirrored from the enums live in
-:mod:`~intsim.sim.kernels.codes`. Loops run over contiguous slots with branch-free common paths: on
+:mod:`~intsim.sim.kernels.codes`; kernels take the population's arrays grouped by concept
+(:mod:`~intsim.sim.kernels.state`: treatment, episode, person, acute events) rather than long
+positional lists. Loops run over contiguous slots with branch-free common paths: on
 random data a branch mispredicts often, and such loops vectorise.
 
 Import from the concept's module (``from intsim.sim.kernels.rng import unit_uniform``); this package

@@ -19,34 +19,33 @@ from intsim.sim.kernels.rules import (
     RECOVERY,
     bh_onset,
     clinical_course,
+    consents,
     disengagements,
+    engages_with_bhc,
     episode_onset,
     gains_chronic_condition,
     improvement_cell,
+    leaves_after_cm_departure,
+    misses_bhc_visit,
+    observed_score,
     partial_response_possible,
     wants_visit,
 )
+from intsim.sim.kernels.state import EpisodeState, TreatmentState
+
+#: Yes/no rules of :func:`choices`.
+CONSENT, BHC_ENGAGE, BHC_NO_SHOW, CM_DEPARTURE_LEAVE = 0, 1, 2, 3
 
 
 @njit(**JIT)
 def onset(
     n: int,
     in_panel: NDArray[np.bool_],
-    bh: NDArray[np.int8],
+    ep: EpisodeState,
     treatment: NDArray[np.int8],
-    score: NDArray[np.int8],
-    baseline_score: NDArray[np.int8],
-    condition: NDArray[np.int8],
-    chronic_episode: NDArray[np.bool_],
-    episode_month: NDArray[np.int16],
-    known: NDArray[np.bool_],
     chronic: NDArray[np.bool_],
     keys: NDArray[np.uint64],
-    incidence_prob: float,
-    sub_incidence_prob: float,
-    chronic_onset_prob: float,
-    sub_resolve_prob: NDArray[np.float64],
-    sub_progress_prob: float,
+    probs: NDArray[np.float64],
     shares: NDArray[np.float64],
 ) -> None:
     """New episodes, subthreshold course and chronic onset of one month (in place).
@@ -61,23 +60,25 @@ def onset(
     Args:
         n: Slots in use.
         in_panel: Whether each slot is in the panel.
-        bh, treatment, score, baseline_score, condition, chronic_episode, episode_month, known,
-            chronic: Population arrays (updated in place).
+        ep: Episode state (``Population.episode_state``; updated in place).
+        treatment: Current treatment of each slot.
+        chronic: Whether each slot has a chronic condition (updated in place).
         keys: Stream keys of the month: ``incidence``, ``chronic_onset``, ``sub_resolve``,
             ``onset_condition``, ``onset_chronic_episode``, ``onset_severity``.
-        incidence_prob: Threshold-episode incidence, probability per month.
-        sub_incidence_prob: Subthreshold-distress incidence, probability per month.
-        chronic_onset_prob: Chronic-condition incidence, probability per month.
-        sub_resolve_prob: Resolution probability per month of subthreshold distress, by
-            [not in PCBH, in PCBH].
-        sub_progress_prob: Progression probability per month of subthreshold distress.
+        probs: Probabilities per month (:func:`intsim.sim.engine_arrays.onset_probs`):
+            threshold-episode incidence, subthreshold-distress incidence, chronic-condition
+            incidence, resolution of subthreshold distress not in PCBH and in PCBH, progression
+            of subthreshold distress.
         shares: ``anxiety_share, chronic_episode_share, severe_share,
             moderately_severe_share``.
     """
+    incidence_prob, sub_incidence_prob, chronic_onset_prob = probs[0], probs[1], probs[2]
+    sub_progress_prob = probs[5]
+    bh, score = ep.bh, ep.score
     k_incidence, k_chronic_onset = keys[0], keys[1]
     key_tuple = (keys[0], keys[1], keys[2], keys[3], keys[4], keys[5])
     share_tuple = (shares[0], shares[1], shares[2], shares[3])
-    resolve = (sub_resolve_prob[0], sub_resolve_prob[1])
+    resolve = (probs[3], probs[4])
     u_incidence = first_uniforms(k_incidence, n)
     incidence_limit = incidence_prob + sub_incidence_prob
     for s in range(n):
@@ -98,11 +99,11 @@ def onset(
             (
                 bh[s],
                 score[s],
-                baseline_score[s],
-                condition[s],
-                chronic_episode[s],
-                episode_month[s],
-                known[s],
+                ep.baseline_score[s],
+                ep.condition[s],
+                ep.chronic_episode[s],
+                ep.episode_month[s],
+                ep.known[s],
             ) = episode_onset(s, key_tuple, share_tuple)
         else:
             bh[s] = new_bh
@@ -140,22 +141,10 @@ def visit_requests(
 @njit(**JIT)
 def clinical_step(
     n: int,
-    bh: NDArray[np.int8],
-    score: NDArray[np.int8],
-    baseline_score: NDArray[np.int8],
-    condition: NDArray[np.int8],
-    chronic_episode: NDArray[np.bool_],
-    episode_month: NDArray[np.int16],
-    remission_months: NDArray[np.int16],
-    known: NDArray[np.bool_],
-    treatment: NDArray[np.int8],
-    treatment_month: NDArray[np.int16],
-    followup_ok: NDArray[np.bool_],
-    reviewed: NDArray[np.bool_],
-    pcp_cotreat: NDArray[np.bool_],
+    ep: EpisodeState,
+    tx: TreatmentState,
     improve: NDArray[np.float64],
-    n_variants: int,
-    max_episode_month: int,
+    improve_shape: tuple[int, int],
     keys: NDArray[np.uint64],
     probs: NDArray[np.float64],
     review_month: int,
@@ -168,11 +157,12 @@ def clinical_step(
 
     Args:
         n: Slots in use (departed patients have no episode).
-        bh, ...: Population arrays (updated in place).
+        ep: Episode state (``Population.episode_state``; updated in place).
+        tx: Treatment state (``Population.treatment_state``; read only).
         improve: Improvement probabilities of the month, flat
             (:func:`~intsim.sim.kernels.rules.improvement_table`).
-        n_variants: Number of treatment variants of the improvement tables.
-        max_episode_month: Length of the episode-month axis of the acute improvement table.
+        improve_shape: Number of treatment variants of the improvement tables and length of
+            the episode-month axis of the acute improvement table.
         keys: Stream keys of the month: ``improve``, ``improve_depth``, ``recover``,
             ``relapse``, ``partial_response``, ``partial_depth``.
         probs: ``recover, residual_relapse, relapse, residual_low, residual_high, partial,
@@ -183,6 +173,9 @@ def clinical_step(
     Returns:
         Counts: improvements, remissions, relapses, recoveries, partial responses.
     """
+    n_variants, max_episode_month = improve_shape
+    bh, score, condition, known = ep.bh, ep.score, ep.condition, ep.known
+    episode_month, remission_months = ep.episode_month, ep.remission_months
     counts = np.zeros(6, np.int64)  # by event: none, then the five returned
     # most patients have no episode: collect the others without branches, then visit them
     # (pre-check: clinical_course changes nothing without an episode)
@@ -199,15 +192,15 @@ def clinical_step(
         if bh[s] == BH_ACTIVE:
             p_improve = improve[
                 improvement_cell(
-                    treatment[s], treatment_month[s], followup_ok[s], reviewed[s],
-                    pcp_cotreat[s], review_month, condition[s], chronic_episode[s],
+                    tx.treatment[s], tx.treatment_month[s], tx.followup_ok[s], tx.reviewed[s],
+                    tx.pcp_cotreat[s], review_month, condition[s], ep.chronic_episode[s],
                     episode_month[s], n_variants, max_episode_month,
                 )
             ]  # fmt: skip
         event, new_bh, new_score, new_condition, months, remission, new_known = clinical_course(
-            s, bh[s], score[s], baseline_score[s], condition[s], episode_month[s],
+            s, bh[s], score[s], ep.baseline_score[s], condition[s], episode_month[s],
             remission_months[s], known[s], p_improve,
-            partial_response_possible(treatment[s], pcp_cotreat[s]), key_tuple, prob_tuple,
+            partial_response_possible(tx.treatment[s], tx.pcp_cotreat[s]), key_tuple, prob_tuple,
             sustained_months,
         )  # fmt: skip
         # without an event only the clocks move; condition and known change only at recovery
@@ -267,3 +260,58 @@ def disengaging(
             out[k] = s
             k += 1
     return out[:k]
+
+
+@njit(**JIT)
+def choices(key: np.uint64, slots: NDArray[np.int64], rule: int, p: float) -> NDArray[np.bool_]:
+    """One yes/no patient rule of :mod:`~intsim.sim.kernels.rules` applied to each of ``slots``.
+
+    Args:
+        key: Key of the rule's stream this month (its uniform of each slot is drawn here).
+        slots: Patients the rule applies to.
+        rule: :data:`CONSENT`, :data:`BHC_ENGAGE`, :data:`BHC_NO_SHOW` or
+            :data:`CM_DEPARTURE_LEAVE` (:func:`~intsim.sim.kernels.rules.consents`,
+            :func:`~intsim.sim.kernels.rules.engages_with_bhc`,
+            :func:`~intsim.sim.kernels.rules.misses_bhc_visit`,
+            :func:`~intsim.sim.kernels.rules.leaves_after_cm_departure`).
+        p: The rule's probability.
+
+    Returns:
+        The rule's answer for each slot, in the order of ``slots``.
+    """
+    out = np.empty(len(slots), np.bool_)
+    for i in range(len(slots)):
+        u = unit_uniform(key, slots[i])
+        if rule == CONSENT:
+            out[i] = consents(u, p)
+        elif rule == BHC_ENGAGE:
+            out[i] = engages_with_bhc(u, p)
+        elif rule == BHC_NO_SHOW:
+            out[i] = misses_bhc_visit(u, p)
+        else:
+            out[i] = leaves_after_cm_departure(u, p)
+    return out
+
+
+@njit(**JIT)
+def observed_scores(
+    key: np.uint64,
+    slots: NDArray[np.int64],
+    score: NDArray[np.int8],
+    score_noise: NDArray[np.int64],
+    max_score: int,
+) -> NDArray[np.int64]:
+    """:func:`~intsim.sim.kernels.rules.observed_score` of each of ``slots``.
+
+    Args:
+        key: Key of the measuring stream this month.
+        slots: Patients measured.
+        score: True score of each slot.
+        score_noise: Quantiles of the measurement error (points).
+        max_score: Highest score of the instrument.
+    """
+    out = np.empty(len(slots), np.int64)
+    for i in range(len(slots)):
+        s = slots[i]
+        out[i] = observed_score(score[s], unit_uniform(key, s), score_noise, max_score)
+    return out

@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from intsim.sim.kernels.codes import JIT, TX_SPECIALTY
 from intsim.sim.kernels.rng import first_uniforms
 from intsim.sim.kernels.rules import acute_event, risk_class
+from intsim.sim.kernels.state import AcuteEvents, EpisodeState, PersonState
 
 
 @njit(**JIT)
@@ -36,17 +37,13 @@ def risk_classes(
 @njit(**JIT)
 def acute_care(
     n: int,
-    in_panel: NDArray[np.bool_],
-    chronic: NDArray[np.bool_],
+    person: PersonState,
     bh: NDArray[np.int8],
     condition: NDArray[np.int8],
-    age65: NDArray[np.bool_],
-    frailty: NDArray[np.float64],
     key: np.uint64,
     admit_rate: NDArray[np.float64],
     ed_rate: NDArray[np.float64],
-    admission: NDArray[np.bool_],
-    ed_visit: NDArray[np.bool_],
+    events: AcuteEvents,
 ) -> None:
     """ED visits and admissions of the month, written to ``admission`` and ``ed_visit``.
 
@@ -55,9 +52,19 @@ def acute_care(
     one ``acute`` uniform (``key``: the stream's key this month) deciding both. Classes,
     table look-ups and the arithmetic run as separate
     passes: the first and last vectorise, the look-ups (gathers) do not.
+
+    Args:
+        n: Slots in use.
+        person: Panel, payer, chronic, age and frailty arrays (``Population.person_state``).
+        bh, condition: BH state and condition of each slot.
+        key: Key of the ``acute`` stream this month.
+        admit_rate, ed_rate: Admissions and ED visits per month by risk class.
+        events: Written: this month's admissions and ED visits (``Population.acute_events``).
     """
+    in_panel, frailty = person.in_panel, person.cost_frailty
+    admission, ed_visit = events.admission, events.ed_visit
     uniforms = first_uniforms(key, n)
-    classes = risk_classes(n, bh, condition, chronic, age65)
+    classes = risk_classes(n, bh, condition, person.chronic, person.age65)
     admit = np.empty(n, np.float64)
     ed = np.empty(n, np.float64)
     for s in range(n):
@@ -72,40 +79,37 @@ def acute_care(
 @njit(**JIT)
 def cost_of_care(
     n: int,
-    in_panel: NDArray[np.bool_],
-    payer: NDArray[np.int8],
-    chronic: NDArray[np.bool_],
-    bh: NDArray[np.int8],
-    condition: NDArray[np.int8],
-    age65: NDArray[np.bool_],
-    frailty: NDArray[np.float64],
+    person: PersonState,
+    ep: EpisodeState,
     treatment: NDArray[np.int8],
-    ed_visit: NDArray[np.bool_],
-    admission: NDArray[np.bool_],
+    events: AcuteEvents,
     nonacute: NDArray[np.float64],
     multiplier: NDArray[np.float64],
     unit_costs: NDArray[np.float64],
-    n_payers: int,
     slot_cost: NDArray[np.float64],
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """Members and total cost of care (USD) by payer this month (kernel of ``TcocMeter.measure``).
 
     Args:
         n: Slots in use.
-        in_panel, payer, chronic, bh, condition, age65, frailty, treatment, ed_visit, admission:
-            Population arrays.
-        nonacute: Non-acute cost per member-month by payer (USD).
+        person: Panel, payer, chronic, age and frailty arrays (``Population.person_state``).
+        ep: Episode state (``Population.episode_state``; BH state and condition are read).
+        treatment: Current treatment of each slot.
+        events: This month's admissions and ED visits (``Population.acute_events``).
+        nonacute: Non-acute cost per member-month by payer (USD; one entry per payer).
         multiplier: Non-acute cost multiplier by risk class (:func:`risk_classes`).
         unit_costs: ED visit, admission and specialty care month costs (USD).
-        n_payers: Number of payers.
         slot_cost: Written: each slot's cost of care this month (USD; 0 out of the panel).
 
     Returns:
         Members by payer and cost by payer (summed in slot order, as ``np.bincount`` does).
     """
+    in_panel, payer, frailty = person.in_panel, person.payer, person.cost_frailty
+    ed_visit, admission = events.ed_visit, events.admission
     ed_cost, admit_cost, specialty_cost = unit_costs[0], unit_costs[1], unit_costs[2]
     # branch-free passes (a departed slot costs 0.0); the look-ups (gathers) get their own pass
-    classes = risk_classes(n, bh, condition, chronic, age65)
+    # (one fused pass skipping departed slots measured slower: its branch mispredicts)
+    classes = risk_classes(n, ep.bh, ep.condition, person.chronic, person.age65)
     for s in range(n):
         slot_cost[s] = nonacute[payer[s]] * multiplier[classes[s]]
     for s in range(n):
@@ -114,8 +118,8 @@ def cost_of_care(
         unit += admit_cost * admission[s]
         unit += specialty_cost * (treatment[s] == TX_SPECIALTY)
         slot_cost[s] = unit * in_panel[s]
-    members = np.zeros(n_payers, np.int64)
-    cost = np.zeros(n_payers, np.float64)
+    members = np.zeros(len(nonacute), np.int64)
+    cost = np.zeros(len(nonacute), np.float64)
     for s in range(n):
         k = payer[s]
         members[k] += in_panel[s]

@@ -28,6 +28,7 @@ from intsim.sim.kernels.codes import (
     TX_SPECIALTY,
 )
 from intsim.sim.kernels.rng import unit_uniform
+from intsim.sim.kernels.state import EpisodeState, TreatmentState
 
 #: Care-manager work phases, in the order of clinical priority when minutes are short.
 CM_INTAKE, CM_ACTIVE, CM_OUTREACH, CM_MAINTENANCE = 0, 1, 2, 3
@@ -113,77 +114,76 @@ def classify_visitors(
 
 
 @njit(**JIT)
-def _end_treatment(
-    s: int,
-    treatment: NDArray[np.int8],
-    treatment_month: NDArray[np.int16],
-    care_manager: NDArray[np.int16],
-    waitlist_since: NDArray[np.int16],
-    bhc_wait_since: NDArray[np.int16],
-    followup_ok: NDArray[np.bool_],
-    reviewed: NDArray[np.bool_],
-    improved_months: NDArray[np.int16],
-    bhc_visits_left: NDArray[np.int8],
-    pcp_cotreat: NDArray[np.bool_],
-) -> None:
+def _end_treatment(s: int, tx: TreatmentState) -> None:
     """End one patient's treatment and clear its CoCM/PCBH bookkeeping, waitlists included."""
-    treatment[s] = TX_NONE
-    treatment_month[s] = 0
-    care_manager[s] = -1
-    waitlist_since[s] = -1
-    bhc_wait_since[s] = -1
-    followup_ok[s] = False
-    reviewed[s] = False
-    improved_months[s] = 0
-    bhc_visits_left[s] = 0
-    pcp_cotreat[s] = False
+    tx.treatment[s] = TX_NONE
+    tx.treatment_month[s] = 0
+    tx.care_manager[s] = -1
+    tx.waitlist_since[s] = -1
+    tx.bhc_wait_since[s] = -1
+    tx.followup_ok[s] = False
+    tx.reviewed[s] = False
+    tx.improved_months[s] = 0
+    tx.bhc_visits_left[s] = 0
+    tx.pcp_cotreat[s] = False
 
 
 @njit(**JIT)
-def end_treatments(
-    slots: NDArray[np.int64],
-    treatment: NDArray[np.int8],
-    treatment_month: NDArray[np.int16],
-    care_manager: NDArray[np.int16],
-    waitlist_since: NDArray[np.int16],
-    bhc_wait_since: NDArray[np.int16],
-    followup_ok: NDArray[np.bool_],
-    reviewed: NDArray[np.bool_],
-    improved_months: NDArray[np.int16],
-    bhc_visits_left: NDArray[np.int8],
-    pcp_cotreat: NDArray[np.bool_],
-) -> None:
-    """End the treatment of each of ``slots`` (:func:`_end_treatment`; one list of fields)."""
+def end_treatments(slots: NDArray[np.int64], tx: TreatmentState) -> None:
+    """End the treatment of each of ``slots`` (:func:`_end_treatment`).
+
+    Args:
+        slots: Patients whose treatment ends.
+        tx: Treatment state (``Population.treatment_state``; updated in place).
+    """
     for s in slots:
-        _end_treatment(
-            s,
-            treatment,
-            treatment_month,
-            care_manager,
-            waitlist_since,
-            bhc_wait_since,
-            followup_ok,
-            reviewed,
-            improved_months,
-            bhc_visits_left,
-            pcp_cotreat,
-        )
+        _end_treatment(s, tx)
+
+
+@njit(**JIT)
+def leave_panel(
+    slots: NDArray[np.int64],
+    tx: TreatmentState,
+    ep: EpisodeState,
+    in_panel: NDArray[np.bool_],
+    chronic: NDArray[np.bool_],
+    leave_month: NDArray[np.int32],
+    screen_score: NDArray[np.int8],
+    program_start: NDArray[np.int16],
+    never: int,
+) -> None:
+    """Patients leave the panel: their treatment ends and their state is cleared (in place).
+
+    Kernel of :meth:`intsim.sim.population.Population.remove`: :func:`_end_treatment`, then
+    out of the panel, leave month ``never``, no condition, no chronic condition, unknown to the
+    practice, no screening score, no programme start.
+
+    Args:
+        slots: Departing patients.
+        tx: Treatment state (``Population.treatment_state``; updated in place).
+        ep: Episode state (``Population.episode_state``; updated in place).
+        in_panel, chronic, leave_month, screen_score, program_start: Population arrays
+            (updated in place).
+        never: The leave month that never comes.
+    """
+    for s in slots:
+        _end_treatment(s, tx)
+        in_panel[s] = False
+        leave_month[s] = never
+        ep.bh[s] = BH_NONE
+        ep.score[s] = 0
+        ep.condition[s] = 0
+        chronic[s] = False
+        ep.known[s] = False
+        screen_score[s] = -1
+        program_start[s] = -1
 
 
 @njit(**JIT)
 def end_of_month_treatment(
     n: int,
     bh: NDArray[np.int8],
-    treatment: NDArray[np.int8],
-    treatment_month: NDArray[np.int16],
-    care_manager: NDArray[np.int16],
-    waitlist_since: NDArray[np.int16],
-    bhc_wait_since: NDArray[np.int16],
-    followup_ok: NDArray[np.bool_],
-    reviewed: NDArray[np.bool_],
-    improved_months: NDArray[np.int16],
-    bhc_visits_left: NDArray[np.int8],
-    pcp_cotreat: NDArray[np.bool_],
+    tx: TreatmentState,
     discharge_cocm: bool,
     end_pcbh: bool,
     discharge_after_response_months: int,
@@ -199,13 +199,29 @@ def end_of_month_treatment(
     clock of everyone still in treatment (:func:`intsim.sim.care.base.end_of_month_treatment`).
     Ending a treatment clears the patient's programme bookkeeping (as
     :meth:`intsim.sim.population.Population.end_treatment`), waitlists included.
+
+    Args:
+        n: Slots in use.
+        bh: BH state of each slot.
+        tx: Treatment state (``Population.treatment_state``; updated in place).
+        discharge_cocm: Whether CoCM discharges patients (a CoCM care model runs).
+        end_pcbh: Whether PCBH episodes with no visits left end (a PCBH care model runs).
+        discharge_after_response_months: Months improved or remitted before CoCM discharge.
+        max_cocm_months: Maximum CoCM episode length (months).
+        usual_care_months: Length of a usual-care course (months).
     """
+    treatment, treatment_month = tx.treatment, tx.treatment_month
+    improved_months, visits_left, pcp_cotreat = (
+        tx.improved_months,
+        tx.bhc_visits_left,
+        tx.pcp_cotreat,
+    )
     for s in range(n):
-        tx = treatment[s]
-        if tx == TX_NONE:
+        code = treatment[s]
+        if code == TX_NONE:
             continue
         done = False
-        if tx == TX_COCM and discharge_cocm:
+        if code == TX_COCM and discharge_cocm:
             if bh[s] in (BH_IMPROVED, BH_REMITTED):
                 improved_months[s] += 1
             else:
@@ -214,7 +230,7 @@ def end_of_month_treatment(
                 improved_months[s] >= discharge_after_response_months
                 or treatment_month[s] >= max_cocm_months
             )
-        elif tx == TX_PCBH and end_pcbh and bhc_visits_left[s] <= 0:
+        elif code == TX_PCBH and end_pcbh and visits_left[s] <= 0:
             if pcp_cotreat[s] and treatment_month[s] < usual_care_months:
                 treatment[s] = TX_PCP
                 pcp_cotreat[s] = False
@@ -223,19 +239,7 @@ def end_of_month_treatment(
         if not done and treatment[s] in (TX_PCP, TX_SPECIALTY):
             done = treatment_month[s] >= usual_care_months
         if done:
-            _end_treatment(
-                s,
-                treatment,
-                treatment_month,
-                care_manager,
-                waitlist_since,
-                bhc_wait_since,
-                followup_ok,
-                reviewed,
-                improved_months,
-                bhc_visits_left,
-                pcp_cotreat,
-            )
+            _end_treatment(s, tx)
         else:
             treatment_month[s] += 1
 

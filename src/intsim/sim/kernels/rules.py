@@ -475,3 +475,47 @@ def acute_event(u: float, admit_rate: float, ed_rate: float, frailty: float) -> 
     """
     pa, pe = acute_probabilities(admit_rate, ed_rate, frailty)
     return u < pa, (u >= pa) & (u < pa + pe)
+
+
+# ---------------------------------------------------------------------------------- choices
+
+
+@njit(**RULE)
+def consents(u: float, consent_probability: float) -> bool:
+    """Whether a patient offered CoCM consents (``consent`` uniform below the probability)."""
+    return u < consent_probability
+
+
+@njit(**RULE)
+def engages_with_bhc(u: float, handoff_acceptance: float) -> bool:
+    """Whether a patient offered a BHC contact engages (``bhc_engage`` uniform below it)."""
+    return u < handoff_acceptance
+
+
+@njit(**RULE)
+def misses_bhc_visit(u: float, scheduled_no_show: float) -> bool:
+    """Whether a patient misses a scheduled BHC visit (``bhc_no_show`` uniform below it)."""
+    return u < scheduled_no_show
+
+
+@njit(**RULE)
+def leaves_after_cm_departure(u: float, cm_departure_disengagement: float) -> bool:
+    """Whether a patient whose care manager left, with no one taking over, disengages.
+
+    ``cm_departure`` uniform below the disengagement probability.
+    """
+    return u < cm_departure_disengagement
+
+
+# ---------------------------------------------------------------------------------- measurement
+
+
+@njit(**RULE)
+def observed_score(score: int, u: float, score_noise: NDArray[np.int64], max_score: int) -> int:
+    """Observed PHQ-9/GAD-7 score: the true score plus measurement noise, within 0..max_score.
+
+    The noise is the quantile of ``score_noise`` (equally spaced quantiles of the measurement
+    error, points) picked by the uniform ``u`` of the measuring stream.
+    """
+    noise = score_noise[np.int64(u * len(score_noise))]
+    return min(max(np.int64(score) + noise, 0), max_score)

@@ -1,0 +1,97 @@
+"""Grouped patient-state arrays passed to the kernels as one argument each.
+
+Issue 12 item 4: a kernel takes a few small structures rather than a long positional list of
+population arrays. Each structure is a :class:`typing.NamedTuple` of arrays (numba compiles a
+named tuple of arrays as one argument, fields read by name, at about one microsecond of dispatch
+per call); :class:`intsim.sim.population.Population` builds them over its own arrays, so writes
+through a field change the population in place.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+class TreatmentState(NamedTuple):
+    """A patient's treatment and programme bookkeeping (cleared together when treatment ends).
+
+    Attributes:
+        treatment: Current treatment (``Tx`` code).
+        treatment_month: Months in the current treatment (months).
+        care_manager: Index of the CoCM care manager, -1 without one.
+        waitlist_since: Month the patient joined the CoCM waitlist, -1 when not waiting.
+        bhc_wait_since: Month the patient started waiting for a BHC visit, -1 when not waiting.
+        followup_ok: Whether the CoCM 4-week follow-up happened.
+        reviewed: Whether a psychiatric case review happened this episode.
+        improved_months: Consecutive months improved or remitted in CoCM (months).
+        bhc_visits_left: Planned BHC visits left in the PCBH episode.
+        pcp_cotreat: Whether the PCP co-treats during the PCBH episode.
+    """
+
+    treatment: NDArray[np.int8]
+    treatment_month: NDArray[np.int16]
+    care_manager: NDArray[np.int16]
+    waitlist_since: NDArray[np.int16]
+    bhc_wait_since: NDArray[np.int16]
+    followup_ok: NDArray[np.bool_]
+    reviewed: NDArray[np.bool_]
+    improved_months: NDArray[np.int16]
+    bhc_visits_left: NDArray[np.int8]
+    pcp_cotreat: NDArray[np.bool_]
+
+
+class EpisodeState(NamedTuple):
+    """A patient's behavioural-health condition and the course of its episode.
+
+    Attributes:
+        bh: BH state (``BH`` code).
+        score: True PHQ-9/GAD-7 score.
+        baseline_score: Onset score of the episode (restored on relapse).
+        condition: Condition of the episode (``Condition`` code).
+        chronic_episode: Whether the episode is chronic.
+        episode_month: Months into the active episode (months).
+        remission_months: Months in remission (months).
+        known: Whether the practice knows of the episode.
+    """
+
+    bh: NDArray[np.int8]
+    score: NDArray[np.int8]
+    baseline_score: NDArray[np.int8]
+    condition: NDArray[np.int8]
+    chronic_episode: NDArray[np.bool_]
+    episode_month: NDArray[np.int16]
+    remission_months: NDArray[np.int16]
+    known: NDArray[np.bool_]
+
+
+class PersonState(NamedTuple):
+    """Who a patient is for its costs and acute-care risk.
+
+    Attributes:
+        in_panel: Whether the slot is in the panel.
+        payer: Payer index (order of ``PAYERS``).
+        chronic: Whether the patient has a chronic physical condition.
+        age65: Whether the patient is 65 or older.
+        cost_frailty: Persistent cost frailty (gamma, mean 1).
+    """
+
+    in_panel: NDArray[np.bool_]
+    payer: NDArray[np.int8]
+    chronic: NDArray[np.bool_]
+    age65: NDArray[np.bool_]
+    cost_frailty: NDArray[np.float64]
+
+
+class AcuteEvents(NamedTuple):
+    """Acute care used this month.
+
+    Attributes:
+        admission: Whether the patient was admitted to hospital.
+        ed_visit: Whether the patient visited an emergency department.
+    """
+
+    admission: NDArray[np.bool_]
+    ed_visit: NDArray[np.bool_]
