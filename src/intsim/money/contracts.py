@@ -84,8 +84,11 @@ class PaymentContract(Component):
 
     @classmethod
     def payments(cls, record: PayerRecord) -> FloatArray:
-        """The programme's payments from one payer under this contract, USD per month."""
-        raise NotImplementedError
+        """The programme's payments from one payer under this contract, USD per month.
+
+        Every contract defines it; the base class has no payments to make.
+        """
+        raise NotImplementedError(f"contract {cls.name!r} must define payments(record)")
 
     @classmethod
     def month_payment(cls, terms: Any, members: float, live_share: float, episodes: int) -> float:

@@ -20,7 +20,7 @@ from intsim.money.services import BhcVisitKind
 from intsim.params import PAYERS
 from intsim.sim.kernels.pathways import end_treatments, leave_panel
 from intsim.sim.kernels.rng import quantile_by_logit
-from intsim.sim.kernels.rules import partial_response_score, subthreshold_scores, threshold_scores
+from intsim.sim.kernels.rules import partial_response_scores, subthreshold_scores, threshold_scores
 from intsim.sim.kernels.state import AcuteEvents, EpisodeState, PersonState, TreatmentState
 from intsim.sim.streams import RandomStreams
 
@@ -443,7 +443,8 @@ def start_partial_responses_under_way(
     with probability ``1 - (1 - p) ** (treatment_month - 1)``, ``p`` the monthly probability
     :func:`~intsim.sim.kernels.rules.clinical_course` applies from month 1 on, so the month-1
     state continues the usual-care steady state. Draws: month 0 of ``partial_response`` and
-    ``partial_depth``; the score share is the rule's (:func:`partial_response_score`).
+    ``partial_depth``; the score share is the rule's
+    (:func:`~intsim.sim.kernels.rules.partial_response_score`).
     """
     c = values.clinical  # type: ignore[attr-defined]
     p = float(c.partial_response_probability)
@@ -452,10 +453,7 @@ def start_partial_responses_under_way(
     slots = treated[done]
     depth = streams.uniform("partial_depth", 0, slots)
     low, high = float(c.partial_response_residual_low), float(c.partial_response_residual_high)
-    pop.score[slots] = [
-        partial_response_score(int(pop.score[s]), float(u), low, high)
-        for s, u in zip(slots, depth, strict=True)
-    ]
+    pop.score[slots] = partial_response_scores(pop.score[slots], depth, low, high)
 
 
 def initialise_patients(

@@ -188,8 +188,11 @@ def clinical_step(
     prob_tuple = (probs[0], probs[1], probs[2], probs[3], probs[4], probs[5], probs[6], probs[7])
     for i in range(m):
         s = in_episode[i]
-        p_improve = 0.0  # read by the rule for active episodes only (pre-check)
+        # read by the rule for active episodes only (pre-check)
+        p_improve = 0.0
+        treated = False
         if bh[s] == BH_ACTIVE:
+            treated = partial_response_possible(tx.treatment[s], tx.pcp_cotreat[s])
             p_improve = improve[
                 improvement_cell(
                     tx.treatment[s], tx.treatment_month[s], tx.followup_ok[s], tx.reviewed[s],
@@ -199,8 +202,7 @@ def clinical_step(
             ]  # fmt: skip
         event, new_bh, new_score, new_condition, months, remission, new_known = clinical_course(
             s, bh[s], score[s], ep.baseline_score[s], condition[s], episode_month[s],
-            remission_months[s], known[s], p_improve,
-            partial_response_possible(tx.treatment[s], tx.pcp_cotreat[s]), key_tuple, prob_tuple,
+            remission_months[s], known[s], p_improve, treated, key_tuple, prob_tuple,
             sustained_months,
         )  # fmt: skip
         # without an event only the clocks move; condition and known change only at recovery

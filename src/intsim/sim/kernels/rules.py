@@ -311,6 +311,17 @@ def partial_response_score(score: int, u: float, low: float, high: float) -> int
     return np.int8(np.floor(score * (low + (high - low) * u) + 0.5))
 
 
+@njit(**JIT)
+def partial_response_scores(
+    scores: NDArray[np.int8], u: NDArray[np.float64], low: float, high: float
+) -> NDArray[np.int8]:
+    """:func:`partial_response_score` of each score and uniform (initialisation of the panel)."""
+    out = np.empty(len(scores), np.int8)
+    for i in range(len(scores)):
+        out[i] = partial_response_score(scores[i], float(u[i]), low, high)
+    return out
+
+
 @njit(**RULE)
 def clinical_course(
     s: int,
