@@ -1125,19 +1125,20 @@ CLINIC_PARAMETERS: tuple[Param, ...] = (
     ),
     Param(
         "cocm.safety_net_minutes_ratio",
-        1.45,
+        1.5,
         "ratio",
         "Care-manager minutes of a Medicaid, dual-eligible or uninsured CoCM patient relative to "
         "a Medicare or commercial one, in every work phase (social needs, coordination, "
         "outreach).",
         "AIMS Center caseload guidance (2020): active patients per FTE 90-120 commercial "
-        "BH-only and 80-100 commercial multi-condition against 60-80 and 50-75 for Medicaid or "
-        "uninsured caseloads: 1.5x and 1.44x the time per patient at the midpoints; dist: "
-        "triangular (1.2, 1.45, 1.7)",
+        "BH-only against 60-80 Medicaid or uninsured BH-only, 1.5x the time per patient at the "
+        "midpoints (the CoCM care manager here manages behavioral-health conditions only); "
+        "multi-condition caseloads (80-100 against 50-75) give 1.44x; dist: triangular "
+        "(1.2, 1.5, 1.8)",
         bounds=(0.0, 10.0),
         positive=True,
-        plausible=(1.2, 1.7),
-        dist=("triangular", 1.2, 1.45, 1.7),
+        plausible=(1.2, 1.8),
+        dist=("triangular", 1.2, 1.5, 1.8),
     ),
     Param(
         "cocm.unreached_probability",
