@@ -262,9 +262,11 @@ def test_cohort_is_the_same_people_under_usual_care_and_cocm() -> None:
     # panel departures do not depend on care: the same members are followed every month
     a, b = uc.monthly_frame(), cocm.monthly_frame()
     np.testing.assert_array_equal(a["cohort_in_panel"], b["cohort_in_panel"])
-    # the cohort is offered CoCM at month 1 in the CoCM arm only
+    # the cohort is offered CoCM at month 1 in the CoCM arm only; a substantial share is served
+    # (0.41-0.52 over seeds 1-6: offer, consent and the care managers' minutes decide; the bound
+    # was 0.5, which seed 4 cleared only until decision 79 gave safety-net patients more minutes)
     served = cocm.served_cocm[cocm.cohort_members].mean()
-    assert served > 0.5
+    assert served > 0.35
     assert not uc.served_cocm.any()
     assert b["cohort_depression_free"].sum() > a["cohort_depression_free"].sum()
 
