@@ -17,7 +17,6 @@ ALLOWED_LONG = {
     "care_manager_time",
     "start_pcbh_episodes",
     "classify_visitors",
-    "month_counts",
     "clinical_course",
     "improvement_cell",
     "bh_onset",

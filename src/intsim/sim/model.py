@@ -44,7 +44,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from intsim.measures import REMISSION_MONTHS, RESPONSE_MONTHS
 from intsim.money.claims import ClaimsBook, MonthBilling
 from intsim.money.contracts import contract_classes
 from intsim.money.ledger import operating_costs, startup_cost
@@ -62,10 +61,11 @@ from intsim.sim.care.cohort import (
 )
 from intsim.sim.clinical import MonthTables, build_month_tables, build_static_tables
 from intsim.sim.engine_arrays import ArrayEngine
-from intsim.sim.kernels.counts import COUNT_FIELDS, month_counts
+from intsim.sim.kernels.counts import COUNT_FIELDS, month_record
 from intsim.sim.kernels.queues import ration_visits
+from intsim.sim.kernels.state import MonthServices, ReachFlags
 from intsim.sim.patient import AgentEngine
-from intsim.sim.population import BH, Population, Tx, initialise_patients
+from intsim.sim.population import Population, Tx, initialise_patients
 from intsim.sim.providers import (
     BehavioralHealthConsultant,
     CareManager,
@@ -209,6 +209,8 @@ class ClinicModel(mesa.Model):
         self.served_pcbh = np.zeros(self.capacity, bool)
         # who was reached (CoCM, PCBH) or had a threshold episode in the current programme year
         self._year_flags = np.zeros((len(REACH_FLAGS), self.capacity), bool)
+        self._reach = ReachFlags(self.served_cocm, self.served_pcbh, self._year_flags)
+        self._month_services = MonthServices(self.pop.cm_minutes, self.pop.bhc_visit)
         self.reach_by_year: list[dict[str, int]] = []
         self.cohort = cohort_enabled(values)  # follow a month-1 cohort (care.cohort)
         self.cohort_members = np.zeros(0, np.int64)
@@ -362,26 +364,36 @@ class ClinicModel(mesa.Model):
         # 11 claims from the services delivered this month
         self.billing.append(self.claims.bill_month(self, m, c.new_cocm_slots))
         # 12 record
-        n = pop.n_used
-        self.served_cocm[:n] |= pop.cm_minutes[:n] > 0
-        self.served_pcbh[:n] |= pop.bhc_visit[:n]
-        self._track_reach(m)
+        heads = self._count_and_track_reach(m)
         self.workforce.end_month()
-        row = self._record(m, visitors, unmet, extra, counts, c)
+        row = self._record(m, visitors, unmet, extra, counts, c, heads)
         if self.care_columns:
             own = self.care.record(m, c)
             row.update({col: own[col] for col in self.care_columns})
         self.rows.append(row)
 
-    def _track_reach(self, m: int) -> None:
-        """Flag this month's CoCM and PCBH patients and threshold episodes; close a year."""
-        pop, n, flags = self.pop, self.pop.n_used, self._year_flags
-        flags[0, :n] |= pop.cm_minutes[:n] > 0
-        flags[1, :n] |= pop.bhc_visit[:n]
-        flags[2, :n] |= pop.in_panel[:n] & (pop.bh[:n] == BH.ACTIVE)
+    def _count_and_track_reach(self, m: int) -> dict[str, int]:
+        """The month's head counts (:data:`intsim.sim.kernels.counts.COUNT_FIELDS`).
+
+        Also flags this month's CoCM and PCBH patients and threshold episodes, and closes a
+        programme year.
+        """
+        pop = self.pop
+        counts = month_record(
+            pop.n_used,
+            m,
+            pop.person_state(),
+            pop.episode_state(),
+            pop.treatment_state(),
+            pop.acute_events(),
+            pop.program_start,
+            self._month_services,
+            self._reach,
+        )
         if m % 12 == 0:
             self.reach_by_year.append(self.reach_counts(m // 12))
-            flags[:] = False
+            self._year_flags[:] = False
+        return dict(zip(COUNT_FIELDS, counts.tolist(), strict=True))
 
     def reach_counts(self, year: int) -> dict[str, int]:
         """Unduplicated patients of the programme year so far (see :data:`REACH_FLAGS`)."""
@@ -410,28 +422,9 @@ class ClinicModel(mesa.Model):
         extra: int,
         counts: Any,
         c: MonthCounters,
+        heads: dict[str, int],
     ) -> dict[str, float]:
         pop = self.pop
-        heads = dict(
-            zip(
-                COUNT_FIELDS,
-                month_counts(
-                    pop.n_used,
-                    m,
-                    pop.in_panel,
-                    pop.bh,
-                    pop.treatment,
-                    pop.waitlist_since,
-                    pop.bhc_wait_since,
-                    pop.ed_visit,
-                    pop.admission,
-                    pop.program_start,
-                    RESPONSE_MONTHS,
-                    REMISSION_MONTHS,
-                ).tolist(),
-                strict=True,
-            )
-        )
         pcp_cap = int(self._pcp_capacity.sum())
         return {
             "month": m,
@@ -448,7 +441,6 @@ class ClinicModel(mesa.Model):
             "partial_responses": counts.partial_responses,
             "dropouts": c.dropouts,
             "early_followups": c.early_followup,
-            "waitlist_cocm": int(np.count_nonzero(pop.waitlist_since[: pop.n_used] >= 0)),
             "cocm_turned_away": c.cocm_turned_away,
             "cocm_wait_expired": c.cocm_wait_expired,
             "cocm_wait_months": c.cocm_wait_months,

@@ -156,10 +156,11 @@ def cost_clinic(run: ClinicRun, scenario: Scenario | None = None) -> Results:
         run.counterfactual,
         served=run.served,
         startup=startup_cost(values, *run.startup),
+        month_column=False,
     )
     summary = dict(run.summary)
     summary.update(money)
-    monthly = pd.concat([run.monthly, ledger.drop(columns=["month"])], axis=1)
+    monthly = pd.concat([run.monthly, ledger], axis=1)
     return Results(
         monthly=monthly,
         summary=summary,

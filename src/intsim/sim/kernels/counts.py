@@ -6,6 +6,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from intsim.measures import REMISSION_MONTHS, RESPONSE_MONTHS
 from intsim.sim.kernels.codes import (
     BH_ACTIVE,
     BH_IMPROVED,
@@ -17,8 +18,16 @@ from intsim.sim.kernels.codes import (
     TX_PCP,
     TX_SPECIALTY,
 )
+from intsim.sim.kernels.state import (
+    AcuteEvents,
+    EpisodeState,
+    MonthServices,
+    PersonState,
+    ReachFlags,
+    TreatmentState,
+)
 
-#: Layout of the integer counts returned by :func:`month_counts`.
+#: Layout of the integer counts returned by :func:`month_record`.
 COUNT_FIELDS: tuple[str, ...] = (
     "panel_size",
     "bh_prevalent",
@@ -28,6 +37,7 @@ COUNT_FIELDS: tuple[str, ...] = (
     "in_usual_care_treatment",
     "in_specialty_care",
     "waitlist",
+    "waitlist_cocm",
     "ed_visits",
     "admissions",
     "quality_measured_6m",
@@ -38,36 +48,64 @@ COUNT_FIELDS: tuple[str, ...] = (
 
 
 @njit(**JIT)
-def month_counts(
+def update_reach(
     n: int,
-    month: int,
     in_panel: NDArray[np.bool_],
     bh: NDArray[np.int8],
-    treatment: NDArray[np.int8],
-    waitlist_since: NDArray[np.int16],
-    bhc_wait_since: NDArray[np.int16],
-    ed_visit: NDArray[np.bool_],
-    admission: NDArray[np.bool_],
-    program_start: NDArray[np.int16],
-    response_months: int,
-    remission_months: int,
-) -> NDArray[np.int64]:
-    """Head counts of the monthly record, in the order of :data:`COUNT_FIELDS`.
+    services: MonthServices,
+    reach: ReachFlags,
+) -> None:
+    """Flag who was served this month (ever and this programme year) and who had an episode.
 
-    The quality measures count patients whose programme started ``response_months`` (met:
-    improved or remitted) and ``remission_months`` (met: remitted) months before ``month``
-    (:data:`intsim.measures.RESPONSE_MONTHS`, :data:`intsim.measures.REMISSION_MONTHS`).
+    Branch-free boolean passes over contiguous slots (the compiler vectorises them).
+    """
+    cm_minutes, bhc_visit = services.cm_minutes, services.bhc_visit
+    served_cocm, served_pcbh, flags = reach.served_cocm, reach.served_pcbh, reach.year_flags
+    for s in range(n):
+        cm = cm_minutes[s] > 0
+        served_cocm[s] |= cm
+        flags[0, s] |= cm
+    for s in range(n):
+        visit = bhc_visit[s]
+        served_pcbh[s] |= visit
+        flags[1, s] |= visit
+    for s in range(n):
+        flags[2, s] |= in_panel[s] & (bh[s] == BH_ACTIVE)
+
+
+@njit(**JIT)
+def month_record(
+    n: int,
+    month: int,
+    person: PersonState,
+    ep: EpisodeState,
+    ts: TreatmentState,
+    events: AcuteEvents,
+    program_start: NDArray[np.int16],
+    services: MonthServices,
+    reach: ReachFlags,
+) -> NDArray[np.int64]:
+    """The month's record of the population: reach flags updated, head counts returned.
+
+    Updates ``reach`` with this month's ``services`` and active episodes (:func:`update_reach`),
+    then counts, in the order of :data:`COUNT_FIELDS`. The quality measures count patients whose
+    programme started :data:`intsim.measures.RESPONSE_MONTHS` (met: improved or remitted) and
+    :data:`intsim.measures.REMISSION_MONTHS` (met: remitted) months before ``month``.
 
     Departed patients have cleared states (:meth:`intsim.sim.population.Population.remove`), so
     counting over all slots counts panel members only. Branch-free sums over contiguous slots
     (the compiler vectorises them).
     """
+    in_panel, bh, treatment = person.in_panel, ep.bh, ts.treatment
+    waitlist_since, bhc_wait_since = ts.waitlist_since, ts.bhc_wait_since
+    ed_visit, admission = events.ed_visit, events.admission
+    update_reach(n, in_panel, bh, services, reach)
     # programme start months due for the response and remission measures (-2 matches nobody:
     # a start month is >= 0, or -1 for patients never in a programme)
-    due6 = month - response_months if month >= response_months else -2
-    due12 = month - remission_months if month >= remission_months else -2
-    panel = active = sub = cocm = pcbh = pcp = specialty = waiting = ed = admitted = 0
-    m6 = met6 = m12 = met12 = 0
+    due6 = month - RESPONSE_MONTHS if month >= RESPONSE_MONTHS else -2
+    due12 = month - REMISSION_MONTHS if month >= REMISSION_MONTHS else -2
+    panel = active = sub = cocm = pcbh = pcp = specialty = waiting = waiting_cocm = 0
+    ed = admitted = m6 = met6 = m12 = met12 = 0
     for s in range(n):
         state = bh[s]
         tx = treatment[s]
@@ -78,7 +116,9 @@ def month_counts(
         pcbh += tx == TX_PCBH
         pcp += tx == TX_PCP
         specialty += tx == TX_SPECIALTY
-        waiting += (waitlist_since[s] >= 0) + (bhc_wait_since[s] >= 0)
+        for_cocm = waitlist_since[s] >= 0
+        waiting_cocm += for_cocm
+        waiting += for_cocm + (bhc_wait_since[s] >= 0)
         ed += ed_visit[s]
         admitted += admission[s]
         start = program_start[s]
@@ -97,10 +137,11 @@ def month_counts(
     c[5] = pcp + specialty
     c[6] = specialty
     c[7] = waiting
-    c[8] = ed
-    c[9] = admitted
-    c[10] = m6
-    c[11] = met6
-    c[12] = m12
-    c[13] = met12
+    c[8] = waiting_cocm
+    c[9] = ed
+    c[10] = admitted
+    c[11] = m6
+    c[12] = met6
+    c[13] = m12
+    c[14] = met12
     return c

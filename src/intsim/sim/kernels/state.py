@@ -95,3 +95,30 @@ class AcuteEvents(NamedTuple):
 
     admission: NDArray[np.bool_]
     ed_visit: NDArray[np.bool_]
+
+
+class ReachFlags(NamedTuple):
+    """Who the programme has reached, kept by the model (``ClinicModel``) across months.
+
+    Attributes:
+        served_cocm: Whether the patient has had care-manager minutes in any month so far.
+        served_pcbh: Whether the patient has had a BHC visit in any month so far.
+        year_flags: Rows of :data:`intsim.sim.model.REACH_FLAGS` (CoCM, PCBH, threshold
+            episode) for the current programme year, one column per slot.
+    """
+
+    served_cocm: NDArray[np.bool_]
+    served_pcbh: NDArray[np.bool_]
+    year_flags: NDArray[np.bool_]
+
+
+class MonthServices(NamedTuple):
+    """The services a patient received this month that count as programme reach.
+
+    Attributes:
+        cm_minutes: Care-manager minutes of the month.
+        bhc_visit: Whether the patient saw a BHC this month.
+    """
+
+    cm_minutes: NDArray[np.int16]
+    bhc_visit: NDArray[np.bool_]
