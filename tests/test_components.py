@@ -1,4 +1,4 @@
-"""Registered components (intsim.params.components): care models and payment contracts.
+"""Registered components (intsim.params.components): care models, payment contracts, modules.
 
 The toy care model and toy contract are the tutorial examples under docs/tutorials/examples/:
 each fixture executes the example file (registering it), and unregisters it afterwards, so
@@ -7,29 +7,48 @@ these tests also check that the tutorials work as written.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import pickle
 import runpy
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from intsim.analysis.batch import Task, make_executor, run_task
 from intsim.analysis.uncertainty import UncertaintySpec
+from intsim.money.claims import FAMILIES, ClaimsBook
 from intsim.money.contracts import PaymentContract, case_rate_usd, contract_classes
 from intsim.money.ledger import LEDGER_COLUMNS, REVENUE_LINES, ledger_columns, operating_costs
 from intsim.params import CARE_MODELS, PARAMETERS, PARAMS_BY_PATH, PAYERS, Param, defaults
 from intsim.params import components as comp
 from intsim.params.scenario import ScenarioError, build_scenario, default_scenario
+from intsim.sim import model as model_module
 from intsim.sim.care import (
     CARE_MODEL_CLASSES,
     CollaborativeCare,
     Hybrid,
+    MonthCounters,
     PrimaryCareBehavioralHealth,
     UsualCare,
 )
-from intsim.sim.model import MONTHLY_COLUMNS, ClinicModel
+from intsim.sim.care.cohort import COHORT_COLUMNS, Cohort
+from intsim.sim.context import ClinicContext, WorkforceContext
+from intsim.sim.model import (
+    CORE_COLUMNS,
+    MONTHLY_COLUMNS,
+    MONTHLY_MODULES,
+    ClinicModel,
+    monthly_columns,
+)
 from intsim.sim.runner import simulate
+from intsim.sim.tcoc import TcocMeter
+from intsim.sim.workforce import WORKFORCE_COLUMNS, Workforce
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "tutorials" / "examples"
 
@@ -296,3 +315,241 @@ def test_operating_net_counts_capitation_and_case_rates_of_the_month() -> None:
         expected = revenue - cost if cost > 0 else float("-inf")
         assert model.operating_net(row, month) == expected
     assert seen > 0
+
+
+# --------------------------------------------------------------------------- modules
+
+
+MODULES = {"claims": ClaimsBook, "tcoc": TcocMeter, "workforce": Workforce, "cohort": Cohort}
+
+
+def test_builtin_modules_are_registered_with_their_sections() -> None:
+    assert comp.registered("module") == {n: MODULES[n] for n in comp.registered("module")}
+    assert set(comp.registered("module")) == set(MODULES)
+    sections = {
+        "claims": lambda p: (
+            p.section == "billing" or (p.path.startswith("payers.") and p.name != "tcoc_pmpm")
+        ),
+        "tcoc": lambda p: p.section == "tcoc" or p.path.endswith(".tcoc_pmpm"),
+        "workforce": lambda p: p.section in ("workforce", "rollout"),
+        "cohort": lambda p: p.section == "cohort",
+    }
+    for name, cls in MODULES.items():
+        assert cls.kind == "module"
+        assert cls.roles == ()
+        owned = {p.path for p in cls.define_pars()}
+        assert owned == {p.path for p in PARAMETERS if sections[name](p)}
+        for path in owned:
+            assert comp.owner(path) == f"module:{name}"
+            assert PARAMS_BY_PATH[path] in cls.define_pars()  # selected, not redeclared
+    assert comp.owner("payers.medicare.tcoc_pmpm") == "module:tcoc"
+    assert comp.owner("payers.medicare.coinsurance") == "module:claims"
+    assert not comp.extended()
+
+
+def test_monthly_columns_are_the_core_then_the_modules_then_the_care_model(
+    self_help: dict[str, Any],
+) -> None:
+    assert (TcocMeter, Workforce, Cohort) == MONTHLY_MODULES
+    assert (
+        *CORE_COLUMNS,
+        *(f"members_{p}" for p in PAYERS),
+        *(f"tcoc_{p}" for p in PAYERS),
+        *WORKFORCE_COLUMNS,
+        *COHORT_COLUMNS,
+    ) == MONTHLY_COLUMNS
+    assert len(set(MONTHLY_COLUMNS)) == len(MONTHLY_COLUMNS)
+    assert monthly_columns() == MONTHLY_COLUMNS
+    # the built-in care models fill columns of the table already; a new one adds its own
+    for name in CARE_MODELS:
+        assert monthly_columns(name) == MONTHLY_COLUMNS
+    assert monthly_columns("self_help") == (*MONTHLY_COLUMNS, "self_help_started")
+    # the claims book's columns are the ledger's first revenue lines
+    lines = ClaimsBook.define_results()
+    assert lines == tuple(f"revenue_{f}" for f in FAMILIES)
+    assert LEDGER_COLUMNS[: len(lines)] == lines
+
+
+#: Keys of a monthly row that no output column shows (counted, then dropped by the table).
+ROW_ONLY = {"partial_responses"}
+
+
+@pytest.mark.parametrize("care_model", ["hybrid", "self_help"])
+def test_each_component_writes_exactly_the_columns_it_declares(
+    care_model: str, self_help: dict[str, Any]
+) -> None:
+    """A column written without being declared (or declared and not written) fails here."""
+    sc = default_scenario().with_overrides(
+        {**SMALL, "care_model": care_model, "staffing.bhc_fte": 0.3, "cohort.enabled": True}
+    )
+    model = ClinicModel(sc.values, seed=5)
+    model.run(3)
+    pop = model.pop
+    assert list(model.tcoc.record(pop)) == list(TcocMeter.define_results())
+    assert list(model.workforce.record(3)) == list(Workforce.define_results())
+    assert list(model.cohort_study.record(pop)) == list(Cohort.define_results())
+    assert len(model.cohort_members) > 0
+    assert list(Cohort(default_scenario().values).record(pop)) == list(Cohort.define_results())
+    own = model.care.record(3, MonthCounters())
+    assert set(own) == set(model.care.define_results()) - set(MONTHLY_COLUMNS)
+    for row in model.rows:
+        assert set(row) - ROW_ONLY == set(model.columns)
+    assert model.columns == monthly_columns(care_model)
+    assert list(model.monthly_frame().columns) == list(model.columns)
+    billed = {f"revenue_{f}" for f in model.billing[-1].revenue_by_family}
+    assert billed == set(ClaimsBook.define_results())
+
+
+# --------------------------------------------------------------------------- narrow context
+
+
+class _Only:
+    """A view of ``target`` with only the attributes ``names`` (anything else: AttributeError)."""
+
+    def __init__(self, target: Any, names: frozenset[str]) -> None:
+        self._target = target
+        self._names = names
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in self._names:
+            raise AttributeError(f"{name!r} is not part of the context")
+        return getattr(self._target, name)
+
+
+def _protocol_members(protocol: type) -> frozenset[str]:
+    names: set[str] = set()
+    for klass in protocol.__mro__:
+        if klass is object or klass.__name__ in ("Protocol", "Generic"):
+            continue
+        names |= set(getattr(klass, "__annotations__", {}))
+        names |= {n for n, v in vars(klass).items() if callable(v) and not n.startswith("_")}
+    return frozenset(names)
+
+
+def test_context_protocols_do_not_expose_the_claims_book_or_rows() -> None:
+    narrow = _protocol_members(WorkforceContext)
+    assert {"recorded_row", "operating_net", "pop", "priority"} <= narrow
+    assert not {"claims", "rows", "billing", "care", "workforce"} & narrow
+    assert not {"claims", "rows", "billing"} & _protocol_members(ClinicContext)
+
+
+def test_workforce_runs_on_its_declared_context_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workforce reads nothing of the model beyond WorkforceContext: same run either way."""
+    pmpm = {f"contracts.{p}.pmpm_usd": 300.0 for p in PAYERS}
+    sc = default_scenario().with_overrides(
+        {
+            **SMALL,
+            "care_model": "hybrid",
+            "population.n_patients": 1000,
+            "staffing.n_pcps": 2,
+            "staffing.care_manager_fte": 2.0,
+            "staffing.bhc_fte": 1.0,
+            "simulation.months": 18,
+            "rollout.strategy": "phased",
+            "rollout.n_phases": 2,
+            "rollout.phase_interval_months": 3,
+            "rollout.gate": "net_positive",
+            "rollout.gate_months": 1,
+            "workforce.lpc_mft_hiring": True,
+            "workforce.trainee_fte": 0.5,
+            **pmpm,
+        }
+    )
+    plain = ClinicModel(sc.values, seed=8)
+    plain.run()
+    names = _protocol_members(WorkforceContext)
+
+    class Narrow(Workforce):
+        def __init__(self, model: Any, phases: Any = None) -> None:
+            super().__init__(_Only(model, names), phases)
+
+    monkeypatch.setattr(model_module, "Workforce", Narrow)
+    narrow = ClinicModel(sc.values, seed=8)
+    narrow.run()
+    assert isinstance(narrow.workforce, Narrow)
+    pd.testing.assert_frame_equal(narrow.monthly_frame(), plain.monthly_frame())
+    assert narrow.billing == plain.billing
+    # the run exercised the gate (rows, operating net) and the staff mix's BHC billing share
+    assert narrow.workforce.phases[1].go_live is not None
+    assert narrow.claims.bhc_share == narrow.workforce.bhc_billing_share
+    assert narrow.claims.bhc_share != ClaimsBook(sc.values).bhc_share
+
+
+# --------------------------------------------------------------------------- worker processes
+
+
+@contextlib.contextmanager
+def _fresh_process_view(kind: str, name: str) -> Iterator[None]:
+    """Unregister a component for the block, as a worker that never imported it would see."""
+    cls = comp.get(kind, name)
+    comp.unregister(kind, name)
+    try:
+        yield
+    finally:
+        if name not in comp.registered(kind):
+            comp.register(cls)
+
+
+def test_pickled_scenario_names_a_component_defined_where_workers_cannot_import_it(
+    quality_bonus: dict[str, Any],
+) -> None:
+    sc = default_scenario().with_overrides({"contracts.medicare.quality_bonus_usd": 5.0})
+    blob = pickle.dumps(sc)
+    assert pickle.loads(blob) == sc  # the parent process has it
+    missing = pytest.raises(ImportError, match=r"contract component 'quality_bonus'.*importable")
+    with _fresh_process_view("contract", "quality_bonus"), missing:
+        pickle.loads(blob)
+    # without the component in the pickle (an old pickle), the scenario itself is refused
+    values = sc.to_dict()
+    unknown = pytest.raises(ScenarioError, match="quality_bonus_usd: unknown key")
+    with _fresh_process_view("contract", "quality_bonus"), unknown:
+        build_scenario(values)
+
+
+@pytest.fixture
+def importable_bonus(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[Any]]:
+    """The tutorial's toy contract imported as a module ``quality_bonus`` from its folder."""
+    before = _snapshot()
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    module = importlib.import_module("quality_bonus")
+    yield module.QualityBonus
+    comp.unregister("contract", "quality_bonus")
+    sys.modules.pop("quality_bonus", None)
+    assert _snapshot() == before
+
+
+def test_pickled_scenario_imports_the_component_in_a_fresh_process_view(
+    importable_bonus: type[Any],
+) -> None:
+    sc = default_scenario().with_overrides({"contracts.medicare.quality_bonus_usd": 5.0})
+    blob = pickle.dumps(sc)
+    assert ("contract", "quality_bonus", "quality_bonus:QualityBonus") in comp.import_paths()
+    comp.unregister("contract", "quality_bonus")
+    sys.modules.pop("quality_bonus")
+    again = pickle.loads(blob)  # imported again, so registered again (a new schema class)
+    assert (again.name, again.to_dict()) == (sc.name, sc.to_dict())
+    assert comp.get("contract", "quality_bonus") is not importable_bonus  # a fresh import
+
+
+def test_dask_workers_import_a_component_registered_in_the_parent(
+    importable_bonus: type[Any],
+) -> None:
+    """A LocalCluster's spawned workers never imported the toy contract: the scenario brings it."""
+    base = default_scenario().with_overrides(
+        {**SMALL, "care_model": "cocm", "simulation.months": 6}
+    )
+    paid = base.with_overrides({"contracts.medicare.quality_bonus_usd": 20.0})
+    tasks = [Task(0, 0, 0, "paid", paid, 11), Task(1, 0, 0, "base", base, 11)]
+    with make_executor("dask", dask_local=1) as ex:
+        rows = [ex.submit(run_task, t).result() for t in tasks]
+        registered_there = ex.submit(_registered_contracts).result()
+    assert "quality_bonus" in registered_there
+    serial = [run_task(t) for t in tasks]
+    pd.testing.assert_frame_equal(pd.DataFrame(rows), pd.DataFrame(serial), check_exact=True)
+    line = "revenue_by_line.revenue_quality_bonus"
+    assert rows[0][line] > 0
+    assert rows[1][line] == 0
+
+
+def _registered_contracts() -> list[str]:
+    return list(comp.registered("contract"))

@@ -71,7 +71,8 @@ from intsim.money.billing import (
     psychotherapy_code,
 )
 from intsim.money.services import BhcVisitKind, DeliveredServices, ServiceArrays
-from intsim.params import PAYERS
+from intsim.params import PAYERS, Param
+from intsim.params.components import MODULE, Component, declared_section, register
 
 #: Claim statuses, in the order of their integer codes.
 STATUSES: tuple[str, ...] = ("paid", "not_covered", "same_day", "capitated", "case_rate", "no_ffs")
@@ -545,8 +546,16 @@ def compact_services(
     )
 
 
-class ClaimsBook:
+@register
+class ClaimsBook(Component):
     """Generates and keeps the claim lines of a run.
+
+    A registered component (kind ``module``): it owns the ``billing.*`` parameters and the
+    payers' billing terms (``payers.<payer>.*`` but ``tcoc_pmpm``), and its output columns are the
+    ledger's claim revenue lines, one per family (:data:`FAMILIES`), filled from the months'
+    :class:`MonthBilling`. It reads the delivered services only (:class:`DeliveredServices`);
+    the practitioner share of BHC claims (:attr:`bhc_share`) is set by its owner as the staff mix
+    changes.
 
     Args:
         values: Scenario values.
@@ -554,6 +563,20 @@ class ClaimsBook:
         keep_services: Keep each month's services (:class:`MonthServices`) so the run can be
             billed again under other payment rates (:meth:`rebill`).
     """
+
+    name = "claims"
+    kind = MODULE
+
+    @classmethod
+    def define_pars(cls) -> tuple[Param, ...]:
+        """The ``billing.*`` section and the payers' billing terms (all but ``tcoc_pmpm``)."""
+        payers = tuple(p for p in declared_section("payers.*") if p.name != "tcoc_pmpm")
+        return declared_section("billing") + payers
+
+    @classmethod
+    def define_results(cls) -> tuple[str, ...]:
+        """The ledger's claim revenue lines ``revenue_<family>``, in :data:`FAMILIES` order."""
+        return tuple(f"revenue_{f}" for f in FAMILIES)
 
     def __init__(
         self, values: Any, *, keep_lines: bool = True, keep_services: bool = False

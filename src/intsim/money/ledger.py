@@ -44,7 +44,7 @@ from numpy.typing import NDArray
 from intsim.money import finance
 from intsim.money import payment_models as pm
 from intsim.money.billing import fqhc_pps_rate, load_fee_schedule
-from intsim.money.claims import FAMILIES, MonthBilling, payment_lag_months
+from intsim.money.claims import FAMILIES, ClaimsBook, MonthBilling, payment_lag_months
 from intsim.money.contracts import (
     PayerRecord,
     by_year,
@@ -56,7 +56,7 @@ from intsim.params import PAYERS, components
 from intsim.params.workforce import split_fte
 
 REVENUE_LINES: tuple[str, ...] = (
-    *(f"revenue_{f}" for f in FAMILIES),
+    *ClaimsBook.define_results(),  # the claims book's lines: revenue_<family>
     "revenue_pcp_extra_visits",
     "revenue_pmpm",
     "revenue_case_rate",

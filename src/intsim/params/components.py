@@ -1,4 +1,4 @@
-"""Registered components: care models and payment contracts that declare their own parameters.
+"""Registered components: care models, payment contracts and the model's modules.
 
 As Starsim registers modules, intsim registers *components*. A component is a class with a
 ``name``, a ``kind`` (:data:`KINDS`), the staff ``roles`` it needs, the parameters it owns
@@ -10,10 +10,17 @@ parameter table and Monte Carlo specification see the new parameters. :func:`unr
 restores the declaration exactly (for tests).
 
 The built-in components register themselves where they are defined: the four care models in
-:mod:`intsim.sim.care`, the four payment contracts in :mod:`intsim.money.contracts` (both are
-imported by ``import intsim``). Their parameters stay declared in :mod:`intsim.params.clinic` and
-:mod:`intsim.params.money`; their ``define_pars`` selects them from there
+:mod:`intsim.sim.care`, the four payment contracts in :mod:`intsim.money.contracts`, and the
+modules (kind ``module``: the claims book, the total-cost-of-care meter, the workforce and the
+month-1 cohort) in their own modules (all imported by ``import intsim``). Their parameters stay
+declared in :mod:`intsim.params.clinic`, :mod:`intsim.params.money` and
+:mod:`intsim.params.workforce`; their ``define_pars`` selects them from there
 (:func:`declared_section`), so no built-in default moved.
+
+A scenario sent to another process (a process pool, Dask workers) carries the import path of
+every registered component (:func:`import_paths`); the receiving process imports the ones it
+lacks before it rebuilds the scenario (:func:`ensure_registered`), or says which component
+cannot be imported there.
 
 Modules that derive tables from the declaration at import time subscribe with
 :func:`on_change` and rebuild them when a component is registered or unregistered.
@@ -24,6 +31,7 @@ Recorded in docs/decisions/0074-registered-components-live-declaration.md.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar, overload
 
@@ -32,9 +40,18 @@ from intsim.params.money import MONEY_PARAMETERS
 from intsim.params.spec import CARE_MODELS, PAYERS, Param
 from intsim.params.workforce import WORKFORCE_PARAMETERS
 
-#: The kinds of component: care models (:mod:`intsim.sim.care`) and payment contracts
-#: (:mod:`intsim.money.contracts`).
-KINDS: tuple[str, ...] = ("care_model", "contract")
+#: The kinds of component: care models (:mod:`intsim.sim.care`), payment contracts
+#: (:mod:`intsim.money.contracts`) and the model's modules (:data:`MODULE`).
+KINDS: tuple[str, ...] = ("care_model", "contract", "module")
+
+#: The kind of the clinic model's own parts, each built once per run and called in a fixed phase
+#: of the month: the claims book (:class:`intsim.money.claims.ClaimsBook`), the
+#: total-cost-of-care meter (:class:`intsim.sim.tcoc.TcocMeter`), the workforce
+#: (:class:`intsim.sim.workforce.Workforce`) and the month-1 cohort
+#: (:class:`intsim.sim.care.cohort.Cohort`). They declare their parameter
+#: sections and output columns like the other components; the model's phase order
+#: (:mod:`intsim.sim.model`) says when each runs, so a new module also needs a place there.
+MODULE = "module"
 
 
 class Component:
@@ -298,3 +315,54 @@ def get(kind: str, name: str) -> type[Component]:
 def owner(path: str) -> str | None:
     """The ``kind:name`` of the component that owns a parameter path (``None`` if none)."""
     return _OWNER.get(path)
+
+
+#: Module names a class cannot be imported from in another process (a script run as the main
+#: program, ``runpy.run_path``, an interactive session).
+_UNIMPORTABLE_MODULES = frozenset({"__main__", "__mp_main__", "<run_path>", "builtins"})
+
+
+def import_paths() -> tuple[tuple[str, str, str], ...]:
+    """Every registered component as ``(kind, name, "module:QualifiedName")``.
+
+    In registration order, kind by kind; sent along with a pickled scenario so that a worker
+    process can import the components registered in the parent (:func:`ensure_registered`).
+    """
+    return tuple(
+        (kind, name, f"{cls.__module__}:{cls.__qualname__}")
+        for kind in KINDS
+        for name, cls in _REGISTRY[kind].items()
+    )
+
+
+def ensure_registered(paths: Sequence[tuple[str, str, str]]) -> None:
+    """Import the modules of the components in ``paths`` that this process has not registered.
+
+    Importing a component's module registers it (its ``@register`` runs), so a worker process
+    that received a scenario from a parent process with extra components gets them too.
+
+    Args:
+        paths: ``(kind, name, "module:QualifiedName")`` records from :func:`import_paths`.
+
+    Raises:
+        ImportError: Naming the component, when its module cannot be imported here or importing
+            it does not register it (e.g. a class defined in a script, a notebook or with
+            ``runpy.run_path``: put it in an importable module on the workers' ``sys.path``).
+    """
+    for kind, name, path in paths:
+        if name in _REGISTRY.get(kind, {}):
+            continue
+        module = path.partition(":")[0]
+        hint = (
+            f"{kind} component {name!r} ({path}) is registered in the parent process but not in "
+            "this worker process; define it in an importable module (a file on the workers' "
+            "Python path, imported before the scenario is built) so that workers can import it"
+        )
+        if module in _UNIMPORTABLE_MODULES or module.startswith("<"):
+            raise ImportError(hint)
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise ImportError(f"{hint} ({type(exc).__name__}: {exc})") from exc
+        if name not in _REGISTRY.get(kind, {}):
+            raise ImportError(f"{hint} (importing {module!r} did not register it)")

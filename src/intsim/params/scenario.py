@@ -183,8 +183,17 @@ class Scenario(BaseModel):
         raise AttributeError(item)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickle as (values, name, description): the pydantic schema is rebuilt on load."""
-        return (_rebuild_scenario, (self.to_dict(), self.name, self.description))
+        """Pickle as (values, name, description, components): the schema is rebuilt on load.
+
+        ``components`` are the import paths of the registered components
+        (:func:`intsim.params.components.import_paths`): a process that unpickles the scenario
+        imports those it lacks first, so a care model or contract registered in the parent
+        process is registered in a worker too (or the worker names the one it cannot import).
+        """
+        return (
+            _rebuild_scenario,
+            (self.to_dict(), self.name, self.description, components.import_paths()),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the resolved parameter values as a nested dictionary (JSON-serialisable)."""
@@ -673,6 +682,17 @@ def default_scenario() -> Scenario:
     return build_scenario({}, name="defaults")
 
 
-def _rebuild_scenario(values: dict[str, Any], name: str, description: str) -> Scenario:
-    """Unpickle a :class:`Scenario` (see :meth:`Scenario.__reduce__`)."""
+def _rebuild_scenario(
+    values: dict[str, Any],
+    name: str,
+    description: str,
+    component_paths: tuple[tuple[str, str, str], ...] = (),
+) -> Scenario:
+    """Unpickle a :class:`Scenario` (see :meth:`Scenario.__reduce__`).
+
+    Raises:
+        ImportError: A component registered where the scenario was pickled cannot be imported
+            here (:func:`intsim.params.components.ensure_registered`).
+    """
+    components.ensure_registered(component_paths)
     return build_scenario(values, name=name, description=description)

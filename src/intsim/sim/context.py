@@ -1,11 +1,14 @@
 """What the model's components see of the clinic: :class:`ClinicContext`, a protocol.
 
-The care models (:mod:`intsim.sim.care`), the workforce (:mod:`intsim.sim.workforce`), the
-provider agents (:mod:`intsim.sim.providers`), the agents engine (:mod:`intsim.sim.patient`)
-and the total-cost-of-care meter (:mod:`intsim.sim.tcoc`) are handed the
+The care models (:mod:`intsim.sim.care`), the provider agents (:mod:`intsim.sim.providers`)
+and the agents engine (:mod:`intsim.sim.patient`) are handed the
 :class:`~intsim.sim.model.ClinicModel` at run time, but typed against this protocol, which lists
-exactly the attributes and methods they use. So no component imports the model, and the model
-is the only module that knows them all (docs/architecture.md: no import cycles).
+exactly the attributes and methods they use; the workforce (:mod:`intsim.sim.workforce`) is
+typed against the narrower :class:`WorkforceContext` (it reads the recorded rows through a
+callback and leaves the BHC billing share for the model to hand to the claims book), and the
+total-cost-of-care meter (:mod:`intsim.sim.tcoc`) sees the population only. So no component
+imports the model, and the model is the only module that knows them all (docs/architecture.md:
+no import cycles).
 
 The model's parts that are themselves components (its care model, workforce and provider
 agents) appear here as the narrow protocols their peers use, or loosely typed, so this module
@@ -14,12 +17,12 @@ imports no component either.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from intsim.money.claims import ClaimsBook
 from intsim.sim.clinical import StaticTables
 from intsim.sim.population import Population
 from intsim.sim.streams import RandomStreams
@@ -71,23 +74,21 @@ class Rollout(Protocol):
         ...
 
 
-class ClinicContext(Protocol):
-    """The clinic as its components see it (implemented by :class:`~intsim.sim.model.ClinicModel`).
+class WorkforceContext(Protocol):
+    """The clinic as the workforce (:mod:`intsim.sim.workforce`) sees it.
 
-    The provider lists hold the agents of :mod:`intsim.sim.providers`; they are typed loosely
-    (``list[Any]``) because those agents receive this context themselves.
+    The scenario values, the population, the random streams, the patient engine (a departed care
+    manager's patients decide whether to stay), the provider lists, and three callbacks: queue
+    priorities and CoCM caseloads (caseload reassignment), and the recorded rows with their
+    operating net (the rollout gates). The provider lists hold the agents of
+    :mod:`intsim.sim.providers`, typed loosely (``list[Any]``) because those agents receive the
+    context themselves.
     """
 
     values: Any
-    month: int
     pop: Population
     streams: RandomStreams
-    static: StaticTables
     engine: PatientEngine
-    care: CareOffer
-    workforce: Rollout
-    claims: ClaimsBook
-    rows: list[dict[str, float]]
     pcps: list[Any]
     care_managers: list[Any]
     bhcs: list[Any]
@@ -101,6 +102,23 @@ class ClinicContext(Protocol):
         """Active CoCM caseload of each care manager."""
         ...
 
-    def operating_net(self, row: dict[str, float], month: int) -> float:
+    def recorded_row(self, month: int) -> Mapping[str, float]:
+        """The monthly row recorded for ``month`` (a month already simulated)."""
+        ...
+
+    def operating_net(self, row: Mapping[str, float], month: int) -> float:
         """The month's operating revenue minus operating cost (USD) of a monthly row."""
         ...
+
+
+class ClinicContext(WorkforceContext, Protocol):
+    """The clinic as its components see it (implemented by :class:`~intsim.sim.model.ClinicModel`).
+
+    What the workforce sees (:class:`WorkforceContext`), plus the month, the static tables, the
+    care model and the workforce themselves (as the narrow protocols their peers use).
+    """
+
+    month: int
+    static: StaticTables
+    care: CareOffer
+    workforce: Rollout

@@ -37,6 +37,7 @@ ledger are computed from these records by :mod:`intsim.money.ledger` after the r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import mesa
@@ -48,17 +49,12 @@ from intsim.money.claims import ClaimsBook, MonthBilling
 from intsim.money.contracts import contract_classes
 from intsim.money.ledger import operating_costs, startup_cost
 from intsim.params import PAYERS
+from intsim.params.components import Component
 from intsim.params.rollout import Phase, plan_phases
 from intsim.params.workforce import split_fte
 from intsim.sim.care import MonthCounters, care_model_class
 from intsim.sim.care.base import close_programme
-from intsim.sim.care.cohort import (
-    COHORT_COLUMNS,
-    NO_COHORT,
-    cohort_enabled,
-    cohort_record,
-    start_cohort,
-)
+from intsim.sim.care.cohort import Cohort
 from intsim.sim.clinical import MonthTables, build_month_tables, build_static_tables
 from intsim.sim.engine_arrays import ArrayEngine
 from intsim.sim.kernels.counts import COUNT_FIELDS, month_record
@@ -74,10 +70,11 @@ from intsim.sim.providers import (
 )
 from intsim.sim.streams import RandomStreams
 from intsim.sim.tcoc import TcocMeter
-from intsim.sim.workforce import WORKFORCE_COLUMNS, Workforce
+from intsim.sim.workforce import Workforce
 
-#: Columns of the monthly output table, in order.
-MONTHLY_COLUMNS: tuple[str, ...] = (
+#: The monthly columns the model itself writes (counts of the month's phases), in order; the
+#: modules' columns follow (:data:`MONTHLY_MODULES`), then the care model's own.
+CORE_COLUMNS: tuple[str, ...] = (
     "month",
     "panel_size",
     "bh_prevalent",
@@ -135,19 +132,38 @@ MONTHLY_COLUMNS: tuple[str, ...] = (
     "quality_met_6m",
     "quality_measured_12m",
     "quality_met_12m",
-    *(f"members_{p}" for p in PAYERS),
-    *(f"tcoc_{p}" for p in PAYERS),
-    *WORKFORCE_COLUMNS,
-    *COHORT_COLUMNS,
 )
+
+#: The registered modules (kind ``module``) that write monthly columns, in the order of their
+#: columns after :data:`CORE_COLUMNS`: the total-cost-of-care meter (members and cost by payer),
+#: the workforce, the month-1 cohort. (The claims book's columns are ledger lines.)
+MONTHLY_MODULES: tuple[type[Component], ...] = (TcocMeter, Workforce, Cohort)
+
+
+def monthly_columns(care_model: str | None = None) -> tuple[str, ...]:
+    """Columns of the monthly output table, in order, assembled from the components.
+
+    :data:`CORE_COLUMNS`, then each module's ``define_results`` (:data:`MONTHLY_MODULES`), then
+    the columns of the care model's ``define_results`` that are not there yet.
+
+    Args:
+        care_model: Name of a registered care model (``None``: the columns of every run).
+    """
+    columns = CORE_COLUMNS + tuple(c for m in MONTHLY_MODULES for c in m.define_results())
+    if care_model is None:
+        return columns
+    own = care_model_class(care_model).define_results()
+    return columns + tuple(dict.fromkeys(c for c in own if c not in columns))
+
+
+#: Columns of every monthly output table, in order (:func:`monthly_columns`); a care model may
+#: add its own after them.
+MONTHLY_COLUMNS: tuple[str, ...] = monthly_columns()
 
 
 #: Per-year patient flags behind ``patients_reached_by_year`` (:meth:`ClinicModel.reach_counts`):
 #: any CoCM care-manager minutes, any BHC visit, and a threshold episode while in the panel.
 REACH_FLAGS: tuple[str, ...] = ("cocm", "pcbh", "threshold_episode")
-
-_MEMBER_COLUMNS = tuple(f"members_{p}" for p in PAYERS)
-_TCOC_COLUMNS = tuple(f"tcoc_{p}" for p in PAYERS)
 
 
 class ClinicModel(mesa.Model):
@@ -181,8 +197,9 @@ class ClinicModel(mesa.Model):
         self.care = care_model_class(care)(self)
         # PCP teams whose rollout phase is not live yet practise usual care
         self.usual_care = care_model_class("usual_care")(self)
-        #: the care model's own monthly columns (beyond MONTHLY_COLUMNS)
-        self.care_columns = tuple(c for c in self.care.define_results() if c not in MONTHLY_COLUMNS)
+        #: this run's monthly columns: MONTHLY_COLUMNS, then the care model's own
+        self.columns = monthly_columns(care)
+        self.care_columns = self.columns[len(MONTHLY_COLUMNS) :]
         self.first_go_live = values.rollout.first_go_live_month
 
         if self.engine_name == "arrays":
@@ -212,8 +229,8 @@ class ClinicModel(mesa.Model):
         self._reach = ReachFlags(self.served_cocm, self.served_pcbh, self._year_flags)
         self._month_services = MonthServices(self.pop.cm_minutes, self.pop.bhc_visit)
         self.reach_by_year: list[dict[str, int]] = []
-        self.cohort = cohort_enabled(values)  # follow a month-1 cohort (care.cohort)
-        self.cohort_members = np.zeros(0, np.int64)
+        self.cohort_study = Cohort(values)  # a month-1 cohort (care.cohort), if enabled
+        self.cohort = self.cohort_study.enabled
 
     def _create_positions(self, phases: list[Phase]) -> None:
         """Provider positions: PCPs, and each rollout phase's share of the programme staff."""
@@ -251,6 +268,11 @@ class ClinicModel(mesa.Model):
         return int(n0 + expected + 6.0 * np.sqrt(expected + 1.0) + 16)
 
     # ------------------------------------------------------------------ helpers
+
+    @property
+    def cohort_members(self) -> NDArray[np.int64]:
+        """The month-1 cohort's members (ascending slots; empty without a cohort)."""
+        return self.cohort_study.members
 
     @property
     def served(self) -> NDArray[np.bool_]:
@@ -340,8 +362,7 @@ class ClinicModel(mesa.Model):
         self.engine.onset(m)
         # 4 start of month
         self.care.start_month(m, c)
-        if m == 1 and self.cohort:
-            self.cohort_members = start_cohort(self, m)
+        self.cohort_study.start(self, m)
         # 5-6 visits, screening, routing
         visitors, unmet, extra = self._pcp_visits(m)
         if self.workforce.pcp_live.all():  # every team live: no split needed
@@ -361,7 +382,9 @@ class ClinicModel(mesa.Model):
         self.engine.acute_care(m)
         # 10 bookkeeping
         self.care.end_month(m, c)
-        # 11 claims from the services delivered this month
+        # 11 claims from the services delivered this month, at the staff mix's BHC share
+        if self.workforce.bhc_billing_share is not None:
+            self.claims.bhc_share = self.workforce.bhc_billing_share
         self.billing.append(self.claims.bill_month(self, m, c.new_cocm_slots))
         # 12 record
         heads = self._count_and_track_reach(m)
@@ -475,24 +498,21 @@ class ClinicModel(mesa.Model):
             else 0.0,
             "pcp_utilization": len(visitors) / pcp_cap if pcp_cap else 0.0,
             **heads,
-            **self._payer_view(),
+            **self.tcoc.record(pop),
             **self.workforce.record(m),
-            **(cohort_record(pop, self.cohort_members) if self.cohort else NO_COHORT),
+            **self.cohort_study.record(pop),
         }
 
-    def _payer_view(self) -> dict[str, float]:
-        members, cost = self.tcoc.measure(self)
-        return {
-            **dict(zip(_MEMBER_COLUMNS, members.tolist(), strict=True)),
-            **dict(zip(_TCOC_COLUMNS, cost.tolist(), strict=True)),
-        }
+    def recorded_row(self, month: int) -> Mapping[str, float]:
+        """The monthly row recorded for ``month`` (a month already simulated)."""
+        return self.rows[month - 1]
 
     def startup_cost(self) -> float:
         """Startup cost at month 0 (USD) given the positions filled before month 1."""
         w = self.workforce
         return startup_cost(self.values, w.startup_hires, w.startup_pcp_share, w.startup_launches)
 
-    def operating_net(self, row: dict[str, float], month: int) -> float:
+    def operating_net(self, row: Mapping[str, float], month: int) -> float:
         """Operating net of a month as a manager sees it (USD).
 
         Claims accrued plus the payment contracts' payments of the month (capitation, case
@@ -515,12 +535,11 @@ class ClinicModel(mesa.Model):
         return revenue - cost if cost > 0 else float("-inf")  # nothing running: no gate
 
     def monthly_frame(self) -> pd.DataFrame:
-        """The monthly records so far as a table (columns :data:`MONTHLY_COLUMNS`)."""
+        """The monthly records so far as a table (columns :func:`monthly_columns` of the run)."""
         rows = self.rows
         # one array per column (numpy infers int64 or float64 as pandas would, but faster)
         return pd.DataFrame(
-            {col: np.array([r[col] for r in rows]) for col in MONTHLY_COLUMNS + self.care_columns},
-            copy=False,
+            {col: np.array([r[col] for r in rows]) for col in self.columns}, copy=False
         )
 
     def run(self, months: int | None = None) -> None:

@@ -23,11 +23,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from intsim.params import PAYERS
+from intsim.params.components import MODULE, Component, declared_section, register
+from intsim.params.spec import Param
 from intsim.sim.kernels.costs import cost_of_care
 from intsim.sim.risk import nonacute_cost_multipliers
 
 if TYPE_CHECKING:
-    from intsim.sim.context import ClinicContext
+    from intsim.sim.population import Population
+
+#: Members by payer, columns of the monthly table.
+MEMBER_COLUMNS: tuple[str, ...] = tuple(f"members_{p}" for p in PAYERS)
+#: Total cost of care by payer (USD per month), columns of the monthly table.
+TCOC_COLUMNS: tuple[str, ...] = tuple(f"tcoc_{p}" for p in PAYERS)
 
 
 def average_acute_cost_pmpm(values: Any) -> float:
@@ -39,12 +46,30 @@ def average_acute_cost_pmpm(values: Any) -> float:
     )
 
 
-class TcocMeter:
+@register
+class TcocMeter(Component):
     """Measures members and total cost of care by payer each month.
+
+    A registered component (kind ``module``): it owns the ``tcoc.*`` parameters and each payer's
+    ``payers.<payer>.tcoc_pmpm``, writes :data:`MEMBER_COLUMNS` and :data:`TCOC_COLUMNS` of the
+    monthly table (:meth:`record`) and sees only the population.
 
     Args:
         values: Scenario values.
     """
+
+    name = "tcoc"
+    kind = MODULE
+
+    @classmethod
+    def define_pars(cls) -> tuple[Param, ...]:
+        """The ``tcoc.*`` section and every payer's ``tcoc_pmpm``."""
+        return declared_section("tcoc") + declared_section("payers.*", ("tcoc_pmpm",))
+
+    @classmethod
+    def define_results(cls) -> tuple[str, ...]:
+        """Members, then total cost of care, by payer (:data:`~intsim.params.PAYERS` order)."""
+        return MEMBER_COLUMNS + TCOC_COLUMNS
 
     def __init__(self, values: Any) -> None:
         self.values = values
@@ -60,12 +85,19 @@ class TcocMeter:
             [t.ed_visit_cost, t.admission_cost, t.specialty_month_cost], dtype=np.float64
         )
 
-    def measure(self, model: ClinicContext) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    def record(self, pop: Population) -> dict[str, float]:
+        """The month's members and total cost of care (USD) by payer, as monthly columns."""
+        members, cost = self.measure(pop)
+        return {
+            **dict(zip(MEMBER_COLUMNS, members.tolist(), strict=True)),
+            **dict(zip(TCOC_COLUMNS, cost.tolist(), strict=True)),
+        }
+
+    def measure(self, pop: Population) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Members and total cost of care (USD) by payer this month (before programme payments).
 
         Each slot's cost this month is left in :attr:`slot_cost` (USD; 0 out of the panel).
         """
-        pop = model.pop
         if len(self.slot_cost) != pop.capacity:
             self.slot_cost = np.zeros(pop.capacity, np.float64)
         members, cost = cost_of_care(

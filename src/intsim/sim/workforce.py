@@ -63,13 +63,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from intsim.money.billing import practitioner_share
+from intsim.params.components import MODULE, Component, declared_section, register
 from intsim.params.rollout import Phase, plan_phases
-from intsim.params.spec import annual_to_monthly_probability
+from intsim.params.spec import Param, annual_to_monthly_probability
 from intsim.sim.population import Tx
 from intsim.sim.providers import SHORT_ROLE, assign_to_most_room, order_by_priority
 
 if TYPE_CHECKING:
-    from intsim.sim.context import ClinicContext
+    from intsim.sim.context import WorkforceContext
     from intsim.sim.providers import Provider
 
 #: Short role names used in output columns.
@@ -194,16 +195,41 @@ def _burnout_after(
     return max(0.0, burnout - recovery)
 
 
-class Workforce:
+@register
+class Workforce(Component):
     """Positions, turnover, hiring and the rollout plan of one clinic model.
 
+    A registered component (kind ``module``): it owns the ``workforce.*`` and ``rollout.*``
+    parameters and writes the :data:`WORKFORCE_COLUMNS` of the monthly table (:meth:`record`).
+    It sees the clinic through :class:`~intsim.sim.context.WorkforceContext`; the practitioner
+    share of BHC claims it blends from the staff mix is left in :attr:`bhc_billing_share` for
+    the model to hand to the claims book.
+
     Args:
-        model: The clinic model (its provider lists must exist).
+        model: The clinic as the workforce sees it (its provider lists must exist).
         phases: The rollout plan the positions were created for (default: planned anew).
+
+    Attributes:
+        bhc_billing_share: Practitioner share of BHC claims blended from this month's BHC
+            slots, trainees and credentials (``None`` when no BHC has slots this month).
     """
 
-    def __init__(self, model: ClinicContext, phases: list[Phase] | None = None) -> None:
+    name = "workforce"
+    kind = MODULE
+
+    @classmethod
+    def define_pars(cls) -> tuple[Param, ...]:
+        """The ``workforce.*`` and ``rollout.*`` sections of the declaration."""
+        return declared_section("workforce") + declared_section("rollout")
+
+    @classmethod
+    def define_results(cls) -> tuple[str, ...]:
+        """The workforce columns of the monthly table (:data:`WORKFORCE_COLUMNS`)."""
+        return WORKFORCE_COLUMNS
+
+    def __init__(self, model: WorkforceContext, phases: list[Phase] | None = None) -> None:
         self.model = model
+        self.bhc_billing_share: float | None = None
         self.values = model.values
         w = self.values.workforce
         self.enabled = bool(w.enabled)
@@ -538,7 +564,7 @@ class Workforce:
         return ramp_share(month - p.hired_month, self._ramp_start, self._ramp_months)
 
     def _set_bhc_billing_share(self) -> None:
-        """Blend the BHCs' practitioner shares by their slots this month (claims use it).
+        """Blend the BHCs' practitioner shares by their slots this month (``bhc_billing_share``).
 
         The blend is recomputed only when a BHC's slots, trainee status or credential changed.
         """
@@ -546,8 +572,7 @@ class Workforce:
         if key != self._bhc_share_key:
             self._bhc_share_key = key
             self._bhc_share = self._blend_bhc_shares(key)
-        if self._bhc_share is not None:
-            self.model.claims.bhc_share = self._bhc_share
+        self.bhc_billing_share = self._bhc_share
 
     def _blend_bhc_shares(self, bhcs: tuple[tuple[int, bool, bool], ...]) -> float | None:
         """Practitioner share of BHC claims, weighted by slots (None when no BHC has slots).
@@ -620,7 +645,7 @@ class Workforce:
 
     def gate_condition(self, month: int) -> bool:
         """Whether the live programme met the gate condition in ``month`` (its last row)."""
-        row = self.model.rows[month - 1]
+        row = self.model.recorded_row(month)
         r = self.values.rollout
         if r.gate == "net_positive":
             return self.model.operating_net(row, month) >= 0.0

@@ -31,10 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from intsim.params.components import MODULE, Component, declared_section, register
 from intsim.sim.care.cocm import offer_cocm
 from intsim.sim.population import BH
 
 if TYPE_CHECKING:
+    from intsim.params.spec import Param
     from intsim.sim.care.base import Slots
     from intsim.sim.context import ClinicContext
     from intsim.sim.population import Population
@@ -108,3 +110,45 @@ def cohort_record(pop: Population, members: Slots) -> dict[str, float]:
         "cohort_depression_free": in_panel - active,
         "cohort_mean_score": score_sum / in_panel if in_panel else 0.0,
     }
+
+
+@register
+class Cohort(Component):
+    """The month-1 cohort of one run: identified at month 1 if enabled, then counted monthly.
+
+    A registered component (kind ``module``): it owns the ``cohort.*`` parameters and writes the
+    :data:`COHORT_COLUMNS` of the monthly table (:meth:`record`; zeros without a cohort).
+
+    Args:
+        values: Scenario values.
+
+    Attributes:
+        enabled: Whether the scenario follows a cohort (:func:`cohort_enabled`).
+        members: The cohort's members (ascending slots; empty before month 1 or without one).
+    """
+
+    name = "cohort"
+    kind = MODULE
+
+    @classmethod
+    def define_pars(cls) -> tuple[Param, ...]:
+        """The ``cohort.*`` section (it also reads ``cocm.enrol_prevalent_at_start``)."""
+        return declared_section("cohort")
+
+    @classmethod
+    def define_results(cls) -> tuple[str, ...]:
+        """The cohort columns of the monthly table (:data:`COHORT_COLUMNS`)."""
+        return COHORT_COLUMNS
+
+    def __init__(self, values: Any) -> None:
+        self.enabled = cohort_enabled(values)
+        self.members: Slots = np.zeros(0, np.int64)
+
+    def start(self, model: ClinicContext, month: int) -> None:
+        """Identify the cohort (and offer it CoCM if the design says so) in month 1."""
+        if month == 1 and self.enabled:
+            self.members = start_cohort(model, month)
+
+    def record(self, pop: Population) -> dict[str, float]:
+        """The cohort columns of the month (:func:`cohort_record`; zeros without a cohort)."""
+        return cohort_record(pop, self.members) if self.enabled else NO_COHORT
