@@ -49,6 +49,7 @@ from intsim.money.contracts import contract_classes
 from intsim.money.ledger import operating_costs, startup_cost
 from intsim.params import PAYERS
 from intsim.params.rollout import Phase, plan_phases
+from intsim.params.scenario import plain_values
 from intsim.params.workforce import split_fte
 from intsim.sim.care import MonthCounters, care_model_class
 from intsim.sim.care.base import close_programme
@@ -160,7 +161,9 @@ class ClinicModel(mesa.Model):
     """
 
     def __init__(self, values: Any, seed: int | None = None, engine: str | None = None) -> None:
-        self.values = values
+        #: the scenario values, read-only with plain attribute access (:func:`plain_values`)
+        self.values = plain_values(values)
+        values = self.values
         self.root_seed = int(seed if seed is not None else values.simulation.seed)
         super().__init__(rng=self.root_seed)
         self.engine_name = engine or values.simulation.engine
