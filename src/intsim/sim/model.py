@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from intsim.measures import REMISSION_MONTHS, RESPONSE_MONTHS
 from intsim.money.claims import ClaimsBook, MonthBilling
 from intsim.money.contracts import contract_classes
 from intsim.money.ledger import operating_costs, startup_cost
@@ -62,7 +63,7 @@ from intsim.sim.care.cohort import (
 )
 from intsim.sim.clinical import MonthTables, build_month_tables, build_static_tables
 from intsim.sim.engine_arrays import ArrayEngine
-from intsim.sim.kernels.counts import COUNT_FIELDS, month_record
+from intsim.sim.kernels.counts import COUNT_FIELDS, month_record, quality_due_starts
 from intsim.sim.kernels.queues import ration_visits
 from intsim.sim.kernels.state import MonthServices, ReachFlags
 from intsim.sim.patient import AgentEngine
@@ -384,7 +385,7 @@ class ClinicModel(mesa.Model):
         pop = self.pop
         counts = month_record(
             pop.n_used,
-            m,
+            quality_due_starts(m, RESPONSE_MONTHS, REMISSION_MONTHS),
             pop.person_state(),
             pop.episode_state(),
             pop.treatment_state(),
