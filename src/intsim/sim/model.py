@@ -45,19 +45,21 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from intsim.measures import REMISSION_MONTHS, RESPONSE_MONTHS
 from intsim.money.claims import ClaimsBook, MonthBilling
 from intsim.money.contracts import contract_classes
 from intsim.money.ledger import operating_costs, startup_cost
 from intsim.params import PAYERS
 from intsim.params.components import Component
 from intsim.params.rollout import Phase, plan_phases
+from intsim.params.scenario import plain_values
 from intsim.params.workforce import split_fte
 from intsim.sim.care import MonthCounters, care_model_class
 from intsim.sim.care.base import close_programme
 from intsim.sim.care.cohort import Cohort
 from intsim.sim.clinical import MonthTables, build_month_tables, build_static_tables
 from intsim.sim.engine_arrays import ArrayEngine
-from intsim.sim.kernels.counts import COUNT_FIELDS, month_record
+from intsim.sim.kernels.counts import COUNT_FIELDS, month_record, quality_due_starts
 from intsim.sim.kernels.queues import ration_visits
 from intsim.sim.kernels.state import MonthServices, ReachFlags
 from intsim.sim.patient import AgentEngine
@@ -176,7 +178,9 @@ class ClinicModel(mesa.Model):
     """
 
     def __init__(self, values: Any, seed: int | None = None, engine: str | None = None) -> None:
-        self.values = values
+        #: the scenario values, read-only with plain attribute access (:func:`plain_values`)
+        self.values = plain_values(values)
+        values = self.values
         self.root_seed = int(seed if seed is not None else values.simulation.seed)
         super().__init__(rng=self.root_seed)
         self.engine_name = engine or values.simulation.engine
@@ -404,7 +408,7 @@ class ClinicModel(mesa.Model):
         pop = self.pop
         counts = month_record(
             pop.n_used,
-            m,
+            quality_due_starts(m, RESPONSE_MONTHS, REMISSION_MONTHS),
             pop.person_state(),
             pop.episode_state(),
             pop.treatment_state(),

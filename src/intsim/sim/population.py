@@ -257,8 +257,12 @@ class Population:
         return np.flatnonzero(mask[: self.n_used])
 
     def in_treatment(self, tx: int) -> NDArray[np.int64]:
-        """Slots (ascending) of patients whose current treatment is ``tx`` (a :class:`Tx`)."""
-        return np.flatnonzero(self.treatment[: self.n_used] == tx)
+        """Slots (ascending) of patients whose current treatment is ``tx`` (a :class:`Tx`).
+
+        ``tx`` is compared as a plain ``int``: numpy compares an int8 array with an ``IntEnum``
+        member (an int subclass) by first converting the array to int64, ten times slower.
+        """
+        return np.flatnonzero(self.treatment[: self.n_used] == int(tx))
 
     def waiting_for_cocm(self) -> NDArray[np.int64]:
         """Slots (ascending) of patients on the CoCM waitlist."""

@@ -6,7 +6,6 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from intsim.measures import REMISSION_MONTHS, RESPONSE_MONTHS
 from intsim.sim.kernels.codes import (
     BH_ACTIVE,
     BH_IMPROVED,
@@ -47,6 +46,19 @@ COUNT_FIELDS: tuple[str, ...] = (
 )
 
 
+def quality_due_starts(month: int, response_months: int, remission_months: int) -> tuple[int, int]:
+    """Programme start months whose response and remission measures fall due in ``month``.
+
+    -2 matches nobody (a start month is >= 0, or -1 for patients never in a programme). The
+    months come in as arguments (:data:`intsim.measures.RESPONSE_MONTHS`,
+    :data:`intsim.measures.REMISSION_MONTHS`), not as compiled-in globals, so the cached machine
+    code never holds a stale value.
+    """
+    due6 = month - response_months if month >= response_months else -2
+    due12 = month - remission_months if month >= remission_months else -2
+    return due6, due12
+
+
 @njit(**JIT)
 def update_reach(
     n: int,
@@ -76,7 +88,7 @@ def update_reach(
 @njit(**JIT)
 def month_record(
     n: int,
-    month: int,
+    due_starts: tuple[int, int],
     person: PersonState,
     ep: EpisodeState,
     ts: TreatmentState,
@@ -89,8 +101,8 @@ def month_record(
 
     Updates ``reach`` with this month's ``services`` and active episodes (:func:`update_reach`),
     then counts, in the order of :data:`COUNT_FIELDS`. The quality measures count patients whose
-    programme started :data:`intsim.measures.RESPONSE_MONTHS` (met: improved or remitted) and
-    :data:`intsim.measures.REMISSION_MONTHS` (met: remitted) months before ``month``.
+    programme started in the months ``due_starts`` (:func:`quality_due_starts`): the response
+    measure's (met: improved or remitted), then the remission measure's (met: remitted).
 
     Departed patients have cleared states (:meth:`intsim.sim.population.Population.remove`), so
     counting over all slots counts panel members only. Branch-free sums over contiguous slots
@@ -100,10 +112,7 @@ def month_record(
     waitlist_since, bhc_wait_since = ts.waitlist_since, ts.bhc_wait_since
     ed_visit, admission = events.ed_visit, events.admission
     update_reach(n, in_panel, bh, services, reach)
-    # programme start months due for the response and remission measures (-2 matches nobody:
-    # a start month is >= 0, or -1 for patients never in a programme)
-    due6 = month - RESPONSE_MONTHS if month >= RESPONSE_MONTHS else -2
-    due12 = month - REMISSION_MONTHS if month >= REMISSION_MONTHS else -2
+    due6, due12 = due_starts
     panel = active = sub = cocm = pcbh = pcp = specialty = waiting = waiting_cocm = 0
     ed = admitted = m6 = met6 = m12 = met12 = 0
     for s in range(n):
