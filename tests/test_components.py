@@ -370,8 +370,6 @@ def test_monthly_columns_are_the_core_then_the_modules_then_the_care_model(
     assert LEDGER_COLUMNS[: len(lines)] == lines
 
 
-#: Keys of a monthly row that no output column shows (counted, then dropped by the table).
-ROW_ONLY = {"partial_responses"}
 
 
 @pytest.mark.parametrize("care_model", ["hybrid", "self_help"])
@@ -393,7 +391,7 @@ def test_each_component_writes_exactly_the_columns_it_declares(
     own = model.care.record(3, MonthCounters())
     assert set(own) == set(model.care.define_results()) - set(MONTHLY_COLUMNS)
     for row in model.rows:
-        assert set(row) - ROW_ONLY == set(model.columns)
+        assert set(row) == set(model.columns)
     assert model.columns == monthly_columns(care_model)
     assert list(model.monthly_frame().columns) == list(model.columns)
     billed = {f"revenue_{f}" for f in model.billing[-1].revenue_by_family}

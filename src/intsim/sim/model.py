@@ -103,6 +103,7 @@ CORE_COLUMNS: tuple[str, ...] = (
     "responders",
     "remissions",
     "relapses",
+    "partial_responses",
     "dropouts",
     "early_followups",
     "cocm_first_followups",
