@@ -370,8 +370,6 @@ def test_monthly_columns_are_the_core_then_the_modules_then_the_care_model(
     assert LEDGER_COLUMNS[: len(lines)] == lines
 
 
-
-
 @pytest.mark.parametrize("care_model", ["hybrid", "self_help"])
 def test_each_component_writes_exactly_the_columns_it_declares(
     care_model: str, self_help: dict[str, Any]
