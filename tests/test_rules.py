@@ -21,7 +21,8 @@ from intsim.sim.clinical import (
 from intsim.sim.kernels.pathways import care_manager_time
 from intsim.sim.kernels.queues import ration_visits
 from intsim.sim.kernels.rules import risk_class, threshold_score_of, treatment_variant
-from intsim.sim.population import BH, Condition, Tx, threshold_score
+from intsim.sim.kernels.state import CareManagerWork
+from intsim.sim.population import BH, Condition, Population, Tx, threshold_score
 from intsim.sim.providers import (
     assign_to_most_room,
     first_by_priority,
@@ -55,29 +56,30 @@ def test_threshold_score_applies_the_shared_rule_and_respects_bands():
 def _cm_time(treatment_month, bh, care_manager, capacity, u_contact, unreached=0.0):
     """Run the care-manager time kernel on a small caseload (multiplier 1)."""
     n = len(treatment_month)
-    cm_minutes = np.zeros(n, np.int16)
-    cm_initial = np.zeros(n, bool)
-    followup_ok = np.zeros(n, bool)
-    followed_up = np.zeros(n, bool)
+    pop = Population(capacity=n)
+    pop.n_used = n
+    pop.treatment_month[:] = treatment_month
+    pop.bh[:] = bh
+    pop.care_manager[:] = care_manager
     enrolled = np.arange(n, dtype=np.int64)
-    needed, delivered, by_phase, followups, _ = care_manager_time(
-        enrolled,
-        np.full(n, 0.5),  # multiplier 1 (a flat quantile table)
-        np.asarray(u_contact, dtype=np.float64),
-        np.ones(200),
+    work = CareManagerWork(
+        np.ones(200),  # multiplier 1 (a flat quantile table)
         np.array([80.0, 50.0, 30.0, 20.0]),  # intake, active, outreach, maintenance
         np.ones(5),  # payer ratios
         unreached,
-        np.asarray(capacity, dtype=np.int64),
-        np.asarray(treatment_month, dtype=np.int16),
-        np.asarray(bh, dtype=np.int8),
-        np.zeros(n, np.int8),  # payer
-        np.asarray(care_manager, dtype=np.int16),
-        cm_minutes,
-        cm_initial,
-        followup_ok,
-        followed_up,
     )
+    needed, delivered, by_phase, followups, _ = care_manager_time(
+        enrolled,
+        np.full(n, 0.5),
+        np.asarray(u_contact, dtype=np.float64),
+        work,
+        np.asarray(capacity, dtype=np.int64),
+        pop.episode_state(),
+        pop.person_state(),
+        pop.treatment_state(),
+        pop.care_manager_record(),
+    )
+    cm_minutes, cm_initial, followup_ok = pop.cm_minutes, pop.cm_initial, pop.followup_ok
     return cm_minutes, cm_initial, followup_ok, needed, delivered, by_phase, followups
 
 

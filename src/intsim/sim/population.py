@@ -21,7 +21,14 @@ from intsim.params import PAYERS
 from intsim.sim.kernels.pathways import end_treatments, leave_panel
 from intsim.sim.kernels.rng import quantile_by_logit
 from intsim.sim.kernels.rules import partial_response_scores, subthreshold_scores, threshold_scores
-from intsim.sim.kernels.state import AcuteEvents, EpisodeState, PersonState, TreatmentState
+from intsim.sim.kernels.state import (
+    AcuteEvents,
+    BhcRecord,
+    CareManagerRecord,
+    EpisodeState,
+    PersonState,
+    TreatmentState,
+)
 from intsim.sim.streams import RandomStreams
 
 
@@ -300,6 +307,10 @@ class Population:
             self.in_panel, self.payer, self.chronic, self.age65, self.cost_frailty
         )
         self._acute_events = AcuteEvents(self.admission, self.ed_visit)
+        self._care_manager_record = CareManagerRecord(
+            self.cm_minutes, self.cm_initial, self.followed_up
+        )
+        self._bhc_record = BhcRecord(self.bhc_visit, self.bhc_kind)
 
     def treatment_state(self) -> TreatmentState:
         """The treatment and programme bookkeeping arrays, grouped for the kernels (views)."""
@@ -316,6 +327,14 @@ class Population:
     def acute_events(self) -> AcuteEvents:
         """This month's admission and ED-visit arrays, grouped for the kernels (views)."""
         return self._acute_events
+
+    def care_manager_record(self) -> CareManagerRecord:
+        """This month's care-manager minutes and the follow-up flags, grouped for the kernels."""
+        return self._care_manager_record
+
+    def bhc_record(self) -> BhcRecord:
+        """This month's BHC visits and their kinds, grouped for the kernels (views)."""
+        return self._bhc_record
 
     def end_treatment(self, slots: NDArray[np.integer]) -> None:
         """End the current treatment (and any CoCM/PCBH bookkeeping) of these patients."""

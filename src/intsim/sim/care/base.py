@@ -191,14 +191,10 @@ def detect_at_visits(
         screened_mask,
         scores.astype(np.int64),
         np.uint64(st.key("detect", month)),
-        float(v.detection.pcp_sensitivity),
-        int(v.detection.positive_score),
-        pop.bh,
-        pop.known,
-        pop.chronic,
-        pop.treatment,
-        pop.waitlist_since,
-        pop.bhc_wait_since,
+        (float(v.detection.pcp_sensitivity), int(v.detection.positive_score)),
+        pop.episode_state(),
+        pop.person_state(),
+        pop.treatment_state(),
         pop.screen_score,
     )
     screened, positive, detected, eligible = counts.tolist()

@@ -38,6 +38,7 @@ from intsim.sim.care.base import (
     usual_care_treatment,
 )
 from intsim.sim.kernels import pathways
+from intsim.sim.kernels.state import CareManagerWork
 from intsim.sim.population import BH, Tx
 from intsim.sim.providers import assign_to_most_room, first_by_priority
 
@@ -204,23 +205,22 @@ def care_manager_minutes(
         cap = cm.patient_minutes + extra_minutes // n_cm if cm.capacity_share > 0 else 0
         capacity[cm.index] = cap
         c.cm_capacity_minutes += cap
-    needed, delivered, by_phase, followups, first = pathways.care_manager_time(
-        enrolled,
-        model.streams.uniform("cm_minutes", month, enrolled),
-        model.streams.uniform("cm_contact", month, enrolled),
+    work = CareManagerWork(
         model.static.cm_minutes_multiplier,
         phase_minutes(model),
         payer_minutes_ratio(model),
         float(v.unreached_probability),
+    )
+    needed, delivered, by_phase, followups, first = pathways.care_manager_time(
+        enrolled,
+        model.streams.uniform("cm_minutes", month, enrolled),
+        model.streams.uniform("cm_contact", month, enrolled),
+        work,
         capacity,
-        pop.treatment_month,
-        pop.bh,
-        pop.payer,
-        pop.care_manager,
-        pop.cm_minutes,
-        pop.cm_initial,
-        pop.followup_ok,
-        pop.followed_up,
+        pop.episode_state(),
+        pop.person_state(),
+        pop.treatment_state(),
+        pop.care_manager_record(),
     )
     for cm in model.care_managers:
         cap = int(capacity[cm.index])

@@ -28,7 +28,14 @@ from intsim.sim.kernels.codes import (
     TX_SPECIALTY,
 )
 from intsim.sim.kernels.rng import unit_uniform
-from intsim.sim.kernels.state import EpisodeState, TreatmentState
+from intsim.sim.kernels.state import (
+    BhcRecord,
+    CareManagerRecord,
+    CareManagerWork,
+    EpisodeState,
+    PersonState,
+    TreatmentState,
+)
 
 #: Care-manager work phases, in the order of clinical priority when minutes are short.
 CM_INTAKE, CM_ACTIVE, CM_OUTREACH, CM_MAINTENANCE = 0, 1, 2, 3
@@ -46,14 +53,10 @@ def classify_visitors(
     screened_mask: NDArray[np.bool_],
     scores: NDArray[np.int64],
     detect_key: np.uint64,
-    pcp_sensitivity: float,
-    positive_score: int,
-    bh: NDArray[np.int8],
-    known: NDArray[np.bool_],
-    chronic: NDArray[np.bool_],
-    treatment: NDArray[np.int8],
-    waitlist_since: NDArray[np.int16],
-    bhc_wait_since: NDArray[np.int16],
+    detection: tuple[float, int],
+    ep: EpisodeState,
+    person: PersonState,
+    tx: TreatmentState,
     screen_score: NDArray[np.int8],
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """Identify needs among the month's PCP visitors (kernel of ``care.base.detect_at_visits``).
@@ -68,14 +71,21 @@ def classify_visitors(
         screened_mask: Whether each visitor was screened.
         scores: Observed scores of the screened visitors, in visitor order.
         detect_key: Key of the ``detect`` stream this month.
-        pcp_sensitivity: Unassisted recognition probability of a threshold episode.
-        positive_score: Lowest positive (threshold) score.
+        detection: Unassisted recognition probability of a threshold episode
+            (``pcp_sensitivity``) and the lowest positive (threshold) score.
+        ep: Episode state (BH state read; ``known`` updated).
+        person: Person state (chronic condition read).
+        tx: Treatment state (treatment and waitlists read).
+        screen_score: Last observed screening score (updated for the screened).
 
     Returns:
         Untreated identified threshold patients, untreated subthreshold patients, untreated
         chronic patients with no BH need (ascending slots each), and the counts
         ``screened, positive screens, newly detected, eligible``.
     """
+    pcp_sensitivity, positive_score = detection
+    bh, known, chronic = ep.bh, ep.known, person.chronic
+    treatment, waitlist_since, bhc_wait_since = tx.treatment, tx.waitlist_since, tx.bhc_wait_since
     n = len(visitors)
     threshold = np.empty(n, np.int64)
     sub = np.empty(n, np.int64)
@@ -273,15 +283,10 @@ def start_pcbh_episodes(
     month: int,
     key: np.uint64,
     visits_cum: NDArray[np.float64],
-    bh: NDArray[np.int8],
-    chronic: NDArray[np.bool_],
-    treatment: NDArray[np.int8],
-    treatment_month: NDArray[np.int16],
-    bhc_wait_since: NDArray[np.int16],
-    bhc_visits_left: NDArray[np.int8],
-    pcp_cotreat: NDArray[np.bool_],
-    bhc_visit: NDArray[np.bool_],
-    bhc_kind: NDArray[np.int8],
+    ep: EpisodeState,
+    person: PersonState,
+    tx: TreatmentState,
+    visits: BhcRecord,
     program_start: NDArray[np.int16],
 ) -> None:
     """Start PCBH episodes with a first visit delivered this month (in place).
@@ -289,9 +294,14 @@ def start_pcbh_episodes(
     The PCP stays the treating clinician of a patient it already treats (co-treatment). An
     episode plans ``1 + #{k: visits_cum[k] <= u}`` visits (``u`` from the
     ``bhc_episode_visits`` stream, ``key``), the first one today; episodes for a threshold
-    condition start the clock of the quality measures (``program_start``).
+    condition start the clock of the quality measures (``program_start``). ``tx`` (treatment,
+    its month, the BHC wait, visits left, PCP co-treatment), ``visits`` and ``program_start``
+    are updated; ``ep`` (BH state) and ``person`` (chronic condition) are read.
     """
-    record_bhc_visits(slots, bh, chronic, bhc_visit, bhc_kind)
+    treatment, treatment_month, pcp_cotreat = tx.treatment, tx.treatment_month, tx.pcp_cotreat
+    bhc_wait_since, bhc_visits_left = tx.bhc_wait_since, tx.bhc_visits_left
+    bhc_kind = visits.bhc_kind
+    record_bhc_visits(slots, ep.bh, person.chronic, visits.bhc_visit, bhc_kind)
     for s in slots:
         pcp_cotreat[s] = treatment[s] == TX_PCP
         treatment[s] = TX_PCBH
@@ -327,19 +337,12 @@ def care_manager_time(
     enrolled: NDArray[np.int64],
     u_minutes: NDArray[np.float64],
     u_contact: NDArray[np.float64],
-    minutes_multiplier: NDArray[np.float64],
-    phase_minutes: NDArray[np.float64],
-    payer_minutes_ratio: NDArray[np.float64],
-    unreached_probability: float,
+    work: CareManagerWork,
     capacity: NDArray[np.int64],
-    treatment_month: NDArray[np.int16],
-    bh: NDArray[np.int8],
-    payer: NDArray[np.int8],
-    care_manager: NDArray[np.int16],
-    cm_minutes: NDArray[np.int16],
-    cm_initial: NDArray[np.bool_],
-    followup_ok: NDArray[np.bool_],
-    followed_up: NDArray[np.bool_],
+    ep: EpisodeState,
+    person: PersonState,
+    tx: TreatmentState,
+    record: CareManagerRecord,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int, int]:
     """Care managers spend their minutes on their caseloads by clinical priority (in place).
 
@@ -361,16 +364,26 @@ def care_manager_time(
         enrolled: CoCM patients (ascending slots).
         u_minutes: Uniform of each patient picking its minutes multiplier.
         u_contact: Uniform of each patient deciding whether the care manager reaches it.
-        minutes_multiplier: Quantiles of the minutes multiplier (mean 1).
-        phase_minutes: Mean minutes per patient-month by phase (minutes).
-        payer_minutes_ratio: Multiplier of the minutes by payer (payer order of ``PAYERS``).
-        unreached_probability: Probability a patient past intake is not reached this month.
+        work: The work model: minutes multiplier quantiles, mean minutes by phase, payer
+            ratios, probability of not reaching a patient past intake.
         capacity: Minutes available to each care manager (by care-manager index).
+        ep: Episode state (BH state read).
+        person: Person state (payer read).
+        tx: Treatment state (treatment month and care manager read; ``followup_ok`` written).
+        record: Written: minutes, intake flag and the episode's follow-up contact.
 
     Returns:
         Minutes needed and delivered by care manager, patients by phase, the number of 4-week
         follow-ups and the number of patients with their first follow-up contact this month.
     """
+    minutes_multiplier, phase_minutes = work.minutes_multiplier, work.phase_minutes
+    payer_minutes_ratio, unreached_probability = (
+        work.payer_minutes_ratio,
+        work.unreached_probability,
+    )
+    bh, payer = ep.bh, person.payer
+    treatment_month, care_manager, followup_ok = tx.treatment_month, tx.care_manager, tx.followup_ok
+    cm_minutes, cm_initial, followed_up = record.cm_minutes, record.cm_initial, record.followed_up
     m = len(enrolled)
     n_cm = len(capacity)
     n_quantiles = len(minutes_multiplier)

@@ -122,3 +122,46 @@ class MonthServices(NamedTuple):
 
     cm_minutes: NDArray[np.int16]
     bhc_visit: NDArray[np.bool_]
+
+
+class CareManagerRecord(NamedTuple):
+    """What the care managers did for each patient this month (and the episode's first contact).
+
+    Attributes:
+        cm_minutes: Care-manager minutes given this month.
+        cm_initial: Whether this month's minutes were the enrolment month's (intake).
+        followed_up: Whether the patient has had a follow-up contact this CoCM episode.
+    """
+
+    cm_minutes: NDArray[np.int16]
+    cm_initial: NDArray[np.bool_]
+    followed_up: NDArray[np.bool_]
+
+
+class CareManagerWork(NamedTuple):
+    """The care-manager work model of a month (from the ``cocm`` parameters).
+
+    Attributes:
+        minutes_multiplier: Quantiles of the between-patient minutes multiplier (mean 1).
+        phase_minutes: Mean minutes per patient-month by work phase (intake, active treatment,
+            outreach, maintenance).
+        payer_minutes_ratio: Multiplier of the minutes by payer (``PAYERS`` order).
+        unreached_probability: Probability a patient past intake is not reached in a month.
+    """
+
+    minutes_multiplier: NDArray[np.float64]
+    phase_minutes: NDArray[np.float64]
+    payer_minutes_ratio: NDArray[np.float64]
+    unreached_probability: float
+
+
+class BhcRecord(NamedTuple):
+    """This month's BHC visits.
+
+    Attributes:
+        bhc_visit: Whether the patient saw a BHC this month.
+        bhc_kind: Kind of the visit (``intsim.money.services.BhcVisitKind``).
+    """
+
+    bhc_visit: NDArray[np.bool_]
+    bhc_kind: NDArray[np.int8]
