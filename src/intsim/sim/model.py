@@ -231,8 +231,9 @@ class ClinicModel(mesa.Model):
         self.served_pcbh = np.zeros(self.capacity, bool)
         # who was reached (CoCM, PCBH) or had a threshold episode in the current programme year
         self._year_flags = np.zeros((len(REACH_FLAGS), self.capacity), bool)
-        self._reach = ReachFlags(self.served_cocm, self.served_pcbh, self._year_flags)
-        self._month_services = MonthServices(self.pop.cm_minutes, self.pop.bhc_visit)
+        # plain tuples of the named tuples' fields, as the kernels take them (kernels.state)
+        self._reach = tuple(ReachFlags(self.served_cocm, self.served_pcbh, self._year_flags))
+        self._month_services = tuple(MonthServices(self.pop.cm_minutes, self.pop.bhc_visit))
         self.reach_by_year: list[dict[str, int]] = []
         self.cohort_study = Cohort(values)  # a month-1 cohort (care.cohort), if enabled
         self.cohort = self.cohort_study.enabled

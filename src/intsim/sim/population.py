@@ -26,6 +26,7 @@ from intsim.sim.kernels.state import (
     BhcRecord,
     CareManagerRecord,
     EpisodeState,
+    Fields,
     PersonState,
     TreatmentState,
 )
@@ -280,59 +281,72 @@ class Population:
         return np.flatnonzero(self.bhc_wait_since[: self.n_used] >= 0)
 
     def _group_arrays(self) -> None:
-        """Build the grouped views the kernels take (arrays are allocated once, never rebound)."""
-        self._treatment_state = TreatmentState(
-            self.treatment,
-            self.treatment_month,
-            self.care_manager,
-            self.waitlist_since,
-            self.bhc_wait_since,
-            self.followup_ok,
-            self.reviewed,
-            self.improved_months,
-            self.bhc_visits_left,
-            self.pcp_cotreat,
-        )
-        self._episode_state = EpisodeState(
-            self.bh,
-            self.score,
-            self.baseline_score,
-            self.condition,
-            self.chronic_episode,
-            self.episode_month,
-            self.remission_months,
-            self.known,
-        )
-        self._person_state = PersonState(
-            self.in_panel, self.payer, self.chronic, self.age65, self.cost_frailty
-        )
-        self._acute_events = AcuteEvents(self.admission, self.ed_visit)
-        self._care_manager_record = CareManagerRecord(
-            self.cm_minutes, self.cm_initial, self.followed_up
-        )
-        self._bhc_record = BhcRecord(self.bhc_visit, self.bhc_kind)
+        """Build the grouped views the kernels take (arrays are allocated once, never rebound).
 
-    def treatment_state(self) -> TreatmentState:
+        Each group is kept as the plain tuple of its named tuple's fields, the form the kernels
+        dispatch fastest (:mod:`intsim.sim.kernels.state`).
+        """
+        self._treatment_state = tuple(
+            TreatmentState(
+                self.treatment,
+                self.treatment_month,
+                self.care_manager,
+                self.waitlist_since,
+                self.bhc_wait_since,
+                self.followup_ok,
+                self.reviewed,
+                self.improved_months,
+                self.bhc_visits_left,
+                self.pcp_cotreat,
+            )
+        )
+
+        self._episode_state = tuple(
+            EpisodeState(
+                self.bh,
+                self.score,
+                self.baseline_score,
+                self.condition,
+                self.chronic_episode,
+                self.episode_month,
+                self.remission_months,
+                self.known,
+            )
+        )
+
+        self._person_state = tuple(
+            PersonState(self.in_panel, self.payer, self.chronic, self.age65, self.cost_frailty)
+        )
+
+        self._acute_events = tuple(AcuteEvents(self.admission, self.ed_visit))
+
+        self._care_manager_record = tuple(
+            CareManagerRecord(self.cm_minutes, self.cm_initial, self.followed_up)
+        )
+
+        self._bhc_record = tuple(BhcRecord(self.bhc_visit, self.bhc_kind))
+
+    def treatment_state(self) -> Fields:
         """The treatment and programme bookkeeping arrays, grouped for the kernels (views)."""
         return self._treatment_state
 
-    def episode_state(self) -> EpisodeState:
+    def episode_state(self) -> Fields:
         """The condition and episode-course arrays, grouped for the kernels (views)."""
         return self._episode_state
 
-    def person_state(self) -> PersonState:
+    def person_state(self) -> Fields:
         """The panel, payer, chronic, age and frailty arrays, grouped for the kernels (views)."""
         return self._person_state
 
-    def acute_events(self) -> AcuteEvents:
+    def acute_events(self) -> Fields:
         """This month's admission and ED-visit arrays, grouped for the kernels (views)."""
         return self._acute_events
 
-    def care_manager_record(self) -> CareManagerRecord:
+    def care_manager_record(self) -> Fields:
         """This month's care-manager minutes and the follow-up flags, grouped for the kernels."""
         return self._care_manager_record
 
-    def bhc_record(self) -> BhcRecord:
+    def bhc_record(self) -> Fields:
         """This month's BHC visits and their kinds, grouped for the kernels (views)."""
         return self._bhc_record
 

@@ -205,7 +205,7 @@ def care_manager_minutes(
         cap = cm.patient_minutes + extra_minutes // n_cm if cm.capacity_share > 0 else 0
         capacity[cm.index] = cap
         c.cm_capacity_minutes += cap
-    work = CareManagerWork(
+    work = CareManagerWork(  # handed to the kernel as a plain tuple (kernels.state)
         model.static.cm_minutes_multiplier,
         phase_minutes(model),
         payer_minutes_ratio(model),
@@ -215,7 +215,7 @@ def care_manager_minutes(
         enrolled,
         model.streams.uniform("cm_minutes", month, enrolled),
         model.streams.uniform("cm_contact", month, enrolled),
-        work,
+        tuple(work),
         capacity,
         pop.episode_state(),
         pop.person_state(),

@@ -31,7 +31,7 @@ from intsim.sim.kernels.rules import (
     partial_response_possible,
     wants_visit,
 )
-from intsim.sim.kernels.state import EpisodeState, TreatmentState
+from intsim.sim.kernels.state import EpisodeState, Fields, TreatmentState
 
 #: Yes/no rules of :func:`choices`.
 CONSENT, BHC_ENGAGE, BHC_NO_SHOW, CM_DEPARTURE_LEAVE = 0, 1, 2, 3
@@ -41,7 +41,7 @@ CONSENT, BHC_ENGAGE, BHC_NO_SHOW, CM_DEPARTURE_LEAVE = 0, 1, 2, 3
 def onset(
     n: int,
     in_panel: NDArray[np.bool_],
-    ep: EpisodeState,
+    ep: Fields,
     treatment: NDArray[np.int8],
     chronic: NDArray[np.bool_],
     keys: NDArray[np.uint64],
@@ -72,6 +72,7 @@ def onset(
         shares: ``anxiety_share, chronic_episode_share, severe_share,
             moderately_severe_share``.
     """
+    ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
     incidence_prob, sub_incidence_prob, chronic_onset_prob = probs[0], probs[1], probs[2]
     sub_progress_prob = probs[5]
     bh, score = ep.bh, ep.score
@@ -141,8 +142,8 @@ def visit_requests(
 @njit(**JIT)
 def clinical_step(
     n: int,
-    ep: EpisodeState,
-    tx: TreatmentState,
+    ep: Fields,
+    tx: Fields,
     improve: NDArray[np.float64],
     improve_shape: tuple[int, int],
     keys: NDArray[np.uint64],
@@ -173,6 +174,8 @@ def clinical_step(
     Returns:
         Counts: improvements, remissions, relapses, recoveries, partial responses.
     """
+    ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
+    tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
     n_variants, max_episode_month = improve_shape
     bh, score, condition, known = ep.bh, ep.score, ep.condition, ep.known
     episode_month, remission_months = ep.episode_month, ep.remission_months

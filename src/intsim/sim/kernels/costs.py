@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from intsim.sim.kernels.codes import JIT, TX_SPECIALTY
 from intsim.sim.kernels.rng import first_uniforms
 from intsim.sim.kernels.rules import acute_event, risk_class
-from intsim.sim.kernels.state import AcuteEvents, EpisodeState, PersonState
+from intsim.sim.kernels.state import AcuteEvents, EpisodeState, Fields, PersonState
 
 
 @njit(**JIT)
@@ -37,13 +37,13 @@ def risk_classes(
 @njit(**JIT)
 def acute_care(
     n: int,
-    person: PersonState,
+    person: Fields,
     bh: NDArray[np.int8],
     condition: NDArray[np.int8],
     key: np.uint64,
     admit_rate: NDArray[np.float64],
     ed_rate: NDArray[np.float64],
-    events: AcuteEvents,
+    events: Fields,
 ) -> None:
     """ED visits and admissions of the month, written to ``admission`` and ``ed_visit``.
 
@@ -61,6 +61,8 @@ def acute_care(
         admit_rate, ed_rate: Admissions and ED visits per month by risk class.
         events: Written: this month's admissions and ED visits (``Population.acute_events``).
     """
+    person = PersonState(*person)  # rebuilt from its fields (see Fields)
+    events = AcuteEvents(*events)  # rebuilt from its fields (see Fields)
     in_panel, frailty = person.in_panel, person.cost_frailty
     admission, ed_visit = events.admission, events.ed_visit
     uniforms = first_uniforms(key, n)
@@ -79,10 +81,10 @@ def acute_care(
 @njit(**JIT)
 def cost_of_care(
     n: int,
-    person: PersonState,
-    ep: EpisodeState,
+    person: Fields,
+    ep: Fields,
     treatment: NDArray[np.int8],
-    events: AcuteEvents,
+    events: Fields,
     nonacute: NDArray[np.float64],
     multiplier: NDArray[np.float64],
     unit_costs: NDArray[np.float64],
@@ -104,6 +106,9 @@ def cost_of_care(
     Returns:
         Members by payer and cost by payer (summed in slot order, as ``np.bincount`` does).
     """
+    person = PersonState(*person)  # rebuilt from its fields (see Fields)
+    ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
+    events = AcuteEvents(*events)  # rebuilt from its fields (see Fields)
     in_panel, payer, frailty = person.in_panel, person.payer, person.cost_frailty
     ed_visit, admission = events.ed_visit, events.admission
     ed_cost, admit_cost, specialty_cost = unit_costs[0], unit_costs[1], unit_costs[2]

@@ -20,6 +20,7 @@ from intsim.sim.kernels.codes import (
 from intsim.sim.kernels.state import (
     AcuteEvents,
     EpisodeState,
+    Fields,
     MonthServices,
     PersonState,
     ReachFlags,
@@ -89,13 +90,13 @@ def update_reach(
 def month_record(
     n: int,
     due_starts: tuple[int, int],
-    person: PersonState,
-    ep: EpisodeState,
-    ts: TreatmentState,
-    events: AcuteEvents,
+    person: Fields,
+    ep: Fields,
+    ts: Fields,
+    events: Fields,
     program_start: NDArray[np.int16],
-    services: MonthServices,
-    reach: ReachFlags,
+    services: Fields,
+    reach: Fields,
 ) -> NDArray[np.int64]:
     """The month's record of the population: reach flags updated, head counts returned.
 
@@ -108,6 +109,12 @@ def month_record(
     counting over all slots counts panel members only. Branch-free sums over contiguous slots
     (the compiler vectorises them).
     """
+    person = PersonState(*person)  # rebuilt from its fields (see Fields)
+    ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
+    ts = TreatmentState(*ts)  # rebuilt from its fields (see Fields)
+    events = AcuteEvents(*events)  # rebuilt from its fields (see Fields)
+    services = MonthServices(*services)  # rebuilt from its fields (see Fields)
+    reach = ReachFlags(*reach)  # rebuilt from its fields (see Fields)
     in_panel, bh, treatment = person.in_panel, ep.bh, ts.treatment
     waitlist_since, bhc_wait_since = ts.waitlist_since, ts.bhc_wait_since
     ed_visit, admission = events.ed_visit, events.admission

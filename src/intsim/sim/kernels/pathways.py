@@ -33,6 +33,7 @@ from intsim.sim.kernels.state import (
     CareManagerRecord,
     CareManagerWork,
     EpisodeState,
+    Fields,
     PersonState,
     TreatmentState,
 )
@@ -54,9 +55,9 @@ def classify_visitors(
     scores: NDArray[np.int64],
     detect_key: np.uint64,
     detection: tuple[float, int],
-    ep: EpisodeState,
-    person: PersonState,
-    tx: TreatmentState,
+    ep: Fields,
+    person: Fields,
+    tx: Fields,
     screen_score: NDArray[np.int8],
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """Identify needs among the month's PCP visitors (kernel of ``care.base.detect_at_visits``).
@@ -83,6 +84,9 @@ def classify_visitors(
         chronic patients with no BH need (ascending slots each), and the counts
         ``screened, positive screens, newly detected, eligible``.
     """
+    ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
+    person = PersonState(*person)  # rebuilt from its fields (see Fields)
+    tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
     pcp_sensitivity, positive_score = detection
     bh, known, chronic = ep.bh, ep.known, person.chronic
     treatment, waitlist_since, bhc_wait_since = tx.treatment, tx.waitlist_since, tx.bhc_wait_since
@@ -139,13 +143,14 @@ def _end_treatment(s: int, tx: TreatmentState) -> None:
 
 
 @njit(**JIT)
-def end_treatments(slots: NDArray[np.int64], tx: TreatmentState) -> None:
+def end_treatments(slots: NDArray[np.int64], tx: Fields) -> None:
     """End the treatment of each of ``slots`` (:func:`_end_treatment`).
 
     Args:
         slots: Patients whose treatment ends.
         tx: Treatment state (``Population.treatment_state``; updated in place).
     """
+    tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
     for s in slots:
         _end_treatment(s, tx)
 
@@ -153,8 +158,8 @@ def end_treatments(slots: NDArray[np.int64], tx: TreatmentState) -> None:
 @njit(**JIT)
 def leave_panel(
     slots: NDArray[np.int64],
-    tx: TreatmentState,
-    ep: EpisodeState,
+    tx: Fields,
+    ep: Fields,
     in_panel: NDArray[np.bool_],
     chronic: NDArray[np.bool_],
     leave_month: NDArray[np.int32],
@@ -176,6 +181,8 @@ def leave_panel(
             (updated in place).
         never: The leave month that never comes.
     """
+    tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
+    ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
     for s in slots:
         _end_treatment(s, tx)
         in_panel[s] = False
@@ -193,7 +200,7 @@ def leave_panel(
 def end_of_month_treatment(
     n: int,
     bh: NDArray[np.int8],
-    tx: TreatmentState,
+    tx: Fields,
     discharge_cocm: bool,
     end_pcbh: bool,
     discharge_after_response_months: int,
@@ -220,6 +227,7 @@ def end_of_month_treatment(
         max_cocm_months: Maximum CoCM episode length (months).
         usual_care_months: Length of a usual-care course (months).
     """
+    tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
     treatment, treatment_month = tx.treatment, tx.treatment_month
     improved_months, visits_left, pcp_cotreat = (
         tx.improved_months,
@@ -283,10 +291,10 @@ def start_pcbh_episodes(
     month: int,
     key: np.uint64,
     visits_cum: NDArray[np.float64],
-    ep: EpisodeState,
-    person: PersonState,
-    tx: TreatmentState,
-    visits: BhcRecord,
+    ep: Fields,
+    person: Fields,
+    tx: Fields,
+    visits: Fields,
     program_start: NDArray[np.int16],
 ) -> None:
     """Start PCBH episodes with a first visit delivered this month (in place).
@@ -298,6 +306,10 @@ def start_pcbh_episodes(
     its month, the BHC wait, visits left, PCP co-treatment), ``visits`` and ``program_start``
     are updated; ``ep`` (BH state) and ``person`` (chronic condition) are read.
     """
+    ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
+    person = PersonState(*person)  # rebuilt from its fields (see Fields)
+    tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
+    visits = BhcRecord(*visits)  # rebuilt from its fields (see Fields)
     treatment, treatment_month, pcp_cotreat = tx.treatment, tx.treatment_month, tx.pcp_cotreat
     bhc_wait_since, bhc_visits_left = tx.bhc_wait_since, tx.bhc_visits_left
     bhc_kind = visits.bhc_kind
@@ -337,12 +349,12 @@ def care_manager_time(
     enrolled: NDArray[np.int64],
     u_minutes: NDArray[np.float64],
     u_contact: NDArray[np.float64],
-    work: CareManagerWork,
+    work: Fields,
     capacity: NDArray[np.int64],
-    ep: EpisodeState,
-    person: PersonState,
-    tx: TreatmentState,
-    record: CareManagerRecord,
+    ep: Fields,
+    person: Fields,
+    tx: Fields,
+    record: Fields,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int, int]:
     """Care managers spend their minutes on their caseloads by clinical priority (in place).
 
@@ -376,6 +388,11 @@ def care_manager_time(
         Minutes needed and delivered by care manager, patients by phase, the number of 4-week
         follow-ups and the number of patients with their first follow-up contact this month.
     """
+    work = CareManagerWork(*work)  # rebuilt from its fields (see Fields)
+    ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
+    person = PersonState(*person)  # rebuilt from its fields (see Fields)
+    tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
+    record = CareManagerRecord(*record)  # rebuilt from its fields (see Fields)
     minutes_multiplier, phase_minutes = work.minutes_multiplier, work.phase_minutes
     payer_minutes_ratio, unreached_probability = (
         work.payer_minutes_ratio,
