@@ -17,7 +17,8 @@ import pytest
 
 from intsim.money import claims_kernels
 from intsim.money.billing import available_years, load_fee_schedule
-from intsim.money.claims import FAMILIES, FQHC_MH_MEDICAID, FQHC_MH_MEDICARE, year_plan
+from intsim.money.claims import FAMILIES, year_plan
+from intsim.money.coding import FQHC_MH_MEDICAID, FQHC_MH_MEDICARE
 
 TUTORIALS = Path(__file__).resolve().parents[1] / "docs" / "tutorials"
 PAGES = ("add-a-care-model.md", "add-a-payment-contract.md", "add-a-billing-code.md")

@@ -256,13 +256,13 @@ def general_bhi_month_units(
     payer: NDArray[np.int8],
     bhi_minutes: NDArray[np.int16],
     bhi_units: NDArray[np.int64],
-    bhi_met: NDArray[np.int64],
+    bhi_payer: NDArray[np.bool_],
     dropped_with_cocm: NDArray[np.bool_],
 ) -> NDArray[np.int64]:
     """Units each general-BHI care-management month bills in each general-BHI group.
 
-    A month bills the units of its payer and of whether its minutes meet the time threshold;
-    groups dropped in a month that bills CoCM (same-month exclusion) bill nothing for a patient
+    A month bills, in each group that bills its payer, the group's units for its minutes; groups
+    dropped in a month that bills CoCM (same-month exclusion) bill nothing for a patient
     with any CoCM unit this month.
 
     Args:
@@ -271,15 +271,16 @@ def general_bhi_month_units(
         cocm_units: Units of each CoCM month by ``[cm_slots index, CoCM group]``.
         payer: Payer code by slot.
         bhi_minutes: General-BHI minutes by slot.
-        bhi_units: Units by ``[payer, threshold met (0/1), general-BHI group]``.
-        bhi_met: Whether (0/1) a month of this many minutes meets the time threshold, by
-            minutes; must cover the month's largest minutes.
+        bhi_units: Units by ``[minutes, general-BHI group]``; must cover the month's largest
+            minutes.
+        bhi_payer: Whether the group bills the payer's patients, by ``[payer, general-BHI
+            group]``.
         dropped_with_cocm: By general-BHI group, whether a CoCM month excludes it.
 
     Returns:
         int64 units by ``[patient-month, general-BHI group]``.
     """
-    n_groups = bhi_units.shape[2]
+    n_groups = bhi_units.shape[1]
     out = np.zeros((len(bhi_slots), n_groups), np.int64)
     j = 0
     for k, s in enumerate(bhi_slots):
@@ -290,10 +291,10 @@ def general_bhi_month_units(
             for g in range(cocm_units.shape[1]):
                 if cocm_units[j, g] > 0:
                     cocm_month = True
-        met = bhi_met[bhi_minutes[s]]
+        m, p = bhi_minutes[s], payer[s]
         for g in range(n_groups):
-            if not (cocm_month and dropped_with_cocm[g]):
-                out[k, g] = bhi_units[payer[s], met, g]
+            if bhi_payer[p, g] and not (cocm_month and dropped_with_cocm[g]):
+                out[k, g] = bhi_units[m, g]
     return out
 
 
@@ -349,7 +350,7 @@ def claim_lines(
     mh_units: NDArray[np.int64],
     hb_units: NDArray[np.int64],
     bhi_units: NDArray[np.int64],
-    bhi_met: NDArray[np.int64],
+    bhi_payer: NDArray[np.bool_],
     bhi_dropped_with_cocm: NDArray[np.bool_],
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """The month's claim lines from the slots served (:func:`service_slots`), in table order.
@@ -369,7 +370,7 @@ def claim_lines(
         mh_units: Units of a mental-health visit by ``[payer, mental-health group]``.
         hb_units: Units of a health-behavior visit by ``[payer, health-behavior group]``.
         bhi_units: See :func:`general_bhi_month_units`.
-        bhi_met: See :func:`general_bhi_month_units`.
+        bhi_payer: See :func:`general_bhi_month_units`.
         bhi_dropped_with_cocm: See :func:`general_bhi_month_units`.
 
     Returns:
@@ -381,7 +382,7 @@ def claim_lines(
     mh = visit_units(mh_slots, payer, mh_units)
     hb = visit_units(hb_slots, payer, hb_units)
     bhi = general_bhi_month_units(
-        bhi_slots, cm_slots, cocm, payer, bhi_minutes, bhi_units, bhi_met, bhi_dropped_with_cocm
+        bhi_slots, cm_slots, cocm, payer, bhi_minutes, bhi_units, bhi_payer, bhi_dropped_with_cocm
     )
     return emit_lines((cm_slots, mh_slots, hb_slots, bhi_slots), (cocm, mh, hb, bhi))
 
@@ -717,7 +718,7 @@ def bill_lines(
     mh_units: NDArray[np.int64],
     hb_units: NDArray[np.int64],
     bhi_units: NDArray[np.int64],
-    bhi_met: NDArray[np.int64],
+    bhi_payer: NDArray[np.bool_],
     bhi_dropped_with_cocm: NDArray[np.bool_],
     group_code: NDArray[np.int64],
     group_family: NDArray[np.int64],
@@ -750,7 +751,7 @@ def bill_lines(
         mh_units: See :func:`claim_lines`.
         hb_units: See :func:`claim_lines`.
         bhi_units: See :func:`general_bhi_month_units`.
-        bhi_met: See :func:`general_bhi_month_units`.
+        bhi_payer: See :func:`general_bhi_month_units`.
         bhi_dropped_with_cocm: See :func:`general_bhi_month_units`.
         group_code: See :func:`price_lines`.
         group_family: See :func:`price_lines`.
@@ -781,7 +782,7 @@ def bill_lines(
         mh_units,
         hb_units,
         bhi_units,
-        bhi_met,
+        bhi_payer,
         bhi_dropped_with_cocm,
     )
     ints, floats = price_lines(

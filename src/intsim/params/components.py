@@ -32,9 +32,9 @@ from intsim.params.money import MONEY_PARAMETERS
 from intsim.params.spec import CARE_MODELS, PAYERS, Param
 from intsim.params.workforce import WORKFORCE_PARAMETERS
 
-#: The kinds of component: care models (:mod:`intsim.sim.care`) and payment contracts
-#: (:mod:`intsim.money.contracts`).
-KINDS: tuple[str, ...] = ("care_model", "contract")
+#: The kinds of component: care models (:mod:`intsim.sim.care`), payment contracts
+#: (:mod:`intsim.money.contracts`) and billing codes (:mod:`intsim.money.coding`).
+KINDS: tuple[str, ...] = ("care_model", "contract", "billing_code")
 
 
 class Component:
