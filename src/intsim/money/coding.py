@@ -24,7 +24,6 @@ classes below only say which rule, code and payers each code uses.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar, override
 
@@ -141,10 +140,11 @@ class BillingCode(Component):
             the BHC credential's share.
         dropped_in_cocm_month: Not billed for a patient in a month that bills any CoCM unit (a
             same-month exclusion; ``general_bhi_month`` codes only).
-        amounts: Medicare amounts in USD per unit by calendar year, ``(non-facility,
+        amounts: Medicare amounts in USD per unit as fee-schedule rows ``(year, non-facility,
             facility)`` (facility ``None`` if it has none). Empty: the amounts come from the
             year's fee-schedule file, ``intsim/money/billing/data/fee_schedule_<year>.csv``. A
-            year after the latest one declared uses the latest (as the data files are held).
+            year after the latest row uses the latest (as the data files are held); a year
+            before the first has no amount.
     """
 
     kind: ClassVar[str] = "billing_code"
@@ -153,7 +153,7 @@ class BillingCode(Component):
     service: ClassVar[str] = ""
     incident_to: ClassVar[bool] = False
     dropped_in_cocm_month: ClassVar[bool] = False
-    amounts: ClassVar[Mapping[int, tuple[float, float | None]]] = {}
+    amounts: ClassVar[tuple[tuple[int, float, float | None], ...]] = ()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         """Check the family and service of a concrete code class when it is defined.
@@ -214,13 +214,13 @@ class BillingCode(Component):
         """
         if not cls.amounts:
             return fees.rate(cls.code, ctx.facility)
-        years = [y for y in sorted(cls.amounts) if y <= ctx.year]
-        if not years:
+        rows = sorted(row for row in cls.amounts if row[0] <= ctx.year)
+        if not rows:
             raise MissingRateError(
                 f"code {cls.code!r} ({cls.__name__}) declares no amount for {ctx.year} "
-                f"(first year declared: {min(cls.amounts)})"
+                f"(first year declared: {min(row[0] for row in cls.amounts)})"
             )
-        nonfacility, facility = cls.amounts[years[-1]]
+        _, nonfacility, facility = rows[-1]
         if ctx.facility:
             if facility is None:
                 raise MissingRateError(f"code {cls.code!r} ({cls.__name__}) has no facility amount")
