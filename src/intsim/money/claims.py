@@ -216,6 +216,9 @@ class YearPlan:
     _tables: dict[tuple[str, int], NDArray[np.int64]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    _kernel_tables: dict[int, kernels.PlanTables] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def fqhc_g0512(self) -> bool:
@@ -249,6 +252,26 @@ class YearPlan:
                 self.bhi_codes, self.ctx, minutes, False
             )
         return table
+
+    def tables(self, max_minutes: int) -> kernels.PlanTables:
+        """The plan as the claim kernels read it, with minute tables up to ``max_minutes``."""
+        n = table_minutes(max_minutes)
+        tables = self._kernel_tables.get(n)
+        if tables is None:
+            tables = self._kernel_tables[n] = kernels.PlanTables(
+                apcm_payer=self.apcm_payer,
+                apcm_units=self.apcm_units,
+                timed_units=self.timed_units(max_minutes),
+                mh_units=self.mh_units,
+                hb_units=self.hb_units,
+                bhi_units=self.bhi_units(max_minutes),
+                bhi_payer=self.bhi_payer,
+                bhi_dropped_with_cocm=self.bhi_dropped_with_cocm,
+                group_code=self.group_code,
+                group_family=self.group_family,
+                group_fee=self.group_fee,
+            )
+        return tables
 
 
 def year_plan(
@@ -495,6 +518,7 @@ class ClaimsBook:
         self._rates = payer_rates(self.payer)
         self._rules = payer_rules(self.payer, self.contract)
         self._capture = family_capture(b)
+        self._pricing = kernels.PayerTables(self._rates, self._rules, self._capture)
         self._plans: dict[tuple[int, float], YearPlan] = {}
         self._rows: list[tuple[NDArray[np.int64], NDArray[np.float64]]] = []
 
@@ -598,30 +622,10 @@ class ClaimsBook:
         payer, cm_minutes, cm_initial, same_day, bhi_minutes = patients
         ints, floats, money, counts = kernels.bill_lines(
             month,
-            cm,
-            mh,
-            hb,
-            bhi,
-            new_episodes,
-            payer,
-            cm_minutes,
-            cm_initial,
-            bhi_minutes,
-            same_day,
-            plan.apcm_payer,
-            plan.apcm_units,
-            plan.timed_units(max_minutes),
-            plan.mh_units,
-            plan.hb_units,
-            plan.bhi_units(max_minutes),
-            plan.bhi_payer,
-            plan.bhi_dropped_with_cocm,
-            plan.group_code,
-            plan.group_family,
-            plan.group_fee,
-            self._rates,
-            self._rules,
-            self._capture,
+            kernels.MonthSlots(cm, mh, hb, bhi, new_episodes),
+            kernels.ServedPatients(payer, cm_minutes, cm_initial, bhi_minutes, same_day),
+            plan.tables(max_minutes),
+            self._pricing,
             len(FAMILIES),
         )
         if slot_of is not None:  # compact indices back to slots
