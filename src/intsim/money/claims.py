@@ -216,7 +216,7 @@ class YearPlan:
     _tables: dict[tuple[str, int], NDArray[np.int64]] = field(
         default_factory=dict, compare=False, repr=False
     )
-    _kernel_tables: dict[int, kernels.PlanTables] = field(
+    _kernel_tables: dict[int, kernels.ArrayTuple] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -253,23 +253,30 @@ class YearPlan:
             )
         return table
 
-    def tables(self, max_minutes: int) -> kernels.PlanTables:
-        """The plan as the claim kernels read it, with minute tables up to ``max_minutes``."""
+    def tables(self, max_minutes: int) -> kernels.ArrayTuple:
+        """The plan as the claim kernels read it, with minute tables up to ``max_minutes``.
+
+        Returns:
+            The fields of :class:`intsim.money.claims_kernels.PlanTables` as a plain tuple
+            (kept per table size: treat as read-only).
+        """
         n = table_minutes(max_minutes)
         tables = self._kernel_tables.get(n)
         if tables is None:
-            tables = self._kernel_tables[n] = kernels.PlanTables(
-                apcm_payer=self.apcm_payer,
-                apcm_units=self.apcm_units,
-                timed_units=self.timed_units(max_minutes),
-                mh_units=self.mh_units,
-                hb_units=self.hb_units,
-                bhi_units=self.bhi_units(max_minutes),
-                bhi_payer=self.bhi_payer,
-                bhi_dropped_with_cocm=self.bhi_dropped_with_cocm,
-                group_code=self.group_code,
-                group_family=self.group_family,
-                group_fee=self.group_fee,
+            tables = self._kernel_tables[n] = tuple(
+                kernels.PlanTables(
+                    apcm_payer=self.apcm_payer,
+                    apcm_units=self.apcm_units,
+                    timed_units=self.timed_units(max_minutes),
+                    mh_units=self.mh_units,
+                    hb_units=self.hb_units,
+                    bhi_units=self.bhi_units(max_minutes),
+                    bhi_payer=self.bhi_payer,
+                    bhi_dropped_with_cocm=self.bhi_dropped_with_cocm,
+                    group_code=self.group_code,
+                    group_family=self.group_family,
+                    group_fee=self.group_fee,
+                )
             )
         return tables
 
@@ -518,7 +525,7 @@ class ClaimsBook:
         self._rates = payer_rates(self.payer)
         self._rules = payer_rules(self.payer, self.contract)
         self._capture = family_capture(b)
-        self._pricing = kernels.PayerTables(self._rates, self._rules, self._capture)
+        self._pricing = tuple(kernels.PayerTables(self._rates, self._rules, self._capture))
         self._plans: dict[tuple[int, float], YearPlan] = {}
         self._rows: list[tuple[NDArray[np.int64], NDArray[np.float64]]] = []
 
@@ -622,8 +629,8 @@ class ClaimsBook:
         payer, cm_minutes, cm_initial, same_day, bhi_minutes = patients
         ints, floats, money, counts = kernels.bill_lines(
             month,
-            kernels.MonthSlots(cm, mh, hb, bhi, new_episodes),
-            kernels.ServedPatients(payer, cm_minutes, cm_initial, bhi_minutes, same_day),
+            (cm, mh, hb, bhi, new_episodes),  # kernels.MonthSlots fields
+            (payer, cm_minutes, cm_initial, bhi_minutes, same_day),  # kernels.ServedPatients
             plan.tables(max_minutes),
             self._pricing,
             len(FAMILIES),
