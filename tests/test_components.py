@@ -355,13 +355,13 @@ def test_billing_code_checks_family_service_and_amounts() -> None:
         service = "hb_visit"
         amounts = ((2027, 10.0, None),)
 
-    ctx = CodingContext(2026, "office", False, 30, "bhc", 150.0)
+    ctx = CodingContext(2026, "office", False, 30, "bhc")
     with pytest.raises(MissingRateError, match="declares no amount for 2026"):
         Late.rate(ctx, None)  # type: ignore[arg-type]
-    later = CodingContext(2030, "office", False, 30, "bhc", 150.0)
+    later = CodingContext(2030, "office", False, 30, "bhc")
     assert Late.rate(later, None) == 10.0  # type: ignore[arg-type]  # held at the latest year
     with pytest.raises(MissingRateError, match="no facility amount"):
-        Late.rate(CodingContext(2030, "facility", False, 30, "bhc", 150.0), None)  # type: ignore[arg-type]
+        Late.rate(CodingContext(2030, "facility", False, 30, "bhc"), None)  # type: ignore[arg-type]
 
 
 def test_toy_billing_code_bills_into_its_family_line_and_unregisters() -> None:

@@ -56,7 +56,7 @@ from numpy.typing import NDArray
 
 from intsim.money import claims_kernels as kernels
 from intsim.money.billing import APCM_BHI_FIRST_YEAR, load_fee_schedule, practitioner_share
-from intsim.money.coding import SERVICES, BillingCode, CodingContext, billing_codes
+from intsim.money.coding import SERVICES, BillingCode, CodingContext, Prices, billing_codes
 from intsim.money.services import BhcVisitKind, DeliveredServices, ServiceArrays
 from intsim.params import PAYERS
 
@@ -160,6 +160,23 @@ def _units_table(
     return np.stack(columns, axis=-1)
 
 
+@cache
+def _timed_table(
+    codes: tuple[type[BillingCode], ...], ctx: CodingContext, n_minutes: int
+) -> NDArray[np.int64]:
+    """Units of each timed CoCM code by ``[initial, minutes, code]`` (cached: read-only)."""
+    minutes = np.arange(n_minutes, dtype=np.int64)
+    return np.stack([_units_table(codes, ctx, minutes, i) for i in (False, True)])
+
+
+@cache
+def _bhi_table(
+    codes: tuple[type[BillingCode], ...], ctx: CodingContext, n_minutes: int
+) -> NDArray[np.int64]:
+    """Units of each general-BHI code by ``[minutes, code]`` (cached: read-only)."""
+    return _units_table(codes, ctx, np.arange(n_minutes, dtype=np.int64), False)
+
+
 def _by_payer_units(
     codes: tuple[type[BillingCode], ...], ctx: CodingContext, minutes: int
 ) -> NDArray[np.int64]:
@@ -213,9 +230,6 @@ class YearPlan:
     bhi_codes: tuple[type[BillingCode], ...]
     bhi_payer: NDArray[np.bool_]
     bhi_dropped_with_cocm: NDArray[np.bool_]
-    _tables: dict[tuple[str, int], NDArray[np.int64]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
     _kernel_tables: dict[int, kernels.ArrayTuple] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -228,30 +242,16 @@ class YearPlan:
     def timed_units(self, max_minutes: int) -> NDArray[np.int64]:
         """Timed CoCM units by ``[initial, minutes, timed group]`` up to ``max_minutes``.
 
-        Built once per table size from the codes' unit rules (kept: treat as read-only).
+        Built once per table size from the codes' unit rules (cached: treat as read-only).
         """
-        n = table_minutes(max_minutes)
-        table = self._tables.get(("timed", n))
-        if table is None:
-            minutes = np.arange(n, dtype=np.int64)
-            table = self._tables[("timed", n)] = np.stack(
-                [_units_table(self.timed_codes, self.ctx, minutes, i) for i in (False, True)]
-            )
-        return table
+        return _timed_table(self.timed_codes, self.ctx, table_minutes(max_minutes))
 
     def bhi_units(self, max_minutes: int) -> NDArray[np.int64]:
         """General-BHI units by ``[minutes, general-BHI group]`` up to ``max_minutes``.
 
-        Built once per table size from the codes' unit rules (kept: treat as read-only).
+        Built once per table size from the codes' unit rules (cached: treat as read-only).
         """
-        n = table_minutes(max_minutes)
-        table = self._tables.get(("bhi", n))
-        if table is None:
-            minutes = np.arange(n, dtype=np.int64)
-            table = self._tables[("bhi", n)] = _units_table(
-                self.bhi_codes, self.ctx, minutes, False
-            )
-        return table
+        return _bhi_table(self.bhi_codes, self.ctx, table_minutes(max_minutes))
 
     def tables(self, max_minutes: int) -> kernels.ArrayTuple:
         """The plan as the claim kernels read it, with minute tables up to ``max_minutes``.
@@ -319,22 +319,38 @@ def year_plan(
         apcm=bool(apcm_bhi_addons) and year >= APCM_BHI_FIRST_YEAR,
         visit_minutes=int(visit_minutes),
         general_bhi_billed_by=general_bhi_billed_by,
-        fqhc_medicaid_visit_rate=float(fqhc_medicaid_visit_rate),
     )
-    return _year_plan(ctx, pcp_share, bhc_share, billing_codes() if codes is None else codes)
+    return _year_plan(
+        ctx,
+        float(pcp_share),
+        float(bhc_share),
+        float(fqhc_medicaid_visit_rate),
+        billing_codes() if codes is None else codes,
+    )
+
+
+@dataclass(frozen=True)
+class _Units:
+    """The price-free part of a plan: which codes are billed and their units (see YearPlan)."""
+
+    groups: tuple[type[BillingCode], ...]
+    apcm_payer: NDArray[np.bool_]
+    apcm_units: NDArray[np.int64]
+    timed_codes: tuple[type[BillingCode], ...]
+    mh_units: NDArray[np.int64]
+    hb_units: NDArray[np.int64]
+    bhi_codes: tuple[type[BillingCode], ...]
+    bhi_payer: NDArray[np.bool_]
+    bhi_dropped_with_cocm: NDArray[np.bool_]
 
 
 @cache
-def _year_plan(
-    ctx: CodingContext, pcp_share: float, bhc_share: float, codes: tuple[type[BillingCode], ...]
-) -> YearPlan:
-    """:func:`year_plan` for a context and a tuple of code classes."""
-    fees = load_fee_schedule(ctx.year)
+def _plan_units(ctx: CodingContext, codes: tuple[type[BillingCode], ...]) -> _Units:
+    """The codes billed in a year and setting, and their unit tables (cached: read-only)."""
     billed = {
         service: tuple(c for c in codes if c.service == service and c.billed(ctx))
         for service in SERVICES
     }
-    groups = [c for service in SERVICES for c in billed[service]]
     apcm = billed["cocm_apcm_month"]
     apcm_payer = np.zeros(len(PAYERS), np.bool_)
     for c in apcm:
@@ -347,12 +363,8 @@ def _year_plan(
     bhi_payer = np.ones((len(PAYERS), len(bhi)), np.bool_)
     for g, c in enumerate(bhi):
         bhi_payer[:, g] = c.payers(ctx)
-    return YearPlan(
-        ctx=ctx,
-        codes=tuple(c.code for c in groups),
-        group_code=np.array([code_id(c.code) for c in groups], np.int64),
-        group_family=np.array([kernels.FAMILY_CODES[c.family] for c in groups], np.int64),
-        group_fee=np.array([c.fee(ctx, fees, pcp_share, bhc_share) for c in groups], np.float64),
+    return _Units(
+        groups=tuple(c for service in SERVICES for c in billed[service]),
         apcm_payer=apcm_payer,
         apcm_units=apcm_units,
         timed_codes=billed["cocm_month"],
@@ -361,6 +373,35 @@ def _year_plan(
         bhi_codes=bhi,
         bhi_payer=bhi_payer,
         bhi_dropped_with_cocm=np.array([c.dropped_in_cocm_month for c in bhi], np.bool_),
+    )
+
+
+@cache
+def _year_plan(
+    ctx: CodingContext,
+    pcp_share: float,
+    bhc_share: float,
+    fqhc_medicaid_visit_rate: float,
+    codes: tuple[type[BillingCode], ...],
+) -> YearPlan:
+    """:func:`year_plan` for a context, prices and a tuple of code classes."""
+    units = _plan_units(ctx, codes)
+    prices = Prices(load_fee_schedule(ctx.year), pcp_share, bhc_share, fqhc_medicaid_visit_rate)
+    groups = units.groups
+    return YearPlan(
+        ctx=ctx,
+        codes=tuple(c.code for c in groups),
+        group_code=np.array([code_id(c.code) for c in groups], np.int64),
+        group_family=np.array([kernels.FAMILY_CODES[c.family] for c in groups], np.int64),
+        group_fee=np.array([c.fee(ctx, prices) for c in groups], np.float64),
+        apcm_payer=units.apcm_payer,
+        apcm_units=units.apcm_units,
+        timed_codes=units.timed_codes,
+        mh_units=units.mh_units,
+        hb_units=units.hb_units,
+        bhi_codes=units.bhi_codes,
+        bhi_payer=units.bhi_payer,
+        bhi_dropped_with_cocm=units.bhi_dropped_with_cocm,
     )
 
 

@@ -94,7 +94,6 @@ class CodingContext:
             year (``billing.apcm_bhi_addons`` and a year from 2026).
         visit_minutes: Length of a BHC visit (minutes).
         general_bhi_billed_by: ``billing.general_bhi_billed_by`` (see :func:`general_bhi_code`).
-        fqhc_medicaid_visit_rate: FQHC Medicaid payment per mental-health visit (USD).
     """
 
     year: int
@@ -102,7 +101,6 @@ class CodingContext:
     apcm: bool
     visit_minutes: int
     general_bhi_billed_by: str
-    fqhc_medicaid_visit_rate: float
 
     @property
     def fqhc(self) -> bool:
@@ -118,6 +116,23 @@ class CodingContext:
     def fqhc_g0512(self) -> bool:
         """Whether CoCM months bill G0512 (an FQHC before 2026) instead of the standard codes."""
         return self.fqhc and self.year < FQHC_STANDARD_COCM_FROM
+
+
+@dataclass(frozen=True)
+class Prices:
+    """What a code's USD per unit may depend on besides the year and setting.
+
+    Attributes:
+        fees: The year's Medicare fee schedule (from the data files).
+        pcp_share: Practitioner share of the billing PCP's credential (incident-to codes).
+        bhc_share: Practitioner share of the BHC's credential (the BHC's own codes).
+        fqhc_medicaid_visit_rate: FQHC Medicaid payment per mental-health visit (USD).
+    """
+
+    fees: FeeSchedule
+    pcp_share: float
+    bhc_share: float
+    fqhc_medicaid_visit_rate: float
 
 
 def apcm_payers(ctx: CodingContext) -> BoolArray:
@@ -228,11 +243,15 @@ class BillingCode(Component):
         return float(nonfacility)
 
     @classmethod
-    def fee(
-        cls, ctx: CodingContext, fees: FeeSchedule, pcp_share: float, bhc_share: float
-    ) -> float:
-        """USD per unit: :meth:`rate` x the share of the practitioner the code is billed under."""
-        return cls.rate(ctx, fees) * (pcp_share if cls.incident_to else bhc_share)
+    def fee(cls, ctx: CodingContext, prices: Prices) -> float:
+        """USD per unit: :meth:`rate` x the share of the practitioner the code is billed under.
+
+        Args:
+            ctx: Year and setting.
+            prices: Fee schedule, practitioner shares and encounter rates.
+        """
+        share = prices.pcp_share if cls.incident_to else prices.bhc_share
+        return cls.rate(ctx, prices.fees) * share
 
 
 def billing_codes() -> tuple[type[BillingCode], ...]:
@@ -451,9 +470,7 @@ class FqhcMedicareEncounter(_FqhcEncounter):
 
     @classmethod
     @override
-    def fee(
-        cls, ctx: CodingContext, fees: FeeSchedule, pcp_share: float, bhc_share: float
-    ) -> float:
+    def fee(cls, ctx: CodingContext, prices: Prices) -> float:
         """The year's FQHC PPS base rate (USD per encounter)."""
         return fqhc_pps_rate(ctx.year)
 
@@ -473,11 +490,9 @@ class FqhcMedicaidEncounter(_FqhcEncounter):
 
     @classmethod
     @override
-    def fee(
-        cls, ctx: CodingContext, fees: FeeSchedule, pcp_share: float, bhc_share: float
-    ) -> float:
+    def fee(cls, ctx: CodingContext, prices: Prices) -> float:
         """``billing.fqhc_medicaid_visit_rate`` (USD per visit)."""
-        return ctx.fqhc_medicaid_visit_rate
+        return prices.fqhc_medicaid_visit_rate
 
 
 class _Psychotherapy(BillingCode):
