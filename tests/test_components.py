@@ -1,8 +1,8 @@
-"""Registered components (intsim.params.components): care models, payment contracts, modules.
+"""Registered components (intsim.params.components): care models, contracts, billing codes, modules.
 
-The toy care model and toy contract are the tutorial examples under docs/tutorials/examples/:
-each fixture executes the example file (registering it), and unregisters it afterwards, so
-these tests also check that the tutorials work as written.
+The toy care model, toy contract and toy billing code are the tutorial examples under
+docs/tutorials/examples/: each fixture executes the example file (registering it), and
+unregisters it afterwards, so these tests also check that the tutorials work as written.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ import pytest
 
 from intsim.analysis.batch import Task, make_executor, run_task
 from intsim.analysis.uncertainty import UncertaintySpec
-from intsim.money.claims import FAMILIES, ClaimsBook
+from intsim.money.billing import MissingRateError, practitioner_share
+from intsim.money.claims import FAMILIES, ClaimsBook, year_plan
+from intsim.money.coding import SERVICES, BillingCode, CodingContext, billing_codes
 from intsim.money.contracts import PaymentContract, case_rate_usd, contract_classes
 from intsim.money.ledger import LEDGER_COLUMNS, REVENUE_LINES, ledger_columns, operating_costs
 from intsim.params import CARE_MODELS, PARAMETERS, PARAMS_BY_PATH, PAYERS, Param, defaults
@@ -549,3 +551,116 @@ def test_dask_workers_import_a_component_registered_in_the_parent(
 
 def _registered_contracts() -> list[str]:
     return list(comp.registered("contract"))
+
+
+# --------------------------------------------------------------------------- billing codes
+
+
+def test_builtin_billing_codes_in_claim_line_order() -> None:
+    codes = billing_codes()
+    assert [c.code for c in codes] == [
+        "G0568",
+        "G0569",
+        "99492",
+        "99493",
+        "99494",
+        "G2214",
+        "G0512",
+        "G0470",
+        "FQHC-MH",
+        "90832",
+        "90834",
+        "90837",
+        "96158",
+        "96159",
+        "99484",
+        "G0323",
+        "G0570",
+    ]
+    for cls in codes:
+        assert issubclass(cls, BillingCode)
+        assert cls.family in FAMILIES
+        assert cls.service in SERVICES
+        assert cls.define_pars() == ()
+    # services in the kernels' order: the registry order within a service is the line order
+    order = [SERVICES.index(c.service) for c in codes]
+    assert order == sorted(order)
+
+
+def test_billing_code_checks_family_service_and_amounts() -> None:
+    with pytest.raises(ValueError, match="family 'dental'"):
+
+        class Dental(BillingCode):
+            family = "dental"
+
+    with pytest.raises(ValueError, match="service 'cocm_week'"):
+
+        class Weekly(BillingCode):
+            family = "cocm"
+            service = "cocm_week"
+
+    class Late(BillingCode):
+        name = "late"
+        code = "X0001"
+        family = "bhc_hbai"
+        service = "hb_visit"
+        amounts = ((2027, 10.0, None),)
+
+    ctx = CodingContext(2026, "office", False, 30, "bhc")
+    with pytest.raises(MissingRateError, match="declares no amount for 2026"):
+        Late.rate(ctx, None)  # type: ignore[arg-type]
+    later = CodingContext(2030, "office", False, 30, "bhc")
+    assert Late.rate(later, None) == 10.0  # type: ignore[arg-type]  # held at the latest year
+    with pytest.raises(MissingRateError, match="no facility amount"):
+        Late.rate(CodingContext(2030, "facility", False, 30, "bhc"), None)  # type: ignore[arg-type]
+
+
+def test_toy_billing_code_bills_into_its_family_line_and_unregisters() -> None:
+    sc = default_scenario().with_overrides({**SMALL, "care_model": "cocm"})
+    base = simulate(sc, seed=6)
+    loader = _load("cocm_extended_time")
+    namespace = next(loader)
+    try:
+        cls = namespace["CocmExtendedTime"]
+        assert billing_codes()[-1] is cls
+        assert comp.get("billing_code", "cocm_extended_time") is cls
+        plan = year_plan(2026, "office", False, 1.0, 0.75, 30, 150.0)
+        assert plan.codes[:5] == ("99492", "99493", "99494", "G2214", "X0494")
+        billed = simulate(sc, seed=6)
+        agents = simulate(sc, seed=6, engine="agents")
+    finally:
+        next(loader, None)  # unregisters the code and checks the declaration is restored
+    after = simulate(sc, seed=6)
+    assert "cocm_extended_time" not in comp.registered("billing_code")
+
+    claims = billed.claims
+    lines = claims[claims["code"] == "X0494"]
+    assert len(lines) > 0
+    assert (lines["family"] == "cocm").all()
+    # 2026 non-facility amount x the PCP's share x the payer's CoCM relativity
+    share = practitioner_share(sc.values.billing.pcp_credential)
+    relativity = (
+        lines["payer"].map(lambda p: getattr(sc.values.payers, p).relativity_cocm).astype(float)
+    )
+    np.testing.assert_allclose(
+        lines["allowed"], 47.50 * share * lines["units"] * relativity, rtol=1e-12
+    )
+    # the other claim lines are those of the run without the code
+    others = claims[claims["code"] != "X0494"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(others, base.claims.reset_index(drop=True))
+    # its revenue lands on revenue_cocm, month by month, and nowhere else
+    revenue = (lines["paid"] + lines["collected"]).groupby(lines["month"]).sum()
+    gain = (billed.monthly["revenue_cocm"] - base.monthly["revenue_cocm"]).to_numpy()
+    expected = np.zeros(len(gain))
+    expected[revenue.index.to_numpy() - 1] = revenue.to_numpy()
+    assert expected.sum() > 0
+    np.testing.assert_allclose(gain, expected, atol=1e-6)
+    for family in FAMILIES:
+        if family != "cocm":
+            col = f"revenue_{family}"
+            np.testing.assert_array_equal(billed.monthly[col], base.monthly[col])
+    np.testing.assert_array_equal(billed.monthly["active_cocm"], base.monthly["active_cocm"])
+    np.testing.assert_array_equal(agents.monthly["revenue_cocm"], billed.monthly["revenue_cocm"])
+    # unregistered, the run is back to the built-in codes exactly
+    pd.testing.assert_frame_equal(after.monthly, base.monthly)
+    pd.testing.assert_frame_equal(after.claims, base.claims)

@@ -1,9 +1,9 @@
 """The extension tutorials (docs/tutorials/add-a-*.md) point to code that exists.
 
-The care-model and payment-contract tutorials' examples are executed by
-tests/test_components.py; the billing-code tutorial describes the places a code touches today,
-so this module checks that every dotted name it gives exists, and that step 1 of it (every code
-the coding plan bills has a fee-schedule amount that year) holds for every setting.
+The tutorials' examples (a care model, a payment contract, a billing code) are executed by
+tests/test_components.py; this module checks that every dotted name the pages give exists, that
+each page shows its tested example file, and that every built-in code the coding plan bills has
+a fee-schedule amount that year, in every setting.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import pytest
 
 from intsim.money import claims_kernels
 from intsim.money.billing import available_years, load_fee_schedule
-from intsim.money.claims import FAMILIES, FQHC_MH_MEDICAID, FQHC_MH_MEDICARE, year_plan
+from intsim.money.claims import FAMILIES, year_plan
+from intsim.money.coding import FQHC_MH_MEDICAID, FQHC_MH_MEDICARE
 
 TUTORIALS = Path(__file__).resolve().parents[1] / "docs" / "tutorials"
 PAGES = ("add-a-care-model.md", "add-a-payment-contract.md", "add-a-billing-code.md")
@@ -71,7 +72,11 @@ def test_family_codes_name_every_family() -> None:
 
 @pytest.mark.parametrize(
     ("page", "example"),
-    [("add-a-care-model.md", "self_help.py"), ("add-a-payment-contract.md", "quality_bonus.py")],
+    [
+        ("add-a-care-model.md", "self_help.py"),
+        ("add-a-payment-contract.md", "quality_bonus.py"),
+        ("add-a-billing-code.md", "cocm_extended_time.py"),
+    ],
 )
 def test_the_tutorial_shows_the_tested_example_file(page: str, example: str) -> None:
     text = (TUTORIALS / page).read_text(encoding="utf-8")

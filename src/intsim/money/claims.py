@@ -52,24 +52,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from intsim.money import claims_kernels as kernels
-from intsim.money.billing import (
-    APCM_BHI_FIRST_YEAR,
-    APCM_GENERAL_BHI,
-    GENERAL_BHI_CODE,
-    INCIDENT_TO_CODES,
-    SAME_MONTH_EXCLUSIONS,
-    apcm_bhi_code,
-    cocm_units,
-    fqhc_pps_rate,
-    general_bhi_units,
-    hbai_units,
-    load_fee_schedule,
-    practitioner_share,
-    psychotherapy_code,
-)
+from intsim.money.billing import APCM_BHI_FIRST_YEAR, load_fee_schedule, practitioner_share
+from intsim.money.coding import SERVICES, BillingCode, CodingContext, Prices, billing_codes
 from intsim.money.services import BhcVisitKind, DeliveredServices, ServiceArrays
 from intsim.params import PAYERS, Param
 from intsim.params.components import MODULE, Component, declared_section, register
@@ -89,14 +76,6 @@ FAMILIES: tuple[str, ...] = (
 #: Families billed for monthly care management (``billing.cm_capture_rate``); the others are
 #: visits (``billing.visit_capture_rate``).
 CARE_MANAGEMENT_FAMILIES: frozenset[str] = frozenset({"cocm", "general_bhi"})
-
-#: First year in which FQHCs bill CoCM with the standard codes instead of G0512
-#: (docs/billing.md 1.3).
-FQHC_STANDARD_COCM_FROM = 2026
-
-#: Codes that are FQHC prospective-payment encounters, not fee-schedule services.
-FQHC_MH_MEDICARE = "G0470"
-FQHC_MH_MEDICAID = "FQHC-MH"
 
 CLAIM_COLUMNS: tuple[str, ...] = (
     "month",
@@ -159,162 +138,150 @@ def payment_lag_months(days_to_payment: float, days_per_month: float) -> int:
 
 # ---------------------------------------------------------------------- coding rules as tables
 
-#: Before 2026 an FQHC bills G0512 from this many CoCM minutes in an initial month
-#: (docs/billing.md 1.3).
-FQHC_G0512_INITIAL_MINUTES = 70
-#: ... and from this many in a subsequent month; no add-on, no G2214.
-FQHC_G0512_SUBSEQUENT_MINUTES = 60
-
-_MEDICARE, _MEDICAID, _DUAL = (
-    PAYERS.index("medicare"),
-    PAYERS.index("medicaid"),
-    PAYERS.index("dual"),
-)
 _MENTAL_HEALTH = int(BhcVisitKind.MENTAL_HEALTH)
 _HEALTH_BEHAVIOR = int(BhcVisitKind.HEALTH_BEHAVIOR)
 
 
-def fqhc_g0512_units(minutes: ArrayLike, initial: ArrayLike) -> dict[str, NDArray[np.int64]]:
-    """G0512 units (0/1) an FQHC bills per CoCM patient-month before 2026 (docs/billing.md 1.3).
-
-    Args:
-        minutes: Care-manager minutes in the month, one per patient-month.
-        initial: True for the first month of a CoCM episode.
-
-    Returns:
-        int64 units for the key ``"G0512"``.
-    """
-    threshold = np.where(initial, FQHC_G0512_INITIAL_MINUTES, FQHC_G0512_SUBSEQUENT_MINUTES)
-    return {"G0512": (np.asarray(minutes) >= threshold).astype(np.int64)}
-
-
-def timed_cocm_units(
-    minutes: ArrayLike, initial: ArrayLike, fqhc_g0512: bool
-) -> dict[str, NDArray[np.int64]]:
-    """Timed CoCM units (:func:`fqhc_g0512_units` or :func:`intsim.money.billing.cocm_units`)."""
-    return fqhc_g0512_units(minutes, initial) if fqhc_g0512 else cocm_units(minutes, initial)
-
-
-@cache
-def timed_cocm_table(fqhc_g0512: bool, n_minutes: int) -> NDArray[np.int64]:
-    """Timed CoCM units of every month length below ``n_minutes``, as a lookup table.
-
-    Args:
-        fqhc_g0512: Bill G0512 (an FQHC before 2026) instead of the standard CoCM codes.
-        n_minutes: Rows of minutes (0 to ``n_minutes - 1``).
-
-    Returns:
-        int64 units by ``[initial, minutes, code]``, codes in the order of
-        :func:`timed_cocm_units`.
-    """
-    minutes = np.arange(n_minutes)
-    return np.stack(
-        [
-            np.stack(list(timed_cocm_units(minutes, initial, fqhc_g0512).values()), axis=-1)
-            for initial in (False, True)
-        ]
-    )
-
-
 def table_minutes(max_minutes: int) -> int:
-    """Rows of a :func:`timed_cocm_table` covering ``max_minutes`` (a power of two, >= 256)."""
+    """Rows of a minutes lookup table covering ``max_minutes`` (a power of two, >= 256)."""
     return max(256, 1 << int(max_minutes).bit_length())
 
 
+def _units_table(
+    codes: tuple[type[BillingCode], ...],
+    ctx: CodingContext,
+    minutes: NDArray[np.int64],
+    initial: bool,
+) -> NDArray[np.int64]:
+    """Units of each code (columns) for each of ``minutes`` (rows)."""
+    flags = np.full(len(minutes), initial, np.bool_)
+    columns = [np.asarray(c.units(minutes, flags, ctx), np.int64) for c in codes]
+    if not columns:
+        return np.zeros((len(minutes), 0), np.int64)
+    return np.stack(columns, axis=-1)
+
+
 @cache
-def general_bhi_met_table(n_minutes: int) -> NDArray[np.int64]:
-    """Whether (0/1) a month of each length below ``n_minutes`` meets the general-BHI threshold.
-
-    From :func:`intsim.money.billing.general_bhi_units` (cached: treat as read-only).
-    """
-    return general_bhi_units(np.arange(n_minutes))
-
-
-#: APCM add-ons that stand in for a time-based code (docs/billing.md 1.5: G0570 = 99484 elements),
-#: so the same-month exclusions of the code apply to its add-on.
-_APCM_MIRRORS: dict[str, str] = {APCM_GENERAL_BHI: GENERAL_BHI_CODE["incident_to"]}
+def _timed_table(
+    codes: tuple[type[BillingCode], ...], ctx: CodingContext, n_minutes: int
+) -> NDArray[np.int64]:
+    """Units of each timed CoCM code by ``[initial, minutes, code]`` (cached: read-only)."""
+    minutes = np.arange(n_minutes, dtype=np.int64)
+    return np.stack([_units_table(codes, ctx, minutes, i) for i in (False, True)])
 
 
-def dropped_in_cocm_month(code: str) -> bool:
-    """Whether a code is not billed for a patient in a month that bills CoCM.
-
-    From :data:`intsim.money.billing.SAME_MONTH_EXCLUSIONS` (CoCM wins over 99484 and G0323); an
-    APCM add-on follows the code it mirrors (G0570 as 99484).
-    """
-    code = _APCM_MIRRORS.get(code, code)
-    return any(code in rule.dropped for rule in SAME_MONTH_EXCLUSIONS)
+@cache
+def _bhi_table(
+    codes: tuple[type[BillingCode], ...], ctx: CodingContext, n_minutes: int
+) -> NDArray[np.int64]:
+    """Units of each general-BHI code by ``[minutes, code]`` (cached: read-only)."""
+    return _units_table(codes, ctx, np.arange(n_minutes, dtype=np.int64), False)
 
 
-def general_bhi_code(setting: str, billed_by: str) -> str:
-    """The time-based general-BHI code a BHC care-management month bills (docs/billing.md 1.2, 1.3).
-
-    Args:
-        setting: ``billing.setting``; an FQHC bills 99484 whoever delivers the minutes.
-        billed_by: ``billing.general_bhi_billed_by``: ``"bhc"`` (G0323 in the BH practitioner's
-            name) or ``"pcp"`` (99484, incident-to the treating practitioner).
-    """
-    if setting == "fqhc" or billed_by == "pcp":
-        return GENERAL_BHI_CODE["incident_to"]
-    return GENERAL_BHI_CODE["bh_practitioner"]
+def _by_payer_units(
+    codes: tuple[type[BillingCode], ...], ctx: CodingContext, minutes: int
+) -> NDArray[np.int64]:
+    """Units of a visit of ``minutes`` by ``[payer, group]`` (a code bills its payers only)."""
+    out = np.zeros((len(PAYERS), len(codes)), np.int64)
+    for g, c in enumerate(codes):
+        units = np.asarray(c.units(np.array([minutes]), np.zeros(1, np.bool_), ctx), np.int64)
+        out[:, g] = np.where(c.payers(ctx), units[0], 0)
+    return out
 
 
 @dataclass(frozen=True)
 class YearPlan:
     """How one calendar year's services become claim lines (:mod:`intsim.money.claims_kernels`).
 
-    Lines come in groups, one per code and kind of service: the CoCM groups (APCM add-ons, then
-    timed codes), the groups billing mental-health BHC visits, then the health-behavior ones.
+    Built from the registered billing codes (:mod:`intsim.money.coding`) billed that year. Lines
+    come in groups, one per code, in the order of :data:`intsim.money.coding.SERVICES` and,
+    within a service, of registration: the CoCM groups (APCM add-ons, then timed codes), the
+    groups billing mental-health BHC visits, the health-behavior ones, then the general-BHI ones.
 
     Attributes:
+        ctx: The year and setting the plan was built for.
         codes: Billing code of each group.
         group_code: Code id (:func:`code_id`) of each group.
         group_family: Revenue family code (:data:`FAMILIES`) of each group.
-        group_fee: USD per unit of each group: fee-schedule amount x practitioner share, or the
+        group_fee: USD per unit of each group: Medicare amount x practitioner share, or the
             FQHC encounter rate.
-        apcm_payer: By payer code, whether CoCM months bill the APCM add-ons.
+        apcm_payer: By payer code, whether CoCM months bill the APCM add-ons (any APCM group's
+            payers) instead of the timed codes.
         apcm_units: APCM add-on units by ``[initial, APCM group]``.
-        fqhc_g0512: Whether timed CoCM months bill G0512 (see :func:`timed_cocm_table`).
+        timed_codes: The timed CoCM code classes (see :meth:`timed_units`).
         mh_units: Units of a mental-health BHC visit by ``[payer, mental-health group]``.
         hb_units: Units of a health-behavior BHC visit by ``[payer, health-behavior group]``.
-        bhi_units: Units of a general-BHI care-management month by ``[payer, threshold met
-            (0/1), general-BHI group]``.
+        bhi_codes: The general-BHI code classes (see :meth:`bhi_units`).
+        bhi_payer: By ``[payer, general-BHI group]``, whether the group bills the payer's
+            patients.
         bhi_dropped_with_cocm: By general-BHI group, whether a CoCM month of the same patient
-            excludes it (:func:`dropped_in_cocm_month`).
+            excludes it.
     """
 
+    ctx: CodingContext
     codes: tuple[str, ...]
     group_code: NDArray[np.int64]
     group_family: NDArray[np.int64]
     group_fee: NDArray[np.float64]
     apcm_payer: NDArray[np.bool_]
     apcm_units: NDArray[np.int64]
-    fqhc_g0512: bool
+    timed_codes: tuple[type[BillingCode], ...]
     mh_units: NDArray[np.int64]
     hb_units: NDArray[np.int64]
-    bhi_units: NDArray[np.int64]
+    bhi_codes: tuple[type[BillingCode], ...]
+    bhi_payer: NDArray[np.bool_]
     bhi_dropped_with_cocm: NDArray[np.bool_]
+    _kernel_tables: dict[int, kernels.ArrayTuple] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @property
+    def fqhc_g0512(self) -> bool:
+        """Whether timed CoCM months bill G0512 (an FQHC before 2026)."""
+        return self.ctx.fqhc_g0512
 
     def timed_units(self, max_minutes: int) -> NDArray[np.int64]:
-        """Timed CoCM units by ``[initial, minutes, timed group]`` up to ``max_minutes``."""
-        return timed_cocm_table(self.fqhc_g0512, table_minutes(max_minutes))
+        """Timed CoCM units by ``[initial, minutes, timed group]`` up to ``max_minutes``.
 
-    def bhi_met(self, max_minutes: int) -> NDArray[np.int64]:
-        """General-BHI threshold met (0/1) by minutes up to ``max_minutes``."""
-        return general_bhi_met_table(table_minutes(max_minutes))
+        Built once per table size from the codes' unit rules (cached: treat as read-only).
+        """
+        return _timed_table(self.timed_codes, self.ctx, table_minutes(max_minutes))
+
+    def bhi_units(self, max_minutes: int) -> NDArray[np.int64]:
+        """General-BHI units by ``[minutes, general-BHI group]`` up to ``max_minutes``.
+
+        Built once per table size from the codes' unit rules (cached: treat as read-only).
+        """
+        return _bhi_table(self.bhi_codes, self.ctx, table_minutes(max_minutes))
+
+    def tables(self, max_minutes: int) -> kernels.ArrayTuple:
+        """The plan as the claim kernels read it, with minute tables up to ``max_minutes``.
+
+        Returns:
+            The fields of :class:`intsim.money.claims_kernels.PlanTables` as a plain tuple
+            (kept per table size: treat as read-only).
+        """
+        n = table_minutes(max_minutes)
+        tables = self._kernel_tables.get(n)
+        if tables is None:
+            tables = self._kernel_tables[n] = tuple(
+                kernels.PlanTables(
+                    apcm_payer=self.apcm_payer,
+                    apcm_units=self.apcm_units,
+                    timed_units=self.timed_units(max_minutes),
+                    mh_units=self.mh_units,
+                    hb_units=self.hb_units,
+                    bhi_units=self.bhi_units(max_minutes),
+                    bhi_payer=self.bhi_payer,
+                    bhi_dropped_with_cocm=self.bhi_dropped_with_cocm,
+                    group_code=self.group_code,
+                    group_family=self.group_family,
+                    group_fee=self.group_fee,
+                )
+            )
+        return tables
 
 
-def _by_payer_units(columns: list[NDArray[Any]]) -> NDArray[np.int64]:
-    """Units by ``[payer, group]`` from one column (units by payer) per group."""
-    if not columns:
-        return np.zeros((len(PAYERS), 0), np.int64)
-    return np.stack(columns, axis=1).astype(np.int64)
-
-
-#: Revenue family code by name (the kernels' integers, tied to :data:`FAMILIES` by a test).
-_FAM = kernels.FAMILY_CODES
-
-
-@cache
 def year_plan(
     year: int,
     setting: str,
@@ -324,6 +291,7 @@ def year_plan(
     visit_minutes: int,
     fqhc_medicaid_visit_rate: float,
     general_bhi_billed_by: str = "bhc",
+    codes: tuple[type[BillingCode], ...] | None = None,
 ) -> YearPlan:
     """How the services of one calendar year become claim lines (cached: treat as read-only).
 
@@ -331,87 +299,110 @@ def year_plan(
         year: Calendar year of service (fee schedule, APCM add-ons, FQHC CoCM codes).
         setting: ``billing.setting``: ``"office"``, ``"facility"`` or ``"fqhc"``.
         apcm_bhi_addons: ``billing.apcm_bhi_addons``.
-        pcp_share: Practitioner share of the billing PCP's credential (CoCM codes).
-        bhc_share: Practitioner share of the BHC's credential (psychotherapy and HBAI codes).
+        pcp_share: Practitioner share of the billing PCP's credential (incident-to codes).
+        bhc_share: Practitioner share of the BHC's credential (the BHC's own codes).
         visit_minutes: Length of a BHC visit (minutes).
         fqhc_medicaid_visit_rate: FQHC Medicaid payment per mental-health visit (USD).
-        general_bhi_billed_by: ``billing.general_bhi_billed_by`` (see :func:`general_bhi_code`).
+        general_bhi_billed_by: ``billing.general_bhi_billed_by`` (see
+            :func:`intsim.money.coding.general_bhi_code`).
+        codes: The billing code classes to plan with; ``None``: the registered ones
+            (:func:`intsim.money.coding.billing_codes`).
 
     Returns:
         The plan.
 
     Raises:
-        MissingRateError: If a code billed that year has no fee-schedule amount.
+        MissingRateError: If a code billed that year has no amount.
     """
-    fees = load_fee_schedule(year)
-    facility = setting == "facility"
-    fqhc = setting == "fqhc"
-    groups: list[tuple[str, int, float]] = []  # (code, family, USD per unit)
+    ctx = CodingContext(
+        year=year,
+        setting=setting,
+        apcm=bool(apcm_bhi_addons) and year >= APCM_BHI_FIRST_YEAR,
+        visit_minutes=int(visit_minutes),
+        general_bhi_billed_by=general_bhi_billed_by,
+    )
+    return _year_plan(
+        ctx,
+        float(pcp_share),
+        float(bhc_share),
+        float(fqhc_medicaid_visit_rate),
+        billing_codes() if codes is None else codes,
+    )
 
-    # CoCM: APCM add-ons for Medicare and dual patients, timed codes for the others
-    use_apcm = apcm_bhi_addons and year >= APCM_BHI_FIRST_YEAR
-    apcm_codes = ("G0568", "G0569") if use_apcm else ()
-    groups += [(c, _FAM["cocm"], fees.rate(c, facility) * pcp_share) for c in apcm_codes]
-    apcm_code = {init: str(apcm_bhi_code(init)) for init in (False, True)}
-    apcm_units = np.array(
-        [[int(apcm_code[init] == c) for c in apcm_codes] for init in (False, True)], np.int64
-    ).reshape(2, len(apcm_codes))
+
+@dataclass(frozen=True)
+class _Units:
+    """The price-free part of a plan: which codes are billed and their units (see YearPlan)."""
+
+    groups: tuple[type[BillingCode], ...]
+    apcm_payer: NDArray[np.bool_]
+    apcm_units: NDArray[np.int64]
+    timed_codes: tuple[type[BillingCode], ...]
+    mh_units: NDArray[np.int64]
+    hb_units: NDArray[np.int64]
+    bhi_codes: tuple[type[BillingCode], ...]
+    bhi_payer: NDArray[np.bool_]
+    bhi_dropped_with_cocm: NDArray[np.bool_]
+
+
+@cache
+def _plan_units(ctx: CodingContext, codes: tuple[type[BillingCode], ...]) -> _Units:
+    """The codes billed in a year and setting, and their unit tables (cached: read-only)."""
+    billed = {
+        service: tuple(c for c in codes if c.service == service and c.billed(ctx))
+        for service in SERVICES
+    }
+    apcm = billed["cocm_apcm_month"]
     apcm_payer = np.zeros(len(PAYERS), np.bool_)
-    apcm_payer[[_MEDICARE, _DUAL]] = use_apcm
-    g0512 = fqhc and year < FQHC_STANDARD_COCM_FROM
-    timed = timed_cocm_units(np.zeros(0, np.int64), np.zeros(0, bool), g0512)
-    if g0512:
-        groups += [(c, _FAM["cocm"], fees.rate(c) * pcp_share) for c in timed]
-    else:
-        groups += [(c, _FAM["cocm"], fees.rate(c, facility) * pcp_share) for c in timed]
-
-    # mental-health BHC visits: FQHC encounters for Medicare, dual and Medicaid patients
-    payer = np.arange(len(PAYERS))
-    medicare = (payer == _MEDICARE) | (payer == _DUAL)
-    medicaid = payer == _MEDICAID
-    code = str(psychotherapy_code(np.array([visit_minutes]))[0])
-    mh_columns: list[NDArray[np.bool_]] = []
-    psychotherapy = np.ones(len(PAYERS), bool)
-    if fqhc:
-        groups.append((FQHC_MH_MEDICARE, _FAM["fqhc_mental_health"], fqhc_pps_rate(year)))
-        groups.append((FQHC_MH_MEDICAID, _FAM["fqhc_mental_health"], fqhc_medicaid_visit_rate))
-        mh_columns += [medicare, medicaid]
-        psychotherapy = ~medicare & ~medicaid
-    if code:
-        groups.append((code, _FAM["bhc_psychotherapy"], fees.rate(code, facility) * bhc_share))
-        mh_columns.append(psychotherapy)
-
-    # health-behavior BHC visits: HBAI is not a qualifying FQHC visit (assumption)
-    hb_columns: list[NDArray[np.int64]] = []
-    if not fqhc:
-        for code_hb, u in hbai_units(np.array([visit_minutes])).items():
-            groups.append((code_hb, _FAM["bhc_hbai"], fees.rate(code_hb, facility) * bhc_share))
-            hb_columns.append(np.full(len(PAYERS), u[0]))
-
-    # general BHI care management: the time-based code, and G0570 for APCM payers
-    bhi_code = general_bhi_code(setting, general_bhi_billed_by)
-    bhi_codes = (bhi_code, APCM_GENERAL_BHI) if use_apcm else (bhi_code,)
-    for c in bhi_codes:
-        share = pcp_share if c in INCIDENT_TO_CODES else bhc_share
-        groups.append((c, _FAM["general_bhi"], fees.rate(c, facility) * share))
-    bhi_units = np.zeros((len(PAYERS), 2, len(bhi_codes)), np.int64)
-    bhi_units[:, 1, 0] = 1  # the time-based code from the threshold on
-    if use_apcm:  # APCM payers bill G0570 whatever the minutes, and not the time-based code
-        bhi_units[apcm_payer, :, 0] = 0
-        bhi_units[apcm_payer, :, 1] = 1
-
-    return YearPlan(
-        codes=tuple(g[0] for g in groups),
-        group_code=np.array([code_id(g[0]) for g in groups], np.int64),
-        group_family=np.array([g[1] for g in groups], np.int64),
-        group_fee=np.array([g[2] for g in groups], np.float64),
+    for c in apcm:
+        apcm_payer |= c.payers(ctx)
+    initial = np.array([False, True])
+    apcm_units = np.zeros((2, len(apcm)), np.int64)
+    for g, c in enumerate(apcm):
+        apcm_units[:, g] = c.units(np.zeros(2, np.int64), initial, ctx)
+    bhi = billed["general_bhi_month"]
+    bhi_payer = np.ones((len(PAYERS), len(bhi)), np.bool_)
+    for g, c in enumerate(bhi):
+        bhi_payer[:, g] = c.payers(ctx)
+    return _Units(
+        groups=tuple(c for service in SERVICES for c in billed[service]),
         apcm_payer=apcm_payer,
         apcm_units=apcm_units,
-        fqhc_g0512=g0512,
-        mh_units=_by_payer_units(mh_columns),
-        hb_units=_by_payer_units(hb_columns),
-        bhi_units=bhi_units,
-        bhi_dropped_with_cocm=np.array([dropped_in_cocm_month(c) for c in bhi_codes], np.bool_),
+        timed_codes=billed["cocm_month"],
+        mh_units=_by_payer_units(billed["mh_visit"], ctx, ctx.visit_minutes),
+        hb_units=_by_payer_units(billed["hb_visit"], ctx, ctx.visit_minutes),
+        bhi_codes=bhi,
+        bhi_payer=bhi_payer,
+        bhi_dropped_with_cocm=np.array([c.dropped_in_cocm_month for c in bhi], np.bool_),
+    )
+
+
+@cache
+def _year_plan(
+    ctx: CodingContext,
+    pcp_share: float,
+    bhc_share: float,
+    fqhc_medicaid_visit_rate: float,
+    codes: tuple[type[BillingCode], ...],
+) -> YearPlan:
+    """:func:`year_plan` for a context, prices and a tuple of code classes."""
+    units = _plan_units(ctx, codes)
+    prices = Prices(load_fee_schedule(ctx.year), pcp_share, bhc_share, fqhc_medicaid_visit_rate)
+    groups = units.groups
+    return YearPlan(
+        ctx=ctx,
+        codes=tuple(c.code for c in groups),
+        group_code=np.array([code_id(c.code) for c in groups], np.int64),
+        group_family=np.array([kernels.FAMILY_CODES[c.family] for c in groups], np.int64),
+        group_fee=np.array([c.fee(ctx, prices) for c in groups], np.float64),
+        apcm_payer=units.apcm_payer,
+        apcm_units=units.apcm_units,
+        timed_codes=units.timed_codes,
+        mh_units=units.mh_units,
+        hb_units=units.hb_units,
+        bhi_codes=units.bhi_codes,
+        bhi_payer=units.bhi_payer,
+        bhi_dropped_with_cocm=units.bhi_dropped_with_cocm,
     )
 
 
@@ -598,6 +589,7 @@ class ClaimsBook(Component):
         self._rates = payer_rates(self.payer)
         self._rules = payer_rules(self.payer, self.contract)
         self._capture = family_capture(b)
+        self._pricing = tuple(kernels.PayerTables(self._rates, self._rules, self._capture))
         self._plans: dict[tuple[int, float], YearPlan] = {}
         self._rows: list[tuple[NDArray[np.int64], NDArray[np.float64]]] = []
 
@@ -701,30 +693,10 @@ class ClaimsBook(Component):
         payer, cm_minutes, cm_initial, same_day, bhi_minutes = patients
         ints, floats, money, counts = kernels.bill_lines(
             month,
-            cm,
-            mh,
-            hb,
-            bhi,
-            new_episodes,
-            payer,
-            cm_minutes,
-            cm_initial,
-            bhi_minutes,
-            same_day,
-            plan.apcm_payer,
-            plan.apcm_units,
-            plan.timed_units(max_minutes),
-            plan.mh_units,
-            plan.hb_units,
-            plan.bhi_units,
-            plan.bhi_met(max_minutes),
-            plan.bhi_dropped_with_cocm,
-            plan.group_code,
-            plan.group_family,
-            plan.group_fee,
-            self._rates,
-            self._rules,
-            self._capture,
+            (cm, mh, hb, bhi, new_episodes),  # kernels.MonthSlots fields
+            (payer, cm_minutes, cm_initial, bhi_minutes, same_day),  # kernels.ServedPatients
+            plan.tables(max_minutes),
+            self._pricing,
             len(FAMILIES),
         )
         if slot_of is not None:  # compact indices back to slots

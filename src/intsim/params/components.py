@@ -41,8 +41,9 @@ from intsim.params.spec import CARE_MODELS, PAYERS, Param
 from intsim.params.workforce import WORKFORCE_PARAMETERS
 
 #: The kinds of component: care models (:mod:`intsim.sim.care`), payment contracts
-#: (:mod:`intsim.money.contracts`) and the model's modules (:data:`MODULE`).
-KINDS: tuple[str, ...] = ("care_model", "contract", "module")
+#: (:mod:`intsim.money.contracts`), billing codes (:mod:`intsim.money.coding`) and the model's
+#: modules (:data:`MODULE`).
+KINDS: tuple[str, ...] = ("care_model", "contract", "billing_code", "module")
 
 #: The kind of the clinic model's own parts, each built once per run and called in a fixed phase
 #: of the month: the claims book (:class:`intsim.money.claims.ClaimsBook`), the

@@ -18,6 +18,9 @@ the rules as **data files** plus small pure, vectorised functions; it does not s
 * :mod:`intsim.money.billing.codes` — time-to-code rules (CoCM, general BHI, psychotherapy, HBAI,
   APCM add-ons), practitioner payment shares and same-month exclusions.
 
+Which codes the model bills, and which rule and amounts each uses, is said by the registered
+billing codes of :mod:`intsim.money.coding` (one class per code).
+
 **Adding a year:** drop ``data/fee_schedule_<year>.csv`` with the same columns (and add a row to
 ``fqhc_pps.csv``); :func:`available_years` discovers it. A year after the latest file is priced
 with the latest file (amounts held at the latest published year); a year before the earliest
