@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from intsim.params.scenario import (
     default_scenario,
     load_scenario,
     parse_overrides,
+    plain_values,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -564,3 +566,17 @@ def test_hash_changes_when_a_value_changes(write_yaml) -> None:
         load_scenario(path, ["cocm.consent_probability=0.7000001"]).scenario_hash(),
     }
     assert len(hashes) == 5
+
+
+def test_plain_values_are_a_frozen_copy_with_every_parameter() -> None:
+    values = default_scenario().with_overrides({"cocm.minutes_intake": 77.0}).values
+    plain = plain_values(values)
+    for p in PARAMETERS:
+        node_v, node_p = values, plain
+        for key in p.path.split("."):
+            node_v, node_p = getattr(node_v, key), getattr(node_p, key)
+        assert node_p == node_v, p.path
+    assert plain.cocm.minutes_intake == 77.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plain.cocm.minutes_intake = 1.0  # type: ignore[misc]
+    assert plain_values(plain) is plain  # already plain

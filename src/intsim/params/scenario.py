@@ -717,8 +717,11 @@ def plain_values(values: BaseModel) -> Any:
     pydantic methods: use ``Scenario.values`` for those.
 
     Args:
-        values: Validated scenario values (``Scenario.values``) or one of their sections.
+        values: Validated scenario values (``Scenario.values``) or one of their sections; a
+            plain copy is returned as it is.
     """
+    if not isinstance(values, BaseModel):
+        return values  # already plain
     fields = {
         name: plain_values(value) if isinstance(value, BaseModel) else value
         for name, value in values
