@@ -61,7 +61,7 @@ from intsim.sim.clinical import MonthTables, build_month_tables, build_static_ta
 from intsim.sim.engine_arrays import ArrayEngine
 from intsim.sim.kernels.counts import COUNT_FIELDS, month_record, quality_due_starts
 from intsim.sim.kernels.queues import ration_visits
-from intsim.sim.kernels.state import MonthServices, ReachFlags
+from intsim.sim.kernels.state import ReachFlags, ReachServices
 from intsim.sim.patient import AgentEngine
 from intsim.sim.population import Population, Tx, initialise_patients
 from intsim.sim.providers import (
@@ -233,10 +233,9 @@ class ClinicModel(mesa.Model):
         self._year_flags = np.zeros((len(REACH_FLAGS), self.capacity), bool)
         # plain tuples of the named tuples' fields, as the kernels take them (kernels.state)
         self._reach = tuple(ReachFlags(self.served_cocm, self.served_pcbh, self._year_flags))
-        self._month_services = tuple(MonthServices(self.pop.cm_minutes, self.pop.bhc_visit))
+        self._month_services = tuple(ReachServices(self.pop.cm_minutes, self.pop.bhc_visit))
         self.reach_by_year: list[dict[str, int]] = []
         self.cohort_study = Cohort(values)  # a month-1 cohort (care.cohort), if enabled
-        self.cohort = self.cohort_study.enabled
 
     def _create_positions(self, phases: list[Phase]) -> None:
         """Provider positions: PCPs, and each rollout phase's share of the programme staff."""
@@ -274,6 +273,11 @@ class ClinicModel(mesa.Model):
         return int(n0 + expected + 6.0 * np.sqrt(expected + 1.0) + 16)
 
     # ------------------------------------------------------------------ helpers
+
+    @property
+    def cohort(self) -> bool:
+        """Whether the run follows a month-1 cohort (``cohort.enabled``)."""
+        return self.cohort_study.enabled
 
     @property
     def cohort_members(self) -> NDArray[np.int64]:

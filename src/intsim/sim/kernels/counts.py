@@ -21,9 +21,9 @@ from intsim.sim.kernels.state import (
     AcuteEvents,
     EpisodeState,
     Fields,
-    MonthServices,
     PersonState,
     ReachFlags,
+    ReachServices,
     TreatmentState,
 )
 
@@ -65,7 +65,7 @@ def update_reach(
     n: int,
     in_panel: NDArray[np.bool_],
     bh: NDArray[np.int8],
-    services: MonthServices,
+    services: ReachServices,
     reach: ReachFlags,
 ) -> None:
     """Flag who was served this month (ever and this programme year) and who had an episode.
@@ -113,7 +113,7 @@ def month_record(
     ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
     ts = TreatmentState(*ts)  # rebuilt from its fields (see Fields)
     events = AcuteEvents(*events)  # rebuilt from its fields (see Fields)
-    services = MonthServices(*services)  # rebuilt from its fields (see Fields)
+    services = ReachServices(*services)  # rebuilt from its fields (see Fields)
     reach = ReachFlags(*reach)  # rebuilt from its fields (see Fields)
     in_panel, bh, treatment = person.in_panel, ep.bh, ts.treatment
     waitlist_since, bhc_wait_since = ts.waitlist_since, ts.bhc_wait_since

@@ -122,7 +122,7 @@ class ReachFlags(NamedTuple):
     year_flags: NDArray[np.bool_]
 
 
-class MonthServices(NamedTuple):
+class ReachServices(NamedTuple):
     """The services a patient received this month that count as programme reach.
 
     Attributes:
