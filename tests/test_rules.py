@@ -19,7 +19,14 @@ from intsim.sim.clinical import (
     variant_hazard_ratios,
 )
 from intsim.sim.kernels.pathways import care_manager_time
-from intsim.sim.kernels.queues import ration_visits
+from intsim.sim.kernels.queues import (
+    book_bhc_visits,
+    first_served,
+    in_order,
+    ration_visits,
+    sort_out_bookings,
+    turn_away_newest,
+)
 from intsim.sim.kernels.rules import risk_class, threshold_score_of, treatment_variant
 from intsim.sim.kernels.state import CareManagerWork
 from intsim.sim.population import BH, Condition, Population, Tx, threshold_score
@@ -30,6 +37,7 @@ from intsim.sim.providers import (
     order_by_priority,
 )
 from intsim.sim.risk import reference_weights
+from intsim.sim.streams import RandomStreams
 
 
 def test_treatment_variant_applies_fidelity_penalties():
@@ -235,6 +243,106 @@ def test_first_by_priority_is_the_head_of_the_full_ordering(with_key):
         for k in (0, 1, n // 3, n - 1, n, n + 5):
             got = first_by_priority(slots, priority, k, key)
             assert got.tolist() == full[: max(k, 0)].tolist(), (trial, k)
+
+
+def test_in_order_is_the_lexsort_of_key_priority_and_slot():
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        n = int(rng.integers(0, 80))
+        slots = np.sort(rng.choice(10_000, n, replace=False)).astype(np.int64)
+        priority = rng.integers(0, 6, n) / 6.0  # coarse: ties are common
+        key = rng.integers(0, 3, n).astype(np.int64)
+        expected = np.lexsort((slots, priority, key))
+        assert in_order(priority, key).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("with_key", [False, True])
+def test_first_served_is_the_set_first_by_priority_serves(with_key):
+    streams = RandomStreams(seed=3, n_slots=2_000, months=12)
+    rng = np.random.default_rng(12)
+    for month in range(1, 12):
+        n = int(rng.integers(0, 600))  # beyond the insertion path's 256 too
+        slots = np.sort(rng.choice(2_000, n, replace=False)).astype(np.int64)
+        key = rng.integers(0, 4, n).astype(np.int64) if with_key else np.zeros(n, np.int64)
+        prio = streams.uniform("priority", month, slots)
+        for k in (-1, 0, 1, n // 2, 300, n, n + 3):
+            expected = first_by_priority(slots, prio, k, key if with_key else None)
+            got = first_served(slots, key, streams.uint64_key("priority", month), k)
+            assert got.tolist() == sorted(expected.tolist()), (month, k)
+
+
+def test_turn_away_newest_removes_the_highest_priority_newcomers_down_to_the_limit():
+    streams = RandomStreams(seed=5, n_slots=500, months=6)
+    rng = np.random.default_rng(13)
+    for trial in range(100):
+        n = 500
+        since = rng.integers(-1, 5, n).astype(np.int16)
+        month = 4
+        limit = int(rng.integers(0, 450))
+        new = np.flatnonzero(since == month)
+        over = int((since >= 0).sum()) - limit
+        n_out = max(min(over, len(new)), 0)
+        order = order_by_priority(new, streams.uniform("priority", month, new))
+        expected = since.copy()
+        expected[order[len(new) - n_out :]] = -1
+        got = turn_away_newest(since, n, month, limit, streams.uint64_key("priority", month))
+        assert got == n_out, trial
+        assert since.tolist() == expected.tolist(), trial
+
+
+def _bhc_population(rng: np.random.Generator, n: int) -> Population:
+    pop = Population(capacity=n)
+    pop.n_used = n
+    pop.treatment[:] = rng.choice([Tx.NONE, Tx.PCP, Tx.PCBH], n)
+    pop.bhc_visits_left[:] = rng.integers(0, 3, n)
+    pop.bhc_visit[:] = rng.random(n) < 0.2
+    pop.bhc_wait_since[:] = np.where(rng.random(n) < 0.3, rng.integers(0, 6, n), -1)
+    return pop
+
+
+def test_book_bhc_visits_books_follow_ups_first_then_the_oldest_waits():
+    streams = RandomStreams(seed=7, n_slots=400, months=8)
+    rng = np.random.default_rng(14)
+    for trial in range(60):
+        pop = _bhc_population(rng, 400)
+        month, free = 6, int(rng.integers(0, 200))
+        tx, left = pop.treatment.copy(), pop.bhc_visits_left.copy()
+        due = np.flatnonzero((tx == Tx.PCBH) & (left > 0) & ~pop.bhc_visit)
+        waiting = np.flatnonzero(pop.bhc_wait_since >= 0)
+        # the reference: the original numpy steps
+        if free < len(due):
+            due_booked = first_by_priority(due, streams.uniform("priority", month, due), free)
+        else:
+            due_booked = due
+        rest = free - len(due_booked)
+        if rest < len(waiting):
+            prio = streams.uniform("priority", month, waiting)
+            waiting = first_by_priority(waiting, prio, rest, pop.bhc_wait_since[waiting])
+        expected = np.sort(np.concatenate([due_booked, waiting]))
+        key = streams.uint64_key("priority", month)
+        booked, n_due = book_bhc_visits(400, free, key, pop.treatment_state(), pop.bhc_visit)
+        assert booked.tolist() == expected.tolist(), trial
+        assert n_due == len(due)
+        left[due] -= 1  # every follow-up due uses up a planned visit, booked or not
+        assert pop.bhc_visits_left.tolist() == left.tolist()
+
+
+def test_sort_out_bookings_splits_follow_ups_starters_and_missed_first_visits():
+    rng = np.random.default_rng(15)
+    pop = _bhc_population(rng, 300)
+    booked = np.flatnonzero((pop.treatment == Tx.PCBH) | (pop.bhc_wait_since >= 0))
+    missed = rng.random(len(booked)) < 0.25
+    since = pop.bhc_wait_since.copy()
+    followups, starting, wait_months = sort_out_bookings(9, booked, missed, pop.treatment_state())
+    came = booked[~missed]
+    assert followups.tolist() == came[pop.treatment[came] == Tx.PCBH].tolist()
+    assert starting.tolist() == came[pop.treatment[came] != Tx.PCBH].tolist()
+    assert wait_months == int((9 - since[starting].astype(np.int64)).sum())
+    lost = booked[missed & (pop.treatment[booked] != Tx.PCBH)]
+    assert len(lost) > 0
+    assert (pop.bhc_wait_since[lost] == -1).all()
+    others = np.setdiff1d(np.arange(300), lost)
+    assert pop.bhc_wait_since[others].tolist() == since[others].tolist()
 
 
 def test_assign_to_most_room_fills_the_emptiest_provider_first():

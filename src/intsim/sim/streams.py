@@ -133,10 +133,14 @@ class RandomStreams:
         Returns:
             Array of uniforms aligned with ``slots``.
         """
+        return sparse_uniforms(self.uint64_key(stream, month), np.asarray(slots, np.int64))
+
+    def uint64_key(self, stream: str, month: int) -> np.uint64:
+        """:meth:`key` as a numpy ``uint64``, the form the compiled kernels take (cached)."""
         key = self._uint64_keys.get((stream, month))
         if key is None:
             key = self._uint64_keys[(stream, month)] = np.uint64(self.key(stream, month))
-        return sparse_uniforms(key, np.asarray(slots, np.int64))
+        return key
 
     def keys(self, streams: tuple[str, ...], month: int) -> NDArray[np.uint64]:
         """Keys of several streams in a month, for the compiled kernels (as :meth:`key`)."""

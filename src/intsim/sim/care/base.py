@@ -26,9 +26,8 @@ from numpy.typing import NDArray
 from intsim.params.components import Component
 from intsim.sim.kernels.pathways import classify_visitors
 from intsim.sim.kernels.pathways import end_of_month_treatment as end_of_month_treatment_kernel
-from intsim.sim.kernels.queues import queue_scan
+from intsim.sim.kernels.queues import queue_scan, turn_away_newest
 from intsim.sim.population import BH, Tx
-from intsim.sim.providers import order_by_priority
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -272,23 +271,19 @@ def queue_limit(per_fte: int, staff: Sequence[Provider]) -> int | None:
 
 def turn_away_newcomers(
     model: ClinicContext, month: int, since: NDArray[np.int16], limit: int | None
-) -> Slots:
-    """Patients who joined a queue this month beyond its ``limit`` (lowest priority first out).
+) -> int:
+    """Turn away patients who joined a queue this month beyond its ``limit``; return how many.
 
-    ``since`` is the queue's join-month array (-1: not waiting). The waitlist policy is applied
-    after the month's enrolments: a queue longer than its limit turns away this month's
-    newcomers (they stay with the PCP's usual-care decision); patients who joined earlier stay
-    until they are served, give up or their wait expires.
+    ``since`` is the queue's join-month array (-1: not waiting; reset in place for those turned
+    away). The waitlist policy is applied after the month's enrolments: a queue longer than its
+    limit turns away this month's newcomers, highest ``priority`` uniform first (they stay with
+    the PCP's usual-care decision); patients who joined earlier stay until they are served, give
+    up or their wait expires (:func:`intsim.sim.kernels.queues.turn_away_newest`).
     """
     if limit is None:
-        return np.zeros(0, np.int64)
-    n = model.pop.n_used
-    over = queue_scan(since, n, -1)[0] - limit
-    if over <= 0:
-        return np.zeros(0, np.int64)
-    new = np.flatnonzero(since[:n] == month)
-    n_out = min(over, len(new))
-    return order_by_priority(new, model.priority(month, new))[len(new) - n_out :]
+        return 0
+    key = model.streams.uint64_key("priority", month)
+    return int(turn_away_newest(since, model.pop.n_used, month, limit, key))
 
 
 def expire_waits(model: ClinicContext, month: int, since: NDArray[np.int16], limit: int) -> Slots:

@@ -68,9 +68,7 @@ def limit_cocm_queue(model: ClinicContext, month: int, c: MonthCounters) -> None
     """Waitlist policy ``cocm.max_waitlist_per_fte`` after the month's enrolments."""
     pop = model.pop
     limit = queue_limit(int(model.values.cocm.max_waitlist_per_fte), model.care_managers)
-    gone = turn_away_newcomers(model, month, pop.waitlist_since, limit)
-    pop.waitlist_since[gone] = -1
-    c.cocm_turned_away += len(gone)
+    c.cocm_turned_away += turn_away_newcomers(model, month, pop.waitlist_since, limit)
 
 
 def expire_cocm_waits(model: ClinicContext, month: int, c: MonthCounters) -> None:

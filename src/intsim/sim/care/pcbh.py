@@ -32,9 +32,9 @@ from intsim.sim.care.base import (
     turn_away_newcomers,
     usual_care_treatment,
 )
-from intsim.sim.kernels import pathways
+from intsim.sim.kernels import pathways, queues
 from intsim.sim.population import Tx
-from intsim.sim.providers import first_by_priority, lowest_priority_first, order_by_priority
+from intsim.sim.providers import lowest_priority_first, order_by_priority
 
 if TYPE_CHECKING:
     from intsim.sim.context import ClinicContext
@@ -142,11 +142,8 @@ def warm_handoffs(
 
 def limit_bhc_queue(model: ClinicContext, month: int, c: MonthCounters) -> None:
     """Waitlist policy ``pcbh.max_waitlist_per_fte`` after the month's scheduled visits."""
-    pop = model.pop
     limit = queue_limit(int(model.values.pcbh.max_waitlist_per_fte), model.bhcs)
-    gone = turn_away_newcomers(model, month, pop.bhc_wait_since, limit)
-    pop.bhc_wait_since[gone] = -1
-    c.bhc_turned_away += len(gone)
+    c.bhc_turned_away += turn_away_newcomers(model, month, model.pop.bhc_wait_since, limit)
 
 
 def expire_bhc_waits(model: ClinicContext, month: int, c: MonthCounters) -> None:
@@ -158,39 +155,31 @@ def expire_bhc_waits(model: ClinicContext, month: int, c: MonthCounters) -> None
 
 
 def scheduled_visits(model: ClinicContext, month: int, book: BhcSchedule, c: MonthCounters) -> None:
-    """Fill scheduled slots (and unused same-day slots): follow-ups first, then the queue."""
+    """Fill scheduled slots (and unused same-day slots): follow-ups first, then the queue.
+
+    Every month of an episode uses up one of its planned visits, booked or not: an episode whose
+    follow-up finds no free slot is shortened rather than waiting forever. Who is booked is
+    decided by :func:`intsim.sim.kernels.queues.book_bhc_visits`; who misses a booking by the
+    patients' no-show rule (the engine).
+    """
     pop = model.pop
-    episodes = pop.in_treatment(Tx.PCBH)
-    cont = episodes[(pop.bhc_visits_left[episodes] > 0) & ~pop.bhc_visit[episodes]]
-    waiting = pop.waiting_for_bhc()
     free = book.scheduled_left + book.same_day_left
-    # every month of an episode uses up one of its planned visits, booked or not: an episode
-    # whose follow-up finds no free slot is shortened rather than waiting forever
-    pop.bhc_visits_left[cont] -= 1
-    book.requested += len(cont)  # the standing queue is backlog, not new demand
+    booked, n_due = queues.book_bhc_visits(
+        pop.n_used, free, model.streams.uint64_key("priority", month), pop.treatment_state(),
+        pop.bhc_visit,
+    )  # fmt: skip
+    book.requested += n_due  # the standing queue is backlog, not new demand
     book.record_load(model)
-    # who is booked matters, not in which order (the bookings are sorted by slot below)
-    if free < len(cont):
-        cont = first_by_priority(cont, model.priority(month, cont), free)
-    free -= len(cont)
-    if free < len(waiting):
-        waiting = first_by_priority(
-            waiting, model.priority(month, waiting), free, pop.bhc_wait_since[waiting]
-        )
-    free -= len(waiting)
-    book.scheduled_left, book.same_day_left = free, 0
-    booked = np.sort(np.concatenate([cont, waiting]))
+    book.scheduled_left, book.same_day_left = free - len(booked), 0
     missed = model.engine.bhc_no_show(month, booked)
-    c.bhc_no_shows += int(missed.sum())
-    came = booked[~missed]
-    came_cont = came[pop.treatment[came] == Tx.PCBH]
-    record_bhc_visits(model, came_cont)
-    c.bhc_visits += len(came_cont)
-    starting = came[pop.treatment[came] != Tx.PCBH]
-    c.bhc_wait_months += int((month - pop.bhc_wait_since[starting].astype(np.int64)).sum())
+    followups, starting, wait_months = queues.sort_out_bookings(
+        month, booked, missed, pop.treatment_state()
+    )
+    c.bhc_no_shows += len(booked) - len(followups) - len(starting)
+    record_bhc_visits(model, followups)
+    c.bhc_visits += len(followups)
+    c.bhc_wait_months += int(wait_months)
     start_pcbh_episodes(model, month, starting, c)
-    lost = booked[missed & (pop.treatment[booked] != Tx.PCBH)]
-    pop.bhc_wait_since[lost] = -1
     limit_bhc_queue(model, month, c)
 
 

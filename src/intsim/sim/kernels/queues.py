@@ -1,4 +1,4 @@
-"""Queues and rationing: PCP visits over capacity, first-in-order picks, waitlist scans."""
+"""Queues and rationing: PCP visits over capacity, first-in-order picks, waitlists, BHC bookings."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from intsim.sim.kernels.codes import JIT
+from intsim.sim.kernels.codes import JIT, TX_PCBH
+from intsim.sim.kernels.rng import unit_uniform
+from intsim.sim.kernels.state import Fields, TreatmentState
 
 
 @njit(**JIT)
@@ -146,3 +148,172 @@ def queue_scan(since: NDArray[np.int16], n: int, joined_by: int) -> tuple[int, N
                 out[k] = s
                 k += 1
     return waiting, out
+
+
+@njit(**JIT)
+def priorities(key: np.uint64, slots: NDArray[np.int64]) -> NDArray[np.float64]:
+    """The month's ``priority`` uniforms of ``slots`` (``key``: the stream's key this month)."""
+    out = np.empty(len(slots), np.float64)
+    for i in range(len(slots)):
+        out[i] = unit_uniform(key, slots[i])
+    return out
+
+
+@njit(**JIT)
+def in_order(priority: NDArray[np.float64], key: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Positions of ascending slots ordered by (``key``, ``priority``, slot).
+
+    Two stable sorts (priority, then key) keep equal pairs in slot order: the order of
+    ``np.lexsort((slots, priority, key))`` (:func:`intsim.sim.providers.order_by_priority`).
+    """
+    by_priority = np.argsort(priority, kind="mergesort")
+    return by_priority[np.argsort(key[by_priority], kind="mergesort")]
+
+
+@njit(**JIT)
+def first_served(
+    slots: NDArray[np.int64], key: NDArray[np.int64], priority_key: np.uint64, k: int
+) -> NDArray[np.int64]:
+    """The first ``k`` of ascending ``slots`` by (``key``, ``priority`` uniform, slot), as a set.
+
+    The patients :func:`intsim.sim.providers.first_by_priority` serves, returned in ascending
+    slot order (callers only need who is served). ``priority_key``: key of the ``priority``
+    stream this month.
+    """
+    if k >= len(slots):
+        return slots
+    if k <= 0:
+        return slots[:0]
+    order = in_order(priorities(priority_key, slots), key)
+    return np.sort(slots[order[:k]])
+
+
+@njit(**JIT)
+def turn_away_newest(
+    since: NDArray[np.int16], n: int, month: int, limit: int, priority_key: np.uint64
+) -> int:
+    """Waitlist policy: turn away this month's newcomers while the queue exceeds ``limit``.
+
+    ``since`` holds each slot's join month (``-1``: not waiting; slots ``0 .. n-1``). Patients
+    who joined in ``month`` leave the queue highest ``priority`` uniform first (ties: highest slot
+    first), until the queue is no longer than ``limit`` or no newcomer is left; their ``since``
+    is reset to ``-1`` in place.
+
+    Returns:
+        How many were turned away.
+    """
+    waiting = 0
+    joined = 0
+    for s in range(n):
+        w = since[s]
+        waiting += w >= 0
+        joined += w == month
+    n_out = min(waiting - limit, joined)
+    if n_out <= 0:
+        return 0
+    new = np.empty(joined, np.int64)
+    j = 0
+    for s in range(n):
+        if since[s] == month:
+            new[j] = s
+            j += 1
+    order = in_order(priorities(priority_key, new), np.zeros(joined, np.int64))
+    for i in range(joined - n_out, joined):
+        since[new[order[i]]] = -1
+    return n_out
+
+
+@njit(**JIT)
+def book_bhc_visits(
+    n: int, free: int, priority_key: np.uint64, tx: Fields, bhc_visit: NDArray[np.bool_]
+) -> tuple[NDArray[np.int64], int]:
+    """Book the month's scheduled BHC slots: follow-ups due first, then the waiting queue.
+
+    Follow-ups due are PCBH episodes (slots ``0 .. n-1``) with planned visits left and no visit
+    yet this month; each uses up one planned visit, booked or not. When the ``free`` slots are
+    fewer, follow-ups are booked by ``priority`` uniform (``priority_key``), then patients
+    waiting (``bhc_wait_since >= 0``) by join month, priority and slot.
+
+    Args:
+        n: Slots in use.
+        free: Unused slots this month (scheduled and same-day).
+        priority_key: Key of the ``priority`` stream this month.
+        tx: Treatment state (``Population.treatment_state``; visits left are decremented).
+        bhc_visit: Whether each slot saw a BHC already this month.
+
+    Returns:
+        The booked slots (ascending) and the number of follow-ups due.
+    """
+    tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
+    treatment, visits_left, since = tx.treatment, tx.bhc_visits_left, tx.bhc_wait_since
+    n_due = 0
+    n_waiting = 0
+    for s in range(n):
+        n_due += (treatment[s] == TX_PCBH) & (visits_left[s] > 0) & ~bhc_visit[s]
+        n_waiting += since[s] >= 0
+    due = np.empty(n_due, np.int64)
+    waiting = np.empty(n_waiting, np.int64)
+    i = 0
+    j = 0
+    for s in range(n):
+        if treatment[s] == TX_PCBH and visits_left[s] > 0 and not bhc_visit[s]:
+            due[i] = s
+            i += 1
+            visits_left[s] -= 1
+        if since[s] >= 0:
+            waiting[j] = s
+            j += 1
+    due = first_served(due, np.zeros(n_due, np.int64), priority_key, free)
+    free -= len(due)
+    wait_key = np.empty(n_waiting, np.int64)
+    for i in range(n_waiting):
+        wait_key[i] = since[waiting[i]]
+    waiting = first_served(waiting, wait_key, priority_key, free)
+    return np.sort(np.concatenate((due, waiting))), n_due
+
+
+@njit(**JIT)
+def sort_out_bookings(
+    month: int, booked: NDArray[np.int64], missed: NDArray[np.bool_], tx: Fields
+) -> tuple[NDArray[np.int64], NDArray[np.int64], int]:
+    """Split the month's BHC bookings by who came: follow-ups seen and first visits.
+
+    A patient waiting for a first visit who misses it leaves the queue (its
+    ``bhc_wait_since`` is reset in place).
+
+    Args:
+        month: Current month.
+        booked: Booked slots (ascending).
+        missed: Whether each booking was missed (the patients' no-show rule).
+        tx: Treatment state (``Population.treatment_state``).
+
+    Returns:
+        The follow-ups seen (PCBH episodes), the patients starting an episode (both ascending)
+        and the months the starters waited, summed.
+    """
+    tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
+    treatment, since = tx.treatment, tx.bhc_wait_since
+    n_followups = 0
+    n_starting = 0
+    for i in range(len(booked)):
+        s = booked[i]
+        n_followups += (not missed[i]) and treatment[s] == TX_PCBH
+        n_starting += (not missed[i]) and treatment[s] != TX_PCBH
+    followups = np.empty(n_followups, np.int64)
+    starting = np.empty(n_starting, np.int64)
+    a = 0
+    b = 0
+    wait_months = 0
+    for i in range(len(booked)):
+        s = booked[i]
+        if treatment[s] == TX_PCBH:
+            if not missed[i]:
+                followups[a] = s
+                a += 1
+        elif missed[i]:
+            since[s] = -1
+        else:
+            starting[b] = s
+            b += 1
+            wait_months += month - np.int64(since[s])
+    return followups, starting, wait_months
