@@ -25,6 +25,7 @@ from intsim.sim.kernels.state import (
     AcuteEvents,
     BhcRecord,
     CareManagerRecord,
+    EnrolmentRecord,
     EpisodeState,
     Fields,
     PersonState,
@@ -326,6 +327,16 @@ class Population:
 
         self._bhc_record = tuple(BhcRecord(self.bhc_visit, self.bhc_kind))
 
+        self._enrolment_record = tuple(
+            EnrolmentRecord(
+                self.program_start,
+                self.last_review,
+                self.enrol_score,
+                self.screen_score,
+                self.followed_up,
+            )
+        )
+
     def treatment_state(self) -> Fields:
         """The treatment and programme bookkeeping arrays, grouped for the kernels (views)."""
         return self._treatment_state
@@ -349,6 +360,10 @@ class Population:
     def bhc_record(self) -> Fields:
         """This month's BHC visits and their kinds, grouped for the kernels (views)."""
         return self._bhc_record
+
+    def enrolment_record(self) -> Fields:
+        """The bookkeeping a CoCM enrolment resets besides the treatment state (views)."""
+        return self._enrolment_record
 
     def end_treatment(self, slots: NDArray[np.integer]) -> None:
         """End the current treatment (and any CoCM/PCBH bookkeeping) of these patients."""

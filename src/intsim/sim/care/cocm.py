@@ -38,9 +38,9 @@ from intsim.sim.care.base import (
     usual_care_treatment,
 )
 from intsim.sim.kernels import pathways
-from intsim.sim.kernels.state import CareManagerWork
+from intsim.sim.kernels.state import CareManagerStaff, CareManagerWork, EnrolmentRule
 from intsim.sim.population import BH, Tx
-from intsim.sim.providers import assign_to_most_room, first_by_priority
+from intsim.sim.providers import first_by_priority
 
 if TYPE_CHECKING:
     from intsim.sim.context import ClinicContext
@@ -138,38 +138,43 @@ def enrolment_room(model: ClinicContext, queue: Slots, caseload: Slots) -> list[
 def enrol_from_queue(model: ClinicContext, month: int, c: MonthCounters) -> Slots:
     """Enrol queued patients (oldest first, then priority) while care managers have room.
 
+    One compiled pass (:func:`intsim.sim.kernels.pathways.enrol_cocm`): the room of each care
+    manager as :func:`enrolment_room`, placement with the most room first (lowest index on
+    ties), the queue's head by (waitlist month, ``priority`` uniform, slot).
+
     Returns:
         The CoCM caseload after enrolment (ascending slots).
     """
-    pop = model.pop
-    caseload = pop.in_treatment(Tx.COCM)
-    queue = pop.waiting_for_cocm()
-    if len(queue) == 0 or not model.care_managers:
-        return caseload
-    room = enrolment_room(model, queue, caseload)
-    # the care manager with most room first (lowest index on ties)
-    assigned = [model.care_managers[k].index for k in assign_to_most_room(room, len(queue))]
-    if not assigned:
-        return caseload
-    prio = model.priority(month, queue)
-    new = first_by_priority(queue, prio, len(assigned), pop.waitlist_since[queue])
-    c.cocm_wait_months += int((month - pop.waitlist_since[new].astype(np.int64)).sum())
-    pop.waitlist_since[new] = -1
-    pop.treatment[new] = Tx.COCM
-    pop.treatment_month[new] = 1
-    pop.program_start[new] = month
-    pop.care_manager[new] = assigned
-    pop.followup_ok[new] = False
-    pop.followed_up[new] = False
-    pop.reviewed[new] = False
-    pop.last_review[new] = 0
-    pop.improved_months[new] = 0
-    # baseline of measurement-based care: the last observed screening score, if any
-    screen = pop.screen_score[new]
-    pop.enrol_score[new] = np.where(screen >= 0, screen, pop.score[new])
-    c.cocm_enrolled_new += len(new)
-    c.new_cocm_slots = np.concatenate([c.new_cocm_slots, new])
-    return np.sort(np.concatenate([caseload, new]))
+    pop, v = model.pop, model.values.cocm
+    cms = model.care_managers
+    staff = CareManagerStaff(  # handed to the kernel as a plain tuple (kernels.state)
+        np.array([cm.caseload_cap for cm in cms], np.int64),
+        np.array([cm.patient_minutes for cm in cms], np.float64),
+        np.array([cm.index for cm in cms], np.int64),
+    )
+    rule = EnrolmentRule(
+        phase_minutes(model),
+        payer_minutes_ratio(model),
+        float(v.unreached_probability),
+        float(v.minutes_intake),
+        float(v.panel_fill_target),
+    )
+    caseload, new, waited = pathways.enrol_cocm(
+        pop.n_used,
+        month,
+        np.uint64(model.streams.key("priority", month)),
+        tuple(staff),
+        tuple(rule),
+        pop.treatment_state(),
+        pop.episode_state(),
+        pop.person_state(),
+        pop.enrolment_record(),
+    )
+    if len(new):
+        c.cocm_wait_months += int(waited)
+        c.cocm_enrolled_new += len(new)
+        c.new_cocm_slots = np.concatenate([c.new_cocm_slots, new])
+    return caseload
 
 
 def care_manager_minutes(

@@ -27,11 +27,15 @@ from intsim.sim.kernels.codes import (
     TX_PCP,
     TX_SPECIALTY,
 )
+from intsim.sim.kernels.queues import assign_to_most_room, first_in_order
 from intsim.sim.kernels.rng import unit_uniform
 from intsim.sim.kernels.state import (
     BhcRecord,
     CareManagerRecord,
+    CareManagerStaff,
     CareManagerWork,
+    EnrolmentRecord,
+    EnrolmentRule,
     EpisodeState,
     Fields,
     PersonState,
@@ -488,6 +492,198 @@ def caseload_minutes(
         count[k] += 1
         busy[k] += need * payer_minutes_ratio[payer[s]]
     return count, busy
+
+
+#: Largest number of new patients picked by the insertion buffer of ``first_in_order`` (as
+#: :data:`intsim.sim.providers.FIRST_BY_INSERTION_MAX`); more are picked by a full stable sort.
+ENROL_BY_INSERTION_MAX = 256
+
+
+@njit(**JIT)
+def _block_sum(values: NDArray[np.float64], start: int, n: int) -> float:
+    """Numpy's sum of ``n <= 128`` values from ``start`` (see :func:`pairwise_sum`)."""
+    if n < 8:
+        res = 0.0
+        for i in range(start, start + n):
+            res += values[i]
+        return res
+    r = values[start : start + 8].copy()
+    i = 8
+    while i < n - n % 8:
+        for j in range(8):
+            r[j] += values[start + i + j]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        res += values[start + i]
+        i += 1
+    return res
+
+
+@njit(**JIT)
+def pairwise_sum(values: NDArray[np.float64]) -> float:
+    """Sum of ``values`` in numpy's pairwise order (bit-identical to ``values.sum()``).
+
+    Numpy sums a contiguous float64 array by blocks of at most 128 with eight accumulators,
+    splitting longer runs in two (the first part a multiple of 8 long) and adding the halves
+    (``pairwise_sum`` of its ``loops_utils``); ``.mean()`` divides that sum by the count. The
+    halving is walked here with an explicit stack (compiled recursion does not cache).
+    """
+    starts = np.empty(256, np.int64)
+    sizes = np.empty(256, np.int64)
+    joins = np.empty(256, np.bool_)  # True: add the two sums on top of ``sums``
+    sums = np.empty(256, np.float64)
+    n_sums = 0
+    starts[0], sizes[0], joins[0] = 0, len(values), False
+    top = 1
+    while top > 0:
+        top -= 1
+        start, n, join = starts[top], sizes[top], joins[top]
+        if join:
+            n_sums -= 1
+            sums[n_sums - 1] = sums[n_sums - 1] + sums[n_sums]
+        elif n <= 128:
+            sums[n_sums] = _block_sum(values, start, n)
+            n_sums += 1
+        else:
+            half = n // 2
+            half -= half % 8
+            starts[top], sizes[top], joins[top] = start, n, True
+            starts[top + 1], sizes[top + 1], joins[top + 1] = start + half, n - half, False
+            starts[top + 2], sizes[top + 2], joins[top + 2] = start, half, False
+            top += 3
+    return sums[0]
+
+
+@njit(**JIT)
+def _ordered_queue(
+    queue: NDArray[np.int64], priority: NDArray[np.float64], lead: NDArray[np.int64], k: int
+) -> NDArray[np.int64]:
+    """The first ``k`` of ``queue`` (ascending slots) ordered by (``lead``, ``priority``, slot)."""
+    if k < len(queue) and k <= ENROL_BY_INSERTION_MAX:
+        return first_in_order(queue, priority, lead, k)
+    by_priority = np.argsort(priority, kind="mergesort")  # stable: ties keep slot order
+    by_lead = np.argsort(lead[by_priority], kind="mergesort")
+    return queue[by_priority[by_lead[:k]]]
+
+
+@njit(**JIT)
+def enrol_cocm(
+    n_used: int,
+    month: int,
+    key_priority: np.uint64,
+    staff: Fields,
+    rule: Fields,
+    tx: Fields,
+    ep: Fields,
+    person: Fields,
+    record: Fields,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], int]:
+    """Enrol queued CoCM patients (oldest first, then priority) while care managers have room.
+
+    The caseload is the slots in CoCM, the queue the slots waiting (``waitlist_since >= 0``),
+    both ascending over ``0 .. n_used - 1``. Each care manager (``staff``, a
+    :class:`CareManagerStaff`) has room for the smaller of its caseload cap less its caseload
+    and the intake minutes that fit in ``panel_fill_target`` of its patient minutes less the
+    expected minutes of its caseload (:func:`caseload_minutes`; intake minutes are
+    ``minutes_intake`` times the mean payer ratio over the queue). New patients go one at a
+    time to the care manager with most room (lowest on ties); the patients taken are the first
+    by (waitlist month, priority uniform of stream key ``key_priority``, slot), the i-th to the
+    i-th care manager placed. Their treatment and programme bookkeeping are reset as a CoCM
+    enrolment in month ``month`` (the enrolment score is the last screening score, else the
+    true score).
+
+    Args:
+        n_used: Slots assigned so far.
+        month: Current month.
+        key_priority: Key of the ``priority`` stream this month (``RandomStreams.key``).
+        staff: :class:`CareManagerStaff` fields (one entry per care manager).
+        rule: :class:`EnrolmentRule` fields (minutes per phase in minutes a patient-month).
+        tx: :class:`TreatmentState` fields (written).
+        ep: :class:`EpisodeState` fields.
+        person: :class:`PersonState` fields.
+        record: :class:`EnrolmentRecord` fields (written).
+
+    Returns:
+        The caseload after enrolment (ascending slots), the new patients (in enrolment order)
+        and their summed months on the waitlist (months).
+    """
+    cms = CareManagerStaff(*staff)
+    r = EnrolmentRule(*rule)
+    tx = TreatmentState(*tx)
+    ep = EpisodeState(*ep)
+    person = PersonState(*person)
+    record = EnrolmentRecord(*record)
+    n_case = 0
+    n_queue = 0
+    for s in range(n_used):
+        n_case += tx.treatment[s] == TX_COCM
+        n_queue += tx.waitlist_since[s] >= 0
+    caseload = np.empty(n_case, np.int64)
+    queue = np.empty(n_queue, np.int64)
+    i_case = 0
+    i_queue = 0
+    for s in range(n_used):
+        if tx.treatment[s] == TX_COCM:
+            caseload[i_case] = s
+            i_case += 1
+        if tx.waitlist_since[s] >= 0:
+            queue[i_queue] = s
+            i_queue += 1
+    nobody = np.empty(0, np.int64)
+    n_cm = len(cms.index)
+    if n_queue == 0 or n_cm == 0:
+        return caseload, nobody, 0
+    count, busy = caseload_minutes(
+        caseload,
+        tx.care_manager,
+        tx.treatment_month,
+        ep.bh,
+        person.payer,
+        r.payer_minutes_ratio,
+        r.phase_minutes,
+        r.unreached_probability,
+        n_cm,
+    )
+    ratios = np.empty(n_queue, np.float64)
+    for i in range(n_queue):
+        ratios[i] = r.payer_minutes_ratio[person.payer[queue[i]]]
+    intake = r.minutes_intake * (pairwise_sum(ratios) / n_queue)
+    room = np.empty(n_cm, np.int64)
+    for j in range(n_cm):
+        k = cms.index[j]
+        by_cap = cms.caseload_cap[j] - count[k]
+        spare = r.panel_fill_target * cms.patient_minutes[j] - busy[k]
+        by_minutes = int(spare // intake) if intake > 0 else by_cap
+        room[j] = min(by_cap, max(by_minutes, 0))
+    placed = assign_to_most_room(room, n_queue)
+    n_new = len(placed)
+    if n_new == 0:
+        return caseload, nobody, 0
+    priority = np.empty(n_queue, np.float64)
+    lead = np.empty(n_queue, np.int64)
+    for i in range(n_queue):
+        priority[i] = unit_uniform(key_priority, queue[i])
+        lead[i] = tx.waitlist_since[queue[i]]
+    new = _ordered_queue(queue, priority, lead, n_new)
+    waited = 0
+    for i in range(n_new):
+        s = new[i]
+        waited += month - np.int64(tx.waitlist_since[s])
+        tx.waitlist_since[s] = -1
+        tx.treatment[s] = TX_COCM
+        tx.treatment_month[s] = 1
+        record.program_start[s] = month
+        tx.care_manager[s] = cms.index[placed[i]]
+        tx.followup_ok[s] = False
+        record.followed_up[s] = False
+        tx.reviewed[s] = False
+        record.last_review[s] = 0
+        tx.improved_months[s] = 0
+        screen = record.screen_score[s]
+        record.enrol_score[s] = screen if screen >= 0 else ep.score[s]
+    after = np.sort(np.concatenate((caseload, new)))
+    return after, new, waited
 
 
 @njit(**JIT)

@@ -175,3 +175,54 @@ class BhcRecord(NamedTuple):
 
     bhc_visit: NDArray[np.bool_]
     bhc_kind: NDArray[np.int8]
+
+
+class CareManagerStaff(NamedTuple):
+    """The care managers of a month, one entry each (in ``model.care_managers`` order).
+
+    Attributes:
+        caseload_cap: Maximum active caseload (patients).
+        patient_minutes: Minutes a month for patient-related work (minutes).
+        index: Index of the care manager (the patients' ``care_manager`` value).
+    """
+
+    caseload_cap: NDArray[np.int64]
+    patient_minutes: NDArray[np.float64]
+    index: NDArray[np.int64]
+
+
+class EnrolmentRule(NamedTuple):
+    """The CoCM enrolment rule of a month (from the ``cocm`` parameters).
+
+    Attributes:
+        phase_minutes: Mean minutes per patient-month by work phase (intake, active treatment,
+            outreach, maintenance).
+        payer_minutes_ratio: Multiplier of the minutes by payer (``PAYERS`` order).
+        unreached_probability: Probability a patient past intake is not reached in a month.
+        minutes_intake: Intake minutes of a new patient (minutes, before the payer ratio).
+        panel_fill_target: Share of its patient minutes a care manager's caseload may fill.
+    """
+
+    phase_minutes: NDArray[np.float64]
+    payer_minutes_ratio: NDArray[np.float64]
+    unreached_probability: float
+    minutes_intake: float
+    panel_fill_target: float
+
+
+class EnrolmentRecord(NamedTuple):
+    """The programme bookkeeping a CoCM enrolment resets, besides :class:`TreatmentState`.
+
+    Attributes:
+        program_start: Month the patient entered the programme.
+        last_review: Treatment month of the last psychiatric review (months).
+        enrol_score: Score at enrolment (baseline of measurement-based care).
+        screen_score: Last observed screening score, -1 if none.
+        followed_up: Whether the patient has had a follow-up contact this CoCM episode.
+    """
+
+    program_start: NDArray[np.int16]
+    last_review: NDArray[np.int16]
+    enrol_score: NDArray[np.int8]
+    screen_score: NDArray[np.int8]
+    followed_up: NDArray[np.bool_]
