@@ -162,7 +162,7 @@ def enrol_from_queue(model: ClinicContext, month: int, c: MonthCounters) -> Slot
     caseload, new, waited = pathways.enrol_cocm(
         pop.n_used,
         month,
-        np.uint64(model.streams.key("priority", month)),
+        model.streams.uint64_key("priority", month),
         tuple(staff),
         tuple(rule),
         pop.treatment_state(),

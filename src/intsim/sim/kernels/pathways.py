@@ -27,7 +27,7 @@ from intsim.sim.kernels.codes import (
     TX_PCP,
     TX_SPECIALTY,
 )
-from intsim.sim.kernels.queues import assign_to_most_room, first_in_order
+from intsim.sim.kernels.queues import assign_to_most_room, head_in_order
 from intsim.sim.kernels.rng import unit_uniform
 from intsim.sim.kernels.state import (
     BhcRecord,
@@ -494,11 +494,6 @@ def caseload_minutes(
     return count, busy
 
 
-#: Largest number of new patients picked by the insertion buffer of ``first_in_order`` (as
-#: :data:`intsim.sim.providers.FIRST_BY_INSERTION_MAX`); more are picked by a full stable sort.
-ENROL_BY_INSERTION_MAX = 256
-
-
 @njit(**JIT)
 def _block_sum(values: NDArray[np.float64], start: int, n: int) -> float:
     """Numpy's sum of ``n <= 128`` values from ``start`` (see :func:`pairwise_sum`)."""
@@ -528,6 +523,10 @@ def pairwise_sum(values: NDArray[np.float64]) -> float:
     splitting longer runs in two (the first part a multiple of 8 long) and adding the halves
     (``pairwise_sum`` of its ``loops_utils``); ``.mean()`` divides that sum by the count. The
     halving is walked here with an explicit stack (compiled recursion does not cache).
+
+    It repeats :func:`intsim.money.claims_kernels.pairwise_sum` on purpose: money may not import
+    the simulation, and the kernels' stale-cache guard (:mod:`intsim.sim.kernels`) covers only
+    this package's files, so a kernel here must not inline a function from another package.
     """
     starts = np.empty(256, np.int64)
     sizes = np.empty(256, np.int64)
@@ -553,18 +552,6 @@ def pairwise_sum(values: NDArray[np.float64]) -> float:
             starts[top + 2], sizes[top + 2], joins[top + 2] = start, half, False
             top += 3
     return sums[0]
-
-
-@njit(**JIT)
-def _ordered_queue(
-    queue: NDArray[np.int64], priority: NDArray[np.float64], lead: NDArray[np.int64], k: int
-) -> NDArray[np.int64]:
-    """The first ``k`` of ``queue`` (ascending slots) ordered by (``lead``, ``priority``, slot)."""
-    if k < len(queue) and k <= ENROL_BY_INSERTION_MAX:
-        return first_in_order(queue, priority, lead, k)
-    by_priority = np.argsort(priority, kind="mergesort")  # stable: ties keep slot order
-    by_lead = np.argsort(lead[by_priority], kind="mergesort")
-    return queue[by_priority[by_lead[:k]]]
 
 
 @njit(**JIT)
@@ -665,7 +652,7 @@ def enrol_cocm(
     for i in range(n_queue):
         priority[i] = unit_uniform(key_priority, queue[i])
         lead[i] = tx.waitlist_since[queue[i]]
-    new = _ordered_queue(queue, priority, lead, n_new)
+    new = head_in_order(queue, priority, lead, n_new)
     waited = 0
     for i in range(n_new):
         s = new[i]

@@ -7,7 +7,7 @@ from numba import njit
 from numpy.typing import NDArray
 
 from intsim.sim.kernels.codes import JIT, TX_PCBH
-from intsim.sim.kernels.rng import unit_uniform
+from intsim.sim.kernels.rng import sparse_uniforms
 from intsim.sim.kernels.state import Fields, TreatmentState
 
 
@@ -151,15 +151,6 @@ def queue_scan(since: NDArray[np.int16], n: int, joined_by: int) -> tuple[int, N
 
 
 @njit(**JIT)
-def priorities(key: np.uint64, slots: NDArray[np.int64]) -> NDArray[np.float64]:
-    """The month's ``priority`` uniforms of ``slots`` (``key``: the stream's key this month)."""
-    out = np.empty(len(slots), np.float64)
-    for i in range(len(slots)):
-        out[i] = unit_uniform(key, slots[i])
-    return out
-
-
-@njit(**JIT)
 def in_order(priority: NDArray[np.float64], key: NDArray[np.int64]) -> NDArray[np.int64]:
     """Positions of ascending slots ordered by (``key``, ``priority``, slot).
 
@@ -168,6 +159,25 @@ def in_order(priority: NDArray[np.float64], key: NDArray[np.int64]) -> NDArray[n
     """
     by_priority = np.argsort(priority, kind="mergesort")
     return by_priority[np.argsort(key[by_priority], kind="mergesort")]
+
+
+#: Largest ``k`` that :func:`head_in_order` picks with the insertion buffer of
+#: :func:`first_in_order` (as :data:`intsim.sim.providers.FIRST_BY_INSERTION_MAX`).
+INSERTION_MAX = 256
+
+
+@njit(**JIT)
+def head_in_order(
+    slots: NDArray[np.int64], priority: NDArray[np.float64], key: NDArray[np.int64], k: int
+) -> NDArray[np.int64]:
+    """The first ``k`` of ascending ``slots`` ordered by (``key``, ``priority``, slot), in order.
+
+    A few from a long queue by the insertion buffer of :func:`first_in_order`, more by the full
+    stable sort of :func:`in_order`.
+    """
+    if k < len(slots) and k <= INSERTION_MAX:
+        return first_in_order(slots, priority, key, k)
+    return slots[in_order(priority, key)[: max(k, 0)]]
 
 
 @njit(**JIT)
@@ -182,10 +192,7 @@ def first_served(
     """
     if k >= len(slots):
         return slots
-    if k <= 0:
-        return slots[:0]
-    order = in_order(priorities(priority_key, slots), key)
-    return np.sort(slots[order[:k]])
+    return np.sort(head_in_order(slots, sparse_uniforms(priority_key, slots), key, k))
 
 
 @njit(**JIT)
@@ -217,7 +224,7 @@ def turn_away_newest(
         if since[s] == month:
             new[j] = s
             j += 1
-    order = in_order(priorities(priority_key, new), np.zeros(joined, np.int64))
+    order = in_order(sparse_uniforms(priority_key, new), np.zeros(joined, np.int64))
     for i in range(joined - n_out, joined):
         since[new[order[i]]] = -1
     return n_out
