@@ -9,7 +9,7 @@ from scipy import special
 
 from intsim.params import PAYERS
 from intsim.params.scenario import default_scenario
-from intsim.sim.kernels.costs import acute_care, risk_classes
+from intsim.sim.kernels.costs import acute_care, payer_class_costs, risk_classes
 from intsim.sim.kernels.rules import acute_probabilities, risk_class
 from intsim.sim.kernels.state import AcuteEvents, PersonState
 from intsim.sim.model import ClinicModel
@@ -343,3 +343,10 @@ def test_engines_dock_with_capped_acute_risk():
     agents = simulate(sc, seed=8, engine="agents").monthly
     pd.testing.assert_frame_equal(arrays, agents, check_exact=True)
     assert arrays["admissions"].sum() > 0
+
+
+def test_payer_class_costs_are_the_products_cost_of_care_forms():
+    rng = np.random.default_rng(5)
+    nonacute, multiplier = rng.random(5) * 900.0, rng.random(48) * 3.0
+    table = payer_class_costs(nonacute, multiplier).reshape(5, 48)
+    assert np.array_equal(table, nonacute[:, None] * multiplier[None, :])

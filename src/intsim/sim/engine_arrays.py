@@ -141,6 +141,9 @@ class ArrayEngine:
         self.static = static
         self._onset_probs = onset_probs(static)
         self._onset_shares = onset_shares(values)
+        # run constants of the monthly kernels (values and static tables do not change)
+        self._clinical_probs = clinical_probs(static, values)
+        self._disengagement_probs = disengagement_probs(values)
         # flat improvement table of each month-table object (the model caches those)
         self._improve: tuple[MonthTables, NDArray[np.float64]] | None = None
 
@@ -179,12 +182,12 @@ class ArrayEngine:
             pop.in_panel,
             pop.chronic,
             pop.bh,
-            np.uint64(self.streams.key("visit", month)),
+            self.streams.uint64_key("visit", month),
             self.static.visit_prob.ravel(),
         )
 
     def _key(self, stream: str, month: int) -> np.uint64:
-        return np.uint64(self.streams.key(stream, month))
+        return self.streams.uint64_key(stream, month)
 
     def observed_scores(self, month: int, slots: Slots, stream: str) -> NDArray[np.int64]:
         """Observed PHQ-9/GAD-7 scores (true score + measurement noise drawn from ``stream``).
@@ -225,8 +228,8 @@ class ArrayEngine:
             pop.treatment_month,
             pop.waitlist_since,
             pop.bhc_wait_since,
-            np.uint64(self.streams.key("dropout", month)),
-            disengagement_probs(self.values),
+            self.streams.uint64_key("dropout", month),
+            self._disengagement_probs,
         )
 
     def leave_after_cm_departure(self, month: int, slots: Slots) -> NDArray[np.bool_]:
@@ -255,8 +258,7 @@ class ArrayEngine:
 
     def clinical_step(self, month: int, tables: MonthTables) -> ClinicalCounts:
         """Improvement, remission, relapse and recovery of threshold episodes."""
-        pop, st = self.pop, self.static
-        v = self.values
+        pop, v = self.pop, self.values
         c = v.clinical  # type: ignore[attr-defined]
         improvements, remissions, relapses, recoveries, partial = clinical_kernels.clinical_step(
             pop.n_used,
@@ -265,7 +267,7 @@ class ArrayEngine:
             self._improvement_table(tables),
             (tables.improve_acute.shape[1], MAX_EPISODE_MONTH),
             self.streams.keys(CLINICAL_STREAMS, month),
-            clinical_probs(st, v),
+            self._clinical_probs,
             int(v.cocm.review_month),  # type: ignore[attr-defined]
             int(c.sustained_remission_months),
         )
@@ -292,7 +294,7 @@ class ArrayEngine:
             pop.person_state(),
             pop.bh,
             pop.condition,
-            np.uint64(self.streams.key("acute", month)),
+            self.streams.uint64_key("acute", month),
             st.admit_rate,
             st.ed_rate,
             pop.acute_events(),

@@ -103,7 +103,8 @@ class RandomStreams:
         self._key_table = stream_keys(np.uint64(self._root_key), len(STREAM_NAMES), months + 1)
         self._keys: dict[tuple[str, int], int] = {}
         self._uint64_keys: dict[tuple[str, int], np.uint64] = {}  # the same keys, as numpy
-        self._stream_ids: dict[tuple[str, ...], NDArray[np.int64]] = {}  # rows of ``keys``
+        # keys of several streams by month (a contiguous row per month), for ``keys``
+        self._key_rows: dict[tuple[str, ...], NDArray[np.uint64]] = {}
 
     def key(self, stream: str, month: int) -> int:
         """Return the 64-bit key of a (stream, month) pair.
@@ -144,11 +145,12 @@ class RandomStreams:
 
     def keys(self, streams: tuple[str, ...], month: int) -> NDArray[np.uint64]:
         """Keys of several streams in a month, for the compiled kernels (as :meth:`key`)."""
-        if 0 <= month < self._key_table.shape[1]:  # read from the table in one gather
-            ids = self._stream_ids.get(streams)
-            if ids is None:
-                ids = self._stream_ids[streams] = np.array([STREAM_ID[n] for n in streams])
-            return self._key_table[ids, month]
+        if 0 <= month < self._key_table.shape[1]:  # a row of the streams' table, by month
+            rows = self._key_rows.get(streams)
+            if rows is None:
+                ids = np.array([STREAM_ID[n] for n in streams])
+                rows = self._key_rows[streams] = np.ascontiguousarray(self._key_table[ids].T)
+            return rows[month]
         return np.array([self.key(name, month) for name in streams], dtype=np.uint64)
 
     def uniform_one(self, stream: str, month: int, slot: int) -> float:

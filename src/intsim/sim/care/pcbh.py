@@ -33,8 +33,7 @@ from intsim.sim.care.base import (
     usual_care_treatment,
 )
 from intsim.sim.kernels import pathways, queues
-from intsim.sim.population import Tx
-from intsim.sim.providers import lowest_priority_first, order_by_priority
+from intsim.sim.providers import order_by_priority
 
 if TYPE_CHECKING:
     from intsim.sim.context import ClinicContext
@@ -109,13 +108,15 @@ def refer_to_bhc(
     The threshold patients given (except those referred to specialty care), plus referred
     subthreshold and health-behaviour patients.
     """
-    st, p = model.streams, model.values.pcbh
-    threshold = threshold[model.pop.treatment[threshold] != Tx.SPECIALTY]
-    sub = outcome.subthreshold
-    sub = sub[st.uniform("bhc_refer", month, sub) < p.subthreshold_referral]
-    hb = outcome.health_behavior
-    hb = hb[st.uniform("bhc_refer", month, hb) < p.health_behavior_referral]
-    return np.sort(np.concatenate([threshold, sub, hb]))
+    p = model.values.pcbh
+    return pathways.bhc_referrals(
+        np.asarray(threshold, np.int64),
+        np.asarray(outcome.subthreshold, np.int64),
+        np.asarray(outcome.health_behavior, np.int64),
+        model.pop.treatment,
+        model.streams.uint64_key("bhc_refer", month),
+        (float(p.subthreshold_referral), float(p.health_behavior_referral)),
+    )
 
 
 def warm_handoffs(
@@ -130,7 +131,10 @@ def warm_handoffs(
     engaged_mask = model.engine.bhc_engage(month, slots)
     engaged = slots[engaged_mask]
     book.requested += len(engaged)
-    same_day = lowest_priority_first(engaged, model.priority(month, engaged), book.same_day_left)
+    same_day = queues.first_served(  # lowest priority uniforms first (one key for all)
+        engaged, np.zeros(len(engaged), np.int64), model.streams.uint64_key("priority", month),
+        book.same_day_left,
+    )  # fmt: skip
     book.same_day_left -= len(same_day)
     start_pcbh_episodes(model, month, same_day, c)
     pop.bhc_same_day[same_day] = True

@@ -13,7 +13,7 @@ from numba import njit
 from numpy.typing import NDArray
 
 from intsim.sim.kernels.codes import BH_ACTIVE, BH_NONE, BH_SUB, JIT, TX_COCM
-from intsim.sim.kernels.rng import first_uniforms, unit_uniform
+from intsim.sim.kernels.rng import draw_bits, draw_threshold, draw_thresholds, unit_uniform
 from intsim.sim.kernels.rules import (
     NO_EVENT,
     RECOVERY,
@@ -80,21 +80,30 @@ def onset(
     key_tuple = (keys[0], keys[1], keys[2], keys[3], keys[4], keys[5])
     share_tuple = (shares[0], shares[1], shares[2], shares[3])
     resolve = (probs[3], probs[4])
-    u_incidence = first_uniforms(k_incidence, n)
-    incidence_limit = incidence_prob + sub_incidence_prob
+    # the loop-wide comparisons run on the draws' bits (exact: rng.draw_threshold)
+    chronic_limit = draw_threshold(chronic_onset_prob)
+    incidence_limit = draw_threshold(incidence_prob + sub_incidence_prob)
+    # pre-check: bh_onset changes nothing without subthreshold distress or an incidence draw
+    # below the incidence limits; flag the others in a loop that vectorises, then visit them
+    flagged = np.empty(n, np.bool_)
     for s in range(n):
-        u = unit_uniform(k_chronic_onset, s)
-        chronic[s] |= in_panel[s] & gains_chronic_condition(u, chronic_onset_prob)
-    for s in range(n):
+        chronic[s] |= in_panel[s] & gains_chronic_condition(
+            draw_bits(k_chronic_onset, s), chronic_limit
+        )
         state = bh[s]
-        if not (
-            (state == BH_SUB)
-            | (in_panel[s] & (state == BH_NONE) & (u_incidence[s] < incidence_limit))
-        ):
-            continue  # pre-check: bh_onset would change nothing
+        flagged[s] = (state == BH_SUB) | (
+            in_panel[s] & (state == BH_NONE) & (draw_bits(k_incidence, s) < incidence_limit)
+        )
+    candidates = np.empty(n, np.int64)
+    m = 0
+    for s in range(n):
+        candidates[m] = s
+        m += flagged[s]
+    for i in range(m):
+        s = candidates[i]
         new_bh, new_score, start = bh_onset(
-            s, u_incidence[s], state, treatment[s], score[s], key_tuple, incidence_prob,
-            sub_incidence_prob, resolve, sub_progress_prob,
+            s, unit_uniform(k_incidence, s), bh[s], treatment[s], score[s], key_tuple,
+            incidence_prob, sub_incidence_prob, resolve, sub_progress_prob,
         )  # fmt: skip
         if start:
             (
@@ -130,12 +139,12 @@ def visit_requests(
         key: Key of the ``visit`` stream this month.
         visit_prob: Visit probability per month by state (flattened [chronic, in episode]).
     """
-    u = first_uniforms(key, n)
+    limits = draw_thresholds(visit_prob)  # compared with the draws' bits (rng.draw_threshold)
     out = np.empty(n, np.int64)
     k = 0
     for s in range(n):
         out[k] = s
-        k += in_panel[s] & wants_visit(u[s], chronic[s], bh[s], visit_prob)
+        k += in_panel[s] & wants_visit(draw_bits(key, s), chronic[s], bh[s], limits)
     return out[:k]
 
 

@@ -79,6 +79,23 @@ def acute_care(
 
 
 @njit(**JIT)
+def payer_class_costs(
+    nonacute: NDArray[np.float64], multiplier: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Non-acute cost per member-month (USD) by payer and risk class, flat ``[payer, class]``.
+
+    Each entry is the payer's cost times the class's multiplier, the product
+    :func:`cost_of_care` would form slot by slot.
+    """
+    n_classes = len(multiplier)
+    out = np.empty(len(nonacute) * n_classes, np.float64)
+    for k in range(len(nonacute)):
+        for c in range(n_classes):
+            out[k * n_classes + c] = nonacute[k] * multiplier[c]
+    return out
+
+
+@njit(**JIT)
 def cost_of_care(
     n: int,
     person: Fields,
@@ -115,8 +132,10 @@ def cost_of_care(
     # branch-free passes (a departed slot costs 0.0); the look-ups (gathers) get their own pass
     # (one fused pass skipping departed slots measured slower: its branch mispredicts)
     classes = risk_classes(n, ep.bh, ep.condition, person.chronic, person.age65)
+    base = payer_class_costs(nonacute, multiplier)  # one look-up a slot instead of two
+    n_classes = len(multiplier)
     for s in range(n):
-        slot_cost[s] = nonacute[payer[s]] * multiplier[classes[s]]
+        slot_cost[s] = base[np.int64(payer[s]) * n_classes + classes[s]]
     for s in range(n):
         unit = slot_cost[s] * frailty[s]
         unit += ed_cost * ed_visit[s]

@@ -290,6 +290,37 @@ def record_bhc_visits(
 
 
 @njit(**JIT)
+def bhc_referrals(
+    threshold: NDArray[np.int64],
+    subthreshold: NDArray[np.int64],
+    health_behavior: NDArray[np.int64],
+    treatment: NDArray[np.int8],
+    refer_key: np.uint64,
+    referral_probs: tuple[float, float],
+) -> NDArray[np.int64]:
+    """Candidates for a BHC contact (ascending slots; ``pcbh.refer_to_bhc``).
+
+    The threshold patients not referred to specialty care, then the subthreshold and the
+    health-behaviour patients whose ``bhc_refer`` uniform (``refer_key``) is below their
+    referral probability (``referral_probs``: subthreshold, health behaviour). A patient on both
+    of the last two lists is a candidate twice, as the sorted concatenation it replaces had it.
+    """
+    out = np.empty(len(threshold) + len(subthreshold) + len(health_behavior), np.int64)
+    k = 0
+    for s in threshold:
+        out[k] = s
+        k += treatment[s] != TX_SPECIALTY
+    sub_p, hb_p = referral_probs
+    for s in subthreshold:
+        out[k] = s
+        k += unit_uniform(refer_key, s) < sub_p
+    for s in health_behavior:
+        out[k] = s
+        k += unit_uniform(refer_key, s) < hb_p
+    return np.sort(out[:k])
+
+
+@njit(**JIT)
 def start_pcbh_episodes(
     slots: NDArray[np.int64],
     month: int,

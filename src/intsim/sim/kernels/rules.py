@@ -109,7 +109,9 @@ def subthreshold_scores(u: NDArray[np.float64]) -> NDArray[np.int8]:
 def gains_chronic_condition(u: float, chronic_onset_prob: float) -> bool:
     """Whether a panel member gets a chronic physical condition (``chronic_onset`` uniform).
 
-    A condition once gained is kept (the callers or it into the state).
+    A condition once gained is kept (the callers or it into the state). The kernels pass the
+    draw's bits and the probability's :func:`~intsim.sim.kernels.rng.draw_threshold` instead of
+    the uniform and the probability: the comparison gives the same answer.
     """
     return u < chronic_onset_prob
 
@@ -210,6 +212,9 @@ def visit_state(chronic: bool, bh: int) -> int:
 @njit(**RULE)
 def wants_visit(u: float, chronic: bool, bh: int, visit_prob: NDArray[np.float64]) -> bool:
     """Whether a panel member seeks a PCP visit (``visit`` uniform below its state's probability).
+
+    The kernels pass the draw's bits and the probabilities'
+    :func:`~intsim.sim.kernels.rng.draw_thresholds` instead: the comparison gives the same answer.
 
     Args:
         visit_prob: Visit probability per month, flattened [chronic, in episode].
