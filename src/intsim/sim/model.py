@@ -60,7 +60,7 @@ from intsim.sim.care.cohort import Cohort
 from intsim.sim.clinical import MonthTables, build_month_tables, build_static_tables
 from intsim.sim.engine_arrays import ArrayEngine
 from intsim.sim.kernels.counts import COUNT_FIELDS, month_record, quality_due_starts
-from intsim.sim.kernels.queues import ration_visits
+from intsim.sim.kernels.pathways import allocate_pcp_visits
 from intsim.sim.kernels.state import ReachFlags, ReachServices
 from intsim.sim.patient import AgentEngine
 from intsim.sim.population import Population, Tx, initialise_patients
@@ -333,26 +333,25 @@ class ClinicModel(mesa.Model):
         """
         pop = self.pop
         req = self.engine.visit_requests(month)
-        pcp = pop.pcp[req].astype(np.int64)
-        demand = np.bincount(pcp, minlength=len(self.pcps))
-        base = [p.base_visit_capacity for p in self.pcps]
-        caps = [p.visit_capacity_from(b) for p, b in zip(self.pcps, base, strict=True)]
+        base, caps = self._pcp_capacities()
         capacity = np.array(caps, dtype=np.int64)
         self._pcp_capacity = capacity  # the month's capacities, read again by the record
-        extra = 0
-        over = False
-        for provider, wanted, cap, without_bhc in zip(
-            self.pcps, demand.tolist(), caps, base, strict=True
-        ):
+        granted, demand, extra = allocate_pcp_visits(
+            np.asarray(req, dtype=np.int64),
+            pop.pcp,
+            capacity,
+            np.array(base, dtype=np.int64),
+            self.streams.uint64_key("priority", month),  # the stream of :meth:`priority`
+            pop.pcp_visit,
+        )
+        for provider, wanted, cap in zip(self.pcps, demand.tolist(), caps, strict=True):
             provider.load = wanted / cap if cap > 0 else None
-            extra += max(0, min(wanted, cap) - without_bhc)
-            over |= wanted > cap
-        # the per-slot priority decides who is seen where demand exceeds capacity
-        prio = self.priority(month, req) if over else np.zeros(len(req))
-        keep = ration_visits(pcp, capacity, prio)
-        granted = req[keep]
-        pop.pcp_visit[granted] = True
-        return granted, len(req) - len(granted), extra
+        return granted, len(req) - len(granted), int(extra)
+
+    def _pcp_capacities(self) -> tuple[list[int], list[int]]:
+        """Each PCP's visits this month without BHCs on the team, and with them (visits)."""
+        base = [p.base_visit_capacity for p in self.pcps]
+        return base, [p.visit_capacity_from(b) for p, b in zip(self.pcps, base, strict=True)]
 
     def step(self) -> None:
         """Advance the organisation by one month (phases in the documented order)."""

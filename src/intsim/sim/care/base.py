@@ -24,10 +24,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from intsim.params.components import Component
-from intsim.sim.kernels.pathways import classify_visitors
+from intsim.sim.kernels.pathways import (
+    classify_visitors,
+    disengage_patients,
+    screening_draws,
+    usual_care_decisions,
+)
 from intsim.sim.kernels.pathways import end_of_month_treatment as end_of_month_treatment_kernel
 from intsim.sim.kernels.queues import queue_scan, turn_away_newest
-from intsim.sim.population import BH, Tx
+from intsim.sim.population import Tx
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -36,6 +41,9 @@ if TYPE_CHECKING:
     from intsim.sim.providers import Provider
 
 Slots = NDArray[np.int64]
+
+#: Streams of the PCP's usual-care decision (:func:`usual_care_treatment`), in kernel order.
+USUAL_CARE_STREAMS = ("treat_choice", "referral", "specialty_attend")
 
 
 @dataclass
@@ -161,13 +169,8 @@ def untreated(model: ClinicContext, slots: Slots) -> Slots:
 
 def disengagement(model: ClinicContext, month: int, c: MonthCounters) -> None:
     """Patients who disengage at the start of the month leave CoCM or the BHC queue."""
-    pop = model.pop
-    gone = model.engine.disengage(month)
-    enrolled = gone[pop.treatment[gone] == Tx.COCM]
-    c.dropouts += len(enrolled)
-    pop.end_treatment(enrolled)
-    pop.waitlist_since[gone] = -1
-    pop.bhc_wait_since[gone] = -1
+    gone = np.asarray(model.engine.disengage(month), dtype=np.int64)
+    c.dropouts += int(disengage_patients(gone, model.pop.treatment_state()))
 
 
 def detect_at_visits(
@@ -179,18 +182,21 @@ def detect_at_visits(
     subthreshold: 5 to eligibility - 1); unscreened visitors with a threshold episode are
     recognised with the PCP's unassisted sensitivity.
     """
-    pop, st, v = model.pop, model.streams, model.values
+    pop, st, d = model.pop, model.streams, model.values.detection
     if screening:
-        screened_mask = st.uniform("screen_offer", month, visitors) < v.detection.screening_rate
+        rate = float(d.screening_rate)
+        screened_mask, screened = screening_draws(
+            st.uint64_key("screen_offer", month), visitors, rate
+        )
     else:
-        screened_mask = np.zeros(len(visitors), bool)
-    scores = model.engine.observed_scores(month, visitors[screened_mask], "screen")
+        screened_mask, screened = np.zeros(len(visitors), bool), visitors[:0]
+    scores = model.engine.observed_scores(month, screened, "screen")
     threshold, subthreshold, health_behavior, counts = classify_visitors(
         visitors,
         screened_mask,
-        scores.astype(np.int64),
-        np.uint64(st.key("detect", month)),
-        (float(v.detection.pcp_sensitivity), int(v.detection.positive_score)),
+        scores.astype(np.int64, copy=False),
+        st.uint64_key("detect", month),
+        (float(d.pcp_sensitivity), int(d.positive_score)),
         pop.episode_state(),
         pop.person_state(),
         pop.treatment_state(),
@@ -212,19 +218,16 @@ def usual_care_treatment(model: ClinicContext, month: int, slots: Slots, c: Mont
     ``detection.specialty_referral_share`` of treated patients are referred to specialty care,
     where they start treatment if they attend the first visit.
     """
-    pop, st, d = model.pop, model.streams, model.values.detection
-    slots = slots[
-        (pop.bh[slots] == BH.ACTIVE) & (pop.treatment[slots] == Tx.NONE) & pop.known[slots]
-    ]
-    treat = slots[st.uniform("treat_choice", month, slots) < d.pcp_treats]
-    refer_mask = st.uniform("referral", month, treat) < d.specialty_referral_share
-    referred, pcp = treat[refer_mask], treat[~refer_mask]
-    attends = referred[st.uniform("specialty_attend", month, referred) < d.specialty_attendance]
-    pop.treatment[pcp] = Tx.PCP
-    pop.treatment[attends] = Tx.SPECIALTY
-    pop.treatment_month[pcp] = 1
-    pop.treatment_month[attends] = 1
-    c.specialty_referrals += len(referred)
+    d = model.values.detection
+    c.specialty_referrals += int(
+        usual_care_decisions(
+            np.asarray(slots, dtype=np.int64),
+            model.streams.keys(USUAL_CARE_STREAMS, month),
+            (float(d.pcp_treats), float(d.specialty_referral_share), float(d.specialty_attendance)),
+            model.pop.episode_state(),
+            model.pop.treatment_state(),
+        )
+    )
 
 
 def close_programme(model: ClinicContext, month: int, c: MonthCounters, *, handback: bool) -> None:

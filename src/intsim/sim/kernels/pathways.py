@@ -785,3 +785,189 @@ def _append(buffer: NDArray[np.int64], n: int, value: int) -> NDArray[np.int64]:
         buffer = grown
     buffer[n] = value
     return buffer
+
+
+# --------------------------------------------------------------------------- detection
+# Detection, usual-care decisions and PCP visit rationing: the compiled steps of
+# ``care.base.detect_at_visits``, ``care.base.usual_care_treatment``, ``care.base.disengagement``
+# and ``model.ClinicModel._pcp_visits``.
+
+
+@njit(**JIT)
+def screening_draws(
+    key: np.uint64, visitors: NDArray[np.int64], rate: float
+) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Which visitors are screened: their ``screen_offer`` uniform is below ``rate``.
+
+    Args:
+        key: Key of the ``screen_offer`` stream this month.
+        visitors: Patients seen this month.
+        rate: Probability that a visitor is screened (``detection.screening_rate``).
+
+    Returns:
+        The mask over ``visitors`` and the screened visitors, in visitor order.
+    """
+    n = len(visitors)
+    mask = np.empty(n, np.bool_)
+    screened = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        s = visitors[i]
+        hit = unit_uniform(key, s) < rate
+        mask[i] = hit
+        screened[k] = s
+        k += hit
+    return mask, screened[:k].copy()
+
+
+@njit(**JIT)
+def usual_care_decisions(
+    slots: NDArray[np.int64],
+    keys: NDArray[np.uint64],
+    probs: tuple[float, float, float],
+    ep: Fields,
+    tx: Fields,
+) -> int:
+    """The PCP's usual-care decision for identified threshold patients (``usual_care_treatment``).
+
+    Patients with a threshold episode known to the practice and no current treatment (state
+    before any decision) are treated with probability ``pcp_treats`` (``treat_choice`` stream);
+    a treated patient is referred to specialty care with probability ``specialty_referral_share``
+    (``referral``), where treatment starts if the patient attends (``specialty_attendance``,
+    ``specialty_attend``); the others start PCP treatment. Treatment starts at month 1.
+
+    Args:
+        slots: Identified threshold patients.
+        keys: Keys of the ``treat_choice``, ``referral`` and ``specialty_attend`` streams this
+            month.
+        probs: ``pcp_treats``, ``specialty_referral_share``, ``specialty_attendance``.
+        ep: Episode state (BH state and ``known`` read).
+        tx: Treatment state (treatment and its month updated).
+
+    Returns:
+        How many patients were referred to specialty care.
+    """
+    ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
+    tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
+    p_treat, p_refer, p_attend = probs
+    key_treat, key_refer, key_attend = keys[0], keys[1], keys[2]
+    bh, known, treatment = ep.bh, ep.known, tx.treatment
+    n = len(slots)
+    eligible = np.empty(n, np.bool_)  # decided on the state before any patient starts
+    for i in range(n):
+        s = slots[i]
+        eligible[i] = (bh[s] == BH_ACTIVE) & (treatment[s] == TX_NONE) & known[s]
+    referred = 0
+    for i in range(n):
+        s = slots[i]
+        if not eligible[i] or not unit_uniform(key_treat, s) < p_treat:
+            continue
+        if unit_uniform(key_refer, s) < p_refer:
+            referred += 1
+            if unit_uniform(key_attend, s) < p_attend:
+                treatment[s] = TX_SPECIALTY
+                tx.treatment_month[s] = 1
+        else:
+            treatment[s] = TX_PCP
+            tx.treatment_month[s] = 1
+    return referred
+
+
+@njit(**JIT)
+def disengage_patients(gone: NDArray[np.int64], tx: Fields) -> int:
+    """Disengaging patients leave CoCM (treatment ended) and both waitlists (``disengagement``).
+
+    Args:
+        gone: Patients who disengage this month (a patient may appear more than once).
+        tx: Treatment state (updated in place).
+
+    Returns:
+        How many of ``gone`` were enrolled in CoCM (state before any treatment ends).
+    """
+    tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
+    n = len(gone)
+    enrolled = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        enrolled[k] = gone[i]
+        k += tx.treatment[gone[i]] == TX_COCM
+    for i in range(k):
+        _end_treatment(enrolled[i], tx)
+    for s in gone:
+        tx.waitlist_since[s] = -1
+        tx.bhc_wait_since[s] = -1
+    return k
+
+
+@njit(**JIT)
+def allocate_pcp_visits(
+    requests: NDArray[np.int64],
+    pcp: NDArray[np.int16],
+    capacity: NDArray[np.int64],
+    base_capacity: NDArray[np.int64],
+    priority_key: np.uint64,
+    pcp_visit: NDArray[np.bool_],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], int]:
+    """Grant the month's PCP visit requests within each PCP's capacity, in priority order.
+
+    A PCP with no more requests than its capacity grants them all; a PCP over capacity grants
+    the ``capacity`` requests with the lowest ``priority`` uniforms (``priority_key``; ties at the
+    cut are all granted, as :func:`intsim.sim.kernels.queues.ration_visits`), and a vacant one
+    (capacity 0) none. The uniforms are drawn only for the requests of PCPs over capacity.
+
+    Args:
+        requests: Patients who seek a visit (ascending slots).
+        pcp: Each slot's PCP index.
+        capacity: Visits each PCP can give this month.
+        base_capacity: Visits each PCP could give without BHCs on the team.
+        priority_key: Key of the ``priority`` stream this month.
+        pcp_visit: Whether each slot had a PCP visit this month (set for the granted).
+
+    Returns:
+        The patients seen (ascending slots), the requests each PCP received, and the visits
+        given only thanks to the capacity freed by BHCs (``min(demand, capacity) - base``, at
+        least 0, summed over PCPs).
+    """
+    n_pcps = len(capacity)
+    n = len(requests)
+    demand = np.zeros(n_pcps, np.int64)
+    for s in requests:
+        demand[pcp[s]] += 1
+    extra = 0
+    over = False
+    for p in range(n_pcps):
+        extra += max(0, min(demand[p], capacity[p]) - base_capacity[p])
+        over |= demand[p] > capacity[p]
+    keep = np.ones(n, np.bool_)
+    if over:
+        start = np.zeros(n_pcps + 1, np.int64)  # requests grouped by PCP, request order kept
+        start[1:] = np.cumsum(demand)
+        fill = start[:-1].copy()
+        grouped = np.empty(n, np.int64)
+        for i in range(n):
+            p = pcp[requests[i]]
+            grouped[fill[p]] = i
+            fill[p] += 1
+        for p in range(n_pcps):
+            cap = capacity[p]
+            if demand[p] <= cap:
+                continue
+            mine = grouped[start[p] : start[p + 1]]
+            if cap <= 0:
+                keep[mine] = False
+                continue
+            priority = np.empty(len(mine), np.float64)
+            for j in range(len(mine)):
+                priority[j] = unit_uniform(priority_key, requests[mine[j]])
+            cut = np.partition(priority, cap - 1)[cap - 1]
+            for j in range(len(mine)):
+                keep[mine[j]] = priority[j] <= cut
+    granted = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        granted[k] = requests[i]
+        k += keep[i]
+    granted = granted[:k].copy()
+    for s in granted:
+        pcp_visit[s] = True
+    return granted, demand, extra
