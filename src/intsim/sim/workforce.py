@@ -252,6 +252,7 @@ class Workforce(Component):
             "physician": annual_to_monthly_probability(min(w.physician_turnover_annual, 1 - 1e-9)),
         }
         self._cache_constants()
+        self._cache_positions()
         self._open_due_phases(0)
 
     def _cache_constants(self) -> None:
@@ -284,26 +285,38 @@ class Workforce(Component):
         self._caseload_ramp_months = r.caseload_ramp_months
         self._staff_bhc_share = practitioner_share(v.billing.bhc_credential)
         self._lpc_share = practitioner_share("lpc")
-        self._bhc_share_key: tuple[tuple[int, bool, bool], ...] | None = None
+        self._bhc_share_key: tuple[tuple[float, float, bool, bool], ...] | None = None
         self._bhc_share: float | None = None
+        self._live_key: tuple[tuple[bool, ...], bool] | None = None  # see _set_live_pcps
+        self._pcp_live_share = 0.0  # share of ``pcp_live`` set
+        self._turnover_month: int | None = None  # month of ``_turnover_draws``
+        self._turnover_draws: dict[int, float] = {}  # staff_turnover uniform by position id
+
+    def _cache_positions(self) -> None:
+        """Keep the positions in the orders the monthly loops need (they never change in a run).
+
+        The model creates its provider lists before the workforce and only changes the
+        positions' state afterwards, so the lists are read once here.
+        """
+        m = self.model
+        self._by_role: tuple[tuple[str, tuple[Provider, ...]], ...] = (
+            ("pcp", tuple(m.pcps)),
+            ("cm", tuple(m.care_managers)),
+            ("bhc", tuple(m.bhcs)),
+            ("psych", tuple(m.psychiatrists)),
+        )
+        self._all: tuple[Provider, ...] = tuple(p for _, ps in self._by_role for p in ps)
+        self._pcps: tuple[Provider, ...] = tuple(m.pcps)
+        self._programme: tuple[Provider, ...] = tuple(p for p in self._all if p.role != "pcp")
+        self._trainees: tuple[Provider, ...] = tuple(p for p in self._all if p.is_trainee)
+        self._position_ids = np.array([p.position_id for p in self._all], dtype=np.int64)
 
     # ------------------------------------------------------------------ positions
 
     @property
     def positions(self) -> list[Provider]:
         """All positions, in position-id order."""
-        m = self.model
-        return [*m.pcps, *m.care_managers, *m.bhcs, *m.psychiatrists]
-
-    def _positions_by_role(self) -> tuple[tuple[str, list[Provider]], ...]:
-        """The positions of each role (short name, in :data:`ROLES` and position-id order)."""
-        m = self.model
-        return (
-            ("pcp", m.pcps),
-            ("cm", m.care_managers),
-            ("bhc", m.bhcs),
-            ("psych", m.psychiatrists),
-        )
+        return list(self._all)
 
     def _is_vendor(self, p: Provider) -> bool:
         """Whether the position is bought from a vendor (a telepsychiatry consultant)."""
@@ -380,8 +393,8 @@ class Workforce(Component):
                 else:
                     self.startup_launches += ph.index > 1
                     self.startup_pcp_share += share
-                for p in self.positions:
-                    if p.role != "pcp" and p.phase == ph.index and p.state == "planned":
+                for p in self._programme:
+                    if p.phase == ph.index and p.state == "planned":
                         self._open_recruitment(p, ph.recruit_month if month == 0 else month)
         if month == 0:
             for p in self.model.pcps:
@@ -398,8 +411,8 @@ class Workforce(Component):
         self._open_due_phases(month)
         if not self.is_open(month):
             self._release_positions()
-        for p in self.positions:
-            p.step()  # Provider.step -> step_position
+        for p in self._all:
+            self.step_position(p, month)  # what each provider agent's step does
         self._update_capacity(month)
         for cm in self._departed_cms:
             if cm.capacity_share == 0.0:
@@ -424,7 +437,22 @@ class Workforce(Component):
         if base is None:
             return False  # a vendor contract does not turn over
         hazard = min(base * (1.0 + self._burnout_hr_slope * p.burnout), 1.0)
-        return self.model.streams.uniform_one("staff_turnover", month, p.position_id) < hazard
+        return self._turnover_uniform(p, month) < hazard
+
+    def _turnover_uniform(self, p: Provider, month: int) -> float:
+        """The ``staff_turnover`` uniform of a position in ``month``.
+
+        The first call of a month draws every position's uniform at once (the stream is
+        counter-based: a draw depends on the position id alone, not on which others are drawn).
+        """
+        if month != self._turnover_month:
+            u = self.model.streams.uniform("staff_turnover", month, self._position_ids)
+            self._turnover_draws = dict(zip(self._position_ids.tolist(), u.tolist(), strict=True))
+            self._turnover_month = month
+        u_one = self._turnover_draws.get(p.position_id)
+        if u_one is None:  # not one of the clinic's positions
+            return self.model.streams.uniform_one("staff_turnover", month, p.position_id)
+        return u_one
 
     def _depart(self, p: Provider, month: int) -> None:
         p.state = "vacant"
@@ -453,8 +481,8 @@ class Workforce(Component):
                 "cocm": not (treatment == Tx.COCM).any(),
                 "pcbh": not (treatment == Tx.PCBH).any(),
             }
-        for p in self.positions:
-            if p.role == "pcp" or p.state == "released":
+        for p in self._programme:
+            if p.state == "released":
                 continue
             role_done = done["pcbh" if p.role == "bhc" else "cocm"]
             if role_done or p.state != "filled":
@@ -466,23 +494,25 @@ class Workforce(Component):
         """Whether ``month`` is after the end and some programme position is not released."""
         if self.is_open(month):
             return False
-        return any(p.role != "pcp" and p.state != "released" for p in self.positions)
+        return any(p.state != "released" for p in self._programme)
 
     def live_pcp_share(self) -> float:
         """Share of PCPs whose phase is live this month."""
-        return np.count_nonzero(self.pcp_live) / self.n_pcps if self.n_pcps else 0.0
+        return self._pcp_live_share
 
     def _update_capacity(self, month: int) -> None:
         """Capacity share (0-1) and caseload-cap share of every position this month."""
         live = self._set_live_pcps(month)
-        psych_share = self.staffed_share
-        supervision: dict[str, float] = {}
-        for p in self.positions:
+        for p in self._pcps:
             p.backfilled = False
             p.supervision_minutes = 0.0
-            if p.role == "pcp":
-                p.capacity_share = self._productivity(p, month)
-                continue
+            p.capacity_share = self._productivity(p, month)
+        psych_share = self.staffed_share
+        caseload_shares = self._phase_caseload_shares(live, month)
+        supervision: dict[str, float] = {}
+        for p in self._programme:
+            p.backfilled = False
+            p.supervision_minutes = 0.0
             on = live[p.phase - 1]
             share = self._productivity(p, month)
             covered = p.backfill_from is not None and month >= p.backfill_from
@@ -492,12 +522,7 @@ class Workforce(Component):
             if p.role == "psychiatric_consultant":
                 share *= psych_share
             p.capacity_share = share if on else 0.0
-            go = self.phases[p.phase - 1].go_live
-            p.caseload_share = (
-                ramp_share(month - go, self._caseload_ramp_start, self._caseload_ramp_months)
-                if on and go is not None
-                else 0.0
-            )
+            p.caseload_share = caseload_shares[p.phase - 1]
             if p.is_trainee and on and p.state == "filled":
                 supervision[p.role] = supervision.get(p.role, 0.0) + self._supervision_minutes(p)
         self.bhc_coverage = self._bhc_coverage(live)
@@ -513,6 +538,10 @@ class Workforce(Component):
         """
         live = [ph.live(month) for ph in self.phases]
         is_open = self.is_open(month)
+        key = (tuple(live), is_open)
+        if key == self._live_key:  # as last month: the flags and shares are unchanged
+            return live
+        self._live_key = key
         self.pcp_live[:] = False
         staffed = 0
         for ph, on in zip(self.phases, live, strict=True):
@@ -520,7 +549,21 @@ class Workforce(Component):
                 self.pcp_live[ph.pcps] = is_open
                 staffed += len(ph.pcps)
         self.staffed_share = staffed / self.n_pcps if self.n_pcps else 0.0
+        self._pcp_live_share = np.count_nonzero(self.pcp_live) / self.n_pcps if self.n_pcps else 0.0
         return live
+
+    def _phase_caseload_shares(self, live: list[bool], month: int) -> list[float]:
+        """Caseload-cap share of each phase's positions this month (go-live ramp; 0 if not live).
+
+        Args:
+            live: Whether each rollout phase is live this month (index = phase - 1).
+            month: The month.
+        """
+        start, months = self._caseload_ramp_start, self._caseload_ramp_months
+        return [
+            ramp_share(month - ph.go_live, start, months) if on and ph.go_live is not None else 0.0
+            for ph, on in zip(self.phases, live, strict=True)
+        ]
 
     def _supervision_minutes(self, trainee: Provider) -> float:
         """Supervision a trainee needs, minutes per month (FTE x hours a week x weeks a month)."""
@@ -530,9 +573,7 @@ class Workforce(Component):
         """Split each role's trainee supervision (minutes per month) over its staff by FTE."""
         for role, minutes in supervision.items():
             supervisors = [
-                p
-                for p in self.positions
-                if p.role == role and not p.is_trainee and p.capacity_share > 0
+                p for p in self._all if p.role == role and not p.is_trainee and p.capacity_share > 0
             ]
             total = sum(p.fte for p in supervisors)
             for p in supervisors:
@@ -566,12 +607,17 @@ class Workforce(Component):
     def _set_bhc_billing_share(self) -> None:
         """Blend the BHCs' practitioner shares by their slots this month (``bhc_billing_share``).
 
-        The blend is recomputed only when a BHC's slots, trainee status or credential changed.
+        The blend is recomputed only when a BHC's capacity share, supervision time (which set its
+        slots), trainee status or credential changed.
         """
-        key = tuple((b.visit_slots, b.is_trainee, b.lpc) for b in self.model.bhcs)
+        bhcs = self._by_role[2][1]
+        # the slots follow from each BHC's capacity share and supervision time
+        key = tuple((b.capacity_share, b.supervision_minutes, b.is_trainee, b.lpc) for b in bhcs)
         if key != self._bhc_share_key:
             self._bhc_share_key = key
-            self._bhc_share = self._blend_bhc_shares(key)
+            self._bhc_share = self._blend_bhc_shares(
+                tuple((b.visit_slots, b.is_trainee, b.lpc) for b in bhcs)
+            )
         self.bhc_billing_share = self._bhc_share
 
     def _blend_bhc_shares(self, bhcs: tuple[tuple[int, bool, bool], ...]) -> float | None:
@@ -663,7 +709,7 @@ class Workforce(Component):
             self._burnout_rise,
             self._burnout_recovery,
         )
-        for p in self.positions:
+        for p in self._all:
             if p.state == "filled" and p.load is not None:
                 p.burnout = _burnout_after(p.burnout, p.load, threshold, rise, recovery)
             p.load = None
@@ -673,35 +719,39 @@ class Workforce(Component):
         out: dict[str, float] = dict(self.month_events)
         staff: dict[str, list[Provider]] = {}
         burn_all: list[float] = []
-        for role, ps in self._positions_by_role():
+        for role, ps in self._by_role:
             staff[role], burn = self._record_role(out, role, ps)
             burn_all += burn
         out["mean_burnout"] = sum(burn_all) / len(burn_all) if burn_all else 0.0
         out["paid_fte_cm"] = sum(p.fte for p in staff["cm"])
         out["paid_fte_bhc"] = sum(p.fte for p in staff["bhc"] if not p.lpc)
         out["paid_fte_bhc_lpc"] = sum(p.fte for p in staff["bhc"] if p.lpc)
-        out["trainee_fte"] = sum(
-            p.fte for p in self.positions if p.is_trainee and p.capacity_share > 0
-        )
-        m = self.model
-        out["tele_fte_cm"] = sum(p.fte for p in m.care_managers if p.backfilled)
-        share = self.staffed_share  # the consultant's hours follow the teams gone live
-        out["psych_hours_paid"] = sum(
-            p.hours_per_week * share for p in m.psychiatrists if p.state == "filled"
-        )
-        out["tele_psych_hours"] = sum(
-            p.hours_per_week * share for p in m.psychiatrists if p.backfilled
-        )
+        out["trainee_fte"] = sum(p.fte for p in self._trainees if p.capacity_share > 0)
+        self._record_substitution(out)
         is_open = self.is_open(month)
         out["phases_live"] = sum(1 for ph in self.phases if ph.live(month)) if is_open else 0
-        out["pcp_live_share"] = self.live_pcp_share()
+        out["pcp_live_share"] = self._pcp_live_share
         out["programme_open"] = int(is_open)
         out["programme_wind_down"] = int(self.wind_down(month))
         return {c: cast(out[c]) for c, cast in _COLUMN_TYPES}
 
+    def _record_substitution(self, out: dict[str, float]) -> None:
+        """Write tele-care FTE and the consultant's paid and tele hours (hours per week).
+
+        Args:
+            out: The month's workforce columns (updated in place).
+        """
+        cms, psychs = self._by_role[1][1], self._by_role[3][1]
+        out["tele_fte_cm"] = sum(p.fte for p in cms if p.backfilled)
+        share = self.staffed_share  # the consultant's hours follow the teams gone live
+        out["psych_hours_paid"] = sum(
+            p.hours_per_week * share for p in psychs if p.state == "filled"
+        )
+        out["tele_psych_hours"] = sum(p.hours_per_week * share for p in psychs if p.backfilled)
+
     @staticmethod
     def _record_role(
-        out: dict[str, float], role: str, ps: list[Provider]
+        out: dict[str, float], role: str, ps: tuple[Provider, ...]
     ) -> tuple[list[Provider], list[float]]:
         """Write one role's vacancies, effective FTE and mean burnout; return its staff.
 
