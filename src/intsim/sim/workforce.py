@@ -56,6 +56,7 @@ across care models, engines and scenarios with the same positions.
 
 from __future__ import annotations
 
+import functools
 import math
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
@@ -104,6 +105,9 @@ WORKFORCE_COLUMNS: tuple[str, ...] = (
 
 _NORMAL = NormalDist()
 
+#: Marks a missing entry of a cache whose values may be None.
+_UNSET: Any = object()
+
 
 _FLOAT_PREFIXES = (
     "effective_fte_",
@@ -147,6 +151,12 @@ _HIRES_KEY: dict[str, str] = {role: f"hires_{r}" for role, r in SHORT_ROLE.items
 _ROLE_COLUMNS: dict[str, tuple[str, str, str]] = {
     r: (f"vacancies_{r}", f"effective_fte_{r}", f"burnout_{r}") for r in ROLES
 }
+
+
+@functools.lru_cache(maxsize=4096)
+def _round_fte(fte: float) -> float:
+    """``round(fte, 6)`` (FTE), cached: rounding is slow and the monthly sums repeat values."""
+    return round(fte, 6)
 
 
 def time_to_fill_months(u: float, median_months: float, sigma: float) -> int:
@@ -285,8 +295,8 @@ class Workforce(Component):
         self._caseload_ramp_months = r.caseload_ramp_months
         self._staff_bhc_share = practitioner_share(v.billing.bhc_credential)
         self._lpc_share = practitioner_share("lpc")
-        self._bhc_share_key: tuple[tuple[float, float, bool, bool], ...] | None = None
-        self._bhc_share: float | None = None
+        #: the blended BHC billing share by BHC slots, trainee status and credential
+        self._bhc_shares: dict[tuple[tuple[int, bool, bool], ...], float | None] = {}
         self._live_key: tuple[tuple[bool, ...], bool] | None = None  # see _set_live_pcps
         self._pcp_live_share = 0.0  # share of ``pcp_live`` set
         self._turnover_month: int | None = None  # month of ``_turnover_draws``
@@ -420,7 +430,7 @@ class Workforce(Component):
 
     def step_position(self, p: Provider, month: int) -> None:
         """One position's month: its holder may leave; a vacancy due this month is filled."""
-        if self.enabled and self._departs(p, month):
+        if p.state == "filled" and self.enabled and self._departs(p, month):
             self._depart(p, month)
             if p.role == "care_manager":
                 self._departed_cms.append(p)
@@ -607,18 +617,14 @@ class Workforce(Component):
     def _set_bhc_billing_share(self) -> None:
         """Blend the BHCs' practitioner shares by their slots this month (``bhc_billing_share``).
 
-        The blend is recomputed only when a BHC's capacity share, supervision time (which set its
-        slots), trainee status or credential changed.
+        The blend is computed once per distinct combination of the BHCs' slots, trainee status
+        and credentials in a run (the months repeat a few combinations).
         """
-        bhcs = self._by_role[2][1]
-        # the slots follow from each BHC's capacity share and supervision time
-        key = tuple((b.capacity_share, b.supervision_minutes, b.is_trainee, b.lpc) for b in bhcs)
-        if key != self._bhc_share_key:
-            self._bhc_share_key = key
-            self._bhc_share = self._blend_bhc_shares(
-                tuple((b.visit_slots, b.is_trainee, b.lpc) for b in bhcs)
-            )
-        self.bhc_billing_share = self._bhc_share
+        key = tuple((b.visit_slots, b.is_trainee, b.lpc) for b in self._by_role[2][1])
+        share = self._bhc_shares.get(key, _UNSET)
+        if share is _UNSET:
+            share = self._bhc_shares[key] = self._blend_bhc_shares(key)
+        self.bhc_billing_share = share
 
     def _blend_bhc_shares(self, bhcs: tuple[tuple[int, bool, bool], ...]) -> float | None:
         """Practitioner share of BHC claims, weighted by slots (None when no BHC has slots).
@@ -777,7 +783,7 @@ class Workforce(Component):
                 vacancies += 1
         vacancy_col, effective_col, burnout_col = _ROLE_COLUMNS[role]
         out[vacancy_col] = vacancies
-        out[effective_col] = round(effective, 6)
+        out[effective_col] = _round_fte(effective)
         burn = [p.burnout for p in staff]
         out[burnout_col] = sum(burn) / len(burn) if burn else 0.0
         return staff, burn
