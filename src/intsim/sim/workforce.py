@@ -300,7 +300,7 @@ class Workforce(Component):
         self._live_key: tuple[tuple[bool, ...], bool] | None = None  # see _set_live_pcps
         self._pcp_live_share = 0.0  # share of ``pcp_live`` set
         self._turnover_month: int | None = None  # month of ``_turnover_draws``
-        self._turnover_draws: dict[int, float] = {}  # staff_turnover uniform by position id
+        self._turnover_draws: list[float] = []  # staff_turnover uniforms, in position order
 
     def _cache_positions(self) -> None:
         """Keep the positions in the orders the monthly loops need (they never change in a run).
@@ -320,6 +320,8 @@ class Workforce(Component):
         self._programme: tuple[Provider, ...] = tuple(p for p in self._all if p.role != "pcp")
         self._trainees: tuple[Provider, ...] = tuple(p for p in self._all if p.is_trainee)
         self._position_ids = np.array([p.position_id for p in self._all], dtype=np.int64)
+        #: index of each position (by position id) in ``_all`` and ``_position_ids``
+        self._position_index = {p.position_id: i for i, p in enumerate(self._all)}
 
     # ------------------------------------------------------------------ positions
 
@@ -457,12 +459,12 @@ class Workforce(Component):
         """
         if month != self._turnover_month:
             u = self.model.streams.uniform("staff_turnover", month, self._position_ids)
-            self._turnover_draws = dict(zip(self._position_ids.tolist(), u.tolist(), strict=True))
+            self._turnover_draws = u.tolist()
             self._turnover_month = month
-        u_one = self._turnover_draws.get(p.position_id)
-        if u_one is None:  # not one of the clinic's positions
+        i = self._position_index.get(p.position_id)
+        if i is None:  # not one of the clinic's positions
             return self.model.streams.uniform_one("staff_turnover", month, p.position_id)
-        return u_one
+        return self._turnover_draws[i]
 
     def _depart(self, p: Provider, month: int) -> None:
         p.state = "vacant"
