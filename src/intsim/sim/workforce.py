@@ -153,7 +153,7 @@ _ROLE_COLUMNS: dict[str, tuple[str, str, str]] = {
 }
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096, typed=True)
 def _round_fte(fte: float) -> float:
     """``round(fte, 6)`` (FTE), cached: rounding is slow and the monthly sums repeat values."""
     return round(fte, 6)
