@@ -56,6 +56,7 @@ across care models, engines and scenarios with the same positions.
 
 from __future__ import annotations
 
+import functools
 import math
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
@@ -104,6 +105,9 @@ WORKFORCE_COLUMNS: tuple[str, ...] = (
 
 _NORMAL = NormalDist()
 
+#: Marks a missing entry of a cache whose values may be None.
+_UNSET: Any = object()
+
 
 _FLOAT_PREFIXES = (
     "effective_fte_",
@@ -147,6 +151,12 @@ _HIRES_KEY: dict[str, str] = {role: f"hires_{r}" for role, r in SHORT_ROLE.items
 _ROLE_COLUMNS: dict[str, tuple[str, str, str]] = {
     r: (f"vacancies_{r}", f"effective_fte_{r}", f"burnout_{r}") for r in ROLES
 }
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _round_fte(fte: float) -> float:
+    """``round(fte, 6)`` (FTE), cached: rounding is slow and the monthly sums repeat values."""
+    return round(fte, 6)
 
 
 def time_to_fill_months(u: float, median_months: float, sigma: float) -> int:
@@ -252,6 +262,7 @@ class Workforce(Component):
             "physician": annual_to_monthly_probability(min(w.physician_turnover_annual, 1 - 1e-9)),
         }
         self._cache_constants()
+        self._cache_positions()
         self._open_due_phases(0)
 
     def _cache_constants(self) -> None:
@@ -284,26 +295,40 @@ class Workforce(Component):
         self._caseload_ramp_months = r.caseload_ramp_months
         self._staff_bhc_share = practitioner_share(v.billing.bhc_credential)
         self._lpc_share = practitioner_share("lpc")
-        self._bhc_share_key: tuple[tuple[int, bool, bool], ...] | None = None
-        self._bhc_share: float | None = None
+        #: the blended BHC billing share by BHC slots, trainee status and credential
+        self._bhc_shares: dict[tuple[tuple[int, bool, bool], ...], float | None] = {}
+        self._live_key: tuple[tuple[bool, ...], bool] | None = None  # see _set_live_pcps
+        self._pcp_live_share = 0.0  # share of ``pcp_live`` set
+        self._turnover_month: int | None = None  # month of ``_turnover_draws``
+        self._turnover_draws: list[float] = []  # staff_turnover uniforms, in position order
+
+    def _cache_positions(self) -> None:
+        """Keep the positions in the orders the monthly loops need (they never change in a run).
+
+        The model creates its provider lists before the workforce and only changes the
+        positions' state afterwards, so the lists are read once here.
+        """
+        m = self.model
+        self._by_role: tuple[tuple[str, tuple[Provider, ...]], ...] = (
+            ("pcp", tuple(m.pcps)),
+            ("cm", tuple(m.care_managers)),
+            ("bhc", tuple(m.bhcs)),
+            ("psych", tuple(m.psychiatrists)),
+        )
+        self._all: tuple[Provider, ...] = tuple(p for _, ps in self._by_role for p in ps)
+        self._pcps: tuple[Provider, ...] = tuple(m.pcps)
+        self._programme: tuple[Provider, ...] = tuple(p for p in self._all if p.role != "pcp")
+        self._trainees: tuple[Provider, ...] = tuple(p for p in self._all if p.is_trainee)
+        self._position_ids = np.array([p.position_id for p in self._all], dtype=np.int64)
+        #: index of each position (by position id) in ``_all`` and ``_position_ids``
+        self._position_index = {p.position_id: i for i, p in enumerate(self._all)}
 
     # ------------------------------------------------------------------ positions
 
     @property
     def positions(self) -> list[Provider]:
         """All positions, in position-id order."""
-        m = self.model
-        return [*m.pcps, *m.care_managers, *m.bhcs, *m.psychiatrists]
-
-    def _positions_by_role(self) -> tuple[tuple[str, list[Provider]], ...]:
-        """The positions of each role (short name, in :data:`ROLES` and position-id order)."""
-        m = self.model
-        return (
-            ("pcp", m.pcps),
-            ("cm", m.care_managers),
-            ("bhc", m.bhcs),
-            ("psych", m.psychiatrists),
-        )
+        return list(self._all)
 
     def _is_vendor(self, p: Provider) -> bool:
         """Whether the position is bought from a vendor (a telepsychiatry consultant)."""
@@ -380,8 +405,8 @@ class Workforce(Component):
                 else:
                     self.startup_launches += ph.index > 1
                     self.startup_pcp_share += share
-                for p in self.positions:
-                    if p.role != "pcp" and p.phase == ph.index and p.state == "planned":
+                for p in self._programme:
+                    if p.phase == ph.index and p.state == "planned":
                         self._open_recruitment(p, ph.recruit_month if month == 0 else month)
         if month == 0:
             for p in self.model.pcps:
@@ -398,8 +423,8 @@ class Workforce(Component):
         self._open_due_phases(month)
         if not self.is_open(month):
             self._release_positions()
-        for p in self.positions:
-            p.step()  # Provider.step -> step_position
+        for p in self._all:
+            self.step_position(p, month)  # what each provider agent's step does
         self._update_capacity(month)
         for cm in self._departed_cms:
             if cm.capacity_share == 0.0:
@@ -407,7 +432,7 @@ class Workforce(Component):
 
     def step_position(self, p: Provider, month: int) -> None:
         """One position's month: its holder may leave; a vacancy due this month is filled."""
-        if self.enabled and self._departs(p, month):
+        if p.state == "filled" and self.enabled and self._departs(p, month):
             self._depart(p, month)
             if p.role == "care_manager":
                 self._departed_cms.append(p)
@@ -424,7 +449,22 @@ class Workforce(Component):
         if base is None:
             return False  # a vendor contract does not turn over
         hazard = min(base * (1.0 + self._burnout_hr_slope * p.burnout), 1.0)
-        return self.model.streams.uniform_one("staff_turnover", month, p.position_id) < hazard
+        return self._turnover_uniform(p, month) < hazard
+
+    def _turnover_uniform(self, p: Provider, month: int) -> float:
+        """The ``staff_turnover`` uniform of a position in ``month``.
+
+        The first call of a month draws every position's uniform at once (the stream is
+        counter-based: a draw depends on the position id alone, not on which others are drawn).
+        """
+        if month != self._turnover_month:
+            u = self.model.streams.uniform("staff_turnover", month, self._position_ids)
+            self._turnover_draws = u.tolist()
+            self._turnover_month = month
+        i = self._position_index.get(p.position_id)
+        if i is None:  # not one of the clinic's positions
+            return self.model.streams.uniform_one("staff_turnover", month, p.position_id)
+        return self._turnover_draws[i]
 
     def _depart(self, p: Provider, month: int) -> None:
         p.state = "vacant"
@@ -453,8 +493,8 @@ class Workforce(Component):
                 "cocm": not (treatment == Tx.COCM).any(),
                 "pcbh": not (treatment == Tx.PCBH).any(),
             }
-        for p in self.positions:
-            if p.role == "pcp" or p.state == "released":
+        for p in self._programme:
+            if p.state == "released":
                 continue
             role_done = done["pcbh" if p.role == "bhc" else "cocm"]
             if role_done or p.state != "filled":
@@ -466,23 +506,25 @@ class Workforce(Component):
         """Whether ``month`` is after the end and some programme position is not released."""
         if self.is_open(month):
             return False
-        return any(p.role != "pcp" and p.state != "released" for p in self.positions)
+        return any(p.state != "released" for p in self._programme)
 
     def live_pcp_share(self) -> float:
         """Share of PCPs whose phase is live this month."""
-        return np.count_nonzero(self.pcp_live) / self.n_pcps if self.n_pcps else 0.0
+        return self._pcp_live_share
 
     def _update_capacity(self, month: int) -> None:
         """Capacity share (0-1) and caseload-cap share of every position this month."""
         live = self._set_live_pcps(month)
-        psych_share = self.staffed_share
-        supervision: dict[str, float] = {}
-        for p in self.positions:
+        for p in self._pcps:
             p.backfilled = False
             p.supervision_minutes = 0.0
-            if p.role == "pcp":
-                p.capacity_share = self._productivity(p, month)
-                continue
+            p.capacity_share = self._productivity(p, month)
+        psych_share = self.staffed_share
+        caseload_shares = self._phase_caseload_shares(live, month)
+        supervision: dict[str, float] = {}
+        for p in self._programme:
+            p.backfilled = False
+            p.supervision_minutes = 0.0
             on = live[p.phase - 1]
             share = self._productivity(p, month)
             covered = p.backfill_from is not None and month >= p.backfill_from
@@ -492,12 +534,7 @@ class Workforce(Component):
             if p.role == "psychiatric_consultant":
                 share *= psych_share
             p.capacity_share = share if on else 0.0
-            go = self.phases[p.phase - 1].go_live
-            p.caseload_share = (
-                ramp_share(month - go, self._caseload_ramp_start, self._caseload_ramp_months)
-                if on and go is not None
-                else 0.0
-            )
+            p.caseload_share = caseload_shares[p.phase - 1]
             if p.is_trainee and on and p.state == "filled":
                 supervision[p.role] = supervision.get(p.role, 0.0) + self._supervision_minutes(p)
         self.bhc_coverage = self._bhc_coverage(live)
@@ -513,6 +550,10 @@ class Workforce(Component):
         """
         live = [ph.live(month) for ph in self.phases]
         is_open = self.is_open(month)
+        key = (tuple(live), is_open)
+        if key == self._live_key:  # as last month: the flags and shares are unchanged
+            return live
+        self._live_key = key
         self.pcp_live[:] = False
         staffed = 0
         for ph, on in zip(self.phases, live, strict=True):
@@ -520,7 +561,21 @@ class Workforce(Component):
                 self.pcp_live[ph.pcps] = is_open
                 staffed += len(ph.pcps)
         self.staffed_share = staffed / self.n_pcps if self.n_pcps else 0.0
+        self._pcp_live_share = np.count_nonzero(self.pcp_live) / self.n_pcps if self.n_pcps else 0.0
         return live
+
+    def _phase_caseload_shares(self, live: list[bool], month: int) -> list[float]:
+        """Caseload-cap share of each phase's positions this month (go-live ramp; 0 if not live).
+
+        Args:
+            live: Whether each rollout phase is live this month (index = phase - 1).
+            month: The month.
+        """
+        start, months = self._caseload_ramp_start, self._caseload_ramp_months
+        return [
+            ramp_share(month - ph.go_live, start, months) if on and ph.go_live is not None else 0.0
+            for ph, on in zip(self.phases, live, strict=True)
+        ]
 
     def _supervision_minutes(self, trainee: Provider) -> float:
         """Supervision a trainee needs, minutes per month (FTE x hours a week x weeks a month)."""
@@ -530,9 +585,7 @@ class Workforce(Component):
         """Split each role's trainee supervision (minutes per month) over its staff by FTE."""
         for role, minutes in supervision.items():
             supervisors = [
-                p
-                for p in self.positions
-                if p.role == role and not p.is_trainee and p.capacity_share > 0
+                p for p in self._all if p.role == role and not p.is_trainee and p.capacity_share > 0
             ]
             total = sum(p.fte for p in supervisors)
             for p in supervisors:
@@ -566,13 +619,14 @@ class Workforce(Component):
     def _set_bhc_billing_share(self) -> None:
         """Blend the BHCs' practitioner shares by their slots this month (``bhc_billing_share``).
 
-        The blend is recomputed only when a BHC's slots, trainee status or credential changed.
+        The blend is computed once per distinct combination of the BHCs' slots, trainee status
+        and credentials in a run (the months repeat a few combinations).
         """
-        key = tuple((b.visit_slots, b.is_trainee, b.lpc) for b in self.model.bhcs)
-        if key != self._bhc_share_key:
-            self._bhc_share_key = key
-            self._bhc_share = self._blend_bhc_shares(key)
-        self.bhc_billing_share = self._bhc_share
+        key = tuple((b.visit_slots, b.is_trainee, b.lpc) for b in self._by_role[2][1])
+        share = self._bhc_shares.get(key, _UNSET)
+        if share is _UNSET:
+            share = self._bhc_shares[key] = self._blend_bhc_shares(key)
+        self.bhc_billing_share = share
 
     def _blend_bhc_shares(self, bhcs: tuple[tuple[int, bool, bool], ...]) -> float | None:
         """Practitioner share of BHC claims, weighted by slots (None when no BHC has slots).
@@ -663,7 +717,7 @@ class Workforce(Component):
             self._burnout_rise,
             self._burnout_recovery,
         )
-        for p in self.positions:
+        for p in self._all:
             if p.state == "filled" and p.load is not None:
                 p.burnout = _burnout_after(p.burnout, p.load, threshold, rise, recovery)
             p.load = None
@@ -673,35 +727,39 @@ class Workforce(Component):
         out: dict[str, float] = dict(self.month_events)
         staff: dict[str, list[Provider]] = {}
         burn_all: list[float] = []
-        for role, ps in self._positions_by_role():
+        for role, ps in self._by_role:
             staff[role], burn = self._record_role(out, role, ps)
             burn_all += burn
         out["mean_burnout"] = sum(burn_all) / len(burn_all) if burn_all else 0.0
         out["paid_fte_cm"] = sum(p.fte for p in staff["cm"])
         out["paid_fte_bhc"] = sum(p.fte for p in staff["bhc"] if not p.lpc)
         out["paid_fte_bhc_lpc"] = sum(p.fte for p in staff["bhc"] if p.lpc)
-        out["trainee_fte"] = sum(
-            p.fte for p in self.positions if p.is_trainee and p.capacity_share > 0
-        )
-        m = self.model
-        out["tele_fte_cm"] = sum(p.fte for p in m.care_managers if p.backfilled)
-        share = self.staffed_share  # the consultant's hours follow the teams gone live
-        out["psych_hours_paid"] = sum(
-            p.hours_per_week * share for p in m.psychiatrists if p.state == "filled"
-        )
-        out["tele_psych_hours"] = sum(
-            p.hours_per_week * share for p in m.psychiatrists if p.backfilled
-        )
+        out["trainee_fte"] = sum(p.fte for p in self._trainees if p.capacity_share > 0)
+        self._record_substitution(out)
         is_open = self.is_open(month)
         out["phases_live"] = sum(1 for ph in self.phases if ph.live(month)) if is_open else 0
-        out["pcp_live_share"] = self.live_pcp_share()
+        out["pcp_live_share"] = self._pcp_live_share
         out["programme_open"] = int(is_open)
         out["programme_wind_down"] = int(self.wind_down(month))
         return {c: cast(out[c]) for c, cast in _COLUMN_TYPES}
 
+    def _record_substitution(self, out: dict[str, float]) -> None:
+        """Write tele-care FTE and the consultant's paid and tele hours (hours per week).
+
+        Args:
+            out: The month's workforce columns (updated in place).
+        """
+        cms, psychs = self._by_role[1][1], self._by_role[3][1]
+        out["tele_fte_cm"] = sum(p.fte for p in cms if p.backfilled)
+        share = self.staffed_share  # the consultant's hours follow the teams gone live
+        out["psych_hours_paid"] = sum(
+            p.hours_per_week * share for p in psychs if p.state == "filled"
+        )
+        out["tele_psych_hours"] = sum(p.hours_per_week * share for p in psychs if p.backfilled)
+
     @staticmethod
     def _record_role(
-        out: dict[str, float], role: str, ps: list[Provider]
+        out: dict[str, float], role: str, ps: tuple[Provider, ...]
     ) -> tuple[list[Provider], list[float]]:
         """Write one role's vacancies, effective FTE and mean burnout; return its staff.
 
@@ -727,7 +785,7 @@ class Workforce(Component):
                 vacancies += 1
         vacancy_col, effective_col, burnout_col = _ROLE_COLUMNS[role]
         out[vacancy_col] = vacancies
-        out[effective_col] = round(effective, 6)
+        out[effective_col] = _round_fte(effective)
         burn = [p.burnout for p in staff]
         out[burnout_col] = sum(burn) / len(burn) if burn else 0.0
         return staff, burn
