@@ -8,6 +8,7 @@ from numpy.typing import NDArray
 
 from intsim.sim.kernels.codes import JIT, TX_PCBH
 from intsim.sim.kernels.rng import sparse_uniforms
+from intsim.sim.kernels.scan import flagged_slots, padded_flags
 from intsim.sim.kernels.state import Fields, TreatmentState
 
 
@@ -134,20 +135,12 @@ def queue_scan(since: NDArray[np.int16], n: int, joined_by: int) -> tuple[int, N
         earlier (``joined_by < 0``: none).
     """
     waiting = 0
-    hits = 0
+    due = padded_flags(n)
     for s in range(n):
         w = since[s]
         waiting += w >= 0
-        hits += (w >= 0) & (w <= joined_by)
-    out = np.empty(hits, np.int64)
-    k = 0
-    if hits:
-        for s in range(n):
-            w = since[s]
-            if w >= 0 and w <= joined_by:
-                out[k] = s
-                k += 1
-    return waiting, out
+        due[s] = (w >= 0) & (w <= joined_by)
+    return waiting, flagged_slots(due)
 
 
 @njit(**JIT)
@@ -218,12 +211,10 @@ def turn_away_newest(
     n_out = min(waiting - limit, joined)
     if n_out <= 0:
         return 0
-    new = np.empty(joined, np.int64)
-    j = 0
+    joined_now = padded_flags(n)
     for s in range(n):
-        if since[s] == month:
-            new[j] = s
-            j += 1
+        joined_now[s] = since[s] == month
+    new = flagged_slots(joined_now)
     order = in_order(sparse_uniforms(priority_key, new), np.zeros(joined, np.int64))
     for i in range(joined - n_out, joined):
         since[new[order[i]]] = -1
@@ -253,23 +244,16 @@ def book_bhc_visits(
     """
     tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
     treatment, visits_left, since = tx.treatment, tx.bhc_visits_left, tx.bhc_wait_since
-    n_due = 0
-    n_waiting = 0
+    is_due = padded_flags(n)
+    is_waiting = padded_flags(n)
     for s in range(n):
-        n_due += (treatment[s] == TX_PCBH) & (visits_left[s] > 0) & ~bhc_visit[s]
-        n_waiting += since[s] >= 0
-    due = np.empty(n_due, np.int64)
-    waiting = np.empty(n_waiting, np.int64)
-    i = 0
-    j = 0
-    for s in range(n):
-        if treatment[s] == TX_PCBH and visits_left[s] > 0 and not bhc_visit[s]:
-            due[i] = s
-            i += 1
-            visits_left[s] -= 1
-        if since[s] >= 0:
-            waiting[j] = s
-            j += 1
+        is_due[s] = (treatment[s] == TX_PCBH) & (visits_left[s] > 0) & ~bhc_visit[s]
+        is_waiting[s] = since[s] >= 0
+    due = flagged_slots(is_due)
+    waiting = flagged_slots(is_waiting)
+    n_due, n_waiting = len(due), len(waiting)
+    for s in due:
+        visits_left[s] -= 1
     due = first_served(due, np.zeros(n_due, np.int64), priority_key, free)
     free -= len(due)
     wait_key = np.empty(n_waiting, np.int64)
