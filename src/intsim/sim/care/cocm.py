@@ -65,9 +65,9 @@ def offer_cocm(model: ClinicContext, month: int, slots: Slots) -> None:
 def limit_cocm_queue(model: ClinicContext, month: int, c: MonthCounters) -> None:
     """Waitlist policy ``cocm.max_waitlist_per_fte`` after the month's enrolments.
 
-    :func:`intsim.sim.care.base.turn_away_newcomers`, with the queue counted first by a fast
-    scan (:func:`intsim.sim.kernels.registry.turn_away_over_limit`): a queue within its limit
-    is left as it is.
+    As :func:`intsim.sim.care.base.turn_away_newcomers` (this month's newcomers beyond the
+    limit are turned away, highest ``priority`` uniform first), in one compiled scan of the
+    queue (:func:`intsim.sim.kernels.registry.turn_away_over_limit`).
     """
     pop = model.pop
     limit = queue_limit(int(model.values.cocm.max_waitlist_per_fte), model.care_managers)
@@ -265,8 +265,9 @@ def psychiatric_reviews(
     and — with ``cocm.review_new_patients`` — each new patient once in its enrolment month.
     Non-improvers come first (longest in treatment first), then new patients; each review
     takes ``cocm.psychiatric_review_minutes``. A non-improver's review is the consultation
-    whose absence the fidelity penalty measures (``reviewed``). ``caseload``: the CoCM
-    patients, if the caller has them (else found here).
+    whose absence the fidelity penalty measures (``reviewed``); ties are broken by the
+    ``priority`` uniforms. ``caseload``: the CoCM patients, if the caller has them (else found
+    here). One compiled call (:func:`intsim.sim.kernels.registry.psychiatric_review_month`).
     """
     pop, v = model.pop, model.values.cocm
     enrolled = pop.in_treatment(Tx.COCM) if caseload is None else caseload
@@ -304,7 +305,9 @@ def measure_at_three_months(model: ClinicContext, month: int, c: MonthCounters) 
 
     Patients who had the 4-week follow-up are measured. "Significant improvement" (AIMS Center)
     is read off the observed score, as a clinic would: below 10, or at most half the enrolment
-    score (the definitions in :mod:`intsim.measures`).
+    score (the definitions in :mod:`intsim.measures`). The patients due are found in one
+    compiled scan (:func:`intsim.sim.kernels.registry.measurement_due`), their scores by the
+    engine (``observed_scores``).
     """
     pop = model.pop
     due = registry.measurement_due(
