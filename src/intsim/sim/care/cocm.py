@@ -32,15 +32,12 @@ from intsim.sim.care.base import (
     Slots,
     VisitOutcome,
     disengagement,
-    expire_waits,
     queue_limit,
-    turn_away_newcomers,
     usual_care_treatment,
 )
-from intsim.sim.kernels import pathways
+from intsim.sim.kernels import pathways, registry
 from intsim.sim.kernels.state import CareManagerStaff, CareManagerWork, EnrolmentRule
-from intsim.sim.population import BH, Tx
-from intsim.sim.providers import first_by_priority
+from intsim.sim.population import Tx
 
 if TYPE_CHECKING:
     from intsim.sim.context import ClinicContext
@@ -56,27 +53,45 @@ def offer_cocm(model: ClinicContext, month: int, slots: Slots) -> None:
     Patients keep any usual-care treatment while they wait for a care manager.
     """
     pop = model.pop
-    offered_mask = (
-        model.streams.uniform("offer", month, slots) < model.values.cocm.offer_probability
+    offered = registry.offered_slots(
+        np.asarray(slots, np.int64),
+        model.streams.uint64_key("offer", month),
+        float(model.values.cocm.offer_probability),
     )
-    offered = slots[offered_mask]
     consent = model.engine.consent(month, offered)
     pop.waitlist_since[offered[consent]] = month
 
 
 def limit_cocm_queue(model: ClinicContext, month: int, c: MonthCounters) -> None:
-    """Waitlist policy ``cocm.max_waitlist_per_fte`` after the month's enrolments."""
+    """Waitlist policy ``cocm.max_waitlist_per_fte`` after the month's enrolments.
+
+    As :func:`intsim.sim.care.base.turn_away_newcomers` (this month's newcomers beyond the
+    limit are turned away, highest ``priority`` uniform first), in one compiled scan of the
+    queue (:func:`intsim.sim.kernels.registry.turn_away_over_limit`).
+    """
     pop = model.pop
     limit = queue_limit(int(model.values.cocm.max_waitlist_per_fte), model.care_managers)
-    c.cocm_turned_away += turn_away_newcomers(model, month, pop.waitlist_since, limit)
+    if limit is None:
+        return
+    key = model.streams.uint64_key("priority", month)
+    c.cocm_turned_away += int(
+        registry.turn_away_over_limit(pop.waitlist_since, pop.n_used, month, limit, key)
+    )
 
 
 def expire_cocm_waits(model: ClinicContext, month: int, c: MonthCounters) -> None:
-    """Hand patients waiting ``cocm.max_wait_months`` or longer back to usual care."""
+    """Hand patients waiting ``cocm.max_wait_months`` or longer back to usual care.
+
+    The patients :func:`intsim.sim.care.base.expire_waits` finds leave the queue in one
+    compiled pass (:func:`intsim.sim.kernels.registry.expire_waiting`); ``0``: no limit.
+    """
+    limit = int(model.values.cocm.max_wait_months)
+    if limit <= 0:
+        return
     pop = model.pop
-    old = expire_waits(model, month, pop.waitlist_since, int(model.values.cocm.max_wait_months))
-    pop.waitlist_since[old] = -1
-    c.cocm_wait_expired += len(old)
+    c.cocm_wait_expired += int(
+        registry.expire_waiting(pop.waitlist_since, pop.n_used, month - limit)
+    )
 
 
 def payer_minutes_ratio(model: ClinicContext) -> NDArray[np.float64]:
@@ -214,24 +229,27 @@ def care_manager_minutes(
         payer_minutes_ratio(model),
         float(v.unreached_probability),
     )
-    needed, delivered, by_phase, followups, first = pathways.care_manager_time(
-        enrolled,
-        model.streams.uniform("cm_minutes", month, enrolled),
-        model.streams.uniform("cm_contact", month, enrolled),
-        tuple(work),
-        capacity,
-        pop.episode_state(),
-        pop.person_state(),
-        pop.treatment_state(),
-        pop.care_manager_record(),
+    streams = model.streams
+    needed, needed_total, delivered, unreached, maintenance, followups, first = (
+        pathways.care_manager_month(
+            np.asarray(enrolled, np.int64),
+            streams.uint64_key("cm_minutes", month),
+            streams.uint64_key("cm_contact", month),
+            tuple(work),
+            capacity,
+            pop.episode_state(),
+            pop.person_state(),
+            pop.treatment_state(),
+            pop.care_manager_record(),
+        )
     )
     for cm in model.care_managers:
         cap = int(capacity[cm.index])
         cm.load = float(needed[cm.index]) / cap if cap > 0 else None
-    c.cm_minutes += int(delivered.sum())
-    c.cm_minutes_needed += int(needed.sum())
-    c.cm_unreached += int(by_phase[pathways.CM_OUTREACH])
-    c.cm_maintenance += int(by_phase[pathways.CM_MAINTENANCE])
+    c.cm_minutes += int(delivered)
+    c.cm_minutes_needed += int(needed_total)
+    c.cm_unreached += int(unreached)
+    c.cm_maintenance += int(maintenance)
     c.early_followup += int(followups)
     c.first_followups += int(first)
     return enrolled
@@ -247,37 +265,37 @@ def psychiatric_reviews(
     and — with ``cocm.review_new_patients`` — each new patient once in its enrolment month.
     Non-improvers come first (longest in treatment first), then new patients; each review
     takes ``cocm.psychiatric_review_minutes``. A non-improver's review is the consultation
-    whose absence the fidelity penalty measures (``reviewed``). ``caseload``: the CoCM
-    patients, if the caller has them (else found here).
+    whose absence the fidelity penalty measures (``reviewed``); ties are broken by the
+    ``priority`` uniforms. ``caseload``: the CoCM patients, if the caller has them (else found
+    here). One compiled call (:func:`intsim.sim.kernels.registry.psychiatric_review_month`).
     """
     pop, v = model.pop, model.values.cocm
     enrolled = pop.in_treatment(Tx.COCM) if caseload is None else caseload
-    tm = pop.treatment_month[enrolled]
-    stuck = enrolled[
-        (tm >= v.review_month)
-        & (pop.bh[enrolled] == BH.ACTIVE)
-        & ((pop.last_review[enrolled] == 0) | (tm - pop.last_review[enrolled] >= v.rereview_months))
-    ]
-    new = enrolled[tm <= 1] if v.review_new_patients else enrolled[:0]
     minutes = sum(p.review_minutes for p in model.psychiatrists)
     per_review = float(v.psychiatric_review_minutes)
-    due = len(stuck) + len(new)
+    rule = (  # the kernel's review rule (see registry.psychiatric_review_month)
+        int(v.review_month),
+        int(v.rereview_months),
+        bool(v.review_new_patients),
+        int(minutes // per_review),
+        int(per_review),
+    )
+    due, n = registry.psychiatric_review_month(
+        np.asarray(enrolled, np.int64),
+        model.streams.uint64_key("priority", month),
+        rule,
+        pop.treatment_month,
+        pop.bh,
+        pop.reviewed,
+        pop.last_review,
+        pop.psych_minutes,
+    )
     for p in model.psychiatrists:
         p.load = due * per_review / minutes if minutes > 0 else None
     c.psych_paid_minutes += int(minutes)
     c.psych_reviews_due += due
-    n = min(due, int(minutes // per_review))
     if n == 0:
         return
-    n_stuck = min(n, len(stuck))
-    chosen = first_by_priority(
-        stuck, model.priority(month, stuck), n_stuck, -pop.treatment_month[stuck]
-    )
-    pop.reviewed[chosen] = True
-    pop.last_review[chosen] = pop.treatment_month[chosen]
-    seen_new = first_by_priority(new, model.priority(month, new), n - n_stuck)
-    reviewed = np.concatenate([chosen, seen_new])
-    pop.psych_minutes[reviewed] = int(per_review)
     c.psych_minutes += int(n * per_review)
     c.psych_reviews += n
 
@@ -287,17 +305,25 @@ def measure_at_three_months(model: ClinicContext, month: int, c: MonthCounters) 
 
     Patients who had the 4-week follow-up are measured. "Significant improvement" (AIMS Center)
     is read off the observed score, as a clinic would: below 10, or at most half the enrolment
-    score (the definitions in :mod:`intsim.measures`).
+    score (the definitions in :mod:`intsim.measures`). The patients due are found in one
+    compiled scan (:func:`intsim.sim.kernels.registry.measurement_due`), their scores by the
+    engine (``observed_scores``).
     """
     pop = model.pop
-    due = pop.in_treatment(Tx.COCM)
-    due = due[(pop.treatment_month[due] == COCM_MEASUREMENT_MONTH) & pop.followup_ok[due]]
-    observed = model.engine.observed_scores(month, due, "measure")
-    improved = (observed < IMPROVED_BELOW_SCORE) | (
-        observed <= IMPROVED_SHARE_OF_ENROLMENT_SCORE * pop.enrol_score[due]
+    due = registry.measurement_due(
+        pop.n_used, COCM_MEASUREMENT_MONTH, pop.treatment, pop.treatment_month, pop.followup_ok
     )
+    observed = model.engine.observed_scores(month, due, "measure")
     c.assessed_3mo += len(due)
-    c.improved_3mo += int(improved.sum())
+    c.improved_3mo += int(
+        registry.count_improved(
+            np.asarray(observed, np.int64),
+            due,
+            pop.enrol_score,
+            IMPROVED_BELOW_SCORE,
+            IMPROVED_SHARE_OF_ENROLMENT_SCORE,
+        )
+    )
 
 
 #: Monthly output columns only a care model with CoCM fills (zero under the others).

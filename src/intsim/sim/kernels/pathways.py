@@ -971,3 +971,50 @@ def allocate_pcp_visits(
     for s in granted:
         pcp_visit[s] = True
     return granted, demand, extra
+
+
+# --- CoCM: care-manager minutes in one call (the registry steps: kernels.registry) -----------
+
+
+@njit(**JIT)
+def care_manager_month(
+    enrolled: NDArray[np.int64],
+    key_minutes: np.uint64,
+    key_contact: np.uint64,
+    work: Fields,
+    capacity: NDArray[np.int64],
+    ep: Fields,
+    person: Fields,
+    tx: Fields,
+    record: Fields,
+) -> tuple[NDArray[np.int64], int, int, int, int, int, int]:
+    """:func:`care_manager_time` with its uniforms drawn here and its totals returned as counts.
+
+    ``key_minutes`` and ``key_contact`` are the keys of the ``cm_minutes`` and ``cm_contact``
+    streams this month (one uniform of each per enrolled patient, as
+    ``RandomStreams.uniform``); the other arguments as :func:`care_manager_time`. One call
+    and one array handed back to Python instead of three (boxing an array costs about 2 us).
+
+    Returns:
+        Minutes needed by care manager, then total minutes needed and delivered (minutes),
+        patients in outreach and in maintenance, 4-week follow-ups and first follow-up
+        contacts.
+    """
+    m = len(enrolled)
+    u_minutes = np.empty(m, np.float64)
+    u_contact = np.empty(m, np.float64)
+    for i in range(m):
+        u_minutes[i] = unit_uniform(key_minutes, enrolled[i])
+        u_contact[i] = unit_uniform(key_contact, enrolled[i])
+    needed, delivered, by_phase, followups, first = care_manager_time(
+        enrolled, u_minutes, u_contact, work, capacity, ep, person, tx, record
+    )
+    return (
+        needed,
+        needed.sum(),
+        delivered.sum(),
+        by_phase[CM_OUTREACH],
+        by_phase[CM_MAINTENANCE],
+        followups,
+        first,
+    )

@@ -1,0 +1,292 @@
+"""CoCM registry bookkeeping in one compiled call each: reviews, measurement, the waitlist.
+
+The psychiatric consultant's registry reviews, the three-month measurement and the CoCM
+waitlist's upkeep (wait expiry, the waitlist policy), called by :mod:`intsim.sim.care.cocm`
+(both engines). Each kernel replaces several numpy passes over the panel, fancy indexing and
+``priority`` draws with one call that hands back counts where it can: boxing an array for
+Python costs about 2 us, an int next to nothing. Scans over the whole panel read eight int8
+or four int16 slots a 64-bit word and look at single slots only in words that hold a patient
+of interest (few slots are in CoCM or waiting for it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+
+from intsim.sim.kernels.codes import BH_ACTIVE, JIT, TX_COCM
+from intsim.sim.kernels.queues import head_in_order
+from intsim.sim.kernels.rng import sparse_uniforms, unit_uniform
+
+#: A word of four int16 join months that are all ``-1`` (nobody waiting in those four slots).
+_NOBODY_WAITING = np.uint64(0xFFFFFFFFFFFFFFFF)
+#: Byte patterns of the word-at-a-time scan in :func:`measurement_due` (8 int8 slots a word).
+_BYTES_LOW = np.uint64(0x0101010101010101)
+_BYTES_HIGH = np.uint64(0x8080808080808080)
+_BYTES_COCM = np.uint64(0x0101010101010101 * TX_COCM)
+
+
+@njit(**JIT)
+def turn_away_over_limit(
+    since: NDArray[np.int16], n: int, month: int, limit: int, priority_key: np.uint64
+) -> int:
+    """Waitlist policy: :func:`intsim.sim.kernels.queues.turn_away_newest` in one word scan.
+
+    ``since`` holds each slot's join month (``-1``: not waiting; slots ``0 .. n-1``). While the
+    queue is longer than ``limit``, patients who joined in ``month`` leave it, highest
+    ``priority`` uniform (``priority_key``) first (ties: highest slot first), until it is no
+    longer than ``limit`` or no newcomer is left; their ``since`` is reset to ``-1`` in place.
+    The queue and its newcomers are found in one pass that reads four int16 slots (C-contiguous)
+    a 64-bit word and looks at single slots only in a word that is not all ``-1``.
+
+    Returns:
+        How many were turned away.
+    """
+    new = np.empty(256, np.int64)  # this month's newcomers (ascending), grown when full
+    joined = 0
+    waiting = 0
+    n_words = n // 4
+    words = since[: n_words * 4].view(np.uint64)
+    for w in range(n_words):
+        if words[w] != _NOBODY_WAITING:
+            for s in range(w * 4, w * 4 + 4):
+                waiting += since[s] >= 0
+                if since[s] == month:
+                    if joined == len(new):  # grown in place: no call, no reference counting
+                        new = _grown(new)
+                    new[joined] = s
+                    joined += 1
+    for s in range(n_words * 4, n):
+        waiting += since[s] >= 0
+        if since[s] == month:
+            if joined == len(new):
+                new = _grown(new)
+            new[joined] = s
+            joined += 1
+    n_out = min(waiting - limit, joined)
+    if n_out <= 0:
+        return 0
+    # the newcomers who stay are the first ``joined - n_out`` by (priority, slot): everyone
+    # else leaves (a few kept out of a long list: no full sort)
+    new = new[:joined]
+    stay = head_in_order(
+        new, sparse_uniforms(priority_key, new), np.zeros(joined, np.int64), joined - n_out
+    )
+    for s in new:
+        since[s] = -1
+    for s in stay:
+        since[s] = month
+    return n_out
+
+
+@njit(**JIT)
+def expire_waiting(since: NDArray[np.int16], n: int, joined_by: int) -> int:
+    """Take the slots (``0 .. n-1``) that joined in month ``joined_by`` or earlier off the queue.
+
+    Their join month ``since`` is reset to ``-1`` in place (word scan as
+    :func:`turn_away_over_limit`). Returns how many left the queue.
+    """
+    n_words = n // 4
+    words = since[: n_words * 4].view(np.uint64)
+    count = 0
+    for w in range(n_words):
+        if words[w] != _NOBODY_WAITING:
+            for s in range(w * 4, w * 4 + 4):
+                count += _expire_slot(s, since, joined_by)
+    for s in range(n_words * 4, n):
+        count += _expire_slot(s, since, joined_by)
+    return count
+
+
+@njit(**JIT)
+def _expire_slot(s: int, since: NDArray[np.int16], joined_by: int) -> bool:
+    """Whether slot ``s`` joined by month ``joined_by`` (then its ``since`` is reset to -1)."""
+    w = since[s]
+    if w >= 0 and w <= joined_by:
+        since[s] = -1
+        return True
+    return False
+
+
+@njit(**JIT)
+def measurement_due(
+    n: int,
+    measure_month: int,
+    treatment: NDArray[np.int8],
+    treatment_month: NDArray[np.int16],
+    followup_ok: NDArray[np.bool_],
+) -> NDArray[np.int64]:
+    """CoCM patients (slots ``0 .. n-1``) in treatment month ``measure_month`` with the follow-up.
+
+    Few slots are in CoCM, so the scan tests eight slots of ``treatment`` (C-contiguous int8)
+    a word and looks at single slots only in a word holding a CoCM byte (as
+    :func:`intsim.sim.kernels.pathways.bhc_followup`).
+
+    Returns:
+        The slots due for the measurement (ascending).
+    """
+    out = np.empty(64, np.int64)  # grown when full
+    m = 0
+    n_words = n // 8
+    words = treatment[: n_words * 8].view(np.uint64)
+    for w in range(n_words):
+        v = words[w] ^ _BYTES_COCM  # a zero byte where the slot is in CoCM
+        if (v - _BYTES_LOW) & ~v & _BYTES_HIGH:
+            for s in range(w * 8, w * 8 + 8):
+                if (
+                    treatment[s] == TX_COCM
+                    and treatment_month[s] == measure_month
+                    and followup_ok[s]
+                ):
+                    out = _append(out, m, s)
+                    m += 1
+    for s in range(n_words * 8, n):
+        if treatment[s] == TX_COCM and treatment_month[s] == measure_month and followup_ok[s]:
+            out = _append(out, m, s)
+            m += 1
+    return out[:m].copy()
+
+
+@njit(**JIT)
+def count_improved(
+    observed: NDArray[np.int64],
+    slots: NDArray[np.int64],
+    enrol_score: NDArray[np.int8],
+    below: int,
+    share: float,
+) -> int:
+    """How many measured patients improved significantly (AIMS Center).
+
+    ``observed[i]`` is the observed score of ``slots[i]``; improved is below ``below`` or at
+    most ``share`` times the enrolment score (compared in float64, as numpy does).
+    """
+    count = 0
+    for i in range(len(slots)):
+        score = observed[i]
+        count += (score < below) or (float(score) <= share * float(enrol_score[slots[i]]))
+    return count
+
+
+@njit(**JIT)
+def psychiatric_review_month(
+    caseload: NDArray[np.int64],
+    priority_key: np.uint64,
+    rule: tuple[int, int, bool, int, int],
+    treatment_month: NDArray[np.int16],
+    bh: NDArray[np.int8],
+    reviewed: NDArray[np.bool_],
+    last_review: NDArray[np.int16],
+    psych_minutes: NDArray[np.int16],
+) -> tuple[int, int]:
+    """The psychiatric consultant's reviews of the month over the CoCM ``caseload`` (in place).
+
+    Due: non-improvers (BH active) from treatment month ``review_month`` on, not reviewed yet
+    (``last_review == 0``) or reviewed ``rereview_months`` or more ago; with ``review_new``,
+    each patient in treatment month 1 (or 0) too. Up to ``capacity`` reviews are held:
+    non-improvers first, by (longest in treatment, ``priority`` uniform of ``priority_key``,
+    slot), then new patients by (priority, slot) — the order of
+    :func:`intsim.sim.providers.first_by_priority`. A reviewed non-improver gets ``reviewed``
+    and ``last_review`` (its treatment month); every reviewed patient ``minutes`` of
+    ``psych_minutes``.
+
+    Args:
+        caseload: CoCM patients (ascending slots).
+        priority_key: Key of the ``priority`` stream this month.
+        rule: ``(review_month, rereview_months, review_new, capacity, minutes)``: months,
+            months, flag, reviews the consultant's minutes allow, minutes a review.
+        treatment_month: Months in treatment of each slot (months).
+        bh: BH state of each slot.
+        reviewed, last_review, psych_minutes: Written for the reviewed patients.
+
+    Returns:
+        Reviews due and reviews held (``min(due, capacity)``).
+    """
+    review_month, rereview_months, review_new, capacity, minutes = rule
+    m = len(caseload)
+    stuck = np.empty(m, np.int64)
+    new = np.empty(m, np.int64)
+    n_stuck = 0
+    n_new = 0
+    for s in caseload:
+        t = np.int64(treatment_month[s])
+        last = np.int64(last_review[s])
+        if t >= review_month and bh[s] == BH_ACTIVE and (last == 0 or t - last >= rereview_months):
+            stuck[n_stuck] = s
+            n_stuck += 1
+        if review_new and t <= 1:
+            new[n_new] = s
+            n_new += 1
+    due = n_stuck + n_new
+    n = min(due, capacity)
+    if n <= 0:
+        return due, n
+    k_stuck = min(n, n_stuck)
+    chosen = _first_reviewed(stuck[:n_stuck], k_stuck, priority_key, treatment_month, True)
+    for s in chosen:
+        reviewed[s] = True
+        last_review[s] = treatment_month[s]
+        psych_minutes[s] = minutes
+    for s in _first_reviewed(new[:n_new], n - k_stuck, priority_key, treatment_month, False):
+        psych_minutes[s] = minutes
+    return due, n
+
+
+@njit(**JIT)
+def _first_reviewed(
+    slots: NDArray[np.int64],
+    k: int,
+    priority_key: np.uint64,
+    treatment_month: NDArray[np.int16],
+    longest_first: bool,
+) -> NDArray[np.int64]:
+    """The ``k`` of ascending ``slots`` first by (key, priority uniform, slot), as a set.
+
+    Key: minus the treatment month with ``longest_first``, else none. All of ``slots`` when
+    ``k`` covers them (no draws), none when ``k <= 0``.
+    """
+    if k >= len(slots):
+        return slots
+    if k <= 0:
+        return slots[:0]
+    key = np.zeros(len(slots), np.int64)
+    if longest_first:
+        for i in range(len(slots)):
+            key[i] = -np.int64(treatment_month[slots[i]])
+    return head_in_order(slots, sparse_uniforms(priority_key, slots), key, k)
+
+
+@njit(**JIT)
+def _append(buffer: NDArray[np.int64], n: int, value: int) -> NDArray[np.int64]:
+    """Store ``value`` at ``buffer[n]``, doubling the buffer when it is full; the buffer."""
+    if n == len(buffer):
+        grown = np.empty(2 * len(buffer), np.int64)
+        grown[:n] = buffer
+        buffer = grown
+    buffer[n] = value
+    return buffer
+
+
+@njit(**JIT)
+def offered_slots(
+    slots: NDArray[np.int64], offer_key: np.uint64, probability: float
+) -> NDArray[np.int64]:
+    """The ``slots`` offered CoCM: their ``offer`` uniform is below ``probability``.
+
+    As ``slots[streams.uniform("offer", month, slots) < probability]`` (order kept), with
+    ``offer_key`` the key of the ``offer`` stream this month.
+    """
+    out = np.empty(len(slots), np.int64)
+    m = 0
+    for s in slots:
+        out[m] = s
+        m += unit_uniform(offer_key, s) < probability
+    return out[:m].copy()
+
+
+@njit(**JIT)
+def _grown(buffer: NDArray[np.int64]) -> NDArray[np.int64]:
+    """A buffer twice as long holding ``buffer`` in its first half."""
+    grown = np.empty(2 * len(buffer), np.int64)
+    grown[: len(buffer)] = buffer
+    return grown
