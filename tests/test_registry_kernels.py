@@ -2,11 +2,12 @@
 
 Each kernel is checked against a readable numpy reference: the former Python bodies of
 ``intsim.sim.care.cocm.psychiatric_reviews``, ``measure_at_three_months``,
-``expire_cocm_waits`` (``care.base.expire_waits``) and ``limit_cocm_queue``
-(``queues.turn_away_newest``), and ``pathways.care_manager_time`` with its uniforms drawn as
-``RandomStreams.uniform`` does. Random small populations with fixed seeds; edge cases: empty
-caseloads and queues, slot counts that are not a multiple of the scan's word, ties in the
-leading keys (treatment month, join month), picks of none, some, more than 256 and all.
+``expire_cocm_waits`` and ``limit_cocm_queue`` (now ``queues.expire_queue`` and
+``queues.turn_away_newest``, for both queues), and ``pathways.care_manager_time`` with its
+uniforms drawn as ``RandomStreams.uniform`` does. Random small populations with fixed seeds;
+edge cases: empty caseloads and queues, slot counts that are not a multiple of the scan's word,
+ties in the leading keys (treatment month, join month), picks of none, some, more than 256 and
+all.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from intsim.measures import IMPROVED_BELOW_SCORE, IMPROVED_SHARE_OF_ENROLMENT_SCORE
 from intsim.sim.kernels import pathways, registry
 from intsim.sim.kernels.codes import BH_ACTIVE, TX_COCM
-from intsim.sim.kernels.queues import queue_scan, turn_away_newest
+from intsim.sim.kernels.queues import expire_queue, turn_away_newest
 from intsim.sim.kernels.rng import sparse_uniforms
 from intsim.sim.kernels.state import (
     CareManagerRecord,
@@ -183,41 +184,54 @@ def queue(seed: int, n: int, waiting: float, month: int) -> np.ndarray:
     return since.astype(np.int16)
 
 
+def former_turn_away(since: np.ndarray, n: int, month: int, limit: int, key: np.uint64) -> int:
+    """The former waitlist policy: every newcomer ordered by (priority, slot), the last leave."""
+    waiting = int((since[:n] >= 0).sum())
+    new = np.flatnonzero(since[:n] == month)
+    n_out = min(waiting - limit, len(new))
+    if n_out <= 0:
+        return 0
+    order = np.lexsort((new, sparse_uniforms(key, new)))
+    since[new[order[len(new) - n_out :]]] = -1
+    return n_out
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("n", [0, 3, 4, 5, 997, 5000])
 @pytest.mark.parametrize("waiting", [0.0, 0.01, 0.3, 1.0])
 @pytest.mark.parametrize("limit", [0, 10, 60, 2000])
-def test_turn_away_over_limit_matches_turn_away_newest(seed, n, waiting, limit):
+def test_turn_away_newest_matches_the_former_policy(seed, n, waiting, limit):
     month = 9
     since = queue(seed, n, waiting, month)
     want = since.copy()
-    n_want = turn_away_newest(want, n, month, limit, KEY)
+    n_want = former_turn_away(want, n, month, limit, KEY)
     got = since.copy()
-    assert registry.turn_away_over_limit(got, n, month, limit, KEY) == n_want
+    assert turn_away_newest(got, n, month, limit, KEY) == n_want
     np.testing.assert_array_equal(got, want)
 
 
-def test_turn_away_over_limit_keeps_more_than_256_newcomers():
+def test_turn_away_newest_keeps_more_than_256_newcomers():
     """Over 256 newcomers stay: the full ordering picks them (not the insertion buffer)."""
     since = np.full(3000, 4, np.int16)
     for limit in (2000, 2990, 100):
         want = since.copy()
-        n_want = turn_away_newest(want, 3000, 4, limit, KEY)
+        n_want = former_turn_away(want, 3000, 4, limit, KEY)
         got = since.copy()
-        assert registry.turn_away_over_limit(got, 3000, 4, limit, KEY) == n_want
+        assert turn_away_newest(got, 3000, 4, limit, KEY) == n_want
         np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
 @pytest.mark.parametrize("n", [0, 1, 4, 6, 999, 4000])
 @pytest.mark.parametrize("joined_by", [-1, 0, 5, 7, 100])
-def test_expire_waiting_matches_the_queue_scan(seed, n, joined_by):
+def test_expire_queue_matches_the_former_scan(seed, n, joined_by):
     since = queue(seed, n, 0.2, 8)
     want = since.copy()
-    old = queue_scan(want, n, joined_by)[1]  # the former expire_waits + assignment
+    head = want[:n]
+    old = np.flatnonzero((head >= 0) & (head <= joined_by))  # the former expire_waits
     want[old] = -1
     got = since.copy()
-    assert registry.expire_waiting(got, n, joined_by) == len(old)
+    assert expire_queue(got, n, joined_by) == len(old)
     np.testing.assert_array_equal(got, want)
 
 

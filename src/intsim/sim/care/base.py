@@ -31,7 +31,7 @@ from intsim.sim.kernels.pathways import (
     usual_care_decisions,
 )
 from intsim.sim.kernels.pathways import end_of_month_treatment as end_of_month_treatment_kernel
-from intsim.sim.kernels.queues import queue_scan, turn_away_newest
+from intsim.sim.kernels.queues import expire_queue, turn_away_newest
 from intsim.sim.population import Tx
 
 if TYPE_CHECKING:
@@ -289,11 +289,15 @@ def turn_away_newcomers(
     return int(turn_away_newest(since, model.pop.n_used, month, limit, key))
 
 
-def expire_waits(model: ClinicContext, month: int, since: NDArray[np.int16], limit: int) -> Slots:
-    """Patients in a queue (join months ``since``) who have waited ``limit`` months or longer."""
+def expire_waits(model: ClinicContext, month: int, since: NDArray[np.int16], limit: int) -> int:
+    """Patients who have waited ``limit`` months or longer leave a queue; return how many.
+
+    ``since`` is the queue's join-month array (reset in place for those leaving); ``limit`` 0:
+    no limit (:func:`intsim.sim.kernels.queues.expire_queue`).
+    """
     if limit <= 0:
-        return np.zeros(0, np.int64)
-    return queue_scan(since, model.pop.n_used, month - limit)[1]
+        return 0
+    return int(expire_queue(since, model.pop.n_used, month - limit))
 
 
 def end_of_month_treatment(

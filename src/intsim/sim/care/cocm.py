@@ -32,7 +32,9 @@ from intsim.sim.care.base import (
     Slots,
     VisitOutcome,
     disengagement,
+    expire_waits,
     queue_limit,
+    turn_away_newcomers,
     usual_care_treatment,
 )
 from intsim.sim.kernels import pathways, registry
@@ -65,33 +67,16 @@ def offer_cocm(model: ClinicContext, month: int, slots: Slots) -> None:
 def limit_cocm_queue(model: ClinicContext, month: int, c: MonthCounters) -> None:
     """Waitlist policy ``cocm.max_waitlist_per_fte`` after the month's enrolments.
 
-    As :func:`intsim.sim.care.base.turn_away_newcomers` (this month's newcomers beyond the
-    limit are turned away, highest ``priority`` uniform first), in one compiled scan of the
-    queue (:func:`intsim.sim.kernels.registry.turn_away_over_limit`).
+    See :func:`intsim.sim.care.base.turn_away_newcomers`.
     """
-    pop = model.pop
     limit = queue_limit(int(model.values.cocm.max_waitlist_per_fte), model.care_managers)
-    if limit is None:
-        return
-    key = model.streams.uint64_key("priority", month)
-    c.cocm_turned_away += int(
-        registry.turn_away_over_limit(pop.waitlist_since, pop.n_used, month, limit, key)
-    )
+    c.cocm_turned_away += turn_away_newcomers(model, month, model.pop.waitlist_since, limit)
 
 
 def expire_cocm_waits(model: ClinicContext, month: int, c: MonthCounters) -> None:
-    """Hand patients waiting ``cocm.max_wait_months`` or longer back to usual care.
-
-    The patients :func:`intsim.sim.care.base.expire_waits` finds leave the queue in one
-    compiled pass (:func:`intsim.sim.kernels.registry.expire_waiting`); ``0``: no limit.
-    """
+    """Hand patients waiting ``cocm.max_wait_months`` or longer back to usual care."""
     limit = int(model.values.cocm.max_wait_months)
-    if limit <= 0:
-        return
-    pop = model.pop
-    c.cocm_wait_expired += int(
-        registry.expire_waiting(pop.waitlist_since, pop.n_used, month - limit)
-    )
+    c.cocm_wait_expired += expire_waits(model, month, model.pop.waitlist_since, limit)
 
 
 def payer_minutes_ratio(model: ClinicContext) -> NDArray[np.float64]:

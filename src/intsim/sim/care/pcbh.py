@@ -152,10 +152,8 @@ def limit_bhc_queue(model: ClinicContext, month: int, c: MonthCounters) -> None:
 
 def expire_bhc_waits(model: ClinicContext, month: int, c: MonthCounters) -> None:
     """Refer patients waiting ``pcbh.max_wait_months`` or longer back to their PCP."""
-    pop = model.pop
-    old = expire_waits(model, month, pop.bhc_wait_since, int(model.values.pcbh.max_wait_months))
-    pop.bhc_wait_since[old] = -1
-    c.bhc_wait_expired += len(old)
+    limit = int(model.values.pcbh.max_wait_months)
+    c.bhc_wait_expired += expire_waits(model, month, model.pop.bhc_wait_since, limit)
 
 
 def scheduled_visits(model: ClinicContext, month: int, book: BhcSchedule, c: MonthCounters) -> None:

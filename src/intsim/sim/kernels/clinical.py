@@ -31,6 +31,7 @@ from intsim.sim.kernels.rules import (
     partial_response_possible,
     wants_visit,
 )
+from intsim.sim.kernels.scan import flagged_slots, padded_flags
 from intsim.sim.kernels.state import EpisodeState, Fields, TreatmentState
 
 #: Yes/no rules of :func:`choices`.
@@ -255,17 +256,15 @@ def disengaging(
     Returns:
         Slots (ascending; a patient on two lists is drawn for each, with the same uniform).
     """
-    # most patients are on no list: collect the others without branches, then visit them
-    listed = np.empty(n, np.int64)
-    m = 0
+    # most patients are on no list: flag the others without branches, then visit them
+    on_list = padded_flags(n)
     for s in range(n):
-        listed[m] = s
-        m += (treatment[s] == TX_COCM) | (waitlist_since[s] >= 0) | (bhc_wait_since[s] >= 0)
-    out = np.empty(3 * m, np.int64)
+        on_list[s] = (treatment[s] == TX_COCM) | (waitlist_since[s] >= 0) | (bhc_wait_since[s] >= 0)
+    listed = flagged_slots(on_list)
+    out = np.empty(3 * len(listed), np.int64)
     k = 0
     prob_tuple = (probs[0], probs[1], probs[2], probs[3])
-    for i in range(m):
-        s = listed[i]
+    for s in listed:
         times = disengagements(
             key, s, treatment[s], treatment_month[s], waitlist_since[s], bhc_wait_since[s],
             prob_tuple,

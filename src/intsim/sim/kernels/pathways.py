@@ -29,6 +29,7 @@ from intsim.sim.kernels.codes import (
 )
 from intsim.sim.kernels.queues import assign_to_most_room, head_in_order
 from intsim.sim.kernels.rng import unit_uniform
+from intsim.sim.kernels.scan import append, byte_pattern, holds_byte
 from intsim.sim.kernels.state import (
     BhcRecord,
     CareManagerRecord,
@@ -46,10 +47,8 @@ from intsim.sim.kernels.state import (
 CM_INTAKE, CM_ACTIVE, CM_OUTREACH, CM_MAINTENANCE = 0, 1, 2, 3
 N_CM_PHASES = 4
 
-#: Byte patterns of the word-at-a-time scan in :func:`bhc_followup` (8 int8 slots a word).
-_BYTES_LOW = np.uint64(0x0101010101010101)
-_BYTES_HIGH = np.uint64(0x8080808080808080)
-_BYTES_PCBH = np.uint64(0x0101010101010101 * TX_PCBH)
+#: The PCBH code in each byte of a word (the word-at-a-time scan of :func:`bhc_followup`).
+_BYTES_PCBH = byte_pattern(TX_PCBH)
 
 
 @njit(**JIT)
@@ -753,8 +752,7 @@ def bhc_followup(
     n_words = n_used // 8
     words = treatment[: n_words * 8].view(np.uint64)
     for w in range(n_words):
-        v = words[w] ^ _BYTES_PCBH  # a zero byte where the slot is in PCBH
-        if (v - _BYTES_LOW) & ~v & _BYTES_HIGH:
+        if holds_byte(words[w], _BYTES_PCBH):
             for s in range(w * 8, w * 8 + 8):
                 if treatment[s] == TX_PCBH:
                     minutes = _followup_slot(
@@ -762,7 +760,7 @@ def bhc_followup(
                     )
                     if minutes:
                         total += minutes
-                        out = _append(out, n, s)
+                        out = append(out, n, s)
                         n += 1
     for s in range(n_words * 8, n_used):
         if treatment[s] == TX_PCBH:
@@ -771,20 +769,9 @@ def bhc_followup(
             )
             if minutes:
                 total += minutes
-                out = _append(out, n, s)
+                out = append(out, n, s)
                 n += 1
     return out[:n].copy(), total
-
-
-@njit(**JIT)
-def _append(buffer: NDArray[np.int64], n: int, value: int) -> NDArray[np.int64]:
-    """Store ``value`` at ``buffer[n]``, doubling the buffer when it is full; the buffer."""
-    if n == len(buffer):
-        grown = np.empty(2 * len(buffer), np.int64)
-        grown[:n] = buffer
-        buffer = grown
-    buffer[n] = value
-    return buffer
 
 
 # --------------------------------------------------------------------------- detection

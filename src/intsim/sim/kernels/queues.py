@@ -8,6 +8,7 @@ from numpy.typing import NDArray
 
 from intsim.sim.kernels.codes import JIT, TX_PCBH
 from intsim.sim.kernels.rng import sparse_uniforms
+from intsim.sim.kernels.scan import NOBODY_WAITING, append, flagged_slots, padded_flags
 from intsim.sim.kernels.state import Fields, TreatmentState
 
 
@@ -126,31 +127,6 @@ def first_in_order(
 
 
 @njit(**JIT)
-def queue_scan(since: NDArray[np.int16], n: int, joined_by: int) -> tuple[int, NDArray[np.int64]]:
-    """One pass over a queue's join months (``-1``: not waiting), slots ``0 .. n-1``.
-
-    Returns:
-        How many are waiting, and the slots (ascending) that joined in month ``joined_by`` or
-        earlier (``joined_by < 0``: none).
-    """
-    waiting = 0
-    hits = 0
-    for s in range(n):
-        w = since[s]
-        waiting += w >= 0
-        hits += (w >= 0) & (w <= joined_by)
-    out = np.empty(hits, np.int64)
-    k = 0
-    if hits:
-        for s in range(n):
-            w = since[s]
-            if w >= 0 and w <= joined_by:
-                out[k] = s
-                k += 1
-    return waiting, out
-
-
-@njit(**JIT)
 def in_order(priority: NDArray[np.float64], key: NDArray[np.int64]) -> NDArray[np.int64]:
     """Positions of ascending slots ordered by (``key``, ``priority``, slot).
 
@@ -201,33 +177,76 @@ def turn_away_newest(
 ) -> int:
     """Waitlist policy: turn away this month's newcomers while the queue exceeds ``limit``.
 
-    ``since`` holds each slot's join month (``-1``: not waiting; slots ``0 .. n-1``). Patients
-    who joined in ``month`` leave the queue highest ``priority`` uniform first (ties: highest slot
-    first), until the queue is no longer than ``limit`` or no newcomer is left; their ``since``
-    is reset to ``-1`` in place.
+    ``since`` holds each slot's join month (``-1``: not waiting; slots ``0 .. n-1``). While the
+    queue is longer than ``limit``, patients who joined in ``month`` leave it, highest
+    ``priority`` uniform (``priority_key``) first (ties: highest slot first), until it is no
+    longer than ``limit`` or no newcomer is left; their ``since`` is reset to ``-1`` in place.
+    The queue and its newcomers are found in one pass that reads four int16 slots (C-contiguous)
+    a 64-bit word and looks at single slots only in a word that is not all ``-1``.
 
     Returns:
         How many were turned away.
     """
-    waiting = 0
+    new = np.empty(256, np.int64)  # this month's newcomers (ascending), grown when full
     joined = 0
-    for s in range(n):
-        w = since[s]
-        waiting += w >= 0
-        joined += w == month
+    waiting = 0
+    n_words = n // 4
+    words = since[: n_words * 4].view(np.uint64)
+    for w in range(n_words):
+        if words[w] != NOBODY_WAITING:
+            for s in range(w * 4, w * 4 + 4):
+                waiting += since[s] >= 0
+                if since[s] == month:
+                    new = append(new, joined, s)
+                    joined += 1
+    for s in range(n_words * 4, n):
+        waiting += since[s] >= 0
+        if since[s] == month:
+            new = append(new, joined, s)
+            joined += 1
     n_out = min(waiting - limit, joined)
     if n_out <= 0:
         return 0
-    new = np.empty(joined, np.int64)
-    j = 0
-    for s in range(n):
-        if since[s] == month:
-            new[j] = s
-            j += 1
-    order = in_order(sparse_uniforms(priority_key, new), np.zeros(joined, np.int64))
-    for i in range(joined - n_out, joined):
-        since[new[order[i]]] = -1
+    # the newcomers who stay are the first ``joined - n_out`` by (priority, slot): everyone
+    # else leaves (a few kept out of a long list: no full sort)
+    new = new[:joined]
+    stay = head_in_order(
+        new, sparse_uniforms(priority_key, new), np.zeros(joined, np.int64), joined - n_out
+    )
+    for s in new:
+        since[s] = -1
+    for s in stay:
+        since[s] = month
     return n_out
+
+
+@njit(**JIT)
+def expire_queue(since: NDArray[np.int16], n: int, joined_by: int) -> int:
+    """Take the slots (``0 .. n-1``) that joined in month ``joined_by`` or earlier off the queue.
+
+    Their join month ``since`` is reset to ``-1`` in place (word scan as
+    :func:`turn_away_newest`). Returns how many left the queue.
+    """
+    n_words = n // 4
+    words = since[: n_words * 4].view(np.uint64)
+    count = 0
+    for w in range(n_words):
+        if words[w] != NOBODY_WAITING:
+            for s in range(w * 4, w * 4 + 4):
+                count += _expire_slot(s, since, joined_by)
+    for s in range(n_words * 4, n):
+        count += _expire_slot(s, since, joined_by)
+    return count
+
+
+@njit(**JIT)
+def _expire_slot(s: int, since: NDArray[np.int16], joined_by: int) -> bool:
+    """Whether slot ``s`` joined by month ``joined_by`` (then its ``since`` is reset to -1)."""
+    w = since[s]
+    if w >= 0 and w <= joined_by:
+        since[s] = -1
+        return True
+    return False
 
 
 @njit(**JIT)
@@ -253,23 +272,16 @@ def book_bhc_visits(
     """
     tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
     treatment, visits_left, since = tx.treatment, tx.bhc_visits_left, tx.bhc_wait_since
-    n_due = 0
-    n_waiting = 0
+    is_due = padded_flags(n)
+    is_waiting = padded_flags(n)
     for s in range(n):
-        n_due += (treatment[s] == TX_PCBH) & (visits_left[s] > 0) & ~bhc_visit[s]
-        n_waiting += since[s] >= 0
-    due = np.empty(n_due, np.int64)
-    waiting = np.empty(n_waiting, np.int64)
-    i = 0
-    j = 0
-    for s in range(n):
-        if treatment[s] == TX_PCBH and visits_left[s] > 0 and not bhc_visit[s]:
-            due[i] = s
-            i += 1
-            visits_left[s] -= 1
-        if since[s] >= 0:
-            waiting[j] = s
-            j += 1
+        is_due[s] = (treatment[s] == TX_PCBH) & (visits_left[s] > 0) & ~bhc_visit[s]
+        is_waiting[s] = since[s] >= 0
+    due = flagged_slots(is_due)
+    waiting = flagged_slots(is_waiting)
+    n_due, n_waiting = len(due), len(waiting)
+    for s in due:
+        visits_left[s] -= 1
     due = first_served(due, np.zeros(n_due, np.int64), priority_key, free)
     free -= len(due)
     wait_key = np.empty(n_waiting, np.int64)

@@ -1,12 +1,12 @@
-"""CoCM registry bookkeeping in one compiled call each: reviews, measurement, the waitlist.
+"""CoCM registry bookkeeping in one compiled call each: reviews, measurement, the offer.
 
-The psychiatric consultant's registry reviews, the three-month measurement and the CoCM
-waitlist's upkeep (wait expiry, the waitlist policy), called by :mod:`intsim.sim.care.cocm`
-(both engines). Each kernel replaces several numpy passes over the panel, fancy indexing and
-``priority`` draws with one call that hands back counts where it can: boxing an array for
-Python costs about 2 us, an int next to nothing. Scans over the whole panel read eight int8
-or four int16 slots a 64-bit word and look at single slots only in words that hold a patient
-of interest (few slots are in CoCM or waiting for it).
+The psychiatric consultant's registry reviews, the three-month measurement and the CoCM offer,
+called by :mod:`intsim.sim.care.cocm` (both engines; the waitlist's upkeep is
+:mod:`intsim.sim.kernels.queues`'). Each kernel replaces several numpy passes over the panel,
+fancy indexing and ``priority`` draws with one call that hands back counts where it can: boxing
+an array for Python costs about 2 us, an int next to nothing. Scans over the whole panel read
+eight int8 slots a 64-bit word and look at single slots only in words that hold a CoCM patient
+(:mod:`intsim.sim.kernels.scan`).
 """
 
 from __future__ import annotations
@@ -18,95 +18,10 @@ from numpy.typing import NDArray
 from intsim.sim.kernels.codes import BH_ACTIVE, JIT, TX_COCM
 from intsim.sim.kernels.queues import head_in_order
 from intsim.sim.kernels.rng import sparse_uniforms, unit_uniform
+from intsim.sim.kernels.scan import append, byte_pattern, holds_byte
 
-#: A word of four int16 join months that are all ``-1`` (nobody waiting in those four slots).
-_NOBODY_WAITING = np.uint64(0xFFFFFFFFFFFFFFFF)
-#: Byte patterns of the word-at-a-time scan in :func:`measurement_due` (8 int8 slots a word).
-_BYTES_LOW = np.uint64(0x0101010101010101)
-_BYTES_HIGH = np.uint64(0x8080808080808080)
-_BYTES_COCM = np.uint64(0x0101010101010101 * TX_COCM)
-
-
-@njit(**JIT)
-def turn_away_over_limit(
-    since: NDArray[np.int16], n: int, month: int, limit: int, priority_key: np.uint64
-) -> int:
-    """Waitlist policy: :func:`intsim.sim.kernels.queues.turn_away_newest` in one word scan.
-
-    ``since`` holds each slot's join month (``-1``: not waiting; slots ``0 .. n-1``). While the
-    queue is longer than ``limit``, patients who joined in ``month`` leave it, highest
-    ``priority`` uniform (``priority_key``) first (ties: highest slot first), until it is no
-    longer than ``limit`` or no newcomer is left; their ``since`` is reset to ``-1`` in place.
-    The queue and its newcomers are found in one pass that reads four int16 slots (C-contiguous)
-    a 64-bit word and looks at single slots only in a word that is not all ``-1``.
-
-    Returns:
-        How many were turned away.
-    """
-    new = np.empty(256, np.int64)  # this month's newcomers (ascending), grown when full
-    joined = 0
-    waiting = 0
-    n_words = n // 4
-    words = since[: n_words * 4].view(np.uint64)
-    for w in range(n_words):
-        if words[w] != _NOBODY_WAITING:
-            for s in range(w * 4, w * 4 + 4):
-                waiting += since[s] >= 0
-                if since[s] == month:
-                    if joined == len(new):  # grown in place: no call, no reference counting
-                        new = _grown(new)
-                    new[joined] = s
-                    joined += 1
-    for s in range(n_words * 4, n):
-        waiting += since[s] >= 0
-        if since[s] == month:
-            if joined == len(new):
-                new = _grown(new)
-            new[joined] = s
-            joined += 1
-    n_out = min(waiting - limit, joined)
-    if n_out <= 0:
-        return 0
-    # the newcomers who stay are the first ``joined - n_out`` by (priority, slot): everyone
-    # else leaves (a few kept out of a long list: no full sort)
-    new = new[:joined]
-    stay = head_in_order(
-        new, sparse_uniforms(priority_key, new), np.zeros(joined, np.int64), joined - n_out
-    )
-    for s in new:
-        since[s] = -1
-    for s in stay:
-        since[s] = month
-    return n_out
-
-
-@njit(**JIT)
-def expire_waiting(since: NDArray[np.int16], n: int, joined_by: int) -> int:
-    """Take the slots (``0 .. n-1``) that joined in month ``joined_by`` or earlier off the queue.
-
-    Their join month ``since`` is reset to ``-1`` in place (word scan as
-    :func:`turn_away_over_limit`). Returns how many left the queue.
-    """
-    n_words = n // 4
-    words = since[: n_words * 4].view(np.uint64)
-    count = 0
-    for w in range(n_words):
-        if words[w] != _NOBODY_WAITING:
-            for s in range(w * 4, w * 4 + 4):
-                count += _expire_slot(s, since, joined_by)
-    for s in range(n_words * 4, n):
-        count += _expire_slot(s, since, joined_by)
-    return count
-
-
-@njit(**JIT)
-def _expire_slot(s: int, since: NDArray[np.int16], joined_by: int) -> bool:
-    """Whether slot ``s`` joined by month ``joined_by`` (then its ``since`` is reset to -1)."""
-    w = since[s]
-    if w >= 0 and w <= joined_by:
-        since[s] = -1
-        return True
-    return False
+#: The CoCM code in each byte of a word (the word-at-a-time scan of :func:`measurement_due`).
+_BYTES_COCM = byte_pattern(TX_COCM)
 
 
 @njit(**JIT)
@@ -131,19 +46,18 @@ def measurement_due(
     n_words = n // 8
     words = treatment[: n_words * 8].view(np.uint64)
     for w in range(n_words):
-        v = words[w] ^ _BYTES_COCM  # a zero byte where the slot is in CoCM
-        if (v - _BYTES_LOW) & ~v & _BYTES_HIGH:
+        if holds_byte(words[w], _BYTES_COCM):
             for s in range(w * 8, w * 8 + 8):
                 if (
                     treatment[s] == TX_COCM
                     and treatment_month[s] == measure_month
                     and followup_ok[s]
                 ):
-                    out = _append(out, m, s)
+                    out = append(out, m, s)
                     m += 1
     for s in range(n_words * 8, n):
         if treatment[s] == TX_COCM and treatment_month[s] == measure_month and followup_ok[s]:
-            out = _append(out, m, s)
+            out = append(out, m, s)
             m += 1
     return out[:m].copy()
 
@@ -257,17 +171,6 @@ def _first_reviewed(
 
 
 @njit(**JIT)
-def _append(buffer: NDArray[np.int64], n: int, value: int) -> NDArray[np.int64]:
-    """Store ``value`` at ``buffer[n]``, doubling the buffer when it is full; the buffer."""
-    if n == len(buffer):
-        grown = np.empty(2 * len(buffer), np.int64)
-        grown[:n] = buffer
-        buffer = grown
-    buffer[n] = value
-    return buffer
-
-
-@njit(**JIT)
 def offered_slots(
     slots: NDArray[np.int64], offer_key: np.uint64, probability: float
 ) -> NDArray[np.int64]:
@@ -282,11 +185,3 @@ def offered_slots(
         out[m] = s
         m += unit_uniform(offer_key, s) < probability
     return out[:m].copy()
-
-
-@njit(**JIT)
-def _grown(buffer: NDArray[np.int64]) -> NDArray[np.int64]:
-    """A buffer twice as long holding ``buffer`` in its first half."""
-    grown = np.empty(2 * len(buffer), np.int64)
-    grown[: len(buffer)] = buffer
-    return grown
