@@ -38,6 +38,7 @@ ledger are computed from these records by :mod:`intsim.money.ledger` after the r
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import itemgetter
 from typing import Any
 
 import mesa
@@ -48,7 +49,7 @@ from numpy.typing import NDArray
 from intsim.measures import REMISSION_MONTHS, RESPONSE_MONTHS
 from intsim.money.claims import ClaimsBook, MonthBilling
 from intsim.money.contracts import contract_classes
-from intsim.money.ledger import operating_costs, startup_cost
+from intsim.money.ledger import numeric_frame, operating_costs, startup_cost
 from intsim.params import PAYERS
 from intsim.params.components import Component
 from intsim.params.rollout import Phase, plan_phases
@@ -547,10 +548,13 @@ class ClinicModel(mesa.Model):
     def monthly_frame(self) -> pd.DataFrame:
         """The monthly records so far as a table (columns :func:`monthly_columns` of the run)."""
         rows = self.rows
-        # one array per column (numpy infers int64 or float64 as pandas would, but faster)
-        return pd.DataFrame(
-            {col: np.array([r[col] for r in rows]) for col in self.columns}, copy=False
-        )
+        if not rows:
+            return pd.DataFrame({col: np.array([]) for col in self.columns}, copy=False)
+        # the rows' values in column order, then one array per column (numpy infers int64 or
+        # float64 as pandas would, but faster), stacked into one block per dtype
+        values = map(itemgetter(*self.columns), rows)
+        columns = [np.array(column) for column in zip(*values, strict=True)]
+        return numeric_frame(self.columns, columns)
 
     def run(self, months: int | None = None) -> None:
         """Run the model for ``months`` months (default: the scenario horizon)."""
