@@ -211,3 +211,20 @@ def test_models_of_one_scenario_share_one_plain_copy() -> None:
     other = default_scenario().values  # an equal but distinct values object: its own copy
     assert ClinicModel(other, seed=1).values is not a.values
     assert ClinicModel(a.values, seed=1).values is a.values  # already plain
+    assert a._tables is b._tables  # the learning curve's month tables too
+
+
+def test_a_run_with_shared_month_tables_is_the_run_of_a_fresh_scenario() -> None:
+    overrides = {"population.n_patients": 600, "simulation.months": 18}
+    shared = default_scenario().with_overrides(overrides).values
+    first = ClinicModel(shared, seed=4)
+    first.run()
+    again = ClinicModel(shared, seed=4)  # every month table comes from the first run
+    assert again._tables is first._tables
+    assert len(first._tables) > 1
+    again.run()
+    fresh = ClinicModel(default_scenario().with_overrides(overrides).values, seed=4)
+    fresh.run()
+    assert fresh._tables is not first._tables
+    assert_same_table(again.monthly_frame(), fresh.monthly_frame())
+    assert_same_table(first.monthly_frame(), fresh.monthly_frame())
