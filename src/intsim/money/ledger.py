@@ -34,7 +34,7 @@ simulated on the same seed (common random numbers).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -133,6 +133,36 @@ def monthly_arrays(table: pd.DataFrame) -> dict[str, NDArray[np.float64]]:
         Column name -> values (float64, one per month; views into one array).
     """
     return dict(zip(table.columns.tolist(), table.to_numpy(np.float64).T, strict=True))
+
+
+#: pandas' constructor of a table from its blocks (pandas >= 3), else None: the dict constructor
+_FROM_BLOCKS = getattr(getattr(pd.api, "internals", None), "create_dataframe_from_blocks", None)
+
+
+def numeric_frame(names: Sequence[str], columns: Sequence[NDArray[Any]]) -> pd.DataFrame:
+    """A table of 1-D numeric columns with one block per dtype (what ``pd.DataFrame`` gives).
+
+    ``pd.DataFrame({name: column})`` keeps one block per column, which costs about 10
+    microseconds each to build and makes every later whole-table read (:func:`monthly_arrays`,
+    ``pd.concat``) slower. Stacking the columns of each dtype into one 2-D block gives an equal
+    table (same columns, dtypes, order and values) in a fraction of the time.
+
+    Args:
+        names: Column labels, in order.
+        columns: One 1-D array per label, all of the same length; a column whose dtype is not
+            boolean or numeric (strings, objects) makes the whole table go through
+            ``pd.DataFrame``, whose type inference it needs.
+    """
+    if _FROM_BLOCKS is None or not columns or any(c.dtype.kind not in "biuf" for c in columns):
+        return pd.DataFrame(dict(zip(names, columns, strict=True)), copy=False)
+    by_dtype: dict[np.dtype[Any], list[int]] = {}
+    for i, column in enumerate(columns):
+        by_dtype.setdefault(column.dtype, []).append(i)
+    blocks = [
+        (np.stack([columns[i] for i in where]), np.array(where, dtype=np.intp))
+        for where in by_dtype.values()
+    ]
+    return _FROM_BLOCKS(blocks, pd.RangeIndex(len(columns[0])), pd.Index(list(names)))
 
 
 def _column(table: Table, name: str) -> NDArray[Any]:

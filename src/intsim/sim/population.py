@@ -447,6 +447,26 @@ def gamma_frailty(key: int, slots: NDArray[np.int64], shape: float) -> NDArray[n
     )
 
 
+def payer_of(u: NDArray[np.float64], mix: NDArray[np.float64]) -> NDArray[np.int8]:
+    """Payer index (:data:`~intsim.params.PAYERS` order) of each uniform, by the payer mix.
+
+    ``u`` falls in the payer whose cumulative share first exceeds it (the last share is taken
+    as exactly 1). That is ``np.searchsorted(cum, u, side="right")`` clipped to the last payer;
+    counting the cumulative shares at or below ``u`` gives the same (they are ascending, the
+    shares being >= 0) in a sixth of the time.
+
+    Args:
+        u: Uniforms in [0, 1).
+        mix: Share of each payer (>= 0, summing to 1; at most 127 payers).
+    """
+    cum = np.cumsum(mix)
+    cum[-1] = 1.0
+    index = np.zeros(u.shape, np.int8)
+    for edge in cum.tolist():
+        index += (u >= edge).view(np.int8)
+    return np.minimum(index, len(mix) - 1, out=index)
+
+
 def panel_tenure(u: NDArray[np.float64], monthly_attrition: float) -> NDArray[np.int32]:
     """Months a patient stays in the panel: geometric with the monthly attrition probability.
 
@@ -534,10 +554,7 @@ def initialise_patients(
     n_pcps = values.staffing.n_pcps  # type: ignore[attr-defined]
     pop.tenure[slots] = panel_tenure(streams.uniform("init_tenure", 0, slots), p.monthly_attrition)
     mix = np.array([getattr(p.payer_mix, name) for name in PAYERS])
-    cum = np.cumsum(mix)
-    cum[-1] = 1.0
-    u = streams.uniform("init_payer", 0, slots)
-    pop.payer[slots] = np.searchsorted(cum, u, side="right").clip(0, len(PAYERS) - 1)
+    pop.payer[slots] = payer_of(streams.uniform("init_payer", 0, slots), mix)
     pop.age65[slots] = streams.uniform("init_age", 0, slots) < p.share_age_65plus
     pop.chronic[slots] = streams.uniform("init_chronic", 0, slots) < p.chronic_condition_prevalence
     pop.cost_frailty[slots] = gamma_frailty(

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 MEMBER_COLUMNS: tuple[str, ...] = tuple(f"members_{p}" for p in PAYERS)
 #: Total cost of care by payer (USD per month), columns of the monthly table.
 TCOC_COLUMNS: tuple[str, ...] = tuple(f"tcoc_{p}" for p in PAYERS)
+_RECORD_COLUMNS = MEMBER_COLUMNS + TCOC_COLUMNS  # the columns of a record, in order
 
 
 def average_acute_cost_pmpm(values: Any) -> float:
@@ -69,7 +70,7 @@ class TcocMeter(Component):
     @classmethod
     def define_results(cls) -> tuple[str, ...]:
         """Members, then total cost of care, by payer (:data:`~intsim.params.PAYERS` order)."""
-        return MEMBER_COLUMNS + TCOC_COLUMNS
+        return _RECORD_COLUMNS
 
     def __init__(self, values: Any) -> None:
         self.values = values
@@ -88,10 +89,7 @@ class TcocMeter(Component):
     def record(self, pop: Population) -> dict[str, float]:
         """The month's members and total cost of care (USD) by payer, as monthly columns."""
         members, cost = self.measure(pop)
-        return {
-            **dict(zip(MEMBER_COLUMNS, members.tolist(), strict=True)),
-            **dict(zip(TCOC_COLUMNS, cost.tolist(), strict=True)),
-        }
+        return dict(zip(_RECORD_COLUMNS, members.tolist() + cost.tolist(), strict=True))
 
     def measure(self, pop: Population) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Members and total cost of care (USD) by payer this month (before programme payments).
