@@ -2,8 +2,8 @@
 
 The monthly table (:meth:`ClinicModel.monthly_frame`, :func:`intsim.money.ledger.numeric_frame`),
 the claim table (:func:`intsim.money.claims.claim_lines_frame`), the payer draw
-(:func:`intsim.sim.population.payer_of`) and the shared plain copy of scenario values are checked
-against readable reference copies of the former code, on random inputs with fixed seeds.
+(:func:`intsim.sim.population.payer_of`) are checked against readable reference copies of the
+former code, on random inputs with fixed seeds.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from intsim.money.claims import (
 )
 from intsim.money.ledger import numeric_frame
 from intsim.params import PAYERS
-from intsim.params.scenario import default_scenario, plain_values
+from intsim.params.scenario import default_scenario
 from intsim.sim.model import ClinicModel
 from intsim.sim.population import payer_of
 
@@ -200,31 +200,3 @@ def test_claims_table_matches_the_former_table(small_model: ClinicModel) -> None
     assert_same_table(small_model.claims.table(), reference_claim_table(ints, floats))
     last = small_model.claims.table(last_month_only=True)
     assert_same_table(last, reference_claim_table(*rows[-1]))
-
-
-def test_models_of_one_scenario_share_one_plain_copy() -> None:
-    values = default_scenario().values
-    a = ClinicModel(values, seed=1)
-    b = ClinicModel(values, seed=2)
-    assert a.values is b.values
-    assert a.values == plain_values(values)
-    other = default_scenario().values  # an equal but distinct values object: its own copy
-    assert ClinicModel(other, seed=1).values is not a.values
-    assert ClinicModel(a.values, seed=1).values is a.values  # already plain
-    assert a._tables is b._tables  # the learning curve's month tables too
-
-
-def test_a_run_with_shared_month_tables_is_the_run_of_a_fresh_scenario() -> None:
-    overrides = {"population.n_patients": 600, "simulation.months": 18}
-    shared = default_scenario().with_overrides(overrides).values
-    first = ClinicModel(shared, seed=4)
-    first.run()
-    again = ClinicModel(shared, seed=4)  # every month table comes from the first run
-    assert again._tables is first._tables
-    assert len(first._tables) > 1
-    again.run()
-    fresh = ClinicModel(default_scenario().with_overrides(overrides).values, seed=4)
-    fresh.run()
-    assert fresh._tables is not first._tables
-    assert_same_table(again.monthly_frame(), fresh.monthly_frame())
-    assert_same_table(first.monthly_frame(), fresh.monthly_frame())

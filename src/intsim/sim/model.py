@@ -37,7 +37,6 @@ ledger are computed from these records by :mod:`intsim.money.ledger` after the r
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from operator import itemgetter
 from typing import Any
@@ -171,36 +170,6 @@ MONTHLY_COLUMNS: tuple[str, ...] = monthly_columns()
 REACH_FLAGS: tuple[str, ...] = ("cocm", "pcbh", "threshold_episode")
 
 
-#: What the models of one scenario values object share, by ``id`` of the values, with a weak
-#: reference to tell a live values object from a later one at the same address: the plain copy
-#: of the values and the learning curve's improvement tables (:meth:`ClinicModel._month_tables`).
-_SHARED: dict[int, tuple[weakref.ref[Any], Any, dict[int, MonthTables]]] = {}
-
-
-def _shared_by_scenario(values: Any) -> tuple[Any, dict[int, MonthTables]]:
-    """:func:`plain_values` of ``values`` and a cache of its month tables, one per values object.
-
-    Scenario values are frozen and the month tables are read only, so every model of a
-    scenario (the runs of a batch over seeds) can share them: the plain copy costs about
-    0.5 ms to build and the month tables about 3 ms a run. An entry is dropped when its values
-    object is freed; values that cannot be weakly referenced (a plain copy) share nothing.
-    """
-    key = id(values)
-    cached = _SHARED.get(key)
-    if cached is not None and cached[0]() is values:
-        return cached[1], cached[2]
-    plain = plain_values(values)
-    tables: dict[int, MonthTables] = {}
-    if plain is values:  # already plain: may be a copy made for one model
-        return plain, tables
-    try:
-        ref = weakref.ref(values, lambda _, key=key: _SHARED.pop(key, None))
-    except TypeError:  # not weakly referenceable: nothing shared
-        return plain, tables
-    _SHARED[key] = (ref, plain, tables)
-    return plain, tables
-
-
 class ClinicModel(mesa.Model):
     """A primary-care organisation integrating behavioral health, one step per month.
 
@@ -212,7 +181,7 @@ class ClinicModel(mesa.Model):
 
     def __init__(self, values: Any, seed: int | None = None, engine: str | None = None) -> None:
         #: the scenario values, read-only with plain attribute access (:func:`plain_values`)
-        self.values, month_tables = _shared_by_scenario(values)
+        self.values = plain_values(values)
         values = self.values
         self.root_seed = int(seed if seed is not None else values.simulation.seed)
         super().__init__(rng=self.root_seed)
@@ -224,7 +193,7 @@ class ClinicModel(mesa.Model):
         self.pop = Population(self.capacity)
         self.streams = RandomStreams(self.root_seed, self.capacity, months)
         self.static = build_static_tables(values)
-        self._tables = month_tables  # shared by the models of the scenario values
+        self._tables: dict[int, MonthTables] = {}
         self._pcp_capacity = np.zeros(0, np.int64)
 
         phases = plan_phases(values)
