@@ -7,7 +7,16 @@ from intsim.sim.kernels.pathways import bhc_referrals
 from intsim.sim.kernels.queues import first_served
 from intsim.sim.kernels.rng import sparse_uniforms
 from intsim.sim.population import Tx
-from intsim.sim.providers import lowest_priority_first
+
+
+def lowest_priority_first(slots, priority, k):
+    """The former same-day selection: the ``k`` lowest priorities, in ascending slot order."""
+    if k >= len(slots):
+        return slots
+    if k <= 0:
+        return slots[:0]
+    order = np.lexsort((slots, priority))
+    return np.sort(slots[order[:k]])
 
 
 def _former_referrals(threshold, sub, hb, treatment, key, sub_p, hb_p):

@@ -33,7 +33,6 @@ from intsim.sim.population import BH, Condition, Population, Tx, threshold_score
 from intsim.sim.providers import (
     assign_to_most_room,
     first_by_priority,
-    lowest_priority_first,
     order_by_priority,
 )
 from intsim.sim.risk import reference_weights
@@ -139,9 +138,8 @@ def test_priority_ordering_and_selection():
     prio = np.array([0.4, 0.1, 0.9, 0.2])
     assert order_by_priority(slots, prio).tolist() == [3, 1, 5, 9]
     assert order_by_priority(slots, prio, np.array([1, 1, 0, 0])).tolist() == [1, 9, 3, 5]
-    assert lowest_priority_first(slots, prio, 2).tolist() == [1, 3]
-    assert lowest_priority_first(slots, prio, 10).tolist() == slots.tolist()
-    assert lowest_priority_first(slots, prio, 0).tolist() == []
+    served = np.zeros(4, np.int64)
+    assert first_served(slots, served, np.uint64(1), 10).tolist() == slots.tolist()
 
 
 def test_split_fte():

@@ -64,20 +64,6 @@ def first_by_priority(
     )
 
 
-def lowest_priority_first(slots: Slots, priority: NDArray[np.float64], k: int) -> Slots:
-    """The ``k`` slots with the lowest priority values, in ascending slot order.
-
-    Selection uses a partition (no full sort); priorities are continuous uniforms, and an exact
-    tie at the cut keeps every tied slot's order by slot number.
-    """
-    if k >= len(slots):
-        return slots
-    if k <= 0:
-        return slots[:0]
-    order = np.lexsort((slots, priority))
-    return np.sort(slots[order[:k]])
-
-
 def assign_to_most_room(room: Sequence[int], n: int) -> NDArray[np.int64]:
     """Assign up to ``n`` patients, one at a time, to the provider with the most room.
 
