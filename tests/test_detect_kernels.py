@@ -17,12 +17,68 @@ from intsim.sim.kernels.pathways import (
     screening_draws,
     usual_care_decisions,
 )
-from intsim.sim.kernels.queues import ration_visits
 from intsim.sim.population import BH, Population, Tx
 from intsim.sim.streams import RandomStreams
 
 STREAMS = ("treat_choice", "referral", "specialty_attend")
 SEEDS = [1, 2, 3, 7, 11]
+
+
+def ration_visits(  # the former rationing of ClinicModel._pcp_visits
+    provider_of_request: NDArray[np.int64],
+    capacity: NDArray[np.int64],
+    priority: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """Which visit requests each provider grants: all within capacity, else the lowest priorities.
+
+    Args:
+        provider_of_request: Provider index of each request.
+        capacity: Visits each provider can give this month (0 for a vacant position).
+        priority: Random priority of each request (lower is served first; read only for
+            providers over capacity).
+
+    Returns:
+        Whether each request is granted. A provider over capacity grants the ``capacity``
+        requests with the lowest priority (ties at the cut are all granted).
+    """
+    n_providers = len(capacity)
+    n = len(provider_of_request)
+    # group the requests by provider (counting sort, request order kept within a group)
+    start = np.zeros(n_providers + 1, np.int64)
+    for p in provider_of_request:
+        start[p + 1] += 1
+    for p in range(n_providers):
+        start[p + 1] += start[p]
+    fill = start[:-1].copy()
+    grouped = np.empty(n, np.int64)
+    for i in range(n):
+        p = provider_of_request[i]
+        grouped[fill[p]] = i
+        fill[p] += 1
+    keep = np.ones(n, np.bool_)
+    for p in range(n_providers):
+        cap = capacity[p]
+        mine = grouped[start[p] : start[p + 1]]
+        if len(mine) <= cap:
+            continue
+        if cap <= 0:
+            keep[mine] = False
+            continue
+        mine_priority = priority[mine]
+        cut = np.partition(mine_priority, cap - 1)[cap - 1]
+        for j in range(len(mine)):
+            keep[mine[j]] = mine_priority[j] <= cut
+    return keep
+
+
+def test_reference_rationing_within_capacity_lowest_priority_first_and_none_when_vacant():
+    provider = np.array([0, 1, 0, 2, 1, 0, 2, 2], dtype=np.int64)
+    priority = np.array([0.9, 0.1, 0.2, 0.5, 0.3, 0.4, 0.7, 0.6])
+    # provider 0: 3 requests, room for 2 -> priorities 0.2 and 0.4 are seen
+    # provider 1: 2 requests, room for 5 -> both seen
+    # provider 2: vacant (capacity 0) -> nobody is seen
+    keep = ration_visits(provider, np.array([2, 5, 0], dtype=np.int64), priority)
+    assert keep.tolist() == [False, True, True, False, True, True, False, False]
 
 
 def random_population(seed: int, n: int = 400) -> Population:

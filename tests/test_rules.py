@@ -23,7 +23,6 @@ from intsim.sim.kernels.queues import (
     book_bhc_visits,
     first_served,
     in_order,
-    ration_visits,
     sort_out_bookings,
     turn_away_newest,
 )
@@ -359,13 +358,3 @@ def test_assign_to_most_room_fills_the_emptiest_provider_first():
         n = int(rng.integers(0, 30))
         assert assign_to_most_room(room, n).tolist() == reference(room, n)
     assert assign_to_most_room([2, 5, 5], 4).tolist() == [1, 2, 1, 2]
-
-
-def test_ration_visits_within_capacity_lowest_priority_first_and_none_when_vacant():
-    provider = np.array([0, 1, 0, 2, 1, 0, 2, 2], dtype=np.int64)
-    priority = np.array([0.9, 0.1, 0.2, 0.5, 0.3, 0.4, 0.7, 0.6])
-    # provider 0: 3 requests, room for 2 -> priorities 0.2 and 0.4 are seen
-    # provider 1: 2 requests, room for 5 -> both seen
-    # provider 2: vacant (capacity 0) -> nobody is seen
-    keep = ration_visits(provider, np.array([2, 5, 0], dtype=np.int64), priority)
-    assert keep.tolist() == [False, True, True, False, True, True, False, False]

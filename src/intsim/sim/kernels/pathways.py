@@ -27,7 +27,7 @@ from intsim.sim.kernels.codes import (
     TX_PCP,
     TX_SPECIALTY,
 )
-from intsim.sim.kernels.queues import assign_to_most_room, head_in_order, ration_visits
+from intsim.sim.kernels.queues import assign_to_most_room, head_in_order
 from intsim.sim.kernels.rng import unit_uniform
 from intsim.sim.kernels.scan import append, byte_pattern, holds_byte
 from intsim.sim.kernels.state import (
@@ -899,8 +899,8 @@ def allocate_pcp_visits(
 
     A PCP with no more requests than its capacity grants them all; a PCP over capacity grants
     the ``capacity`` requests with the lowest ``priority`` uniforms (``priority_key``; ties at the
-    cut are all granted: :func:`intsim.sim.kernels.queues.ration_visits`), and a vacant one
-    (capacity 0) none. The uniforms are drawn only for the requests of PCPs over capacity.
+    cut are all granted), and a vacant one (capacity 0) none. The uniforms are drawn only for
+    the requests of PCPs over capacity.
 
     Args:
         requests: Patients who seek a visit (ascending slots).
@@ -927,14 +927,28 @@ def allocate_pcp_visits(
         over |= demand[p] > capacity[p]
     keep = np.ones(n, np.bool_)
     if over:
-        provider = np.empty(n, np.int64)
-        priority = np.zeros(n, np.float64)  # ration_visits reads it only for PCPs over capacity
+        start = np.zeros(n_pcps + 1, np.int64)  # requests grouped by PCP, request order kept
+        start[1:] = np.cumsum(demand)
+        fill = start[:-1].copy()
+        grouped = np.empty(n, np.int64)
         for i in range(n):
             p = pcp[requests[i]]
-            provider[i] = p
-            if demand[p] > capacity[p]:
-                priority[i] = unit_uniform(priority_key, requests[i])
-        keep = ration_visits(provider, capacity, priority)
+            grouped[fill[p]] = i
+            fill[p] += 1
+        for p in range(n_pcps):
+            cap = capacity[p]
+            if demand[p] <= cap:
+                continue
+            mine = grouped[start[p] : start[p + 1]]
+            if cap <= 0:
+                keep[mine] = False
+                continue
+            priority = np.empty(len(mine), np.float64)
+            for j in range(len(mine)):
+                priority[j] = unit_uniform(priority_key, requests[mine[j]])
+            cut = np.partition(priority, cap - 1)[cap - 1]
+            for j in range(len(mine)):
+                keep[mine[j]] = priority[j] <= cut
     granted = np.empty(n, np.int64)
     k = 0
     for i in range(n):

@@ -35,54 +35,6 @@ def assign_to_most_room(room: NDArray[np.int64], n: int) -> NDArray[np.int64]:
 
 
 @njit(**JIT)
-def ration_visits(
-    provider_of_request: NDArray[np.int64],
-    capacity: NDArray[np.int64],
-    priority: NDArray[np.float64],
-) -> NDArray[np.bool_]:
-    """Which visit requests each provider grants: all within capacity, else the lowest priorities.
-
-    Args:
-        provider_of_request: Provider index of each request.
-        capacity: Visits each provider can give this month (0 for a vacant position).
-        priority: Random priority of each request (lower is served first; read only for
-            providers over capacity).
-
-    Returns:
-        Whether each request is granted. A provider over capacity grants the ``capacity``
-        requests with the lowest priority (ties at the cut are all granted).
-    """
-    n_providers = len(capacity)
-    n = len(provider_of_request)
-    # group the requests by provider (counting sort, request order kept within a group)
-    start = np.zeros(n_providers + 1, np.int64)
-    for p in provider_of_request:
-        start[p + 1] += 1
-    for p in range(n_providers):
-        start[p + 1] += start[p]
-    fill = start[:-1].copy()
-    grouped = np.empty(n, np.int64)
-    for i in range(n):
-        p = provider_of_request[i]
-        grouped[fill[p]] = i
-        fill[p] += 1
-    keep = np.ones(n, np.bool_)
-    for p in range(n_providers):
-        cap = capacity[p]
-        mine = grouped[start[p] : start[p + 1]]
-        if len(mine) <= cap:
-            continue
-        if cap <= 0:
-            keep[mine] = False
-            continue
-        mine_priority = priority[mine]
-        cut = np.partition(mine_priority, cap - 1)[cap - 1]
-        for j in range(len(mine)):
-            keep[mine[j]] = mine_priority[j] <= cut
-    return keep
-
-
-@njit(**JIT)
 def _before(key_a: int, prio_a: float, slot_a: int, key_b: int, prio_b: float, slot_b: int) -> bool:
     """Whether (key, priority, slot) ``a`` comes before ``b`` (lexicographic order)."""
     if key_a != key_b:
