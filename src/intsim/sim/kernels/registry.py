@@ -1,8 +1,8 @@
 """CoCM registry bookkeeping in one compiled call each: reviews, measurement, the offer.
 
 The psychiatric consultant's registry reviews, the three-month measurement and the CoCM offer,
-called by :mod:`intsim.sim.care.cocm` (both engines; the waitlist's upkeep is
-:mod:`intsim.sim.kernels.queues`'). Each kernel replaces several numpy passes over the panel,
+called by :mod:`intsim.sim.care.cocm` (both engines; the waitlist's upkeep is in
+:mod:`intsim.sim.kernels.queues`). Each kernel replaces several numpy passes over the panel,
 fancy indexing and ``priority`` draws with one call that hands back counts where it can: boxing
 an array for Python costs about 2 us, an int next to nothing. Scans over the whole panel read
 eight int8 slots a 64-bit word and look at single slots only in words that hold a CoCM patient
