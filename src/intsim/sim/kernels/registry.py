@@ -16,8 +16,8 @@ from numba import njit
 from numpy.typing import NDArray
 
 from intsim.sim.kernels.codes import BH_ACTIVE, JIT, TX_COCM
-from intsim.sim.kernels.queues import head_in_order
-from intsim.sim.kernels.rng import sparse_uniforms, unit_uniform
+from intsim.sim.kernels.queues import first_served
+from intsim.sim.kernels.rng import unit_uniform
 from intsim.sim.kernels.scan import append, byte_pattern, holds_byte
 
 #: The CoCM code in each byte of a word (the word-at-a-time scan of :func:`measurement_due`).
@@ -156,18 +156,17 @@ def _first_reviewed(
 ) -> NDArray[np.int64]:
     """The ``k`` of ascending ``slots`` first by (key, priority uniform, slot), as a set.
 
-    Key: minus the treatment month with ``longest_first``, else none. All of ``slots`` when
-    ``k`` covers them (no draws), none when ``k <= 0``.
+    Key: minus the treatment month with ``longest_first``, else none
+    (:func:`intsim.sim.kernels.queues.first_served`; no draws when ``k`` covers every slot,
+    none chosen when ``k <= 0``).
     """
-    if k >= len(slots):
-        return slots
     if k <= 0:
         return slots[:0]
     key = np.zeros(len(slots), np.int64)
     if longest_first:
         for i in range(len(slots)):
             key[i] = -np.int64(treatment_month[slots[i]])
-    return head_in_order(slots, sparse_uniforms(priority_key, slots), key, k)
+    return first_served(slots, key, priority_key, k)
 
 
 @njit(**JIT)
