@@ -10,8 +10,9 @@ from numba import njit
 from numpy.typing import NDArray
 
 from intsim.sim.kernels.codes import JIT, TX_SPECIALTY
-from intsim.sim.kernels.rng import first_uniforms
+from intsim.sim.kernels.rng import draw_bits, unit_uniform
 from intsim.sim.kernels.rules import acute_event, risk_class
+from intsim.sim.kernels.scan import flagged_slots, padded_flags
 from intsim.sim.kernels.state import AcuteEvents, EpisodeState, Fields, PersonState
 
 
@@ -34,6 +35,25 @@ def risk_classes(
     return out
 
 
+#: Slack of :func:`candidate_bound` over the largest event probability (relative; far above
+#: the few roundings, ~1e-16 each, between the rates and the probability).
+BOUND_SLACK = 1e-9
+#: Random bits a candidate test drops: it compares the top 31 of a draw's 53 bits.
+DROPPED_BITS = np.uint64(22)
+
+
+@njit(**JIT)
+def candidate_bound(admit_rate: NDArray[np.float64], ed_rate: NDArray[np.float64]) -> float:
+    """Bound on a slot's acute-event draw, per unit of frailty, in units of ``2**-31``.
+
+    A slot of frailty ``f`` can have an event this month only if the top 31 bits of its draw
+    (``draw_bits >> 22``) are at most ``f`` times this: its event probability is at most
+    ``(largest admission rate + largest ED rate) x f``, and the bound adds
+    :data:`BOUND_SLACK` for rounding.
+    """
+    return (admit_rate.max() + ed_rate.max()) * (1.0 + BOUND_SLACK) * 2147483648.0
+
+
 @njit(**JIT)
 def acute_care(
     n: int,
@@ -49,9 +69,12 @@ def acute_care(
 
     Applies :func:`intsim.sim.kernels.rules.acute_event` (the rule ``PatientAgent.use_acute_care``
     calls too) to every panel member: its risk class's rates per month times its cost frailty,
-    one ``acute`` uniform (``key``: the stream's key this month) deciding both. Classes,
-    table look-ups and the arithmetic run as separate
-    passes: the first and last vectorise, the look-ups (gathers) do not.
+    one ``acute`` uniform (``key``: the stream's key this month) deciding both.
+
+    Events are rare (a few per cent of members a month), so a branch-free pass first flags the
+    candidates: panel members whose draw's top bits are within :func:`candidate_bound` of an
+    event. Only they get the rule, with their exact uniform; a slot not flagged cannot have an
+    event, so the outcome is the same as applying the rule to every slot.
 
     Args:
         n: Slots in use.
@@ -65,17 +88,20 @@ def acute_care(
     events = AcuteEvents(*events)  # rebuilt from its fields (see Fields)
     in_panel, frailty = person.in_panel, person.cost_frailty
     admission, ed_visit = events.admission, events.ed_visit
-    uniforms = first_uniforms(key, n)
-    classes = risk_classes(n, bh, condition, person.chronic, person.age65)
-    admit = np.empty(n, np.float64)
-    ed = np.empty(n, np.float64)
+    bound = candidate_bound(admit_rate, ed_rate)
+    flags = padded_flags(n)
     for s in range(n):
-        admit[s] = admit_rate[classes[s]]
-        ed[s] = ed_rate[classes[s]]
-    for s in range(n):
-        admitted, ed_visited = acute_event(uniforms[s], admit[s], ed[s], frailty[s])
-        admission[s] = in_panel[s] & admitted
-        ed_visit[s] = in_panel[s] & ed_visited
+        top = np.int32(draw_bits(key, s) >> DROPPED_BITS)  # below 2**31
+        flags[s] = in_panel[s] & (top <= frailty[s] * bound)
+        admission[s] = False
+        ed_visit[s] = False
+    for s in flagged_slots(flags):
+        c = risk_class(bh[s], condition[s], person.chronic[s], person.age65[s])
+        admitted, ed_visited = acute_event(
+            unit_uniform(key, s), admit_rate[c], ed_rate[c], frailty[s]
+        )
+        admission[s] = admitted
+        ed_visit[s] = ed_visited
 
 
 @njit(**JIT)
