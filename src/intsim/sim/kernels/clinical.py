@@ -86,7 +86,7 @@ def onset(
     incidence_limit = draw_threshold(incidence_prob + sub_incidence_prob)
     # pre-check: bh_onset changes nothing without subthreshold distress or an incidence draw
     # below the incidence limits; flag the others in a loop that vectorises, then visit them
-    flagged = np.empty(n, np.bool_)
+    flagged = padded_flags(n)
     for s in range(n):
         chronic[s] |= in_panel[s] & gains_chronic_condition(
             draw_bits(k_chronic_onset, s), chronic_limit
@@ -95,13 +95,7 @@ def onset(
         flagged[s] = (state == BH_SUB) | (
             in_panel[s] & (state == BH_NONE) & (draw_bits(k_incidence, s) < incidence_limit)
         )
-    candidates = np.empty(n, np.int64)
-    m = 0
-    for s in range(n):
-        candidates[m] = s
-        m += flagged[s]
-    for i in range(m):
-        s = candidates[i]
+    for s in flagged_slots(flagged):
         new_bh, new_score, start = bh_onset(
             s, unit_uniform(k_incidence, s), bh[s], treatment[s], score[s], key_tuple,
             incidence_prob, sub_incidence_prob, resolve, sub_progress_prob,
@@ -141,12 +135,11 @@ def visit_requests(
         visit_prob: Visit probability per month by state (flattened [chronic, in episode]).
     """
     limits = draw_thresholds(visit_prob)  # compared with the draws' bits (rng.draw_threshold)
-    out = np.empty(n, np.int64)
-    k = 0
+    by_state = (limits[0], limits[1], limits[2], limits[3])  # values: the loop vectorises
+    seeks = padded_flags(n)
     for s in range(n):
-        out[k] = s
-        k += in_panel[s] & wants_visit(draw_bits(key, s), chronic[s], bh[s], limits)
-    return out[:k]
+        seeks[s] = in_panel[s] & wants_visit(draw_bits(key, s), chronic[s], bh[s], by_state)
+    return flagged_slots(seeks)
 
 
 @njit(**JIT)

@@ -204,22 +204,22 @@ def episode_onset(
 
 
 @njit(**RULE)
-def visit_state(chronic: bool, bh: int) -> int:
-    """Index into the flattened [chronic, in-episode] tables (arithmetic, no branches)."""
-    return 2 * np.int64(chronic) + np.int64((bh == BH_ACTIVE) | (bh == BH_IMPROVED))
-
-
-@njit(**RULE)
 def wants_visit(u: float, chronic: bool, bh: int, visit_prob: NDArray[np.float64]) -> bool:
     """Whether a panel member seeks a PCP visit (``visit`` uniform below its state's probability).
 
-    The kernels pass the draw's bits and the probabilities'
-    :func:`~intsim.sim.kernels.rng.draw_thresholds` instead: the comparison gives the same answer.
+    The state is chronic condition or not, and in an episode (active or improved) or not. The
+    kernels pass the draw's bits and, as a 4-tuple, the probabilities'
+    :func:`~intsim.sim.kernels.rng.draw_thresholds` instead: the comparison gives the same
+    answer. The probability is chosen by selects, not by indexing, so that a loop applying the
+    rule to every slot vectorises.
 
     Args:
-        visit_prob: Visit probability per month, flattened [chronic, in episode].
+        visit_prob: Visit probability per month, flattened [chronic, in episode] (4 entries).
     """
-    return u < visit_prob[visit_state(chronic, bh)]
+    in_episode = (bh == BH_ACTIVE) | (bh == BH_IMPROVED)
+    if_chronic = visit_prob[3] if in_episode else visit_prob[2]
+    if_not_chronic = visit_prob[1] if in_episode else visit_prob[0]
+    return u < (if_chronic if chronic else if_not_chronic)
 
 
 # ---------------------------------------------------------------------------------- course
