@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 
 from intsim.sim.clinical import MAX_EPISODE_MONTH, MonthTables, StaticTables
 from intsim.sim.kernels import clinical as clinical_kernels
 from intsim.sim.kernels import costs as cost_kernels
+from intsim.sim.kernels.codes import JIT
 from intsim.sim.kernels.rules import improvement_table
 from intsim.sim.population import (
     MAX_SCORE,
@@ -120,6 +122,97 @@ def clinical_probs(static: StaticTables, values: object) -> NDArray[np.float64]:
     )
 
 
+@njit(**JIT)
+def month_leavers(
+    leave_month: NDArray[np.int32],
+    start: int,
+    n: int,
+    month: int,
+    ends: NDArray[np.int64],
+    after: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """Slots ``0 .. n-1`` whose leave month is ``month`` (ascending), from an index by month.
+
+    The index is a linked list of slots per leave month: ``ends[m]`` holds the first and last
+    slot of month ``m``'s list (``-1`` when empty), ``after[s]`` the slot after ``s`` in its
+    list (``-1`` at the end). Slots ``start .. n-1`` are appended first, in ascending order, to
+    the list of their leave month when it is a row of ``ends`` (so each list stays ascending).
+    A listed slot whose leave month has since changed (cleared when the patient left) is
+    skipped.
+
+    Args:
+        leave_month: Leave month of each slot (``Population.leave_month``).
+        start: First slot not yet indexed (slots below it are in the index).
+        n: Slots in use; ``start .. n-1`` are indexed now.
+        month: Month asked for, a row of ``ends``.
+        ends: First and last slot of each month's list, shape ``(months, 2)`` (updated in
+            place).
+        after: Next slot in the list, per slot (updated in place).
+
+    Returns:
+        The slots whose leave month is ``month``, ascending.
+    """
+    n_months = ends.shape[0]
+    for s in range(start, n):
+        m = leave_month[s]
+        if 0 <= m < n_months:
+            last = ends[m, 1]
+            if last < 0:
+                ends[m, 0] = s
+            else:
+                after[last] = s
+            ends[m, 1] = s
+            after[s] = -1
+    count = 0
+    s = ends[month, 0]
+    while s >= 0:
+        count += leave_month[s] == month
+        s = after[s]
+    out = np.empty(count, np.int64)
+    i = 0
+    s = ends[month, 0]
+    while s >= 0:
+        if leave_month[s] == month:
+            out[i] = s
+            i += 1
+        s = after[s]
+    return out
+
+
+class LeaveIndex:
+    """The panel's slots by leave month, for :meth:`ArrayEngine.leave_panel`.
+
+    Equivalent to ``np.flatnonzero(pop.leave_month[: pop.n_used] == month)`` without reading
+    every slot each month: a slot's leave month is written when the slot is first used (slots
+    join at ``n_used`` and up) and later only cleared, so each slot is indexed once, when it is
+    first seen in use, and a listed slot whose leave month changed is skipped. Months outside
+    ``0 .. months`` (and a population whose ``n_used`` went down) are answered by the full scan.
+
+    Args:
+        pop: Shared patient state.
+        months: Horizon; months ``0 .. months`` are indexed.
+    """
+
+    def __init__(self, pop: Population, months: int) -> None:
+        self.pop = pop
+        self.ends = np.full((max(months, 0) + 1, 2), -1, np.int64)
+        self.after = np.full(len(pop.leave_month), -1, np.int64)
+        self.indexed = 0  # slots 0 .. indexed-1 are in the lists
+
+    def leavers(self, month: int) -> Slots:
+        """Slots whose leave month is ``month`` (ascending)."""
+        pop = self.pop
+        n = pop.n_used
+        if n < self.indexed:  # slots were released: index again from slot 0
+            self.ends.fill(-1)
+            self.indexed = 0
+        if not 0 <= month < len(self.ends):
+            return np.flatnonzero(pop.leave_month[:n] == month)
+        slots = month_leavers(pop.leave_month, self.indexed, n, month, self.ends, self.after)
+        self.indexed = n
+        return slots
+
+
 class ArrayEngine:
     """Vectorised patient rules.
 
@@ -146,6 +239,7 @@ class ArrayEngine:
         self._disengagement_probs = disengagement_probs(values)
         # flat improvement table of each month-table object (the model caches those)
         self._improve: tuple[MonthTables, NDArray[np.float64]] | None = None
+        self._leave_index = LeaveIndex(pop, int(values.simulation.months))  # type: ignore[attr-defined]
 
     def add_patients(self, slots: Slots) -> None:
         """Register new patients (nothing to do: state lives in the arrays)."""
@@ -157,8 +251,7 @@ class ArrayEngine:
 
     def leave_panel(self, month: int) -> Slots:
         """Patients who leave the panel this month (ascending slots)."""
-        pop = self.pop
-        return np.flatnonzero(pop.leave_month[: pop.n_used] == month)
+        return self._leave_index.leavers(month)
 
     def onset(self, month: int) -> None:
         """New threshold and subthreshold episodes, subthreshold course, chronic-condition onset."""
