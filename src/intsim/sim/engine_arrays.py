@@ -122,61 +122,107 @@ def clinical_probs(static: StaticTables, values: object) -> NDArray[np.float64]:
     )
 
 
+#: Columns of the table of :class:`LeaveIndex` (a row per leave month): the month's slots of
+#: the first batch are ``order[BEGIN:END]``; the later ones a linked list from FIRST to LAST
+#: (``-1`` when empty) of LATER slots.
+BEGIN, END, FIRST, LAST, LATER = range(5)
+
+
+@njit(**JIT)
+def _sort_first_batch(
+    leave_month: NDArray[np.int32], n: int, table: NDArray[np.int64], order: NDArray[np.int64]
+) -> None:
+    """Index slots ``0 .. n-1`` afresh: a stable counting sort by leave month into ``order``."""
+    n_months = table.shape[0]
+    table[:, :] = 0
+    table[:, FIRST] = -1
+    table[:, LAST] = -1
+    for s in range(n):
+        m = leave_month[s]
+        if 0 <= m < n_months:
+            table[m, END] += 1
+    begin = 0
+    for m in range(n_months):
+        table[m, BEGIN] = begin
+        begin += table[m, END]
+        table[m, END] = table[m, BEGIN]
+    for s in range(n):
+        m = leave_month[s]
+        if 0 <= m < n_months:
+            order[table[m, END]] = s
+            table[m, END] += 1
+
+
+@njit(**JIT)
+def _append_later(
+    leave_month: NDArray[np.int32],
+    start: int,
+    n: int,
+    table: NDArray[np.int64],
+    after: NDArray[np.int64],
+) -> None:
+    """Append slots ``start .. n-1``, ascending, to the linked list of their leave month."""
+    n_months = table.shape[0]
+    for s in range(start, n):
+        m = leave_month[s]
+        if 0 <= m < n_months:
+            last = table[m, LAST]
+            if last < 0:
+                table[m, FIRST] = s
+            else:
+                after[last] = s
+            table[m, LAST] = s
+            table[m, LATER] += 1
+            after[s] = -1
+
+
 @njit(**JIT)
 def month_leavers(
     leave_month: NDArray[np.int32],
     start: int,
     n: int,
     month: int,
-    ends: NDArray[np.int64],
+    table: NDArray[np.int64],
+    order: NDArray[np.int64],
     after: NDArray[np.int64],
 ) -> NDArray[np.int64]:
     """Slots ``0 .. n-1`` whose leave month is ``month`` (ascending), from an index by month.
 
-    The index is a linked list of slots per leave month: ``ends[m]`` holds the first and last
-    slot of month ``m``'s list (``-1`` when empty), ``after[s]`` the slot after ``s`` in its
-    list (``-1`` at the end). Slots ``start .. n-1`` are appended first, in ascending order, to
-    the list of their leave month when it is a row of ``ends`` (so each list stays ascending).
-    A listed slot whose leave month has since changed (cleared when the patient left) is
-    skipped.
+    Slots ``start .. n-1`` are indexed first: with ``start == 0`` by a counting sort of every
+    slot (the first batch, contiguous by month), otherwise appended to per-month linked lists
+    (slots above the first batch, so a month's slots stay ascending). Indexed slots whose leave
+    month has since changed (cleared when the patient left) are skipped. Months outside
+    ``table``'s rows are not indexed.
 
     Args:
         leave_month: Leave month of each slot (``Population.leave_month``).
-        start: First slot not yet indexed (slots below it are in the index).
+        start: First slot not yet indexed (0: index afresh).
         n: Slots in use; ``start .. n-1`` are indexed now.
-        month: Month asked for, a row of ``ends``.
-        ends: First and last slot of each month's list, shape ``(months, 2)`` (updated in
-            place).
-        after: Next slot in the list, per slot (updated in place).
+        month: Month asked for, a row of ``table``.
+        table: Per month, columns :data:`BEGIN` .. :data:`LATER` (updated in place).
+        order: The first batch's slots by month (updated in place when ``start == 0``).
+        after: Next slot in a month's linked list, per slot (updated in place).
 
     Returns:
         The slots whose leave month is ``month``, ascending.
     """
-    n_months = ends.shape[0]
-    for s in range(start, n):
-        m = leave_month[s]
-        if 0 <= m < n_months:
-            last = ends[m, 1]
-            if last < 0:
-                ends[m, 0] = s
-            else:
-                after[last] = s
-            ends[m, 1] = s
-            after[s] = -1
-    count = 0
-    s = ends[month, 0]
-    while s >= 0:
-        count += leave_month[s] == month
-        s = after[s]
-    out = np.empty(count, np.int64)
+    if start == 0:
+        _sort_first_batch(leave_month, n, table, order)
+    else:
+        _append_later(leave_month, start, n, table, after)
+    row = table[month]
+    out = np.empty(row[END] - row[BEGIN] + row[LATER], np.int64)
     i = 0
-    s = ends[month, 0]
+    for j in range(row[BEGIN], row[END]):  # contiguous: the loads overlap
+        s = order[j]
+        out[i] = s
+        i += leave_month[s] == month
+    s = row[FIRST]
     while s >= 0:
-        if leave_month[s] == month:
-            out[i] = s
-            i += 1
+        out[i] = s
+        i += leave_month[s] == month
         s = after[s]
-    return out
+    return out[:i]
 
 
 class LeaveIndex:
@@ -185,8 +231,9 @@ class LeaveIndex:
     Equivalent to ``np.flatnonzero(pop.leave_month[: pop.n_used] == month)`` without reading
     every slot each month: a slot's leave month is written when the slot is first used (slots
     join at ``n_used`` and up) and later only cleared, so each slot is indexed once, when it is
-    first seen in use, and a listed slot whose leave month changed is skipped. Months outside
-    ``0 .. months`` (and a population whose ``n_used`` went down) are answered by the full scan.
+    first seen in use, and an indexed slot whose leave month changed is skipped. Months outside
+    ``0 .. months`` are answered by the full scan; a population whose ``n_used`` went down is
+    indexed afresh.
 
     Args:
         pop: Shared patient state.
@@ -195,20 +242,23 @@ class LeaveIndex:
 
     def __init__(self, pop: Population, months: int) -> None:
         self.pop = pop
-        self.ends = np.full((max(months, 0) + 1, 2), -1, np.int64)
-        self.after = np.full(len(pop.leave_month), -1, np.int64)
-        self.indexed = 0  # slots 0 .. indexed-1 are in the lists
+        capacity = len(pop.leave_month)
+        self.table = np.zeros((max(months, 0) + 1, LATER + 1), np.int64)
+        self.order = np.empty(capacity, np.int64)
+        self.after = np.empty(capacity, np.int64)
+        self.indexed = 0  # slots 0 .. indexed-1 are in the index
 
     def leavers(self, month: int) -> Slots:
         """Slots whose leave month is ``month`` (ascending)."""
         pop = self.pop
         n = pop.n_used
-        if n < self.indexed:  # slots were released: index again from slot 0
-            self.ends.fill(-1)
+        if n < self.indexed:  # slots were released: index afresh
             self.indexed = 0
-        if not 0 <= month < len(self.ends):
+        if not 0 <= month < len(self.table):
             return np.flatnonzero(pop.leave_month[:n] == month)
-        slots = month_leavers(pop.leave_month, self.indexed, n, month, self.ends, self.after)
+        slots = month_leavers(
+            pop.leave_month, self.indexed, n, month, self.table, self.order, self.after
+        )
         self.indexed = n
         return slots
 
