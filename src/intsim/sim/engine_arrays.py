@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 
 from intsim.sim.clinical import MAX_EPISODE_MONTH, MonthTables, StaticTables
 from intsim.sim.kernels import clinical as clinical_kernels
 from intsim.sim.kernels import costs as cost_kernels
+from intsim.sim.kernels.codes import JIT
 from intsim.sim.kernels.rules import improvement_table
 from intsim.sim.population import (
     MAX_SCORE,
@@ -120,6 +122,147 @@ def clinical_probs(static: StaticTables, values: object) -> NDArray[np.float64]:
     )
 
 
+#: Columns of the table of :class:`LeaveIndex` (a row per leave month): the month's slots of
+#: the first batch are ``order[BEGIN:END]``; the later ones a linked list from FIRST to LAST
+#: (``-1`` when empty) of LATER slots.
+BEGIN, END, FIRST, LAST, LATER = range(5)
+
+
+@njit(**JIT)
+def _sort_first_batch(
+    leave_month: NDArray[np.int32], n: int, table: NDArray[np.int64], order: NDArray[np.int64]
+) -> None:
+    """Index slots ``0 .. n-1`` afresh: a stable counting sort by leave month into ``order``."""
+    n_months = table.shape[0]
+    table[:, :] = 0
+    table[:, FIRST] = -1
+    table[:, LAST] = -1
+    for s in range(n):
+        m = leave_month[s]
+        if 0 <= m < n_months:
+            table[m, END] += 1
+    begin = 0
+    for m in range(n_months):
+        table[m, BEGIN] = begin
+        begin += table[m, END]
+        table[m, END] = table[m, BEGIN]
+    for s in range(n):
+        m = leave_month[s]
+        if 0 <= m < n_months:
+            order[table[m, END]] = s
+            table[m, END] += 1
+
+
+@njit(**JIT)
+def _append_later(
+    leave_month: NDArray[np.int32],
+    start: int,
+    n: int,
+    table: NDArray[np.int64],
+    after: NDArray[np.int64],
+) -> None:
+    """Append slots ``start .. n-1``, ascending, to the linked list of their leave month."""
+    n_months = table.shape[0]
+    for s in range(start, n):
+        m = leave_month[s]
+        if 0 <= m < n_months:
+            last = table[m, LAST]
+            if last < 0:
+                table[m, FIRST] = s
+            else:
+                after[last] = s
+            table[m, LAST] = s
+            table[m, LATER] += 1
+            after[s] = -1
+
+
+@njit(**JIT)
+def month_leavers(
+    leave_month: NDArray[np.int32],
+    start: int,
+    n: int,
+    month: int,
+    table: NDArray[np.int64],
+    order: NDArray[np.int64],
+    after: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """Slots ``0 .. n-1`` whose leave month is ``month`` (ascending), from an index by month.
+
+    Slots ``start .. n-1`` are indexed first: with ``start == 0`` by a counting sort of every
+    slot (the first batch, contiguous by month), otherwise appended to per-month linked lists
+    (slots above the first batch, so a month's slots stay ascending). Indexed slots whose leave
+    month has since changed (cleared when the patient left) are skipped. Months outside
+    ``table``'s rows are not indexed.
+
+    Args:
+        leave_month: Leave month of each slot (``Population.leave_month``).
+        start: First slot not yet indexed (0: index afresh).
+        n: Slots in use; ``start .. n-1`` are indexed now.
+        month: Month asked for, a row of ``table``.
+        table: Per month, columns :data:`BEGIN` .. :data:`LATER` (updated in place).
+        order: The first batch's slots by month (updated in place when ``start == 0``).
+        after: Next slot in a month's linked list, per slot (updated in place).
+
+    Returns:
+        The slots whose leave month is ``month``, ascending.
+    """
+    if start == 0:
+        _sort_first_batch(leave_month, n, table, order)
+    else:
+        _append_later(leave_month, start, n, table, after)
+    row = table[month]
+    out = np.empty(row[END] - row[BEGIN] + row[LATER], np.int64)
+    i = 0
+    for j in range(row[BEGIN], row[END]):  # contiguous: the loads overlap
+        s = order[j]
+        out[i] = s
+        i += leave_month[s] == month
+    s = row[FIRST]
+    while s >= 0:
+        out[i] = s
+        i += leave_month[s] == month
+        s = after[s]
+    return out[:i]
+
+
+class LeaveIndex:
+    """The panel's slots by leave month, for :meth:`ArrayEngine.leave_panel`.
+
+    Equivalent to ``np.flatnonzero(pop.leave_month[: pop.n_used] == month)`` without reading
+    every slot each month: a slot's leave month is written when the slot is first used (slots
+    join at ``n_used`` and up) and later only cleared, so each slot is indexed once, when it is
+    first seen in use, and an indexed slot whose leave month changed is skipped. Months outside
+    ``0 .. months`` are answered by the full scan; a population whose ``n_used`` went down is
+    indexed afresh.
+
+    Args:
+        pop: Shared patient state.
+        months: Horizon; months ``0 .. months`` are indexed.
+    """
+
+    def __init__(self, pop: Population, months: int) -> None:
+        self.pop = pop
+        capacity = len(pop.leave_month)
+        self.table = np.zeros((max(months, 0) + 1, LATER + 1), np.int64)
+        self.order = np.empty(capacity, np.int64)
+        self.after = np.empty(capacity, np.int64)
+        self.indexed = 0  # slots 0 .. indexed-1 are in the index
+
+    def leavers(self, month: int) -> Slots:
+        """Slots whose leave month is ``month`` (ascending)."""
+        pop = self.pop
+        n = pop.n_used
+        if n < self.indexed:  # slots were released: index afresh
+            self.indexed = 0
+        if not 0 <= month < len(self.table):
+            return np.flatnonzero(pop.leave_month[:n] == month)
+        slots = month_leavers(
+            pop.leave_month, self.indexed, n, month, self.table, self.order, self.after
+        )
+        self.indexed = n
+        return slots
+
+
 class ArrayEngine:
     """Vectorised patient rules.
 
@@ -146,6 +289,7 @@ class ArrayEngine:
         self._disengagement_probs = disengagement_probs(values)
         # flat improvement table of each month-table object (the model caches those)
         self._improve: tuple[MonthTables, NDArray[np.float64]] | None = None
+        self._leave_index = LeaveIndex(pop, int(values.simulation.months))  # type: ignore[attr-defined]
 
     def add_patients(self, slots: Slots) -> None:
         """Register new patients (nothing to do: state lives in the arrays)."""
@@ -157,8 +301,7 @@ class ArrayEngine:
 
     def leave_panel(self, month: int) -> Slots:
         """Patients who leave the panel this month (ascending slots)."""
-        pop = self.pop
-        return np.flatnonzero(pop.leave_month[: pop.n_used] == month)
+        return self._leave_index.leavers(month)
 
     def onset(self, month: int) -> None:
         """New threshold and subthreshold episodes, subthreshold course, chronic-condition onset."""

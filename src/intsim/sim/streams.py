@@ -101,8 +101,13 @@ class RandomStreams:
         self._root_key = int(np.random.SeedSequence(self.seed).generate_state(1, np.uint64)[0])
         # keys of months 0 .. months, computed at once (the run asks for nearly all of them)
         self._key_table = stream_keys(np.uint64(self._root_key), len(STREAM_NAMES), months + 1)
-        self._keys: dict[tuple[str, int], int] = {}
-        self._uint64_keys: dict[tuple[str, int], np.uint64] = {}  # the same keys, as numpy
+        self._table_months = months + 1  # months 0 .. months are in the table
+        # a stream's keys by month, as Python ints and as numpy scalars, built from the table on
+        # the stream's first use (a run asks each (stream, month) key about once, so a cache by
+        # pair would miss; a row indexed by month costs no tuple, hash or conversion per call)
+        self._int_rows: dict[str, list[int]] = {}
+        self._uint64_rows: dict[str, list[np.uint64]] = {}
+        self._keys: dict[tuple[str, int], int] = {}  # keys of months beyond the table
         # keys of several streams by month (a contiguous row per month), for ``keys``
         self._key_rows: dict[tuple[str, ...], NDArray[np.uint64]] = {}
 
@@ -112,15 +117,16 @@ class RandomStreams:
         The key is the SplitMix64 finaliser of the root key (from ``SeedSequence(seed)``) plus a
         mixed (stream, month) counter, so distinct pairs get unrelated keys.
         """
+        if 0 <= month < self._table_months:
+            try:
+                return self._int_rows[stream][month]
+            except KeyError:  # the stream's first use
+                row = self._int_rows[stream] = self._key_table[STREAM_ID[stream]].tolist()
+                return row[month]
         k = self._keys.get((stream, month))
         if k is None:
-            table = self._key_table
-            if 0 <= month < table.shape[1]:
-                k = int(table[STREAM_ID[stream], month])
-            else:
-                counter = _mix64((STREAM_ID[stream] << 32) + month + 1)
-                k = _mix64((self._root_key + counter) & _MASK64)
-            self._keys[(stream, month)] = k
+            counter = _mix64((STREAM_ID[stream] << 32) + month + 1)
+            k = self._keys[(stream, month)] = _mix64((self._root_key + counter) & _MASK64)
         return k
 
     def uniform(self, stream: str, month: int, slots: NDArray[np.integer]) -> NDArray[np.float64]:
@@ -137,15 +143,18 @@ class RandomStreams:
         return sparse_uniforms(self.uint64_key(stream, month), np.asarray(slots, np.int64))
 
     def uint64_key(self, stream: str, month: int) -> np.uint64:
-        """:meth:`key` as a numpy ``uint64``, the form the compiled kernels take (cached)."""
-        key = self._uint64_keys.get((stream, month))
-        if key is None:
-            key = self._uint64_keys[(stream, month)] = np.uint64(self.key(stream, month))
-        return key
+        """:meth:`key` as a numpy ``uint64``, the form the compiled kernels take."""
+        if 0 <= month < self._table_months:
+            try:
+                return self._uint64_rows[stream][month]
+            except KeyError:  # the stream's first use: its row of numpy scalars
+                row = self._uint64_rows[stream] = list(self._key_table[STREAM_ID[stream]])
+                return row[month]
+        return np.uint64(self.key(stream, month))
 
     def keys(self, streams: tuple[str, ...], month: int) -> NDArray[np.uint64]:
         """Keys of several streams in a month, for the compiled kernels (as :meth:`key`)."""
-        if 0 <= month < self._key_table.shape[1]:  # a row of the streams' table, by month
+        if 0 <= month < self._table_months:  # a row of the streams' table, by month
             rows = self._key_rows.get(streams)
             if rows is None:
                 ids = np.array([STREAM_ID[n] for n in streams])
