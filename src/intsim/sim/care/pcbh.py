@@ -82,8 +82,11 @@ def start_pcbh_episodes(model: ClinicContext, month: int, slots: Slots, c: Month
 
     The PCP stays the treating clinician: a patient it already treats keeps that treatment
     (co-treatment). The episode's planned visits (1-4) come from the ``bhc_episode_visits``
-    stream; quality measures follow patients treated for a threshold episode.
+    stream; quality measures follow patients treated for a threshold episode. Nothing to do
+    (no kernel call) when ``slots`` is empty.
     """
+    if len(slots) == 0:
+        return
     pop = model.pop
     pathways.start_pcbh_episodes(
         np.asarray(slots, dtype=np.int64),

@@ -29,7 +29,13 @@ from intsim.sim.kernels.codes import (
 )
 from intsim.sim.kernels.queues import assign_to_most_room, head_in_order
 from intsim.sim.kernels.rng import unit_uniform
-from intsim.sim.kernels.scan import append, byte_pattern, holds_byte
+from intsim.sim.kernels.scan import (
+    BYTES_LOW,
+    NOBODY_WAITING,
+    append,
+    byte_pattern,
+    holds_byte,
+)
 from intsim.sim.kernels.state import (
     BhcRecord,
     CareManagerRecord,
@@ -237,32 +243,37 @@ def end_of_month_treatment(
         tx.bhc_visits_left,
         tx.pcp_cotreat,
     )
-    for s in range(n):
-        code = treatment[s]
-        if code == TX_NONE:
+    n_words = n // 8  # eight int8 treatment codes a word: a word of TX_NONE (0) is skipped
+    words = treatment[: n_words * 8].view(np.uint64)
+    for w in range((n + 7) // 8):
+        if w < n_words and words[w] == np.uint64(0):
             continue
-        done = False
-        if code == TX_COCM and discharge_cocm:
-            if bh[s] in (BH_IMPROVED, BH_REMITTED):
-                improved_months[s] += 1
+        for s in range(w * 8, min(w * 8 + 8, n)):
+            code = treatment[s]
+            if code == TX_NONE:
+                continue
+            done = False
+            if code == TX_COCM and discharge_cocm:
+                if bh[s] in (BH_IMPROVED, BH_REMITTED):
+                    improved_months[s] += 1
+                else:
+                    improved_months[s] = 0
+                done = (
+                    improved_months[s] >= discharge_after_response_months
+                    or treatment_month[s] >= max_cocm_months
+                )
+            elif code == TX_PCBH and end_pcbh and visits_left[s] <= 0:
+                if pcp_cotreat[s] and treatment_month[s] < usual_care_months:
+                    treatment[s] = TX_PCP
+                    pcp_cotreat[s] = False
+                else:
+                    done = True
+            if not done and treatment[s] in (TX_PCP, TX_SPECIALTY):
+                done = treatment_month[s] >= usual_care_months
+            if done:
+                _end_treatment(s, tx)
             else:
-                improved_months[s] = 0
-            done = (
-                improved_months[s] >= discharge_after_response_months
-                or treatment_month[s] >= max_cocm_months
-            )
-        elif code == TX_PCBH and end_pcbh and visits_left[s] <= 0:
-            if pcp_cotreat[s] and treatment_month[s] < usual_care_months:
-                treatment[s] = TX_PCP
-                pcp_cotreat[s] = False
-            else:
-                done = True
-        if not done and treatment[s] in (TX_PCP, TX_SPECIALTY):
-            done = treatment_month[s] >= usual_care_months
-        if done:
-            _end_treatment(s, tx)
-        else:
-            treatment_month[s] += 1
+                treatment_month[s] += 1
 
 
 @njit(**JIT)
@@ -585,6 +596,55 @@ def pairwise_sum(values: NDArray[np.float64]) -> float:
 
 
 @njit(**JIT)
+def slots_in_treatment(treatment: NDArray[np.int8], n: int, code: int) -> NDArray[np.int64]:
+    """Slots ``0 .. n-1`` whose treatment code is ``code`` (``0 .. 127``), ascending.
+
+    The scan reads eight int8 codes (C-contiguous) a 64-bit word and looks at single slots only
+    in a word that holds the code (:func:`intsim.sim.kernels.scan.holds_byte`).
+    """
+    pattern = BYTES_LOW * np.uint64(code)  # the code in each byte (scan.byte_pattern)
+    out = np.empty(256, np.int64)  # grown when full
+    k = 0
+    n_words = n // 8
+    words = treatment[: n_words * 8].view(np.uint64)
+    for w in range(n_words):
+        if holds_byte(words[w], pattern):
+            for s in range(w * 8, w * 8 + 8):
+                if treatment[s] == code:
+                    out = append(out, k, s)
+                    k += 1
+    for s in range(n_words * 8, n):
+        if treatment[s] == code:
+            out = append(out, k, s)
+            k += 1
+    return out[:k].copy()
+
+
+@njit(**JIT)
+def slots_waiting(since: NDArray[np.int16], n: int) -> NDArray[np.int64]:
+    """Slots ``0 .. n-1`` on a queue (join month ``since >= 0``), ascending.
+
+    The scan reads four int16 join months (C-contiguous) a 64-bit word and looks at single
+    slots only in a word that is not all ``-1`` (:data:`intsim.sim.kernels.scan.NOBODY_WAITING`).
+    """
+    out = np.empty(256, np.int64)  # grown when full
+    k = 0
+    n_words = n // 4
+    words = since[: n_words * 4].view(np.uint64)
+    for w in range(n_words):
+        if words[w] != NOBODY_WAITING:
+            for s in range(w * 4, w * 4 + 4):
+                if since[s] >= 0:
+                    out = append(out, k, s)
+                    k += 1
+    for s in range(n_words * 4, n):
+        if since[s] >= 0:
+            out = append(out, k, s)
+            k += 1
+    return out[:k].copy()
+
+
+@njit(**JIT)
 def enrol_cocm(
     n_used: int,
     month: int,
@@ -631,22 +691,9 @@ def enrol_cocm(
     ep = EpisodeState(*ep)
     person = PersonState(*person)
     record = EnrolmentRecord(*record)
-    n_case = 0
-    n_queue = 0
-    for s in range(n_used):
-        n_case += tx.treatment[s] == TX_COCM
-        n_queue += tx.waitlist_since[s] >= 0
-    caseload = np.empty(n_case, np.int64)
-    queue = np.empty(n_queue, np.int64)
-    i_case = 0
-    i_queue = 0
-    for s in range(n_used):
-        if tx.treatment[s] == TX_COCM:
-            caseload[i_case] = s
-            i_case += 1
-        if tx.waitlist_since[s] >= 0:
-            queue[i_queue] = s
-            i_queue += 1
+    caseload = slots_in_treatment(tx.treatment, n_used, TX_COCM)
+    queue = slots_waiting(tx.waitlist_since, n_used)
+    n_queue = len(queue)
     nobody = np.empty(0, np.int64)
     n_cm = len(cms.index)
     if n_queue == 0 or n_cm == 0:

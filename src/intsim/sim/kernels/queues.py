@@ -120,7 +120,50 @@ def first_served(
     """
     if k >= len(slots):
         return slots
-    return np.sort(head_in_order(slots, sparse_uniforms(priority_key, slots), key, k))
+    priority = sparse_uniforms(priority_key, slots)
+    if k >= SELECT_MIN and _all_equal(key):
+        return lowest_priority(slots, priority, k)
+    return np.sort(head_in_order(slots, priority, key, k))
+
+
+#: Smallest ``k`` that :func:`first_served` picks by :func:`lowest_priority` when every key is the
+#: same (below it the insertion buffer of :func:`first_in_order` is as fast).
+SELECT_MIN = 32
+
+
+@njit(**JIT)
+def _all_equal(key: NDArray[np.int64]) -> bool:
+    """Whether every entry of ``key`` is the same (true when empty)."""
+    return len(key) == 0 or key.min() == key.max()
+
+
+@njit(**JIT)
+def lowest_priority(
+    slots: NDArray[np.int64], priority: NDArray[np.float64], k: int
+) -> NDArray[np.int64]:
+    """The first ``k`` (``0 < k < len(slots)``) of ascending ``slots`` by (priority, slot): a set.
+
+    The same patients as the first ``k`` of :func:`head_in_order` with one key for all, found
+    without ordering them: the ``k``-th smallest priority is the cut (``np.partition``);
+    everyone below it is taken, then those at the cut in slot order while places are left.
+
+    Returns:
+        The patients taken, ascending.
+    """
+    cut = np.partition(priority, k - 1)[k - 1]
+    below = 0
+    for p in priority:
+        below += p < cut
+    ties_left = k - below  # at least 1: the cut itself
+    out = np.empty(k, np.int64)
+    m = 0
+    for i in range(len(slots)):
+        p = priority[i]
+        if p < cut or (p == cut and ties_left > 0):
+            ties_left -= p == cut
+            out[m] = slots[i]
+            m += 1
+    return out
 
 
 @njit(**JIT)
