@@ -2,8 +2,9 @@
 
 :class:`intsim.sim.workforce.Workforce` reads per-run position tables in its capacity, record and
 burnout loops, skips ``ramp_share`` once a hire has ramped up, keeps the live BHCs and their
-planned FTE per combination of live phases, and returns early from ``step_position`` for a holder
-who stays; a BHC's :attr:`visit_slots` is recomputed only when its inputs change. Each is compared
+planned FTE per combination of live phases, reads the month's turnover uniforms directly and
+returns early from ``step_position`` for a holder who stays; a BHC's :attr:`visit_slots` and a
+PCP's :attr:`base_visit_capacity` are recomputed only when their inputs change. Each is compared
 here with the former code (kept below as a readable reference) on whole runs of scenarios that
 exercise turnover, phases, trainees, LPC hires, tele-coverage and the programme end, and on random
 position states with fixed seeds (ties at the burnout threshold, undefined loads, no BHCs).
@@ -364,3 +365,23 @@ def test_visit_slots_are_recomputed_whenever_their_inputs_change() -> None:
         for _ in range(int(rng.integers(1, 3))):  # read again: the cached value
             assert b.visit_slots == reference_visit_slots(b)
             assert type(b.visit_slots) is int
+
+
+def reference_base_visit_capacity(p: Provider) -> int:
+    """The former ``base_visit_capacity``, computed afresh."""
+    s = p.model.values.staffing
+    return int(p.fte * s.pcp_visits_per_day * s.working_days_per_month * p.capacity_share)
+
+
+def test_base_visit_capacity_is_recomputed_whenever_the_capacity_share_changes() -> None:
+    sc = scenario(VARIANTS["plain"])
+    model = ClinicModel(sc.values, seed=1)
+    rng = np.random.default_rng(19)
+    shares = [0.0, 1.0, 0.5, 0.64, 0.1 + 0.2]
+    for _ in range(500):
+        p = model.pcps[int(rng.integers(0, len(model.pcps)))]
+        if rng.random() < 0.6:
+            p.capacity_share = float(rng.choice(shares)) if rng.random() < 0.5 else rng.random()
+        for _ in range(int(rng.integers(1, 3))):  # read again: the cached value
+            assert p.base_visit_capacity == reference_base_visit_capacity(p)
+            assert type(p.base_visit_capacity) is int

@@ -165,9 +165,27 @@ class PrimaryCareProvider(Provider):
 
     role = "pcp"
 
+    def __init__(
+        self, model: ClinicContext, index: int, fte: float, phase: int = 1, trainee: bool = False
+    ) -> None:
+        super().__init__(model, index, fte, phase, trainee)
+        #: capacity share :attr:`base_visit_capacity` was last computed for
+        self._visits_for: float | None = None
+        self._visits = 0
+
     @property
     def base_visit_capacity(self) -> int:
-        """Visits per month without behavioral-health consultants on the team."""
+        """Visits per month without behavioral-health consultants on the team.
+
+        Recomputed only when the capacity share changed since the last call.
+        """
+        if self.capacity_share != self._visits_for:
+            self._visits = self._compute_base_visit_capacity()
+            self._visits_for = self.capacity_share
+        return self._visits
+
+    def _compute_base_visit_capacity(self) -> int:
+        """Visits per month without behavioral-health consultants on the team, computed afresh."""
         s = self.model.values.staffing
         return int(self.fte * s.pcp_visits_per_day * s.working_days_per_month * self.capacity_share)
 

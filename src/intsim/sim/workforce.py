@@ -464,6 +464,10 @@ class Workforce(Component):
         if base is None:
             return False  # a vendor contract does not turn over
         hazard = min(base * (1.0 + self._burnout_hr_slope * p.burnout), 1.0)
+        if month == self._turnover_month:  # this month's uniforms are drawn: read them
+            i = self._position_index.get(p.position_id)
+            if i is not None:
+                return self._turnover_draws[i] < hazard
         return self._turnover_uniform(p, month) < hazard
 
     def _turnover_uniform(self, p: Provider, month: int) -> float:
