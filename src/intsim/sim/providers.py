@@ -165,9 +165,27 @@ class PrimaryCareProvider(Provider):
 
     role = "pcp"
 
+    def __init__(
+        self, model: ClinicContext, index: int, fte: float, phase: int = 1, trainee: bool = False
+    ) -> None:
+        super().__init__(model, index, fte, phase, trainee)
+        #: capacity share :attr:`base_visit_capacity` was last computed for
+        self._visits_for: float | None = None
+        self._visits = 0
+
     @property
     def base_visit_capacity(self) -> int:
-        """Visits per month without behavioral-health consultants on the team."""
+        """Visits per month without behavioral-health consultants on the team.
+
+        Recomputed only when the capacity share changed since the last call.
+        """
+        if self.capacity_share != self._visits_for:
+            self._visits = self._compute_base_visit_capacity()
+            self._visits_for = self.capacity_share
+        return self._visits
+
+    def _compute_base_visit_capacity(self) -> int:
+        """Visits per month without behavioral-health consultants on the team, computed afresh."""
         s = self.model.values.staffing
         return int(self.fte * s.pcp_visits_per_day * s.working_days_per_month * self.capacity_share)
 
@@ -194,9 +212,29 @@ class BehavioralHealthConsultant(Provider):
 
     role = "bhc"
 
+    def __init__(
+        self, model: ClinicContext, index: int, fte: float, phase: int = 1, trainee: bool = False
+    ) -> None:
+        super().__init__(model, index, fte, phase, trainee)
+        #: capacity share and supervision minutes :attr:`visit_slots` was last computed for
+        self._slots_for: tuple[float, float] | None = None
+        self._slots = 0
+
     @property
     def visit_slots(self) -> int:
-        """Visit slots per month (after supervision time)."""
+        """Visit slots per month (after supervision time).
+
+        Recomputed only when the capacity share or the supervision minutes changed since the
+        last call (it is read several times a month).
+        """
+        inputs = (self.capacity_share, self.supervision_minutes)
+        if inputs != self._slots_for:
+            self._slots = self._compute_visit_slots()
+            self._slots_for = inputs
+        return self._slots
+
+    def _compute_visit_slots(self) -> int:
+        """Visit slots per month (after supervision time), computed afresh."""
         s, p = self.model.values.staffing, self.model.values.pcbh
         full = self.fte * p.visits_per_day * s.working_days_per_month * self.capacity_share
         return max(int(full - self.supervision_minutes / p.visit_minutes), 0)

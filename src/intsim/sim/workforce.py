@@ -322,6 +322,18 @@ class Workforce(Component):
         self._position_ids = np.array([p.position_id for p in self._all], dtype=np.int64)
         #: index of each position (by position id) in ``_all`` and ``_position_ids``
         self._position_index = {p.position_id: i for i, p in enumerate(self._all)}
+        #: per role, in :data:`ROLES` order: its record columns and its positions
+        self._record_roles: tuple[tuple[tuple[str, str, str], tuple[Provider, ...]], ...] = tuple(
+            (_ROLE_COLUMNS[role], ps) for role, ps in self._by_role
+        )
+        #: per programme position: itself, its phase index, whether a care manager, whether the
+        #: psychiatric consultant
+        self._programme_roles: tuple[tuple[Provider, int, bool, bool], ...] = tuple(
+            (p, p.phase - 1, p.role == "care_manager", p.role == "psychiatric_consultant")
+            for p in self._programme
+        )
+        #: the live BHCs and their planned (non-trainee) FTE, by the phases' live flags
+        self._live_bhcs: dict[tuple[bool, ...], tuple[tuple[Provider, ...], float]] = {}
 
     # ------------------------------------------------------------------ positions
 
@@ -423,8 +435,9 @@ class Workforce(Component):
         self._open_due_phases(month)
         if not self.is_open(month):
             self._release_positions()
+        step_position = self.step_position
         for p in self._all:
-            self.step_position(p, month)  # what each provider agent's step does
+            step_position(p, month)  # what each provider agent's step does
         self._update_capacity(month)
         for cm in self._departed_cms:
             if cm.capacity_share == 0.0:
@@ -432,7 +445,9 @@ class Workforce(Component):
 
     def step_position(self, p: Provider, month: int) -> None:
         """One position's month: its holder may leave; a vacancy due this month is filled."""
-        if p.state == "filled" and self.enabled and self._departs(p, month):
+        if p.state == "filled":
+            if not (self.enabled and self._departs(p, month)):
+                return  # still in post: no vacancy to fill
             self._depart(p, month)
             if p.role == "care_manager":
                 self._departed_cms.append(p)
@@ -449,6 +464,10 @@ class Workforce(Component):
         if base is None:
             return False  # a vendor contract does not turn over
         hazard = min(base * (1.0 + self._burnout_hr_slope * p.burnout), 1.0)
+        if month == self._turnover_month:  # this month's uniforms are drawn: read them
+            i = self._position_index.get(p.position_id)
+            if i is not None:
+                return self._turnover_draws[i] < hazard
         return self._turnover_uniform(p, month) < hazard
 
     def _turnover_uniform(self, p: Provider, month: int) -> float:
@@ -515,27 +534,29 @@ class Workforce(Component):
     def _update_capacity(self, month: int) -> None:
         """Capacity share (0-1) and caseload-cap share of every position this month."""
         live = self._set_live_pcps(month)
+        productivity = self._productivity
         for p in self._pcps:
             p.backfilled = False
             p.supervision_minutes = 0.0
-            p.capacity_share = self._productivity(p, month)
+            p.capacity_share = productivity(p, month)
         psych_share = self.staffed_share
         caseload_shares = self._phase_caseload_shares(live, month)
+        tele_cm = self._tele_cm_productivity
         supervision: dict[str, float] = {}
-        for p in self._programme:
+        for p, k, is_cm, is_psych in self._programme_roles:
             p.backfilled = False
             p.supervision_minutes = 0.0
-            on = live[p.phase - 1]
-            share = self._productivity(p, month)
-            covered = p.backfill_from is not None and month >= p.backfill_from
-            if p.state != "filled" and covered and on:
-                p.backfilled = True
-                share = self._tele_cm_productivity if p.role == "care_manager" else 1.0
-            if p.role == "psychiatric_consultant":
+            on = live[k]
+            share = productivity(p, month)
+            backfill = p.backfill_from
+            if on and p.state != "filled" and backfill is not None and month >= backfill:
+                p.backfilled = True  # tele-coverage serves the vacancy
+                share = tele_cm if is_cm else 1.0
+            if is_psych:
                 share *= psych_share
             p.capacity_share = share if on else 0.0
-            p.caseload_share = caseload_shares[p.phase - 1]
-            if p.is_trainee and on and p.state == "filled":
+            p.caseload_share = caseload_shares[k]
+            if on and p.is_trainee and p.state == "filled":
                 supervision[p.role] = supervision.get(p.role, 0.0) + self._supervision_minutes(p)
         self.bhc_coverage = self._bhc_coverage(live)
         if supervision:
@@ -572,10 +593,15 @@ class Workforce(Component):
             month: The month.
         """
         start, months = self._caseload_ramp_start, self._caseload_ramp_months
-        return [
-            ramp_share(month - ph.go_live, start, months) if on and ph.go_live is not None else 0.0
-            for ph, on in zip(self.phases, live, strict=True)
-        ]
+        shares = []
+        for ph, on in zip(self.phases, live, strict=True):
+            if not on or ph.go_live is None:
+                shares.append(0.0)
+            elif month - ph.go_live >= months:  # past the ramp (ramp_share would give 1.0)
+                shares.append(1.0)
+            else:
+                shares.append(ramp_share(month - ph.go_live, start, months))
+        return shares
 
     def _supervision_minutes(self, trainee: Provider) -> float:
         """Supervision a trainee needs, minutes per month (FTE x hours a week x weeks a month)."""
@@ -594,11 +620,18 @@ class Workforce(Component):
     def _bhc_coverage(self, live: list[bool]) -> float:
         """Effective BHC FTE of the live phases / their planned BHC FTE (0 with no BHC live).
 
+        The live BHCs and their planned FTE are computed once per combination of live phases.
+
         Args:
             live: Whether each rollout phase is live this month (index = phase - 1).
         """
-        bhcs = [b for b in self.model.bhcs if live[b.phase - 1]]
-        planned = sum(b.fte for b in bhcs if not b.is_trainee)
+        key = tuple(live)
+        found = self._live_bhcs.get(key)
+        if found is None:
+            bhcs = tuple(b for b in self._by_role[2][1] if live[b.phase - 1])
+            planned = sum(b.fte for b in bhcs if not b.is_trainee)
+            found = self._live_bhcs[key] = (bhcs, planned)
+        bhcs, planned = found
         effective = sum(b.fte * b.capacity_share for b in bhcs)
         return min(effective / planned, 1.0) if planned > 0 else 0.0
 
@@ -614,7 +647,10 @@ class Workforce(Component):
             )
         if not self.enabled:
             return 1.0
-        return ramp_share(month - p.hired_month, self._ramp_start, self._ramp_months)
+        since = month - p.hired_month
+        if since >= self._ramp_months:  # ramped up (ramp_share would give 1.0)
+            return 1.0
+        return ramp_share(since, self._ramp_start, self._ramp_months)
 
     def _set_bhc_billing_share(self) -> None:
         """Blend the BHCs' practitioner shares by their slots this month (``bhc_billing_share``).
@@ -718,22 +754,46 @@ class Workforce(Component):
             self._burnout_recovery,
         )
         for p in self._all:
-            if p.state == "filled" and p.load is not None:
-                p.burnout = _burnout_after(p.burnout, p.load, threshold, rise, recovery)
-            p.load = None
+            load = p.load
+            if load is not None:
+                if p.state == "filled":  # as _burnout_after, inlined (called for every position)
+                    if load > threshold:
+                        excess = min(load - threshold, 1.0)  # a month adds at most burnout_rise
+                        p.burnout = min(1.0, p.burnout + rise * excess)
+                    else:
+                        p.burnout = max(0.0, p.burnout - recovery)
+                p.load = None
 
     def record(self, month: int) -> dict[str, float]:
         """The workforce columns of the month's row."""
         out: dict[str, float] = dict(self.month_events)
-        staff: dict[str, list[Provider]] = {}
+        staff: list[list[Provider]] = []
         burn_all: list[float] = []
-        for role, ps in self._by_role:
-            staff[role], burn = self._record_role(out, role, ps)
+        for (vacancy_col, effective_col, burnout_col), ps in self._record_roles:
+            vacancies = 0
+            effective = 0.0
+            burn: list[float] = []
+            filled: list[Provider] = []
+            for p in ps:  # vacancies and mean burnout count staff, not trainees
+                effective += p.fte * p.capacity_share
+                if p.is_trainee:
+                    continue
+                state = p.state
+                if state == "filled":
+                    filled.append(p)
+                    burn.append(p.burnout)
+                elif state == "vacant":
+                    vacancies += 1
+            out[vacancy_col] = vacancies
+            out[effective_col] = _round_fte(effective)
+            out[burnout_col] = sum(burn) / len(burn) if burn else 0.0
+            staff.append(filled)
             burn_all += burn
         out["mean_burnout"] = sum(burn_all) / len(burn_all) if burn_all else 0.0
-        out["paid_fte_cm"] = sum(p.fte for p in staff["cm"])
-        out["paid_fte_bhc"] = sum(p.fte for p in staff["bhc"] if not p.lpc)
-        out["paid_fte_bhc_lpc"] = sum(p.fte for p in staff["bhc"] if p.lpc)
+        bhcs = staff[2]
+        out["paid_fte_cm"] = sum(p.fte for p in staff[1])
+        out["paid_fte_bhc"] = sum(p.fte for p in bhcs if not p.lpc)
+        out["paid_fte_bhc_lpc"] = sum(p.fte for p in bhcs if p.lpc)
         out["trainee_fte"] = sum(p.fte for p in self._trainees if p.capacity_share > 0)
         self._record_substitution(out)
         is_open = self.is_open(month)
@@ -756,36 +816,3 @@ class Workforce(Component):
             p.hours_per_week * share for p in psychs if p.state == "filled"
         )
         out["tele_psych_hours"] = sum(p.hours_per_week * share for p in psychs if p.backfilled)
-
-    @staticmethod
-    def _record_role(
-        out: dict[str, float], role: str, ps: tuple[Provider, ...]
-    ) -> tuple[list[Provider], list[float]]:
-        """Write one role's vacancies, effective FTE and mean burnout; return its staff.
-
-        Args:
-            out: The month's workforce columns (updated in place).
-            role: Short role name (:data:`ROLES`).
-            ps: The role's positions, in position-id order.
-
-        Returns:
-            The role's positions filled by staff (not trainees), in position-id order, and
-            their burnout (0-1).
-        """
-        vacancies = 0
-        effective = 0.0
-        staff: list[Provider] = []
-        for p in ps:
-            effective += p.fte * p.capacity_share
-            if p.is_trainee:
-                continue
-            if p.state == "filled":
-                staff.append(p)
-            elif p.state == "vacant":
-                vacancies += 1
-        vacancy_col, effective_col, burnout_col = _ROLE_COLUMNS[role]
-        out[vacancy_col] = vacancies
-        out[effective_col] = _round_fte(effective)
-        burn = [p.burnout for p in staff]
-        out[burnout_col] = sum(burn) / len(burn) if burn else 0.0
-        return staff, burn
