@@ -592,10 +592,15 @@ class ClaimsBook(Component):
         self._pricing = tuple(kernels.PayerTables(self._rates, self._rules, self._capture))
         self._plans: dict[tuple[int, float], YearPlan] = {}
         self._rows: list[tuple[NDArray[np.int64], NDArray[np.float64]]] = []
+        # per-run constants of the monthly billing
+        self._start_year = int(values.simulation.start_year)
+        self._cm_capture = float(b.cm_capture_rate)
+        self._n_money = len(FAMILIES) + 2 * len(PAYERS) + 2  # kernels.month_totals
+        self._table_minutes = 0  # minutes the plan tables passed to the kernel cover (grows)
 
     def year(self, month: int) -> int:
         """Calendar year of a simulation month."""
-        return self.values.simulation.start_year + (month - 1) // 12
+        return self._start_year + (month - 1) // 12
 
     # ------------------------------------------------------------------ plan
 
@@ -635,6 +640,44 @@ class ClaimsBook(Component):
             month: Current month.
             new_episodes: Slots whose CoCM episode started this month (case rates).
         """
+        if self.keep_services:
+            return self._bill_recorded(model, month, new_episodes)
+        pop = model.pop
+        population = (  # kernels.ServicePopulation fields
+            pop.payer,
+            pop.cm_minutes,
+            pop.cm_initial,
+            pop.bhi_minutes,
+            pop.bhc_same_day,
+            pop.bhc_visit,
+            pop.bhc_kind,
+        )
+        new_episodes = np.asarray(new_episodes, dtype=np.int64)
+        plan = self.plan(self.year(month))
+        while True:  # again with larger minute tables if the month needs them (rare)
+            ints, floats, totals = kernels.bill_population(
+                month,
+                population,
+                pop.n_used,
+                new_episodes,
+                plan.tables(self._table_minutes),
+                self._pricing,
+                len(FAMILIES),
+                _MENTAL_HEALTH,
+                _HEALTH_BEHAVIOR,
+            )
+            max_minutes = int(totals[-1])
+            if max_minutes < table_minutes(self._table_minutes):
+                break
+            self._table_minutes = max_minutes
+        if self.keep_lines:
+            self._rows.append((ints, floats))
+        return self._month_billing(totals.tolist())
+
+    def _bill_recorded(
+        self, model: DeliveredServices, month: int, new_episodes: NDArray[np.int64]
+    ) -> MonthBilling:
+        """:meth:`bill_month` keeping the month's services (:class:`MonthServices`) as well."""
         pop = model.pop
         cm, mh, hb, bhi, max_minutes = kernels.service_slots(
             pop.cm_minutes,
@@ -647,10 +690,7 @@ class ClaimsBook(Component):
         )
         new_episodes = np.asarray(new_episodes, dtype=np.int64)
         lists = (cm, mh, hb, new_episodes, bhi)
-        if self.keep_services:
-            self.services.append(
-                compact_services(month, self.bhc_share, int(max_minutes), lists, pop)
-            )
+        self.services.append(compact_services(month, self.bhc_share, int(max_minutes), lists, pop))
         return self._bill(
             month,
             lists,
@@ -703,25 +743,31 @@ class ClaimsBook(Component):
             ints[kernels.INT_ROWS.index("slot")] = slot_of[ints[kernels.INT_ROWS.index("slot")]]
         if self.keep_lines:
             self._rows.append((ints, floats))
-        return self._month_billing(money.tolist(), counts.tolist())
+        return self._month_billing(money.tolist() + counts.tolist())
 
-    def _month_billing(self, money: list[float], counts: list[int]) -> MonthBilling:
-        """Month totals from the sums of :func:`intsim.money.claims_kernels.bill_lines` (USD)."""
-        n_fam, n_pay = len(FAMILIES), len(PAYERS)
-        paid_by_payer = money[n_fam + n_pay : n_fam + 2 * n_pay]
+    def _month_billing(self, totals: list[float]) -> MonthBilling:
+        """Month totals from the sums of :func:`intsim.money.claims_kernels.bill_lines` (USD).
+
+        Args:
+            totals: Its ``money`` then its ``counts`` (ints or exact floats), in one list.
+        """
+        n_fam, n_pay, n_money = len(FAMILIES), len(PAYERS), self._n_money
+        paid_by_payer = totals[n_fam + n_pay : n_fam + 2 * n_pay]
         cash_by_lag: dict[int, float] = {}
         for lag, paid in zip(self.lag, paid_by_payer, strict=True):
             cash_by_lag[lag] = cash_by_lag.get(lag, 0.0) + paid
-        cash_by_lag[0] = cash_by_lag.get(0, 0.0) + money[-2]
+        cash_by_lag[0] = cash_by_lag.get(0, 0.0) + totals[n_money - 2]
         return MonthBilling(
-            revenue_by_family=dict(zip(FAMILIES, money[:n_fam], strict=True)),
-            revenue_by_payer=dict(zip(PAYERS, money[n_fam : n_fam + n_pay], strict=True)),
+            revenue_by_family=dict(zip(FAMILIES, totals[:n_fam], strict=True)),
+            revenue_by_payer=dict(zip(PAYERS, totals[n_fam : n_fam + n_pay], strict=True)),
             payer_paid_by_payer=dict(zip(PAYERS, paid_by_payer, strict=True)),
             cash_by_lag=cash_by_lag,
-            collections=money[-1],
-            billed_cm_minutes=counts[0] * float(self.values.billing.cm_capture_rate),
-            billed_bhi_minutes=counts[1] * float(self.values.billing.cm_capture_rate),
-            episodes_started_by_payer=dict(zip(PAYERS, counts[2:], strict=True)),
+            collections=totals[n_money - 1],
+            billed_cm_minutes=totals[n_money] * self._cm_capture,
+            billed_bhi_minutes=totals[n_money + 1] * self._cm_capture,
+            episodes_started_by_payer=dict(
+                zip(PAYERS, map(int, totals[n_money + 2 : n_money + 2 + n_pay]), strict=True)
+            ),
         )
 
     def table(self, last_month_only: bool = False) -> pd.DataFrame:

@@ -123,6 +123,25 @@ class ServedPatients(NamedTuple):
     bhc_same_day: NDArray[np.bool_]
 
 
+class ServicePopulation(NamedTuple):
+    """The population arrays a month's claims read, by slot (:func:`bill_population`).
+
+    Attributes:
+        payer, cm_minutes, cm_initial, bhi_minutes, bhc_same_day: As in
+            :class:`ServedPatients` (the same arrays, in the same order).
+        bhc_visit: Whether the slot had a BHC visit this month (C-contiguous).
+        bhc_kind: What the BHC visit addressed (:class:`intsim.money.services.BhcVisitKind`).
+    """
+
+    payer: NDArray[np.int8]
+    cm_minutes: NDArray[np.int16]
+    cm_initial: NDArray[np.bool_]
+    bhi_minutes: NDArray[np.int16]
+    bhc_same_day: NDArray[np.bool_]
+    bhc_visit: NDArray[np.bool_]
+    bhc_kind: NDArray[np.int8]
+
+
 class PlanTables(NamedTuple):
     """A year's coding plan as the kernels read it (:class:`intsim.money.claims.YearPlan`).
 
@@ -805,3 +824,67 @@ def bill_lines(
     )
     counts[2:] = count_by_payer(new_episodes, payer, n_payers)
     return ints, floats, money, counts
+
+
+@njit(**_JIT)
+def bill_population(
+    month: int,
+    population: ArrayTuple,
+    n_used: int,
+    new_episodes: NDArray[np.int64],
+    plan: ArrayTuple,
+    pricing: ArrayTuple,
+    n_families: int,
+    mental_health: int,
+    health_behavior: int,
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """A month's claim lines and totals straight from the population arrays.
+
+    :func:`service_slots` then :func:`bill_lines` in one call: the served slots stay inside the
+    compiled code (no slot arrays boxed and unboxed between two calls), and the totals come back
+    as one array.
+
+    Args:
+        month: Simulation month.
+        population: The population's arrays by slot (:class:`ServicePopulation` fields).
+        n_used: Slots in use.
+        new_episodes: Slots whose CoCM episode started this month (int64).
+        plan: The year's coding plan (:class:`PlanTables` fields), with minute tables of some
+            size; if they do not cover the month's largest minutes, nothing is billed (see
+            Returns).
+        pricing: The scenario's per-payer rates and rules and per-family capture
+            (:class:`PayerTables` fields).
+        n_families: Number of revenue families.
+        mental_health: Code of a mental-health BHC visit.
+        health_behavior: Code of a health-behavior BHC visit.
+
+    Returns:
+        ``(ints, floats, totals)``: the line blocks of :func:`bill_lines`, and its ``money``
+        then its ``counts`` (as floats, exact) followed by the month's largest care-manager or
+        general-BHI minutes. When the plan's minute tables are too small for those minutes, the
+        blocks have no line and only that last total is set: bill again with larger tables.
+    """
+    payer, cm_minutes, cm_initial, bhi_minutes, same_day, bhc_visit, bhc_kind = population
+    n_payers = pricing[0].shape[1]
+    n_totals = n_families + 2 * n_payers + 2 + 2 + n_payers + 1
+    cm, mh, hb, bhi, max_minutes = service_slots(
+        cm_minutes, bhi_minutes, bhc_visit, bhc_kind, n_used, mental_health, health_behavior
+    )
+    if max_minutes >= plan[2].shape[1] or max_minutes >= plan[5].shape[0]:  # tables too small
+        totals = np.zeros(n_totals, np.float64)
+        totals[-1] = max_minutes
+        return np.empty((_N_INT_ROWS, 0), np.int64), np.empty((_N_FLOAT_ROWS, 0)), totals
+    ints, floats, money, counts = bill_lines(
+        month,
+        (cm, mh, hb, bhi, new_episodes),
+        (payer, cm_minutes, cm_initial, bhi_minutes, same_day),
+        plan,
+        pricing,
+        n_families,
+    )
+    totals = np.empty(n_totals, np.float64)
+    totals[: len(money)] = money
+    for k in range(len(counts)):
+        totals[len(money) + k] = counts[k]
+    totals[-1] = max_minutes
+    return ints, floats, totals
