@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
+from intsim.money.services import BhcVisitKind
 from intsim.params import PAYERS
 from intsim.sim.kernels.pathways import end_treatments, leave_panel
 from intsim.sim.kernels.rng import quantile_by_logit
@@ -405,6 +406,8 @@ def _allocate_month_services(pop: Population, n: int) -> NDArray[np.uint8]:
     Returns:
         The buffer (bytes).
     """
+    if BhcVisitKind.NONE != 0:  # cannot happen: a zeroed buffer means no BHC visit
+        raise RuntimeError("BhcVisitKind.NONE must be 0")
     sizes = [n * np.dtype(dtype).itemsize for _, dtype in MONTH_SERVICE_FIELDS]
     buffer = np.zeros(sum(sizes), np.uint8)
     start = 0
