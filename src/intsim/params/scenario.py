@@ -700,12 +700,21 @@ def _rebuild_scenario(
     return build_scenario(values, name=name, description=description)
 
 
+#: The metaclass of every values model: ``isinstance(type(x), _MODEL_META)`` tells a model
+#: from a plain value several times faster than ``isinstance(x, BaseModel)``.
+_MODEL_META = type(BaseModel)
+
+
 @functools.cache
-def _plain_class(model: type[BaseModel]) -> type:
-    """A frozen, slotted dataclass with the fields of a values model (one per model class)."""
-    return dataclasses.make_dataclass(
-        f"Plain{model.__name__}", list(model.model_fields), frozen=True, slots=True
-    )
+def _plain_class(model: type[BaseModel]) -> tuple[type, tuple[str, ...]]:
+    """A frozen, slotted dataclass with the fields of a values model (one per model class).
+
+    Returns:
+        The dataclass and its fields in order (the model's fields).
+    """
+    names = tuple(model.model_fields)
+    plain = dataclasses.make_dataclass(f"Plain{model.__name__}", names, frozen=True, slots=True)
+    return plain, names
 
 
 def plain_values(values: BaseModel) -> Any:
@@ -722,8 +731,21 @@ def plain_values(values: BaseModel) -> Any:
     """
     if not isinstance(values, BaseModel):
         return values  # already plain
-    fields = {
-        name: plain_values(value) if isinstance(value, BaseModel) else value
-        for name, value in values
-    }
-    return _plain_class(type(values))(**fields)
+    return _plain_copy(values)
+
+
+def _plain_copy(model: BaseModel) -> Any:
+    """The plain copy of a values model (:func:`plain_values`), its sections copied too.
+
+    The fields are read from the model's ``__dict__`` (what iterating the model yields, the
+    values models having no extra fields), by the plain class's field order.
+    """
+    plain, names = _plain_class(type(model))
+    state = model.__dict__
+    meta = _MODEL_META
+    return plain(
+        *[
+            _plain_copy(value) if isinstance(type(value), meta) else value
+            for value in map(state.__getitem__, names)
+        ]
+    )

@@ -81,6 +81,32 @@ ADMITTED_FIELDS: tuple[str, ...] = (
     "treatment_month",
 )
 
+#: The attributes of :data:`ADMITTED_FIELDS` grouped by dtype, with each group's initial value:
+#: each group is stored as the rows of one 2-d array, so :meth:`Population.admit` copies a
+#: newcomer's attributes with one block write per dtype.
+_ADMITTED_BLOCKS: tuple[tuple[type, float, tuple[str, ...]], ...] = (
+    (np.int8, 0, ("payer", "bh", "condition", "score", "baseline_score", "treatment")),
+    (np.bool_, 0, ("age65", "chronic", "chronic_episode", "known")),
+    (np.int16, 0, ("pcp", "episode_month", "remission_months", "treatment_month")),
+    (np.float64, 1.0, ("cost_frailty",)),
+)
+
+#: The per-month service arrays (reset each month; billing reads them) and their dtypes, widest
+#: first so that each array is aligned in the buffer they share
+#: (:func:`_allocate_month_services`).
+MONTH_SERVICE_FIELDS: tuple[tuple[str, type], ...] = (
+    ("cm_minutes", np.int16),
+    ("psych_minutes", np.int16),
+    ("bhi_minutes", np.int16),
+    ("pcp_visit", np.bool_),
+    ("bhc_visit", np.bool_),
+    ("bhc_kind", np.int8),
+    ("bhc_same_day", np.bool_),
+    ("cm_initial", np.bool_),
+    ("ed_visit", np.bool_),
+    ("admission", np.bool_),
+)
+
 #: A month that never comes (patients who never leave the panel).
 NEVER = 2**31 - 1
 
@@ -154,21 +180,7 @@ class Population:
         self.in_panel = np.zeros(n, bool)
         self.tenure = np.zeros(n, np.int32)
         self.leave_month = np.full(n, NEVER, np.int32)
-        self.payer = np.zeros(n, np.int8)
-        self.age65 = np.zeros(n, bool)
-        self.chronic = np.zeros(n, bool)
-        self.pcp = np.zeros(n, np.int16)
-        self.bh = np.zeros(n, np.int8)
-        self.condition = np.zeros(n, np.int8)
-        self.chronic_episode = np.zeros(n, bool)
-        self.score = np.zeros(n, np.int8)
-        self.baseline_score = np.zeros(n, np.int8)
-        self.episode_month = np.zeros(n, np.int16)
-        self.remission_months = np.zeros(n, np.int16)
-        self.known = np.zeros(n, bool)
-        self.cost_frailty = np.ones(n, np.float64)
-        self.treatment = np.zeros(n, np.int8)
-        self.treatment_month = np.zeros(n, np.int16)
+        self._admitted_blocks = _allocate_admitted(self, n)
         self.care_manager = np.full(n, -1, np.int16)
         self.waitlist_since = np.full(n, -1, np.int16)
         self.bhc_wait_since = np.full(n, -1, np.int16)
@@ -182,32 +194,17 @@ class Population:
         self.bhc_visits_left = np.zeros(n, np.int8)
         self.pcp_cotreat = np.zeros(n, bool)
         self.cohort = np.zeros(n, bool)
-        self.pcp_visit = np.zeros(n, bool)
-        self.cm_minutes = np.zeros(n, np.int16)
-        self.psych_minutes = np.zeros(n, np.int16)
-        self.bhc_visit = np.zeros(n, bool)
-        self.bhc_kind = np.zeros(n, np.int8)
-        self.bhc_same_day = np.zeros(n, bool)
         self.program_start = np.full(n, -1, np.int16)
-        self.cm_initial = np.zeros(n, bool)
-        self.bhi_minutes = np.zeros(n, np.int16)
-        self.ed_visit = np.zeros(n, bool)
-        self.admission = np.zeros(n, bool)
+        self._month_services = _allocate_month_services(self, n)
         self._group_arrays()
 
     def reset_month_services(self) -> None:
-        """Zero the per-month service arrays (slots beyond ``n_used`` were never written)."""
-        n = self.n_used
-        self.pcp_visit[:n] = False
-        self.cm_minutes[:n] = 0
-        self.psych_minutes[:n] = 0
-        self.bhc_visit[:n] = False
-        self.bhc_kind[:n] = BhcVisitKind.NONE
-        self.bhc_same_day[:n] = False
-        self.cm_initial[:n] = False
-        self.bhi_minutes[:n] = 0
-        self.ed_visit[:n] = False
-        self.admission[:n] = False
+        """Zero the per-month service arrays (:data:`MONTH_SERVICE_FIELDS`).
+
+        The arrays are views of one buffer (:func:`_allocate_month_services`), zeroed in one
+        call; zero is every array's "nothing delivered" value (``BhcVisitKind.NONE`` is 0).
+        """
+        self._month_services.fill(0)
 
     def panel_slots(self) -> NDArray[np.int64]:
         """Return the slots of patients currently in the panel (ascending; cached)."""
@@ -251,15 +248,16 @@ class Population:
         """
         if len(slots) == 0:
             return
-        first, last = int(slots[0]), int(slots[-1])
-        # fresh slots are a run of consecutive slots: slices copy without fancy indexing
-        index = slice(first, last + 1) if last - first + 1 == len(slots) else slots
-        for name in ADMITTED_FIELDS:
-            getattr(self, name)[index] = getattr(newcomers, name)[index]
-        tenure = newcomers.tenure[index].astype(np.int64)
-        self.leave_month[index] = np.where(tenure >= NEVER - month, NEVER, month + tenure)
+        last = int(slots[-1])
+        index = _slots_index(slots)
+        for mine, theirs in zip(self._admitted_blocks, newcomers._admitted_blocks, strict=True):
+            mine[:, index] = theirs[:, index]  # every attribute of one dtype at once
+        # month + tenure, or NEVER when that would reach it (tenure is at most NEVER)
+        leave = np.add(newcomers.tenure[index], month, dtype=np.int64)
+        self.leave_month[index] = np.minimum(leave, NEVER, out=leave)
         self.n_used = max(self.n_used, last + 1)
-        self.set_in_panel(slots, True)
+        self.in_panel[index] = True
+        self._panel = None
 
     def where(self, mask: NDArray[np.bool_]) -> NDArray[np.int64]:
         """Slots (ascending) where a full-length boolean mask is true."""
@@ -370,6 +368,58 @@ class Population:
         end_treatments(np.asarray(slots, dtype=np.int64), self.treatment_state())
 
 
+def _slots_index(slots: NDArray[np.integer]) -> slice | NDArray[np.integer]:
+    """An index of ``slots`` (ascending, distinct): a slice when they are consecutive.
+
+    A slice reads and writes without fancy indexing, several times faster; fresh slots and
+    the slots of a whole population are consecutive.
+    """
+    if len(slots) == 0:
+        return slots
+    first, last = int(slots[0]), int(slots[-1])
+    return slice(first, last + 1) if last - first + 1 == len(slots) else slots
+
+
+def _allocate_admitted(pop: Population, n: int) -> tuple[NDArray[np.generic], ...]:
+    """Allocate the attributes a patient brings (:data:`_ADMITTED_BLOCKS`) on ``pop``.
+
+    Each attribute is a row (a contiguous view) of its dtype's 2-d block.
+
+    Returns:
+        The blocks, in :data:`_ADMITTED_BLOCKS` order.
+    """
+    blocks = []
+    for dtype, initial, names in _ADMITTED_BLOCKS:
+        block = np.full((len(names), n), initial, dtype)
+        for name, row in zip(names, block, strict=True):
+            setattr(pop, name, row)
+        blocks.append(block)
+    return tuple(blocks)
+
+
+def _allocate_month_services(pop: Population, n: int) -> NDArray[np.uint8]:
+    """Allocate the per-month service arrays (:data:`MONTH_SERVICE_FIELDS`) on ``pop``.
+
+    Each array is a view of consecutive bytes of one zeroed buffer, so that
+    :meth:`Population.reset_month_services` zeroes them all in one call.
+
+    Returns:
+        The buffer (bytes).
+    """
+    if BhcVisitKind.NONE != 0:  # cannot happen: a zeroed buffer means no BHC visit
+        raise RuntimeError("BhcVisitKind.NONE must be 0")
+    sizes = [n * np.dtype(dtype).itemsize for _, dtype in MONTH_SERVICE_FIELDS]
+    buffer = np.zeros(sum(sizes), np.uint8)
+    start = 0
+    for (name, dtype), size in zip(MONTH_SERVICE_FIELDS, sizes, strict=True):
+        view = buffer[start : start + size].view(dtype)
+        if not view.flags.aligned:  # cannot happen: widest dtypes come first
+            raise RuntimeError(f"month-service array {name} is not aligned")
+        setattr(pop, name, view)
+        start += size
+    return buffer
+
+
 def start_episode(
     pop: Population,
     slots: NDArray[np.integer],
@@ -433,7 +483,7 @@ def gamma_frailty(key: int, slots: NDArray[np.int64], shape: float) -> NDArray[n
 
     Args:
         key: Key of the ``init_cost_frailty`` stream at month 0.
-        slots: Slots to draw.
+        slots: Slots to draw (ascending, distinct).
         shape: Gamma shape (> 0); the coefficient of variation is ``1 / sqrt(shape)``.
 
     Returns:
@@ -477,8 +527,13 @@ def panel_tenure(u: NDArray[np.float64], monthly_attrition: float) -> NDArray[np
         return np.full(u.shape, NEVER, np.int32)
     if monthly_attrition >= 1.0:
         return np.ones(u.shape, np.int32)
-    months = np.ceil(np.log1p(-u) / np.log1p(-monthly_attrition))
-    return np.clip(months, 1, NEVER - 1).astype(np.int32)
+    # the formula ceil(log1p(-u) / log1p(-p)) clipped to [1, NEVER - 1], in one work array
+    months = np.negative(u, dtype=np.float64)
+    np.log1p(months, out=months)
+    months /= np.log1p(-monthly_attrition)
+    np.ceil(months, out=months)
+    np.clip(months, 1, NEVER - 1, out=months)
+    return months.astype(np.int32)
 
 
 def start_usual_care_under_way(
@@ -546,23 +601,24 @@ def initialise_patients(
 
     Args:
         pop: Population to write into (the newcomer template, see :meth:`Population.admit`).
-        slots: Slots to draw.
+        slots: Slots to draw (ascending, distinct).
         streams: Random streams.
         values: Scenario values (``scenario.values``).
     """
     p = values.population  # type: ignore[attr-defined]
     n_pcps = values.staffing.n_pcps  # type: ignore[attr-defined]
-    pop.tenure[slots] = panel_tenure(streams.uniform("init_tenure", 0, slots), p.monthly_attrition)
+    every = _slots_index(slots)  # every one of the slots, as a slice when they are consecutive
+    pop.tenure[every] = panel_tenure(streams.uniform("init_tenure", 0, slots), p.monthly_attrition)
     mix = np.array([getattr(p.payer_mix, name) for name in PAYERS])
-    pop.payer[slots] = payer_of(streams.uniform("init_payer", 0, slots), mix)
-    pop.age65[slots] = streams.uniform("init_age", 0, slots) < p.share_age_65plus
-    pop.chronic[slots] = streams.uniform("init_chronic", 0, slots) < p.chronic_condition_prevalence
-    pop.cost_frailty[slots] = gamma_frailty(
+    pop.payer[every] = payer_of(streams.uniform("init_payer", 0, slots), mix)
+    pop.age65[every] = streams.uniform("init_age", 0, slots) < p.share_age_65plus
+    pop.chronic[every] = streams.uniform("init_chronic", 0, slots) < p.chronic_condition_prevalence
+    pop.cost_frailty[every] = gamma_frailty(
         streams.key("init_cost_frailty", 0),
         slots,
         values.utilization.cost_frailty_shape,  # type: ignore[attr-defined]
     )
-    pop.pcp[slots] = (
+    pop.pcp[every] = (
         (streams.uniform("init_pcp", 0, slots) * n_pcps).astype(np.int64).clip(0, n_pcps - 1)
     )
     u_bh = streams.uniform("init_bh", 0, slots)

@@ -117,7 +117,7 @@ def run_clinic(
         services=model.claims.services,
         counterfactual=counterfactual,
         summary=summarise(monthly, model),
-        served=int(model.served.sum()),
+        served=int(np.count_nonzero(model.served)),
         startup=(w.startup_hires, w.startup_pcp_share, w.startup_launches),
         claims=model.claims.table() if claims else pd.DataFrame(),
         seed=model.root_seed,
@@ -270,9 +270,10 @@ def summarise(monthly: pd.DataFrame, model: ClinicModel) -> dict[str, Any]:
         "months": n,
         "panel_size_end": int(cols["panel_size"][-1]) if n else 0,
         "patients_ever": int(pop.n_used),
-        "patients_served": int(model.served.sum()),
-        "patients_served_cocm": int(model.served_cocm.sum()),
-        "patients_served_pcbh": int(model.served_pcbh.sum()),
+        # count_nonzero counts a boolean array far faster than its sum
+        "patients_served": int(np.count_nonzero(model.served)),
+        "patients_served_cocm": int(np.count_nonzero(model.served_cocm)),
+        "patients_served_pcbh": int(np.count_nonzero(model.served_pcbh)),
         # unduplicated per programme year: reached by CoCM / PCBH, and with a threshold episode
         "patients_reached_by_year": model.reach_years(),
         "screened": total("screened"),
