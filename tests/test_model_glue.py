@@ -26,10 +26,12 @@ from intsim.sim.model import REACH_FLAGS, ClinicModel
 from intsim.sim.population import (
     _ADMITTED_BLOCKS,
     ADMITTED_FIELDS,
+    ALIGNMENT,
     MONTH_SERVICE_FIELDS,
     NEVER,
     Population,
     _slots_index,
+    aligned_length,
     panel_tenure,
 )
 
@@ -222,6 +224,19 @@ def test_month_service_arrays_are_separate_aligned_views() -> None:
         getattr(pop, name)[8] = 1
         assert [n for n, _ in MONTH_SERVICE_FIELDS if getattr(pop, n).any()] == [name]
         getattr(pop, name)[8] = 0
+
+
+@pytest.mark.parametrize("capacity", [1, 9, 64, 30203])
+def test_arrays_sharing_a_buffer_start_on_word_boundaries(capacity: int) -> None:
+    # kernels read byte and int16 arrays as 64-bit words (kernels.scan, kernels.counts)
+    pop = Population(capacity)
+    names = [*ADMITTED_FIELDS, *(name for name, _ in MONTH_SERVICE_FIELDS)]
+    for name in names:
+        array = getattr(pop, name)
+        assert array.shape == (capacity,)
+        assert array.ctypes.data % 8 == 0, name
+    assert aligned_length(capacity) % ALIGNMENT == 0
+    assert 0 <= aligned_length(capacity) - capacity < ALIGNMENT
 
 
 @pytest.mark.parametrize("attrition", [0.0, 1e-9, 0.012, 0.3, 0.999999, 1.0])

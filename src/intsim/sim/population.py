@@ -91,9 +91,8 @@ _ADMITTED_BLOCKS: tuple[tuple[type, float, tuple[str, ...]], ...] = (
     (np.float64, 1.0, ("cost_frailty",)),
 )
 
-#: The per-month service arrays (reset each month; billing reads them) and their dtypes, widest
-#: first so that each array is aligned in the buffer they share
-#: (:func:`_allocate_month_services`).
+#: The per-month service arrays (reset each month; billing reads them) and their dtypes; they
+#: share one buffer, each starting on a 64-byte boundary (:func:`_allocate_month_services`).
 MONTH_SERVICE_FIELDS: tuple[tuple[str, type], ...] = (
     ("cm_minutes", np.int16),
     ("psych_minutes", np.int16),
@@ -106,6 +105,9 @@ MONTH_SERVICE_FIELDS: tuple[tuple[str, type], ...] = (
     ("ed_visit", np.bool_),
     ("admission", np.bool_),
 )
+
+#: Slots between the starts of arrays that share a buffer (:func:`aligned_length`).
+ALIGNMENT = 64
 
 #: A month that never comes (patients who never leave the panel).
 NEVER = 2**31 - 1
@@ -389,12 +391,24 @@ def _allocate_admitted(pop: Population, n: int) -> tuple[NDArray[np.generic], ..
         The blocks, in :data:`_ADMITTED_BLOCKS` order.
     """
     blocks = []
+    stride = aligned_length(n)
     for dtype, initial, names in _ADMITTED_BLOCKS:
-        block = np.full((len(names), n), initial, dtype)
+        block = np.full((len(names), stride), initial, dtype)
         for name, row in zip(names, block, strict=True):
-            setattr(pop, name, row)
+            setattr(pop, name, row[:n])
         blocks.append(block)
     return tuple(blocks)
+
+
+def aligned_length(n: int) -> int:
+    """``n`` rounded up to a multiple of 64 (slots).
+
+    Arrays laid side by side in one buffer start :data:`ALIGNMENT`-slot apart, so each starts
+    on a 64-byte boundary of the buffer: the kernels read byte and int16 arrays as 64-bit words
+    (:mod:`intsim.sim.kernels.scan`, :mod:`intsim.sim.kernels.counts`), which must not straddle
+    arrays' odd offsets.
+    """
+    return -(-n // ALIGNMENT) * ALIGNMENT
 
 
 def _allocate_month_services(pop: Population, n: int) -> NDArray[np.uint8]:
@@ -408,13 +422,12 @@ def _allocate_month_services(pop: Population, n: int) -> NDArray[np.uint8]:
     """
     if BhcVisitKind.NONE != 0:  # cannot happen: a zeroed buffer means no BHC visit
         raise RuntimeError("BhcVisitKind.NONE must be 0")
-    sizes = [n * np.dtype(dtype).itemsize for _, dtype in MONTH_SERVICE_FIELDS]
+    stride = aligned_length(n)
+    sizes = [stride * np.dtype(dtype).itemsize for _, dtype in MONTH_SERVICE_FIELDS]
     buffer = np.zeros(sum(sizes), np.uint8)
     start = 0
     for (name, dtype), size in zip(MONTH_SERVICE_FIELDS, sizes, strict=True):
-        view = buffer[start : start + size].view(dtype)
-        if not view.flags.aligned:  # cannot happen: widest dtypes come first
-            raise RuntimeError(f"month-service array {name} is not aligned")
+        view = buffer[start : start + size].view(dtype)[:n]
         setattr(pop, name, view)
         start += size
     return buffer
