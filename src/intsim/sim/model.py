@@ -334,25 +334,32 @@ class ClinicModel(mesa.Model):
         """
         pop = self.pop
         req = self.engine.visit_requests(month)
-        base, caps = self._pcp_capacities()
-        capacity = np.array(caps, dtype=np.int64)
+        base, capacity = self._pcp_capacities()
         self._pcp_capacity = capacity  # the month's capacities, read again by the record
         granted, demand, extra = allocate_pcp_visits(
             np.asarray(req, dtype=np.int64),
             pop.pcp,
             capacity,
-            np.array(base, dtype=np.int64),
+            base,
             self.streams.uint64_key("priority", month),  # the stream of :meth:`priority`
             pop.pcp_visit,
         )
+        caps = capacity.tolist()
         for provider, wanted, cap in zip(self.pcps, demand.tolist(), caps, strict=True):
             provider.load = wanted / cap if cap > 0 else None
         return granted, len(req) - len(granted), int(extra)
 
-    def _pcp_capacities(self) -> tuple[list[int], list[int]]:
-        """Each PCP's visits this month without BHCs on the team, and with them (visits)."""
+    def _pcp_capacities(self) -> NDArray[np.int64]:
+        """Each PCP's visits this month without BHCs on the team, and with them (visits).
+
+        Returns:
+            A ``(2, n_pcps)`` int64 array (C order, so each row is contiguous): the visits
+            without BHCs (:attr:`PrimaryCareProvider.base_visit_capacity`), then with them
+            (:meth:`PrimaryCareProvider.visit_capacity_from`); one list-to-array conversion.
+        """
         base = [p.base_visit_capacity for p in self.pcps]
-        return base, [p.visit_capacity_from(b) for p, b in zip(self.pcps, base, strict=True)]
+        caps = [p.visit_capacity_from(b) for p, b in zip(self.pcps, base, strict=True)]
+        return np.array((base, caps), dtype=np.int64).reshape(2, len(base))
 
     def step(self) -> None:
         """Advance the organisation by one month (phases in the documented order)."""

@@ -254,9 +254,7 @@ class Population:
         index = _slots_index(slots)
         for mine, theirs in zip(self._admitted_blocks, newcomers._admitted_blocks, strict=True):
             mine[:, index] = theirs[:, index]  # every attribute of one dtype at once
-        # month + tenure, or NEVER when that would reach it (tenure is at most NEVER)
-        leave = np.add(newcomers.tenure[index], month, dtype=np.int64)
-        self.leave_month[index] = np.minimum(leave, NEVER, out=leave)
+        self.leave_month[index] = leave_months(newcomers.tenure[index], month)
         self.n_used = max(self.n_used, last + 1)
         self.in_panel[index] = True
         self._panel = None
@@ -368,6 +366,25 @@ class Population:
     def end_treatment(self, slots: NDArray[np.integer]) -> None:
         """End the current treatment (and any CoCM/PCBH bookkeeping) of these patients."""
         end_treatments(np.asarray(slots, dtype=np.int64), self.treatment_state())
+
+
+def leave_months(tenure: NDArray[np.int32], month: int) -> NDArray[np.int32]:
+    """Month each newcomer leaves: ``month + tenure``, or :data:`NEVER` when that would reach it.
+
+    Computed in int32 without overflow: ``tenure`` (months, at most :data:`NEVER`) is first
+    capped at ``NEVER - month``, so adding ``month`` gives at most :data:`NEVER` (two int32
+    operations, no int64 temporary).
+
+    Args:
+        tenure: Months each newcomer stays in the panel (int32, ``0 <= tenure <= NEVER``).
+        month: Month of joining (``>= 0``).
+
+    Returns:
+        The leave months (a new int32 array).
+    """
+    leave = np.minimum(tenure, NEVER - month)
+    leave += month
+    return leave
 
 
 def _slots_index(slots: NDArray[np.integer]) -> slice | NDArray[np.integer]:
