@@ -355,11 +355,11 @@ class ClinicModel(mesa.Model):
         Returns:
             A ``(2, n_pcps)`` int64 array (C order, so each row is contiguous): the visits
             without BHCs (:attr:`PrimaryCareProvider.base_visit_capacity`), then with them
-            (:meth:`PrimaryCareProvider.visit_capacity_from`); one list-to-array conversion.
+            (:meth:`PrimaryCareProvider.visit_capacity_from`); one conversion of one flat list.
         """
         base = [p.base_visit_capacity for p in self.pcps]
         caps = [p.visit_capacity_from(b) for p, b in zip(self.pcps, base, strict=True)]
-        return np.array((base, caps), dtype=np.int64).reshape(2, len(base))
+        return np.array(base + caps, dtype=np.int64).reshape(2, len(base))
 
     def step(self) -> None:
         """Advance the organisation by one month (phases in the documented order)."""
