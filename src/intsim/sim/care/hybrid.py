@@ -24,6 +24,7 @@ from intsim.sim.care.base import (
 from intsim.sim.care.cocm import (
     COCM_RESULTS,
     care_manager_minutes,
+    cocm_rules,
     enrol_from_queue,
     expire_cocm_waits,
     limit_cocm_queue,
@@ -66,6 +67,7 @@ class Hybrid(CareModel):
     def __init__(self, model: object) -> None:
         super().__init__(model)  # type: ignore[arg-type]
         self.book = BhcSchedule()
+        self.rules = cocm_rules(model)  # type: ignore[arg-type]
 
     @classmethod
     def define_pars(cls) -> tuple[Param, ...]:
@@ -100,10 +102,13 @@ class Hybrid(CareModel):
         lent = int(
             self.book.unused_minutes(self.model) * self.model.values.staffing.shared_bhc_cm_share
         )
-        caseload = enrol_from_queue(self.model, month, c)
+        rules = self.rules
+        caseload = enrol_from_queue(self.model, month, c, rules)
         limit_cocm_queue(self.model, month, c)
-        caseload = care_manager_minutes(self.model, month, c, extra_minutes=lent, caseload=caseload)
-        psychiatric_reviews(self.model, month, c, caseload)
+        caseload = care_manager_minutes(
+            self.model, month, c, extra_minutes=lent, caseload=caseload, rules=rules
+        )
+        psychiatric_reviews(self.model, month, c, caseload, rules)
 
     def end_month(self, month: int, c: MonthCounters) -> None:
         """Discharge CoCM patients, end BHC episodes, usual-care bookkeeping."""
