@@ -269,7 +269,10 @@ def queue_limit(per_fte: int, staff: Sequence[Provider]) -> int | None:
     """Longest queue a waitlist policy allows: ``per_fte`` x effective FTE (``None``: no limit)."""
     if per_fte <= 0:
         return None
-    return int(per_fte * sum(p.fte * p.capacity_share for p in staff))
+    effective = 0  # summed in staff order, as sum() would
+    for p in staff:
+        effective += p.fte * p.capacity_share
+    return int(per_fte * effective)
 
 
 def turn_away_newcomers(

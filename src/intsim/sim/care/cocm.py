@@ -13,6 +13,7 @@ Patients not offered or declining fall back to usual care.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -38,7 +39,7 @@ from intsim.sim.care.base import (
     usual_care_treatment,
 )
 from intsim.sim.kernels import pathways, registry
-from intsim.sim.kernels.state import CareManagerStaff, CareManagerWork, EnrolmentRule
+from intsim.sim.kernels.state import CareManagerWork, EnrolmentRule
 from intsim.sim.population import Tx
 
 if TYPE_CHECKING:
@@ -135,36 +136,89 @@ def enrolment_room(model: ClinicContext, queue: Slots, caseload: Slots) -> list[
     return room
 
 
-def enrol_from_queue(model: ClinicContext, month: int, c: MonthCounters) -> Slots:
+@dataclass(frozen=True)
+class CocmRules:
+    """The ``cocm.*`` rules of a run, as the kernels take them (fixed for the whole run).
+
+    Built once by the care model (:func:`cocm_rules`); only the staff's capacities change from
+    month to month.
+
+    Attributes:
+        enrolment: The enrolment rule (:class:`~intsim.sim.kernels.state.EnrolmentRule`) as a
+            plain tuple.
+        work: The care-manager work model (:class:`~intsim.sim.kernels.state.CareManagerWork`)
+            as a plain tuple.
+        review: ``cocm.review_month``, ``cocm.rereview_months`` (months) and
+            ``cocm.review_new_patients``.
+        per_review: Minutes of one psychiatric review (``cocm.psychiatric_review_minutes``).
+    """
+
+    enrolment: tuple[NDArray[np.float64], NDArray[np.float64], float, float, float]
+    work: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], float]
+    review: tuple[int, int, bool]
+    per_review: float
+
+
+def cocm_rules(model: ClinicContext) -> CocmRules:
+    """The run's :class:`CocmRules` from ``model.values.cocm`` and ``model.static``."""
+    v = model.values.cocm
+    phases, ratios = phase_minutes(model), payer_minutes_ratio(model)
+    unreached = float(v.unreached_probability)
+    enrolment = EnrolmentRule(
+        phases, ratios, unreached, float(v.minutes_intake), float(v.panel_fill_target)
+    )
+    work = CareManagerWork(model.static.cm_minutes_multiplier, phases, ratios, unreached)
+    return CocmRules(
+        enrolment=tuple(enrolment),  # type: ignore[arg-type]
+        work=tuple(work),  # type: ignore[arg-type]
+        review=(int(v.review_month), int(v.rereview_months), bool(v.review_new_patients)),
+        per_review=float(v.psychiatric_review_minutes),
+    )
+
+
+def care_manager_staff(
+    model: ClinicContext,
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:
+    """This month's :class:`~intsim.sim.kernels.state.CareManagerStaff` as a plain tuple.
+
+    Caseload caps (patients), patient minutes (minutes) and indices, in care-manager order.
+    """
+    caps: list[int] = []
+    minutes: list[int] = []
+    index: list[int] = []
+    for cm in model.care_managers:
+        caps.append(cm.caseload_cap)
+        minutes.append(cm.patient_minutes)
+        index.append(cm.index)
+    return (
+        np.array(caps, np.int64),
+        np.array(minutes, np.float64),
+        np.array(index, np.int64),
+    )
+
+
+def enrol_from_queue(
+    model: ClinicContext, month: int, c: MonthCounters, rules: CocmRules | None = None
+) -> Slots:
     """Enrol queued patients (oldest first, then priority) while care managers have room.
 
     One compiled pass (:func:`intsim.sim.kernels.pathways.enrol_cocm`): the room of each care
     manager as :func:`enrolment_room`, placement with the most room first (lowest index on
-    ties), the queue's head by (waitlist month, ``priority`` uniform, slot).
+    ties), the queue's head by (waitlist month, ``priority`` uniform, slot). ``rules``: the
+    run's :class:`CocmRules`, if the caller has them (else built here).
 
     Returns:
         The CoCM caseload after enrolment (ascending slots).
     """
-    pop, v = model.pop, model.values.cocm
-    cms = model.care_managers
-    staff = CareManagerStaff(  # handed to the kernel as a plain tuple (kernels.state)
-        np.array([cm.caseload_cap for cm in cms], np.int64),
-        np.array([cm.patient_minutes for cm in cms], np.float64),
-        np.array([cm.index for cm in cms], np.int64),
-    )
-    rule = EnrolmentRule(
-        phase_minutes(model),
-        payer_minutes_ratio(model),
-        float(v.unreached_probability),
-        float(v.minutes_intake),
-        float(v.panel_fill_target),
-    )
+    pop = model.pop
+    if rules is None:
+        rules = cocm_rules(model)
     caseload, new, waited = pathways.enrol_cocm(
         pop.n_used,
         month,
         model.streams.uint64_key("priority", month),
-        tuple(staff),
-        tuple(rule),
+        care_manager_staff(model),  # CareManagerStaff as a plain tuple (kernels.state)
+        rules.enrolment,
         pop.treatment_state(),
         pop.episode_state(),
         pop.person_state(),
@@ -183,6 +237,7 @@ def care_manager_minutes(
     c: MonthCounters,
     extra_minutes: int = 0,
     caseload: Slots | None = None,
+    rules: CocmRules | None = None,
 ) -> Slots:
     """Each care manager spends minutes on its caseload by work phase and clinical priority.
 
@@ -195,32 +250,32 @@ def care_manager_minutes(
         c: Counters to update.
         extra_minutes: Minutes lent by other staff this month (hybrid sharing), split evenly.
         caseload: The CoCM caseload, if the caller has it (else found here).
+        rules: The run's :class:`CocmRules`, if the caller has them (else built here).
 
     Returns:
         The CoCM caseload (ascending slots; minutes change no one's treatment, so the
         psychiatric reviews that follow can use it).
     """
-    pop, v = model.pop, model.values.cocm
+    pop = model.pop
     enrolled = pop.in_treatment(Tx.COCM) if caseload is None else caseload
-    n_cm = max(len(model.care_managers), 1)
-    capacity = np.zeros(max((cm.index for cm in model.care_managers), default=-1) + 1, np.int64)
-    for cm in model.care_managers:
+    if rules is None:
+        rules = cocm_rules(model)
+    cms = model.care_managers
+    n_cm = max(len(cms), 1)
+    capacity = np.zeros(max((cm.index for cm in cms), default=-1) + 1, np.int64)
+    total = 0
+    for cm in cms:
         cap = cm.patient_minutes + extra_minutes // n_cm if cm.capacity_share > 0 else 0
         capacity[cm.index] = cap
-        c.cm_capacity_minutes += cap
-    work = CareManagerWork(  # handed to the kernel as a plain tuple (kernels.state)
-        model.static.cm_minutes_multiplier,
-        phase_minutes(model),
-        payer_minutes_ratio(model),
-        float(v.unreached_probability),
-    )
+        total += cap
+    c.cm_capacity_minutes += total
     streams = model.streams
     needed, needed_total, delivered, unreached, maintenance, followups, first = (
         pathways.care_manager_month(
             np.asarray(enrolled, np.int64),
             streams.uint64_key("cm_minutes", month),
             streams.uint64_key("cm_contact", month),
-            tuple(work),
+            rules.work,  # CareManagerWork as a plain tuple (kernels.state)
             capacity,
             pop.episode_state(),
             pop.person_state(),
@@ -228,7 +283,7 @@ def care_manager_minutes(
             pop.care_manager_record(),
         )
     )
-    for cm in model.care_managers:
+    for cm in cms:
         cap = int(capacity[cm.index])
         cm.load = float(needed[cm.index]) / cap if cap > 0 else None
     c.cm_minutes += int(delivered)
@@ -241,7 +296,11 @@ def care_manager_minutes(
 
 
 def psychiatric_reviews(
-    model: ClinicContext, month: int, c: MonthCounters, caseload: Slots | None = None
+    model: ClinicContext,
+    month: int,
+    c: MonthCounters,
+    caseload: Slots | None = None,
+    rules: CocmRules | None = None,
 ) -> None:
     """The psychiatric consultant's weekly registry reviews of the month, within its hours.
 
@@ -252,19 +311,20 @@ def psychiatric_reviews(
     takes ``cocm.psychiatric_review_minutes``. A non-improver's review is the consultation
     whose absence the fidelity penalty measures (``reviewed``); ties are broken by the
     ``priority`` uniforms. ``caseload``: the CoCM patients, if the caller has them (else found
-    here). One compiled call (:func:`intsim.sim.kernels.registry.psychiatric_review_month`).
+    here); ``rules``: the run's :class:`CocmRules`, if the caller has them (else built here).
+    One compiled call (:func:`intsim.sim.kernels.registry.psychiatric_review_month`).
     """
-    pop, v = model.pop, model.values.cocm
+    pop = model.pop
     enrolled = pop.in_treatment(Tx.COCM) if caseload is None else caseload
-    minutes = sum(p.review_minutes for p in model.psychiatrists)
-    per_review = float(v.psychiatric_review_minutes)
-    rule = (  # the kernel's review rule (see registry.psychiatric_review_month)
-        int(v.review_month),
-        int(v.rereview_months),
-        bool(v.review_new_patients),
-        int(minutes // per_review),
-        int(per_review),
-    )
+    if rules is None:
+        rules = cocm_rules(model)
+    psychiatrists = model.psychiatrists
+    minutes = 0
+    for p in psychiatrists:
+        minutes += p.review_minutes
+    per_review = rules.per_review
+    # the kernel's review rule (see registry.psychiatric_review_month)
+    rule = (*rules.review, int(minutes // per_review), int(per_review))
     due, n = registry.psychiatric_review_month(
         np.asarray(enrolled, np.int64),
         model.streams.uint64_key("priority", month),
@@ -275,7 +335,7 @@ def psychiatric_reviews(
         pop.last_review,
         pop.psych_minutes,
     )
-    for p in model.psychiatrists:
+    for p in psychiatrists:
         p.load = due * per_review / minutes if minutes > 0 else None
     c.psych_paid_minutes += int(minutes)
     c.psych_reviews_due += due
@@ -346,6 +406,10 @@ class CollaborativeCare(CareModel):
         """The monthly columns only CoCM (and the hybrid) fill."""
         return COCM_RESULTS
 
+    def __init__(self, model: ClinicContext) -> None:
+        super().__init__(model)
+        self.rules = cocm_rules(model)
+
     def start_month(self, month: int, c: MonthCounters) -> None:
         """CoCM disengagement and expired waits (month-1 cohort: :mod:`intsim.sim.care.cohort`)."""
         disengagement(self.model, month, c)
@@ -358,10 +422,11 @@ class CollaborativeCare(CareModel):
 
     def deliver(self, month: int, c: MonthCounters) -> None:
         """Enrol from the queue (then the waitlist policy), care-manager minutes, reviews."""
-        caseload = enrol_from_queue(self.model, month, c)
+        rules = self.rules
+        caseload = enrol_from_queue(self.model, month, c, rules)
         limit_cocm_queue(self.model, month, c)
-        caseload = care_manager_minutes(self.model, month, c, caseload=caseload)
-        psychiatric_reviews(self.model, month, c, caseload)
+        caseload = care_manager_minutes(self.model, month, c, caseload=caseload, rules=rules)
+        psychiatric_reviews(self.model, month, c, caseload, rules)
 
     def end_month(self, month: int, c: MonthCounters) -> None:
         """Three-month measurement, then discharge and the usual-care bookkeeping."""

@@ -24,6 +24,7 @@ from intsim.sim.care.base import (
 from intsim.sim.care.cocm import (
     COCM_RESULTS,
     care_manager_minutes,
+    cocm_rules,
     enrol_from_queue,
     expire_cocm_waits,
     limit_cocm_queue,
@@ -40,6 +41,7 @@ from intsim.sim.care.pcbh import (
     scheduled_visits,
     warm_handoffs,
 )
+from intsim.sim.kernels import pathways
 
 
 def triage_to_cocm(model: object, slots: Slots) -> np.ndarray:
@@ -51,6 +53,24 @@ def triage_to_cocm(model: object, slots: Slots) -> np.ndarray:
     if h.chronic_episode_to_cocm:
         to_cocm |= pop.chronic_episode[slots]
     return to_cocm
+
+
+def triage_split(model: object, slots: Slots) -> tuple[Slots, Slots]:
+    """Threshold patients the triage rule sends to CoCM, and the others (order of ``slots``).
+
+    The same rule as :func:`triage_to_cocm`, in one compiled pass
+    (:func:`intsim.sim.kernels.pathways.triage_split`).
+    """
+    pop, h = model.pop, model.values.hybrid  # type: ignore[attr-defined]
+    return pathways.triage_split(
+        np.asarray(slots, np.int64),
+        pop.score,
+        h.cocm_severity_score,  # int (kind "int"), compared exactly as numpy does
+        pop.chronic,
+        pop.chronic_episode,
+        bool(h.chronic_to_cocm),
+        bool(h.chronic_episode_to_cocm),
+    )
 
 
 @register
@@ -66,6 +86,7 @@ class Hybrid(CareModel):
     def __init__(self, model: object) -> None:
         super().__init__(model)  # type: ignore[arg-type]
         self.book = BhcSchedule()
+        self.rules = cocm_rules(model)  # type: ignore[arg-type]
 
     @classmethod
     def define_pars(cls) -> tuple[Param, ...]:
@@ -88,9 +109,9 @@ class Hybrid(CareModel):
         """Triage identified threshold patients; everyone else to the BHCs."""
         thr = outcome.threshold
         usual_care_treatment(self.model, month, thr, c)
-        mask = triage_to_cocm(self.model, thr)
-        offer_cocm(self.model, month, thr[mask])
-        cand = refer_to_bhc(self.model, month, outcome, thr[~mask])
+        to_cocm, rest = triage_split(self.model, thr)
+        offer_cocm(self.model, month, to_cocm)
+        cand = refer_to_bhc(self.model, month, outcome, rest)
         warm_handoffs(self.model, month, cand, self.book, c)
 
     def deliver(self, month: int, c: MonthCounters) -> None:
@@ -100,10 +121,13 @@ class Hybrid(CareModel):
         lent = int(
             self.book.unused_minutes(self.model) * self.model.values.staffing.shared_bhc_cm_share
         )
-        caseload = enrol_from_queue(self.model, month, c)
+        rules = self.rules
+        caseload = enrol_from_queue(self.model, month, c, rules)
         limit_cocm_queue(self.model, month, c)
-        caseload = care_manager_minutes(self.model, month, c, extra_minutes=lent, caseload=caseload)
-        psychiatric_reviews(self.model, month, c, caseload)
+        caseload = care_manager_minutes(
+            self.model, month, c, extra_minutes=lent, caseload=caseload, rules=rules
+        )
+        psychiatric_reviews(self.model, month, c, caseload, rules)
 
     def end_month(self, month: int, c: MonthCounters) -> None:
         """Discharge CoCM patients, end BHC episodes, usual-care bookkeeping."""

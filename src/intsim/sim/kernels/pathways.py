@@ -331,6 +331,44 @@ def bhc_referrals(
 
 
 @njit(**JIT)
+def triage_split(
+    slots: NDArray[np.int64],
+    score: NDArray[np.int8],
+    severity_score: float,
+    chronic: NDArray[np.bool_],
+    chronic_episode: NDArray[np.bool_],
+    chronic_to_cocm: bool,
+    chronic_episode_to_cocm: bool,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Split threshold patients by the hybrid triage rule (``hybrid.*``); no draws.
+
+    A patient goes to CoCM when its ``score`` is at or above ``severity_score`` (PHQ-9/GAD-7
+    points), or it has a chronic physical condition (with ``chronic_to_cocm``) or a chronic
+    episode (with ``chronic_episode_to_cocm``).
+
+    Returns:
+        The patients sent to CoCM and the others, each in the order of ``slots``.
+    """
+    n = len(slots)
+    to_cocm = np.empty(n, np.int64)
+    rest = np.empty(n, np.int64)
+    k = 0
+    m = 0
+    for s in slots:
+        if (
+            score[s] >= severity_score
+            or (chronic_to_cocm and chronic[s])
+            or (chronic_episode_to_cocm and chronic_episode[s])
+        ):
+            to_cocm[k] = s
+            k += 1
+        else:
+            rest[m] = s
+            m += 1
+    return to_cocm[:k], rest[:m]
+
+
+@njit(**JIT)
 def start_pcbh_episodes(
     slots: NDArray[np.int64],
     month: int,
