@@ -200,3 +200,27 @@ def test_blend_equals_the_former_numpy_blend() -> None:
                 assert type(got) is type(expected)
                 checked += expected is not None
     assert checked > 10_000
+
+
+def reference_pcp_capacity_shares(wf: Workforce, month: int) -> list[float]:
+    """The former PCP loop of ``_update_capacity``: ``_productivity`` for every PCP."""
+    return [wf._productivity(p, month) for p in wf.model.pcps]
+
+
+@pytest.mark.parametrize("variant", ["plain", "disabled", "phased_trainees_lpc"])
+def test_pcp_capacity_shares_equal_the_former_loop(variant: str) -> None:
+    sc = scenario({**VARIANTS[variant], "workforce.ramp_months": 4})
+    model = ClinicModel(sc.values, seed=8)
+    wf = model.workforce
+    rng = np.random.default_rng(31)
+    states = ("planned", "vacant", "filled", "released")
+    for month in range(1, 120):
+        for p in wf.model.pcps:
+            p.state = states[int(rng.integers(0, 4))]
+            p.hired_month = month - int(rng.integers(-2, 7))  # before, at and past the ramp
+            p.is_trainee = bool(rng.random() < 0.2)
+        expected = reference_pcp_capacity_shares(wf, month)
+        wf._update_capacity(month)
+        got = [p.capacity_share for p in wf.model.pcps]
+        assert got == expected
+        assert [type(x) for x in got] == [type(x) for x in expected]

@@ -542,10 +542,14 @@ class Workforce(Component):
         """Capacity share (0-1) and caseload-cap share of every position this month."""
         live = self._set_live_pcps(month)
         productivity = self._productivity
+        ramp_months = self._ramp_months
         for p in self._pcps:
             p.backfilled = False
             p.supervision_minutes = 0.0
-            p.capacity_share = productivity(p, month)
+            if p.state == "filled" and not p.is_trainee and month - p.hired_month >= ramp_months:
+                p.capacity_share = 1.0  # a ramped-up staff PCP (as ``_productivity`` gives)
+            else:
+                p.capacity_share = productivity(p, month)
         psych_share = self.staffed_share
         caseload_shares = self._phase_caseload_shares(live, month)
         tele_cm = self._tele_cm_productivity
