@@ -176,7 +176,12 @@ def reference_record(wf: Workforce, month: int) -> dict[str, float]:
     out["paid_fte_bhc"] = sum(p.fte for p in staff["bhc"] if not p.lpc)
     out["paid_fte_bhc_lpc"] = sum(p.fte for p in staff["bhc"] if p.lpc)
     out["trainee_fte"] = sum(p.fte for p in wf.positions if p.is_trainee and p.capacity_share > 0)
-    wf._record_substitution(out)
+    # the former ``_record_substitution``
+    cms, psychs = wf.model.care_managers, wf.model.psychiatrists
+    out["tele_fte_cm"] = sum(p.fte for p in cms if p.backfilled)
+    share = wf.staffed_share
+    out["psych_hours_paid"] = sum(p.hours_per_week * share for p in psychs if p.state == "filled")
+    out["tele_psych_hours"] = sum(p.hours_per_week * share for p in psychs if p.backfilled)
     is_open = wf.is_open(month)
     out["phases_live"] = sum(1 for ph in wf.phases if ph.live(month)) if is_open else 0
     out["pcp_live_share"] = wf.live_pcp_share()

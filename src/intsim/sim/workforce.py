@@ -152,6 +152,13 @@ _ROLE_COLUMNS: dict[str, tuple[str, str, str]] = {
     r: (f"vacancies_{r}", f"effective_fte_{r}", f"burnout_{r}") for r in ROLES
 }
 
+#: NumPy adds up fewer float items than this one after another from 0.0 (pairwise beyond):
+#: :meth:`Workforce._blend_bhc_shares` sums shorter lists in Python, in the same order.
+_NUMPY_SEQUENTIAL_SUM_MAX = 8
+
+#: The monthly record's columns in order (copied, then every value is written).
+_RECORD_TEMPLATE: dict[str, float] = dict.fromkeys(WORKFORCE_COLUMNS, 0)
+
 
 @functools.lru_cache(maxsize=4096, typed=True)
 def _round_fte(fte: float) -> float:
@@ -535,10 +542,14 @@ class Workforce(Component):
         """Capacity share (0-1) and caseload-cap share of every position this month."""
         live = self._set_live_pcps(month)
         productivity = self._productivity
+        ramp_months = self._ramp_months
         for p in self._pcps:
             p.backfilled = False
             p.supervision_minutes = 0.0
-            p.capacity_share = productivity(p, month)
+            if p.state == "filled" and not p.is_trainee and month - p.hired_month >= ramp_months:
+                p.capacity_share = 1.0  # a ramped-up staff PCP (as ``_productivity`` gives)
+            else:
+                p.capacity_share = productivity(p, month)
         psych_share = self.staffed_share
         caseload_shares = self._phase_caseload_shares(live, month)
         tele_cm = self._tele_cm_productivity
@@ -678,9 +689,16 @@ class Workforce(Component):
         ]
         if not weighted:
             return None
-        weights = np.array([slots for slots, _ in weighted], float)
-        shares = np.array([share for _, share in weighted])
-        return float((weights * shares).sum() / weights.sum())
+        if len(weighted) >= _NUMPY_SEQUENTIAL_SUM_MAX:  # NumPy sums pairwise: keep its order
+            weights = np.array([slots for slots, _ in weighted], float)
+            shares = np.array([share for _, share in weighted])
+            return float((weights * shares).sum() / weights.sum())
+        # NumPy's float sum of fewer items is this left fold from 0.0; the whole-number slot
+        # counts sum exactly in any order
+        total = 0.0
+        for slots, share in weighted:
+            total += float(slots) * share
+        return total / float(sum(slots for slots, _ in weighted))
 
     # ------------------------------------------------------------------ caseload
 
@@ -765,8 +783,14 @@ class Workforce(Component):
                 p.load = None
 
     def record(self, month: int) -> dict[str, float]:
-        """The workforce columns of the month's row."""
-        out: dict[str, float] = dict(self.month_events)
+        """The workforce columns of the month's row (:data:`WORKFORCE_COLUMNS`, in order).
+
+        Counts are ints; FTE, hours, burnout and shares floats (:data:`_COLUMN_TYPES`): the
+        events are counted as such, and every sum that may be an int (empty, or whole FTE) is
+        converted.
+        """
+        out: dict[str, float] = _RECORD_TEMPLATE.copy()  # the columns in order
+        out.update(self.month_events)
         staff: list[list[Provider]] = []
         burn_all: list[float] = []
         for (vacancy_col, effective_col, burnout_col), ps in self._record_roles:
@@ -791,28 +815,26 @@ class Workforce(Component):
             burn_all += burn
         out["mean_burnout"] = sum(burn_all) / len(burn_all) if burn_all else 0.0
         bhcs = staff[2]
-        out["paid_fte_cm"] = sum(p.fte for p in staff[1])
-        out["paid_fte_bhc"] = sum(p.fte for p in bhcs if not p.lpc)
-        out["paid_fte_bhc_lpc"] = sum(p.fte for p in bhcs if p.lpc)
-        out["trainee_fte"] = sum(p.fte for p in self._trainees if p.capacity_share > 0)
-        self._record_substitution(out)
+        out["paid_fte_cm"] = float(sum([p.fte for p in staff[1]]))
+        out["paid_fte_bhc"] = float(sum([p.fte for p in bhcs if not p.lpc]))
+        out["paid_fte_bhc_lpc"] = float(sum([p.fte for p in bhcs if p.lpc]))
+        out["trainee_fte"] = float(sum([p.fte for p in self._trainees if p.capacity_share > 0]))
+        out["tele_fte_cm"] = float(sum([p.fte for p in self._by_role[1][1] if p.backfilled]))
+        out["psych_hours_paid"], out["tele_psych_hours"] = self._psych_hours()
         is_open = self.is_open(month)
-        out["phases_live"] = sum(1 for ph in self.phases if ph.live(month)) if is_open else 0
-        out["pcp_live_share"] = self._pcp_live_share
+        out["phases_live"] = sum([ph.live(month) for ph in self.phases]) if is_open else 0
+        out["pcp_live_share"] = float(self._pcp_live_share)  # may be a NumPy float
         out["programme_open"] = int(is_open)
         out["programme_wind_down"] = int(self.wind_down(month))
-        return {c: cast(out[c]) for c, cast in _COLUMN_TYPES}
+        return out
 
-    def _record_substitution(self, out: dict[str, float]) -> None:
-        """Write tele-care FTE and the consultant's paid and tele hours (hours per week).
+    def _psych_hours(self) -> tuple[float, float]:
+        """The psychiatric consultant's paid and tele hours this month (hours per week).
 
-        Args:
-            out: The month's workforce columns (updated in place).
+        Both follow the share of PCP teams gone live (``staffed_share``).
         """
-        cms, psychs = self._by_role[1][1], self._by_role[3][1]
-        out["tele_fte_cm"] = sum(p.fte for p in cms if p.backfilled)
-        share = self.staffed_share  # the consultant's hours follow the teams gone live
-        out["psych_hours_paid"] = sum(
-            p.hours_per_week * share for p in psychs if p.state == "filled"
-        )
-        out["tele_psych_hours"] = sum(p.hours_per_week * share for p in psychs if p.backfilled)
+        share = self.staffed_share
+        psychs = self._by_role[3][1]
+        paid = sum([p.hours_per_week * share for p in psychs if p.state == "filled"])
+        tele = sum([p.hours_per_week * share for p in psychs if p.backfilled])
+        return float(paid), float(tele)
