@@ -420,10 +420,10 @@ def _allocate_admitted(pop: Population, n: int) -> tuple[NDArray[np.generic], ..
 def aligned_length(n: int) -> int:
     """``n`` rounded up to a multiple of 64 (slots).
 
-    Arrays laid side by side in one buffer start :data:`ALIGNMENT`-slot apart, so each starts
-    on a 64-byte boundary of the buffer: the kernels read byte and int16 arrays as 64-bit words
-    (:mod:`intsim.sim.kernels.scan`, :mod:`intsim.sim.kernels.counts`), which must not straddle
-    arrays' odd offsets.
+    Arrays laid side by side in one buffer start a multiple of :data:`ALIGNMENT` slots apart,
+    so each starts on a 64-byte boundary of the buffer: the kernels read byte and int16 arrays
+    as 64-bit words (:mod:`intsim.sim.kernels.scan`, :mod:`intsim.sim.kernels.counts`), which
+    should not straddle odd offsets.
     """
     return -(-n // ALIGNMENT) * ALIGNMENT
 
