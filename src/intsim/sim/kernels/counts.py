@@ -176,7 +176,7 @@ def month_record(
 
     Departed patients have cleared states (:meth:`intsim.sim.population.Population.remove`), so
     counting over all slots counts panel members only. Whole words of eight slots are counted
-    by :func:`count_words`, the last few slots one by one (:func:`count_slots`): the same counts.
+    by :func:`count_words`, the last few slots one by one (:func:`count_slot`): the same counts.
     """
     person = PersonState(*person)  # rebuilt from its fields (see Fields)
     ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
