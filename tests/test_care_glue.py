@@ -1,6 +1,6 @@
 """Care-model glue rewrites (session 13) against readable copies of the former code.
 
-* ``pathways.slots_in_treatment`` / ``pathways.slots_waiting`` (the word scans ``enrol_cocm`` now
+* ``scan.slots_in_treatment`` / ``scan.slots_waiting`` (the word scans ``enrol_cocm`` now
   uses for its caseload and queue) against the former full slot scans;
 * ``pathways.end_of_month_treatment`` (skips words of eight untreated slots) against its former
   slot-by-slot loop (:func:`reference_end_of_month`);
@@ -16,7 +16,7 @@ import pytest
 
 from intsim.sim.care import pcbh
 from intsim.sim.care.base import MonthCounters
-from intsim.sim.kernels import pathways, queues
+from intsim.sim.kernels import pathways, queues, scan
 from intsim.sim.kernels.codes import (
     BH_ACTIVE,
     BH_IMPROVED,
@@ -142,23 +142,23 @@ def test_caseload_and_queue_scans_match_full_scans(n: int, share: float) -> None
     since = np.where(rng.random(cap) < share, rng.integers(0, 40, cap), -1).astype(np.int16)
     since[n:] = 3
     caseload, queue = reference_caseload_and_queue(treatment, since, n)
-    got_caseload = pathways.slots_in_treatment(treatment, n, TX_COCM)
-    got_queue = pathways.slots_waiting(since, n)
+    got_caseload = scan.slots_in_treatment(treatment, n, TX_COCM)
+    got_queue = scan.slots_waiting(since, n)
     assert got_caseload.dtype == np.int64
     assert got_queue.dtype == np.int64
     np.testing.assert_array_equal(got_caseload, caseload)
     np.testing.assert_array_equal(got_queue, queue)
     for code in (TX_NONE, TX_PCP, TX_PCBH):
         expected = np.array([s for s in range(n) if treatment[s] == code], np.int64)
-        np.testing.assert_array_equal(pathways.slots_in_treatment(treatment, n, code), expected)
+        np.testing.assert_array_equal(scan.slots_in_treatment(treatment, n, code), expected)
 
 
 def test_scans_grow_past_their_first_buffer() -> None:
     n = 3000
     treatment = np.full(n, TX_COCM, np.int8)
     since = np.zeros(n, np.int16)
-    np.testing.assert_array_equal(pathways.slots_in_treatment(treatment, n, TX_COCM), np.arange(n))
-    np.testing.assert_array_equal(pathways.slots_waiting(since, n), np.arange(n))
+    np.testing.assert_array_equal(scan.slots_in_treatment(treatment, n, TX_COCM), np.arange(n))
+    np.testing.assert_array_equal(scan.slots_waiting(since, n), np.arange(n))
 
 
 @pytest.mark.parametrize("n", SIZES)

@@ -20,7 +20,6 @@ from intsim.sim.kernels.codes import (
 )
 from intsim.sim.kernels.counts import (
     COUNT_FIELDS,
-    byte_word,
     bytes_equal,
     bytes_sum,
     lane_word,
@@ -28,6 +27,7 @@ from intsim.sim.kernels.counts import (
     lanes_negative,
     month_record,
 )
+from intsim.sim.kernels.scan import byte_pattern
 from intsim.sim.kernels.state import (
     AcuteEvents,
     EpisodeState,
@@ -135,7 +135,7 @@ def test_byte_and_lane_helpers_count_like_brute_force():
         as_bytes = np.array([word], np.uint64).view(np.uint8)
         as_lanes = np.array([word], np.uint64).view(np.int16)
         for code in (0, 1, 2, 4, 127, 128, 255):
-            assert bytes_equal(word, byte_word(code)) == (as_bytes == code).sum()
+            assert bytes_equal(word, byte_pattern(code)) == (as_bytes == code).sum()
         for value in (-2, -1, 0, 5, 32767, -32768):
             assert lanes_equal(word, lane_word(value)) == (as_lanes == value).sum()
         assert lanes_negative(word) == (as_lanes < 0).sum()

@@ -17,6 +17,7 @@ from intsim.sim.kernels.codes import (
     TX_PCP,
     TX_SPECIALTY,
 )
+from intsim.sim.kernels.scan import byte_pattern
 from intsim.sim.kernels.state import (
     AcuteEvents,
     EpisodeState,
@@ -100,11 +101,6 @@ _S48 = np.uint64(48)
 _S56 = np.uint64(56)
 
 
-def byte_word(code: int) -> np.uint64:
-    """A word with ``code`` in each of its eight bytes (compared by :func:`bytes_equal`)."""
-    return np.uint64((0x0101010101010101 * (code & 0xFF)) & 0xFFFFFFFFFFFFFFFF)
-
-
 def lane_word(value: int) -> np.uint64:
     """A word with the int16 ``value`` in each of its four lanes (see :func:`lanes_equal`)."""
     return np.uint64((0x0001000100010001 * (value & 0xFFFF)) & 0xFFFFFFFFFFFFFFFF)
@@ -112,7 +108,7 @@ def lane_word(value: int) -> np.uint64:
 
 @njit(**JIT)
 def bytes_equal(word: np.uint64, pattern: np.uint64) -> np.uint64:
-    """How many of the eight bytes of ``word`` equal those of ``pattern`` (:func:`byte_word`).
+    """How many of the eight bytes of ``word`` equal those of ``pattern`` (``scan.byte_pattern``).
 
     The equal bytes are the zero bytes of ``v = word ^ pattern``. A byte's top bit in
     ``((v & 0x7F) + 0x7F) | v`` is set exactly when the byte is not zero (the sum cannot carry
@@ -145,12 +141,12 @@ def lanes_negative(word: np.uint64) -> np.uint64:
 
 
 #: Byte words of the codes :func:`month_record` counts.
-_ACTIVE = byte_word(BH_ACTIVE)
-_SUB = byte_word(BH_SUB)
-_COCM = byte_word(TX_COCM)
-_PCBH = byte_word(TX_PCBH)
-_PCP = byte_word(TX_PCP)
-_SPECIALTY = byte_word(TX_SPECIALTY)
+_ACTIVE = byte_pattern(BH_ACTIVE)
+_SUB = byte_pattern(BH_SUB)
+_COCM = byte_pattern(TX_COCM)
+_PCBH = byte_pattern(TX_PCBH)
+_PCP = byte_pattern(TX_PCP)
+_SPECIALTY = byte_pattern(TX_SPECIALTY)
 #: Slots of a byte word.
 WORD = 8
 

@@ -29,13 +29,7 @@ from intsim.sim.kernels.codes import (
 )
 from intsim.sim.kernels.queues import assign_to_most_room, head_in_order
 from intsim.sim.kernels.rng import unit_uniform
-from intsim.sim.kernels.scan import (
-    BYTES_LOW,
-    NOBODY_WAITING,
-    append,
-    byte_pattern,
-    holds_byte,
-)
+from intsim.sim.kernels.scan import slots_in_treatment, slots_waiting
 from intsim.sim.kernels.state import (
     BhcRecord,
     CareManagerRecord,
@@ -52,9 +46,6 @@ from intsim.sim.kernels.state import (
 #: Care-manager work phases, in the order of clinical priority when minutes are short.
 CM_INTAKE, CM_ACTIVE, CM_OUTREACH, CM_MAINTENANCE = 0, 1, 2, 3
 N_CM_PHASES = 4
-
-#: The PCBH code in each byte of a word (the word-at-a-time scan of :func:`bhc_followup`).
-_BYTES_PCBH = byte_pattern(TX_PCBH)
 
 
 @njit(**JIT)
@@ -634,55 +625,6 @@ def pairwise_sum(values: NDArray[np.float64]) -> float:
 
 
 @njit(**JIT)
-def slots_in_treatment(treatment: NDArray[np.int8], n: int, code: int) -> NDArray[np.int64]:
-    """Slots ``0 .. n-1`` whose treatment code is ``code`` (``0 .. 127``), ascending.
-
-    The scan reads eight int8 codes (C-contiguous) a 64-bit word and looks at single slots only
-    in a word that holds the code (:func:`intsim.sim.kernels.scan.holds_byte`).
-    """
-    pattern = BYTES_LOW * np.uint64(code)  # the code in each byte (scan.byte_pattern)
-    out = np.empty(256, np.int64)  # grown when full
-    k = 0
-    n_words = n // 8
-    words = treatment[: n_words * 8].view(np.uint64)
-    for w in range(n_words):
-        if holds_byte(words[w], pattern):
-            for s in range(w * 8, w * 8 + 8):
-                if treatment[s] == code:
-                    out = append(out, k, s)
-                    k += 1
-    for s in range(n_words * 8, n):
-        if treatment[s] == code:
-            out = append(out, k, s)
-            k += 1
-    return out[:k].copy()
-
-
-@njit(**JIT)
-def slots_waiting(since: NDArray[np.int16], n: int) -> NDArray[np.int64]:
-    """Slots ``0 .. n-1`` on a queue (join month ``since >= 0``), ascending.
-
-    The scan reads four int16 join months (C-contiguous) a 64-bit word and looks at single
-    slots only in a word that is not all ``-1`` (:data:`intsim.sim.kernels.scan.NOBODY_WAITING`).
-    """
-    out = np.empty(256, np.int64)  # grown when full
-    k = 0
-    n_words = n // 4
-    words = since[: n_words * 4].view(np.uint64)
-    for w in range(n_words):
-        if words[w] != NOBODY_WAITING:
-            for s in range(w * 4, w * 4 + 4):
-                if since[s] >= 0:
-                    out = append(out, k, s)
-                    k += 1
-    for s in range(n_words * 4, n):
-        if since[s] >= 0:
-            out = append(out, k, s)
-            k += 1
-    return out[:k].copy()
-
-
-@njit(**JIT)
 def enrol_cocm(
     n_used: int,
     month: int,
@@ -825,37 +767,21 @@ def bhc_followup(
     month with probability ``share`` (uniform from ``key_followup``); its minutes are
     ``rint(mean_minutes * (0.5 + u))``, at least 1, with ``u`` from ``key_minutes``. Writes
     ``bhi_minutes`` of the slots followed up (capacity is the caller's concern). Few slots are
-    in a PCBH episode, so the scan tests eight slots of ``treatment`` (C-contiguous int8) at a
-    time and looks at single slots only in a word holding a PCBH byte.
+    in a PCBH episode: they are found by :func:`intsim.sim.kernels.scan.slots_in_treatment`.
 
     Returns:
         ``(slots, total minutes)``: the slots followed up (ascending) and their minutes.
     """
-    out = np.empty(256, np.int64)  # grown when full: a large buffer would cost a page mapping
+    in_pcbh = slots_in_treatment(treatment, n_used, TX_PCBH)
+    out = np.empty(len(in_pcbh), np.int64)
     n = 0
     total = 0
-    n_words = n_used // 8
-    words = treatment[: n_words * 8].view(np.uint64)
-    for w in range(n_words):
-        if holds_byte(words[w], _BYTES_PCBH):
-            for s in range(w * 8, w * 8 + 8):
-                if treatment[s] == TX_PCBH:
-                    minutes = _followup_slot(
-                        s, key_followup, key_minutes, share, mean_minutes, bh, bhi_minutes
-                    )
-                    if minutes:
-                        total += minutes
-                        out = append(out, n, s)
-                        n += 1
-    for s in range(n_words * 8, n_used):
-        if treatment[s] == TX_PCBH:
-            minutes = _followup_slot(
-                s, key_followup, key_minutes, share, mean_minutes, bh, bhi_minutes
-            )
-            if minutes:
-                total += minutes
-                out = append(out, n, s)
-                n += 1
+    for s in in_pcbh:
+        minutes = _followup_slot(s, key_followup, key_minutes, share, mean_minutes, bh, bhi_minutes)
+        if minutes:
+            total += minutes
+            out[n] = s
+            n += 1
     return out[:n].copy(), total
 
 

@@ -18,10 +18,7 @@ from numpy.typing import NDArray
 from intsim.sim.kernels.codes import BH_ACTIVE, JIT, TX_COCM
 from intsim.sim.kernels.queues import first_served
 from intsim.sim.kernels.rng import unit_uniform
-from intsim.sim.kernels.scan import append, byte_pattern, holds_byte
-
-#: The CoCM code in each byte of a word (the word-at-a-time scan of :func:`measurement_due`).
-_BYTES_COCM = byte_pattern(TX_COCM)
+from intsim.sim.kernels.scan import slots_in_treatment
 
 
 @njit(**JIT)
@@ -34,31 +31,18 @@ def measurement_due(
 ) -> NDArray[np.int64]:
     """CoCM patients (slots ``0 .. n-1``) in treatment month ``measure_month`` with the follow-up.
 
-    Few slots are in CoCM, so the scan tests eight slots of ``treatment`` (C-contiguous int8)
-    a word and looks at single slots only in a word holding a CoCM byte (as
-    :func:`intsim.sim.kernels.pathways.bhc_followup`).
+    Few slots are in CoCM: they are found by
+    :func:`intsim.sim.kernels.scan.slots_in_treatment`.
 
     Returns:
         The slots due for the measurement (ascending).
     """
-    out = np.empty(64, np.int64)  # grown when full
+    in_cocm = slots_in_treatment(treatment, n, TX_COCM)
+    out = np.empty(len(in_cocm), np.int64)
     m = 0
-    n_words = n // 8
-    words = treatment[: n_words * 8].view(np.uint64)
-    for w in range(n_words):
-        if holds_byte(words[w], _BYTES_COCM):
-            for s in range(w * 8, w * 8 + 8):
-                if (
-                    treatment[s] == TX_COCM
-                    and treatment_month[s] == measure_month
-                    and followup_ok[s]
-                ):
-                    out = append(out, m, s)
-                    m += 1
-    for s in range(n_words * 8, n):
-        if treatment[s] == TX_COCM and treatment_month[s] == measure_month and followup_ok[s]:
-            out = append(out, m, s)
-            m += 1
+    for s in in_cocm:
+        out[m] = s
+        m += (treatment_month[s] == measure_month) & followup_ok[s]
     return out[:m].copy()
 
 

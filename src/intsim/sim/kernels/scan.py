@@ -84,3 +84,52 @@ def flagged_slots(flags: NDArray[np.bool_]) -> NDArray[np.int64]:
                 out[m] = s
                 m += flags[s]
     return out[:m]
+
+
+@njit(**JIT)
+def slots_in_treatment(treatment: NDArray[np.int8], n: int, code: int) -> NDArray[np.int64]:
+    """Slots ``0 .. n-1`` whose treatment code is ``code`` (``0 .. 127``), ascending.
+
+    The scan reads eight int8 codes (C-contiguous) a 64-bit word and looks at single slots only
+    in a word that holds the code (:func:`holds_byte`).
+    """
+    pattern = BYTES_LOW * np.uint64(code)  # the code in each byte (as byte_pattern)
+    out = np.empty(256, np.int64)  # grown when full
+    k = 0
+    n_words = n // 8
+    words = treatment[: n_words * 8].view(np.uint64)
+    for w in range(n_words):
+        if holds_byte(words[w], pattern):
+            for s in range(w * 8, w * 8 + 8):
+                if treatment[s] == code:
+                    out = append(out, k, s)
+                    k += 1
+    for s in range(n_words * 8, n):
+        if treatment[s] == code:
+            out = append(out, k, s)
+            k += 1
+    return out[:k].copy()
+
+
+@njit(**JIT)
+def slots_waiting(since: NDArray[np.int16], n: int) -> NDArray[np.int64]:
+    """Slots ``0 .. n-1`` on a queue (join month ``since >= 0``), ascending.
+
+    The scan reads four int16 join months (C-contiguous) a 64-bit word and looks at single
+    slots only in a word that is not all ``-1`` (:data:`NOBODY_WAITING`).
+    """
+    out = np.empty(256, np.int64)  # grown when full
+    k = 0
+    n_words = n // 4
+    words = since[: n_words * 4].view(np.uint64)
+    for w in range(n_words):
+        if words[w] != NOBODY_WAITING:
+            for s in range(w * 4, w * 4 + 4):
+                if since[s] >= 0:
+                    out = append(out, k, s)
+                    k += 1
+    for s in range(n_words * 4, n):
+        if since[s] >= 0:
+            out = append(out, k, s)
+            k += 1
+    return out[:k].copy()
