@@ -64,7 +64,7 @@ from intsim.sim.kernels.counts import COUNT_FIELDS, month_record, quality_due_st
 from intsim.sim.kernels.pathways import allocate_pcp_visits
 from intsim.sim.kernels.state import ReachFlags, ReachServices
 from intsim.sim.patient import AgentEngine
-from intsim.sim.population import Population, Tx, initialise_patients
+from intsim.sim.population import NewcomerTemplate, Population, Tx, initialise_patients
 from intsim.sim.providers import (
     BehavioralHealthConsultant,
     CareManager,
@@ -217,7 +217,7 @@ class ClinicModel(mesa.Model):
         else:
             raise ValueError(f"unknown engine {self.engine_name!r}")
 
-        self.newcomers = Population(self.capacity)
+        self.newcomers = NewcomerTemplate(self.capacity)
         initialise_patients(
             self.newcomers, np.arange(self.capacity, dtype=np.int64), self.streams, values
         )

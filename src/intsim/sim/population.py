@@ -239,12 +239,15 @@ class Population:
         )
         self._panel = None
 
-    def admit(self, slots: NDArray[np.int64], newcomers: Population, month: int) -> None:
+    def admit(
+        self, slots: NDArray[np.int64], newcomers: NewcomerTemplate | Population, month: int
+    ) -> None:
         """New patients join the panel with the attributes drawn for their slots in ``newcomers``.
 
         Args:
             slots: Fresh slots (ascending, ``>= n_used``).
-            newcomers: Template population initialised for every slot.
+            newcomers: The newcomer template (:class:`NewcomerTemplate`, or a population with
+                the same attributes) initialised for every slot.
             month: Month of joining (0 for the month-1 panel); the patient leaves after its
                 drawn tenure.
         """
@@ -399,7 +402,45 @@ def _slots_index(slots: NDArray[np.integer]) -> slice | NDArray[np.integer]:
     return slice(first, last + 1) if last - first + 1 == len(slots) else slots
 
 
-def _allocate_admitted(pop: Population, n: int) -> tuple[NDArray[np.generic], ...]:
+@dataclass
+class NewcomerTemplate:
+    """What each slot's patient brings when joining the panel, drawn for every slot of a run.
+
+    The attributes of :data:`ADMITTED_FIELDS` (rows of one block per dtype, as in
+    :class:`Population`) and the tenure, written by :func:`initialise_patients` and copied by
+    :meth:`Population.admit`. Only these are allocated: a whole :class:`Population` would also
+    allocate, and fill, treatment, queue and service arrays a template never uses.
+
+    Attributes:
+        capacity: Number of slots.
+    """
+
+    capacity: int
+    tenure: NDArray[np.int32] = field(init=False)
+    payer: NDArray[np.int8] = field(init=False)
+    age65: NDArray[np.bool_] = field(init=False)
+    chronic: NDArray[np.bool_] = field(init=False)
+    pcp: NDArray[np.int16] = field(init=False)
+    bh: NDArray[np.int8] = field(init=False)
+    condition: NDArray[np.int8] = field(init=False)
+    chronic_episode: NDArray[np.bool_] = field(init=False)
+    score: NDArray[np.int8] = field(init=False)
+    baseline_score: NDArray[np.int8] = field(init=False)
+    episode_month: NDArray[np.int16] = field(init=False)
+    remission_months: NDArray[np.int16] = field(init=False)
+    known: NDArray[np.bool_] = field(init=False)
+    cost_frailty: NDArray[np.float64] = field(init=False)
+    treatment: NDArray[np.int8] = field(init=False)
+    treatment_month: NDArray[np.int16] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tenure = np.zeros(self.capacity, np.int32)
+        self._admitted_blocks = _allocate_admitted(self, self.capacity)
+
+
+def _allocate_admitted(
+    pop: Population | NewcomerTemplate, n: int
+) -> tuple[NDArray[np.generic], ...]:
     """Allocate the attributes a patient brings (:data:`_ADMITTED_BLOCKS`) on ``pop``.
 
     Each attribute is a row (a contiguous view) of its dtype's 2-d block.
@@ -451,7 +492,7 @@ def _allocate_month_services(pop: Population, n: int) -> NDArray[np.uint8]:
 
 
 def start_episode(
-    pop: Population,
+    pop: NewcomerTemplate | Population,
     slots: NDArray[np.integer],
     u_condition: NDArray[np.float64],
     u_chronic: NDArray[np.float64],
@@ -567,7 +608,10 @@ def panel_tenure(u: NDArray[np.float64], monthly_attrition: float) -> NDArray[np
 
 
 def start_usual_care_under_way(
-    pop: Population, active: NDArray[np.int64], streams: RandomStreams, values: object
+    pop: NewcomerTemplate | Population,
+    active: NDArray[np.int64],
+    streams: RandomStreams,
+    values: object,
 ) -> None:
     """Usual care under way at month 1 for prevalent episodes (the usual-care steady state).
 
@@ -592,7 +636,10 @@ def start_usual_care_under_way(
 
 
 def start_partial_responses_under_way(
-    pop: Population, treated: NDArray[np.int64], streams: RandomStreams, values: object
+    pop: NewcomerTemplate | Population,
+    treated: NDArray[np.int64],
+    streams: RandomStreams,
+    values: object,
 ) -> None:
     """Partial responses under way at month 1 among episodes already in treatment.
 
@@ -614,7 +661,7 @@ def start_partial_responses_under_way(
 
 
 def initialise_patients(
-    pop: Population,
+    pop: NewcomerTemplate | Population,
     slots: NDArray[np.int64],
     streams: RandomStreams,
     values: object,
@@ -630,7 +677,7 @@ def initialise_patients(
     already known and under way (decision 52 gives their usual-care steady-state values).
 
     Args:
-        pop: Population to write into (the newcomer template, see :meth:`Population.admit`).
+        pop: The newcomer template to write into (see :meth:`Population.admit`).
         slots: Slots to draw (ascending, distinct).
         streams: Random streams.
         values: Scenario values (``scenario.values``).
