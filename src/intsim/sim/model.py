@@ -70,6 +70,7 @@ from intsim.sim.providers import (
     CareManager,
     PrimaryCareProvider,
     PsychiatricConsultant,
+    visit_capacities,
 )
 from intsim.sim.streams import RandomStreams
 from intsim.sim.tcoc import TcocMeter
@@ -355,11 +356,11 @@ class ClinicModel(mesa.Model):
         Returns:
             A ``(2, n_pcps)`` int64 array (C order, so each row is contiguous): the visits
             without BHCs (:attr:`PrimaryCareProvider.base_visit_capacity`), then with them
-            (:meth:`PrimaryCareProvider.visit_capacity_from`); one conversion of one flat list.
+            (:func:`intsim.sim.providers.visit_capacities`: every PCP's
+            :meth:`PrimaryCareProvider.visit_capacity_from` at once).
         """
         base = [p.base_visit_capacity for p in self.pcps]
-        caps = [p.visit_capacity_from(b) for p, b in zip(self.pcps, base, strict=True)]
-        return np.array(base + caps, dtype=np.int64).reshape(2, len(base))
+        return np.array(base + visit_capacities(self, base), np.int64).reshape(2, len(base))
 
     def step(self) -> None:
         """Advance the organisation by one month (phases in the documented order)."""

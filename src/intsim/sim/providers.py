@@ -200,11 +200,34 @@ class PrimaryCareProvider(Provider):
 
     def visit_capacity_from(self, base_visit_capacity: int) -> int:
         """:attr:`visit_capacity` given this month's :attr:`base_visit_capacity` (visits)."""
-        gain = 0.0
-        wf = self.model.workforce
-        if self.model.bhcs and wf.pcp_live[self.index]:
-            gain = self.model.values.productivity.pcp_capacity_gain * wf.bhc_coverage
+        gain = bhc_capacity_gain(self.model) if self.model.workforce.pcp_live[self.index] else 0.0
         return int(base_visit_capacity * (1.0 + gain))
+
+
+def bhc_capacity_gain(model: ClinicContext) -> float:
+    """Share of visits BHCs add to a PCP's month on a live team (0 without BHCs).
+
+    ``productivity.pcp_capacity_gain`` scaled by the BHCs' effective over planned FTE this month
+    (:attr:`intsim.sim.workforce.Workforce.bhc_coverage`).
+    """
+    if not model.bhcs:
+        return 0.0
+    return model.values.productivity.pcp_capacity_gain * model.workforce.bhc_coverage
+
+
+def visit_capacities(model: ClinicContext, base: list[int]) -> list[int]:
+    """Every PCP's :meth:`PrimaryCareProvider.visit_capacity_from` at once (visits a month).
+
+    Args:
+        model: The model (its workforce's ``pcp_live`` flags, one per PCP, and BHC coverage).
+        base: Each PCP's :attr:`PrimaryCareProvider.base_visit_capacity` (PCP index order).
+
+    The gain is the same for every live PCP, so it is looked up once; a PCP that is not live
+    keeps its base capacity (``int(b * (1.0 + 0.0))`` is ``b``).
+    """
+    factor = 1.0 + bhc_capacity_gain(model)
+    live = model.workforce.pcp_live.tolist()
+    return [int(b * factor) if on else b for b, on in zip(base, live, strict=True)]
 
 
 class BehavioralHealthConsultant(Provider):
