@@ -287,6 +287,7 @@ class ArrayEngine:
         # run constants of the monthly kernels (values and static tables do not change)
         self._clinical_probs = clinical_probs(static, values)
         self._disengagement_probs = disengagement_probs(values)
+        self._visit_prob = static.visit_prob.ravel()  # [chronic, in episode], flattened
         self._review_month = int(values.cocm.review_month)  # type: ignore[attr-defined]
         self._sustained_months = int(values.clinical.sustained_remission_months)  # type: ignore[attr-defined]
         # flat improvement table of each month-table object (the model caches those)
@@ -328,11 +329,8 @@ class ArrayEngine:
             pop.chronic,
             pop.bh,
             self.streams.uint64_key("visit", month),
-            self.static.visit_prob.ravel(),
+            self._visit_prob,
         )
-
-    def _key(self, stream: str, month: int) -> np.uint64:
-        return self.streams.uint64_key(stream, month)
 
     def observed_scores(self, month: int, slots: Slots, stream: str) -> NDArray[np.int64]:
         """Observed PHQ-9/GAD-7 scores (true score + measurement noise drawn from ``stream``).
@@ -340,7 +338,7 @@ class ArrayEngine:
         :func:`~intsim.sim.kernels.rules.observed_score` of each patient.
         """
         return clinical_kernels.observed_scores(
-            self._key(stream, month),
+            self.streams.uint64_key(stream, month),
             np.asarray(slots, np.int64),
             self.pop.score,
             self.static.score_noise,
@@ -349,7 +347,7 @@ class ArrayEngine:
 
     def _choices(self, stream: str, month: int, slots: Slots, rule: int, p: float) -> NDArray:
         return clinical_kernels.choices(
-            self._key(stream, month), np.asarray(slots, np.int64), rule, float(p)
+            self.streams.uint64_key(stream, month), np.asarray(slots, np.int64), rule, float(p)
         )
 
     def consent(self, month: int, slots: Slots) -> NDArray[np.bool_]:
