@@ -252,7 +252,8 @@ def test_improvement_table_is_kept_while_the_tables_are_reused(model):
 
 
 @pytest.mark.parametrize("n", [*PREFIXES, None])
-def test_cost_of_care_matches_the_former_kernel(model, n):
+@pytest.mark.parametrize("has_payer", [[True] * 5, [True, False, True, True, False]])
+def test_cost_of_care_matches_the_former_kernel(model, n, has_payer):
     pop, meter = model.pop, model.tcoc
     n = pop.n_used if n is None else min(n, pop.n_used)
     former_slot = np.full(pop.capacity, -1.0)
@@ -262,7 +263,9 @@ def test_cost_of_care_matches_the_former_kernel(model, n):
         meter.nonacute, meter.multiplier, meter.unit_costs, former_slot,
     )  # fmt: skip
     sums = (np.full(len(PAYERS), 7, np.int64), np.full(len(PAYERS), 7.0))  # overwritten
-    rates = (meter.nonacute, meter.multiplier, meter.unit_costs)
+    has_payer = np.array(has_payer)
+    cost = cost * has_payer  # the former TcocMeter.measure
+    rates = (meter.nonacute, meter.multiplier, meter.unit_costs, has_payer.astype(np.float64))
     result = cost_of_care(
         n, pop.person_state(), pop.bh, pop.condition, pop.treatment, pop.acute_events(),
         rates, new_slot, sums,

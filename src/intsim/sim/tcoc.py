@@ -86,14 +86,15 @@ class TcocMeter(Component):
         self.unit_costs = np.array(
             [t.ed_visit_cost, t.admission_cost, t.specialty_month_cost], dtype=np.float64
         )
-        self._rates = (self.nonacute, self.multiplier, self.unit_costs)  # cost_of_care's rates
+        counted = self.has_payer.astype(np.float64)  # cost * has_payer, as numpy multiplies
+        self._rates = (self.nonacute, self.multiplier, self.unit_costs, counted)  # cost_of_care's
         # cost_of_care's sums (members, cost by payer), written each month
         self._sums = (np.zeros(len(PAYERS), np.int64), np.zeros(len(PAYERS), np.float64))
 
     def record(self, pop: Population) -> dict[str, float]:
         """The month's members and total cost of care (USD) by payer, as monthly columns."""
         members, cost = self._month_sums(pop)
-        values = members.tolist() + (cost * self.has_payer).tolist()
+        values = members.tolist() + cost.tolist()
         return {name: values[k] for k, name in _RECORD_PLACES}
 
     def measure(self, pop: Population) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
@@ -102,10 +103,10 @@ class TcocMeter(Component):
         Each slot's cost this month is left in :attr:`slot_cost` (USD; 0 out of the panel).
         """
         members, cost = self._month_sums(pop)
-        return members.copy(), cost * self.has_payer
+        return members.copy(), cost.copy()
 
     def _month_sums(self, pop: Population) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """:meth:`measure` into the meter's own arrays (overwritten next month), for any payer.
+        """:meth:`measure` into the meter's own arrays (overwritten next month).
 
         Each slot's cost this month is left in :attr:`slot_cost` (USD; 0 out of the panel).
         """

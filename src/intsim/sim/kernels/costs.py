@@ -129,7 +129,9 @@ def cost_of_care(
     condition: NDArray[np.int8],
     treatment: NDArray[np.int8],
     events: Fields,
-    rates: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]],
+    rates: tuple[
+        NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]
+    ],
     slot_cost: NDArray[np.float64],
     sums: tuple[NDArray[np.int64], NDArray[np.float64]],
 ) -> None:
@@ -144,17 +146,18 @@ def cost_of_care(
         bh, condition: BH state and condition of each slot.
         treatment: Current treatment of each slot.
         events: This month's admissions and ED visits (``Population.acute_events``).
-        rates: ``nonacute, multiplier, unit_costs``: non-acute cost per member-month by payer
-            (USD; one entry per payer), non-acute cost multiplier by risk class
-            (:func:`risk_classes`), and the ED visit, admission and specialty care month costs
-            (USD).
+        rates: ``nonacute, multiplier, unit_costs, counted``: non-acute cost per member-month
+            by payer (USD; one entry per payer), non-acute cost multiplier by risk class
+            (:func:`risk_classes`), the ED visit, admission and specialty care month costs
+            (USD), and a factor by payer the payer's summed cost is multiplied by (1.0, or 0.0
+            for a payer whose cost is not counted; ``slot_cost`` is not multiplied).
         slot_cost: Written: each slot's cost of care this month (USD; 0 out of the panel).
         sums: Written: ``members, cost``, members by payer and cost by payer (USD; summed in
-            slot order, as ``np.bincount`` does); one entry per payer.
+            slot order, as ``np.bincount`` does, then times ``counted``); one entry per payer.
     """
     person = PersonState(*person)  # rebuilt from its fields (see Fields)
     events = AcuteEvents(*events)  # rebuilt from its fields (see Fields)
-    nonacute, multiplier, unit_costs = rates
+    nonacute, multiplier, unit_costs, counted = rates
     members, cost = sums
     in_panel, payer, frailty = person.in_panel, person.payer, person.cost_frailty
     ed_visit, admission = events.ed_visit, events.admission
@@ -178,3 +181,5 @@ def cost_of_care(
         k = payer[s]
         members[k] += in_panel[s]
         cost[k] += slot_cost[s]
+    for k in range(len(cost)):
+        cost[k] *= counted[k]
