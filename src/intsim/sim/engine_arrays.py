@@ -287,8 +287,11 @@ class ArrayEngine:
         # run constants of the monthly kernels (values and static tables do not change)
         self._clinical_probs = clinical_probs(static, values)
         self._disengagement_probs = disengagement_probs(values)
+        self._visit_prob = static.visit_prob.ravel()  # [chronic, in episode], flattened
+        self._review_month = int(values.cocm.review_month)  # type: ignore[attr-defined]
+        self._sustained_months = int(values.clinical.sustained_remission_months)  # type: ignore[attr-defined]
         # flat improvement table of each month-table object (the model caches those)
-        self._improve: tuple[MonthTables, NDArray[np.float64]] | None = None
+        self._improve: tuple[MonthTables, tuple[NDArray[np.float64], tuple[int, int]]] | None = None
         self._leave_index = LeaveIndex(pop, int(values.simulation.months))  # type: ignore[attr-defined]
 
     def add_patients(self, slots: Slots) -> None:
@@ -326,11 +329,8 @@ class ArrayEngine:
             pop.chronic,
             pop.bh,
             self.streams.uint64_key("visit", month),
-            self.static.visit_prob.ravel(),
+            self._visit_prob,
         )
-
-    def _key(self, stream: str, month: int) -> np.uint64:
-        return self.streams.uint64_key(stream, month)
 
     def observed_scores(self, month: int, slots: Slots, stream: str) -> NDArray[np.int64]:
         """Observed PHQ-9/GAD-7 scores (true score + measurement noise drawn from ``stream``).
@@ -338,7 +338,7 @@ class ArrayEngine:
         :func:`~intsim.sim.kernels.rules.observed_score` of each patient.
         """
         return clinical_kernels.observed_scores(
-            self._key(stream, month),
+            self.streams.uint64_key(stream, month),
             np.asarray(slots, np.int64),
             self.pop.score,
             self.static.score_noise,
@@ -347,7 +347,7 @@ class ArrayEngine:
 
     def _choices(self, stream: str, month: int, slots: Slots, rule: int, p: float) -> NDArray:
         return clinical_kernels.choices(
-            self._key(stream, month), np.asarray(slots, np.int64), rule, float(p)
+            self.streams.uint64_key(stream, month), np.asarray(slots, np.int64), rule, float(p)
         )
 
     def consent(self, month: int, slots: Slots) -> NDArray[np.bool_]:
@@ -401,32 +401,39 @@ class ArrayEngine:
 
     def clinical_step(self, month: int, tables: MonthTables) -> ClinicalCounts:
         """Improvement, remission, relapse and recovery of threshold episodes."""
-        pop, v = self.pop, self.values
-        c = v.clinical  # type: ignore[attr-defined]
+        pop = self.pop
+        improve, improve_shape = self._improvement_table(tables)
         improvements, remissions, relapses, recoveries, partial = clinical_kernels.clinical_step(
             pop.n_used,
             pop.episode_state(),
             pop.treatment_state(),
-            self._improvement_table(tables),
-            (tables.improve_acute.shape[1], MAX_EPISODE_MONTH),
+            improve,
+            improve_shape,
             self.streams.keys(CLINICAL_STREAMS, month),
             self._clinical_probs,
-            int(v.cocm.review_month),  # type: ignore[attr-defined]
-            int(c.sustained_remission_months),
+            self._review_month,
+            self._sustained_months,
         )
         return ClinicalCounts(
-            improvements=int(improvements),
-            remissions=int(remissions),
-            relapses=int(relapses),
-            recoveries=int(recoveries),
-            partial_responses=int(partial),
+            improvements=improvements,
+            remissions=remissions,
+            relapses=relapses,
+            recoveries=recoveries,
+            partial_responses=partial,
         )
 
-    def _improvement_table(self, tables: MonthTables) -> NDArray[np.float64]:
-        """:func:`~intsim.sim.kernels.rules.improvement_table` of ``tables`` (kept while reused)."""
+    def _improvement_table(
+        self, tables: MonthTables
+    ) -> tuple[NDArray[np.float64], tuple[int, int]]:
+        """:func:`~intsim.sim.kernels.rules.improvement_table` of ``tables`` and its shape.
+
+        The shape is ``improve_shape`` of :func:`~intsim.sim.kernels.clinical.clinical_step`;
+        both are kept while ``tables`` is reused.
+        """
         if self._improve is None or self._improve[0] is not tables:
             flat = improvement_table(tables.improve_acute, tables.improve_chronic)
-            self._improve = (tables, flat)
+            shape = (int(tables.improve_acute.shape[1]), MAX_EPISODE_MONTH)
+            self._improve = (tables, (flat, shape))
         return self._improve[1]
 
     def acute_care(self, month: int) -> None:

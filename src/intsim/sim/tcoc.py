@@ -36,6 +36,7 @@ MEMBER_COLUMNS: tuple[str, ...] = tuple(f"members_{p}" for p in PAYERS)
 #: Total cost of care by payer (USD per month), columns of the monthly table.
 TCOC_COLUMNS: tuple[str, ...] = tuple(f"tcoc_{p}" for p in PAYERS)
 _RECORD_COLUMNS = MEMBER_COLUMNS + TCOC_COLUMNS  # the columns of a record, in order
+_RECORD_PLACES = tuple(enumerate(_RECORD_COLUMNS))  # (place in a record's values, column)
 
 
 def average_acute_cost_pmpm(values: Any) -> float:
@@ -85,28 +86,41 @@ class TcocMeter(Component):
         self.unit_costs = np.array(
             [t.ed_visit_cost, t.admission_cost, t.specialty_month_cost], dtype=np.float64
         )
+        counted = self.has_payer.astype(np.float64)  # cost * has_payer, as numpy multiplies
+        self._rates = (self.nonacute, self.multiplier, self.unit_costs, counted)  # cost_of_care's
+        # cost_of_care's sums (members, cost by payer), written each month
+        self._sums = (np.zeros(len(PAYERS), np.int64), np.zeros(len(PAYERS), np.float64))
 
     def record(self, pop: Population) -> dict[str, float]:
         """The month's members and total cost of care (USD) by payer, as monthly columns."""
-        members, cost = self.measure(pop)
-        return dict(zip(_RECORD_COLUMNS, members.tolist() + cost.tolist(), strict=True))
+        members, cost = self._month_sums(pop)
+        values = members.tolist() + cost.tolist()
+        return {name: values[k] for k, name in _RECORD_PLACES}
 
     def measure(self, pop: Population) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Members and total cost of care (USD) by payer this month (before programme payments).
 
         Each slot's cost this month is left in :attr:`slot_cost` (USD; 0 out of the panel).
         """
+        members, cost = self._month_sums(pop)
+        return members.copy(), cost.copy()
+
+    def _month_sums(self, pop: Population) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """:meth:`measure` into the meter's own arrays (overwritten next month).
+
+        Each slot's cost this month is left in :attr:`slot_cost` (USD; 0 out of the panel).
+        """
         if len(self.slot_cost) != pop.capacity:
             self.slot_cost = np.zeros(pop.capacity, np.float64)
-        members, cost = cost_of_care(
+        cost_of_care(
             pop.n_used,
             pop.person_state(),
-            pop.episode_state(),
+            pop.bh,
+            pop.condition,
             pop.treatment,
             pop.acute_events(),
-            self.nonacute,
-            self.multiplier,
-            self.unit_costs,
+            self._rates,
             self.slot_cost,
+            self._sums,
         )
-        return members, cost * self.has_payer
+        return self._sums

@@ -153,7 +153,7 @@ def clinical_step(
     probs: NDArray[np.float64],
     review_month: int,
     sustained_months: int,
-) -> NDArray[np.int64]:
+) -> tuple[int, int, int, int, int]:
     """Improvement, remission, relapse and recovery of one month (in place).
 
     Applies :func:`~intsim.sim.kernels.rules.clinical_course` to every slot with an episode
@@ -175,7 +175,8 @@ def clinical_step(
         sustained_months: Months of remission after which the episode is over.
 
     Returns:
-        Counts: improvements, remissions, relapses, recoveries, partial responses.
+        Counts: improvements, remissions, relapses, recoveries, partial responses (a tuple of
+        ints: a returned array would cost a boxing of about a microsecond a call).
     """
     ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
     tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
@@ -183,17 +184,14 @@ def clinical_step(
     bh, score, condition, known = ep.bh, ep.score, ep.condition, ep.known
     episode_month, remission_months = ep.episode_month, ep.remission_months
     counts = np.zeros(6, np.int64)  # by event: none, then the five returned
-    # most patients have no episode: collect the others without branches, then visit them
+    # most patients have no episode: flag the others without branches, then visit them
     # (pre-check: clinical_course changes nothing without an episode)
-    in_episode = np.empty(n, np.int64)
-    m = 0
+    flags = padded_flags(n)
     for s in range(n):
-        in_episode[m] = s
-        m += bh[s] >= BH_ACTIVE
+        flags[s] = bh[s] >= BH_ACTIVE
     key_tuple = (keys[0], keys[1], keys[2], keys[3], keys[4], keys[5])
     prob_tuple = (probs[0], probs[1], probs[2], probs[3], probs[4], probs[5], probs[6], probs[7])
-    for i in range(m):
-        s = in_episode[i]
+    for s in flagged_slots(flags):
         # read by the rule for active episodes only (pre-check)
         p_improve = 0.0
         treated = False
@@ -222,7 +220,7 @@ def clinical_step(
                 condition[s] = new_condition
                 known[s] = new_known
             counts[event] += 1
-    return counts[1:]
+    return counts[1], counts[2], counts[3], counts[4], counts[5]
 
 
 @njit(**JIT)

@@ -13,7 +13,7 @@ from intsim.sim.kernels.codes import JIT, TX_SPECIALTY
 from intsim.sim.kernels.rng import draw_bits, unit_uniform
 from intsim.sim.kernels.rules import acute_event, risk_class
 from intsim.sim.kernels.scan import flagged_slots, padded_flags
-from intsim.sim.kernels.state import AcuteEvents, EpisodeState, Fields, PersonState
+from intsim.sim.kernels.state import AcuteEvents, Fields, PersonState
 
 
 @njit(**JIT)
@@ -125,39 +125,46 @@ def payer_class_costs(
 def cost_of_care(
     n: int,
     person: Fields,
-    ep: Fields,
+    bh: NDArray[np.int8],
+    condition: NDArray[np.int8],
     treatment: NDArray[np.int8],
     events: Fields,
-    nonacute: NDArray[np.float64],
-    multiplier: NDArray[np.float64],
-    unit_costs: NDArray[np.float64],
+    rates: tuple[
+        NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]
+    ],
     slot_cost: NDArray[np.float64],
-) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    sums: tuple[NDArray[np.int64], NDArray[np.float64]],
+) -> None:
     """Members and total cost of care (USD) by payer this month (kernel of ``TcocMeter.measure``).
+
+    Written into arrays the caller owns (returning two arrays would cost about two
+    microseconds a call to box them); only the episode arrays the cost reads are passed.
 
     Args:
         n: Slots in use.
         person: Panel, payer, chronic, age and frailty arrays (``Population.person_state``).
-        ep: Episode state (``Population.episode_state``; BH state and condition are read).
+        bh, condition: BH state and condition of each slot.
         treatment: Current treatment of each slot.
         events: This month's admissions and ED visits (``Population.acute_events``).
-        nonacute: Non-acute cost per member-month by payer (USD; one entry per payer).
-        multiplier: Non-acute cost multiplier by risk class (:func:`risk_classes`).
-        unit_costs: ED visit, admission and specialty care month costs (USD).
+        rates: ``nonacute, multiplier, unit_costs, counted``: non-acute cost per member-month
+            by payer (USD; one entry per payer), non-acute cost multiplier by risk class
+            (:func:`risk_classes`), the ED visit, admission and specialty care month costs
+            (USD), and a factor by payer the payer's summed cost is multiplied by (1.0, or 0.0
+            for a payer whose cost is not counted; ``slot_cost`` is not multiplied).
         slot_cost: Written: each slot's cost of care this month (USD; 0 out of the panel).
-
-    Returns:
-        Members by payer and cost by payer (summed in slot order, as ``np.bincount`` does).
+        sums: Written: ``members, cost``, members by payer and cost by payer (USD; summed in
+            slot order, as ``np.bincount`` does, then times ``counted``); one entry per payer.
     """
     person = PersonState(*person)  # rebuilt from its fields (see Fields)
-    ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
     events = AcuteEvents(*events)  # rebuilt from its fields (see Fields)
+    nonacute, multiplier, unit_costs, counted = rates
+    members, cost = sums
     in_panel, payer, frailty = person.in_panel, person.payer, person.cost_frailty
     ed_visit, admission = events.ed_visit, events.admission
     ed_cost, admit_cost, specialty_cost = unit_costs[0], unit_costs[1], unit_costs[2]
     # branch-free passes (a departed slot costs 0.0); the look-ups (gathers) get their own pass
     # (one fused pass skipping departed slots measured slower: its branch mispredicts)
-    classes = risk_classes(n, ep.bh, ep.condition, person.chronic, person.age65)
+    classes = risk_classes(n, bh, condition, person.chronic, person.age65)
     base = payer_class_costs(nonacute, multiplier)  # one look-up a slot instead of two
     n_classes = len(multiplier)
     for s in range(n):
@@ -168,10 +175,11 @@ def cost_of_care(
         unit += admit_cost * admission[s]
         unit += specialty_cost * (treatment[s] == TX_SPECIALTY)
         slot_cost[s] = unit * in_panel[s]
-    members = np.zeros(len(nonacute), np.int64)
-    cost = np.zeros(len(nonacute), np.float64)
+    members[:] = 0
+    cost[:] = 0.0
     for s in range(n):
         k = payer[s]
         members[k] += in_panel[s]
         cost[k] += slot_cost[s]
-    return members, cost
+    for k in range(len(cost)):
+        cost[k] *= counted[k]
