@@ -8,7 +8,7 @@ from numpy.typing import NDArray
 
 from intsim.sim.kernels.codes import JIT, TX_PCBH
 from intsim.sim.kernels.rng import sparse_uniforms
-from intsim.sim.kernels.scan import NOBODY_WAITING, append, flagged_slots, padded_flags
+from intsim.sim.kernels.scan import NOBODY_WAITING, append, flagged_slots, grown, padded_flags
 from intsim.sim.kernels.state import Fields, TreatmentState
 
 
@@ -177,7 +177,8 @@ def turn_away_newest(
     ``priority`` uniform (``priority_key``) first (ties: highest slot first), until it is no
     longer than ``limit`` or no newcomer is left; their ``since`` is reset to ``-1`` in place.
     The queue and its newcomers are found in one pass that reads four int16 slots (C-contiguous)
-    a 64-bit word and looks at single slots only in a word that is not all ``-1``.
+    a 64-bit word and looks at single slots only in a word that is not all ``-1`` (the buffer's
+    room checked once per such word, as :func:`intsim.sim.kernels.scan.slots_waiting`).
 
     Returns:
         How many were turned away.
@@ -189,10 +190,11 @@ def turn_away_newest(
     words = since[: n_words * 4].view(np.uint64)
     for w in range(n_words):
         if words[w] != NOBODY_WAITING:
+            new = grown(new, joined) if joined + 4 > len(new) else new  # room for the word
             for s in range(w * 4, w * 4 + 4):
                 waiting += since[s] >= 0
                 if since[s] == month:
-                    new = append(new, joined, s)
+                    new[joined] = s
                     joined += 1
     for s in range(n_words * 4, n):
         waiting += since[s] >= 0
@@ -219,17 +221,21 @@ def turn_away_newest(
 def expire_queue(since: NDArray[np.int16], n: int, joined_by: int) -> int:
     """Take the slots (``0 .. n-1``) that joined in month ``joined_by`` or earlier off the queue.
 
-    Their join month ``since`` is reset to ``-1`` in place (word scan as
-    :func:`turn_away_newest`). Returns how many left the queue.
+    Their join month ``since`` is reset to ``-1`` in place. Few slots wait: the scan ANDs four
+    64-bit words of four int16 join months and looks at single slots only in a block of 16 that
+    is not all ``-1`` (:data:`intsim.sim.kernels.scan.NOBODY_WAITING`). Returns how many left
+    the queue.
     """
     n_words = n // 4
     words = since[: n_words * 4].view(np.uint64)
+    n_blocks = n_words // 4
     count = 0
-    for w in range(n_words):
-        if words[w] != NOBODY_WAITING:
-            for s in range(w * 4, w * 4 + 4):
+    for b in range(n_blocks):
+        w = 4 * b
+        if (words[w] & words[w + 1] & words[w + 2] & words[w + 3]) != NOBODY_WAITING:
+            for s in range(16 * b, 16 * b + 16):
                 count += _expire_slot(s, since, joined_by)
-    for s in range(n_words * 4, n):
+    for s in range(16 * n_blocks, n):
         count += _expire_slot(s, since, joined_by)
     return count
 
