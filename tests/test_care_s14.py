@@ -11,9 +11,18 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from intsim.sim.kernels import queues, scan
-from intsim.sim.kernels.codes import TX_COCM, TX_NONE, TX_PCBH, TX_PCP
+from intsim.sim.kernels import pathways, queues, scan
+from intsim.sim.kernels.codes import (
+    BH_ACTIVE,
+    BH_NONE,
+    KIND_MENTAL_HEALTH,
+    TX_COCM,
+    TX_NONE,
+    TX_PCBH,
+    TX_PCP,
+)
 from intsim.sim.kernels.rng import unit_uniform
+from intsim.sim.population import BH, Population, Tx
 
 #: Panel sizes around the 4-, 8- and 16-slot words and blocks of the scans.
 SIZES = (0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 1000, 4099)
@@ -129,3 +138,133 @@ def test_grown_keeps_values_and_doubles() -> None:
     out = scan.grown(buffer, 5)
     assert len(out) == 16
     np.testing.assert_array_equal(out[:5], np.arange(5))
+
+
+# --------------------------------------------------------------------------- care kernels
+# classify_visitors now takes the chronic flags alone and returns its counts as a tuple of
+# ints; start_pcbh_episodes takes the BH states and chronic flags alone.
+
+
+def random_population(seed: int, n: int = 300) -> Population:
+    """A population of ``n`` slots with random states, treatments, waits and knowledge."""
+    rng = np.random.default_rng(seed)
+    pop = Population(n)
+    pop.n_used = n
+    pop.in_panel[:] = True
+    pop.bh[:] = rng.choice([BH.NONE, BH.SUBTHRESHOLD, BH.ACTIVE, BH.IMPROVED, BH.REMITTED], n)
+    pop.score[:] = rng.integers(0, 27, n)
+    pop.known[:] = rng.random(n) < 0.4
+    pop.chronic[:] = rng.random(n) < 0.4
+    pop.treatment[:] = rng.choice([Tx.NONE, Tx.NONE, Tx.PCP, Tx.COCM, Tx.PCBH], n)
+    pop.treatment_month[:] = rng.integers(0, 12, n)
+    pop.waitlist_since[:] = np.where(rng.random(n) < 0.2, rng.integers(0, 5, n), -1)
+    pop.bhc_wait_since[:] = np.where(rng.random(n) < 0.2, rng.integers(0, 5, n), -1)
+    pop.bhc_visits_left[:] = rng.integers(0, 4, n)
+    pop.pcp_cotreat[:] = rng.random(n) < 0.3
+    pop.screen_score[:] = -1
+    pop.program_start[:] = -1
+    return pop
+
+
+def ref_classify_visitors(
+    pop: Population,
+    visitors: NDArray[np.int64],
+    screened_mask: NDArray[np.bool_],
+    scores: NDArray[np.int64],
+    key: np.uint64,
+    detection: tuple[float, int],
+) -> tuple[list[int], list[int], list[int], list[int]]:
+    """Former ``pathways.classify_visitors``, one visitor at a time (counts as a list)."""
+    sensitivity, positive_score = detection
+    thr: list[int] = []
+    sub: list[int] = []
+    hb: list[int] = []
+    n_screened = n_positive = n_detected = 0
+    j = 0
+    for i, s in enumerate(visitors):
+        screened = bool(screened_mask[i])
+        score = int(scores[min(j, len(scores) - 1)]) if len(scores) else 0
+        j += screened
+        state = pop.bh[s]
+        positive = screened and score >= positive_score
+        is_sub = screened and 5 <= score < positive_score
+        recognised = (not screened) and state == BH_ACTIVE and unit_uniform(key, s) < sensitivity
+        if screened:
+            pop.screen_score[s] = score
+        identified = positive or recognised
+        free = pop.treatment[s] == TX_NONE and pop.waitlist_since[s] < 0
+        free = free and pop.bhc_wait_since[s] < 0
+        n_screened += screened
+        n_positive += positive
+        n_detected += identified and not pop.known[s] and state == BH_ACTIVE
+        pop.known[s] |= identified
+        if identified and free:
+            thr.append(int(s))
+        if (not identified) and is_sub and free:
+            sub.append(int(s))
+        if (not identified) and pop.chronic[s] and state == BH_NONE and free:
+            hb.append(int(s))
+    return thr, sub, hb, [n_screened, n_positive, n_detected, len(thr)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("n_visitors", [0, 1, 7, 120])
+@pytest.mark.parametrize("rate", [0.0, 0.5, 1.0])
+def test_classify_visitors_matches_former_code(seed: int, n_visitors: int, rate: float) -> None:
+    rng = np.random.default_rng(seed)
+    ref, new = random_population(seed), random_population(seed)
+    visitors = np.sort(rng.choice(300, n_visitors, replace=False)).astype(np.int64)
+    mask = rng.random(n_visitors) < rate
+    scores = rng.integers(0, 27, int(mask.sum())).astype(np.int64)
+    key, detection = np.uint64(12345 + seed), (0.45, 10)
+    thr, sub, hb, counts = pathways.classify_visitors(
+        visitors,
+        mask,
+        scores,
+        key,
+        detection,
+        new.episode_state(),
+        new.chronic,
+        new.treatment_state(),
+        new.screen_score,
+    )
+    expected = ref_classify_visitors(ref, visitors, mask, scores, key, detection)
+    assert (thr.tolist(), sub.tolist(), hb.tolist(), list(counts)) == expected
+    assert all(type(c) is int for c in counts)
+    np.testing.assert_array_equal(new.known, ref.known)
+    np.testing.assert_array_equal(new.screen_score, ref.screen_score)
+
+
+def ref_start_pcbh_episodes(
+    pop: Population, slots: NDArray[np.int64], month: int, key: np.uint64, cum: NDArray
+) -> None:
+    """Former ``pathways.start_pcbh_episodes`` in plain Python."""
+    pathways.record_bhc_visits(slots, pop.bh, pop.chronic, pop.bhc_visit, pop.bhc_kind)
+    for s in slots:
+        pop.pcp_cotreat[s] = pop.treatment[s] == TX_PCP
+        pop.treatment[s] = TX_PCBH
+        pop.treatment_month[s] = 1
+        pop.bhc_wait_since[s] = -1
+        u = unit_uniform(key, s)
+        pop.bhc_visits_left[s] = sum(1 for c in cum if c <= u)
+        if pop.bhc_kind[s] == KIND_MENTAL_HEALTH:
+            pop.program_start[s] = month
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+@pytest.mark.parametrize("n_slots", [0, 1, 9, 80])
+def test_start_pcbh_episodes_matches_former_code(seed: int, n_slots: int) -> None:
+    rng = np.random.default_rng(seed)
+    ref, new = random_population(seed), random_population(seed)
+    slots = np.sort(rng.choice(300, n_slots, replace=False)).astype(np.int64)
+    key, cum = np.uint64(999 + seed), np.array([0.3, 0.6, 0.85])
+    ref_start_pcbh_episodes(ref, slots, 7, key, cum)
+    pathways.start_pcbh_episodes(
+        slots, 7, key, cum, new.bh, new.chronic, new.treatment_state(), new.bhc_record(),
+        new.program_start,
+    )  # fmt: skip
+    for a, b in zip(ref.treatment_state(), new.treatment_state(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(ref.bhc_record(), new.bhc_record(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ref.program_start, new.program_start)
