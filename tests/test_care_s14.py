@@ -268,3 +268,65 @@ def test_start_pcbh_episodes_matches_former_code(seed: int, n_slots: int) -> Non
     for a, b in zip(ref.bhc_record(), new.bhc_record(), strict=True):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(ref.program_start, new.program_start)
+
+
+# --------------------------------------------------------------------------- end of month
+
+
+def ref_slots_treated(treatment: NDArray[np.int8], n: int) -> NDArray[np.int64]:
+    """The slots ``0 .. n-1`` with a treatment code other than ``TX_NONE``."""
+    return np.array([s for s in range(n) if treatment[s] != TX_NONE], np.int64)
+
+
+@pytest.mark.parametrize("n", [*SIZES, 9000])
+@pytest.mark.parametrize("share", [0.0, 0.02, 0.3, 1.0])
+def test_slots_treated_finds_every_treated_slot(n: int, share: float) -> None:
+    codes = treatment_codes(n, seed=n + 1, share=share)
+    got = scan.slots_treated(codes, n)
+    np.testing.assert_array_equal(got, ref_slots_treated(codes, n))
+    assert got.dtype == np.int64
+
+
+def ref_end_of_month_treatment(
+    pop: Population, discharge_cocm: bool, end_pcbh: bool, after: int, max_cocm: int, usual: int
+) -> None:
+    """Former ``pathways.end_of_month_treatment``: one pass over every slot in use."""
+    for s in range(pop.n_used):
+        code = pop.treatment[s]
+        if code == TX_NONE:
+            continue
+        done = False
+        if code == TX_COCM and discharge_cocm:
+            if pop.bh[s] in (BH.IMPROVED, BH.REMITTED):
+                pop.improved_months[s] += 1
+            else:
+                pop.improved_months[s] = 0
+            done = pop.improved_months[s] >= after or pop.treatment_month[s] >= max_cocm
+        elif code == TX_PCBH and end_pcbh and pop.bhc_visits_left[s] <= 0:
+            if pop.pcp_cotreat[s] and pop.treatment_month[s] < usual:
+                pop.treatment[s] = TX_PCP
+                pop.pcp_cotreat[s] = False
+            else:
+                done = True
+        if not done and pop.treatment[s] in (Tx.PCP, Tx.SPECIALTY):
+            done = pop.treatment_month[s] >= usual
+        if done:
+            pop.end_treatment(np.array([s], np.int64))
+        else:
+            pop.treatment_month[s] += 1
+
+
+@pytest.mark.parametrize("seed", [6, 7, 8])
+@pytest.mark.parametrize("n_used", [0, 1, 8, 17, 300])
+@pytest.mark.parametrize("flags", [(True, True), (True, False), (False, True), (False, False)])
+def test_end_of_month_treatment_matches_former_pass(seed: int, n_used: int, flags) -> None:
+    ref, new = random_population(seed), random_population(seed)
+    for pop in (ref, new):
+        pop.treatment[:] = np.random.default_rng(seed).choice(list(Tx), 300)
+        pop.improved_months[:] = np.random.default_rng(seed + 1).integers(0, 3, 300)
+        pop.care_manager[:] = 1
+        pop.n_used = n_used
+    ref_end_of_month_treatment(ref, *flags, 2, 9, 6)
+    pathways.end_of_month_treatment(n_used, new.bh, new.treatment_state(), *flags, 2, 9, 6)
+    for a, b in zip(ref.treatment_state(), new.treatment_state(), strict=True):
+        np.testing.assert_array_equal(a, b)

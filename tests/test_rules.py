@@ -80,8 +80,8 @@ def _cm_time(treatment_month, bh, care_manager, capacity, u_contact, unreached=0
         np.asarray(u_contact, dtype=np.float64),
         work,
         np.asarray(capacity, dtype=np.int64),
-        pop.episode_state(),
-        pop.person_state(),
+        pop.bh,
+        pop.payer,
         pop.treatment_state(),
         pop.care_manager_record(),
     )

@@ -29,7 +29,7 @@ from intsim.sim.kernels.codes import (
 )
 from intsim.sim.kernels.queues import assign_to_most_room, head_in_order
 from intsim.sim.kernels.rng import unit_uniform
-from intsim.sim.kernels.scan import slots_in_treatment, slots_waiting
+from intsim.sim.kernels.scan import slots_in_treatment, slots_treated, slots_waiting
 from intsim.sim.kernels.state import (
     BhcRecord,
     CareManagerRecord,
@@ -39,7 +39,6 @@ from intsim.sim.kernels.state import (
     EnrolmentRule,
     EpisodeState,
     Fields,
-    PersonState,
     TreatmentState,
 )
 
@@ -217,6 +216,9 @@ def end_of_month_treatment(
     clock of everyone still in treatment (:func:`intsim.sim.care.base.end_of_month_treatment`).
     Ending a treatment clears the patient's programme bookkeeping (as
     :meth:`intsim.sim.population.Population.end_treatment`), waitlists included.
+    The treated slots are found first (:func:`intsim.sim.kernels.scan.slots_treated`, ascending);
+    a slot's step changes only that slot, so the order and the result are those of a pass over
+    every slot.
 
     Args:
         n: Slots in use.
@@ -235,37 +237,30 @@ def end_of_month_treatment(
         tx.bhc_visits_left,
         tx.pcp_cotreat,
     )
-    n_words = n // 8  # eight int8 treatment codes a word: a word of TX_NONE (0) is skipped
-    words = treatment[: n_words * 8].view(np.uint64)
-    for w in range((n + 7) // 8):
-        if w < n_words and words[w] == np.uint64(0):
-            continue
-        for s in range(w * 8, min(w * 8 + 8, n)):
-            code = treatment[s]
-            if code == TX_NONE:
-                continue
-            done = False
-            if code == TX_COCM and discharge_cocm:
-                if bh[s] in (BH_IMPROVED, BH_REMITTED):
-                    improved_months[s] += 1
-                else:
-                    improved_months[s] = 0
-                done = (
-                    improved_months[s] >= discharge_after_response_months
-                    or treatment_month[s] >= max_cocm_months
-                )
-            elif code == TX_PCBH and end_pcbh and visits_left[s] <= 0:
-                if pcp_cotreat[s] and treatment_month[s] < usual_care_months:
-                    treatment[s] = TX_PCP
-                    pcp_cotreat[s] = False
-                else:
-                    done = True
-            if not done and treatment[s] in (TX_PCP, TX_SPECIALTY):
-                done = treatment_month[s] >= usual_care_months
-            if done:
-                _end_treatment(s, tx)
+    for s in slots_treated(treatment, n):  # few slots are in treatment (a word scan)
+        code = treatment[s]
+        done = False
+        if code == TX_COCM and discharge_cocm:
+            if bh[s] in (BH_IMPROVED, BH_REMITTED):
+                improved_months[s] += 1
             else:
-                treatment_month[s] += 1
+                improved_months[s] = 0
+            done = (
+                improved_months[s] >= discharge_after_response_months
+                or treatment_month[s] >= max_cocm_months
+            )
+        elif code == TX_PCBH and end_pcbh and visits_left[s] <= 0:
+            if pcp_cotreat[s] and treatment_month[s] < usual_care_months:
+                treatment[s] = TX_PCP
+                pcp_cotreat[s] = False
+            else:
+                done = True
+        if not done and treatment[s] in (TX_PCP, TX_SPECIALTY):
+            done = treatment_month[s] >= usual_care_months
+        if done:
+            _end_treatment(s, tx)
+        else:
+            treatment_month[s] += 1
 
 
 @njit(**JIT)
@@ -426,8 +421,8 @@ def care_manager_time(
     u_contact: NDArray[np.float64],
     work: Fields,
     capacity: NDArray[np.int64],
-    ep: Fields,
-    person: Fields,
+    bh: NDArray[np.int8],
+    payer: NDArray[np.int8],
     tx: Fields,
     record: Fields,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int, int]:
@@ -454,8 +449,9 @@ def care_manager_time(
         work: The work model: minutes multiplier quantiles, mean minutes by phase, payer
             ratios, probability of not reaching a patient past intake.
         capacity: Minutes available to each care manager (by care-manager index).
-        ep: Episode state (BH state read).
-        person: Person state (payer read).
+        bh: BH state of each slot (read).
+        payer: Payer of each slot (read). These two are passed alone, not in the episode and
+            person groups (each array passed costs about 0.1 us to unbox).
         tx: Treatment state (treatment month and care manager read; ``followup_ok`` written).
         record: Written: minutes, intake flag and the episode's follow-up contact.
 
@@ -464,8 +460,6 @@ def care_manager_time(
         follow-ups and the number of patients with their first follow-up contact this month.
     """
     work = CareManagerWork(*work)  # rebuilt from its fields (see Fields)
-    ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
-    person = PersonState(*person)  # rebuilt from its fields (see Fields)
     tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
     record = CareManagerRecord(*record)  # rebuilt from its fields (see Fields)
     minutes_multiplier, phase_minutes = work.minutes_multiplier, work.phase_minutes
@@ -473,7 +467,6 @@ def care_manager_time(
         work.payer_minutes_ratio,
         work.unreached_probability,
     )
-    bh, payer = ep.bh, person.payer
     treatment_month, care_manager, followup_ok = tx.treatment_month, tx.care_manager, tx.followup_ok
     cm_minutes, cm_initial, followed_up = record.cm_minutes, record.cm_initial, record.followed_up
     m = len(enrolled)
@@ -634,7 +627,7 @@ def enrol_cocm(
     rule: Fields,
     tx: Fields,
     ep: Fields,
-    person: Fields,
+    payer: NDArray[np.int8],
     record: Fields,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], int]:
     """Enrol queued CoCM patients (oldest first, then priority) while care managers have room.
@@ -659,7 +652,9 @@ def enrol_cocm(
         rule: :class:`EnrolmentRule` fields (minutes per phase in minutes a patient-month).
         tx: :class:`TreatmentState` fields (written).
         ep: :class:`EpisodeState` fields.
-        person: :class:`PersonState` fields.
+        payer: Payer of each slot (alone, not the
+            :class:`~intsim.sim.kernels.state.PersonState` group: each array passed costs about
+            0.1 us to unbox).
         record: :class:`EnrolmentRecord` fields (written).
 
     Returns:
@@ -670,7 +665,6 @@ def enrol_cocm(
     r = EnrolmentRule(*rule)
     tx = TreatmentState(*tx)
     ep = EpisodeState(*ep)
-    person = PersonState(*person)
     record = EnrolmentRecord(*record)
     caseload = slots_in_treatment(tx.treatment, n_used, TX_COCM)
     queue = slots_waiting(tx.waitlist_since, n_used)
@@ -684,7 +678,7 @@ def enrol_cocm(
         tx.care_manager,
         tx.treatment_month,
         ep.bh,
-        person.payer,
+        payer,
         r.payer_minutes_ratio,
         r.phase_minutes,
         r.unreached_probability,
@@ -692,7 +686,7 @@ def enrol_cocm(
     )
     ratios = np.empty(n_queue, np.float64)
     for i in range(n_queue):
-        ratios[i] = r.payer_minutes_ratio[person.payer[queue[i]]]
+        ratios[i] = r.payer_minutes_ratio[payer[queue[i]]]
     intake = r.minutes_intake * (pairwise_sum(ratios) / n_queue)
     room = np.empty(n_cm, np.int64)
     for j in range(n_cm):
@@ -986,8 +980,8 @@ def care_manager_month(
     key_contact: np.uint64,
     work: Fields,
     capacity: NDArray[np.int64],
-    ep: Fields,
-    person: Fields,
+    bh: NDArray[np.int8],
+    payer: NDArray[np.int8],
     tx: Fields,
     record: Fields,
 ) -> tuple[NDArray[np.int64], int, int, int, int, int, int]:
@@ -1010,7 +1004,7 @@ def care_manager_month(
         u_minutes[i] = unit_uniform(key_minutes, enrolled[i])
         u_contact[i] = unit_uniform(key_contact, enrolled[i])
     needed, delivered, by_phase, followups, first = care_manager_time(
-        enrolled, u_minutes, u_contact, work, capacity, ep, person, tx, record
+        enrolled, u_minutes, u_contact, work, capacity, bh, payer, tx, record
     )
     return (
         needed,
