@@ -330,3 +330,34 @@ def test_end_of_month_treatment_matches_former_pass(seed: int, n_used: int, flag
     pathways.end_of_month_treatment(n_used, new.bh, new.treatment_state(), *flags, 2, 9, 6)
     for a, b in zip(ref.treatment_state(), new.treatment_state(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+# --------------------------------------------------------------------------- hybrid triage
+
+
+def ref_triage_split(
+    slots: NDArray[np.int64], score: NDArray[np.int8], severity: int, chronic, episode, c, e
+) -> tuple[list[int], list[int]]:
+    """Former ``pathways.triage_split``: the CoCM patients and the others, in slot order."""
+    to_cocm: list[int] = []
+    rest: list[int] = []
+    for s in slots:
+        if score[s] >= severity or (c and chronic[s]) or (e and episode[s]):
+            to_cocm.append(int(s))
+        else:
+            rest.append(int(s))
+    return to_cocm, rest
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 9, 200])
+@pytest.mark.parametrize("rules", [(False, False), (True, False), (False, True), (True, True)])
+@pytest.mark.parametrize("severity", [0, 15, 28])
+def test_triage_split_kernel_matches_former_code(n: int, rules, severity: int) -> None:
+    rng = np.random.default_rng(n + severity)
+    score = rng.integers(0, 27, 300).astype(np.int8)
+    chronic, episode = rng.random(300) < 0.3, rng.random(300) < 0.2
+    slots = rng.permutation(300)[:n].astype(np.int64)  # any order is kept
+    ordered, k = pathways.triage_split(slots, score, severity, chronic, episode, *rules)
+    want_cocm, want_rest = ref_triage_split(slots, score, severity, chronic, episode, *rules)
+    assert (ordered[:k].tolist(), ordered[k:].tolist()) == (want_cocm, want_rest)
+    assert type(k) is int

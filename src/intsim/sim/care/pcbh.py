@@ -91,7 +91,7 @@ def start_pcbh_episodes(model: ClinicContext, month: int, slots: Slots, c: Month
     pathways.start_pcbh_episodes(
         np.asarray(slots, dtype=np.int64),
         month,
-        np.uint64(model.streams.key("bhc_episode_visits", month)),
+        model.streams.uint64_key("bhc_episode_visits", month),
         model.static.pcbh_visits_cum,
         pop.bh,
         pop.chronic,
@@ -204,8 +204,8 @@ def bhc_care_management(model: ClinicContext, month: int, c: MonthCounters) -> N
     pop, st = model.pop, model.streams
     slots, total = pathways.bhc_followup(
         pop.n_used,
-        np.uint64(st.key("bhc_followup", month)),
-        np.uint64(st.key("bhc_followup_minutes", month)),
+        st.uint64_key("bhc_followup", month),
+        st.uint64_key("bhc_followup_minutes", month),
         float(p.followup_cm_share),
         float(p.followup_cm_minutes),
         pop.treatment,

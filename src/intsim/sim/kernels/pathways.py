@@ -318,6 +318,24 @@ def bhc_referrals(
 
 
 @njit(**JIT)
+def _triaged_to_cocm(
+    s: int,
+    score: NDArray[np.int8],
+    severity_score: float,
+    chronic: NDArray[np.bool_],
+    chronic_episode: NDArray[np.bool_],
+    chronic_to_cocm: bool,
+    chronic_episode_to_cocm: bool,
+) -> bool:
+    """Whether the hybrid triage rule sends slot ``s`` to CoCM (see :func:`triage_split`)."""
+    return (
+        score[s] >= severity_score
+        or (chronic_to_cocm and chronic[s])
+        or (chronic_episode_to_cocm and chronic_episode[s])
+    )
+
+
+@njit(**JIT)
 def triage_split(
     slots: NDArray[np.int64],
     score: NDArray[np.int8],
@@ -326,7 +344,7 @@ def triage_split(
     chronic_episode: NDArray[np.bool_],
     chronic_to_cocm: bool,
     chronic_episode_to_cocm: bool,
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+) -> tuple[NDArray[np.int64], int]:
     """Split threshold patients by the hybrid triage rule (``hybrid.*``); no draws.
 
     A patient goes to CoCM when its ``score`` is at or above ``severity_score`` (PHQ-9/GAD-7
@@ -334,25 +352,30 @@ def triage_split(
     episode (with ``chronic_episode_to_cocm``).
 
     Returns:
-        The patients sent to CoCM and the others, each in the order of ``slots``.
+        ``(ordered, k)``: the patients sent to CoCM (``ordered[:k]``) followed by the others
+        (``ordered[k:]``), each part in the order of ``slots``. One array and a split point
+        rather than two arrays: boxing an array for Python costs about 0.85 us.
     """
     n = len(slots)
-    to_cocm = np.empty(n, np.int64)
-    rest = np.empty(n, np.int64)
+    ordered = np.empty(n, np.int64)
+    to_cocm = np.empty(n, np.bool_)
     k = 0
-    m = 0
-    for s in slots:
-        if (
-            score[s] >= severity_score
-            or (chronic_to_cocm and chronic[s])
-            or (chronic_episode_to_cocm and chronic_episode[s])
-        ):
-            to_cocm[k] = s
-            k += 1
+    for i in range(n):
+        to_cocm[i] = _triaged_to_cocm(
+            slots[i], score, severity_score, chronic, chronic_episode,
+            chronic_to_cocm, chronic_episode_to_cocm,
+        )  # fmt: skip
+        k += to_cocm[i]
+    a = 0  # next place of a CoCM patient
+    b = k  # next place of another patient
+    for i in range(n):
+        if to_cocm[i]:
+            ordered[a] = slots[i]
+            a += 1
         else:
-            rest[m] = s
-            m += 1
-    return to_cocm[:k], rest[:m]
+            ordered[b] = slots[i]
+            b += 1
+    return ordered, k
 
 
 @njit(**JIT)
