@@ -361,3 +361,38 @@ def test_triage_split_kernel_matches_former_code(n: int, rules, severity: int) -
     want_cocm, want_rest = ref_triage_split(slots, score, severity, chronic, episode, *rules)
     assert (ordered[:k].tolist(), ordered[k:].tolist()) == (want_cocm, want_rest)
     assert type(k) is int
+
+
+# --------------------------------------------------------------------------- BHC follow-up
+
+
+def ref_bhc_followup(
+    n_used: int, kf: np.uint64, km: np.uint64, share: float, mean: float, pop: Population
+) -> tuple[list[int], int]:
+    """Former ``pathways.bhc_followup`` (and its ``_followup_slot``) over slots in PCBH."""
+    slots: list[int] = []
+    total = 0
+    for s in range(n_used):
+        if pop.treatment[s] != TX_PCBH or pop.bh[s] not in (BH.ACTIVE, BH.IMPROVED):
+            continue
+        if unit_uniform(kf, s) >= share:
+            continue
+        minutes = max(int(np.rint(mean * (0.5 + unit_uniform(km, s)))), 1)
+        pop.bhi_minutes[s] = minutes
+        total += minutes
+        slots.append(s)
+    return slots, total
+
+
+@pytest.mark.parametrize("seed", [9, 10])
+@pytest.mark.parametrize("n_used", [0, 1, 8, 9, 300])
+@pytest.mark.parametrize("share", [0.0, 0.4, 1.0])
+def test_bhc_followup_matches_former_code(seed: int, n_used: int, share: float) -> None:
+    ref, new = random_population(seed), random_population(seed)
+    kf, km = np.uint64(777 + seed), np.uint64(888 + seed)
+    want = ref_bhc_followup(n_used, kf, km, share, 20.0, ref)
+    slots, total = pathways.bhc_followup(
+        n_used, kf, km, share, 20.0, new.treatment, new.bh, new.bhi_minutes
+    )
+    assert (slots.tolist(), total) == want
+    np.testing.assert_array_equal(new.bhi_minutes, ref.bhi_minutes)
