@@ -396,3 +396,17 @@ def test_bhc_followup_matches_former_code(seed: int, n_used: int, share: float) 
     )
     assert (slots.tolist(), total) == want
     np.testing.assert_array_equal(new.bhi_minutes, ref.bhi_minutes)
+
+
+# --------------------------------------------------------------------------- PCP rationing cut
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("n", [1, 2, 3, 65, 70, 520])
+def test_kth_smallest_is_numpy_partition(seed: int, n: int) -> None:
+    rng = np.random.default_rng(seed)
+    for values in (rng.random(n), np.round(rng.random(n), 1), np.full(n, 0.25)):
+        for k in {0, n // 2, max(n - 66, 0), max(n - 65, 0), max(n - 64, 0), n - 2, n - 1}:
+            if k < 0:
+                continue
+            assert pathways.kth_smallest(values, k) == np.partition(values, k)[k], (n, k)

@@ -917,6 +917,33 @@ def disengage_patients(gone: NDArray[np.int64], tx: Fields) -> int:
     return k
 
 
+#: Most values :func:`kth_smallest` keeps in its buffer of largest values (beyond: a partition).
+KTH_BUFFER_MAX = 64
+
+
+@njit(**JIT)
+def kth_smallest(values: NDArray[np.float64], k: int) -> float:
+    """The ``k``-th smallest of ``values`` (0-based; ``np.partition(values, k)[k]``).
+
+    A PCP just over capacity keeps nearly all its requests: the cut is then the
+    ``m = len(values) - k``-th largest value, found with one pass that keeps the ``m`` largest
+    so far in an ascending buffer (a value not above the buffer's smallest is skipped); for a
+    larger ``m`` numpy's partition. The value is the same either way (no NaN among ``values``).
+    """
+    m = len(values) - k
+    if m > KTH_BUFFER_MAX:
+        return np.partition(values, k)[k]
+    top = np.full(m, -np.inf)  # the m largest values so far, ascending
+    for v in values:
+        if v > top[0]:  # v enters, the smallest of the buffer drops out
+            j = 1
+            while j < m and top[j] < v:
+                top[j - 1] = top[j]
+                j += 1
+            top[j - 1] = v
+    return top[0]
+
+
 @njit(**JIT)
 def allocate_pcp_visits(
     requests: NDArray[np.int64],
@@ -977,7 +1004,7 @@ def allocate_pcp_visits(
             priority = np.empty(len(mine), np.float64)
             for j in range(len(mine)):
                 priority[j] = unit_uniform(priority_key, requests[mine[j]])
-            cut = np.partition(priority, cap - 1)[cap - 1]
+            cut = kth_smallest(priority, cap - 1)
             for j in range(len(mine)):
                 keep[mine[j]] = priority[j] <= cut
     granted = np.empty(n, np.int64)
