@@ -318,24 +318,6 @@ def bhc_referrals(
 
 
 @njit(**JIT)
-def _triaged_to_cocm(
-    s: int,
-    score: NDArray[np.int8],
-    severity_score: float,
-    chronic: NDArray[np.bool_],
-    chronic_episode: NDArray[np.bool_],
-    chronic_to_cocm: bool,
-    chronic_episode_to_cocm: bool,
-) -> bool:
-    """Whether the hybrid triage rule sends slot ``s`` to CoCM (see :func:`triage_split`)."""
-    return (
-        score[s] >= severity_score
-        or (chronic_to_cocm and chronic[s])
-        or (chronic_episode_to_cocm and chronic_episode[s])
-    )
-
-
-@njit(**JIT)
 def triage_split(
     slots: NDArray[np.int64],
     score: NDArray[np.int8],
@@ -360,11 +342,13 @@ def triage_split(
     ordered = np.empty(n, np.int64)
     to_cocm = np.empty(n, np.bool_)
     k = 0
-    for i in range(n):
-        to_cocm[i] = _triaged_to_cocm(
-            slots[i], score, severity_score, chronic, chronic_episode,
-            chronic_to_cocm, chronic_episode_to_cocm,
-        )  # fmt: skip
+    for i in range(n):  # the rule inline: a helper taking arrays costs about 20 ns a call
+        s = slots[i]
+        to_cocm[i] = (
+            score[s] >= severity_score
+            or (chronic_to_cocm and chronic[s])
+            or (chronic_episode_to_cocm and chronic_episode[s])
+        )
         k += to_cocm[i]
     a = 0  # next place of a CoCM patient
     b = k  # next place of another patient
