@@ -145,7 +145,7 @@ def test_usual_care_decisions_match_the_numpy_code(seed, probs, kind):
     ref, new = random_population(seed), random_population(seed)
     expected = usual_care_reference(ref, st, month, slots, probs)
     got = usual_care_decisions(
-        slots, st.keys(STREAMS, month), probs, new.episode_state(), new.treatment_state()
+        slots, st.keys(STREAMS, month), probs, new.bh, new.known, new.treatment, new.treatment_month
     )
     assert got == expected
     for a, b in zip(treatment_arrays(ref), treatment_arrays(new), strict=True):

@@ -19,7 +19,6 @@ from intsim.sim.kernels.state import (
     EnrolmentRecord,
     EnrolmentRule,
     EpisodeState,
-    PersonState,
     TreatmentState,
 )
 from intsim.sim.providers import assign_to_most_room
@@ -71,11 +70,10 @@ def call_kernel(p: dict[str, np.ndarray], staff: CareManagerStaff, month: int):
         p["bh"], p["score"], p["score"], p["bh"], p["reviewed"], p["treatment_month"],
         p["treatment_month"], p["reviewed"],
     )  # fmt: skip
-    person = PersonState(p["followup_ok"], p["payer"], p["reviewed"], p["reviewed"], RATIOS)
     record = EnrolmentRecord(*(p[f] for f in EnrolmentRecord._fields))
     return pathways.enrol_cocm(
         int(p["n_used"]), month, KEY, tuple(staff), tuple(RULE), tuple(tx), tuple(ep),
-        tuple(person), tuple(record),
+        p["payer"], tuple(record),
     )  # fmt: skip
 
 

@@ -272,12 +272,12 @@ def test_care_manager_month_matches_care_manager_time(seed, minutes, in_cocm):
     ep, person, tx, record = state()
     needed, delivered, by_phase, followups, first = pathways.care_manager_time(
         enrolled, sparse_uniforms(KEY, enrolled), sparse_uniforms(KEY_2, enrolled),
-        tuple(work), capacity, ep, person, tx, record,
+        tuple(work), capacity, ep[0], person[1], tx, record,
     )  # fmt: skip
     want_arrays = (tx, record)
     ep, person, tx, record = state()
     got = pathways.care_manager_month(
-        enrolled, KEY, KEY_2, tuple(work), capacity, ep, person, tx, record
+        enrolled, KEY, KEY_2, tuple(work), capacity, ep[0], person[1], tx, record
     )
     np.testing.assert_array_equal(got[0], needed)
     assert tuple(int(x) for x in got[1:]) == (

@@ -80,8 +80,8 @@ def _cm_time(treatment_month, bh, care_manager, capacity, u_contact, unreached=0
         np.asarray(u_contact, dtype=np.float64),
         work,
         np.asarray(capacity, dtype=np.int64),
-        pop.episode_state(),
-        pop.person_state(),
+        pop.bh,
+        pop.payer,
         pop.treatment_state(),
         pop.care_manager_record(),
     )
@@ -317,7 +317,9 @@ def test_book_bhc_visits_books_follow_ups_first_then_the_oldest_waits():
             waiting = first_by_priority(waiting, prio, rest, pop.bhc_wait_since[waiting])
         expected = np.sort(np.concatenate([due_booked, waiting]))
         key = streams.uint64_key("priority", month)
-        booked, n_due = book_bhc_visits(400, free, key, pop.treatment_state(), pop.bhc_visit)
+        booked, n_due = book_bhc_visits(
+            400, free, key, pop.treatment, pop.bhc_visits_left, pop.bhc_wait_since, pop.bhc_visit
+        )
         assert booked.tolist() == expected.tolist(), trial
         assert n_due == len(due)
         left[due] -= 1  # every follow-up due uses up a planned visit, booked or not
@@ -330,7 +332,9 @@ def test_sort_out_bookings_splits_follow_ups_starters_and_missed_first_visits():
     booked = np.flatnonzero((pop.treatment == Tx.PCBH) | (pop.bhc_wait_since >= 0))
     missed = rng.random(len(booked)) < 0.25
     since = pop.bhc_wait_since.copy()
-    followups, starting, wait_months = sort_out_bookings(9, booked, missed, pop.treatment_state())
+    followups, starting, wait_months = sort_out_bookings(
+        9, booked, missed, pop.treatment, pop.bhc_wait_since
+    )
     came = booked[~missed]
     assert followups.tolist() == came[pop.treatment[came] == Tx.PCBH].tolist()
     assert starting.tolist() == came[pop.treatment[came] != Tx.PCBH].tolist()

@@ -198,11 +198,11 @@ def detect_at_visits(
         st.uint64_key("detect", month),
         (float(d.pcp_sensitivity), int(d.positive_score)),
         pop.episode_state(),
-        pop.person_state(),
+        pop.chronic,
         pop.treatment_state(),
         pop.screen_score,
     )
-    screened, positive, detected, eligible = counts.tolist()
+    screened, positive, detected, eligible = counts
     c.screened += screened
     c.positive_screens += positive
     c.detected += detected
@@ -218,14 +218,16 @@ def usual_care_treatment(model: ClinicContext, month: int, slots: Slots, c: Mont
     ``detection.specialty_referral_share`` of treated patients are referred to specialty care,
     where they start treatment if they attend the first visit.
     """
-    d = model.values.detection
+    d, pop = model.values.detection, model.pop
     c.specialty_referrals += int(
         usual_care_decisions(
             np.asarray(slots, dtype=np.int64),
             model.streams.keys(USUAL_CARE_STREAMS, month),
             (float(d.pcp_treats), float(d.specialty_referral_share), float(d.specialty_attendance)),
-            model.pop.episode_state(),
-            model.pop.treatment_state(),
+            pop.bh,
+            pop.known,
+            pop.treatment,
+            pop.treatment_month,
         )
     )
 

@@ -221,7 +221,7 @@ def enrol_from_queue(
         rules.enrolment,
         pop.treatment_state(),
         pop.episode_state(),
-        pop.person_state(),
+        pop.payer,
         pop.enrolment_record(),
     )
     if len(new):
@@ -277,8 +277,8 @@ def care_manager_minutes(
             streams.uint64_key("cm_contact", month),
             rules.work,  # CareManagerWork as a plain tuple (kernels.state)
             capacity,
-            pop.episode_state(),
-            pop.person_state(),
+            pop.bh,
+            pop.payer,
             pop.treatment_state(),
             pop.care_manager_record(),
         )

@@ -59,10 +59,11 @@ def triage_split(model: object, slots: Slots) -> tuple[Slots, Slots]:
     """Threshold patients the triage rule sends to CoCM, and the others (order of ``slots``).
 
     The same rule as :func:`triage_to_cocm`, in one compiled pass
-    (:func:`intsim.sim.kernels.pathways.triage_split`).
+    (:func:`intsim.sim.kernels.pathways.triage_split`, which hands back one array and the split
+    point: the two parts are views of it).
     """
     pop, h = model.pop, model.values.hybrid  # type: ignore[attr-defined]
-    return pathways.triage_split(
+    ordered, k = pathways.triage_split(
         np.asarray(slots, np.int64),
         pop.score,
         h.cocm_severity_score,  # int (kind "int"), compared exactly as numpy does
@@ -71,6 +72,7 @@ def triage_split(model: object, slots: Slots) -> tuple[Slots, Slots]:
         bool(h.chronic_to_cocm),
         bool(h.chronic_episode_to_cocm),
     )
+    return ordered[:k], ordered[k:]
 
 
 @register

@@ -91,10 +91,10 @@ def start_pcbh_episodes(model: ClinicContext, month: int, slots: Slots, c: Month
     pathways.start_pcbh_episodes(
         np.asarray(slots, dtype=np.int64),
         month,
-        np.uint64(model.streams.key("bhc_episode_visits", month)),
+        model.streams.uint64_key("bhc_episode_visits", month),
         model.static.pcbh_visits_cum,
-        pop.episode_state(),
-        pop.person_state(),
+        pop.bh,
+        pop.chronic,
         pop.treatment_state(),
         pop.bhc_record(),
         pop.program_start,
@@ -170,15 +170,15 @@ def scheduled_visits(model: ClinicContext, month: int, book: BhcSchedule, c: Mon
     pop = model.pop
     free = book.scheduled_left + book.same_day_left
     booked, n_due = queues.book_bhc_visits(
-        pop.n_used, free, model.streams.uint64_key("priority", month), pop.treatment_state(),
-        pop.bhc_visit,
+        pop.n_used, free, model.streams.uint64_key("priority", month), pop.treatment,
+        pop.bhc_visits_left, pop.bhc_wait_since, pop.bhc_visit,
     )  # fmt: skip
     book.requested += n_due  # the standing queue is backlog, not new demand
     book.record_load(model)
     book.scheduled_left, book.same_day_left = free - len(booked), 0
     missed = model.engine.bhc_no_show(month, booked)
     followups, starting, wait_months = queues.sort_out_bookings(
-        month, booked, missed, pop.treatment_state()
+        month, booked, missed, pop.treatment, pop.bhc_wait_since
     )
     c.bhc_no_shows += len(booked) - len(followups) - len(starting)
     record_bhc_visits(model, followups)
@@ -204,8 +204,8 @@ def bhc_care_management(model: ClinicContext, month: int, c: MonthCounters) -> N
     pop, st = model.pop, model.streams
     slots, total = pathways.bhc_followup(
         pop.n_used,
-        np.uint64(st.key("bhc_followup", month)),
-        np.uint64(st.key("bhc_followup_minutes", month)),
+        st.uint64_key("bhc_followup", month),
+        st.uint64_key("bhc_followup_minutes", month),
         float(p.followup_cm_share),
         float(p.followup_cm_minutes),
         pop.treatment,

@@ -29,7 +29,7 @@ from intsim.sim.kernels.codes import (
 )
 from intsim.sim.kernels.queues import assign_to_most_room, head_in_order
 from intsim.sim.kernels.rng import unit_uniform
-from intsim.sim.kernels.scan import slots_in_treatment, slots_waiting
+from intsim.sim.kernels.scan import slots_in_treatment, slots_treated, slots_waiting
 from intsim.sim.kernels.state import (
     BhcRecord,
     CareManagerRecord,
@@ -39,7 +39,6 @@ from intsim.sim.kernels.state import (
     EnrolmentRule,
     EpisodeState,
     Fields,
-    PersonState,
     TreatmentState,
 )
 
@@ -56,10 +55,10 @@ def classify_visitors(
     detect_key: np.uint64,
     detection: tuple[float, int],
     ep: Fields,
-    person: Fields,
+    chronic: NDArray[np.bool_],
     tx: Fields,
     screen_score: NDArray[np.int8],
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], tuple[int, int, int, int]]:
     """Identify needs among the month's PCP visitors (kernel of ``care.base.detect_at_visits``).
 
     Screened visitors are identified by their observed score (threshold: ``>= positive_score``,
@@ -75,20 +74,21 @@ def classify_visitors(
         detection: Unassisted recognition probability of a threshold episode
             (``pcp_sensitivity``) and the lowest positive (threshold) score.
         ep: Episode state (BH state read; ``known`` updated).
-        person: Person state (chronic condition read).
+        chronic: Whether each slot has a chronic condition (alone, not the person group: each
+            array passed costs about 0.1 us to unbox).
         tx: Treatment state (treatment and waitlists read).
         screen_score: Last observed screening score (updated for the screened).
 
     Returns:
         Untreated identified threshold patients, untreated subthreshold patients, untreated
         chronic patients with no BH need (ascending slots each), and the counts
-        ``screened, positive screens, newly detected, eligible``.
+        ``(screened, positive screens, newly detected, eligible)`` as a tuple of ints (an
+        array of them cost about 0.85 us to box).
     """
     ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
-    person = PersonState(*person)  # rebuilt from its fields (see Fields)
     tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
     pcp_sensitivity, positive_score = detection
-    bh, known, chronic = ep.bh, ep.known, person.chronic
+    bh, known = ep.bh, ep.known
     treatment, waitlist_since, bhc_wait_since = tx.treatment, tx.waitlist_since, tx.bhc_wait_since
     n = len(visitors)
     threshold = np.empty(n, np.int64)
@@ -123,7 +123,7 @@ def classify_visitors(
         n_sub += (not identified) & is_sub & free
         health_behavior[n_hb] = s
         n_hb += (not identified) & chronic[s] & (state == BH_NONE) & free
-    counts = np.array([n_screened, n_positive, n_detected, n_thr], dtype=np.int64)
+    counts = (n_screened, n_positive, n_detected, n_thr)
     return threshold[:n_thr], sub[:n_sub], health_behavior[:n_hb], counts
 
 
@@ -216,6 +216,9 @@ def end_of_month_treatment(
     clock of everyone still in treatment (:func:`intsim.sim.care.base.end_of_month_treatment`).
     Ending a treatment clears the patient's programme bookkeeping (as
     :meth:`intsim.sim.population.Population.end_treatment`), waitlists included.
+    The treated slots are found first (:func:`intsim.sim.kernels.scan.slots_treated`, ascending);
+    a slot's step changes only that slot, so the order and the result are those of a pass over
+    every slot.
 
     Args:
         n: Slots in use.
@@ -234,37 +237,30 @@ def end_of_month_treatment(
         tx.bhc_visits_left,
         tx.pcp_cotreat,
     )
-    n_words = n // 8  # eight int8 treatment codes a word: a word of TX_NONE (0) is skipped
-    words = treatment[: n_words * 8].view(np.uint64)
-    for w in range((n + 7) // 8):
-        if w < n_words and words[w] == np.uint64(0):
-            continue
-        for s in range(w * 8, min(w * 8 + 8, n)):
-            code = treatment[s]
-            if code == TX_NONE:
-                continue
-            done = False
-            if code == TX_COCM and discharge_cocm:
-                if bh[s] in (BH_IMPROVED, BH_REMITTED):
-                    improved_months[s] += 1
-                else:
-                    improved_months[s] = 0
-                done = (
-                    improved_months[s] >= discharge_after_response_months
-                    or treatment_month[s] >= max_cocm_months
-                )
-            elif code == TX_PCBH and end_pcbh and visits_left[s] <= 0:
-                if pcp_cotreat[s] and treatment_month[s] < usual_care_months:
-                    treatment[s] = TX_PCP
-                    pcp_cotreat[s] = False
-                else:
-                    done = True
-            if not done and treatment[s] in (TX_PCP, TX_SPECIALTY):
-                done = treatment_month[s] >= usual_care_months
-            if done:
-                _end_treatment(s, tx)
+    for s in slots_treated(treatment, n):  # few slots are in treatment (a word scan)
+        code = treatment[s]
+        done = False
+        if code == TX_COCM and discharge_cocm:
+            if bh[s] in (BH_IMPROVED, BH_REMITTED):
+                improved_months[s] += 1
             else:
-                treatment_month[s] += 1
+                improved_months[s] = 0
+            done = (
+                improved_months[s] >= discharge_after_response_months
+                or treatment_month[s] >= max_cocm_months
+            )
+        elif code == TX_PCBH and end_pcbh and visits_left[s] <= 0:
+            if pcp_cotreat[s] and treatment_month[s] < usual_care_months:
+                treatment[s] = TX_PCP
+                pcp_cotreat[s] = False
+            else:
+                done = True
+        if not done and treatment[s] in (TX_PCP, TX_SPECIALTY):
+            done = treatment_month[s] >= usual_care_months
+        if done:
+            _end_treatment(s, tx)
+        else:
+            treatment_month[s] += 1
 
 
 @njit(**JIT)
@@ -330,7 +326,7 @@ def triage_split(
     chronic_episode: NDArray[np.bool_],
     chronic_to_cocm: bool,
     chronic_episode_to_cocm: bool,
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+) -> tuple[NDArray[np.int64], int]:
     """Split threshold patients by the hybrid triage rule (``hybrid.*``); no draws.
 
     A patient goes to CoCM when its ``score`` is at or above ``severity_score`` (PHQ-9/GAD-7
@@ -338,25 +334,32 @@ def triage_split(
     episode (with ``chronic_episode_to_cocm``).
 
     Returns:
-        The patients sent to CoCM and the others, each in the order of ``slots``.
+        ``(ordered, k)``: the patients sent to CoCM (``ordered[:k]``) followed by the others
+        (``ordered[k:]``), each part in the order of ``slots``. One array and a split point
+        rather than two arrays: boxing an array for Python costs about 0.85 us.
     """
     n = len(slots)
-    to_cocm = np.empty(n, np.int64)
-    rest = np.empty(n, np.int64)
+    ordered = np.empty(n, np.int64)
+    to_cocm = np.empty(n, np.bool_)
     k = 0
-    m = 0
-    for s in slots:
-        if (
+    for i in range(n):  # the rule inline: a helper taking arrays costs about 20 ns a call
+        s = slots[i]
+        to_cocm[i] = (
             score[s] >= severity_score
             or (chronic_to_cocm and chronic[s])
             or (chronic_episode_to_cocm and chronic_episode[s])
-        ):
-            to_cocm[k] = s
-            k += 1
+        )
+        k += to_cocm[i]
+    a = 0  # next place of a CoCM patient
+    b = k  # next place of another patient
+    for i in range(n):
+        if to_cocm[i]:
+            ordered[a] = slots[i]
+            a += 1
         else:
-            rest[m] = s
-            m += 1
-    return to_cocm[:k], rest[:m]
+            ordered[b] = slots[i]
+            b += 1
+    return ordered, k
 
 
 @njit(**JIT)
@@ -365,8 +368,8 @@ def start_pcbh_episodes(
     month: int,
     key: np.uint64,
     visits_cum: NDArray[np.float64],
-    ep: Fields,
-    person: Fields,
+    bh: NDArray[np.int8],
+    chronic: NDArray[np.bool_],
     tx: Fields,
     visits: Fields,
     program_start: NDArray[np.int16],
@@ -378,16 +381,16 @@ def start_pcbh_episodes(
     ``bhc_episode_visits`` stream, ``key``), the first one today; episodes for a threshold
     condition start the clock of the quality measures (``program_start``). ``tx`` (treatment,
     its month, the BHC wait, visits left, PCP co-treatment), ``visits`` and ``program_start``
-    are updated; ``ep`` (BH state) and ``person`` (chronic condition) are read.
+    are updated; ``bh`` (BH state) and ``chronic`` (chronic condition) are read, passed alone
+    rather than in their groups of eight and five arrays (each array passed costs about 0.1 us
+    to unbox).
     """
-    ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
-    person = PersonState(*person)  # rebuilt from its fields (see Fields)
     tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
     visits = BhcRecord(*visits)  # rebuilt from its fields (see Fields)
     treatment, treatment_month, pcp_cotreat = tx.treatment, tx.treatment_month, tx.pcp_cotreat
     bhc_wait_since, bhc_visits_left = tx.bhc_wait_since, tx.bhc_visits_left
     bhc_kind = visits.bhc_kind
-    record_bhc_visits(slots, ep.bh, person.chronic, visits.bhc_visit, bhc_kind)
+    record_bhc_visits(slots, bh, chronic, visits.bhc_visit, bhc_kind)
     for s in slots:
         pcp_cotreat[s] = treatment[s] == TX_PCP
         treatment[s] = TX_PCBH
@@ -425,8 +428,8 @@ def care_manager_time(
     u_contact: NDArray[np.float64],
     work: Fields,
     capacity: NDArray[np.int64],
-    ep: Fields,
-    person: Fields,
+    bh: NDArray[np.int8],
+    payer: NDArray[np.int8],
     tx: Fields,
     record: Fields,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int, int]:
@@ -453,8 +456,9 @@ def care_manager_time(
         work: The work model: minutes multiplier quantiles, mean minutes by phase, payer
             ratios, probability of not reaching a patient past intake.
         capacity: Minutes available to each care manager (by care-manager index).
-        ep: Episode state (BH state read).
-        person: Person state (payer read).
+        bh: BH state of each slot (read).
+        payer: Payer of each slot (read). These two are passed alone, not in the episode and
+            person groups (each array passed costs about 0.1 us to unbox).
         tx: Treatment state (treatment month and care manager read; ``followup_ok`` written).
         record: Written: minutes, intake flag and the episode's follow-up contact.
 
@@ -463,8 +467,6 @@ def care_manager_time(
         follow-ups and the number of patients with their first follow-up contact this month.
     """
     work = CareManagerWork(*work)  # rebuilt from its fields (see Fields)
-    ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
-    person = PersonState(*person)  # rebuilt from its fields (see Fields)
     tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
     record = CareManagerRecord(*record)  # rebuilt from its fields (see Fields)
     minutes_multiplier, phase_minutes = work.minutes_multiplier, work.phase_minutes
@@ -472,7 +474,6 @@ def care_manager_time(
         work.payer_minutes_ratio,
         work.unreached_probability,
     )
-    bh, payer = ep.bh, person.payer
     treatment_month, care_manager, followup_ok = tx.treatment_month, tx.care_manager, tx.followup_ok
     cm_minutes, cm_initial, followed_up = record.cm_minutes, record.cm_initial, record.followed_up
     m = len(enrolled)
@@ -633,7 +634,7 @@ def enrol_cocm(
     rule: Fields,
     tx: Fields,
     ep: Fields,
-    person: Fields,
+    payer: NDArray[np.int8],
     record: Fields,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], int]:
     """Enrol queued CoCM patients (oldest first, then priority) while care managers have room.
@@ -658,7 +659,9 @@ def enrol_cocm(
         rule: :class:`EnrolmentRule` fields (minutes per phase in minutes a patient-month).
         tx: :class:`TreatmentState` fields (written).
         ep: :class:`EpisodeState` fields.
-        person: :class:`PersonState` fields.
+        payer: Payer of each slot (alone, not the
+            :class:`~intsim.sim.kernels.state.PersonState` group: each array passed costs about
+            0.1 us to unbox).
         record: :class:`EnrolmentRecord` fields (written).
 
     Returns:
@@ -669,7 +672,6 @@ def enrol_cocm(
     r = EnrolmentRule(*rule)
     tx = TreatmentState(*tx)
     ep = EpisodeState(*ep)
-    person = PersonState(*person)
     record = EnrolmentRecord(*record)
     caseload = slots_in_treatment(tx.treatment, n_used, TX_COCM)
     queue = slots_waiting(tx.waitlist_since, n_used)
@@ -683,7 +685,7 @@ def enrol_cocm(
         tx.care_manager,
         tx.treatment_month,
         ep.bh,
-        person.payer,
+        payer,
         r.payer_minutes_ratio,
         r.phase_minutes,
         r.unreached_probability,
@@ -691,7 +693,7 @@ def enrol_cocm(
     )
     ratios = np.empty(n_queue, np.float64)
     for i in range(n_queue):
-        ratios[i] = r.payer_minutes_ratio[person.payer[queue[i]]]
+        ratios[i] = r.payer_minutes_ratio[payer[queue[i]]]
     intake = r.minutes_intake * (pairwise_sum(ratios) / n_queue)
     room = np.empty(n_cm, np.int64)
     for j in range(n_cm):
@@ -731,23 +733,17 @@ def enrol_cocm(
 
 
 @njit(**JIT)
-def _followup_slot(
-    s: int,
-    key_followup: np.uint64,
-    key_minutes: np.uint64,
-    share: float,
-    mean_minutes: float,
-    bh: NDArray[np.int8],
-    bhi_minutes: NDArray[np.int16],
+def _followup_minutes(
+    s: int, key_followup: np.uint64, key_minutes: np.uint64, share: float, mean_minutes: float
 ) -> int:
-    """Minutes of one PCBH slot's follow-up this month (0 if none; see :func:`bhc_followup`)."""
-    if bh[s] != BH_ACTIVE and bh[s] != BH_IMPROVED:
-        return 0
+    """Minutes of an open threshold PCBH episode's follow-up this month (0 if none).
+
+    Scalars only: a helper taking arrays, called once per slot, cost about 20 ns a call in
+    reference counting (see :func:`bhc_followup`).
+    """
     if unit_uniform(key_followup, s) >= share:
         return 0
-    minutes = max(int(np.rint(mean_minutes * (0.5 + unit_uniform(key_minutes, s)))), 1)
-    bhi_minutes[s] = minutes
-    return minutes
+    return max(int(np.rint(mean_minutes * (0.5 + unit_uniform(key_minutes, s)))), 1)
 
 
 @njit(**JIT)
@@ -765,9 +761,10 @@ def bhc_followup(
 
     A slot in a PCBH episode with a threshold condition (active or improved) has a follow-up
     month with probability ``share`` (uniform from ``key_followup``); its minutes are
-    ``rint(mean_minutes * (0.5 + u))``, at least 1, with ``u`` from ``key_minutes``. Writes
-    ``bhi_minutes`` of the slots followed up (capacity is the caller's concern). Few slots are
-    in a PCBH episode: they are found by :func:`intsim.sim.kernels.scan.slots_in_treatment`.
+    ``rint(mean_minutes * (0.5 + u))``, at least 1, with ``u`` from ``key_minutes``
+    (:func:`_followup_minutes`). Writes ``bhi_minutes`` of the slots followed up (capacity is
+    the caller's concern). Few slots are in a PCBH episode: they are found by
+    :func:`intsim.sim.kernels.scan.slots_in_treatment`.
 
     Returns:
         ``(slots, total minutes)``: the slots followed up (ascending) and their minutes.
@@ -777,8 +774,11 @@ def bhc_followup(
     n = 0
     total = 0
     for s in in_pcbh:
-        minutes = _followup_slot(s, key_followup, key_minutes, share, mean_minutes, bh, bhi_minutes)
+        if bh[s] != BH_ACTIVE and bh[s] != BH_IMPROVED:
+            continue
+        minutes = _followup_minutes(s, key_followup, key_minutes, share, mean_minutes)
         if minutes:
+            bhi_minutes[s] = minutes
             total += minutes
             out[n] = s
             n += 1
@@ -823,8 +823,10 @@ def usual_care_decisions(
     slots: NDArray[np.int64],
     keys: NDArray[np.uint64],
     probs: tuple[float, float, float],
-    ep: Fields,
-    tx: Fields,
+    bh: NDArray[np.int8],
+    known: NDArray[np.bool_],
+    treatment: NDArray[np.int8],
+    treatment_month: NDArray[np.int16],
 ) -> int:
     """The PCP's usual-care decision for identified threshold patients (``usual_care_treatment``).
 
@@ -839,17 +841,19 @@ def usual_care_decisions(
         keys: Keys of the ``treat_choice``, ``referral`` and ``specialty_attend`` streams this
             month.
         probs: ``pcp_treats``, ``specialty_referral_share``, ``specialty_attendance``.
-        ep: Episode state (BH state and ``known`` read).
-        tx: Treatment state (treatment and its month updated).
+        bh: BH state of each slot (read).
+        known: Whether the practice knows each slot's condition (read).
+        treatment: Treatment of each slot (updated).
+        treatment_month: Months in the current treatment (updated: 1 when treatment starts).
+
+    Only these four arrays are passed (not the episode and treatment groups): each array
+    passed costs about 0.1 us to unbox.
 
     Returns:
         How many patients were referred to specialty care.
     """
-    ep = EpisodeState(*ep)  # rebuilt from its fields (see Fields)
-    tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
     p_treat, p_refer, p_attend = probs
     key_treat, key_refer, key_attend = keys[0], keys[1], keys[2]
-    bh, known, treatment = ep.bh, ep.known, tx.treatment
     n = len(slots)
     eligible = np.empty(n, np.bool_)  # decided on the state before any patient starts
     for i in range(n):
@@ -864,10 +868,10 @@ def usual_care_decisions(
             referred += 1
             if unit_uniform(key_attend, s) < p_attend:
                 treatment[s] = TX_SPECIALTY
-                tx.treatment_month[s] = 1
+                treatment_month[s] = 1
         else:
             treatment[s] = TX_PCP
-            tx.treatment_month[s] = 1
+            treatment_month[s] = 1
     return referred
 
 
@@ -895,6 +899,33 @@ def disengage_patients(gone: NDArray[np.int64], tx: Fields) -> int:
         tx.waitlist_since[s] = -1
         tx.bhc_wait_since[s] = -1
     return k
+
+
+#: Most values :func:`kth_smallest` keeps in its buffer of largest values (beyond: a partition).
+KTH_BUFFER_MAX = 64
+
+
+@njit(**JIT)
+def kth_smallest(values: NDArray[np.float64], k: int) -> float:
+    """The ``k``-th smallest of ``values`` (0-based; ``np.partition(values, k)[k]``).
+
+    A PCP just over capacity keeps nearly all its requests: the cut is then the
+    ``m = len(values) - k``-th largest value, found with one pass that keeps the ``m`` largest
+    so far in an ascending buffer (a value not above the buffer's smallest is skipped); for a
+    larger ``m`` numpy's partition. The value is the same either way (no NaN among ``values``).
+    """
+    m = len(values) - k
+    if m > KTH_BUFFER_MAX:
+        return np.partition(values, k)[k]
+    top = np.full(m, -np.inf)  # the m largest values so far, ascending
+    for v in values:
+        if v > top[0]:  # v enters, the smallest of the buffer drops out
+            j = 1
+            while j < m and top[j] < v:
+                top[j - 1] = top[j]
+                j += 1
+            top[j - 1] = v
+    return top[0]
 
 
 @njit(**JIT)
@@ -957,7 +988,7 @@ def allocate_pcp_visits(
             priority = np.empty(len(mine), np.float64)
             for j in range(len(mine)):
                 priority[j] = unit_uniform(priority_key, requests[mine[j]])
-            cut = np.partition(priority, cap - 1)[cap - 1]
+            cut = kth_smallest(priority, cap - 1)
             for j in range(len(mine)):
                 keep[mine[j]] = priority[j] <= cut
     granted = np.empty(n, np.int64)
@@ -981,8 +1012,8 @@ def care_manager_month(
     key_contact: np.uint64,
     work: Fields,
     capacity: NDArray[np.int64],
-    ep: Fields,
-    person: Fields,
+    bh: NDArray[np.int8],
+    payer: NDArray[np.int8],
     tx: Fields,
     record: Fields,
 ) -> tuple[NDArray[np.int64], int, int, int, int, int, int]:
@@ -1005,7 +1036,7 @@ def care_manager_month(
         u_minutes[i] = unit_uniform(key_minutes, enrolled[i])
         u_contact[i] = unit_uniform(key_contact, enrolled[i])
     needed, delivered, by_phase, followups, first = care_manager_time(
-        enrolled, u_minutes, u_contact, work, capacity, ep, person, tx, record
+        enrolled, u_minutes, u_contact, work, capacity, bh, payer, tx, record
     )
     return (
         needed,

@@ -8,8 +8,7 @@ from numpy.typing import NDArray
 
 from intsim.sim.kernels.codes import JIT, TX_PCBH
 from intsim.sim.kernels.rng import sparse_uniforms
-from intsim.sim.kernels.scan import NOBODY_WAITING, append, flagged_slots, padded_flags
-from intsim.sim.kernels.state import Fields, TreatmentState
+from intsim.sim.kernels.scan import NOBODY_WAITING, append, flagged_slots, grown, padded_flags
 
 
 @njit(**JIT)
@@ -177,7 +176,8 @@ def turn_away_newest(
     ``priority`` uniform (``priority_key``) first (ties: highest slot first), until it is no
     longer than ``limit`` or no newcomer is left; their ``since`` is reset to ``-1`` in place.
     The queue and its newcomers are found in one pass that reads four int16 slots (C-contiguous)
-    a 64-bit word and looks at single slots only in a word that is not all ``-1``.
+    a 64-bit word and looks at single slots only in a word that is not all ``-1`` (the buffer's
+    room checked once per such word, as :func:`intsim.sim.kernels.scan.slots_waiting`).
 
     Returns:
         How many were turned away.
@@ -189,10 +189,11 @@ def turn_away_newest(
     words = since[: n_words * 4].view(np.uint64)
     for w in range(n_words):
         if words[w] != NOBODY_WAITING:
+            new = grown(new, joined) if joined + 4 > len(new) else new  # room for the word
             for s in range(w * 4, w * 4 + 4):
                 waiting += since[s] >= 0
                 if since[s] == month:
-                    new = append(new, joined, s)
+                    new[joined] = s
                     joined += 1
     for s in range(n_words * 4, n):
         waiting += since[s] >= 0
@@ -219,17 +220,21 @@ def turn_away_newest(
 def expire_queue(since: NDArray[np.int16], n: int, joined_by: int) -> int:
     """Take the slots (``0 .. n-1``) that joined in month ``joined_by`` or earlier off the queue.
 
-    Their join month ``since`` is reset to ``-1`` in place (word scan as
-    :func:`turn_away_newest`). Returns how many left the queue.
+    Their join month ``since`` is reset to ``-1`` in place. Few slots wait: the scan ANDs four
+    64-bit words of four int16 join months and looks at single slots only in a block of 16 that
+    is not all ``-1`` (:data:`intsim.sim.kernels.scan.NOBODY_WAITING`). Returns how many left
+    the queue.
     """
     n_words = n // 4
     words = since[: n_words * 4].view(np.uint64)
+    n_blocks = n_words // 4
     count = 0
-    for w in range(n_words):
-        if words[w] != NOBODY_WAITING:
-            for s in range(w * 4, w * 4 + 4):
+    for b in range(n_blocks):
+        w = 4 * b
+        if (words[w] & words[w + 1] & words[w + 2] & words[w + 3]) != NOBODY_WAITING:
+            for s in range(16 * b, 16 * b + 16):
                 count += _expire_slot(s, since, joined_by)
-    for s in range(n_words * 4, n):
+    for s in range(16 * n_blocks, n):
         count += _expire_slot(s, since, joined_by)
     return count
 
@@ -246,7 +251,13 @@ def _expire_slot(s: int, since: NDArray[np.int16], joined_by: int) -> bool:
 
 @njit(**JIT)
 def book_bhc_visits(
-    n: int, free: int, priority_key: np.uint64, tx: Fields, bhc_visit: NDArray[np.bool_]
+    n: int,
+    free: int,
+    priority_key: np.uint64,
+    treatment: NDArray[np.int8],
+    visits_left: NDArray[np.int8],
+    since: NDArray[np.int16],
+    bhc_visit: NDArray[np.bool_],
 ) -> tuple[NDArray[np.int64], int]:
     """Book the month's scheduled BHC slots: follow-ups due first, then the waiting queue.
 
@@ -259,14 +270,17 @@ def book_bhc_visits(
         n: Slots in use.
         free: Unused slots this month (scheduled and same-day).
         priority_key: Key of the ``priority`` stream this month.
-        tx: Treatment state (``Population.treatment_state``; visits left are decremented).
+        treatment: Treatment of each slot.
+        visits_left: Planned BHC visits left in each slot's PCBH episode (decremented).
+        since: Month each slot started waiting for a BHC visit (-1: not waiting).
         bhc_visit: Whether each slot saw a BHC already this month.
+
+    The three treatment arrays it reads are passed alone, not as the treatment group of ten
+    (each array passed costs about 0.1 us to unbox).
 
     Returns:
         The booked slots (ascending) and the number of follow-ups due.
     """
-    tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
-    treatment, visits_left, since = tx.treatment, tx.bhc_visits_left, tx.bhc_wait_since
     is_due = padded_flags(n)
     is_waiting = padded_flags(n)
     for s in range(n):
@@ -288,7 +302,11 @@ def book_bhc_visits(
 
 @njit(**JIT)
 def sort_out_bookings(
-    month: int, booked: NDArray[np.int64], missed: NDArray[np.bool_], tx: Fields
+    month: int,
+    booked: NDArray[np.int64],
+    missed: NDArray[np.bool_],
+    treatment: NDArray[np.int8],
+    since: NDArray[np.int16],
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], int]:
     """Split the month's BHC bookings by who came: follow-ups seen and first visits.
 
@@ -299,14 +317,15 @@ def sort_out_bookings(
         month: Current month.
         booked: Booked slots (ascending).
         missed: Whether each booking was missed (the patients' no-show rule).
-        tx: Treatment state (``Population.treatment_state``).
+        treatment: Treatment of each slot.
+        since: Month each slot started waiting for a BHC visit (``bhc_wait_since``; reset for
+            a missed first visit). Passed alone, not as the treatment group of ten arrays
+            (each array passed costs about 0.1 us to unbox).
 
     Returns:
         The follow-ups seen (PCBH episodes), the patients starting an episode (both ascending)
         and the months the starters waited, summed.
     """
-    tx = TreatmentState(*tx)  # rebuilt from its fields (see Fields)
-    treatment, since = tx.treatment, tx.bhc_wait_since
     n_followups = 0
     n_starting = 0
     for i in range(len(booked)):
