@@ -121,19 +121,20 @@ _FRAILTY_LOGIT_MAX = 36.0
 
 
 @dataclass
-class Population:
-    """Patient state arrays (length ``capacity``; slots ``>= n_used`` are not yet assigned).
+class AdmittedAttributes:
+    """What each slot's patient brings when joining the panel: :data:`ADMITTED_FIELDS` and tenure.
+
+    The admitted attributes are rows of one block per dtype (:data:`_ADMITTED_BLOCKS`), so
+    :meth:`Population.admit` copies a newcomer's with one block write per dtype. Extended by
+    :class:`NewcomerTemplate` (the run's draws for every slot) and :class:`Population` (which
+    adds the state a run changes).
 
     Attributes:
-        capacity: Number of allocated slots.
-        n_used: Slots assigned so far (patients ever created).
+        capacity: Number of slots.
     """
 
     capacity: int
-    n_used: int = 0
-    in_panel: NDArray[np.bool_] = field(init=False)
     tenure: NDArray[np.int32] = field(init=False)
-    leave_month: NDArray[np.int32] = field(init=False)
     payer: NDArray[np.int8] = field(init=False)
     age65: NDArray[np.bool_] = field(init=False)
     chronic: NDArray[np.bool_] = field(init=False)
@@ -149,6 +150,36 @@ class Population:
     cost_frailty: NDArray[np.float64] = field(init=False)
     treatment: NDArray[np.int8] = field(init=False)
     treatment_month: NDArray[np.int16] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tenure = np.zeros(self.capacity, np.int32)
+        self._admitted_blocks = _allocate_admitted(self, self.capacity)
+
+
+@dataclass
+class NewcomerTemplate(AdmittedAttributes):
+    """The attributes drawn for every slot of a run, read when a slot's patient joins.
+
+    Written by :func:`initialise_patients` and copied by :meth:`Population.admit`. Only what a
+    newcomer brings is allocated: a whole :class:`Population` would also allocate, and fill,
+    treatment, queue and service arrays a template never uses.
+    """
+
+
+@dataclass
+class Population(AdmittedAttributes):
+    """Patient state arrays (length ``capacity``; slots ``>= n_used`` are not yet assigned).
+
+    The attributes a patient brings (:class:`AdmittedAttributes`), then the state a run changes.
+
+    Attributes:
+        capacity: Number of allocated slots.
+        n_used: Slots assigned so far (patients ever created).
+    """
+
+    n_used: int = 0
+    in_panel: NDArray[np.bool_] = field(init=False)
+    leave_month: NDArray[np.int32] = field(init=False)
     care_manager: NDArray[np.int16] = field(init=False)
     waitlist_since: NDArray[np.int16] = field(init=False)
     bhc_wait_since: NDArray[np.int16] = field(init=False)
@@ -177,12 +208,11 @@ class Population:
     admission: NDArray[np.bool_] = field(init=False)
 
     def __post_init__(self) -> None:
+        super().__post_init__()  # tenure and the admitted attributes
         n = self.capacity
         self._panel: NDArray[np.int64] | None = None
         self.in_panel = np.zeros(n, bool)
-        self.tenure = np.zeros(n, np.int32)
         self.leave_month = np.full(n, NEVER, np.int32)
-        self._admitted_blocks = _allocate_admitted(self, n)
         self.care_manager = np.full(n, -1, np.int16)
         self.waitlist_since = np.full(n, -1, np.int16)
         self.bhc_wait_since = np.full(n, -1, np.int16)
@@ -239,15 +269,13 @@ class Population:
         )
         self._panel = None
 
-    def admit(
-        self, slots: NDArray[np.int64], newcomers: NewcomerTemplate | Population, month: int
-    ) -> None:
+    def admit(self, slots: NDArray[np.int64], newcomers: AdmittedAttributes, month: int) -> None:
         """New patients join the panel with the attributes drawn for their slots in ``newcomers``.
 
         Args:
             slots: Fresh slots (ascending, ``>= n_used``).
-            newcomers: The newcomer template (:class:`NewcomerTemplate`, or a population with
-                the same attributes) initialised for every slot.
+            newcomers: The newcomer template (:class:`NewcomerTemplate`, or any
+                :class:`AdmittedAttributes`) initialised for every slot.
             month: Month of joining (0 for the month-1 panel); the patient leaves after its
                 drawn tenure.
         """
@@ -402,45 +430,7 @@ def _slots_index(slots: NDArray[np.integer]) -> slice | NDArray[np.integer]:
     return slice(first, last + 1) if last - first + 1 == len(slots) else slots
 
 
-@dataclass
-class NewcomerTemplate:
-    """What each slot's patient brings when joining the panel, drawn for every slot of a run.
-
-    The attributes of :data:`ADMITTED_FIELDS` (rows of one block per dtype, as in
-    :class:`Population`) and the tenure, written by :func:`initialise_patients` and copied by
-    :meth:`Population.admit`. Only these are allocated: a whole :class:`Population` would also
-    allocate, and fill, treatment, queue and service arrays a template never uses.
-
-    Attributes:
-        capacity: Number of slots.
-    """
-
-    capacity: int
-    tenure: NDArray[np.int32] = field(init=False)
-    payer: NDArray[np.int8] = field(init=False)
-    age65: NDArray[np.bool_] = field(init=False)
-    chronic: NDArray[np.bool_] = field(init=False)
-    pcp: NDArray[np.int16] = field(init=False)
-    bh: NDArray[np.int8] = field(init=False)
-    condition: NDArray[np.int8] = field(init=False)
-    chronic_episode: NDArray[np.bool_] = field(init=False)
-    score: NDArray[np.int8] = field(init=False)
-    baseline_score: NDArray[np.int8] = field(init=False)
-    episode_month: NDArray[np.int16] = field(init=False)
-    remission_months: NDArray[np.int16] = field(init=False)
-    known: NDArray[np.bool_] = field(init=False)
-    cost_frailty: NDArray[np.float64] = field(init=False)
-    treatment: NDArray[np.int8] = field(init=False)
-    treatment_month: NDArray[np.int16] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.tenure = np.zeros(self.capacity, np.int32)
-        self._admitted_blocks = _allocate_admitted(self, self.capacity)
-
-
-def _allocate_admitted(
-    pop: Population | NewcomerTemplate, n: int
-) -> tuple[NDArray[np.generic], ...]:
+def _allocate_admitted(pop: AdmittedAttributes, n: int) -> tuple[NDArray[np.generic], ...]:
     """Allocate the attributes a patient brings (:data:`_ADMITTED_BLOCKS`) on ``pop``.
 
     Each attribute is a row (a contiguous view) of its dtype's 2-d block.
@@ -492,7 +482,7 @@ def _allocate_month_services(pop: Population, n: int) -> NDArray[np.uint8]:
 
 
 def start_episode(
-    pop: NewcomerTemplate | Population,
+    pop: AdmittedAttributes,
     slots: NDArray[np.integer],
     u_condition: NDArray[np.float64],
     u_chronic: NDArray[np.float64],
@@ -608,7 +598,7 @@ def panel_tenure(u: NDArray[np.float64], monthly_attrition: float) -> NDArray[np
 
 
 def start_usual_care_under_way(
-    pop: NewcomerTemplate | Population,
+    pop: AdmittedAttributes,
     active: NDArray[np.int64],
     streams: RandomStreams,
     values: object,
@@ -636,7 +626,7 @@ def start_usual_care_under_way(
 
 
 def start_partial_responses_under_way(
-    pop: NewcomerTemplate | Population,
+    pop: AdmittedAttributes,
     treated: NDArray[np.int64],
     streams: RandomStreams,
     values: object,
@@ -661,7 +651,7 @@ def start_partial_responses_under_way(
 
 
 def initialise_patients(
-    pop: NewcomerTemplate | Population,
+    pop: AdmittedAttributes,
     slots: NDArray[np.int64],
     streams: RandomStreams,
     values: object,

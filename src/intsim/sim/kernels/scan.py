@@ -50,22 +50,20 @@ def holds_byte(word: np.uint64, pattern: np.uint64) -> bool:
 
 
 @njit(**JIT)
-def append(buffer: NDArray[np.int64], n: int, value: int) -> NDArray[np.int64]:
-    """Store ``value`` at ``buffer[n]``, doubling the buffer when it is full; the buffer."""
-    if n == len(buffer):
-        grown = np.empty(2 * len(buffer), np.int64)
-        grown[:n] = buffer
-        buffer = grown
-    buffer[n] = value
-    return buffer
-
-
-@njit(**JIT)
 def grown(buffer: NDArray[np.int64], n: int) -> NDArray[np.int64]:
     """A buffer twice as long as ``buffer`` holding its first ``n`` values."""
     out = np.empty(2 * len(buffer), np.int64)
     out[:n] = buffer[:n]
     return out
+
+
+@njit(**JIT)
+def append(buffer: NDArray[np.int64], n: int, value: int) -> NDArray[np.int64]:
+    """Store ``value`` at ``buffer[n]``, doubling the buffer when it is full; the buffer."""
+    if n == len(buffer):
+        buffer = grown(buffer, n)
+    buffer[n] = value
+    return buffer
 
 
 @njit(**JIT)
