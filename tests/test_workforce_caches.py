@@ -9,49 +9,13 @@ whole runs of scenarios that exercise turnover, phases, trainees, LPC hires and 
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 
-from intsim.params.scenario import Scenario, default_scenario
 from intsim.sim.model import ClinicModel
 from intsim.sim.providers import Provider
 from intsim.sim.workforce import Workforce, _round_fte, ramp_share
-
-SMALL: dict[str, Any] = {
-    "population.n_patients": 1200,
-    "staffing.n_pcps": 4,
-    "staffing.care_manager_fte": 2.0,
-    "staffing.bhc_fte": 1.5,
-    "staffing.psychiatric_consultant_hours_per_week": 4.0,
-    "simulation.months": 30,
-    "finance.counterfactual": False,
-    "workforce.bh_turnover_annual": 0.8,
-    "workforce.physician_turnover_annual": 0.3,
-}
-
-VARIANTS: dict[str, dict[str, Any]] = {
-    "plain": {},
-    "phased_trainees_lpc": {
-        "rollout.strategy": "phased",
-        "rollout.n_phases": 2,
-        "rollout.phase_interval_months": 4,
-        "workforce.trainee_fte": 0.5,
-        "workforce.lpc_mft_hiring": True,
-    },
-    "programme_end": {"rollout.end_month": 14, "rollout.end_policy": "finish"},
-    "vendor_tele": {
-        "costs.psychiatry_model": "vendor",
-        "workforce.tele_cm_backfill": True,
-        "workforce.telepsychiatry_backfill": True,
-    },
-}
-
-
-def scenario(overrides: dict[str, Any]) -> Scenario:
-    return default_scenario().with_overrides({**SMALL, "care_model": "hybrid", **overrides})
-
+from workforce_scenarios import VARIANTS, scenario
 
 # ----------------------------------------------------------------- reference (former) code
 

@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from intsim.params.scenario import Scenario, default_scenario
 from intsim.sim.model import ClinicModel
 from intsim.sim.providers import BehavioralHealthConsultant, Provider
 from intsim.sim.workforce import (
@@ -29,42 +28,15 @@ from intsim.sim.workforce import (
     _round_fte,
 )
 from intsim.sim.workforce import ramp_share as _ramp_share
-
-SMALL: dict[str, Any] = {
-    "population.n_patients": 1200,
-    "staffing.n_pcps": 4,
-    "staffing.care_manager_fte": 2.0,
-    "staffing.bhc_fte": 1.5,
-    "staffing.psychiatric_consultant_hours_per_week": 4.0,
-    "simulation.months": 30,
-    "finance.counterfactual": False,
-    "workforce.bh_turnover_annual": 0.8,
-    "workforce.physician_turnover_annual": 0.3,
-}
+from workforce_scenarios import VARIANTS as SHARED_VARIANTS
+from workforce_scenarios import scenario
 
 VARIANTS: dict[str, dict[str, Any]] = {
-    "plain": {},
-    "phased_trainees_lpc": {
-        "rollout.strategy": "phased",
-        "rollout.n_phases": 2,
-        "rollout.phase_interval_months": 4,
-        "workforce.trainee_fte": 0.5,
-        "workforce.lpc_mft_hiring": True,
-    },
-    "programme_end": {"rollout.end_month": 14, "rollout.end_policy": "finish"},
-    "vendor_tele": {
-        "costs.psychiatry_model": "vendor",
-        "workforce.tele_cm_backfill": True,
-        "workforce.telepsychiatry_backfill": True,
-    },
+    **SHARED_VARIANTS,
     "no_ramps": {"workforce.ramp_months": 0, "rollout.caseload_ramp_months": 0},
     "cocm_only": {"care_model": "cocm", "workforce.trainee_fte": 0.5},
     "disabled": {"workforce.enabled": False},
 }
-
-
-def scenario(overrides: dict[str, Any]) -> Scenario:
-    return default_scenario().with_overrides({**SMALL, "care_model": "hybrid", **overrides})
 
 
 # ----------------------------------------------------------------- reference (former) code
